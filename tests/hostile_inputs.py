@@ -1,0 +1,116 @@
+"""Inputs the tutor must survive, copied from the team's hostile-inputs list.
+
+Plain data, so every test module can import it and the suite does not depend
+on any file outside the repository.  Each group is a sample of its kind; the
+tests add more of their own.
+"""
+
+# Code execution: each of these runs code or reads files when given to sympify/parse_expr.
+CODE_EXECUTION = [
+    "__import__('os').system('touch /tmp/pwned')",
+    "open('/tmp/pwned','w').write('x')",
+    'exec("import os")',
+    "(lambda: 1)()",
+    "().__class__.__base__.__subclasses__()",
+    "x.args",
+    'sympify("x")',
+    'S("x")',
+    'parse_expr("x")',
+    'eval("1")',
+    "[i for i in range(10)]",
+    "x if x else 1",
+    "(y := 3)",
+]
+
+# A lesson whose *variable name* is one of these must be refused.
+BAD_VARIABLE_NAMES = [
+    "__import__('os')",
+    "__class__",
+    "_x",
+    "sin",
+    "e",
+    "E",
+    "pi",
+    "I",
+    "oo",
+    "lambda",
+    "x y",
+    "1x",
+    "",
+]
+
+# Resource exhaustion: refused at parse time (the size of the *result* is bounded).
+RESOURCE_EXHAUSTION = [
+    "9**9**9**9",
+    "2**10**8",
+    "((9**9)**9999)**9999",
+    "10**10**10",
+    "factorial(10**9)",
+    "(" * 300 + "x" + ")" * 300,
+    " + ".join(["x"] * 20_000),           # a 20,000-term sum
+    "x" * 100_000,                         # a 100 kB answer
+]
+
+# Passes a syntax check in a naive parser, then hangs sympy (our parser refuses it as too large;
+# the sandbox must bound it when it is built or evaluated anyway).
+HANGS_SYMPY = "sin(sin(3+exp(exp(exp(3)))))"
+# expand((x+1)**2000)-sized work hidden inside an answer check.
+EXPAND_WORK = "(x+1)**2000"
+
+# Notation people really type: (text, declared variables, expected as a Python-sympy builder).
+# The expected value is a function of the symbols so this module need not import tutor.
+NOTATION = [
+    ("5x^2", ["x"], lambda x: 5 * x**2),
+    ("10x", ["x"], lambda x: 10 * x),
+    ("2x^2 + 6z^2 + 7m^3", ["x", "z", "m"], lambda x, z, m: 2 * x**2 + 6 * z**2 + 7 * m**3),
+    ("y = 10x", ["x"], lambda x: 10 * x),
+    ("f(x) = 10x", ["x"], lambda x: 10 * x),
+    ("x − 1", ["x"], lambda x: x - 1),                   # U+2212 minus
+    ("x²", ["x"], lambda x: x**2),
+    ("ｘ", ["x"], lambda x: x),                           # full-width x
+]
+NOTATION_VECTORS = [
+    ("{4x, 12z, 21m^2}", ["x", "z", "m"], lambda x, z, m: (4 * x, 12 * z, 21 * m**2)),
+    ("[4, 12, 21]", ["x", "z", "m"], lambda x, z, m: (4, 12, 21)),
+]
+# Must be refused, not silently read as another variable.
+LOOKALIKES = [
+    "х",            # CYRILLIC SMALL LETTER HA
+    "2х + 1",
+    "α + 1",        # GREEK SMALL LETTER ALPHA (looks like a)
+    "ο",            # GREEK SMALL LETTER OMICRON
+]
+
+# For the lesson loader's tests (not used by mathtext/sandbox tests).
+YAML = [
+    '!!python/object/apply:os.system ["touch /tmp/pwned"]',
+    "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+    "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+    "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
+    "g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]\nh: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]\n"
+    "i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h]\n",    # billion laughs
+    "a: 1\na: 2\n",                                     # duplicate keys
+    "a:\n\tb: 1\n",                                     # tabs
+    "- 1\n- 2\n",                                       # a top level that is a list
+    "lr: 1e-3\n",                                       # a string in YAML 1.1
+    "lr: .nan\n",
+    "lr: -.inf\n",
+    "lr: no\n",
+    "start: 010\n",
+    "f: ~\n",
+    "f: [4, 12, 21]\n",                                 # a list where one expression is expected
+]
+YAML_HUGE_BYTES = 50 * 1024 * 1024                      # "a file of 50 MB"
+
+# Mathematics with no happy path: (function, start, note) for the engine's tests.
+NO_HAPPY_PATH = [
+    ("1/x", {"x": 0}, "undefined at the start"),
+    ("log(x)", {"x": -1}, "outside the domain"),
+    ("sqrt(x)", {"x": 0}, "derivative undefined"),
+    ("abs(x)", {"x": 0}, "not differentiable: subgradient"),
+    ("x**3", None, "unbounded below"),
+    ("-x**2", None, "unbounded below"),
+    ("x**2", {"lr": 1.0}, "oscillates; lr must be below 2/L"),
+    ("x**2", {"lr": 1.1}, "diverges; lr must be below 2/L"),
+    ("exp(x**2)", {"x": 30}, "overflow in floats"),
+]

@@ -1,0 +1,134 @@
+"""`tutor derive` and `tutor descend` from the command line: output contracts and errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from tutor.cli import main
+
+
+def invoke(*args):
+    return CliRunner().invoke(main, list(args))
+
+
+def test_derive_article_gradient_json():
+    result = invoke("derive", "2x^2 + 6z^2 + 7m^3", "--at", "x=1,z=1,m=1", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["variables"] == ["x", "z", "m"]
+    assert data["gradient"] == ["4*x", "12*z", "21*m**2"]
+    assert data["at"] == {"x": "1", "z": "1", "m": "1"}
+    assert data["value"] == ["4", "12", "21"]
+
+
+def test_derive_text_is_readable():
+    result = invoke("derive", "2x^2 + 6z^2 + 7m^3", "--at", "x=1,z=1,m=1")
+    assert result.exit_code == 0
+    assert "∂f/∂z = 12⋅z" in result.output
+    assert "(4, 12, 21)" in result.output
+
+
+def test_derive_one_variable():
+    result = invoke("derive", "y = 5x^2", "--at", "x=1", "--format", "json")
+    data = json.loads(result.output)
+    assert data["gradient"] == ["10*x"] and data["value"] == ["10"] and data["at"] == {"x": "1"}
+
+
+def test_derive_without_point_has_null_values():
+    data = json.loads(invoke("derive", "5x^2", "--format", "json").output)
+    assert data["at"] is None and data["value"] is None
+
+
+def test_descend_json_contract_exact():
+    result = invoke("descend", "5x^2", "--from", "x=1", "--lr", "0.05", "--steps", "2", "--exact", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["exact"] is True and data["learning_rate"] == "1/20"
+    assert [s["point"] for s in data["steps"]] == [["1"], ["1/2"], ["1/4"]]
+    assert [s["value"] for s in data["steps"]] == ["5", "5/4", "5/16"]
+    assert [s["gradient"] for s in data["steps"]] == [["10"], ["5"], ["5/2"]]
+    assert [s["k"] for s in data["steps"]] == [0, 1, 2]
+    assert data["stop"]["reason"] == "max_steps" and data["stop"]["k"] == 2
+
+
+def test_descend_json_floats_and_sign_change():
+    result = invoke("descend", "5x^2", "--from", "x=1", "--lr", "1/5", "--steps", "3", "--format", "json")
+    data = json.loads(result.output)
+    assert data["exact"] is False and data["learning_rate"] == 0.2
+    assert [s["point"][0] for s in data["steps"]] == pytest.approx([1, -1, 1, -1])
+    assert [s["sign_change"] for s in data["steps"]] == [[], ["x"], ["x"], ["x"]]
+
+
+def test_descend_until_sign_change():
+    result = invoke("descend", "5x^2", "--from", "x=1", "--lr", "0.15", "--until", "sign-change", "--exact", "--format", "json")
+    data = json.loads(result.output)
+    # x1 = 1 - 0.15*10 = -1/2: f' went from 10 to -5
+    assert data["steps"][1]["point"] == ["-1/2"]
+    assert data["stop"] == {"reason": "sign_change", "k": 1, "message": data["stop"]["message"]}
+
+
+def test_descend_several_variables_table():
+    result = invoke("descend", "x^2 + 3y^2", "--from", "x=2,y=1", "--lr", "1/10", "--steps", "2", "--exact")
+    assert result.exit_code == 0
+    # x1 = 2 - (1/10)*4 = 8/5, y1 = 1 - (1/10)*6 = 2/5
+    assert "8/5" in result.output and "2/5" in result.output
+    assert "∂f/∂y" in result.output
+
+
+def test_descend_summary_is_one_line():
+    result = invoke("descend", "5x^2", "--from", "x=1", "--lr", "1/10", "--exact", "--format", "summary")
+    assert result.output.strip() == "x = 0; f = 0; stop: zero_gradient at k = 1"
+
+
+def test_descend_diverges_with_an_explanation():
+    result = invoke("descend", "5x^2", "--from", "x=1", "--lr", "0.25", "--steps", "200", "--format", "summary")
+    assert "stop: diverged" in result.output
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["derive", "x +"], "error:"),
+        (["derive", "__import__('os').system('touch /tmp/pwned')"], "error:"),
+        (["derive", "5x^2", "--at", "y=1"], "'y'"),
+        (["descend", "5x^2", "--from", "x=1", "--lr", "-1"], "positive"),
+        (["descend", "5x^2", "--from", "x=1", "--lr", "0.1", "--until", "maybe"], "unknown stop rule"),
+        (["descend", "1/x", "--from", "x=0", "--lr", "0.1", "--format", "summary"], "division by zero"),
+    ],
+)
+def test_errors_are_one_clear_line(args, words):
+    result = invoke(*args)
+    text = result.output + (result.stderr if hasattr(result, "stderr") else "")
+    assert words in text
+    assert "Traceback" not in text
+    if words == "error:":
+        assert result.exit_code == 1
+
+
+def test_parse_error_has_a_caret_line():
+    proc = subprocess.run([sys.executable, "-m", "tutor", "derive", "x + foo", "--vars", "x"], capture_output=True, text=True)
+    assert proc.returncode == 1
+    lines = proc.stderr.splitlines()
+    assert lines[0].startswith("error:")
+    assert any(line.strip() == "^" for line in lines[1:])
+    assert "Traceback" not in proc.stderr
+
+
+def test_usage_error_exits_2():
+    assert invoke("descend", "5x^2", "--lr", "0.1").exit_code == 2
+
+
+def test_help_imports_no_heavy_module():
+    code = (
+        "import sys; from tutor.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('sympy', 'numpy', 'matplotlib', 'textual') if m in sys.modules]\n"
+        "print('HEAVY', heavy)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert "HEAVY []" in proc.stdout, proc.stdout + proc.stderr

@@ -1,0 +1,160 @@
+"""The Textual application: the lesson picker, the lesson screen, the command palette.
+
+It owns the learner's progress store and the lesson catalogue; the screens
+render and record.  On start the last lesson the learner had open resumes at
+the step where they left it.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from tutor.app.screens.lesson import LessonScreen
+from tutor.app.screens.picker import PickerScreen
+from tutor.errors import TutorError
+from tutor.lesson.model import Lesson
+from tutor.progress import ProgressStore
+from tutor.text import both, tr
+
+
+class LessonCommands(Provider):
+    """Ctrl+P: jump to any lesson by (part of) its title or id."""
+
+    def _lessons(self):
+        app = self.app
+        for entry in getattr(app, "catalog", []):
+            if entry.lesson is not None and entry.error is None:
+                title = tr(entry.title, app.lang) or entry.id
+                label = tr(both(f"Open lesson: {title}", f"打开课程：{title}"), app.lang)
+                yield entry, label
+
+    async def discover(self) -> Hits:
+        for entry, label in self._lessons():
+            yield DiscoveryHit(label, partial(self.app.open_lesson, entry.lesson), help=entry.id)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for entry, label in self._lessons():
+            score = max(matcher.match(label), matcher.match(entry.id))
+            if score > 0:
+                yield Hit(score, matcher.highlight(label), partial(self.app.open_lesson, entry.lesson), help=entry.id)
+
+
+class TutorApp(App):
+    """descent-tutor: gradient descent, one iteration at a time."""
+
+    CSS_PATH = "tutor.tcss"
+    TITLE = "descent-tutor"
+    COMMANDS = App.COMMANDS | {LessonCommands}
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+    ]
+
+    def __init__(
+        self,
+        lesson: Lesson | None = None,
+        lesson_dirs: list[Path] | tuple = (),
+        lang: str = "en",
+        *,
+        images: bool = True,
+        store: ProgressStore | None = None,
+        resume: bool = True,
+    ):
+        super().__init__()
+        self.start_lesson = lesson
+        self.lesson_dirs = [Path(p) for p in lesson_dirs]
+        self.lang = lang
+        self.images = images
+        self.store = store if store is not None else ProgressStore()
+        self.resume = resume
+        self.catalog: list = []
+        self._told: set[str] = set()
+        self._started = False
+
+    def on_mount(self) -> None:
+        self.picker = PickerScreen(self.lang)
+        self.push_screen(self.picker)
+        for message in self.store.messages:
+            self.notify_once(message)
+        if self.start_lesson is not None:
+            self.open_lesson(self.start_lesson)
+        self.load_catalog()
+
+    def notify_once(self, message: str) -> None:
+        """Tell the learner about the progress file once per sitting."""
+        if message not in self._told:
+            self._told.add(message)
+            self.notify(message, severity="warning", timeout=12, markup=False)
+
+    # --- the catalogue ------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="catalog")
+    def load_catalog(self) -> None:
+        """Read every lesson (YAML and sympy: off the UI thread); broken ones come with their error."""
+        from tutor.lesson.catalog import find_lessons
+
+        try:
+            entries = find_lessons(self.lesson_dirs)
+        except TutorError as err:
+            self.call_from_thread(self.notify, err.message, severity="error", markup=False)
+            entries = []
+        mastery = self.mastery_line()
+        self.call_from_thread(self._catalog_loaded, entries, mastery)
+
+    def mastery_line(self) -> str:
+        """Mastery per skill and what to practise next, from the stored attempts."""
+        evidence = self.store.mastery_attempts()
+        if not evidence:
+            return ""
+        try:
+            from tutor import mastery
+        except ImportError:
+            return ""
+        estimate = mastery.estimate(evidence)
+        shown = "  ".join(f"{skill} {p:.0%}" for skill, p in sorted(estimate.items()))
+        line = tr(both("Mastery: ", "掌握程度：") , self.lang) + shown
+        practise = list(mastery.suggest(estimate))
+        if practise:
+            line += "\n" + tr(both("Practise next: ", "接下来练习："), self.lang) + ", ".join(practise)
+        return line
+
+    def _catalog_loaded(self, entries: list, mastery_line: str) -> None:
+        self.catalog = entries
+        self.picker.show_lessons(entries, mastery_line)
+        if self._started:
+            return
+        self._started = True
+        if self.start_lesson is None and self.resume:
+            last = self.store.last_lesson()
+            for entry in entries:
+                if entry.id == last and entry.lesson is not None and entry.error is None:
+                    if not self.store.is_finished(entry.id):
+                        self.open_lesson(entry.lesson)
+                    break
+
+    def refresh_picker(self) -> None:
+        if self.catalog:
+            self.picker.show_lessons(self.catalog, self.mastery_line())
+
+    # --- moving between screens -------------------------------------------------------------------
+
+    def open_lesson(self, lesson: Lesson) -> None:
+        screen = LessonScreen(lesson, self.lang, images=self.images)
+        if isinstance(self.screen, LessonScreen):
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    def show_picker(self) -> None:
+        if isinstance(self.screen, LessonScreen):
+            self.pop_screen()
+        self.refresh_picker()
+
+    def on_unmount(self) -> None:
+        self.store.close()

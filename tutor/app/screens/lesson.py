@@ -1,0 +1,427 @@
+"""The lesson screen: one step at a time, its text, the iterations so far, the question, the answer.
+
+The screen only renders and records.  Building the walkthrough, grading an
+answer and drawing a plot run in thread workers (sympy and matplotlib can take
+a moment), and come back to the screen through ``call_from_thread``, so the
+interface never waits on them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Markdown, Static
+
+from tutor.app.maths import markdown_maths, plain_maths
+from tutor.app.tables import function_line
+from tutor.app.session import Answered, LessonSession, format_value, prompt_text
+from tutor.app.widgets.iterations import IterationTable
+from tutor.app.widgets.plot import PlotView
+from tutor.errors import TutorError
+from tutor.lesson.model import Lesson
+from tutor.text import both, tr
+
+
+def _say(lang: str, en: str, zh: str) -> str:
+    return tr(both(en, zh), lang)
+
+
+class LessonScreen(Screen):
+    """Steps through one lesson's walkthrough."""
+
+    BINDINGS = [
+        Binding("f2", "hint", "Hint", priority=True),
+        Binding("ctrl+t", "hint", "Hint", show=False, priority=True),
+        Binding("f3", "solution", "Solution", priority=True),
+        Binding("ctrl+r", "solution", "Solution", show=False, priority=True),
+        Binding("f7", "previous", "Back", priority=True),
+        Binding("f8", "next", "Next/skip", priority=True),
+        Binding("ctrl+n", "next", "Next/skip", show=False, priority=True),
+        Binding("escape", "lessons", "Lessons"),
+        Binding("up", "scroll_text(-1)", "Scroll up", show=False),
+        Binding("down", "scroll_text(1)", "Scroll down", show=False),
+        Binding("pageup", "scroll_text(-10)", "Page up", show=False),
+        Binding("pagedown", "scroll_text(10)", "Page down", show=False),
+    ]
+
+    def __init__(self, lesson: Lesson, lang: str = "en", images: bool = True):
+        super().__init__()
+        self.lesson = lesson
+        self.lang = lang
+        self.images = images
+        self.session: LessonSession | None = None
+        self.busy = False  # an answer is being graded
+        self.finished_here = False
+        self.plotted: dict[str, Path | None] = {}
+
+    # --- layout -------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="lesson"):
+            with VerticalScroll(id="content"):
+                yield Static("", id="step-title", markup=False)
+                yield Markdown("", id="step-text")
+                yield Static("", id="function", markup=False)
+                yield IterationTable(id="iterations")
+                yield PlotView(images=self.images, lang=self.lang, id="plot")
+                yield Static("", id="transcript", markup=False)
+            with Vertical(id="ask"):
+                yield Static("", id="prompt", markup=False)
+                yield Input(id="answer", placeholder=_say(self.lang, "your answer", "你的答案"), compact=True)
+                yield Static("", id="feedback", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = tr(self.lesson.title, self.lang)
+        self.sub_title = _say(self.lang, "preparing the lesson…", "正在准备课程……")
+        self.query_one("#content").loading = True
+        self.query_one("#answer", Input).disabled = True
+        self.query_one(IterationTable).display = False
+        self.query_one(PlotView).display = False
+        self.prepare()
+
+    # --- building the walkthrough ---------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="prepare")
+    def prepare(self) -> None:
+        """Build the walkthrough and re-read the learner's past attempts (sympy: not on the UI thread)."""
+        from tutor.walkthrough import build_walkthrough
+
+        try:
+            walkthrough = build_walkthrough(self.lesson)
+            session = LessonSession(walkthrough, self.app.store, self.lang)
+            session.restore()
+        except TutorError as err:
+            self.app.call_from_thread(self._failed, err.message)
+            return
+        except Exception as err:  # never a traceback on the learner's screen
+            self.app.call_from_thread(self._failed, f"{type(err).__name__}: {err}")
+            return
+        self.app.call_from_thread(self._ready, session)
+
+    def _failed(self, message: str) -> None:
+        self.query_one("#content").loading = False
+        self.sub_title = ""
+        self.query_one("#step-title", Static).update(
+            _say(self.lang, "This lesson cannot be opened:", "无法打开这一课：") + f"\n{message}"
+        )
+        self.query_one("#step-title").add_class("-error")
+        self.query_one("#prompt", Static).update(_say(self.lang, "Press Esc for the lessons.", "按 Esc 返回课程列表。"))
+
+    def _ready(self, session: LessonSession) -> None:
+        self.session = session
+        for message in self.app.store.messages:
+            self.app.notify_once(message)
+        self.query_one("#content").loading = False
+        answer = self.query_one("#answer", Input)
+        answer.disabled = False
+        session.go(session.step_index)  # remember this lesson as the one last opened
+        self.show_step()
+        answer.focus()
+
+    # --- showing a step -------------------------------------------------------------------------
+
+    def show_step(self) -> None:
+        session = self.session
+        if session is None:
+            return
+        step = session.step
+        lang = self.lang
+        n = len(session.steps)
+        self.sub_title = _say(lang, f"step {session.step_index + 1} of {n}", f"第 {session.step_index + 1} 步，共 {n} 步")
+        title = tr(step.title, lang)
+        self.query_one("#step-title", Static).update(plain_maths(title))
+        self.query_one("#step-text", Markdown).update(markdown_maths(tr(step.text, lang)))
+        self.query_one("#function", Static).update(function_line(step, self.lang))
+        self.query_one("#function").display = bool(function_line(step, self.lang))
+        self.refresh_table()
+        self.refresh_plot()
+        self.refresh_transcript()
+        self.refresh_prompt()
+        self.query_one("#feedback", Static).update("")
+        self.set_feedback_class(None)
+        self.query_one("#answer", Input).value = ""
+        self.query_one("#content", VerticalScroll).scroll_home(animate=False)
+
+    def refresh_table(self) -> None:
+        session = self.session
+        table = self.query_one(IterationTable)
+        table.display = table.show(session.step, reveal=session.step_settled())
+
+    def refresh_transcript(self) -> None:
+        session = self.session
+        lines = []
+        for q in session.step.questions:
+            answered = session.last.get(q.id)
+            short = plain_maths(tr(q.prompt, self.lang))
+            if q.id in session.settled:
+                shown = answered.answer if answered and answered.verdict == "right" else _say(self.lang, "(solution shown)", "（已看答案）")
+                lines.append(f"✓ {short}  {shown}")
+            elif answered is not None and answered.verdict == "wrong":
+                lines.append(f"✗ {short}  {answered.answer}")
+        widget = self.query_one("#transcript", Static)
+        widget.update("\n".join(lines))
+        widget.display = bool(lines)
+
+    def refresh_prompt(self) -> None:
+        session = self.session
+        q = session.current_question()
+        prompt = self.query_one("#prompt", Static)
+        answer = self.query_one("#answer", Input)
+        if q is not None:
+            index = session.step.questions.index(q) + 1
+            count = len(session.step.questions)
+            where = f"[{index}/{count}] " if count > 1 else ""
+            prompt.update(where + plain_maths(prompt_text(q, self.lang)))
+            answer.placeholder = _say(self.lang, "your answer, then Enter", "输入答案后按 Enter")
+        elif self.finished_here or (session.at_last_step and self.session.step_settled()):
+            right, total = session.score()
+            prompt.update(
+                _say(
+                    self.lang,
+                    f"End of the lesson ({right}/{total} right first time or after retrying). Press Enter to finish.",
+                    f"本课结束（答对 {right}/{total}）。按 Enter 完成。",
+                )
+            )
+            answer.placeholder = _say(self.lang, "Enter to finish", "按 Enter 完成")
+        elif session.step.questions and not session.step_settled():
+            prompt.update(
+                _say(
+                    self.lang,
+                    "Some questions here were skipped. Enter goes on; F7 then F8 comes back to them.",
+                    "本步有跳过的问题。按 Enter 继续；按 F7 再按 F8 可以回来作答。",
+                )
+            )
+            answer.placeholder = _say(self.lang, "Enter for the next step", "按 Enter 进入下一步")
+        else:
+            prompt.update(_say(self.lang, "Press Enter for the next step.", "按 Enter 进入下一步。"))
+            answer.placeholder = _say(self.lang, "Enter for the next step", "按 Enter 进入下一步")
+
+    def set_feedback_class(self, verdict: str | None) -> None:
+        feedback = self.query_one("#feedback", Static)
+        for name in ("-right", "-wrong", "-invalid", "-hint", "-solution"):
+            feedback.remove_class(name)
+        if verdict:
+            feedback.add_class(f"-{verdict}")
+
+    def say(self, text: str, verdict: str | None) -> None:
+        self.query_one("#feedback", Static).update(text)
+        self.set_feedback_class(verdict)
+
+    # --- plots ------------------------------------------------------------------------------------
+
+    def refresh_plot(self) -> None:
+        session = self.session
+        step = session.step
+        view = self.query_one(PlotView)
+        if step.kind == "iteration" and not session.step_settled():
+            view.display = True
+            view._remove_image()
+            view.query_one(".plot-path", Static).update(
+                _say(self.lang, "The plot of this iteration appears once you have answered it.", "答完本次迭代后显示它的图像。")
+            )
+            return
+        if step.id in self.plotted:
+            path = self.plotted[step.id]
+            view.show_plot(path) if path else view.show_none()
+            return
+        view.show_busy()
+        self.draw_plot(session.lesson_id, step)
+
+    @work(thread=True, exclusive=True, group="plot")
+    def draw_plot(self, lesson_id: str, step) -> None:
+        """Write the step's PNG (matplotlib, off the UI thread) and show it when done."""
+        from tutor.paths import plots_dir
+
+        path = plots_dir() / lesson_id / f"{step.id}.png"
+        try:
+            from tutor.plots import plot_step
+
+            written = plot_step(step, path, self.lang)
+        except ImportError:
+            written = None
+        except TutorError as err:
+            self.app.call_from_thread(self._plot_failed, step.id, err.message)
+            return
+        except Exception as err:
+            self.app.call_from_thread(self._plot_failed, step.id, f"{type(err).__name__}: {err}")
+            return
+        self.app.call_from_thread(self._plotted, step.id, written)
+
+    def _plotted(self, step_id: str, path: Path | None) -> None:
+        self.plotted[step_id] = path
+        if self.session is None or self.session.step.id != step_id:
+            return
+        view = self.query_one(PlotView)
+        view.show_plot(path) if path else view.show_none()
+
+    def _plot_failed(self, step_id: str, message: str) -> None:
+        if self.session is not None and self.session.step.id == step_id:
+            self.query_one(PlotView).show_error(message)
+
+    # --- answering -------------------------------------------------------------------------------
+
+    @on(Input.Submitted, "#answer")
+    def submitted(self, event: Input.Submitted) -> None:
+        session = self.session
+        if session is None or self.busy:
+            return
+        text = event.value.strip()
+        q = session.current_question()
+        if q is None:
+            self.action_next()
+            return
+        if not text:
+            self.say(
+                _say(
+                    self.lang,
+                    "Type an answer first (F2 gives a hint, F3 the solution, F8 skips).",
+                    "请先输入答案（F2 提示，F3 看答案，F8 跳过）。",
+                ),
+                "invalid",
+            )
+            return
+        self.busy = True
+        self.say(_say(self.lang, "checking…", "正在检查……"), None)
+        self.grade_answer(q, text)
+
+    @work(thread=True, exclusive=True, group="grade")
+    def grade_answer(self, question, text: str) -> None:
+        """Grade off the UI thread; the result is recorded and shown on it."""
+        try:
+            grade = self.session.check(question, text)
+        except TutorError as err:
+            self.app.call_from_thread(self._grading_failed, question, text, err.message)
+            return
+        except Exception as err:
+            self.app.call_from_thread(self._grading_failed, question, text, f"{type(err).__name__}: {err}")
+            return
+        self.app.call_from_thread(self._graded, question, text, grade)
+
+    def _grading_failed(self, question, text: str, message: str) -> None:
+        self.busy = False
+        self.session.store.record(self.session.lesson_id, question.id, text, "invalid", message, kind="invalid", skill=question.skill)
+        self.say("⚠ " + message, "invalid")
+
+    def _graded(self, question, text: str, grade) -> None:
+        self.busy = False
+        session = self.session
+        answered = session.accept(question, text, grade)
+        if session.step.questions and question in session.step.questions:
+            self.show_grade(answered)
+            if grade.verdict == "right":
+                self.query_one("#answer", Input).value = ""
+            self.refresh_transcript()
+            if session.step_settled():
+                self.refresh_table()
+                self.refresh_plot()
+            self.refresh_prompt()
+
+    def show_grade(self, answered: Answered) -> None:
+        grade = answered.grade
+        words = self.session.grade_text(grade)
+        if grade.verdict == "right":
+            self.say("✓ " + words, "right")
+        elif grade.verdict == "wrong":
+            tail = _say(self.lang, "  Try again, or F2 for a hint.", "  再试一次，或按 F2 看提示。")
+            self.say("✗ " + words + tail, "wrong")
+        else:
+            caret = ""
+            column = getattr(grade, "column", None)
+            if column is not None and answered.answer:
+                caret = f"\n  {answered.answer}\n  {' ' * column}^"
+            self.say("⚠ " + words + caret, "invalid")
+
+    # --- keys --------------------------------------------------------------------------------------
+
+    def action_hint(self) -> None:
+        session = self.session
+        q = session and session.current_question()
+        if q is None:
+            self.say(_say(self.lang, "There is no question on this step.", "这一步没有问题。"), "hint")
+            return
+        text = session.hint(q)
+        given, total = session.hint_count(q)
+        if text is None:
+            self.say(
+                _say(self.lang, "No more hints here; F3 shows the solution.", "没有更多提示了；按 F3 查看答案。"),
+                "hint",
+            )
+        else:
+            self.say(_say(self.lang, f"Hint {given}/{total}: ", f"提示 {given}/{total}：") + plain_maths(text), "hint")
+
+    def action_solution(self) -> None:
+        session = self.session
+        q = session and session.current_question()
+        if q is None:
+            self.say(_say(self.lang, "There is no open question on this step.", "这一步没有待答的问题。"), "hint")
+            return
+        text = session.solution(q)
+        self.say(_say(self.lang, "Solution: ", "答案：") + plain_maths(text), "solution")
+        self.query_one("#answer", Input).value = ""
+        self.refresh_transcript()
+        if session.step_settled():
+            self.refresh_table()
+            self.refresh_plot()
+        self.refresh_prompt()
+
+    def action_next(self) -> None:
+        session = self.session
+        if session is None or self.busy:
+            return
+        q = session.current_question()
+        if q is not None:  # pass over this question: a wrong value of it is carried forward
+            session.skip(q)
+            note = _say(self.lang, "Skipped. ", "已跳过。")
+            if session.current_question() is not None:
+                self.query_one("#answer", Input).value = ""
+                self.refresh_prompt()
+                self.say(note, "hint")
+                return
+        if session.at_last_step:
+            if self.finished_here:
+                self.action_lessons()
+                return
+            session.finish()
+            self.finished_here = True
+            right, total = session.score()
+            self.say(
+                _say(
+                    self.lang,
+                    f"Lesson finished: {right} of {total} questions right. Press Enter (or Esc) for the lessons.",
+                    f"课程完成：{total} 题中答对 {right} 题。按 Enter（或 Esc）返回课程列表。",
+                ),
+                "right",
+            )
+            self.refresh_prompt()
+            return
+        self._leave_step()
+        session.next_step()
+        self.show_step()
+
+    def action_previous(self) -> None:
+        session = self.session
+        if session is None or self.busy or not session.previous_step():
+            return
+        self.finished_here = False
+        self._leave_step()
+        self.show_step()
+
+    def _leave_step(self) -> None:
+        """Skipped questions are asked again when the learner comes back to their step."""
+        self.session.skipped.clear()
+
+    def action_lessons(self) -> None:
+        self.app.show_picker()
+
+    def action_scroll_text(self, lines: int) -> None:
+        self.query_one("#content", VerticalScroll).scroll_relative(y=lines, animate=False)
+
+
+__all__ = ["LessonScreen", "format_value"]

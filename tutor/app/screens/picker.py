@@ -1,0 +1,124 @@
+"""The lesson picker: the lessons in order, each with the learner's progress.
+
+A broken lesson stays on the list with its error (so a teacher sees why) but
+cannot be opened.  Enter opens the highlighted lesson.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.markup import escape
+from textual.screen import Screen
+from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tutor.text import both, tr
+
+
+class PickerScreen(Screen):
+    """Choose a lesson."""
+
+    BINDINGS = [
+        Binding("enter", "open", "Open", show=True),
+    ]
+
+    def __init__(self, lang: str = "en"):
+        super().__init__()
+        self.lang = lang
+        self.entries: list = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="picker"):
+            yield Static(
+                tr(
+                    both(
+                        "Choose a lesson and press Enter.  Ctrl+P jumps to any lesson; Ctrl+Q quits.",
+                        "选择一课并按 Enter。Ctrl+P 可跳到任意一课；Ctrl+Q 退出。",
+                    ),
+                    self.lang,
+                ),
+                id="picker-help",
+                markup=False,
+            )
+            yield OptionList(id="lessons")
+            yield Static("", id="lesson-detail", markup=False)
+            yield Static("", id="mastery", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "descent-tutor"
+        self.sub_title = tr(both("lessons", "课程"), self.lang)
+        self.query_one("#lessons", OptionList).loading = True
+
+    def on_screen_resume(self) -> None:
+        if self.entries:
+            self.show_lessons(self.entries)
+
+    def show_lessons(self, entries: list, mastery_line: str = "") -> None:
+        """Fill the list (keeps the highlighted lesson across refreshes)."""
+        self.entries = list(entries)
+        options = self.query_one("#lessons", OptionList)
+        options.loading = False
+        keep = options.highlighted
+        options.clear_options()
+        store = self.app.store
+        for number, entry in enumerate(self.entries, start=1):
+            title = escape(tr(entry.title, self.lang) or entry.id)
+            if entry.error is not None or entry.lesson is None:
+                error = escape(str(entry.error or "cannot be read"))
+                prompt = f"{number:>2}. {title}  [$error]✗ {tr(both('broken', '有错误'), self.lang)}[/]\n    [$text-muted]{error}[/]"
+            else:
+                steps, questions = store.totals(entry.id)
+                status = escape(store.summary(entry.id, steps, self.lang, questions))
+                style = "$success" if store.is_finished(entry.id) else "$text-muted"
+                prompt = f"{number:>2}. {title}  [{style}]{status}[/]"
+            options.add_option(Option(prompt, id=entry.id))
+        if not self.entries:
+            options.add_option(
+                Option(escape(tr(both("No lessons found.", "没有找到课程。"), self.lang)), disabled=True)
+            )
+        if self.entries:
+            options.highlighted = keep if keep is not None and keep < len(self.entries) else 0
+        self.query_one("#mastery", Static).update(mastery_line)
+        options.focus()
+
+    def entry(self, index: int | None):
+        if index is None or not (0 <= index < len(self.entries)):
+            return None
+        return self.entries[index]
+
+    @on(OptionList.OptionHighlighted, "#lessons")
+    def highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        entry = self.entry(event.option_index)
+        detail = self.query_one("#lesson-detail", Static)
+        if entry is None:
+            detail.update("")
+        elif entry.error is not None or entry.lesson is None:
+            detail.update(f"{entry.path}\n{entry.error}")
+        else:
+            from tutor.app.maths import plain_maths
+
+            detail.update(plain_maths(tr(entry.lesson.summary, self.lang)))
+
+    @on(OptionList.OptionSelected, "#lessons")
+    def selected(self, event: OptionList.OptionSelected) -> None:
+        self.open(self.entry(event.option_index))
+
+    def action_open(self) -> None:
+        self.open(self.entry(self.query_one("#lessons", OptionList).highlighted))
+
+    def open(self, entry) -> None:
+        if entry is None:
+            return
+        if entry.error is not None or entry.lesson is None:
+            self.app.notify(
+                tr(both(f"This lesson cannot be opened: {entry.error}", f"这一课无法打开：{entry.error}"), self.lang),
+                severity="error",
+                markup=False,
+            )
+            return
+        self.app.open_lesson(entry.lesson)

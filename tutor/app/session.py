@@ -1,0 +1,261 @@
+"""One learner's way through one walkthrough, shared by the Textual app and the plain mode.
+
+It holds what a view needs to remember between key presses: the step the
+learner is on, which questions are settled (answered right, or the solution
+shown), how many hints each question has given, and the learner's own earlier
+values for error carried forward.  Every attempt goes to the progress store the
+moment it happens.  Grading itself is :func:`tutor.grading.grade`; this module
+only decides what to ask next and what to record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from tutor.errors import TutorError
+from tutor.progress import ProgressStore
+from tutor.text import Text, both, tr
+from tutor.walkthrough import Question, Step, Walkthrough, expected_given
+
+
+@dataclass(frozen=True)
+class Answered:
+    """What became of one submitted answer, for the view to show."""
+
+    question: Question
+    answer: str
+    grade: Any  # tutor.grading.Grade
+
+    @property
+    def verdict(self) -> str:
+        return self.grade.verdict
+
+
+class LessonSession:
+    """Where the learner is in a walkthrough and what they have done there."""
+
+    def __init__(self, walkthrough: Walkthrough, store: ProgressStore, lang: str = "en"):
+        self.walkthrough = walkthrough
+        self.store = store
+        self.lang = lang
+        self.earlier: dict[str, Any] = {}  # question id -> the learner's last counted value
+        self.settled: set[str] = set()  # answered right, or the solution was shown
+        self.skipped: set[str] = set()  # passed over in this sitting
+        self.hints_given: dict[str, int] = {}
+        self.last: dict[str, Answered] = {}  # question id -> the latest answer this sitting
+        count = len(walkthrough.steps)
+        self.step_index = min(max(store.position(self.lesson_id), 0), max(count - 1, 0))
+
+    # --- what there is ----------------------------------------------------------------------
+
+    @property
+    def lesson_id(self) -> str:
+        return self.walkthrough.lesson_id
+
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        return self.walkthrough.steps
+
+    @property
+    def step(self) -> Step:
+        return self.steps[self.step_index]
+
+    @property
+    def at_last_step(self) -> bool:
+        return self.step_index >= len(self.steps) - 1
+
+    def total_questions(self) -> int:
+        return len(self.walkthrough.questions())
+
+    def current_question(self) -> Question | None:
+        """The first question of this step not yet settled or passed over."""
+        for q in self.step.questions:
+            if q.id not in self.settled and q.id not in self.skipped:
+                return q
+        return None
+
+    def step_settled(self, step: Step | None = None) -> bool:
+        step = step or self.step
+        return all(q.id in self.settled for q in step.questions)
+
+    # --- coming back ---------------------------------------------------------------------------
+
+    def restore(self, grade: Callable | None = None) -> None:
+        """Rebuild the sitting from the stored attempts (re-grading answers for their values).
+
+        Runs the grader, so views call it from a worker thread.
+        """
+        if grade is None:
+            from tutor.grading import grade
+        known = {q.id: q for q in self.walkthrough.questions()}
+        for attempt in self.store.attempts(self.lesson_id):
+            q = known.get(attempt.question_id)
+            if q is None:  # the lesson changed since: that question is gone
+                continue
+            if attempt.kind == "hint":
+                self.hints_given[q.id] = self.hints_given.get(q.id, 0) + 1
+            elif attempt.kind == "solution":
+                self.settled.add(q.id)
+                self.earlier.pop(q.id, None)
+            elif attempt.kind == "answer" and attempt.verdict in ("right", "wrong"):
+                try:
+                    g = grade(q, attempt.answer, dict(self.earlier), self.lang)
+                except TutorError:
+                    continue
+                if g.counted:
+                    self.earlier[q.id] = g.value
+                if attempt.verdict == "right":
+                    self.settled.add(q.id)
+
+    # --- answering ------------------------------------------------------------------------------
+
+    def check(self, question: Question, text: str):
+        """Grade an answer (no recording): safe to call from a worker thread."""
+        from tutor.grading import grade
+
+        return grade(question, text, dict(self.earlier), self.lang)
+
+    def accept(self, question: Question, text: str, grade) -> Answered:
+        """Record a graded answer and let it count: settles the question when right."""
+        kind = "answer" if grade.counted else "invalid"
+        self.store.record(
+            self.lesson_id, question.id, text, grade.verdict, self.grade_text(grade), kind=kind, skill=question.skill
+        )
+        if grade.counted:
+            self.earlier[question.id] = grade.value
+        if grade.verdict == "right":
+            self.settled.add(question.id)
+            self.skipped.discard(question.id)
+        answered = Answered(question, text, grade)
+        self.last[question.id] = answered
+        return answered
+
+    def grade_text(self, grade) -> str:
+        """The grade in words: verdict, which part, matched feedback, carried forward."""
+        parts = [tr(grade.message, self.lang)]
+        if grade.feedback:
+            parts.append(tr(grade.feedback, self.lang))
+        carried = tr(
+            both(
+                "Your earlier value was carried forward: this was judged from your own answer.",
+                "沿用了你前面的答案：本题按你自己的数值来判断。",
+            ),
+            self.lang,
+        )
+        if grade.carried_forward and "carried" not in " ".join(parts) and "沿用" not in " ".join(parts):
+            parts.append(carried)
+        return " ".join(p for p in parts if p)
+
+    def hints(self, question: Question) -> list[Text]:
+        """The author's hints, then (for a derivative) the engine's derivation one rule at a time."""
+        out: list[Text] = list(question.help.hints)
+        f = question.context.get("function") if question.context else None
+        variable = question.context.get("variable") if question.context else None
+        if f is not None and variable is None and len(question.variables) == 1 and question.kind == "expression":
+            variable = question.variables[0]
+        if f is not None and variable and question.skill in ("derivative", "partial", "derivative_rule", "power_rule"):
+            try:
+                from tutor.derivation import hint_steps
+
+                out += hint_steps(f, variable, None)
+            except (ImportError, TutorError):
+                pass
+        return out
+
+    def hint(self, question: Question) -> str | None:
+        """The next hint (recorded), or None when there are no more."""
+        available = self.hints(question)
+        given = self.hints_given.get(question.id, 0)
+        if given >= len(available):
+            return None
+        text = tr(available[given], self.lang)
+        self.hints_given[question.id] = given + 1
+        self.store.record(self.lesson_id, question.id, "", "", text, kind="hint", skill=question.skill)
+        return text
+
+    def hint_count(self, question: Question) -> tuple[int, int]:
+        return self.hints_given.get(question.id, 0), len(self.hints(question))
+
+    def solution(self, question: Question) -> str:
+        """The worked solution (recorded as shown); the question is settled by it."""
+        text = self.solution_text(question)
+        self.store.record(self.lesson_id, question.id, "", "", text, kind="solution", skill=question.skill)
+        self.settled.add(question.id)
+        self.skipped.discard(question.id)
+        self.earlier.pop(question.id, None)  # later questions build on the true value now
+        return text
+
+    def solution_text(self, question: Question) -> str:
+        expected, carried = expected_given(question, self.earlier)
+        answer = format_value(question, expected, self.lang)
+        lines = []
+        if question.help.solution:
+            lines.append(tr(question.help.solution, self.lang))
+        lines.append(tr(both(f"The answer is {answer}.", f"答案是 {answer}。"), self.lang))
+        if carried:
+            lines.append(
+                tr(both("(This follows from your own earlier answers.)", "（这是由你前面自己的答案推出的。）"), self.lang)
+            )
+        return "\n".join(lines)
+
+    def skip(self, question: Question) -> None:
+        """Pass over a question for now; a wrong value of it is carried forward."""
+        self.skipped.add(question.id)
+
+    # --- moving ---------------------------------------------------------------------------------
+
+    def go(self, index: int) -> None:
+        self.step_index = min(max(index, 0), len(self.steps) - 1)
+        self.store.set_position(self.lesson_id, self.step_index, len(self.steps), self.total_questions())
+
+    def next_step(self) -> bool:
+        """Move on; at the end, mark the lesson finished and return False."""
+        if self.at_last_step:
+            self.finish()
+            return False
+        self.go(self.step_index + 1)
+        return True
+
+    def previous_step(self) -> bool:
+        if self.step_index == 0:
+            return False
+        self.go(self.step_index - 1)
+        return True
+
+    def finish(self) -> None:
+        self.store.set_position(self.lesson_id, self.step_index, len(self.steps), self.total_questions())
+        self.store.finished(self.lesson_id)
+
+    def score(self) -> tuple[int, int]:
+        right, _ = self.store.score(self.lesson_id)
+        return right, self.total_questions()
+
+
+def format_value(question: Question, value: Any, lang: str = "en") -> str:
+    """An expected answer as a learner would type it: 1/2, 10*x, (4, 12, 21), decrease."""
+    if question.kind == "choice":
+        for choice in question.choices:
+            if choice.key == value:
+                label = tr(choice.label, lang)
+                return label if label == choice.key else f"{label} ({choice.key})"
+        return str(value)
+    import sympy as sp
+
+    if isinstance(value, (tuple, list)):
+        return "(" + ", ".join(format_value(question, v, lang) for v in value) + ")"
+    if isinstance(value, sp.Basic):
+        return sp.sstr(value)
+    return str(value)
+
+
+def prompt_text(question: Question, lang: str) -> str:
+    """The question with its choices, if any."""
+    text = tr(question.prompt, lang)
+    if question.kind == "choice" and question.choices:
+        options = ", ".join(
+            f"{tr(c.label, lang)}" if tr(c.label, lang) == c.key else f"{tr(c.label, lang)} [{c.key}]"
+            for c in question.choices
+        )
+        text += f"  ({options})"
+    return text

@@ -1,0 +1,35 @@
+"""The iterations so far, as a Textual DataTable (rows from :mod:`tutor.app.tables`)."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable
+
+from tutor.app.tables import rows
+from tutor.walkthrough import Step
+
+
+class IterationTable(DataTable):
+    """The iterations so far, newest last, for the step on screen."""
+
+    DEFAULT_CSS = """
+    IterationTable { height: auto; max-height: 12; }
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(cursor_type="none", zebra_stripes=True, show_cursor=False, **kwargs)
+
+    def show(self, step: Step | None, reveal: bool) -> bool:
+        """Fill the table for ``step``; returns whether there is anything to show."""
+        self.clear(columns=True)
+        if step is None:
+            return False
+        cols, body = rows(step, reveal)
+        if not cols:
+            return False
+        self.add_columns(*cols)
+        for row in body:
+            self.add_row(*row)
+        if body:
+            self.move_cursor(row=len(body) - 1)
+            self.scroll_end(animate=False)
+        return True

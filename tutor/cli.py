@@ -1,0 +1,234 @@
+"""The ``tutor`` command line: arguments only.
+
+Heavy modules (sympy, numpy, matplotlib, textual) are imported inside each
+command, so ``tutor --help`` starts fast.  Every :class:`TutorError` becomes
+one ``error:`` line on stderr and exit status 1; usage errors exit 2.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from tutor.errors import TutorError
+
+FORMATS_TEXT_JSON = click.Choice(["text", "json"])
+LANGS = click.Choice(["en", "zh"])
+
+
+def fail(err: TutorError) -> None:
+    """Print one clear line (and a caret line for parse errors) and exit 1."""
+    click.echo(f"error: {err.message}", err=True)
+    caret = getattr(err, "caret", None)
+    if callable(caret) and getattr(err, "column", None) is not None:
+        click.echo(caret(), err=True)
+    sys.exit(1)
+
+
+class TutorGroup(click.Group):
+    """Turns the project's errors into one line; anything else still fails loudly in tests."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except TutorError as err:
+            fail(err)
+        except RecursionError:
+            click.echo("error: the input is nested too deeply to work with", err=True)
+            sys.exit(1)
+        except MemoryError:
+            click.echo("error: this needs more memory than the tutor allows; try something smaller", err=True)
+            sys.exit(1)
+
+
+def lessons_option(f):
+    return click.option(
+        "--lessons",
+        "lesson_dirs",
+        multiple=True,
+        type=click.Path(path_type=Path),
+        help="A folder of lessons to read as well as the bundled ones (repeatable).",
+    )(f)
+
+
+def lang_option(f):
+    return click.option("--lang", type=LANGS, default=None, help="Language of the lesson text (default: from LANG).")(f)
+
+
+def _lang(lang: str | None) -> str:
+    from tutor.paths import default_language
+
+    return lang or default_language()
+
+
+@click.group(cls=TutorGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="descent-tutor", prog_name="tutor")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Learn gradient descent step by step.
+
+    With no command, opens the terminal tutor on the bundled lessons.
+    """
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(run_cmd)
+
+
+@main.command("derive")
+@click.argument("expr")
+@click.option("--vars", "variables", help="Variables in order, e.g. x,z,m (default: as they appear).")
+@click.option("--at", "at", help="A point to evaluate at, e.g. x=1,z=1,m=1.")
+@click.option("--steps", "show_steps", is_flag=True, help="Explain each derivative rule by rule.")
+@click.option("--format", "fmt", type=FORMATS_TEXT_JSON, default="text", show_default=True)
+def derive_cmd(expr: str, variables: str | None, at: str | None, show_steps: bool, fmt: str) -> None:
+    """The derivative or gradient of EXPR, exactly, optionally at a point.
+
+    Example: tutor derive "2x^2 + 6z^2 + 7m^3" --at x=1,z=1,m=1
+    """
+    from tutor import console
+    from tutor.watchdog import deadline
+
+    with deadline():
+        report = console.derive(expr, variables, at)
+        if show_steps:
+            from tutor.derivation import steps_json, steps_text
+
+            extra_text, extra_json = steps_text(report.f, report.variables), steps_json(report.f, report.variables)
+        out = console.derive_text(report) if fmt == "text" else console.derive_json(report)
+        if show_steps:
+            if fmt == "text":
+                out = out + "\n\n" + extra_text
+            else:
+                import json
+
+                data = json.loads(out)
+                data["steps"] = extra_json
+                out = json.dumps(data, ensure_ascii=False, indent=2)
+    click.echo(out)
+
+
+@main.command("descend")
+@click.argument("expr")
+@click.option("--vars", "variables", help="Variables in order, e.g. x,y (default: as they appear).")
+@click.option("--from", "start", required=True, help="The start point, e.g. x=1 or x=1,y=2.")
+@click.option("--lr", required=True, help="The learning rate, e.g. 0.05 or 1/20.")
+@click.option("--steps", type=click.IntRange(0, 1_000_000), default=20, show_default=True, help="At most this many updates.")
+@click.option("--until", multiple=True, help="Stop rules: zero, sign-change, tol:1e-8 (repeatable or comma-separated).")
+@click.option("--exact", is_flag=True, help="Exact rational arithmetic instead of floats.")
+@click.option("--optimizer", type=click.Choice(["gd", "momentum", "adam"]), default="gd", show_default=True)
+@click.option("--beta", help="Momentum's β (default 0.9), or Adam's β₁.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "summary"]), default="table", show_default=True)
+@click.option("--plot", "plot_path", type=click.Path(path_type=Path), help="Also write the run's plot to this PNG file.")
+def descend_cmd(expr, variables, start, lr, steps, until, exact, optimizer, beta, fmt, plot_path) -> None:
+    """Run gradient descent on EXPR from a start point and show every step.
+
+    Example: tutor descend "5x^2" --from x=1 --lr 1/20 --steps 5 --exact
+    """
+    from tutor import console
+    from tutor.watchdog import deadline
+
+    with deadline(seconds=None if not exact else 30):
+        f, run = console.descend(expr, variables, start, lr, steps=steps, until=until, exact=exact, optimizer=optimizer, beta=beta)
+        if fmt == "json":
+            out = console.descend_json(run)
+        elif fmt == "summary":
+            out = console.descend_summary(run)
+        else:
+            out = console.descend_table(f, run)
+    click.echo(out)
+    if plot_path is not None:
+        from tutor.plots import plot_run
+
+        written = plot_run(f, run, plot_path)
+        click.echo(f"wrote {written}", err=True)
+
+
+@main.command("run")
+@click.argument("lesson", required=False)
+@click.option("--plain", is_flag=True, help="Line by line on stdin/stdout, for screen readers, pipes and scripts.")
+@lessons_option
+@lang_option
+def run_cmd(lesson: str | None = None, plain: bool = False, lesson_dirs=(), lang: str | None = None) -> None:
+    """Open the tutor (on LESSON, an id or a path, if given)."""
+    if plain:
+        from tutor.plain import run_plain
+
+        sys.exit(run_plain(lesson, list(lesson_dirs), _lang(lang)))
+    from tutor.app import run_app
+
+    run_app(lesson, list(lesson_dirs), _lang(lang))
+
+
+@main.command("check")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+def check_cmd(paths) -> None:
+    """Check lesson files (or folders of them): PATH:LINE:COL: messages, exit 1 on errors."""
+    from tutor.lesson.check import check_command
+
+    sys.exit(check_command(list(paths)))
+
+
+@main.command("new")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option(
+    "--template",
+    type=click.Choice(["one-variable", "several-variables", "training-step"]),
+    default="one-variable",
+    show_default=True,
+)
+def new_cmd(path: Path, template: str) -> None:
+    """Write a new, commented lesson to PATH (never overwrites)."""
+    from tutor.lesson.scaffold import new_lesson
+
+    written = new_lesson(path, template)
+    click.echo(f"wrote {written}; check it with: tutor check {written}")
+
+
+@main.command("schema")
+def schema_cmd() -> None:
+    """Print the JSON Schema (draft-07) of lesson files, for editors."""
+    from tutor.lesson.schema import schema_json
+
+    click.echo(schema_json())
+
+
+@main.command("lessons")
+@click.option("--format", "fmt", type=FORMATS_TEXT_JSON, default="text", show_default=True)
+@lessons_option
+@lang_option
+def lessons_cmd(fmt: str, lesson_dirs, lang) -> None:
+    """List the bundled lessons and your own, broken ones with their error."""
+    from tutor.lesson.catalog import lessons_command
+
+    click.echo(lessons_command(list(lesson_dirs), fmt, _lang(lang)))
+
+
+@main.command("progress")
+@click.option("--format", "fmt", type=FORMATS_TEXT_JSON, default="text", show_default=True)
+@click.option("--reset", "reset", metavar="LESSON", help="Forget the attempts of one lesson.")
+@lessons_option
+@lang_option
+def progress_cmd(fmt: str, reset: str | None, lesson_dirs, lang) -> None:
+    """Show your progress and mastery (or reset one lesson)."""
+    from tutor.progress import progress_command
+
+    click.echo(progress_command(fmt, reset, list(lesson_dirs), _lang(lang)))
+
+
+@main.command("export")
+@click.argument("lessons", nargs=-1)
+@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), default=Path("export"), show_default=True)
+@click.option("--progress", "transcript", is_flag=True, help="Export your own answers beside the correct ones.")
+@lessons_option
+@lang_option
+def export_cmd(lessons, out_dir: Path, transcript: bool, lesson_dirs, lang) -> None:
+    """Write each LESSON's worked solution as Markdown with its plots."""
+    from tutor.export import export_command
+
+    for line in export_command(list(lessons), out_dir, transcript, list(lesson_dirs), _lang(lang)):
+        click.echo(line)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,379 @@
+"""Gradient descent and its optimisers, run exactly or fast.
+
+An optimiser is a small rule whose docstring is its update; the runner asks it
+for the next point and records every step as plain data (a :class:`Run`).
+Exact mode keeps rationals (what the learner computes by hand); float mode
+runs compiled code (what a real training loop does).  Neither calls ``subs``
+in the loop.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from collections.abc import Sequence
+from typing import Any
+
+import sympy as sp
+
+from tutor.calculus import MathError, evaluate, gradient, nondifferentiable_at, sign_changes, symbols_of
+
+#: |x| beyond this means the run has run away.
+DIVERGENCE_LIMIT = 1e12
+#: Exact mode stops when a number needs more digits than this.
+EXACT_DIGIT_LIMIT = 2000
+#: Exact mode never runs more steps than this.
+EXACT_STEP_LIMIT = 10_000
+
+STOP_REASONS = (
+    "max_steps",  # ran the steps asked for
+    "zero_gradient",  # the gradient is exactly zero: a stationary point, nothing moves
+    "sign_change",  # a partial derivative changed sign: the minimum is bracketed
+    "tolerance",  # every |∂f/∂v| is at most the tolerance
+    "diverged",  # non-finite, overflowing, or growing without bound
+    "undefined",  # f or its gradient has no real value at the point
+    "not_differentiable",  # a kink (abs) at the point
+    "exact_limit",  # exact numbers grew too large or stopped being rational
+)
+
+
+# --- optimisers ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GradientDescent:
+    """x_{k+1} = x_k - η ∇f(x_k): step against the gradient, scaled by the learning rate."""
+
+    name = "gd"
+
+    def start(self, n: int) -> Any:
+        return None
+
+    def update(self, point, grad, state, lr):
+        return tuple(x - lr * g for x, g in zip(point, grad)), state
+
+
+@dataclass(frozen=True)
+class Momentum:
+    """v_{k+1} = β v_k + ∇f(x_k);  x_{k+1} = x_k - η v_{k+1}.
+
+    The velocity remembers past gradients, so steps that agree add up and
+    steps that zig-zag across a valley cancel out.
+    """
+
+    beta: Any = sp.Rational(9, 10)
+    name = "momentum"
+
+    def start(self, n: int) -> Any:
+        return (0,) * n
+
+    def update(self, point, grad, velocity, lr):
+        velocity = tuple(self.beta * v + g for v, g in zip(velocity, grad))
+        return tuple(x - lr * v for x, v in zip(point, velocity)), velocity
+
+
+@dataclass(frozen=True)
+class Adam:
+    """m = β₁m + (1-β₁)g;  s = β₂s + (1-β₂)g²;  x -= η m̂ / (√ŝ + ε), with bias-corrected m̂, ŝ.
+
+    Each coordinate gets its own step size, from the size of its recent
+    gradients.  Square roots make it a float-only optimiser.
+    """
+
+    beta1: float = 0.9
+    beta2: float = 0.999
+    eps: float = 1e-8
+    name = "adam"
+    exact_capable = False
+
+    def start(self, n: int) -> Any:
+        return (0, (0.0,) * n, (0.0,) * n)
+
+    def update(self, point, grad, state, lr):
+        t, m, s = state
+        t += 1
+        m = tuple(self.beta1 * a + (1 - self.beta1) * g for a, g in zip(m, grad))
+        s = tuple(self.beta2 * a + (1 - self.beta2) * g * g for a, g in zip(s, grad))
+        c1, c2 = 1 - self.beta1**t, 1 - self.beta2**t
+        point = tuple(x - lr * (a / c1) / (math.sqrt(b / c2) + self.eps) for x, a, b in zip(point, m, s))
+        return point, (t, m, s)
+
+
+OPTIMIZERS = {"gd": GradientDescent, "momentum": Momentum, "adam": Adam}
+
+
+def make_optimizer(name: str, beta: Any = None):
+    """The optimiser called ``name`` (gd, momentum, adam); beta for momentum."""
+    if name not in OPTIMIZERS:
+        raise MathError(f"unknown optimizer '{name}'; choose one of {', '.join(OPTIMIZERS)}")
+    if name == "momentum" and beta is not None:
+        return Momentum(beta)
+    if name == "adam" and beta is not None:
+        return Adam(beta1=float(beta))
+    return OPTIMIZERS[name]()
+
+
+# --- the record -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """One iterate: where we are, the value there, the slope there."""
+
+    k: int
+    point: tuple
+    value: Any
+    gradient: tuple
+    sign_change: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Stop:
+    reason: str
+    k: int
+    message: str
+
+
+@dataclass(frozen=True)
+class Run:
+    """A whole descent: the steps in order and why it stopped."""
+
+    variables: tuple[str, ...]
+    learning_rate: Any
+    exact: bool
+    optimizer: str
+    steps: tuple[Step, ...]
+    stop: Stop
+    until: tuple[str, ...] = field(default=())
+
+    @property
+    def final(self) -> Step | None:
+        return self.steps[-1] if self.steps else None
+
+
+@dataclass(frozen=True)
+class Until:
+    """Which optional stop rules are on.  Zero gradient and divergence always stop."""
+
+    sign_change: bool = False
+    tolerance: float | None = None
+
+    @classmethod
+    def parse(cls, words: Sequence[str]) -> "Until":
+        sign, tol = False, None
+        for word in words:
+            word = word.strip()
+            if word in ("", "zero", "max_steps", "steps"):
+                continue
+            if word in ("sign-change", "sign_change"):
+                sign = True
+            elif word.startswith("tol:") or word.startswith("tolerance:"):
+                try:
+                    tol = float(word.split(":", 1)[1])
+                except ValueError:
+                    raise MathError(f"'{word}' needs a number after the colon, e.g. tol:1e-8") from None
+                if not (tol > 0 and math.isfinite(tol)):
+                    raise MathError(f"the tolerance in '{word}' must be a positive number")
+            else:
+                raise MathError(f"unknown stop rule '{word}'; use zero, sign-change or tol:1e-8")
+        return cls(sign, tol)
+
+    def words(self) -> tuple[str, ...]:
+        out = ["zero"]
+        if self.sign_change:
+            out.append("sign-change")
+        if self.tolerance is not None:
+            out.append(f"tol:{self.tolerance:g}")
+        return tuple(out)
+
+
+# --- the runner -----------------------------------------------------------------------
+
+
+def _compile(f: sp.Expr, variables: Sequence[str], exact: bool):
+    """One function returning (f, ∂f/∂v1, ...) at a point: generated code, no subs."""
+    syms = symbols_of(variables)
+    exprs = [f, *gradient(f, variables)]
+    if exact:
+        return sp.lambdify(syms, exprs, modules="sympy", cse=True)
+    return sp.lambdify(syms, exprs, modules="math", cse=True)
+
+
+def _too_big(value: sp.Expr) -> bool:
+    if value.is_Rational:
+        return max(len(str(abs(value.p))), len(str(value.q))) > EXACT_DIGIT_LIMIT
+    return False
+
+
+def exact_number(value: Any) -> sp.Expr:
+    """A number as an exact sympy value; a float by its shortest decimal (0.1 is 1/10)."""
+    if isinstance(value, sp.Basic):
+        return value
+    if isinstance(value, float):
+        return sp.Rational(repr(value)) if math.isfinite(value) else sp.nan
+    return sp.Integer(value)
+
+
+def _show(values) -> str:
+    return ", ".join(sp.sstr(v) if isinstance(v, sp.Basic) else f"{v:.6g}" for v in values)
+
+
+def run(
+    f: sp.Expr,
+    variables: Sequence[str],
+    start: Sequence[Any],
+    learning_rate: Any,
+    *,
+    steps: int = 20,
+    until: Until | Sequence[str] = (),
+    exact: bool = False,
+    optimizer: Any = None,
+) -> Run:
+    """Descend from ``start`` for at most ``steps`` updates and record everything.
+
+    Never raises for a bad start or a runaway: the :class:`Stop` says what
+    happened and why, in words a learner can read.
+    """
+    variables = tuple(variables)
+    rules = until if isinstance(until, Until) else Until.parse(until)
+    opt = optimizer or GradientDescent()
+    if exact and not getattr(opt, "exact_capable", True):
+        raise MathError(f"the {opt.name} optimizer takes square roots, so it runs in float mode only")
+    if exact:
+        steps = min(steps, EXACT_STEP_LIMIT)
+        lr = exact_number(learning_rate)
+        point = tuple(exact_number(x) for x in start)
+    else:
+        lr = float(learning_rate)
+        point = tuple(float(x) for x in start)
+    record = dict(variables=variables, learning_rate=lr, exact=exact, optimizer=opt.name, until=rules.words())
+
+    named = dict(zip(variables, (exact_number(x) for x in start)))
+    try:
+        evaluate(f, named, what="f")
+        evaluate_grad = gradient(f, variables)
+        kink = nondifferentiable_at(f, named)
+        if kink:
+            return Run(steps=(), stop=Stop("not_differentiable", 0, kink), **record)
+        for g in evaluate_grad:
+            evaluate(g, named, what="the derivative")
+    except MathError as err:
+        return Run(steps=(), stop=Stop("undefined", 0, err.message), **record)
+
+    if not exact and isinstance(opt, GradientDescent):
+        return _run_compiled(f, variables, point, lr, steps, rules, record)
+
+    values_at = _compile(f, variables, exact)
+    state = opt.start(len(variables))
+    history: list[Step] = []
+    previous_grad = None
+    k = 0
+    while True:
+        try:
+            value, *grad = values_at(*point)
+        except OverflowError:
+            message = f"overflow: f is too large for floating point at ({_show(point)}); try exact mode or a start nearer the minimum"
+            return Run(steps=tuple(history), stop=Stop("diverged", k, message), **record)
+        except (ZeroDivisionError, ValueError, TypeError) as err:
+            message = f"f or its derivative is undefined at ({_show(point)}): {err}"
+            return Run(steps=tuple(history), stop=Stop("undefined", k, message), **record)
+        grad = tuple(grad)
+        if exact:
+            bad = [v for v in (value, *grad) if not v.is_Rational]
+            if any(v.has(sp.zoo, sp.nan, sp.oo, -sp.oo, sp.I) for v in bad):
+                return Run(steps=tuple(history), stop=Stop("undefined", k, f"f or its derivative is undefined at ({_show(point)})"), **record)
+            if bad:
+                message = f"exact mode keeps rational numbers, but {sp.sstr(bad[0])} is not rational; use float mode"
+                return Run(steps=tuple(history), stop=Stop("exact_limit", k, message), **record)
+        changed = sign_changes(previous_grad, grad, variables) if previous_grad is not None else ()
+        history.append(Step(k, point, value, grad, changed))
+
+        if not exact and not all(math.isfinite(v) for v in (value, *grad, *point)):
+            return Run(steps=tuple(history), stop=Stop("diverged", k, "the values are no longer finite numbers: the descent blew up"), **record)
+        if any(abs(x) > DIVERGENCE_LIMIT for x in point):
+            message = f"|x| passed {DIVERGENCE_LIMIT:.0e}: the steps grow without bound (is the learning rate above 2/L, or is f unbounded below?)"
+            return Run(steps=tuple(history), stop=Stop("diverged", k, message), **record)
+        if all(g == 0 for g in grad):
+            return Run(steps=tuple(history), stop=Stop("zero_gradient", k, "the gradient is exactly zero: a stationary point, so no step moves"), **record)
+        if rules.sign_change and changed:
+            names = ", ".join(f"∂f/∂{v}" for v in changed)
+            before, after = history[-2].point, point
+            message = f"{names} changed sign between step {k - 1} and step {k}: the minimum lies between ({_show(before)}) and ({_show(after)})"
+            return Run(steps=tuple(history), stop=Stop("sign_change", k, message), **record)
+        if rules.tolerance is not None and all(abs(g) <= rules.tolerance for g in grad):
+            return Run(steps=tuple(history), stop=Stop("tolerance", k, f"every partial derivative is within {rules.tolerance:g} of zero"), **record)
+        if k >= steps:
+            return Run(steps=tuple(history), stop=Stop("max_steps", k, f"ran the {steps} steps asked for"), **record)
+        if exact and any(_too_big(x) for x in (*point, value)):
+            message = f"the exact numbers passed {EXACT_DIGIT_LIMIT} digits; use float mode for a run this long"
+            return Run(steps=tuple(history), stop=Stop("exact_limit", k, message), **record)
+
+        point, state = opt.update(point, grad, state, lr)
+        previous_grad = grad
+        k += 1
+
+
+class _Steps(Sequence):
+    """The compiled loop's bare tuples, turned into :class:`Step` objects only when read.
+
+    A 100,000-step run printed as a one-line summary builds one Step, not 100,000.
+    """
+
+    def __init__(self, records: list, variables: tuple[str, ...]):
+        self._records = records
+        self._variables = variables
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self._records)
+        if not 0 <= index < len(self._records):
+            raise IndexError(index)
+        n = len(self._variables)
+        record = self._records[index]
+        point, value, grad = record[:n], record[n], record[n + 1 : 2 * n + 1]
+        changed: tuple[str, ...] = ()
+        if index > 0 and record[-1]:
+            changed = sign_changes(self._records[index - 1][n + 1 : 2 * n + 1], grad, self._variables)
+        return Step(index, tuple(point), value, tuple(grad), changed)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+
+def _run_compiled(f, variables, point, lr, steps, rules: Until, record) -> Run:
+    """Plain descent in float mode through the generated loop (see :mod:`tutor.codegen`)."""
+    from tutor.codegen import descent_loop
+
+    loop = descent_loop(f, variables)
+    out: list = []
+    try:
+        reason, k = loop(*point, lr, steps, rules.tolerance, rules.sign_change, DIVERGENCE_LIMIT, out)
+    except OverflowError:
+        where = _show(out[-1][: len(variables)]) if out else _show(point)
+        reason, k = "overflow", len(out)
+        message = f"overflow: the numbers passed the largest float (about 1.8e308) after ({where}); try exact mode or a start nearer the minimum"
+    except (ZeroDivisionError, ValueError, TypeError) as err:
+        reason, k = "undefined", len(out)
+        message = f"f or its derivative is undefined at step {k}: {err}"
+    history = _Steps(out, variables)
+    messages = {
+        "diverged": "the values are no longer finite numbers: the descent blew up",
+        "escaped": f"|x| passed {DIVERGENCE_LIMIT:.0e}: the steps grow without bound (is the learning rate above 2/L, or is f unbounded below?)",
+        "zero_gradient": "the gradient is exactly zero: a stationary point, so no step moves",
+        "tolerance": f"every partial derivative is within {rules.tolerance:g} of zero" if rules.tolerance else "",
+        "max_steps": f"ran the {steps} steps asked for",
+    }
+    if reason == "sign_change":
+        last = history[-1]
+        names = ", ".join(f"∂f/∂{v}" for v in last.sign_change)
+        message = f"{names} changed sign between step {k - 1} and step {k}: the minimum lies between ({_show(history[-2].point)}) and ({_show(last.point)})"
+    elif reason in messages:
+        message = messages[reason]
+    if reason in ("escaped", "overflow"):
+        reason = "diverged"
+    return Run(steps=history, stop=Stop(reason, k, message), **record)

@@ -1,0 +1,750 @@
+"""Walkthrough -> Markdown: a lesson's complete worked solution, with its plots beside it.
+
+The export renders what the engine already computed (the walkthrough's steps,
+questions and exact expected answers, the descent records); it does no
+mathematics of its own.  Every update is written out with the exact numbers,
+``x_1 = x_0 - η f'(x_0) = 1 - 1/20·10 = 1/2``, maths goes in ``$...$`` and
+``$$...$$`` so GitHub renders it, and the images are written beside the
+Markdown (``<lesson-id>/<step-id>.png``) with relative links.  Nothing
+depends on the clock, so exporting twice gives identical files.
+
+``export_transcript`` is the learner's own record: each answer they gave
+beside the correct one, with the feedback they got.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Mapping, Sequence
+
+from tutor.errors import TutorError
+from tutor.text import both, tr
+
+#: Exact numbers longer than this (in digits) are shown rounded in tables and sentences.
+MAX_EXACT_DIGITS = 40
+#: Tables longer than this show the beginning and the end.
+TABLE_HEAD, TABLE_TAIL = 25, 10
+#: A learner's typed answer is shown up to this many characters.
+MAX_ANSWER_CHARS = 200
+
+WORDS = {
+    "contents": both("Worked solution", "完整解答"),
+    "question": both("Question", "问题"),
+    "answer": both("Answer", "答案"),
+    "why": both("Why", "理由"),
+    "solution": both("Worked solution", "解答过程"),
+    "within": both("(answers within {tol} are accepted)", "（误差在 {tol} 以内即可）"),
+    "derivation": both("Derivation, rule by rule", "逐条规则的求导过程"),
+    "iteration": both("Iteration", "迭代"),
+    "at_point": both("At {point}:", "在 {point} 处："),
+    "direction_down": both("$f'$ is positive here, so $f$ rises to the right: move {v} the other way, **decrease** it.",
+                           "这里 $f'$ 为正，$f$ 向右上升：让 {v} 往反方向走，**减小** {v}。"),
+    "direction_up": both("$f'$ is negative here, so $f$ falls to the right: **increase** {v}.",
+                         "这里 $f'$ 为负，$f$ 向右下降：**增大** {v}。"),
+    "direction_stay": both("$f'$ is zero here: a stationary point, so {v} **stays** where it is.",
+                           "这里 $f'$ 为零：这是驻点，{v} **保持不变**。"),
+    "partial_down": both("$\\partial f/\\partial {v}$ is positive: **decrease** ${v}$.", "$\\partial f/\\partial {v}$ 为正：**减小** ${v}$。"),
+    "partial_up": both("$\\partial f/\\partial {v}$ is negative: **increase** ${v}$.", "$\\partial f/\\partial {v}$ 为负：**增大** ${v}$。"),
+    "partial_stay": both("$\\partial f/\\partial {v}$ is zero: ${v}$ **stays**.", "$\\partial f/\\partial {v}$ 为零：${v}$ **保持不变**。"),
+    "update": both("The update, against the derivative and scaled by the learning rate $\\eta = {lr}$:",
+                   "更新：沿导数的反方向，按学习率 $\\eta = {lr}$ 缩放："),
+    "update_other": both("The {name} update gives:", "{name}的更新结果："),
+    "sign_change": both(
+        "The derivative changed sign: ${a}$ and ${b}$ have opposite signs, so $f$ turned from falling to rising "
+        "(or back) between ${p}$ and ${q}$. **The minimum lies between these two points.**",
+        "导数变号了：${a}$ 与 ${b}$ 符号相反，$f$ 在 ${p}$ 与 ${q}$ 之间由降转升（或由升转降）。**最小值就在这两点之间。**",
+    ),
+    "no_sign_change": both("No sign change yet: the derivative has the same sign as at the previous point.",
+                           "还没有变号：导数与上一个点的符号相同。"),
+    "table": both("All iterations", "全部迭代"),
+    "stopped": both("**Why it stopped:** {reason}", "**停止原因：**{reason}"),
+    "bound": both("The learning rate is stable below $\\eta < \\frac{{2}}{{L}} = {bound}$, where $L = {L}$ is the largest "
+                  "curvature (the largest eigenvalue of the Hessian).",
+                  "学习率须满足 $\\eta < \\frac{{2}}{{L}} = {bound}$ 才稳定，其中 $L = {L}$ 是最大曲率（海森矩阵的最大特征值）。"),
+    "minimum": both("The minimum is at ${point}$.", "最小值在 ${point}$ 处。"),
+    "colon": both(":", "："),
+    "colon_space": both(": ", "："),
+    "sep": both(", ", "，"),
+    "end": both(".", "。"),
+    "none": both("—", "—"),
+    "sign": both("sign", "符号"),
+    "changed": both("sign change", "变号"),
+    "yes_between": both("yes: the minimum lies between $x_{{{a}}}$ and $x_{{{b}}}$", "是：最小值在 $x_{{{a}}}$ 与 $x_{{{b}}}$ 之间"),
+    "yes_in": both("yes, in {names}", "是，{names}"),
+    "skipped_rows": both("… {n} more rows …", "…… 省略 {n} 行 ……"),
+    "figure": both("Figure: {title}", "图：{title}"),
+    "training_data": both("The data and this update's predictions:", "数据与本次更新的预测："),
+    "predict": both("**1. Predict** with the current weights ${params}$:", "**1. 预测**：用当前权重 ${params}$ 计算："),
+    "loss": both("**2. Loss** (mean squared error over the {n} samples used):", "**2. 损失函数**（所用 {n} 个样本的均方误差）："),
+    "gradient": both("**3. Gradient** of the loss with respect to the weights:", "**3. 梯度**：损失对各权重的偏导数："),
+    "step": both("**4. Update** the weights with the learning rate $\\eta = {lr}$:", "**4. 更新**权重，学习率 $\\eta = {lr}$："),
+    "after_engine": both("The engine then ran {n} more updates; the loss went from ${a}$ to ${b}$.",
+                         "之后由程序再做 {n} 次更新，损失从 ${a}$ 变为 ${b}$。"),
+    "batch_kind": both("**{name}**: {n} updates; loss ${a}$ → ${b}$; final ${params}$.",
+                       "**{name}**：{n} 次更新；损失 ${a}$ → ${b}$；最终 ${params}$。"),
+    "first_update": both("Its first update uses samples {samples}: ", "第一次更新使用样本 {samples}："),
+    "batch": both("Batch gradient descent", "批量梯度下降"),
+    "stochastic": both("Stochastic gradient descent", "随机梯度下降"),
+    "minibatch": both("Mini-batch gradient descent (batch size {n})", "小批量梯度下降（每批 {n} 个）"),
+    "transcript": both("Your answers", "你的作答记录"),
+    "transcript_intro": both("Each question with what you answered, what was expected and the feedback you got.",
+                             "每道题：你的答案、正确答案以及你得到的反馈。"),
+    "you": both("You answered", "你的答案"),
+    "right": both("right", "正确"),
+    "wrong": both("wrong", "错误"),
+    "invalid": both("not understood (not counted)", "无法识别（不计分）"),
+    "hint": both("asked for a hint", "查看了提示"),
+    "revealed": both("revealed the solution", "查看了解答"),
+    "feedback": both("Feedback", "反馈"),
+    "correct": both("Correct answer", "正确答案"),
+    "not_tried": both("Not attempted.", "未作答。"),
+    "other": both("Attempts at questions no longer in this lesson", "本课中已不存在的问题的作答"),
+    "score": both("Score: {right} of {total} questions right at the first try.", "得分：{total} 道题中首次答对 {right} 道。"),
+}
+
+REASONS_EN = {
+    "max_steps": "it ran the number of steps asked for",
+    "zero_gradient": "the gradient is exactly zero: a stationary point, so no step moves",
+    "sign_change": "the derivative changed sign: the minimum is bracketed",
+    "tolerance": "every partial derivative is within the tolerance of zero",
+    "diverged": "it diverged: the steps grow without bound",
+    "undefined": "f or its derivative has no real value at the point",
+    "not_differentiable": "f is not differentiable at the point",
+    "exact_limit": "the exact numbers grew too large",
+}
+REASONS_ZH = {
+    "max_steps": "达到了设定的步数",
+    "zero_gradient": "梯度恰好为零：这是驻点，不会再移动",
+    "sign_change": "导数变号：最小值已被夹在两点之间",
+    "tolerance": "每个偏导数都已小于容差",
+    "diverged": "发散：步长无限增大",
+    "undefined": "函数或其导数在该点没有实数值",
+    "not_differentiable": "函数在该点不可导",
+    "exact_limit": "精确数值变得过大",
+}
+
+OPTIMIZER_NAMES = {"gd": both("gradient descent", "梯度下降"), "momentum": both("momentum", "动量法"), "adam": both("Adam", "Adam")}
+
+
+def word(key: str, lang: str, **values: Any) -> str:
+    text = tr(WORDS[key], lang)
+    return text.format(**values) if values else text
+
+
+class ExportError(TutorError):
+    """A lesson could not be exported (it does not load, or the folder cannot be written)."""
+
+
+# --- numbers as LaTeX -------------------------------------------------------------------------
+
+
+def _float_tex(value: float) -> str:
+    if value != value:
+        return r"\text{NaN}"
+    if value in (float("inf"), float("-inf")):
+        return r"\infty" if value > 0 else r"-\infty"
+    text = f"{value:.6g}"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        return f"{mantissa} \\times 10^{{{int(exponent)}}}"
+    return text
+
+
+def tex(value: Any) -> str:
+    """An exact value as LaTeX: 1/20 as ``\\tfrac{1}{20}``, vectors in parentheses, floats to 6 digits."""
+    import sympy as sp
+
+    if value is None:
+        return r"\text{—}"
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, Mapping):
+        return ",\\ ".join(f"{_name(k)} = {tex(v)}" for k, v in value.items())
+    if isinstance(value, (tuple, list, sp.Tuple)):
+        return r"\left(" + ", ".join(tex(v) for v in value) + r"\right)"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return _float_tex(value)
+    if isinstance(value, sp.Float):
+        return _float_tex(float(value))
+    if isinstance(value, sp.Rational) and max(len(str(abs(value.p))), len(str(value.q))) > MAX_EXACT_DIGITS:
+        return r"\approx " + _float_tex(float(value))
+    if isinstance(value, sp.Basic):
+        text = sp.latex(value)
+        if value.is_number:
+            text = text.replace(r"\frac", r"\tfrac")
+        return text
+    return sp.latex(value)
+
+
+def paren(value: Any) -> str:
+    """``tex(value)``, in parentheses when it is negative (so ``- η·(-10)`` reads right)."""
+    text = tex(value)
+    return f"\\left({text}\\right)" if text.startswith("-") else text
+
+
+def _name(name: str) -> str:
+    import sympy as sp
+
+    return sp.latex(sp.Symbol(name))
+
+
+def _sub(name: str, k: Any) -> str:
+    """v_k, keeping a name that already has a subscript (x1 -> x_{1}) grouped."""
+    base = _name(name)
+    return f"{{{base}}}_{{{k}}}" if "_" in base else f"{base}_{{{k}}}"
+
+
+def _sign(value: Any) -> int:
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return 0
+    return (number > 0) - (number < 0)
+
+
+def _sign_symbol(value: Any) -> str:
+    return {1: "$+$", -1: "$-$", 0: "$0$"}[_sign(value)]
+
+
+def _cell(text: str) -> str:
+    """A table cell: a '|' inside maths would end the cell."""
+    return text.replace("|", r"\vert ")
+
+
+def _block(latex: str) -> list[str]:
+    """Display maths, with the blank lines GitHub needs around it."""
+    return ["", f"$${latex}$$", ""]
+
+
+# --- the Markdown of a walkthrough ---------------------------------------------------------------
+
+
+def _slug(step_id: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", step_id).strip("-.") or "step"
+
+
+class _Solution:
+    """Builds the Markdown of one walkthrough, step by step, and writes its images."""
+
+    def __init__(self, walkthrough: Any, lang: str, image_dir: Path | None, link_dir: str):
+        self.w = walkthrough
+        self.lang = lang
+        self.image_dir = image_dir
+        self.link_dir = link_dir
+        self.lines: list[str] = []
+        self.images: list[Path] = []
+        self.tabled: set[int] = set()
+
+    # -- helpers --
+
+    def say(self, *lines: str) -> None:
+        self.lines.extend(lines)
+
+    def para(self, text: str) -> None:
+        if text:
+            self.lines.extend([text, ""])
+
+    def t(self, text: Any) -> str:
+        return tr(text, self.lang).strip()
+
+    # -- the whole document --
+
+    def render(self) -> str:
+        self.say(f"# {self.t(self.w.title)}", "")
+        self.para(self.t(self.w.summary))
+        steps = list(self.w.steps)
+        for i, step in enumerate(steps):
+            self.step(step)
+            last_of_section = i + 1 == len(steps) or steps[i + 1].section != step.section
+            if last_of_section:
+                self.untabled_runs(steps, step.section)
+        text = "\n".join(self.lines)
+        text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+        return text
+
+    def step(self, step: Any) -> None:
+        """The step's own words first; the export writes worked maths only where the walkthrough has none."""
+        self.say(f"## {self.t(step.title) or step.id}", "")
+        self.para(self.t(step.text))
+        data = step.data or {}
+        kind = step.kind
+        own = step.solution is None
+        if kind == "derive":
+            self.derivation(step)
+        if kind == "iteration" and own:
+            self.iteration(step)
+        if kind in ("run", "outcome") and data.get("run") is not None:
+            self.run(data["run"], data, with_words=not self.t(step.text))
+        if kind == "training" and own:
+            self.training(data)
+        if kind == "batch" and own:
+            self.batch(data)
+        self.image(step)
+        for question in step.questions:
+            self.question(question)
+        self.rest_of_solution(step)
+
+    def rest_of_solution(self, step: Any) -> None:
+        """The paragraphs of the step's solution that no question's solution has already shown.
+
+        A run's own table is replaced by the fuller one above (with signs and sign changes).
+        """
+        if not step.solution:
+            return
+        shown = set()
+        for q in step.questions:
+            solution = getattr(getattr(q, "help", None), "solution", None)
+            shown.update(p.strip() for p in self.t(solution).split("\n\n"))
+        rest = [p.strip() for p in self.t(step.solution).split("\n\n") if p.strip() and p.strip() not in shown]
+        if step.kind in ("run", "outcome") and id((step.data or {}).get("run")) in self.tabled:
+            rest = [p for p in rest if not p.startswith("|")]
+        if rest:
+            self.say(f"**{word('solution', self.lang)}**", "")
+            for paragraph in rest:
+                self.para(paragraph)
+
+    def image(self, step: Any) -> None:
+        if self.image_dir is None:
+            return
+        from tutor.plots import plot_step
+
+        name = f"{_slug(step.id)}.png"
+        written = plot_step(step, self.image_dir / name, self.lang)
+        if written is not None:
+            self.images.append(written)
+            alt = word("figure", self.lang, title=self.t(step.title) or step.id).replace("]", ")").replace("[", "(")
+            self.para(f"![{alt}]({self.link_dir}/{name})")
+
+    # -- questions --
+
+    def question(self, q: Any) -> None:
+        self.say(f"**{word('question', self.lang)}** — {self.t(q.prompt)}", "")
+        answer = self.answer(q)
+        if q.tolerance is not None:
+            answer += " " + word("within", self.lang, tol=f"{q.tolerance:g}")
+        self.say(f"**{word('answer', self.lang)}{word('colon', self.lang)}** {answer}", "")
+        solution = getattr(getattr(q, "help", None), "solution", None)
+        if solution:
+            self.say(f"**{word('why', self.lang)}{word('colon', self.lang)}** {self.t(solution)}", "")
+
+    def answer(self, q: Any) -> str:
+        expected = q.expected
+        if q.kind == "choice":
+            labels = {c.key: self.t(c.label) for c in q.choices}
+            if isinstance(expected, (tuple, list)):
+                names = q.variables or tuple(str(i) for i in range(len(expected)))
+                return "; ".join(f"${_name(v)}$: {labels.get(e, e)}" for v, e in zip(names, expected))
+            return f"**{labels.get(expected, expected)}**"
+        return f"${tex(expected)}$"
+
+    # -- derive: the rule-by-rule derivation, when that module is there --
+
+    def derivation(self, step: Any) -> None:
+        data = step.data or {}
+        f = data.get("function")
+        if f is None:
+            return
+        f = getattr(f, "expr", f)
+        variables = tuple(data.get("variables") or ())
+        of = data.get("of")
+        if of and of in variables:
+            variables = (of,)
+        if not variables:
+            return
+        try:
+            from tutor.derivation import steps_markdown
+
+            text = steps_markdown(f, variables, self.lang)
+        except ImportError:
+            return
+        except (TutorError, RecursionError, ValueError, TypeError, NotImplementedError):
+            return  # a derivation the rules cannot explain: the answer and solution still stand
+        if text:
+            self.say(f"**{word('derivation', self.lang)}**", "")
+            self.para(text)
+
+    # -- descent --
+
+    def iteration(self, step: Any) -> None:
+        data = step.data or {}
+        run = data.get("run")
+        variables = tuple(data.get("variables") or (run.variables if run is not None else ()))
+        point, gradient = data.get("point"), data.get("gradient")
+        if point is None or gradient is None or not variables:
+            return
+        k = int(data.get("k", 0))
+        value, nxt = data.get("value"), data.get("next")
+        lr = data.get("learning_rate", getattr(run, "learning_rate", None))
+        optimizer = data.get("optimizer") or getattr(run, "optimizer", "gd")
+        one = len(variables) == 1
+        v = variables[0]
+        if one:
+            at = f"{_sub(v, k)} = {tex(point[0])}"
+            facts = [f"$f({_sub(v, k)}) = {tex(value)}$", f"$f'({_sub(v, k)}) = {tex(gradient[0])}$"]
+        else:
+            at = f"\\mathbf{{x}}_{{{k}}} = {tex(tuple(point))}"
+            facts = [f"$f(\\mathbf{{x}}_{{{k}}}) = {tex(value)}$", f"$\\nabla f(\\mathbf{{x}}_{{{k}}}) = {tex(tuple(gradient))}$"]
+        self.para(word("at_point", self.lang, point=f"${at}$") + " " + word("sep", self.lang).join(facts) + word("end", self.lang))
+        if one:
+            key = {1: "direction_down", -1: "direction_up", 0: "direction_stay"}[_sign(gradient[0])]
+            self.para(word(key, self.lang, v=f"${_name(v)}$"))
+        else:
+            keys = {1: "partial_down", -1: "partial_up", 0: "partial_stay"}
+            self.para(" ".join(word(keys[_sign(g)], self.lang, v=_name(name)) for name, g in zip(variables, gradient)))
+        if nxt is not None:
+            nxt = tuple(nxt[name] for name in variables) if isinstance(nxt, Mapping) else tuple(nxt)
+            if optimizer == "gd" and lr is not None:
+                self.para(word("update", self.lang, lr=tex(lr)))
+                for i, name in enumerate(variables):
+                    slope = f"f'({_sub(name, k)})" if one else f"\\frac{{\\partial f}}{{\\partial {_name(name)}}}(\\mathbf{{x}}_{{{k}}})"
+                    self.say(*_block(
+                        f"{_sub(name, k + 1)} = {_sub(name, k)} - \\eta {slope} = {tex(point[i])} - {tex(lr)}\\cdot {paren(gradient[i])} = {tex(nxt[i])}"
+                    ))
+            else:
+                name = tr(OPTIMIZER_NAMES.get(optimizer, both(optimizer, optimizer)), self.lang)
+                self.para(word("update_other", self.lang, name=name))
+                lhs = _sub(v, k + 1) if one else f"\\mathbf{{x}}_{{{k + 1}}}"
+                self.say(*_block(f"{lhs} = {tex(nxt[0]) if one else tex(nxt)}"))
+        self.sign_change(step, run, variables, k)
+
+    def sign_change(self, step: Any, run: Any, variables: Sequence[str], k: int) -> None:
+        data = step.data or {}
+        changed = data.get("sign_change")
+        if k == 0 or run is None:
+            return
+        steps = {s.k: s for s in run.steps}
+        before, now = steps.get(k - 1), steps.get(k)
+        if not changed:
+            if before is not None:
+                self.para(word("no_sign_change", self.lang))
+            return
+        if before is None or now is None:
+            return
+        for name in changed:
+            i = variables.index(name) if name in variables else 0
+            if len(variables) == 1:
+                a = f"f'({_sub(name, k - 1)}) = {tex(before.gradient[i])}"
+                b = f"f'({_sub(name, k)}) = {tex(now.gradient[i])}"
+                p = f"{_sub(name, k - 1)} = {tex(before.point[i])}"
+                q = f"{_sub(name, k)} = {tex(now.point[i])}"
+            else:
+                part = f"\\frac{{\\partial f}}{{\\partial {_name(name)}}}"
+                a = f"{part}(\\mathbf{{x}}_{{{k - 1}}}) = {tex(before.gradient[i])}"
+                b = f"{part}(\\mathbf{{x}}_{{{k}}}) = {tex(now.gradient[i])}"
+                p = f"{_sub(name, k - 1)} = {tex(before.point[i])}"
+                q = f"{_sub(name, k)} = {tex(now.point[i])}"
+            self.para(word("sign_change", self.lang, a=a, b=b, p=p, q=q))
+
+    def untabled_runs(self, steps: Sequence[Any], section: int) -> None:
+        """A section with iterations by hand but no run step still gets its table."""
+        for step in steps:
+            run = (step.data or {}).get("run") if step.section == section else None
+            if run is not None and id(run) not in self.tabled and step.kind == "iteration":
+                self.say(f"### {word('table', self.lang)}", "")
+                self.table(run)
+                self.stop(run)
+
+    def run(self, run: Any, data: Mapping[str, Any], with_words: bool = True) -> None:
+        self.say(f"### {word('table', self.lang)}", "")
+        self.table(run)
+        if not with_words:  # the step's text already says why it stopped, the bound and the minima
+            return
+        self.stop(run)
+        bound = data.get("bound")
+        if bound is not None and getattr(bound, "bound", None) is not None:
+            self.para(word("bound", self.lang, bound=tex(bound.bound), L=tex(bound.curvature)))
+        variables = tuple(data.get("variables") or run.variables)
+        for m in data.get("minima") or ():
+            if getattr(m, "kind", "minimum") == "minimum":
+                point = getattr(m, "point", m)
+                shown = ",\\ ".join(f"{_name(v)} = {tex(point[v])}" for v in variables if v in point) if isinstance(point, Mapping) else tex(point)
+                self.para(word("minimum", self.lang, point=shown))
+
+    def stop(self, run: Any) -> None:
+        reason = run.stop.reason
+        if self.lang == "zh":
+            text = REASONS_ZH.get(reason, reason)
+        else:
+            text = run.stop.message or REASONS_EN.get(reason, reason)
+        self.para(word("stopped", self.lang, reason=text))
+
+    def table(self, run: Any) -> None:
+        self.tabled.add(id(run))
+        variables = tuple(run.variables)
+        one = len(variables) == 1
+        v = variables[0] if variables else "x"
+        if one:
+            head = ["$k$", f"${_sub(v, 'k')}$", f"$f({_sub(v, 'k')})$", f"$f'({_sub(v, 'k')})$",
+                    word("sign", self.lang), word("changed", self.lang)]
+        else:
+            head = ["$k$", "$\\mathbf{x}_k$", "$f(\\mathbf{x}_k)$", "$\\nabla f(\\mathbf{x}_k)$",
+                    word("sign", self.lang), word("changed", self.lang)]
+        rows = []
+        for s in run.steps:
+            if one:
+                cells = [f"${s.k}$", f"${tex(s.point[0])}$", f"${tex(s.value)}$", f"${tex(s.gradient[0])}$",
+                         _sign_symbol(s.gradient[0])]
+                change = word("yes_between", self.lang, a=s.k - 1, b=s.k) if s.sign_change else word("none", self.lang)
+            else:
+                cells = [f"${s.k}$", f"${tex(tuple(s.point))}$", f"${tex(s.value)}$", f"${tex(tuple(s.gradient))}$",
+                         "(" + ", ".join(_sign_symbol(g) for g in s.gradient) + ")"]
+                change = word("yes_in", self.lang, names=", ".join(f"${_name(n)}$" for n in s.sign_change)) if s.sign_change else word("none", self.lang)
+            rows.append("| " + " | ".join(_cell(c) for c in [*cells, change]) + " |")
+        if len(rows) > TABLE_HEAD + TABLE_TAIL + 1:
+            skipped = len(rows) - TABLE_HEAD - TABLE_TAIL
+            filler = "| " + " | ".join([word("skipped_rows", self.lang, n=skipped)] + [""] * (len(head) - 1)) + " |"
+            rows = rows[:TABLE_HEAD] + [filler] + rows[-TABLE_TAIL:]
+        self.say("| " + " | ".join(head) + " |", "|" + "|".join(["---"] * len(head)) + "|", *rows, "")
+
+    # -- training --
+
+    def training(self, data: Mapping[str, Any]) -> None:
+        parameters = tuple(data.get("parameters") or ())
+        xs, ys = list(data.get("xs") or ()), list(data.get("ys") or ())
+        if not parameters or not xs:
+            return
+        model = getattr(data.get("model"), "expr", data.get("model"))
+        params = data.get("params") or {}
+        samples = data.get("samples")
+        used = list(range(len(xs))) if samples is None else list(samples)
+        predictions = list(data.get("predictions") or ())
+        x_name = _name(data.get("input") or "x")
+        self.para(word("predict", self.lang, params=tex(params)) + f" $y_1 = {tex(model)}$")
+        self.para(word("training_data", self.lang))
+        head = ["$i$", f"${x_name}_i$", "$y_i$", "$y_{1,i}$", "$(y_{1,i} - y_i)^2$"]
+        rows = []
+        for j, i in enumerate(used):
+            y1 = predictions[j] if j < len(predictions) else None
+            try:
+                err = (y1 - ys[i]) ** 2 if y1 is not None else None
+            except TypeError:
+                err = None
+            rows.append("| " + " | ".join(_cell(c) for c in [f"${i}$", f"${tex(xs[i])}$", f"${tex(ys[i])}$", f"${tex(y1)}$", f"${tex(err)}$"]) + " |")
+        self.say("| " + " | ".join(head) + " |", "|" + "|".join(["---"] * len(head)) + "|", *rows, "")
+        n = len(used)
+        loss = data.get("loss")
+        self.para(word("loss", self.lang, n=n))
+        self.say(*_block(f"L = \\frac{{1}}{{{n}}}\\sum_i (y_{{1,i}} - y_i)^2 = {tex(loss)}"))
+        gradient = data.get("gradient")
+        if gradient is not None:
+            grads = [gradient[p] for p in parameters] if isinstance(gradient, Mapping) else list(gradient)
+            self.para(word("gradient", self.lang))
+            self.say(*_block(",\\quad ".join(f"\\frac{{\\partial L}}{{\\partial {_name(p)}}} = {tex(g)}" for p, g in zip(parameters, grads))))
+            after = data.get("next_params") or {}
+            lr = data.get("learning_rate")
+            if after and lr is not None:
+                self.para(word("step", self.lang, lr=tex(lr)))
+                for p, g in zip(parameters, grads):
+                    before = params.get(p) if isinstance(params, Mapping) else None
+                    self.say(*_block(
+                        f"{_name(p)} \\leftarrow {_name(p)} - \\eta \\frac{{\\partial L}}{{\\partial {_name(p)}}} = "
+                        f"{tex(before)} - {tex(lr)}\\cdot {paren(g)} = {tex(after.get(p))}"
+                    ))
+        history = data.get("history")
+        losses = list(getattr(history, "losses", history) or ()) if history is not None else []
+        if len(losses) > 2:
+            self.para(word("after_engine", self.lang, n=len(losses) - 2, a=tex(losses[1]), b=tex(losses[-1])))
+
+    def batch(self, data: Mapping[str, Any]) -> None:
+        runs = data.get("runs") or {}
+        parameters = tuple(data.get("parameters") or ())
+        size = data.get("batch_size")
+        for key, run in runs.items():
+            kind = getattr(run, "kind", key)
+            name = word(kind, self.lang, n=size) if kind in ("batch", "stochastic", "minibatch") else kind
+            losses = list(getattr(run, "losses", ()) or ())
+            params = list(getattr(run, "params", ()) or ())
+            final = params[-1] if params else {}
+            if not losses:
+                continue
+            line = word("batch_kind", self.lang, name=name, n=len(losses) - 1, a=tex(losses[0]), b=tex(losses[-1]),
+                        params=tex(final))
+            updates = list(getattr(run, "updates", ()) or ())
+            if updates:
+                u = updates[0]
+                grads = ",\\ ".join(f"\\frac{{\\partial L}}{{\\partial {_name(p)}}} = {tex(g)}" for p, g in zip(parameters, u.gradient))
+                line += " " + word("first_update", self.lang, samples=", ".join(str(i) for i in u.samples))
+                line += f"$L = {tex(u.loss)}$, ${grads}$, ${tex(u.params)} \\;\\to\\; {tex(u.next_params)}$."
+            self.para(line)
+
+
+def render_markdown(walkthrough: Any, lang: str = "en", image_dir: Path | None = None, link_dir: str = "") -> tuple[str, list[Path]]:
+    """The Markdown of a walkthrough, and the images written to ``image_dir`` (none when it is None)."""
+    solution = _Solution(walkthrough, lang, image_dir, link_dir or walkthrough.lesson_id)
+    return solution.render(), solution.images
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text.encode("utf-8"))
+    except OSError as err:
+        raise ExportError(f"cannot write {path}: {err.strerror or err}") from None
+
+
+def export_markdown(walkthrough: Any, out_dir: Path | str, lang: str = "en") -> Path:
+    """Write ``out_dir/<lesson-id>.md`` and its images in ``out_dir/<lesson-id>/``."""
+    return _export(walkthrough, out_dir, lang)[0]
+
+
+def _export(walkthrough: Any, out_dir: Path | str, lang: str) -> tuple[Path, list[Path]]:
+    out_dir = Path(out_dir)
+    lesson_id = walkthrough.lesson_id
+    try:
+        text, images = render_markdown(walkthrough, lang, out_dir / lesson_id, lesson_id)
+    except OSError as err:
+        raise ExportError(f"cannot write the images of {lesson_id} in {out_dir}: {err.strerror or err}") from None
+    path = out_dir / f"{lesson_id}.md"
+    _write(path, text)
+    return path, images
+
+
+# --- the learner's transcript ----------------------------------------------------------------------
+
+
+def _code(text: str) -> str:
+    """A learner's answer as inline code, whatever backticks it contains."""
+    text = " ".join(str(text).split())
+    if len(text) > MAX_ANSWER_CHARS:
+        text = text[: MAX_ANSWER_CHARS - 1] + "…"
+    if not text:
+        return "` `"
+    fence = "`"
+    while fence in text:
+        fence += "`"
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _quote(text: str) -> str:
+    return "\n".join("> " + line for line in str(text).strip().splitlines())
+
+
+def export_transcript(lesson_id: str, attempts: Sequence[Any], walkthrough: Any, out_dir: Path | str, lang: str = "en") -> Path:
+    """Write ``out_dir/<lesson-id>-progress.md``: each answer beside the correct one, with its feedback."""
+    out_dir = Path(out_dir)
+    solution = _Solution(walkthrough, lang, None, "")
+    by_question: dict[str, list[Any]] = {}
+    for attempt in attempts:
+        by_question.setdefault(attempt.question_id, []).append(attempt)
+    lines = [f"# {tr(walkthrough.title, lang)} — {word('transcript', lang)}", "", word("transcript_intro", lang), ""]
+    known = set()
+    first_right = total = 0
+    for step in walkthrough.steps:
+        if not step.questions:
+            continue
+        lines += [f"## {tr(step.title, lang) or step.id}", ""]
+        for q in step.questions:
+            known.add(q.id)
+            total += 1
+            lines += [f"**{word('question', lang)}** — {tr(q.prompt, lang).strip()}", ""]
+            tries = by_question.get(q.id, [])
+            answers = [a for a in tries if a.kind == "answer" and a.verdict in ("right", "wrong")]
+            if answers and answers[0].verdict == "right":
+                first_right += 1
+            if not tries:
+                lines += [word("not_tried", lang), ""]
+            for a in tries:
+                lines += _attempt_lines(a, lang)
+            lines += [f"**{word('correct', lang)}{word('colon', lang)}** {solution.answer(q)}", ""]
+    lines += [word("score", lang, right=first_right, total=total), ""]
+    others = [a for a in attempts if a.question_id not in known]
+    if others:
+        lines += [f"## {word('other', lang)}", ""]
+        for a in others:
+            lines += [f"`{a.question_id}`", ""] + _attempt_lines(a, lang)
+    path = out_dir / f"{lesson_id}-progress.md"
+    _write(path, re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n")
+    return path
+
+
+def _attempt_lines(a: Any, lang: str) -> list[str]:
+    when = f" <sub>{a.at}</sub>" if getattr(a, "at", "") else ""
+    if a.kind == "hint":
+        return [f"- {word('hint', lang)}{when}", ""]
+    if a.kind == "solution":
+        return [f"- {word('revealed', lang)}{when}", ""]
+    verdict = {"right": "✅ " + word("right", lang), "wrong": "❌ " + word("wrong", lang)}.get(a.verdict, word("invalid", lang))
+    lines = [f"- {word('you', lang)} {_code(a.answer)}{word('colon_space', lang)}{verdict}{when}"]
+    if a.feedback:
+        lines += ["", _quote(f"{word('feedback', lang)}{word('colon_space', lang)}{a.feedback}")]
+    return lines + [""]
+
+
+# --- the command ---------------------------------------------------------------------------------
+
+
+def _walkthrough(lesson: Any) -> Any:
+    from tutor.walkthrough import build_walkthrough
+
+    return build_walkthrough(lesson)
+
+
+def _lessons(names: Sequence[str], lesson_dirs: Sequence[Path]) -> Iterator[tuple[str, Any]]:
+    """(name, Lesson) for each name given, or for every lesson found; errors as (name, TutorError)."""
+    from tutor.lesson import catalog
+
+    if names:
+        for name in names:
+            try:
+                yield name, catalog.resolve_lesson(name, list(lesson_dirs))
+            except TutorError as err:
+                yield name, err
+        return
+    for entry in catalog.find_lessons(list(lesson_dirs)):
+        lesson = getattr(entry, "lesson", entry)
+        error = getattr(entry, "error", None)
+        name = getattr(entry, "id", None) or getattr(lesson, "id", None) or str(getattr(entry, "path", entry))
+        if lesson is None:
+            message = error if isinstance(error, str) else getattr(error, "message", str(error))
+            yield name, ExportError(message or f"{name} could not be loaded")
+        else:
+            yield name, lesson
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def export_command(lessons: list[str], out_dir: Path, transcript: bool, lesson_dirs: list[Path], lang: str) -> Iterable[str]:
+    """``tutor export``: one line per file written; a lesson that fails is reported and the rest still export."""
+    out_dir = Path(out_dir)
+    names = list(lessons)
+    attempts_of = None
+    if transcript:
+        from tutor.progress import ProgressStore
+
+        store = ProgressStore()
+        attempts_of = store.attempts
+        if not names:
+            names = list(store.known_lessons())
+            if not names:
+                yield tr(both("no progress yet: answer some questions in the tutor first",
+                              "还没有作答记录：请先在导师程序中答题"), lang)
+                return
+    failed = []
+    for name, lesson in _lessons(names, lesson_dirs):
+        if isinstance(lesson, TutorError):
+            failed.append(name)
+            yield f"skipped {name}: {lesson.message}"
+            continue
+        try:
+            walkthrough = _walkthrough(lesson)
+            if transcript:
+                path = export_transcript(walkthrough.lesson_id, attempts_of(walkthrough.lesson_id), walkthrough, out_dir, lang)
+                yield f"wrote {_shown(path)}"
+            else:
+                path, images = _export(walkthrough, out_dir, lang)
+                count = len(images)
+                yield f"wrote {_shown(path)} ({count} image{'s' if count != 1 else ''})"
+        except TutorError as err:
+            failed.append(name)
+            yield f"skipped {name}: {err.message}"
+    if failed:
+        raise ExportError(f"{len(failed)} lesson{'s' if len(failed) != 1 else ''} could not be exported: {', '.join(failed)}")

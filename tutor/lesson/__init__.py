@@ -1,0 +1,1 @@
+"""Lessons: the YAML format, its loader and validation, and the teacher's commands."""

@@ -1,0 +1,524 @@
+"""``tutor check``: is a lesson well formed, and is its mathematics what it says?
+
+Loading (:mod:`tutor.lesson.loader`) finds what is wrong with the *file*.
+This module runs the *mathematics* each section asks about, with the engine
+itself (:mod:`tutor.calculus`, :mod:`tutor.descent`, :mod:`tutor.training`),
+under :func:`tutor.sandbox.run_bounded`: a lesson is untrusted, so no check
+may hang the checker.  Each check below is a module-level function of plain
+data (the sandbox pickles it) whose docstring is the rule it applies.
+
+A descent section's checks:
+
+- f and its gradient have real values at the start (else an error at ``start:``);
+- f bounded below along every variable, else a warning: the descent can run away;
+- the learning rate below the stability bound 2/L (L the largest curvature),
+  else a warning that names the bound exactly;
+- both warnings are silent when ``expect`` says that is the lesson's point;
+- a stated ``expect`` that the engine's run contradicts is an error.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import sys
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+import sympy as sp
+
+from tutor.errors import TutorError
+from tutor.lesson.loader import read_lesson_file
+from tutor.lesson.model import (
+    BatchCompare,
+    Descent,
+    Diagnostic,
+    Evaluate,
+    Lesson,
+    LessonError,
+    Predict,
+    TrainingStep,
+    Where,
+)
+
+LESSON_SUFFIXES = (".yaml", ".yml")
+
+#: Seconds each kind of check may take in the sandbox.
+QUICK, SLOW, RUN, WALK = 2.0, 4.0, 8.0, 15.0
+
+#: A float run of this many steps (at least) decides converge / oscillate / diverge.
+CLASSIFY_STEPS = 1000
+#: |∇f| at the end over |∇f| at the start: at most this is "settled", at least its inverse "growing".
+SETTLED = 1e-2
+
+
+class _Unchecked(Exception):
+    """A check that could not finish in its time (or could not run at all)."""
+
+
+def _bounded(fn: Callable, *args: Any, timeout: float) -> Any:
+    """``fn(*args)`` under the sandbox; any failure of the sandbox itself becomes _Unchecked."""
+    from tutor.sandbox import run_bounded
+
+    try:
+        return run_bounded(fn, *args, timeout=timeout)
+    except TutorError as err:  # BoundExceeded, or an engine error surfacing from the child
+        raise _Unchecked(err.message) from None
+
+
+# --- the checks, run in the sandbox --------------------------------------------------------
+
+
+def start_problem(f: sp.Expr, variables: tuple[str, ...], point: dict[str, sp.Expr]) -> str | None:
+    """A descent starts where f and every ∂f/∂v have real values and f has no kink."""
+    from tutor import calculus
+
+    try:
+        calculus.evaluate(f, point, what="f")
+        kink = calculus.nondifferentiable_at(f, point)
+        if kink:
+            return kink
+        what = "the derivative" if len(variables) == 1 else "the gradient"
+        calculus.evaluate_vector(calculus.gradient(f, variables), point, what=what)
+    except TutorError as err:
+        return err.message
+    return None
+
+
+def value_problem(f: sp.Expr, variables: tuple[str, ...], point: dict[str, sp.Expr], what: str, of: str | None) -> str | None:
+    """An evaluate question has an answer: the value (or derivative, gradient) is real at the point."""
+    from tutor import calculus
+
+    try:
+        if what == "value":
+            calculus.evaluate(f, point, what="f")
+            return None
+        kink = calculus.nondifferentiable_at(f, point)
+        if kink:
+            return kink
+        if what == "derivative":
+            calculus.evaluate(calculus.derivative(f, of), point, what=f"∂f/∂{of}" if len(variables) > 1 else "f'")
+        else:
+            calculus.evaluate_vector(calculus.gradient(f, variables), point)
+    except TutorError as err:
+        return err.message
+    return None
+
+
+def unbounded_along(f: sp.Expr, variables: tuple[str, ...]) -> tuple[tuple[str, ...], bool]:
+    """The variables along which f falls without limit, and whether every variable was decided."""
+    from tutor import calculus
+
+    found = calculus.bounded_below(f, variables)  # values may be sympy booleans: compare by truth
+    return tuple(v for v, ok in found.items() if ok is not None and not ok), all(ok is not None for ok in found.values())
+
+
+def stability_bound(f: sp.Expr, variables: tuple[str, ...], near: dict[str, sp.Expr]) -> tuple | None:
+    """Gradient descent is stable for lr < 2/L: (L, 2/L, scope, minimum) or None when there is no bound."""
+    from tutor import calculus
+
+    bound = calculus.safe_learning_rate(f, variables, near)
+    if bound is None:
+        return None
+    return bound.curvature, bound.bound, bound.scope, bound.at
+
+
+def run_summary(
+    f: sp.Expr,
+    variables: tuple[str, ...],
+    start: tuple,
+    lr: sp.Expr,
+    optimizer: str,
+    beta: sp.Expr | None,
+    steps: int,
+    until: tuple[str, ...],
+    exact: bool,
+) -> dict:
+    """The engine's run, as plain data: why it stopped, |∇f| and the gradient's signs at each step."""
+    from tutor import descent
+
+    if not exact:
+        lr = float(lr)
+        beta = None if beta is None else float(beta)
+    opt = descent.make_optimizer(optimizer, beta)
+    run = descent.run(f, variables, start, lr, steps=steps, until=until, exact=exact, optimizer=opt)
+    sizes, signs, changes = [], [], []
+    for step in run.steps:
+        grad = [float(g) for g in step.gradient]
+        sizes.append(max((abs(g) for g in grad), default=0.0))
+        signs.append(tuple((g > 0) - (g < 0) for g in grad))
+        if step.sign_change:
+            changes.append((step.k, step.sign_change))
+    return {
+        "reason": run.stop.reason,
+        "k": run.stop.k,
+        "message": run.stop.message,
+        "sizes": sizes,
+        "signs": signs,
+        "changes": changes,
+        "points": [tuple(sp.sstr(x) if isinstance(x, sp.Basic) else f"{x:.6g}" for x in s.point) for s in run.steps[-2:]],
+    }
+
+
+def training_problem(section: TrainingStep | BatchCompare) -> str | None:
+    """One exact update runs: the model has a real value and gradient at every sample used."""
+    from tutor import training
+
+    samples = getattr(section, "samples", None)
+    try:
+        training.one_update(
+            section.model.expr, section.model.parameters, section.model.input,
+            section.data.x, section.data.y, section.start, section.learning_rate, samples,
+        )
+    except TutorError as err:
+        return err.message
+    return None
+
+
+def walkthrough_problems(lesson: Lesson) -> list[tuple] | None:
+    """The engine can turn the lesson into a walkthrough (None: no engine to ask yet).
+
+    Problems come back as plain tuples (path, line, column, severity, message);
+    a problem without a place is located by building each section alone.
+    """
+    try:
+        from tutor import walkthrough
+    except Exception as err:  # noqa: BLE001 - a broken engine module is a problem to report, not a crash
+        return [(None, None, None, "error", f"the engine cannot be loaded ({type(err).__name__}: {err})")]
+    build = getattr(walkthrough, "build_walkthrough", None)
+    if not callable(build):
+        return None
+
+    def attempt(subject: Lesson) -> list[tuple]:
+        try:
+            build(subject)
+        except LessonError as err:
+            return [(d.where.path, d.where.line, d.where.column, d.severity, d.message) for d in err.diagnostics] or [
+                (None, None, None, "error", err.message)
+            ]
+        except TutorError as err:
+            return [(None, None, None, "error", err.message)]
+        except RecursionError:
+            return [(None, None, None, "error", "the engine ran out of stack building this lesson")]
+        except Exception as err:  # noqa: BLE001
+            return [(None, None, None, "error", f"the engine failed ({type(err).__name__}: {err}); please report this")]
+        return []
+
+    problems = attempt(lesson)
+    if not problems or all(p[1] is not None for p in problems):
+        return problems
+    located = []
+    for section in lesson.sections:
+        for problem in attempt(dataclasses.replace(lesson, sections=(section,))):
+            if problem[1] is None and section.where is not None:
+                w = section.where
+                problem = (w.path, w.line, w.column, *problem[3:])
+            located.append(problem)
+    return located or problems
+
+
+# --- reading a run ------------------------------------------------------------------------
+
+
+def classify(summary: dict) -> tuple[str, str]:
+    """converge / oscillate / diverge / undefined / undecided, with the evidence in words.
+
+    converge:  the run stops on a zero gradient or the tolerance, or |∇f| falls
+               to a hundredth of its start;
+    diverge:   the run stops as diverged, or |∇f| grows a hundredfold;
+    oscillate: the gradient's sign alternates step after step while |∇f|
+               stays the same size.
+    """
+    reason, k = summary["reason"], summary["k"]
+    if reason in ("zero_gradient", "tolerance"):
+        return "converge", f"the run stops at step {k}: {summary['message']}"
+    if reason == "diverged":
+        return "diverge", f"the run diverges at step {k}: {summary['message']}"
+    if reason in ("undefined", "not_differentiable", "exact_limit"):
+        return "undefined", f"the run stops at step {k}: {summary['message']}"
+    sizes, signs = summary["sizes"], summary["signs"]
+    if len(sizes) < 2 or sizes[0] == 0:
+        return "undecided", "the run is too short to tell"
+    ratio = sizes[-1] / sizes[0]
+    steps = len(sizes) - 1
+    if ratio <= SETTLED:
+        return "converge", f"|∇f| falls from {sizes[0]:.3g} to {sizes[-1]:.3g} in {steps} steps"
+    if ratio >= 1 / SETTLED:
+        return "diverge", f"|∇f| grows from {sizes[0]:.3g} to {sizes[-1]:.3g} in {steps} steps"
+    tail = signs[-min(len(signs), 10):]
+    main = max(range(len(tail[0])), key=lambda i: abs(tail[-1][i])) if tail and tail[0] else 0
+    alternating = len(tail) >= 3 and all(a[main] * b[main] < 0 for a, b in zip(tail, tail[1:]))
+    if alternating:
+        return "oscillate", f"the gradient's sign alternates every step while |∇f| stays near {sizes[-1]:.3g} (it started at {sizes[0]:.3g})"
+    return "undecided", f"after {steps} steps |∇f| has gone from {sizes[0]:.3g} to {sizes[-1]:.3g}"
+
+
+# --- the checks of each section ------------------------------------------------------------
+
+
+class _Report:
+    def __init__(self, lesson: Lesson):
+        self.lesson = lesson
+        self.diagnostics: list[Diagnostic] = []
+
+    def at(self, section, *keys: str) -> Where:
+        for key in keys:
+            where = getattr(section, "places", {}).get(key)
+            if where is not None:
+                return where
+        return section.where or self.lesson.where or Where(self.lesson.path, 1, 1)
+
+    def error(self, where: Where, message: str) -> None:
+        self.diagnostics.append(Diagnostic(where, "error", message))
+
+    def warning(self, where: Where, message: str) -> None:
+        self.diagnostics.append(Diagnostic(where, "warning", message))
+
+
+def _point_words(point: dict[str, sp.Expr]) -> str:
+    return ", ".join(f"{name} = {sp.sstr(value)}" for name, value in point.items())
+
+
+def _check_start(report: _Report, section, start: dict) -> bool:
+    f = section.function
+    try:
+        problem = _bounded(start_problem, f.expr, f.variables, start, timeout=QUICK)
+    except _Unchecked as err:
+        report.error(report.at(section, "start"), f"the engine could not evaluate f at the start: {err}")
+        return False
+    if problem:
+        report.error(report.at(section, "start"), f"the descent cannot start at {_point_words(start)}: {problem}")
+        return False
+    return True
+
+
+def _check_bounds(report: _Report, section: Descent) -> None:
+    """The two warnings: unbounded below, learning rate at or above the stability bound."""
+    f = section.function
+    expect = section.expect
+    try:
+        along, decided = _bounded(unbounded_along, f.expr, f.variables, timeout=SLOW)
+    except _Unchecked:
+        along, decided = (), False
+    if along and expect not in ("diverge", "unbounded"):
+        report.warning(
+            report.at(section, "function"),
+            f"f is unbounded below along {', '.join(along)} (the other variables at 0): a descent can run away for ever "
+            "(say expect: unbounded if that is the point)",
+        )
+    if expect == "unbounded" and not along and decided:
+        report.error(report.at(section, "expect"), "expect: unbounded, but f is bounded below along every variable")
+    if section.optimizer.name not in ("gd", "momentum") or expect in ("diverge", "oscillate"):
+        return
+    try:
+        bound = _bounded(stability_bound, f.expr, f.variables, section.start, timeout=SLOW)
+    except _Unchecked:
+        return
+    if bound is None:
+        return
+    L, two_over_L, scope, minimum = bound
+    name, constants = "2/L", f"L = {sp.sstr(L)}"
+    if section.optimizer.name == "momentum":  # heavy ball: stable while η L < 2(1 + β)
+        beta = section.optimizer.beta if section.optimizer.beta is not None else sp.Rational(9, 10)
+        two_over_L, name, constants = 2 * (1 + beta) / L, "2(1+β)/L", f"β = {sp.sstr(beta)}, L = {sp.sstr(L)}"
+    lr = section.learning_rate
+    if lr < two_over_L:
+        return
+    where = "" if scope == "quadratic" else f" near the minimum at {_point_words(minimum)}"
+    relation = "above" if lr > two_over_L else "at"
+    fate = "the descent will diverge" if lr > two_over_L else "the descent will oscillate for ever without settling"
+    if scope != "quadratic":
+        fate = "the descent cannot settle into that minimum"
+    report.warning(
+        report.at(section, "learning_rate"),
+        f"learning rate {sp.sstr(lr)} is {relation} the stability bound {name} = {sp.sstr(two_over_L)}{where} "
+        f"({constants}): {fate} (say expect: diverge or oscillate if that is the point)",
+    )
+
+
+def _summary(section: Descent, *, steps: int, until: tuple[str, ...], exact: bool) -> dict:
+    f = section.function
+    start = tuple(section.start[v] for v in f.variables)
+    opt = section.optimizer
+    return _bounded(
+        run_summary, f.expr, f.variables, start, section.learning_rate, opt.name, opt.beta, steps, until, exact, timeout=RUN
+    )
+
+
+def _check_run(report: _Report, section: Descent) -> None:
+    """The lesson's own run must get through the iterations the learner does by hand."""
+    try:
+        summary = _summary(section, steps=section.max_steps, until=section.stop, exact=section.exact)
+    except _Unchecked as err:
+        report.warning(report.at(section, "max_steps", "function"), f"the engine could not finish this run to check it: {err}")
+        return
+    reason, k = summary["reason"], summary["k"]
+    if reason in ("undefined", "not_differentiable", "exact_limit", "diverged") and k > 0:
+        key = ("exact", "function") if reason == "exact_limit" else ("learning_rate",)
+        message = f"the descent stops at step {k}: {summary['message']}"
+        if k <= section.by_hand:
+            report.error(report.at(section, *key), f"{message}, before the {section.by_hand} steps the learner does by hand")
+        elif reason != "diverged" or section.expect not in ("diverge", "unbounded"):
+            report.warning(report.at(section, *key), message)
+    elif reason == "exact_limit":
+        report.error(report.at(section, "exact", "function"), f"{summary['message']} (write exact: false)")
+    if reason in ("sign_change", "zero_gradient", "tolerance") and k + 1 < section.by_hand:  # iterations 0..k exist
+        report.warning(
+            report.at(section, "by_hand"),
+            f"the run stops at step {k} ({summary['message']}), before the {section.by_hand} iterations by hand are done",
+        )
+    if section.expect == "sign_change" and not summary["changes"] and reason != "sign_change":
+        report.error(
+            report.at(section, "expect"),
+            f"expect: sign_change, but the derivative never changes sign (the run stops at step {k}: {summary['message']})",
+        )
+    if section.expect in ("converge", "oscillate", "diverge"):
+        try:
+            long = _summary(section, steps=max(section.max_steps, CLASSIFY_STEPS), until=("zero",), exact=False)
+        except _Unchecked as err:
+            report.warning(report.at(section, "expect"), f"could not check expect: {section.expect}: {err}")
+            return
+        kind, evidence = classify(long)
+        if kind != section.expect and kind != "undecided":
+            report.error(report.at(section, "expect"), f"expect: {section.expect}, but it does not: {evidence}")
+        elif kind == "undecided":
+            report.warning(report.at(section, "expect"), f"could not confirm expect: {section.expect}: {evidence}")
+
+
+def _check_descent(report: _Report, section: Descent) -> None:
+    if not _check_start(report, section, section.start):
+        return
+    _check_bounds(report, section)
+    _check_run(report, section)
+
+
+def _check_predict(report: _Report, section: Predict) -> None:
+    _check_start(report, section, section.start)
+
+
+def _check_evaluate(report: _Report, section: Evaluate) -> None:
+    f = section.function
+    try:
+        problem = _bounded(value_problem, f.expr, f.variables, section.at, section.what, section.of, timeout=QUICK)
+    except _Unchecked as err:
+        report.error(report.at(section, "at"), f"the engine could not evaluate this in time: {err}")
+        return
+    if problem:
+        report.error(report.at(section, "at"), f"this question has no answer at {_point_words(section.at)}: {problem}")
+
+
+def _check_training(report: _Report, section) -> None:
+    try:
+        problem = _bounded(training_problem, section, timeout=SLOW)
+    except _Unchecked as err:
+        report.error(report.at(section, "data"), f"the engine could not run one update in time: {err}")
+        return
+    if problem:
+        report.error(report.at(section, "data", "model"), f"one update cannot be computed: {problem}")
+
+
+CHECKS = {
+    Descent: _check_descent,
+    Predict: _check_predict,
+    Evaluate: _check_evaluate,
+    TrainingStep: _check_training,
+    BatchCompare: _check_training,
+}
+
+
+def _check_walkthrough(report: _Report, lesson: Lesson) -> None:
+    try:
+        problems = _bounded(walkthrough_problems, lesson, timeout=WALK)
+    except _Unchecked as err:
+        report.error(lesson.where or Where(lesson.path, 1, 1), f"the engine could not build this lesson's walkthrough: {err}")
+        return
+    for path, line, column, severity, message in problems or ():
+        where = Where(path or lesson.path, line or 1, column or 1)
+        text = message if severity != "error" else f"a question the engine cannot answer: {message}"
+        report.diagnostics.append(Diagnostic(where, "warning" if severity == "warning" else "error", text))
+
+
+def validate_math(lesson: Lesson) -> list[Diagnostic]:
+    """Run every section's mathematics with the engine; warnings and errors, never an exception."""
+    report = _Report(lesson)
+    for section in lesson.sections:
+        check = CHECKS.get(type(section))
+        if check is None:
+            continue
+        try:
+            check(report, section)
+        except Exception as err:  # noqa: BLE001 - a check must never crash the checker
+            report.error(report.at(section), f"the checker failed on this section ({type(err).__name__}: {err}); please report this")
+    if not any(d.severity == "error" for d in report.diagnostics):
+        try:
+            _check_walkthrough(report, lesson)
+        except Exception as err:  # noqa: BLE001
+            report.error(lesson.where or Where(lesson.path, 1, 1), f"the checker failed building the walkthrough ({type(err).__name__}: {err})")
+    return report.diagnostics
+
+
+# --- the command -----------------------------------------------------------------------------
+
+
+def lesson_files(paths: Iterable[Path]) -> tuple[list[Path], list[Diagnostic]]:
+    """The lesson files named or found (recursively) in folders, and a diagnostic for each path that is neither."""
+    files: list[Path] = []
+    problems: list[Diagnostic] = []
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.suffix.lower() in LESSON_SUFFIXES and p.is_file())
+            if not found:
+                problems.append(Diagnostic(Where(str(path), 1, 1), "warning", "no lesson files (*.yaml, *.yml) in this folder"))
+            files.extend(found)
+        elif path.exists():
+            files.append(path)
+        else:
+            problems.append(Diagnostic(Where(str(path), 1, 1), "error", "no such file or folder"))
+    unique = list(dict.fromkeys(files))
+    return unique, problems
+
+
+def check_file(path: Path) -> tuple[Lesson | None, list[Diagnostic]]:
+    """Everything ``tutor check`` says about one file."""
+    lesson, diagnostics = read_lesson_file(path)
+    if lesson is not None:
+        diagnostics = diagnostics + validate_math(lesson)
+    return lesson, diagnostics
+
+
+def check_paths(paths: Sequence[Path]) -> tuple[int, list[Diagnostic]]:
+    """(number of lesson files checked, every diagnostic sorted by path and position)."""
+    files, diagnostics = lesson_files(paths)
+    seen: dict[str, str] = {}
+    for path in files:
+        try:
+            lesson, found = check_file(path)
+        except Exception as err:  # noqa: BLE001 - one file must never stop the others
+            lesson, found = None, [Diagnostic(Where(str(path), 1, 1), "error", f"the checker failed on this file ({type(err).__name__}: {err})")]
+        diagnostics.extend(found)
+        if lesson is not None:
+            if lesson.id in seen:
+                where = lesson.places.get("id") or Where(str(path), 1, 1)
+                diagnostics.append(Diagnostic(where, "error", f"the id '{lesson.id}' is already used by {seen[lesson.id]}"))
+            else:
+                seen[lesson.id] = str(path)
+    diagnostics.sort(key=lambda d: (d.where.path, d.where.line, d.where.column, d.severity))
+    return len(files), diagnostics
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def check_command(paths: list[Path]) -> int:
+    """Print every diagnostic and a summary line; 0 when there is no error, else 1."""
+    checked, diagnostics = check_paths(paths)
+    errors = sum(d.severity == "error" for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    out = sys.stdout
+    for diagnostic in diagnostics:
+        print(diagnostic, file=out)
+    print(f"{_count(checked, 'lesson')} checked: {_count(errors, 'error')}, {_count(warnings, 'warning')}", file=out)
+    out.flush()
+    return 1 if errors else 0

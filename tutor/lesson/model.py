@@ -1,0 +1,261 @@
+"""The lesson as a teacher wrote it, validated, with every expression parsed.
+
+The loader (:mod:`tutor.lesson.loader`) builds these from YAML; the
+walkthrough (:mod:`tutor.walkthrough`) turns them into steps and questions.
+Every node keeps the source line and column it came from, so later checks
+(running the mathematics) can still point at the right place in the file.
+Expressions are already sympy objects here: text never goes further than the
+loader, which hands it to :mod:`tutor.mathtext`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+import sympy as sp
+
+from tutor.errors import TutorError
+from tutor.text import Text
+
+
+@dataclass(frozen=True)
+class Where:
+    """A place in a lesson file, 1-based like an editor shows it."""
+
+    path: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """An author-listed wrong answer and what it deserves to hear."""
+
+    answer: Any  # parsed: sympy expression, tuple of them, or a choice key
+    says: Text
+    where: Where | None = None
+
+
+@dataclass(frozen=True)
+class Help:
+    """What any question may carry: ordered hints, a worked solution, feedback."""
+
+    hints: tuple[Text, ...] = ()
+    solution: Text | None = None
+    feedback: tuple[Feedback, ...] = ()
+
+
+@dataclass(frozen=True)
+class Function:
+    """f and its variables, in order (the gradient's order)."""
+
+    expr: sp.Expr
+    variables: tuple[str, ...]
+    source: str  # the text as written, for showing back to the teacher
+    where: Where | None = None
+
+
+@dataclass(frozen=True)
+class PlotRange:
+    """What an explain section wants drawn."""
+
+    function: Function
+    x_range: tuple[float, float] = (-2.0, 2.0)
+
+
+@dataclass(frozen=True)
+class Explain:
+    text: Text
+    title: Text | None = None
+    plot: PlotRange | None = None
+    where: Where | None = None
+    places: dict[str, Where] = field(default_factory=dict, compare=False, repr=False)  # key -> where its value is written
+
+
+@dataclass(frozen=True)
+class Derive:
+    """Ask for f'(x), ∂f/∂v, or the whole gradient (``of`` is a variable or "gradient")."""
+
+    function: Function
+    of: str
+    prompt: Text | None = None
+    help: Help = field(default_factory=Help)
+    title: Text | None = None
+    text: Text | None = None
+    where: Where | None = None
+    places: dict[str, Where] = field(default_factory=dict, compare=False, repr=False)  # key -> where its value is written
+
+
+@dataclass(frozen=True)
+class Evaluate:
+    """Ask for f, ∂f/∂v or the gradient at a point; exact unless a tolerance is given."""
+
+    function: Function
+    what: str  # "value" | "derivative" | "gradient"
+    at: dict[str, sp.Expr]
+    of: str | None = None  # for what == "derivative" with several variables
+    tolerance: float | None = None
+    prompt: Text | None = None
+    help: Help = field(default_factory=Help)
+    title: Text | None = None
+    text: Text | None = None
+    where: Where | None = None
+    places: dict[str, Where] = field(default_factory=dict, compare=False, repr=False)  # key -> where its value is written
+
+
+@dataclass(frozen=True)
+class Optimizer:
+    name: str = "gd"  # "gd" | "momentum" | "adam"
+    beta: sp.Expr | None = None
+
+
+#: The questions a descent can ask at each iteration, in the order asked.
+ITERATION_QUESTIONS = ("derivative", "direction", "next", "sign_change")
+
+
+@dataclass(frozen=True)
+class Descent:
+    """A run the learner does by hand for ``by_hand`` iterations; the engine does the rest."""
+
+    function: Function
+    start: dict[str, sp.Expr]
+    learning_rate: sp.Expr
+    optimizer: Optimizer = field(default_factory=Optimizer)
+    stop: tuple[str, ...] = ("zero",)  # stop rules, as for tutor descend --until
+    max_steps: int = 20
+    by_hand: int = 3
+    ask: tuple[str, ...] = ITERATION_QUESTIONS
+    expect: str | None = None  # "converge" | "oscillate" | "diverge" | "sign_change" | "unbounded"
+    exact: bool = True
+    help: dict[str, Help] = field(default_factory=dict)  # per question kind in ``ask``
+    title: Text | None = None
+    text: Text | None = None
+    where: Where | None = None
+    places: dict[str, Where] = field(default_factory=dict, compare=False, repr=False)  # key -> where its value is written
+
+
+#: What a learner may predict about a run.
+OUTCOMES = ("converge", "oscillate", "diverge")
+
+
+@dataclass(frozen=True)
+class Predict:
+    """'With this learning rate, will it converge, oscillate or diverge?' — then the run shows it."""
+
+    function: Function
+    start: dict[str, sp.Expr]
+    learning_rate: sp.Expr
+    steps: int = 10
+    prompt: Text | None = None
+    help: Help = field(default_factory=Help)
+    title: Text | None = None
+    text: Text | None = None
+    where: Where | None = None
+    places: dict[str, Where] = field(default_factory=dict, compare=False, repr=False)  # key -> where its value is written
+
+
+@dataclass(frozen=True)
+class DataSet:
+    """Samples of (x, y); inline, or generated from a seed as y = w x + b + noise."""
+
+    x: tuple[sp.Expr, ...]
+    y: tuple[sp.Expr, ...]
+    seed: int | None = None
+    where: Where | None = None
+
+
+@dataclass(frozen=True)
+class Model:
+    """A model with parameters, e.g. y = w*x + b with w, b the parameters and x the input."""
+
+    expr: sp.Expr
+    parameters: tuple[str, ...]  # what training changes, e.g. ("w", "b")
+    input: str = "x"
+    source: str = ""
+    where: Where | None = None
+
+
+#: The four steps of one weight update, as the source article lists them.
+TRAINING_QUESTIONS = ("predict", "loss", "gradient", "update")
+
+
+@dataclass(frozen=True)
+class TrainingStep:
+    """One update by hand: predict, loss (MSE), gradient of the loss, update the weights."""
+
+    data: DataSet
+    model: Model
+    start: dict[str, sp.Expr]  # initial parameter values
+    learning_rate: sp.Expr
+    loss: str = "mse"
+    samples: tuple[int, ...] | None = None  # which samples this update uses (None: all)
+    ask: tuple[str, ...] = TRAINING_QUESTIONS
+    then_steps: int = 0  # after the hand update, the engine runs this many more
+    help: dict[str, Help] = field(default_factory=dict)
+    title: Text | None = None
+    text: Text | None = None
+    where: Where | None = None
+    places: dict[str, Where] = field(default_factory=dict, compare=False, repr=False)  # key -> where its value is written
+
+
+@dataclass(frozen=True)
+class BatchCompare:
+    """Batch vs stochastic vs mini-batch on the same data and seed."""
+
+    data: DataSet
+    model: Model
+    start: dict[str, sp.Expr]
+    learning_rate: sp.Expr
+    batch_size: int = 2
+    epochs: int = 5
+    seed: int = 0
+    loss: str = "mse"
+    by_hand: bool = True  # the learner computes the first update of each kind
+    help: dict[str, Help] = field(default_factory=dict)
+    title: Text | None = None
+    text: Text | None = None
+    where: Where | None = None
+    places: dict[str, Where] = field(default_factory=dict, compare=False, repr=False)  # key -> where its value is written
+
+
+Section = Union[Explain, Derive, Evaluate, Descent, Predict, TrainingStep, BatchCompare]
+
+
+@dataclass(frozen=True)
+class Lesson:
+    id: str
+    title: Text
+    summary: Text
+    sections: tuple[Section, ...]
+    order: int = 100  # position in the list of lessons
+    path: str = ""
+    where: Where | None = None
+    places: dict[str, Where] = field(default_factory=dict, compare=False, repr=False)  # key -> where its value is written
+
+
+# --- what is wrong with a lesson ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem in a lesson file, printed as ``PATH:LINE:COL: error: message``."""
+
+    where: Where
+    severity: str  # "error" | "warning"
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.severity}: {self.message}"
+
+
+class LessonError(TutorError):
+    """A lesson that cannot be used; carries every diagnostic found, first one in the message."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        self.diagnostics = list(diagnostics)
+        first = self.diagnostics[0] if self.diagnostics else None
+        super().__init__(str(first) if first else "invalid lesson")

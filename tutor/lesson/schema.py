@@ -1,0 +1,439 @@
+"""The JSON Schema (draft-07) of lesson files, for editors' YAML language servers.
+
+Draft-07 is the newest draft the YAML language servers support.  The schema
+describes every key of ``docs/lesson-format.md`` with a description (what the
+editor shows when it autocompletes) and refuses unknown keys.  It checks the
+*shape* of a lesson; ``tutor check`` checks everything else (expressions,
+positions, the mathematics).  ``assets/lesson.schema.json`` is this schema,
+written by :func:`write_schema`; a test keeps the two the same.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from tutor.lesson.loader import (
+    DIRECTIONS,
+    EVALUATE_WHAT,
+    EXPECTATIONS,
+    LOSSES,
+    MAX_BY_HAND,
+    MAX_EPOCHS,
+    MAX_FEEDBACK,
+    MAX_HINTS,
+    MAX_SAMPLES,
+    MAX_SECTIONS,
+    MAX_STEPS,
+    MAX_VARIABLES,
+    OPTIMIZERS,
+)
+from tutor.lesson.model import ITERATION_QUESTIONS, TRAINING_QUESTIONS
+
+SCHEMA_URL = "http://json-schema.org/draft-07/schema#"
+NAME_PATTERN = "^[A-Za-z][A-Za-z0-9_]*$"
+
+
+OPTIMIZER_WORDS = {
+    "gd": "Plain gradient descent: x ← x − η ∇f(x).",
+    "momentum": "Momentum: v ← β v + ∇f(x); x ← x − η v.",
+    "adam": "Adam: a step size per coordinate from recent gradients (float mode only).",
+}
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/definitions/{name}"}
+
+
+def _described(schema: dict, description: str) -> dict:
+    return {**schema, "description": description}
+
+
+def _object(properties: dict[str, dict], required: tuple[str, ...] = (), description: str = "") -> dict:
+    out: dict[str, Any] = {"type": "object", "properties": properties, "additionalProperties": False}
+    if required:
+        out["required"] = list(required)
+    if description:
+        out["description"] = description
+    return out
+
+
+def _integer(low: int, high: int, description: str, default: int | None = None) -> dict:
+    out: dict[str, Any] = {"type": "integer", "minimum": low, "maximum": high, "description": description}
+    if default is not None:
+        out["default"] = default
+    return out
+
+
+def _definitions() -> dict[str, dict]:
+    text = {
+        "description": "Text (Markdown, maths in $...$): a string, or a mapping of language code to string.",
+        "anyOf": [
+            {"type": "string"},
+            {
+                "type": "object",
+                "minProperties": 1,
+                "propertyNames": {"pattern": "^[a-z]{2,5}$"},
+                "additionalProperties": {"type": "string"},
+                "properties": {
+                    "en": {"type": "string", "description": "English"},
+                    "zh": {"type": "string", "description": "简体中文 (Simplified Chinese)"},
+                },
+            },
+        ],
+    }
+    expression = {
+        "description": 'An expression as people write it: 5x^2, 2x^2 + 6z^2 + 7m^3, e^(-x). Quote it if YAML could misread it ("-x^2").',
+        "anyOf": [{"type": "string", "minLength": 1}, {"type": "number"}],
+    }
+    number = {
+        "description": 'An exact number: 0.05 (= 1/20), "1/20", 1e-3, "sqrt(2)/10". Not yes/no, ~, .nan or .inf.',
+        "anyOf": [{"type": "number"}, {"type": "string", "minLength": 1}],
+    }
+    answer = {
+        "description": "A wrong answer as a learner would type it: an expression, a vector ([4x, 12z, 21m^2]) or a choice (decrease, yes, diverge).",
+        "anyOf": [
+            {"type": "string", "minLength": 1},
+            {"type": "number"},
+            {"type": "boolean"},
+            {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "number"}]}, "minItems": 1},
+        ],
+    }
+    feedback = _object(
+        {
+            "answer": _ref("answer"),
+            "says": _described(_ref("text"), "What this wrong answer deserves to hear."),
+        },
+        ("answer", "says"),
+        "An author-listed wrong answer and the feedback it gets.",
+    )
+    hints = {"type": "array", "items": _ref("text"), "maxItems": MAX_HINTS, "description": "Hints, shown one at a time, in order."}
+    solution = _described(_ref("text"), "The worked solution (revealing it is recorded).")
+    feedback_list = {"type": "array", "items": _ref("feedback"), "maxItems": MAX_FEEDBACK, "description": "Author-listed wrong answers and what each deserves."}
+    help_ = _object({"hints": hints, "solution": solution, "feedback": feedback_list}, (), "Help on one kind of question.")
+    variables = {
+        "type": "array",
+        "items": {"type": "string", "pattern": NAME_PATTERN},
+        "minItems": 1,
+        "maxItems": MAX_VARIABLES,
+        "uniqueItems": True,
+        "description": "The variables in order (the gradient's order); default: the names in order of first appearance. Not a function or constant name (e, pi, sin, ...).",
+    }
+    point = {
+        "type": "object",
+        "propertyNames": {"pattern": NAME_PATTERN},
+        "additionalProperties": _ref("number"),
+        "minProperties": 1,
+        "description": "A point: a value for every variable, e.g. {x: 1, z: 1, m: 1}.",
+    }
+    data = {
+        "description": "Samples (x, y): inline lists, or generated from a seed as y = w x + b + noise.",
+        "anyOf": [
+            _object(
+                {
+                    "x": {"type": "array", "items": _ref("number"), "minItems": 1, "maxItems": MAX_SAMPLES, "description": "The inputs."},
+                    "y": {"type": "array", "items": _ref("number"), "minItems": 1, "maxItems": MAX_SAMPLES, "description": "The targets, one per input."},
+                },
+                ("x", "y"),
+            ),
+            _object(
+                {
+                    "generate": _object(
+                        {
+                            "seed": _integer(0, 2**32 - 1, "The random seed: the same seed gives the same data."),
+                            "n": _integer(1, MAX_SAMPLES, "How many samples."),
+                            "w": _described(_ref("number"), "The true slope."),
+                            "b": _described(_ref("number"), "The true intercept (default 0)."),
+                            "noise": _described(_ref("number"), "The noise's standard deviation (default 0)."),
+                            "x_range": {
+                                "type": "array", "items": _ref("number"), "minItems": 2, "maxItems": 2,
+                                "description": "x is drawn uniformly from [from, to] (default [-2, 2]).",
+                            },
+                        },
+                        ("seed", "n", "w"),
+                        "Generate samples y = w x + b + noise, x and y rounded to two decimals.",
+                    )
+                },
+                ("generate",),
+            ),
+        ],
+    }
+    optimizer = {
+        "description": "The optimiser: gd (plain gradient descent), momentum or adam; or with settings, e.g. {momentum: {beta: 0.9}}.",
+        "default": "gd",
+        "anyOf": [
+            {"enum": list(OPTIMIZERS)},
+            {
+                "type": "object",
+                "minProperties": 1,
+                "maxProperties": 1,
+                "additionalProperties": False,
+                "properties": {
+                    name: _object(
+                        {"beta": _described(_ref("number"), "β: momentum's memory of past gradients (default 9/10), or Adam's β₁.")},
+                        (),
+                        OPTIMIZER_WORDS[name],
+                    )
+                    for name in OPTIMIZERS
+                },
+            },
+        ],
+    }
+    stop_word = {"type": "string", "pattern": "^(zero|sign[-_]change|tol(erance)?:.+)$"}
+    stop = {
+        "description": "Stop rules: zero (always on), sign-change (the minimum is bracketed), tol:1e-6 (every |∂f/∂v| at most this).",
+        "anyOf": [stop_word, {"type": "array", "items": stop_word, "maxItems": 10}],
+    }
+    return {
+        "text": text,
+        "expression": expression,
+        "number": number,
+        "answer": answer,
+        "feedback": feedback,
+        "help": help_,
+        "variables": variables,
+        "point": point,
+        "data": data,
+        "optimizer": optimizer,
+        "stop": stop,
+        "hints": hints,
+        "solution": solution,
+        "feedback_list": feedback_list,
+    }
+
+
+def _common(prompt: bool) -> dict[str, dict]:
+    out = {
+        "title": _described(_ref("text"), "A heading for this section (optional)."),
+        "text": _described(_ref("text"), "What the learner reads before the questions (optional)."),
+    }
+    if prompt:
+        out["prompt"] = _described(_ref("text"), "The question as the learner sees it; a clear default is generated.")
+        out["hints"] = _ref("hints")
+        out["solution"] = _ref("solution")
+        out["feedback"] = _ref("feedback_list")
+    return out
+
+
+def _function() -> dict[str, dict]:
+    return {
+        "function": _described(_ref("expression"), "f, e.g. \"5x^2\" or \"2x^2 + 6z^2 + 7m^3\"."),
+        "variables": _ref("variables"),
+    }
+
+
+def _help_by_kind(kinds: tuple[str, ...]) -> dict:
+    return _object({k: _ref("help") for k in kinds}, (), "Help keyed by question kind, each with hints / solution / feedback.")
+
+
+def _model() -> dict[str, dict]:
+    return {
+        "model": _described(_ref("expression"), "The prediction y1 as a function of the parameters and the input, e.g. \"w*x + b\"."),
+        "parameters": _described(_ref("variables"), "What training changes, e.g. [w, b]."),
+        "input": {"type": "string", "pattern": NAME_PATTERN, "default": "x", "description": "The input's name in the model (default x)."},
+        "data": _ref("data"),
+        "start": _described(_ref("point"), "The parameters' values before the first update, e.g. {w: 0, b: 0}."),
+        "learning_rate": _described(_ref("number"), "η in p ← p − η ∂L/∂p."),
+        "loss": {"enum": list(LOSSES), "default": "mse", "description": "The loss: mse, the mean squared error (1/n) Σ (y1 − y)²."},
+    }
+
+
+def _sections() -> dict[str, dict]:
+    return {
+        "explain": _object(
+            {
+                "title": _described(_ref("text"), "A heading (optional)."),
+                "text": _described(_ref("text"), "Markdown with maths in $...$."),
+                "plot": _object(
+                    {
+                        **_function(),
+                        "range": {"type": "array", "items": _ref("number"), "minItems": 2, "maxItems": 2, "description": "The x range drawn, [from, to] (default [-2, 2])."},
+                    },
+                    ("function",),
+                    "Draw a function of one variable.",
+                ),
+            },
+            ("text",),
+            "Text to read, optionally with a plot.",
+        ),
+        "derive": _object(
+            {
+                **_function(),
+                "of": {"type": "string", "description": "A variable name (∂f/∂v) or gradient; default: the variable (one) or gradient (several)."},
+                **_common(True),
+            },
+            ("function",),
+            "Ask for f'(x), ∂f/∂v or the gradient; graded by mathematical equivalence.",
+        ),
+        "evaluate": _object(
+            {
+                **_function(),
+                "what": {"enum": list(EVALUATE_WHAT), "default": "value", "description": "What to compute at the point: value, derivative or gradient."},
+                "of": {"type": "string", "pattern": NAME_PATTERN, "description": "For what: derivative with several variables: which partial derivative."},
+                "at": _described(_ref("point"), "The point, e.g. {x: 1, z: 1, m: 1}."),
+                "tolerance": _described(_ref("number"), "Accept numbers this close (default: exact)."),
+                **_common(True),
+            },
+            ("function", "at"),
+            "Ask for the value of f, a derivative or the gradient at a point.",
+        ),
+        "descent": _object(
+            {
+                **_function(),
+                "start": _described(_ref("point"), "x_0, e.g. {x: 1}."),
+                "learning_rate": _described(_ref("number"), "η in x_{k+1} = x_k − η f'(x_k), e.g. \"1/20\" or 0.05."),
+                "optimizer": _ref("optimizer"),
+                "stop": _ref("stop"),
+                "max_steps": _integer(1, MAX_STEPS, "The engine's run stops here at the latest.", 20),
+                "by_hand": _integer(0, MAX_BY_HAND, "Iterations the learner computes by hand.", 3),
+                "ask": {
+                    "type": "array",
+                    "items": {"enum": list(ITERATION_QUESTIONS)},
+                    "uniqueItems": True,
+                    "minItems": 1,
+                    "description": "The questions asked at each iteration (default: all four).",
+                },
+                "expect": {
+                    "enum": list(EXPECTATIONS),
+                    "description": "What this descent shows; tutor check verifies it (and is then silent about a large learning rate or an unbounded f).",
+                },
+                "exact": {"type": "boolean", "default": True, "description": "Exact rationals (default) or floats (adam is float only)."},
+                "help": _help_by_kind(ITERATION_QUESTIONS),
+                **_common(False),
+            },
+            ("function", "start", "learning_rate"),
+            "Iterations by hand, then the engine finishes the run.",
+        ),
+        "predict": _object(
+            {
+                **_function(),
+                "start": _described(_ref("point"), "x_0, e.g. {x: 1}."),
+                "learning_rate": _described(_ref("number"), "The learning rate whose effect the learner predicts."),
+                "steps": _integer(1, MAX_STEPS, "How many steps the run shows.", 10),
+                **_common(True),
+            },
+            ("function", "start", "learning_rate"),
+            "Will it converge, oscillate or diverge? Then the run shows it.",
+        ),
+        "training_step": _object(
+            {
+                **_model(),
+                "samples": {
+                    "type": "array",
+                    "items": {"type": "integer", "minimum": 0},
+                    "uniqueItems": True,
+                    "minItems": 1,
+                    "maxItems": MAX_SAMPLES,
+                    "description": "Which samples this update uses, counting from 0 (default: all).",
+                },
+                "ask": {
+                    "type": "array",
+                    "items": {"enum": list(TRAINING_QUESTIONS)},
+                    "uniqueItems": True,
+                    "minItems": 1,
+                    "description": "The steps asked: predict, loss, gradient, update (default: all four).",
+                },
+                "then_steps": _integer(0, MAX_STEPS, "After the hand update, the engine runs this many more.", 0),
+                "help": _help_by_kind(TRAINING_QUESTIONS),
+                **_common(False),
+            },
+            ("model", "parameters", "data", "start", "learning_rate"),
+            "One weight update by hand: predict, loss, gradient, update.",
+        ),
+        "batch_compare": _object(
+            {
+                **_model(),
+                "batch_size": _integer(1, MAX_SAMPLES, "Samples per mini-batch update.", 2),
+                "epochs": _integer(1, MAX_EPOCHS, "Passes over the data.", 5),
+                "seed": _integer(0, 2**32 - 1, "The shuffle order, the same for every kind.", 0),
+                "by_hand": {"type": "boolean", "default": True, "description": "The learner computes the first update of each kind."},
+                "help": _help_by_kind(TRAINING_QUESTIONS),
+                **_common(False),
+            },
+            ("model", "parameters", "data", "start", "learning_rate"),
+            "Batch, stochastic and mini-batch gradient descent on the same data and seed.",
+        ),
+    }
+
+
+def lesson_schema() -> dict:
+    """The schema as a dict (draft-07)."""
+    sections = _sections()
+    return {
+        "$schema": SCHEMA_URL,
+        "title": "descent-tutor lesson",
+        "description": "A lesson for descent-tutor: see docs/lesson-format.md. Check it with: tutor check FILE",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["id", "title", "sections"],
+        "properties": {
+            "id": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$", "description": "Letters, digits and dashes; unique among lessons."},
+            "order": _integer(-1_000_000, 1_000_000, "Position in the list of lessons (smaller first).", 100),
+            "title": _described(_ref("text"), "The lesson's title."),
+            "summary": _described(_ref("text"), "One or two sentences: what the learner will be able to do."),
+            "sections": {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": MAX_SECTIONS,
+                "description": "The lesson, in order; each section is a one-key mapping such as '- explain: {...}'.",
+                "items": {
+                    "description": "One section: explain, derive, evaluate, descent, predict, training_step or batch_compare.",
+                    "oneOf": [
+                        {
+                            "type": "object",
+                            "properties": {kind: body},
+                            "required": [kind],
+                            "additionalProperties": False,
+                            "description": body.get("description", kind),
+                        }
+                        for kind, body in sections.items()
+                    ],
+                },
+            },
+        },
+        "definitions": _definitions(),
+    }
+
+
+def schema_json() -> str:
+    """The schema as JSON text, as ``tutor schema`` prints it and assets/lesson.schema.json holds it."""
+    return json.dumps(lesson_schema(), ensure_ascii=False, indent=2) + "\n"
+
+
+def repository_schema_path() -> Path:
+    """Where the schema lives in a checkout: ``assets/lesson.schema.json`` beside ``tutor/``."""
+    return Path(__file__).resolve().parents[2] / "assets" / "lesson.schema.json"
+
+
+def write_schema(path: Path | None = None) -> Path:
+    """Write the schema (to the repository's assets/ by default) and return where."""
+    path = path or repository_schema_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(schema_json(), encoding="utf-8")
+    return path
+
+
+def installed_schema_path() -> Path:
+    """A schema file that exists on this machine: the checkout's, or a copy in the data folder.
+
+    An installed tutor has no assets/ folder, so the schema an editor should
+    read is written to the learner's data folder (and refreshed when it differs).
+    """
+    here = repository_schema_path()
+    if here.is_file():
+        return here
+    from tutor.paths import data_dir
+
+    copy = data_dir() / "lesson.schema.json"
+    text = schema_json()
+    try:
+        if not copy.is_file() or copy.read_text(encoding="utf-8") != text:
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            tmp = copy.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(copy)
+    except OSError:
+        pass
+    return copy

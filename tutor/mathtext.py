@@ -1,0 +1,849 @@
+"""The only door from untrusted text to sympy.
+
+Learner answers and lesson files are untrusted. ``sympify`` and ``parse_expr``
+call Python's ``eval``, so they are never used here (nor ``eval``/``exec``).
+Instead the text is
+
+1. normalised character by character (Unicode minus, ``×``, ``²``, full-width
+   forms, ``π`` ...), remembering where each character came from so that an
+   error can point at the column the person actually typed;
+2. split into tokens by a small hand-written scanner that knows only numbers,
+   names and a dozen operators - quotes, dots, ``;``, ``#``, ``:`` ... are
+   refused on sight;
+3. checked name by name against the declared variables and an allow-list of
+   functions and constants - before any sympy object is built;
+4. parsed by a recursive-descent parser that builds sympy objects directly,
+   with bounds on length, nesting, size of the tree and, above all, on the size
+   of the *numbers* that sympy would compute (``9**9**9**9`` is estimated, not
+   computed, and refused).
+
+Variables: when ``variables`` is given, only those names (and products of them
+written together, ``3xy`` -> ``3*x*y``) are allowed.  When ``variables`` is
+None every identifier that is a valid variable name is a variable of its own,
+so ``xy`` is ONE variable named ``xy``; a single letter directly followed by
+``(`` is a product (``x(x+1)``) and a longer unknown name followed by ``(`` is
+refused as an unknown function.
+"""
+
+from __future__ import annotations
+
+import functools
+import keyword
+import math
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import sympy
+
+from tutor.errors import TutorError
+
+__all__ = [
+    "MathTextError", "FUNCTIONS", "CONSTANTS", "MAX_LENGTH", "MAX_DEPTH",
+    "MAX_NODES", "MAX_DIGITS", "MAX_EXPONENT", "symbol", "check_variable_name",
+    "parse_expression", "parse_vector", "parse_answer", "parse_number",
+    "parse_assignments", "infer_variables",
+]
+
+MAX_LENGTH = 2000          # characters of input
+MAX_DEPTH = 50             # nesting of brackets / unary signs / powers
+MAX_NODES = 2000           # operations and leaves in one parse
+MAX_DIGITS = 4000          # digits of numbers, in total (Python refuses to print ints > 4300 digits)
+MAX_LITERAL_DIGITS = 1000  # digits of a single number as typed
+MAX_EXPONENT = 1000        # |integer exponent| allowed on a non-numeric base
+MAX_ROOT_DIGITS = 300      # digits under roots, in total (sympy factors them when simplifying)
+MAX_NAME_LENGTH = 20
+
+FUNCTIONS: dict[str, object] = {
+    "sin": sympy.sin, "cos": sympy.cos, "tan": sympy.tan,
+    "exp": sympy.exp, "log": sympy.log, "ln": sympy.log, "sqrt": sympy.sqrt,
+    "abs": sympy.Abs, "sign": sympy.sign,
+    "sinh": sympy.sinh, "cosh": sympy.cosh, "tanh": sympy.tanh,
+    "asin": sympy.asin, "acos": sympy.acos, "atan": sympy.atan,
+    "arcsin": sympy.asin, "arccos": sympy.acos, "arctan": sympy.atan,
+}
+CONSTANTS: dict[str, sympy.Expr] = {"pi": sympy.pi, "e": sympy.E, "E": sympy.E}
+
+_FUNCTION_LIST = "sin, cos, tan, exp, log (ln), sqrt, abs, sign, sinh, cosh, tanh, asin, acos, atan"
+# Names sympy or Python give a meaning to; a variable called one of these would confuse people.
+_RESERVED = {"I", "oo", "zoo", "nan", "inf", "infinity", "S", "N", "O", "Q",
+             "E", "e", "pi", "eval", "exec", "open", "compile", "sympify"}
+_NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
+
+
+class MathTextError(TutorError):
+    """A piece of maths text was refused; ``column`` indexes the text as typed."""
+
+    def __init__(self, message: str, text: str | None = None, column: int | None = None):
+        super().__init__(message)
+        self.text = text
+        self.column = column
+
+    def __reduce__(self):  # keep text and column when sent between processes
+        return (type(self), (self.message, self.text, self.column))
+
+    def caret(self) -> str:
+        """The text and, under it, a ``^`` at the column (a window of a long text)."""
+        text = self.text or ""
+        col = self.column
+        if col is None:
+            return _printable(text[:70]) + "\n"
+        col = max(0, min(col, len(text)))
+        start = max(0, min(col - 35, len(text) - 70))
+        shown = text[start:start + 70]
+        prefix = "…" if start > 0 else ""
+        suffix = "…" if start + 70 < len(text) else ""
+        pad = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1
+                  for c in _printable(prefix + text[start:col]))
+        return prefix + _printable(shown) + suffix + "\n" + " " * pad + "^"
+
+
+def _printable(s: str) -> str:
+    return "".join(c if c.isprintable() else " " for c in s)
+
+
+# --------------------------------------------------------------------------- names
+
+_SYMBOLS: dict[str, sympy.Symbol] = {}
+
+
+def check_variable_name(name: object) -> None:
+    """Refuse a name that is not a plain identifier or that clashes with maths names."""
+    if not isinstance(name, str):
+        raise MathTextError("a variable name must be text")
+    shown = name if len(name) <= 40 else name[:40] + "…"
+    if not name:
+        raise MathTextError("a variable name cannot be empty")
+    if not _NAME_RE.match(name):
+        raise MathTextError(f"{shown!r} is not a valid variable name (use letters, digits and '_', "
+                            "starting with a letter)", text=name)
+    if len(name) > MAX_NAME_LENGTH:
+        raise MathTextError(f"variable name {shown!r} is too long (the limit is {MAX_NAME_LENGTH} characters)",
+                            text=name)
+    if name in FUNCTIONS:
+        raise MathTextError(f"{name!r} is a function and cannot be a variable name", text=name)
+    if name in CONSTANTS or name in _RESERVED:
+        raise MathTextError(f"{name!r} has a fixed meaning and cannot be a variable name", text=name)
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
+        raise MathTextError(f"{name!r} is a reserved word and cannot be a variable name", text=name)
+
+
+def symbol(name: str) -> sympy.Symbol:
+    """The one way to make a variable: real, so ``diff(abs(x))`` is ``sign(x)``."""
+    sym = _SYMBOLS.get(name)
+    if sym is None:
+        check_variable_name(name)
+        sym = _SYMBOLS[name] = sympy.Symbol(name, real=True)
+    return sym
+
+
+# ------------------------------------------------------------------- normalisation
+
+_SUPERSCRIPTS = {"⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6",
+                 "⁷": "7", "⁸": "8", "⁹": "9", "⁺": "+", "⁻": "-", "⁽": "(", "⁾": ")", "ⁿ": "n"}
+_MAP = {
+    "−": "-", "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "―": "-", "⁃": "-", "˗": "-", "➖": "-",
+    "×": "*", "·": "*", "⋅": "*", "∙": "*", "∗": "*", "✕": "*", "✖": "*",
+    "÷": "/", "∕": "/", "⁄": "/", "➗": "/",
+    "π": "pi", "′": "'", "‘": "'", "’": "'", "“": '"', "”": '"',
+    "\u200b": " ", "\u2060": " ", "\ufeff": " ", "\u00ad": " ",
+}
+# Letters that look like Latin ones; reading them as something else would be a silent mistake.
+_LOOKALIKES = set("АВСЕНІЈКМОРЅТХУаеорсухіјѕԁһԛԝѵӏ" "ΑΒΕΖΗΙΚΜΝΟΡΤΥΧαοινκχυρϲϳ")
+
+
+@dataclass
+class _Source:
+    """The normalised text and, for each of its characters, the column it came from."""
+
+    original: str
+    text: str
+    origin: list[int]
+
+    def fail(self, message: str, pos: int | None = None):
+        column = None if pos is None else self.origin[min(max(pos, 0), len(self.text))]
+        raise MathTextError(message, text=self.original, column=column)
+
+
+def _describe(c: str) -> str:
+    return f"{c!r} ({unicodedata.name(c, f'U+{ord(c):04X}')})"
+
+
+def _normalise(text: str) -> _Source:
+    if not isinstance(text, str):
+        raise MathTextError("expected text")
+    if len(text) > MAX_LENGTH:
+        raise MathTextError(f"answer too long ({len(text)} characters; the limit is {MAX_LENGTH})",
+                            text=text[:MAX_LENGTH])
+    out: list[str] = []
+    origin: list[int] = []
+
+    def emit(s: str, at: int) -> None:
+        out.append(s)
+        origin.extend([at] * len(s))
+
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if c in _SUPERSCRIPTS:                  # x²³ -> x^(23): the raised digits ARE the exponent
+            emit("^(", i)
+            while i < len(text) and text[i] in _SUPERSCRIPTS:
+                emit(_SUPERSCRIPTS[text[i]], i)
+                i += 1
+            emit(")", i - 1)
+            continue
+        mapped = _MAP.get(c)
+        if mapped is None:
+            mapped = "".join(_MAP.get(ch, ch) for ch in unicodedata.normalize("NFKC", c))
+        if "/" in mapped and len(mapped) > 1:   # ½ -> (1/2); "3½" would silently mean 3*(1/2)
+            if out and out[-1][-1:].isdigit():
+                raise MathTextError(f"write {text[max(0, i - 1)]}{c} as a sum, e.g. 3 + 1/2",
+                                    text=text, column=i)
+            mapped = "(" + mapped + ")"
+        for ch in mapped:
+            if ch.isspace():
+                emit(" ", i)
+            elif ch.isascii() and ch.isprintable() or ch == "∇":
+                emit(ch, i)
+            else:
+                bad = c if len(mapped) == 1 and not c.isascii() else ch
+                if not bad.isprintable() or unicodedata.category(bad) == "Cf":
+                    msg = f"invisible or control character {_describe(bad)} in the text"
+                elif bad in _LOOKALIKES or c in _LOOKALIKES:
+                    msg = f"{_describe(bad)} looks like a Latin letter but is not one; retype it"
+                elif bad.isalpha():
+                    msg = f"{_describe(bad)} is not allowed; use Latin letters (a-z) for names"
+                else:
+                    msg = f"{_describe(bad)} is not allowed here"
+                raise MathTextError(msg, text=text, column=i)
+        i += 1
+    origin.append(len(text))
+    return _Source(text, "".join(out), origin)
+
+
+# ----------------------------------------------------------------------- tokens
+
+@dataclass
+class _Tok:
+    kind: str        # "num", "name", "op" (after resolution also "var", "const", "func")
+    text: str
+    pos: int         # index into the normalised text
+    value: object = None
+
+
+_NUMBER_RE = re.compile(r"(\d+\.?\d*|\.\d+)(?:[eE]([+-]?\d+))?")
+_IDENT_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_PREFIX_RE = re.compile(                      # "y =", "f(x) =", "f'(x, y) =", "∇f ="
+    r"\s*∇?\s*(?P<name>[A-Za-z][A-Za-z0-9_]*)\s*'*\s*(?:\(\s*[A-Za-z][A-Za-z0-9_]*(?:\s*,\s*[A-Za-z][A-Za-z0-9_]*)*\s*\))?"
+    r"\s*=(?!=)")
+_REFUSED_CHARS = {
+    ".": "'.' is only allowed inside a number (attribute access like x.args is not allowed)",
+    '"': "quotes are not allowed", "'": "quotes are not allowed",
+    ";": "';' is not allowed", "\\": "a backslash is not allowed", "#": "'#' is not allowed",
+    ":": "':' is not allowed", "<": "comparisons are not allowed", ">": "comparisons are not allowed",
+    "!": "'!' is not allowed (factorials and comparisons are not supported)",
+    "|": "'|' is not allowed; write abs(...) for an absolute value",
+    "%": "'%' is not allowed; write a percentage as a decimal (5% is 0.05)",
+    "&": "'&' is not allowed", "~": "'~' is not allowed", "@": "'@' is not allowed",
+    "$": "'$' is not allowed", "?": "'?' is not allowed", "`": "'`' is not allowed",
+    "∇": "'∇' is only allowed at the start, as in '∇f = ...'",
+}
+
+
+def _tokenise(src: _Source, start: int) -> list[_Tok]:
+    s, i, toks = src.text, start, []
+    while i < len(s):
+        c = s[i]
+        if c == " ":
+            i += 1
+        elif c.isdigit() or (c == "." and s[i + 1:i + 2].isdigit()):
+            m = _NUMBER_RE.match(s, i)
+            if s[m.end():m.end() + 1] == ".":
+                src.fail("misplaced '.' in a number", m.end())
+            toks.append(_Tok("num", m.group(0), i, _number(src, m, i)))
+            i = m.end()
+        elif c.isalpha() or c == "_":
+            m = _IDENT_RE.match(s, i)
+            toks.append(_Tok("name", m.group(0), i))
+            i = m.end()
+        elif s.startswith("**", i):
+            toks.append(_Tok("op", "**", i))
+            i += 2
+        elif s.startswith("//", i):
+            src.fail("'//' is not allowed; use '/'", i)
+        elif s.startswith("==", i) or s.startswith("=>", i):
+            src.fail("comparisons are not allowed", i)
+        elif c in "+-*/^()[]{},=":
+            toks.append(_Tok("op", c, i))
+            i += 1
+        else:
+            src.fail(_REFUSED_CHARS.get(c, f"{c!r} is not allowed"), i)
+    if len(toks) > MAX_NODES:
+        src.fail(f"expression too large (more than {MAX_NODES} parts)")
+    return toks
+
+
+def _number(src: _Source, m: re.Match, pos: int) -> sympy.Rational:
+    """Exact value of a decimal literal: 0.05 is 1/20, 1e-3 is 1/1000."""
+    mantissa, exponent = m.group(1), m.group(2)
+    whole, _, frac = mantissa.partition(".")
+    digits = (whole + frac).lstrip("0") or "0"
+    exp10 = int(exponent) if exponent and len(exponent.lstrip("+-")) <= 6 else None
+    if exponent and exp10 is None or len(digits) > MAX_LITERAL_DIGITS:
+        src.fail("number too large", pos)
+    exp10 = (exp10 or 0) - len(frac)
+    if digits != "0" and len(digits) + exp10 > MAX_LITERAL_DIGITS:
+        src.fail("number too large", pos)
+    if exp10 < -MAX_LITERAL_DIGITS:
+        src.fail("number too small (too many decimal places)", pos)
+    n = int(digits)
+    return sympy.Integer(n * 10 ** exp10) if exp10 >= 0 else sympy.Rational(n, 10 ** -exp10)
+
+
+def _check_brackets(src: _Source, toks: list[_Tok]) -> None:
+    """Balance and depth first, so the parser never recurses deeply on bad input."""
+    pairs = {")": "(", "]": "[", "}": "{"}
+    stack: list[_Tok] = []
+    for t in toks:
+        if t.kind != "op":
+            continue
+        if t.text in "([{":
+            stack.append(t)
+            if len(stack) > MAX_DEPTH:
+                src.fail(f"expression nested too deeply (the limit is {MAX_DEPTH} levels)", t.pos)
+        elif t.text in pairs:
+            if not stack:
+                src.fail(f"unbalanced parenthesis: this {t.text!r} has no matching opening bracket", t.pos)
+            opener = stack.pop()
+            if pairs[t.text] != opener.text:
+                src.fail(f"unbalanced parenthesis: {opener.text!r} is closed by {t.text!r}", t.pos)
+    if stack:
+        src.fail(f"unbalanced parenthesis: this {stack[-1].text!r} is never closed", stack[-1].pos)
+
+
+# --------------------------------------------------------------- name resolution
+
+def _variables(variables: Sequence[str] | None) -> tuple[str, ...] | None:
+    if variables is None:
+        return None
+    if isinstance(variables, str) or not isinstance(variables, Sequence | set | frozenset):
+        raise MathTextError("the variables must be given as a list of names")
+    names = tuple(dict.fromkeys(variables))
+    for name in names:
+        check_variable_name(name)
+    return names
+
+
+def _split(name: str, variables: Sequence[str], call_follows: bool) -> list[tuple[str, str]] | None:
+    """Split ``xy`` into declared names (longest first), e.g. 3xy -> 3*x*y, xe -> x*e, xsin( -> x*sin(."""
+    if len(name) > MAX_NAME_LENGTH * 2:
+        return None
+    options = [("var", v) for v in sorted(set(variables), key=len, reverse=True)]
+    options += [("const", c) for c in ("pi", "e")]
+    memo: dict[int, list | None] = {}            # by position: no exponential backtracking
+
+    def go(at: int) -> list[tuple[str, str]] | None:
+        if at == len(name):
+            return []
+        if at not in memo:
+            memo[at] = None
+            if call_follows and name[at:] in FUNCTIONS:
+                memo[at] = [("func", name[at:])]
+            for kind, part in options:
+                if memo[at] is None and name.startswith(part, at):
+                    tail = go(at + len(part))
+                    if tail is not None:
+                        memo[at] = [(kind, part)] + tail
+        return memo[at]
+
+    return go(0)
+
+
+def _unknown(name: str, variables: tuple[str, ...] | None, number_only: bool) -> str:
+    if number_only:
+        return f"unknown name {name!r} (a number is expected here)"
+    if not variables:
+        return f"unknown name {name!r} (no variables are allowed here)"
+    noun = "variable is" if len(variables) == 1 else "variables are"
+    return f"unknown name {name!r} (the {noun} {', '.join(variables)})"
+
+
+def _resolve(src: _Source, toks: list[_Tok], variables: tuple[str, ...] | None,
+             number_only: bool = False) -> list[_Tok]:
+    """Turn every name into a variable, constant or allowed function - or refuse it."""
+    out: list[_Tok] = []
+    for k, t in enumerate(toks):
+        if t.kind != "name":
+            out.append(t)
+            continue
+        name = t.text
+        call = k + 1 < len(toks) and toks[k + 1].text == "("
+        shown = name if len(name) <= 30 else name[:30] + "…"
+        if name in FUNCTIONS:
+            if not call:
+                src.fail(f"{name!r} needs brackets: write {name}(...)", t.pos)
+            out.append(_Tok("func", name, t.pos, FUNCTIONS[name]))
+        elif name in CONSTANTS:
+            out.append(_Tok("const", name, t.pos, CONSTANTS[name]))
+        elif name.startswith("_"):
+            src.fail(f"names starting with '_' are not allowed ({shown!r})", t.pos)
+        elif keyword.iskeyword(name):
+            src.fail(f"{name!r} is not allowed", t.pos)
+        elif variables is not None and name in variables:
+            out.append(_Tok("var", name, t.pos, symbol(name)))
+        elif variables is not None:
+            parts = _split(name, variables, call)
+            if parts is None:
+                if call:
+                    src.fail(f"{shown!r} is not an allowed function; allowed: {_FUNCTION_LIST}", t.pos)
+                for fn in FUNCTIONS:                 # "sinx": the brackets are missing
+                    if name.startswith(fn) and len(name) > len(fn) and len(fn) > 2:
+                        src.fail(f"{fn!r} needs brackets: write {fn}({name[len(fn):]})", t.pos)
+                src.fail(_unknown(shown, variables, number_only), t.pos)
+            offset = 0
+            for kind, part in parts:
+                value = {"var": symbol, "const": CONSTANTS.get, "func": FUNCTIONS.get}[kind](part)
+                out.append(_Tok(kind, part, t.pos + offset, value))
+                offset += len(part)
+        else:
+            if call and (len(name) > 1 or name in _RESERVED):
+                src.fail(f"{shown!r} is not an allowed function; allowed: {_FUNCTION_LIST}", t.pos)
+            try:
+                check_variable_name(name)
+            except MathTextError as e:
+                src.fail(e.message, t.pos)
+            out.append(_Tok("var", name, t.pos, symbol(name)))
+    return out
+
+
+# ------------------------------------------------------------------ size bounds
+
+_LOG10_2 = math.log10(2)
+
+
+def _digits(r: sympy.Rational) -> float:
+    """Digits of numerator plus denominator: what raising ``r`` to a power multiplies."""
+    return (abs(int(r.p)).bit_length() + int(r.q).bit_length() - 2) * _LOG10_2
+
+
+def _raised_digits(b: sympy.Basic) -> float:
+    """Digits sympy computes when ``b`` is raised to an integer: powers distribute over products."""
+    if isinstance(b, sympy.Rational):
+        return _digits(b)
+    if b.is_Mul:
+        return sum(_raised_digits(a) for a in b.args)
+    if b.is_Pow and isinstance(b.exp, sympy.Rational):
+        return _raised_digits(b.base) * abs(float(b.exp))
+    return 0.0     # sums and function values stay unexpanded: (x+1)**1000 computes nothing
+
+
+def _pow10(u: float) -> float:
+    return math.inf if u > 300 else 10.0 ** u
+
+
+class _Builder:
+    """Builds sympy objects while estimating sizes BEFORE sympy computes anything big."""
+
+    def __init__(self, src: _Source):
+        self.src = src
+        self.nodes = 0
+        self.digits = 0.0
+        self.root_digits = 0.0
+        self.memo: dict[sympy.Basic, float] = {}
+
+    def count(self, pos: int, n: int = 1) -> None:
+        self.nodes += n
+        if self.nodes > MAX_NODES:
+            self.src.fail(f"expression too large (more than {MAX_NODES} parts)", pos)
+
+    def spend(self, digits: float, pos: int) -> None:
+        self.digits += digits
+        if self.digits > MAX_DIGITS:
+            self.src.fail("number too large", pos)
+
+    def mag(self, e: sympy.Basic) -> float:
+        """Upper bound of log10|e| (symbols count as 1), to refuse huge constants unevaluated."""
+        got = self.memo.get(e)
+        if got is None:
+            got = self.memo[e] = self._mag(e)
+        return got
+
+    def _mag(self, e: sympy.Basic) -> float:
+        if isinstance(e, sympy.Rational):
+            return max(0.0, (abs(int(e.p)).bit_length() - int(e.q).bit_length() + 1) * _LOG10_2)
+        if e.is_Symbol or e is sympy.I:    # a variable counts as |x| <= 1: only constants can be huge
+            return 0.0
+        if isinstance(e, sympy.NumberSymbol):
+            return 1.0
+        if e.is_Add:
+            return max(self.mag(a) for a in e.args) + math.log10(len(e.args))
+        if e.is_Mul:
+            return sum(self.mag(a) for a in e.args)
+        if e.is_Pow:
+            b, x = e.args
+            size = _digits(b) if isinstance(b, sympy.Rational) else max(self.mag(b), 1.0)
+            return size * _pow10(self.mag(x))
+        if isinstance(e, (sympy.exp, sympy.sinh, sympy.cosh)):
+            return 0.4343 * _pow10(self.mag(e.args[0]))
+        if isinstance(e, (sympy.sin, sympy.cos, sympy.tanh, sympy.atan, sympy.sign)):
+            return 1.0
+        if isinstance(e, (sympy.log, sympy.asin, sympy.acos)):
+            return math.log10(2.31 * max(self.mag(a) for a in e.args) + 1) + 1
+        if isinstance(e, sympy.Abs):
+            return self.mag(e.args[0])
+        return sum(self.mag(a) for a in e.args) + 3 if e.args else 1.0
+
+    def limit(self, e: sympy.Basic, pos: int) -> sympy.Basic:
+        if self.mag(e) > MAX_DIGITS:
+            self.src.fail("number too large", pos)
+        if e in (sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+            self.src.fail("this has no value (division by zero or a function outside its domain)", pos)
+        return e
+
+    def add(self, terms: list, pos: int):
+        if len(terms) == 1:
+            return terms[0]
+        self.count(pos, len(terms) - 1)
+        return self.limit(sympy.Add(*terms), pos)
+
+    def mul(self, factors: list, pos: int):
+        if len(factors) == 1:
+            return factors[0]
+        self.count(pos, len(factors) - 1)
+        return self.limit(sympy.Mul(*factors), pos)
+
+    def pow(self, base, exp, pos: int):
+        self.count(pos)
+        if base is sympy.E:
+            return self.call(sympy.exp, [exp], pos)
+        if isinstance(exp, sympy.Rational):
+            if isinstance(base, sympy.Rational):
+                if base == 0 and exp < 0:
+                    self.src.fail("division by zero", pos)
+                if base not in (0, 1, -1):
+                    if exp.q > MAX_EXPONENT:
+                        self.src.fail("number too large", pos)
+                    self.spend(abs(float(exp)) * _digits(base), pos)
+            elif abs(exp.p) > MAX_EXPONENT or exp.q > MAX_EXPONENT:
+                self.src.fail(f"exponent too large (the limit is {MAX_EXPONENT})", pos)
+            else:
+                self.spend(abs(float(exp)) * _raised_digits(base), pos)
+            if exp.q != 1:     # sympy factors numbers under roots, and merges roots in products
+                self.root_digits += _raised_digits(base)
+                if self.root_digits > MAX_ROOT_DIGITS:
+                    self.src.fail("number too large", pos)
+        elif exp.free_symbols:
+            if any(abs(r) > 10 ** 6 for r in exp.atoms(sympy.Rational)):
+                self.src.fail("number too large", pos)
+        elif self.mag(exp) > 6:
+            self.src.fail("number too large", pos)
+        return self.limit(sympy.Pow(base, exp), pos)
+
+    def call(self, fn, args: list, pos: int):
+        self.count(pos)
+        for a in args:
+            self.limit(a, pos)
+        if fn is sympy.sqrt:
+            return self.pow(args[0], sympy.Rational(1, 2), pos)
+        if fn is sympy.log and len(args) == 2:
+            base = args[1]
+            if base.is_number and (base.is_positive is False or base == 1):
+                self.src.fail("the base of a logarithm must be positive and not 1", pos)
+        if fn in (sympy.exp, sympy.sinh, sympy.cosh):
+            if 0.4343 * _pow10(self.mag(args[0])) > MAX_DIGITS:
+                self.src.fail("number too large", pos)
+            if fn is sympy.exp:    # exp(k*log(b)) becomes b**k inside sympy: bound it as a power
+                coeff, rest = args[0].as_coeff_Mul()
+                logs = [f for f in sympy.Mul.make_args(rest) if isinstance(f, sympy.log)]
+                if logs:
+                    others = [f for f in sympy.Mul.make_args(rest) if not isinstance(f, sympy.log)]
+                    self.pow(logs[0].args[0], coeff * sympy.Mul(*others), pos)
+        return self.limit(fn(*args), pos)
+
+
+# ----------------------------------------------------------------------- parser
+
+class _Parser:
+    """Recursive descent: sum > product (explicit or implicit) > sign > power > atom."""
+
+    def __init__(self, src: _Source, toks: list[_Tok], end_pos: int):
+        self.src, self.toks, self.i = src, toks, 0
+        self.end_pos = end_pos
+        self.b = _Builder(src)
+        self.depth = 0
+
+    def peek(self) -> _Tok | None:
+        return self.toks[self.i] if self.i < len(self.toks) else None
+
+    def is_op(self, *texts: str) -> bool:
+        t = self.peek()
+        return t is not None and t.kind == "op" and t.text in texts
+
+    def fail_here(self, what: str = "") -> None:
+        t = self.peek()
+        if t is None:
+            self.src.fail("the expression ends too early" + what, self.end_pos)
+        if t.text == ",":
+            self.src.fail("a comma can only separate the entries of a vector", t.pos)
+        if t.text == "=":
+            self.src.fail("'=' is not allowed here", t.pos)
+        if t.text in "[]{}":
+            self.src.fail("square and curly brackets are only for vectors; use ( ) for grouping", t.pos)
+        if t.text == ")":
+            self.src.fail("something is missing before this ')'", t.pos)
+        self.src.fail(f"unexpected {t.text!r}" + what, t.pos)
+
+    def enter(self, pos: int) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            self.src.fail(f"expression nested too deeply (the limit is {MAX_DEPTH} levels)", pos)
+
+    def parse(self):
+        if not self.toks:
+            self.src.fail("the answer is empty", self.end_pos)
+        e = self.sum()
+        if self.peek() is not None:
+            self.fail_here()
+        return self.b.limit(e, self.end_pos)
+
+    def sum(self):
+        pos = self.peek().pos if self.peek() else self.end_pos
+        terms = [self.term()]
+        while self.is_op("+", "-"):
+            op = self.toks[self.i]
+            self.i += 1
+            t = self.term()
+            terms.append(t if op.text == "+" else self.b.mul([sympy.Integer(-1), t], op.pos))
+        return self.b.add(terms, pos)
+
+    def term(self):
+        pos = self.peek().pos if self.peek() else self.end_pos
+        factors = [self.unary()]
+        while (t := self.peek()) is not None:
+            if t.kind == "op" and t.text in ("*", "/"):
+                self.i += 1
+                f = self.unary()
+                factors.append(f if t.text == "*" else self.b.pow(f, sympy.Integer(-1), t.pos))
+            elif t.kind != "op" or t.text == "(":          # implicit product: 5x, 2(x+1), (x-1)(x+2)
+                if t.kind == "num" and self.toks[self.i - 1].kind == "num":
+                    self.src.fail("two numbers in a row; put an operator between them", t.pos)
+                factors.append(self.power())
+            else:
+                break
+        return self.b.mul(factors, pos)
+
+    def unary(self):
+        t = self.peek()
+        if t is not None and t.kind == "op" and t.text in ("+", "-"):
+            self.enter(t.pos)
+            self.i += 1
+            inner = self.unary()
+            self.depth -= 1
+            return inner if t.text == "+" else self.b.mul([sympy.Integer(-1), inner], t.pos)
+        return self.power()
+
+    def power(self):
+        base = self.atom()
+        t = self.peek()
+        if t is not None and t.kind == "op" and t.text in ("^", "**"):
+            self.enter(t.pos)
+            self.i += 1
+            exp = self.unary()                    # right-associative; allows x^-1
+            self.depth -= 1
+            return self.b.pow(base, exp, t.pos)
+        return base
+
+    def atom(self):
+        t = self.peek()
+        if t is None or (t.kind == "op" and t.text != "("):
+            self.fail_here()
+        self.i += 1
+        if t.kind in ("num", "var", "const"):
+            self.b.count(t.pos)
+            if t.kind == "num":
+                self.b.spend(_digits(t.value), t.pos)
+            return t.value
+        if t.kind == "func":
+            self.i += 1                           # the "(" checked by _resolve
+            self.enter(t.pos)
+            args = [self.sum()]
+            while self.is_op(",") and t.text == "log" and len(args) == 1:
+                self.i += 1
+                args.append(self.sum())
+            if not self.is_op(")"):
+                if self.is_op(","):
+                    self.src.fail(f"{t.text} takes one argument", self.peek().pos)
+                self.fail_here()
+            self.i += 1
+            self.depth -= 1
+            return self.b.call(t.value, args, t.pos)
+        self.enter(t.pos)                         # "("
+        if self.is_op(")"):
+            self.src.fail("empty parentheses", t.pos)
+        inner = self.sum()
+        if not self.is_op(")"):
+            self.fail_here()
+        self.i += 1
+        self.depth -= 1
+        return inner
+
+
+# ------------------------------------------------------------------- public API
+
+def _public(fn):
+    """Whatever happens inside, callers only ever see MathTextError."""
+    @functools.wraps(fn)
+    def wrapper(text, *args, **kwargs):
+        try:
+            return fn(text, *args, **kwargs)
+        except MathTextError:
+            raise
+        except (Exception, RecursionError, MemoryError) as e:  # a bug or sympy surprise: still one line
+            raise MathTextError(f"could not read this ({type(e).__name__})",
+                                text=text if isinstance(text, str) else None) from None
+    return wrapper
+
+
+def _prepare(text: str, variables, *, strip_prefix: bool = True, number_only: bool = False):
+    src = _normalise(text)
+    start = 0
+    if strip_prefix:
+        m = _PREFIX_RE.match(src.text)
+        if m and m.group("name") not in FUNCTIONS:   # "sin(x) = 0" is an equation, not a label
+            start = m.end()
+    toks = _tokenise(src, start)
+    _check_brackets(src, toks)
+    return src, _resolve(src, toks, _variables(variables), number_only)
+
+
+def _split_commas(toks: list[_Tok]) -> list[tuple[list[_Tok], int]]:
+    """Split at top-level commas; each part with the position just after it."""
+    parts, depth, cur = [], 0, []
+    for t in toks:
+        if t.kind == "op" and t.text in "([{":
+            depth += 1
+        elif t.kind == "op" and t.text in ")]}":
+            depth -= 1
+        if depth == 0 and t.kind == "op" and t.text == ",":
+            parts.append((cur, t.pos))
+            cur = []
+        else:
+            cur.append(t)
+    parts.append((cur, None))
+    return parts
+
+
+def _outer_bracket(toks: list[_Tok]) -> str | None:
+    """'[' / '{' / '(' when one bracket pair encloses everything."""
+    if len(toks) < 2 or toks[0].kind != "op" or toks[0].text not in "([{":
+        return None
+    depth = 0
+    for k, t in enumerate(toks):
+        if t.kind == "op" and t.text in "([{":
+            depth += 1
+        elif t.kind == "op" and t.text in ")]}":
+            depth -= 1
+            if depth == 0:
+                return toks[0].text if k == len(toks) - 1 else None
+    return None
+
+
+def _expression(src: _Source, toks: list[_Tok], end_pos: int):
+    return _Parser(src, toks, end_pos).parse()
+
+
+def _entries(src: _Source, toks: list[_Tok], force_vector: bool):
+    """The vector's entries, or None when the tokens are a single expression."""
+    outer = _outer_bracket(toks)
+    inner = toks[1:-1] if outer else toks
+    parts = _split_commas(inner)
+    if len(parts) == 1 and not (force_vector and outer in ("[", "{")):
+        return None
+    if outer and not inner:
+        src.fail("the vector is empty", toks[0].pos)
+    values = []
+    for k, (part, comma) in enumerate(parts):
+        end = comma if comma is not None else (toks[-1].pos if outer else len(src.text))
+        if not part:
+            src.fail("an entry of the vector is empty", end)
+        values.append(_expression(src, part, end))
+    return tuple(values)
+
+
+@_public
+def parse_expression(text: str, variables: Sequence[str] | None = None) -> sympy.Expr:
+    """One expression such as ``5x^2 + 3z`` (an optional leading ``y =`` is dropped)."""
+    src, toks = _prepare(text, variables)
+    return _expression(src, toks, len(src.text))
+
+
+@_public
+def parse_vector(text: str, variables: Sequence[str] | None = None) -> tuple[sympy.Expr, ...]:
+    """``[a, b]``, ``(a, b)``, ``{a, b}`` or ``a, b``; one expression gives a 1-tuple."""
+    src, toks = _prepare(text, variables)
+    if not toks:
+        src.fail("the answer is empty", len(src.text))
+    values = _entries(src, toks, force_vector=True)
+    return values if values is not None else (_expression(src, toks, len(src.text)),)
+
+
+@_public
+def parse_answer(text: str, variables: Sequence[str] | None = None):
+    """A vector when there is a top-level comma or ``[...]``/``{...}``; otherwise one expression."""
+    src, toks = _prepare(text, variables)
+    values = _entries(src, toks, force_vector=True) if toks else None
+    return values if values is not None else _expression(src, toks, len(src.text))
+
+
+@_public
+def parse_number(text: str) -> sympy.Expr:
+    """An exact constant: ``0.05`` -> 1/20, ``1e-3``, ``2/3``, ``sqrt(2)``, ``pi/4``; no variables."""
+    src, toks = _prepare(text, (), number_only=True)
+    value = _expression(src, toks, len(src.text))
+    if value.is_real is False:
+        src.fail("this is not a real number")
+    return value
+
+
+@_public
+def parse_assignments(text: str, variables: Sequence[str] | None = None) -> dict[str, sympy.Expr]:
+    """``x=1, z=2, m=1/2`` -> ``{"x": 1, "z": 2, "m": 1/2}``; each value is a number."""
+    declared = _variables(variables)
+    src = _normalise(text)
+    raw = _tokenise(src, 0)
+    _check_brackets(src, raw)
+    if not raw:
+        src.fail("no values given; write them like x=1, y=2", len(src.text))
+    result: dict[str, sympy.Expr] = {}
+    for part, comma in _split_commas(raw):
+        end = comma if comma is not None else len(src.text)
+        if not part:
+            src.fail("an empty entry; write values like x=1, y=2", end)
+        if len(part) < 3 or part[0].kind != "name" or part[1].text != "=":
+            src.fail("write each value as name=number, e.g. x=1", part[0].pos)
+        name = part[0].text
+        try:
+            check_variable_name(name)
+        except MathTextError as e:
+            src.fail(e.message, part[0].pos)
+        if declared is not None and name not in declared:
+            src.fail(_unknown(name, declared, False), part[0].pos)
+        if name in result:
+            src.fail(f"{name!r} is given twice", part[0].pos)
+        value = _expression(src, _resolve(src, part[2:], (), number_only=True), end)
+        if value.is_real is False:
+            src.fail("this is not a real number", part[2].pos)
+        result[name] = value
+    return result
+
+
+@_public
+def infer_variables(text: str) -> tuple[str, ...]:
+    """Variable names in order of first use (every identifier that is not a function or constant)."""
+    src, toks = _prepare(text, None)
+    if not toks:
+        src.fail("the answer is empty", len(src.text))
+    if _entries(src, toks, force_vector=True) is None:
+        _expression(src, toks, len(src.text))
+    return tuple(dict.fromkeys(t.text for t in toks if t.kind == "var"))

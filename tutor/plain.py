@@ -1,0 +1,300 @@
+"""``tutor run LESSON --plain``: the same walkthrough, line by line on stdin and stdout.
+
+For screen readers, pipes and scripts: no colour, no cursor movement, no box
+drawing; maths as Unicode text.  Every attempt is recorded exactly as the
+Textual app records it (both use :class:`tutor.app.session.LessonSession`), so
+progress carries over between the two.  End of input at any prompt ends the
+sitting cleanly (exit status 0) with everything already saved.
+
+At the answer prompt: ``hint``, ``solution``, ``skip`` and ``quit`` are
+commands; anything else is an answer.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from tutor.errors import TutorError
+from tutor.text import both, tr
+
+COMMANDS = {
+    "hint": "hint",
+    "h": "hint",
+    "提示": "hint",
+    "solution": "solution",
+    "答案": "solution",
+    "skip": "skip",
+    "跳过": "skip",
+    "quit": "quit",
+    "q": "quit",
+    "exit": "quit",
+    "退出": "quit",
+}
+
+
+class _EndOfInput(Exception):
+    """Input ended (EOF) or the learner typed quit: stop, progress is already saved."""
+
+
+class PlainTutor:
+    """The line-by-line view of one lesson."""
+
+    def __init__(self, lang: str, stdin: TextIO, stdout: TextIO):
+        self.lang = lang
+        self.stdin = stdin
+        self.stdout = stdout
+        self.store = None
+        self._told = 0
+
+    def tell_store_messages(self) -> None:
+        """Say, once, what the progress store had to report (a damaged file, a disk that refuses)."""
+        if self.store is not None:
+            for message in self.store.messages[self._told :]:
+                self.say(message)
+            self._told = len(self.store.messages)
+
+    def say(self, text: str = "") -> None:
+        self.stdout.write(text + "\n")
+        self.stdout.flush()
+
+    def t(self, en: str, zh: str) -> str:
+        return tr(both(en, zh), self.lang)
+
+    def ask(self, prompt: str) -> str:
+        self.tell_store_messages()
+        self.stdout.write(prompt)
+        self.stdout.flush()
+        line = self.stdin.readline()
+        if not line:  # EOF
+            self.say()
+            raise _EndOfInput
+        line = line.rstrip("\r\n")
+        if not _is_tty(self.stdin):  # piped: echo, so the transcript reads like a session
+            self.say(line)
+        return line
+
+    # --- choosing a lesson -------------------------------------------------------------------
+
+    def choose(self, lesson_dirs: list[Path], store) -> object | None:
+        from tutor.lesson.catalog import find_lessons
+
+        entries = find_lessons(lesson_dirs)
+        if not entries:
+            self.say(self.t("No lessons found.", "没有找到课程。"))
+            return None
+        self.say(self.t("Lessons:", "课程："))
+        for number, entry in enumerate(entries, start=1):
+            title = tr(entry.title, self.lang) or entry.id
+            if entry.error is not None or entry.lesson is None:
+                self.say(f"  {number}. {title} [{self.t('broken', '有错误')}: {entry.error}]")
+            else:
+                steps, questions = store.totals(entry.id)
+                self.say(f"  {number}. {title} ({store.summary(entry.id, steps, self.lang, questions)})")
+        last = store.last_lesson()
+        default = next((e for e in entries if e.id == last and e.lesson is not None and e.error is None), None)
+        hint = self.t(f" [Enter: {default.id}]", f"［回车：{default.id}］") if default else ""
+        while True:
+            text = self.ask(self.t("Lesson number", "课程编号") + hint + ": ").strip()
+            if not text and default is not None:
+                return default.lesson
+            if COMMANDS.get(text.lower()) == "quit":
+                raise _EndOfInput
+            if text.isdigit() and 1 <= int(text) <= len(entries):
+                entry = entries[int(text) - 1]
+                if entry.error is None and entry.lesson is not None:
+                    return entry.lesson
+                self.say(self.t(f"That lesson cannot be opened: {entry.error}", f"这一课无法打开：{entry.error}"))
+                continue
+            self.say(self.t(f"Type a number from 1 to {len(entries)}.", f"请输入 1 到 {len(entries)} 之间的数字。"))
+
+    # --- one lesson -----------------------------------------------------------------------------
+
+    def run_lesson(self, lesson, store) -> None:
+        from tutor.app.session import LessonSession
+        from tutor.walkthrough import build_walkthrough
+
+        walkthrough = build_walkthrough(lesson)
+        session = LessonSession(walkthrough, store, self.lang)
+        session.restore()
+        session.go(session.step_index)
+        self.say(f"# {tr(walkthrough.title, self.lang)}")
+        if session.step_index > 0:
+            self.say(self.t(f"(resuming at step {session.step_index + 1})", f"（从第 {session.step_index + 1} 步继续）"))
+        while True:
+            self.show_step(session)
+            self.ask_questions(session)
+            if session.at_last_step:
+                session.finish()
+                right, total = session.score()
+                self.say(
+                    self.t(
+                        f"Lesson finished: {right} of {total} questions right.",
+                        f"课程完成：{total} 题中答对 {right} 题。",
+                    )
+                )
+                return
+            session.skipped.clear()
+            session.next_step()
+
+    def show_step(self, session) -> None:
+        from tutor.app.maths import plain_maths
+        from tutor.app.tables import function_line
+
+        step = session.step
+        n = len(session.steps)
+        self.say()
+        i = session.step_index + 1
+        title = plain_maths(tr(step.title, self.lang))
+        self.say("## " + self.t(f"Step {i} of {n}: {title}", f"第 {i} 步，共 {n} 步：{title}"))
+        text = plain_maths(tr(step.text, self.lang)).strip()
+        if text:
+            self.say(text)
+        line = function_line(step, self.lang)
+        if line:
+            self.say(line)
+        self.show_table(session)
+        if step.kind != "iteration":
+            self.show_plot(session)
+        if not step.questions:
+            answer = self.ask(self.t("(Enter to go on) ", "（按回车继续）"))
+            if COMMANDS.get(answer.strip().lower()) == "quit":
+                raise _EndOfInput
+
+    def show_table(self, session) -> None:
+        from tutor.app.tables import plain_table
+
+        table = plain_table(session.step, reveal=session.step_settled())
+        if table:
+            self.say(table)
+
+    def show_plot(self, session) -> None:
+        """Write the step's PNG and say where (screen readers cannot see it, but it can be opened)."""
+        from tutor.paths import plots_dir
+
+        step = session.step
+        try:
+            from tutor.plots import plot_step
+
+            path = plot_step(step, plots_dir() / session.lesson_id / f"{step.id}.png", self.lang)
+        except ImportError:
+            return
+        except TutorError as err:
+            self.say(self.t(f"(no plot: {err.message})", f"（无法绘图：{err.message}）"))
+            return
+        if path is not None:
+            self.say(self.t(f"Plot: {path}", f"图像：{path}"))
+
+    def ask_questions(self, session) -> None:
+        from tutor.app.maths import plain_maths
+        from tutor.app.session import prompt_text
+
+        while (q := session.current_question()) is not None:
+            count = len(session.step.questions)
+            where = f"[{session.step.questions.index(q) + 1}/{count}] " if count > 1 else ""
+            self.say(where + plain_maths(prompt_text(q, self.lang)))
+            text = self.ask("> ").strip()
+            command = COMMANDS.get(text.lower())
+            if command == "quit":
+                raise _EndOfInput
+            if command == "hint":
+                hint = session.hint(q)
+                self.say(
+                    self.t("Hint: ", "提示：") + plain_maths(hint)
+                    if hint is not None
+                    else self.t("No more hints; type solution to see it.", "没有更多提示了；输入 solution 查看答案。")
+                )
+                continue
+            if command == "solution":
+                self.say(self.t("Solution: ", "答案：") + plain_maths(session.solution(q)))
+                continue
+            if command == "skip":
+                session.skip(q)
+                self.say(self.t("Skipped.", "已跳过。"))
+                continue
+            if not text:
+                self.say(self.t("Type an answer, or hint, solution, skip, quit.", "请输入答案，或 hint、solution、skip、quit。"))
+                continue
+            try:
+                grade = session.check(q, text)
+            except TutorError as err:
+                store = session.store
+                store.record(session.lesson_id, q.id, text, "invalid", err.message, kind="invalid", skill=q.skill)
+                self.say(self.t("Invalid: ", "无效：") + err.message)
+                continue
+            session.accept(q, text, grade)
+            self.show_grade(session, text, grade)
+        if session.step.kind == "iteration" and session.step.questions:
+            self.show_table(session)
+            self.show_plot(session)
+
+    def show_grade(self, session, text: str, grade) -> None:
+        from tutor.app.maths import plain_maths
+
+        words = plain_maths(session.grade_text(grade))
+        label = {
+            "right": self.t("Right.", "正确。"),
+            "wrong": self.t("Wrong.", "错误。"),
+        }.get(grade.verdict, self.t("Invalid (not counted):", "无效（不计入）："))
+        if words.lower().startswith(label.lower().rstrip(".:。：")):
+            self.say(words)
+        else:
+            self.say(f"{label} {words}")
+        if grade.verdict not in ("right", "wrong"):
+            column = getattr(grade, "column", None)
+            if column is not None and text:
+                self.say("  " + text)
+                self.say("  " + " " * column + "^")
+
+
+def _is_tty(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def run_plain(
+    lesson: str | None,
+    lesson_dirs: list[Path],
+    lang: str,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+) -> int:
+    """Run a lesson (or choose one) on stdin/stdout; 0 when input ends or the lesson does."""
+    from tutor.progress import ProgressStore
+
+    stdin = stdin or sys.stdin
+    stdout = stdout or sys.stdout
+    view = PlainTutor(lang, stdin, stdout)
+    store = view.store = ProgressStore()
+    try:
+        if lesson:
+            from tutor.lesson.catalog import resolve_lesson
+
+            chosen = resolve_lesson(lesson, list(lesson_dirs))
+        else:
+            chosen = view.choose(list(lesson_dirs), store)
+            if chosen is None:
+                return 0
+        view.run_lesson(chosen, store)
+    except _EndOfInput:
+        view.say(view.t("Progress saved. Goodbye.", "进度已保存。再见。"))
+    except BrokenPipeError:  # the reader went away (| head): stop quietly, everything is saved
+        import os
+
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+    except KeyboardInterrupt:
+        view.say()
+        view.say(view.t("Progress saved. Goodbye.", "进度已保存。再见。"))
+    finally:
+        try:
+            view.tell_store_messages()
+        except (BrokenPipeError, OSError, ValueError):
+            pass
+        store.close()
+    return 0

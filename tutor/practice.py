@@ -1,0 +1,167 @@
+"""Practice lessons generated from a template and a seed.
+
+Each template draws a fresh function and point from ``random.Random(seed)``,
+so the same seed always gives the same lesson (a learner can come back to
+it, a teacher can hand out "seed 12"), and builds an ordinary
+:class:`tutor.lesson.model.Lesson`: the walkthrough, the grading, the
+misconceptions and the views treat it like any lesson from a file.
+
+Templates:
+  derivative  f = a xⁿ + b xᵐ: the derivative, then its value at a point;
+  gradient    a polynomial in two or three variables: one partial derivative,
+              the gradient, then the gradient at a point;
+  descent     f = a(x − c)² from a start, with a learning rate below the
+              stability bound 2/L (L = 2a), by hand for three iterations.
+"""
+
+from __future__ import annotations
+
+import random
+
+import sympy as sp
+
+from tutor.errors import TutorError
+from tutor.lesson.model import Derive, Descent, Evaluate, Explain, Function, Lesson
+from tutor.mathtext import symbol
+from tutor.text import both
+
+TEMPLATES = ("derivative", "gradient", "descent")
+
+#: What to practise for a weak skill (see tutor.mastery.SKILLS).
+TEMPLATE_FOR_SKILL = {
+    "derivative": "derivative",
+    "evaluate": "derivative",
+    "partial": "gradient",
+    "gradient": "gradient",
+    "direction": "descent",
+    "update": "descent",
+    "sign_change": "descent",
+    "learning_rate": "descent",
+}
+
+#: Names for the variables of a several-variable function (the article's x, z, m first).
+_NAME_SETS = (("x", "z", "m"), ("x", "y", "z"), ("w", "b"), ("u", "v"))
+
+#: η as a fraction r of 1/a for f = a(x − c)²: each step multiplies x − c by 1 − 2r
+#: (r = 1/4 halves it; 1/5, 2/5 and 1/8 shrink it to 3/5, 1/5 and 3/4): always below
+#: the bound 2/L = 1/a, and never past the minimum, so the numbers stay small by hand.
+_RATE_FRACTIONS = (sp.Rational(1, 4), sp.Rational(1, 5), sp.Rational(2, 5), sp.Rational(1, 8))
+
+
+class PracticeError(TutorError):
+    """A practice template that does not exist."""
+
+
+def practice_lesson(template: str, seed: int) -> Lesson:
+    """A practice lesson from ``template`` with random functions and points drawn from ``seed``."""
+    builders = {"derivative": _derivative, "gradient": _gradient, "descent": _descent}
+    if template not in builders:
+        raise PracticeError(f"unknown practice template '{template}'; choose one of {', '.join(TEMPLATES)}")
+    rng = random.Random(f"{template}:{int(seed)}")
+    title, summary, sections = builders[template](rng)
+    return Lesson(
+        id=f"practice-{template}-{int(seed)}",
+        title=title,
+        summary=summary,
+        sections=tuple(sections),
+        order=1000,
+    )
+
+
+def practice_for(skill: str, seed: int) -> Lesson:
+    """A practice lesson for a weak skill (the descent template for skills it has no template of its own for)."""
+    return practice_lesson(TEMPLATE_FOR_SKILL.get(skill, "descent"), seed)
+
+
+def _nonzero(rng: random.Random, low: int, high: int) -> int:
+    return rng.choice([k for k in range(low, high + 1) if k != 0])
+
+
+def _function(expr: sp.Expr, variables: tuple[str, ...]) -> Function:
+    return Function(expr=expr, variables=variables, source=sp.sstr(expr))
+
+
+def _derivative(rng: random.Random):
+    x = symbol("x")
+    n = rng.randint(2, 5)
+    m = rng.randint(0, n - 1)
+    a, b = _nonzero(rng, -9, 9), _nonzero(rng, -9, 9)
+    f = _function(a * x**n + b * x**m, ("x",))
+    at = {"x": sp.Integer(_nonzero(rng, -3, 3))}
+    sections = [
+        Explain(
+            text=both(
+                f"Practice: differentiate $f(x) = {sp.latex(f.expr)}$ term by term with the power rule, then find the slope at a point.",
+                f"练习：用幂法则逐项求 $f(x) = {sp.latex(f.expr)}$ 的导数，再求某一点的斜率。",
+            )
+        ),
+        Derive(function=f, of="x"),
+        Evaluate(function=f, what="derivative", at=at, of="x"),
+    ]
+    title = both("Practice: the power rule", "练习：幂法则")
+    summary = both("A random polynomial: its derivative and the slope at a point.", "随机多项式：求导数和某点的斜率。")
+    return title, summary, sections
+
+
+def _gradient(rng: random.Random):
+    count = rng.choice((2, 3))
+    names = next(s for s in rng.sample(_NAME_SETS, len(_NAME_SETS)) if len(s) >= count)[:count]
+    syms = [symbol(v) for v in names]
+    terms = [_nonzero(rng, -9, 9) * s ** rng.randint(2 if i == 0 else 1, 3) for i, s in enumerate(syms)]
+    if rng.random() < 0.5:  # a cross term, so a partial derivative keeps another variable in it
+        i, j = rng.sample(range(count), 2)
+        terms.append(_nonzero(rng, -5, 5) * syms[i] * syms[j])
+    f = _function(sp.Add(*terms), tuple(names))
+    of = rng.choice(names)
+    at = {v: sp.Integer(rng.randint(-3, 3)) for v in names}
+    held = ", ".join(v for v in names if v != of)
+    sections = [
+        Explain(
+            text=both(
+                f"Practice: $f = {sp.latex(f.expr)}$. A partial derivative differentiates in one variable and holds the others ({held}) constant; "
+                f"the gradient collects all of them in the order ({', '.join(names)}).",
+                f"练习：$f = {sp.latex(f.expr)}$。偏导数只对一个变量求导，其他变量（{held}）视为常数；"
+                f"梯度按 ({', '.join(names)}) 的顺序把所有偏导数排成向量。",
+            )
+        ),
+        Derive(function=f, of=of),
+        Derive(function=f, of="gradient"),
+        Evaluate(function=f, what="gradient", at=at),
+    ]
+    title = both("Practice: partial derivatives and the gradient", "练习：偏导数与梯度")
+    summary = both("A random polynomial in several variables.", "多个变量的随机多项式。")
+    return title, summary, sections
+
+
+def _descent(rng: random.Random):
+    x = symbol("x")
+    a = rng.randint(1, 5)
+    c = rng.randint(-3, 3)
+    start = c + _nonzero(rng, -4, 4)
+    rate = rng.choice(_RATE_FRACTIONS) / a  # below the bound 2/L = 1/a, since L = f'' = 2a
+    f = _function(a * (x - c) ** 2, ("x",))
+    sections = [
+        Explain(
+            text=both(
+                f"Practice: descend $f(x) = {sp.latex(f.expr)}$ from $x_0 = {start}$ with learning rate $\\eta = {sp.latex(rate)}$. "
+                f"At each step: the derivative, the direction, then $x_{{k+1}} = x_k - \\eta f'(x_k)$.",
+                f"练习：从 $x_0 = {start}$ 出发，以学习率 $\\eta = {sp.latex(rate)}$ 对 $f(x) = {sp.latex(f.expr)}$ 做梯度下降。"
+                f"每一步：求导数，判断方向，再算 $x_{{k+1}} = x_k - \\eta f'(x_k)$。",
+            )
+        ),
+        Descent(
+            function=f,
+            start={"x": sp.Integer(start)},
+            learning_rate=rate,
+            stop=("zero", "sign-change"),
+            max_steps=20,
+            by_hand=3,
+            expect="converge",
+        ),
+    ]
+    title = both("Practice: gradient descent by hand", "练习：手算梯度下降")
+    summary = both("A random parabola, a start and a safe learning rate.", "随机抛物线、起点和安全的学习率。")
+    return title, summary, sections
+
+
+__all__ = ["TEMPLATES", "TEMPLATE_FOR_SKILL", "PracticeError", "practice_lesson", "practice_for"]

@@ -1,0 +1,209 @@
+"""Hard time and memory bounds for symbolic work on untrusted input.
+
+Parsing is bounded (see :mod:`tutor.mathtext`), but some small, allowed
+expressions still make sympy run for ever or eat all memory once they are
+simplified, expanded or evaluated.  A Python thread cannot be interrupted and
+``signal.alarm`` only works in the main thread, so the work runs in a child
+process that can be killed.  The child is persistent (starting Python and
+importing sympy costs about a second) and is replaced only after a time-out.
+
+The child is started with "forkserver" (or "spawn" where that is missing),
+never "fork": the Textual app has threads, and forking a threaded process can
+deadlock the child.  Set ``TUTOR_SANDBOX=inline`` to run the work in-process
+(for debugging, and for tests that do not test the bound).  As with any
+"spawn"-style start, a script calling this must guard its entry point with
+``if __name__ == "__main__":`` because the child imports the main module.
+"""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing
+import os
+import threading
+
+from tutor.errors import TutorError
+
+try:
+    import resource
+except ImportError:  # Windows: time bound only
+    resource = None
+
+__all__ = ["BoundExceeded", "run_bounded", "warm_up"]
+
+_START_TIMEOUT = 60.0     # seconds for a new child to import sympy (slow disks, first run)
+
+
+class BoundExceeded(TutorError):
+    """The work took longer or used more memory than allowed."""
+
+
+def _child_main(conn) -> None:
+    """Worker loop: receive (fn, args, kwargs, memory_mb), send back a tagged result."""
+    import sympy  # noqa: F401  (once, so each job starts quickly)
+
+    conn.send(("ready", None))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        fn, args, kwargs, memory_mb = job
+        if resource is not None and memory_mb:
+            try:  # per job, so each call may choose its own limit
+                hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+                limit = memory_mb * 1024 * 1024
+                if hard != resource.RLIM_INFINITY:
+                    limit = min(limit, hard)
+                resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+            except (ValueError, OSError):
+                pass
+        try:
+            reply = ("ok", fn(*args, **kwargs))
+        except MemoryError:
+            reply = ("memory", None)
+        except TutorError as e:
+            reply = ("tutor", e)
+        except BaseException as e:  # noqa: BLE001 - everything becomes one line for the learner
+            reply = ("error", type(e).__name__)
+        try:
+            conn.send(reply)
+        except MemoryError:
+            conn.send(("memory", None))
+        except Exception as e:  # the result could not be pickled
+            conn.send(("error", type(e).__name__))
+
+
+def _context():
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["sympy"])  # later children start in milliseconds
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+class _Worker:
+    def __init__(self) -> None:
+        ctx = _context()
+        self.conn, child_conn = ctx.Pipe()
+        self.process = ctx.Process(target=_child_main, args=(child_conn,), daemon=True,
+                                   name="tutor-sandbox")
+        self.process.start()
+        child_conn.close()
+        try:
+            ready = self.conn.poll(_START_TIMEOUT) and self.conn.recv()[0] == "ready"
+        except (EOFError, OSError):
+            ready = False
+        if not ready:
+            self.stop()
+            raise TutorError("could not start the checker process")
+
+    def stop(self) -> None:
+        """Ask nicely, then terminate, then kill: a child stuck in C code ignores the pipe."""
+        try:
+            self.conn.send(None)
+        except (OSError, ValueError):
+            pass
+        self.process.join(0.2)
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join(1.0)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(1.0)
+        self.conn.close()
+
+
+_lock = threading.Lock()
+_worker: _Worker | None = None
+
+
+def _ensure_worker() -> _Worker:
+    global _worker
+    if _worker is None or not _worker.process.is_alive():
+        if _worker is not None:
+            _worker.stop()
+        _worker = None
+        _worker = _Worker()
+    return _worker
+
+
+def _discard_worker() -> None:
+    global _worker
+    if _worker is not None:
+        _worker.stop()
+        _worker = None
+
+
+def run_bounded(fn, *args, timeout: float = 2.0, memory_mb: int = 1024, **kwargs):
+    """``fn(*args, **kwargs)`` in the child, at most ``timeout`` seconds and ``memory_mb`` MB.
+
+    ``fn`` must be a module-level function and the arguments picklable.  A
+    TutorError raised by ``fn`` arrives as is; any other error becomes a
+    one-line TutorError; running out of time or memory raises BoundExceeded.
+    Calls from several threads are served one at a time.
+    """
+    too_long = BoundExceeded(f"this took too long to check (over {timeout:g} s); try a simpler expression")
+    too_big = BoundExceeded("this needed too much memory to check; try a simpler expression")
+    if os.environ.get("TUTOR_SANDBOX") == "inline":
+        try:
+            return fn(*args, **kwargs)
+        except TutorError:
+            raise
+        except MemoryError:
+            raise too_big from None
+        except Exception as e:
+            raise TutorError(f"could not check this: {type(e).__name__}") from e
+    with _lock:
+        worker = _ensure_worker()
+        try:
+            worker.conn.send((fn, args, kwargs, memory_mb))
+        except (OSError, EOFError):          # the child died between calls: one fresh try
+            _discard_worker()
+            worker = _ensure_worker()
+            worker.conn.send((fn, args, kwargs, memory_mb))
+        except Exception as e:               # not picklable: nothing was sent
+            raise TutorError(f"could not check this: {type(e).__name__}") from None
+        if not worker.conn.poll(timeout):
+            _discard_worker()
+            raise too_long
+        try:
+            status, payload = worker.conn.recv()
+        except (EOFError, OSError):          # killed by the OS, most likely for memory
+            _discard_worker()
+            raise too_big from None
+        except Exception as e:               # a result that cannot be unpickled here
+            raise TutorError(f"could not check this: {type(e).__name__}") from None
+    if status == "ok":
+        return payload
+    if status == "tutor":
+        raise payload
+    if status == "memory":
+        raise too_big
+    raise TutorError(f"could not check this: {payload}")
+
+
+def warm_up() -> None:
+    """Start the child in the background, so the first check does not wait for sympy to import."""
+    if os.environ.get("TUTOR_SANDBOX") == "inline":
+        return
+
+    def start() -> None:
+        try:
+            with _lock:
+                _ensure_worker()
+        except Exception:  # noqa: BLE001 - the next run_bounded call reports it
+            pass
+
+    threading.Thread(target=start, name="tutor-sandbox-warm-up", daemon=True).start()
+
+
+@atexit.register
+def _shutdown() -> None:
+    if _lock.acquire(timeout=2.0):
+        try:
+            _discard_worker()
+        finally:
+            _lock.release()

@@ -1,0 +1,27 @@
+"""Text in several languages: a plain string, or a mapping of language code to string."""
+
+from __future__ import annotations
+
+from typing import Mapping, Union
+
+#: Every piece of lesson text.  A plain string is the same in every language.
+Text = Union[str, Mapping[str, str]]
+
+LANGUAGES = ("en", "zh")
+
+
+def tr(text: Text | None, lang: str = "en") -> str:
+    """The text in ``lang``, falling back to English, then to any language there is."""
+    if text is None:
+        return ""
+    if isinstance(text, str):
+        return text
+    for code in (lang, "en", *text.keys()):
+        if code in text and text[code]:
+            return text[code]
+    return ""
+
+
+def both(en: str, zh: str) -> dict[str, str]:
+    """A built-in message in both languages (the engine's own words)."""
+    return {"en": en, "zh": zh}
