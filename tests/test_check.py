@@ -154,9 +154,18 @@ def test_unbounded_expectation_on_a_bounded_function_is_an_error():
 
 
 def test_a_run_that_stops_before_the_hand_iterations_warns():
-    # η = 1/10 = 1/L lands on the minimum of 5x^2 in one step: nothing left to do by hand after step 1
+    # η = 1/10 = 1/L lands on the minimum of 5x^2 in one step: iterations 0 and 1 only (1 asks f'(x_1) = 0)
     (line, col, severity, message), = math(lesson_of(descent("5x^2", "{x: 1}", "1/10", "by_hand: 3")))
     assert (line, col, severity) == (8, 16, "warning") and message.startswith("the run stops at step 1 (the gradient is exactly zero")
+    assert message.endswith("so it has 2 iterations, fewer than by_hand: 3")
+    assert math(lesson_of(descent("5x^2", "{x: 1}", "1/10", "by_hand: 2"))) == []
+
+
+def test_a_run_that_becomes_undefined_after_the_hand_iterations_only_warns():
+    # η = 6 from x = 3 on x - log(x): x_1 = 3 - 6·(2/3) = -1, where log is undefined; by hand only iteration 0
+    text = lesson_of(descent("x - log(x)", "{x: 3}", "6", "exact: false", "by_hand: 1"))
+    undefined = [r for r in math(text) if "stops at step 1" in r[3]]
+    assert [r[:3] for r in undefined] == [(7, 22, "warning")]
 
 
 def test_a_run_that_leaves_the_domain_during_the_hand_iterations_is_an_error():

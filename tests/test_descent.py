@@ -143,3 +143,16 @@ def test_runner_never_raises_for_finite_inputs(start, lr, which):
 def test_unknown_stop_rule_is_an_error():
     with pytest.raises(MathError, match="unknown stop rule"):
         descent.Until.parse(["sometimes"])
+
+
+def test_exact_mode_keeps_rational_coefficients():
+    # f = x^4/4 - x/3: f(1) = -1/12, f'(1) = 2/3, x1 = 1 - (1/2)(2/3) = 2/3
+    run = descent.run(x**4 / 4 - x / 3, ["x"], [1], R(1, 2), steps=1, exact=True)
+    assert run.steps[0].value == R(-1, 12) and run.steps[0].gradient == (R(2, 3),)
+    assert run.steps[1].point == (R(2, 3),)
+
+
+def test_exact_mode_handles_functions():
+    # |x - 1| from 3 with lr 1/2: slope 1 until the kink, x = 3, 5/2, 2, 3/2
+    run = descent.run(sp.Abs(x - 1), ["x"], [3], R(1, 2), steps=3, exact=True)
+    assert points(run) == [3, R(5, 2), 2, R(3, 2)]

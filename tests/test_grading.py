@@ -71,10 +71,13 @@ def test_wrong_vector_length_is_said(wt):
     assert "3 个分量" in g.message["zh"]
 
 
-def test_a_wrong_expression(wt):
+def test_a_wrong_expression_without_any_feedback(wt, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "tutor.misconceptions", None)  # as if it were not installed
     g = grade(wt.question("s0.derivative"), "10x^2")
-    assert (g.verdict, g.part) == ("wrong", None)
-    assert g.feedback is None
+    assert (g.verdict, g.part, g.feedback) == ("wrong", None, None)
+    assert g.message == {"en": "Not right.", "zh": "不对。"}
 
 
 # --- author feedback ---------------------------------------------------------------------------
@@ -292,6 +295,7 @@ def test_undecidable_answer_is_not_counted(monkeypatch):
 
 def test_through_the_real_sandbox(monkeypatch):
     monkeypatch.delenv("TUTOR_SANDBOX", raising=False)
-    q = Question("e", "expression", "?", sp.Integer(1), "derivative", variables=("x",))
-    assert grade(q, "sin(x)^2 + cos(x)^2").verdict == "right"
+    q = Question("e", "expression", "?", 2 * x, "derivative", variables=("x",))
+    assert grade(q, "2x(sin(x)^2 + cos(x)^2)").verdict == "right"
+    assert grade(q, "2x(sin(x)^2 + cos(x)^2) + 10^-12").verdict == "wrong"
 

@@ -6,7 +6,6 @@ shows them); a test that says 7:22 means line 7, column 22 of that file.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -243,6 +242,14 @@ def test_hostile_python_tag_does_not_run(tmp_path):
 def test_other_tags_are_refused(tag):
     (line, col, severity, message), = problems(f"id: t\ntitle: {tag} x\nsections: [{{explain: {{text: hi}}}}]\n")
     assert (line, col, severity) == (2, 8, "error") and "unknown tag" in message
+
+
+def test_merge_keys_are_refused():
+    text = "id: t\ntitle: T\nsections:\n  - descent:\n      <<: {function: x^2}\n      start: {x: 1}\n      learning_rate: 0.1\n"
+    assert problems(text) == [
+        (4, 5, "error", "descent needs 'function:'"),
+        (5, 7, "error", "merge keys (<<) are not allowed in lessons: write the keys out"),
+    ]
 
 
 def test_explicit_str_tag_is_plain_yaml():
@@ -496,3 +503,34 @@ def test_an_unexpected_exception_becomes_a_diagnostic(monkeypatch):
     result = problems(text)
     assert [(r[0], r[1]) for r in result] == [(4, 5), (6, 15)]
     assert "ZeroDivisionError" in result[0][3] and "please report this" in result[0][3]
+
+
+# --- never a traceback, whatever the text ----------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+YAML_PIECES = st.sampled_from(
+    ["id:", " t", "\n", "  ", "- ", "sections:", "descent:", "explain:", "text:", "function:", "start:", "{x: 1}",
+     "learning_rate:", "[", "]", "{", "}", ",", ":", "&a", "*a", "!!python/name:os.system", "!x", "~", "no", ".nan",
+     "010", "1e-3", '"', "'", "#", "\t", "|", ">", "5x^2", "?", "%YAML 1.1", "---", "...", "<<:", "\x00", "é"]
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(YAML_PIECES, max_size=40).map("".join))
+def test_any_text_gives_a_lesson_or_diagnostics(text):
+    lesson, diagnostics = parse_lesson(text, "fuzz.yaml")
+    assert (lesson is None) == any(d.severity == "error" for d in diagnostics)
+    assert all(d.where.line >= 1 and d.where.column >= 1 for d in diagnostics)
+
+
+GOOD_TEXT = (GOOD / "five-x-squared.yaml").read_text(encoding="utf-8")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, len(GOOD_TEXT) - 1), st.integers(0, 12), st.sampled_from(["", " ", "\n", ":", "-", "[", "~", "x", "0", "'"]))
+def test_any_damage_to_a_good_lesson_gives_diagnostics_not_exceptions(at, cut, insert):
+    text = GOOD_TEXT[:at] + insert + GOOD_TEXT[at + cut:]
+    lesson, diagnostics = parse_lesson(text, "damaged.yaml")
+    assert lesson is not None or diagnostics

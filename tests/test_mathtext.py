@@ -102,6 +102,8 @@ def test_vectors_from_the_hostile_list(text, variables, build):
     ("0.05x", x / 20),
     ("1e-3 x", x / 1000),
     (".5x", x / 2),
+    ("√(x)", sqrt(x)),
+    ("2√（x）", 2 * sqrt(x)),
 ])
 def test_notation(text, expected):
     assert parse_expression(text, ["x", "y", "w"]) == expected
@@ -246,6 +248,8 @@ def test_code_execution_refused(text, variables):
     ("x/(1-1)", "division by zero"),
     ("log(0)", "no value"),
     ("3½", "as a sum"),
+    ("√x", "brackets"),
+    ("x ≤ 1", "LESS-THAN OR EQUAL TO"),
 ])
 def test_refusals(text, fragment):
     e = refused(text)
@@ -325,10 +329,10 @@ def test_mathtext_error_is_a_tutor_error():
     "x" * 2001,
 ])
 def test_resource_inputs_refused_quickly(text):
-    start = time.perf_counter()
+    start = time.process_time()          # CPU time: not fooled by a busy machine
     with pytest.raises(MathTextError):
         parse_answer(text)
-    assert time.perf_counter() - start < 0.5
+    assert time.process_time() - start < 1.0
 
 
 @pytest.mark.parametrize("text", ["9**9**9**9", "2**10**8", "((9**9)**9999)**9999", "10**10**10"])
@@ -406,6 +410,7 @@ def test_parse_vector_forms():
     assert parse_vector("[4x]", XZM) == (4 * x,)
     assert parse_vector("[(x+1)(x-1), 2]", XZM) == ((x + 1) * (x - 1), 2)
     assert parse_vector("［４，１２］", XZM) == (4, 12)
+    assert parse_vector("（ｘ，ｚ）", XZM) == (x, z)
     for bad in ("[]", "[1, 2,]", "[1,,2]", "[[1, 2], [3, 4]]", "[1, 2)", "[1, 2", ","):
         refused(bad, XZM, parse_vector)
 
@@ -494,14 +499,14 @@ MATH_ALPHABET = list("xyzme0123456789.+-*/^()[]{},= '\"_") + [
 
 
 def _total(fn, text, variables):
-    start = time.perf_counter()
+    start = time.process_time()
     try:
         result = fn(text, variables)
     except MathTextError as e:
         assert isinstance(e.message, str) and "\n" not in e.message
         assert e.column is None or 0 <= e.column <= len(text)
         result = None
-    assert time.perf_counter() - start < 1.0, text
+    assert time.process_time() - start < 1.0, text
     return result
 
 
@@ -529,3 +534,10 @@ def test_fuzz_math_text(text, variables):
                 assert {s.name for s in entry.free_symbols} <= set(variables)
     _total(lambda t, v: infer_variables(t), text, None)
 
+
+
+@pytest.mark.parametrize("text", ["exp(x^2)", "e^(-x^2)", "exp(-x^2)", "exp(x^2 + y^2)"])
+def test_exponentials_of_variables_are_not_too_large(text):
+    # a power of a variable is not a huge constant: only constants are bounded by size
+    x, y = symbol("x"), symbol("y")
+    assert parse_expression(text, ["x", "y"]).has(sympy.exp)

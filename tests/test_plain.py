@@ -102,7 +102,7 @@ def test_eof_at_any_prompt_exits_zero_with_progress_saved(lesson_path):
 
 
 def test_no_lesson_lists_them_and_asks_for_a_number(lesson_path):
-    code, out = drive(["7", "1", ""], None, [lesson_path.parent])
+    code, out = drive(["999", "1", ""], None, [lesson_path.parent])
     assert code == 0
     assert "Five x squared" in out and "not started" in out
     assert "Type a number from 1 to" in out

@@ -319,3 +319,39 @@ def test_steps_without_pictures_return_none(tmp_path):
     for kind in ("derive", "evaluate", "predict"):
         assert plots.plot_step(Step("q", 0, kind, "", ""), tmp_path / f"{kind}.png") is None
     assert plots.plot_step(Step("b", 0, "batch", "", "", data={"runs": {}}), tmp_path / "b.png") is None
+
+
+def test_overflowing_float_run_still_plots(tmp_path, figures):
+    # exp(x^2) from x = 30 overflows floats at once: the engine stops, the picture says so
+    f = sp.exp(x**2)
+    run = descent.run(f, ["x"], [30], 0.1, steps=5)
+    assert run.stop.reason == "diverged"
+    path = plots.plot_run(f, run, tmp_path / "exp.png", minima=())
+    assert png_size(path) == SIZE
+
+
+def test_algebraic_learning_rate_bound_is_shown_as_a_decimal(tmp_path, figures):
+    from tutor.calculus import safe_learning_rate
+
+    f = x**4 - 3 * x**2 + x
+    bound = safe_learning_rate(f, ["x"], {"x": -1})
+    run = descent.run(f, ["x"], [-1], R(1, 8), steps=3, exact=True)
+    plots.plot_run(f, run, tmp_path / "b.png", minima=(), bound=bound)
+    title = figures[-1].axes[0].get_title()
+    # the minimum near -1 solves 4x^3 - 6x + 1 = 0: x* ≈ -1.3008, L = f''(x*) = 12x*^2 - 6 ≈ 14.305, 2/L ≈ 0.1398
+    assert r"\frac{2}{L} \approx 0.1398" in title and "RootOf" not in title
+
+
+def test_descend_plot_option_writes_the_run_with_its_minimum(tmp_path, figures, monkeypatch):
+    from click.testing import CliRunner
+
+    from tutor.cli import main
+
+    monkeypatch.setenv("TUTOR_SANDBOX", "inline")
+    out = tmp_path / "run.png"
+    args = ["descend", "5x^2", "--from", "x=1", "--lr", "1/20", "--steps", "3", "--exact", "--plot", str(out)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert png_size(out) == SIZE
+    # the engine's minimum of 5x^2 is x = 0
+    assert "minimum 0" in texts(figures[-1])

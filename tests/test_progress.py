@@ -91,8 +91,9 @@ def test_summary_says_not_started_step_and_done_with_score(tmp_path):
     store.record("a", "q3", "abc", "invalid", kind="invalid")
     store.record("a", "q3", "decrease", "right")
     assert store.score("a") == (2, 3)
+    assert store.first_time("a") == 1  # only q3 was right at the first counted try
     store.finished("a")
-    assert store.summary("a", 6, total_questions=4) == "done, 2/4 right"
+    assert store.summary("a", 6, total_questions=4) == "done, 2/4 right (1 first time)"
     store.close()
 
 
@@ -182,3 +183,35 @@ def test_progress_command_reset_says_so(tmp_path):
     assert ProgressStore().attempts() == []
     data = json.loads(progress_command("json", "five-x-squared", [], "en"))
     assert data["reset"] == "five-x-squared" and data["attempts_removed"] == 0
+
+
+def test_progress_command_lists_lessons_mastery_and_what_next(tmp_path):
+    from tutor.progress import progress_command
+
+    folder = tmp_path / "lessons"
+    folder.mkdir()
+    (folder / "mine.yaml").write_text(
+        "id: my-lesson\norder: 0\ntitle: {en: Mine, zh: 我的}\nsummary: {en: s, zh: s}\n"
+        "sections:\n  - derive:\n      function: \"5x^2\"\n",
+        encoding="utf-8",
+    )
+    store = ProgressStore()
+    store.set_position("my-lesson", 1, total_steps=3, total_questions=1)
+    store.record("my-lesson", "s0.derivative", "5x", "wrong", skill="derivative")
+    store.record("my-lesson", "s0.derivative", "10x", "right", skill="derivative")
+    store.close()
+
+    text = progress_command("text", None, [folder], "en")
+    line = next(l for l in text.splitlines() if "my-lesson" in l)
+    assert "step 2 of 3" in line and "Mine" in line
+    assert "Mastery per skill" in text and "derivative rules" in text
+
+    data = json.loads(progress_command("json", None, [folder], "en"))
+    mine = next(l for l in data["lessons"] if l["id"] == "my-lesson")
+    assert mine["step"] == 2 and mine["total_steps"] == 3 and mine["right"] == 1 and mine["tried"] == 1
+    assert 0 < data["mastery"]["derivative"] < 1
+    others = [l for l in data["lessons"] if l["id"] != "my-lesson"]
+    assert all(l["status"] == "not started" for l in others)
+
+    zh = progress_command("text", None, [folder], "zh")
+    assert "第 2 步，共 3 步" in zh and "各项技能的掌握程度" in zh

@@ -498,7 +498,10 @@ def _fresh_u(taken: set[str]) -> sp.Symbol:
 def derive_steps(f: sp.Expr, variable: str | sp.Symbol) -> Rule:
     """The derivation of ∂f/∂variable as a tree of rules (other variables held constant)."""
     x = symbol(variable) if isinstance(variable, str) else variable
-    f = sp.sympify(f) if not isinstance(f, sp.Basic) else f  # numbers from trusted callers only
+    if isinstance(f, int) and not isinstance(f, bool):
+        f = sp.Integer(f)
+    if not isinstance(f, sp.Basic):
+        raise TypeError("derive_steps takes a sympy expression (parse text with tutor.mathtext first)")
     taken = {s.name for s in f.free_symbols} | {x.name}
     return _derive(f, x, taken)
 

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import sympy as sp
+from sympy.printing.pycode import SymPyPrinter
 
 from tutor.calculus import MathError, evaluate, gradient, nondifferentiable_at, sign_changes, symbols_of
 
@@ -190,12 +191,22 @@ class Until:
 # --- the runner -----------------------------------------------------------------------
 
 
+class _ExactPrinter(SymPyPrinter):
+    """lambdify prints 1/4 as Python division (a float); exact mode needs Rational(1, 4)."""
+
+    def _print_Rational(self, expr):
+        return f"Rational({expr.p}, {expr.q})"
+
+    def _print_Half(self, expr):
+        return self._print_Rational(expr)
+
+
 def _compile(f: sp.Expr, variables: Sequence[str], exact: bool):
     """One function returning (f, ∂f/∂v1, ...) at a point: generated code, no subs."""
     syms = symbols_of(variables)
     exprs = [f, *gradient(f, variables)]
     if exact:
-        return sp.lambdify(syms, exprs, modules="sympy", cse=True)
+        return sp.lambdify(syms, exprs, modules=[{"Rational": sp.Rational, "sympy": sp}, "sympy"], cse=True, printer=_ExactPrinter)
     return sp.lambdify(syms, exprs, modules="math", cse=True)
 
 

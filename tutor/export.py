@@ -29,14 +29,12 @@ TABLE_HEAD, TABLE_TAIL = 25, 10
 MAX_ANSWER_CHARS = 200
 
 WORDS = {
-    "contents": both("Worked solution", "完整解答"),
     "question": both("Question", "问题"),
     "answer": both("Answer", "答案"),
     "why": both("Why", "理由"),
     "solution": both("Worked solution", "解答过程"),
     "within": both("(answers within {tol} are accepted)", "（误差在 {tol} 以内即可）"),
     "derivation": both("Derivation, rule by rule", "逐条规则的求导过程"),
-    "iteration": both("Iteration", "迭代"),
     "at_point": both("At {point}:", "在 {point} 处："),
     "direction_down": both("$f'$ is positive here, so $f$ rises to the right: move {v} the other way, **decrease** it.",
                            "这里 $f'$ 为正，$f$ 向右上升：让 {v} 往反方向走，**减小** {v}。"),
@@ -684,7 +682,7 @@ def _walkthrough(lesson: Any) -> Any:
 
 
 def _lessons(names: Sequence[str], lesson_dirs: Sequence[Path]) -> Iterator[tuple[str, Any]]:
-    """(name, Lesson) for each name given, or for every lesson found; errors as (name, TutorError)."""
+    """(name, Lesson) for each name given, or for every bundled lesson; errors as (name, TutorError)."""
     from tutor.lesson import catalog
 
     if names:
@@ -695,14 +693,12 @@ def _lessons(names: Sequence[str], lesson_dirs: Sequence[Path]) -> Iterator[tupl
                 yield name, err
         return
     for entry in catalog.find_lessons(list(lesson_dirs)):
-        lesson = getattr(entry, "lesson", entry)
-        error = getattr(entry, "error", None)
-        name = getattr(entry, "id", None) or getattr(lesson, "id", None) or str(getattr(entry, "path", entry))
-        if lesson is None:
-            message = error if isinstance(error, str) else getattr(error, "message", str(error))
-            yield name, ExportError(message or f"{name} could not be loaded")
+        if getattr(entry, "source", "bundled") == "user":
+            continue  # with no lesson named: the bundled ones, and those in --lessons folders
+        if entry.lesson is None:
+            yield entry.id, ExportError(entry.error or f"{entry.id} could not be loaded")
         else:
-            yield name, lesson
+            yield entry.id, entry.lesson
 
 
 def _shown(path: Path) -> str:

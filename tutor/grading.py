@@ -22,6 +22,7 @@ misconception matched; or invalid input, which is not counted as an attempt.
 
 from __future__ import annotations
 
+import importlib
 import math
 import random
 import re
@@ -223,6 +224,7 @@ def compare(question: Question, value: Any, expected: Any) -> _Match:
     """Does ``value`` match ``expected`` for this question's kind (and which part does not)?"""
     if question.kind == "choice":
         return _compare_choice(question, value, expected)
+    numeric = not question.variables  # the answer is a number (or numbers), not a function
     if isinstance(expected, tuple):
         values = value if isinstance(value, tuple) else (value,)
         if len(values) != len(expected):
@@ -233,7 +235,7 @@ def compare(question: Question, value: Any, expected: Any) -> _Match:
             )
         undecided = False
         for i, (a, b) in enumerate(zip(values, expected)):
-            ok, reason = _scalar(a, b, question.tolerance)
+            ok, reason = _scalar(a, b, question.tolerance, numeric)
             if ok is None:
                 undecided = True
             elif not ok:
@@ -243,7 +245,7 @@ def compare(question: Question, value: Any, expected: Any) -> _Match:
         if len(value) != 1:
             return _Match(False, None, both(f"expected one value, you gave {len(value)}", f"应该只有一个值，你给了 {len(value)} 个"))
         value = value[0]
-    ok, reason = _scalar(value, expected, question.tolerance)
+    ok, reason = _scalar(value, expected, question.tolerance, numeric)
     return _Match(ok, None, reason)
 
 
@@ -263,11 +265,11 @@ def _compare_choice(question: Question, value: Any, expected: Any) -> _Match:
     return _Match(value == expected)
 
 
-def _scalar(a: Any, b: Any, tolerance: float | None) -> tuple[bool | None, Text | None]:
-    """One component: (ok, why not)."""
+def _scalar(a: Any, b: Any, tolerance: float | None, numeric: bool) -> tuple[bool | None, Text | None]:
+    """One component: (ok, why not).  ``numeric``: a number is asked for, not a function."""
     if not isinstance(a, sp.Expr) or not isinstance(b, sp.Expr):
         return a == b, None
-    if b.is_number and not a.is_number:
+    if numeric and b.is_number and not a.is_number:
         names = ", ".join(sorted(str(s) for s in a.free_symbols))
         return False, both(
             f"a number is expected here, but your answer still contains {names}: evaluate it at the point",
@@ -374,7 +376,7 @@ def _author_feedback(question: Question, value: Any) -> Text | None:
 def _misconception(question: Question, value: Any) -> Text | None:
     """What the misconception engine recognises in this answer, if it is installed."""
     try:
-        from tutor import misconceptions
+        misconceptions = importlib.import_module("tutor.misconceptions")
     except ImportError:
         return None
     explain = getattr(misconceptions, "explain", None)

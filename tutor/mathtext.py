@@ -193,6 +193,12 @@ def _normalise(text: str) -> _Source:
                 i += 1
             emit(")", i - 1)
             continue
+        if c == "√":                            # √(x) is sqrt(x); √x would glue into a name
+            if text[i + 1:i + 2] not in ("(", "（"):
+                raise MathTextError("write √ with brackets: sqrt(...) or √(...)", text=text, column=i)
+            emit("sqrt", i)
+            i += 1
+            continue
         mapped = _MAP.get(c)
         if mapped is None:
             mapped = "".join(_MAP.get(ch, ch) for ch in unicodedata.normalize("NFKC", c))
@@ -463,7 +469,7 @@ class _Builder:
             self.src.fail("number too large", pos)
 
     def mag(self, e: sympy.Basic) -> float:
-        """Upper bound of log10|e| (symbols count as 1), to refuse huge constants unevaluated."""
+        """Upper bound of log10|e| (a variable counts as |x| <= 1), to refuse huge constants unevaluated."""
         got = self.memo.get(e)
         if got is None:
             got = self.memo[e] = self._mag(e)
@@ -482,7 +488,7 @@ class _Builder:
             return sum(self.mag(a) for a in e.args)
         if e.is_Pow:
             b, x = e.args
-            size = _digits(b) if isinstance(b, sympy.Rational) else max(self.mag(b), 1.0)
+            size = _digits(b) if isinstance(b, sympy.Rational) else self.mag(b)  # a variable base adds nothing: |x| <= 1
             return size * _pow10(self.mag(x))
         if isinstance(e, (sympy.exp, sympy.sinh, sympy.cosh)):
             return 0.4343 * _pow10(self.mag(e.args[0]))
@@ -529,8 +535,9 @@ class _Builder:
                 self.src.fail(f"exponent too large (the limit is {MAX_EXPONENT})", pos)
             else:
                 self.spend(abs(float(exp)) * _raised_digits(base), pos)
-            if exp.q != 1:     # sympy factors numbers under roots, and merges roots in products
-                self.root_digits += _raised_digits(base)
+            if exp.q != 1:     # sympy factors b**p under roots: x**(a/q)*y**(b/q) -> (x**a*y**b)**(1/q),
+                # and x**(-1/q) -> x**((q-1)/q)/x, so count max(|p|, q) copies of the base
+                self.root_digits += max(abs(exp.p), exp.q) * _raised_digits(base)
                 if self.root_digits > MAX_ROOT_DIGITS:
                     self.src.fail("number too large", pos)
         elif exp.free_symbols:
@@ -673,7 +680,8 @@ class _Parser:
                 args.append(self.sum())
             if not self.is_op(")"):
                 if self.is_op(","):
-                    self.src.fail(f"{t.text} takes one argument", self.peek().pos)
+                    many = "one or two arguments" if t.text == "log" else "one argument"
+                    self.src.fail(f"{t.text} takes {many}", self.peek().pos)
                 self.fail_here()
             self.i += 1
             self.depth -= 1

@@ -21,6 +21,7 @@ say), so a right answer is never explained as a mistake.  The grader calls
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any, Callable, Mapping, Sequence
 
 import sympy as sp
@@ -91,6 +92,8 @@ def _builder(question, context: Mapping[str, Any]) -> Callable | None:
         return _training
     if "learning_rate" in context and "point" in context:
         return _next_iterate
+    if "learning_rate" in context and "bound" in context:
+        return _predict
     if "function" in context and "point" in context:
         return _iteration_derivative
     if "function" in context:
@@ -112,8 +115,8 @@ def _scalar(value: Any) -> Any:
         return _scalar(value[0])
     if isinstance(value, list):
         return tuple(value)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return sp.nsimplify(value)
+    if isinstance(value, (int, float, Fraction)) and not isinstance(value, bool):
+        return _value(value)
     return value
 
 
@@ -147,7 +150,29 @@ def _same(a: Any, b: Any, tolerance: float | None) -> bool:
             except TypeError:
                 return False
         return difference.is_zero is True or sp.simplify(difference) == 0
+    if _differs_somewhere(difference):
+        return False
     return sp.expand(difference) == 0 or sp.simplify(difference) == 0
+
+
+#: Points where a difference of expressions is tried before any simplification (most wrong answers differ at once).
+_PROBES = (sp.Rational(7, 10), sp.Rational(-13, 10), sp.Rational(23, 10))
+
+
+def _differs_somewhere(difference: sp.Expr) -> bool:
+    """True when the difference is clearly non-zero at some probe point (a cheap, certain "not equal")."""
+    symbols = sorted(difference.free_symbols, key=lambda s: s.name)
+    for shift, probe in enumerate(_PROBES):
+        point = {s: _PROBES[(shift + i) % len(_PROBES)] + i * sp.Rational(1, 7) for i, s in enumerate(symbols)}
+        try:
+            value = complex(difference.xreplace(point).evalf(30))
+        except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+            continue
+        if value != value or abs(value) == float("inf"):  # nan or inf: the probe told us nothing
+            continue
+        if abs(value) > 1e-12:
+            return True
+    return False
 
 
 # --- small pieces of wording ---------------------------------------------------------------------
@@ -165,8 +190,19 @@ def _vector(values: Sequence[Any]) -> str:
     return show(values[0]) if len(values) == 1 else "(" + ", ".join(show(v) for v in values) + ")"
 
 
+def _value(v: Any) -> sp.Expr:
+    """An engine value as a sympy number: never parses text (that only happens in tutor.mathtext)."""
+    if isinstance(v, sp.Basic):
+        return v
+    if isinstance(v, bool) or not isinstance(v, (int, float, Fraction)):
+        raise TypeError(f"not a number: {type(v).__name__}")
+    if isinstance(v, Fraction):
+        return sp.Rational(v.numerator, v.denominator)
+    return sp.Integer(v) if isinstance(v, int) else sp.Float(v)
+
+
 def _point(variables: Sequence[str], point: Mapping[str, Any]) -> str:
-    return ", ".join(f"{v} = {show(sp.sympify(point[v]))}" for v in variables)
+    return ", ".join(f"{v} = {show(_value(point[v]))}" for v in variables)
 
 
 def _slope(variables: Sequence[str]) -> tuple[str, str]:
@@ -175,7 +211,7 @@ def _slope(variables: Sequence[str]) -> tuple[str, str]:
 
 
 def _at(f: sp.Expr, variables: Sequence[str], point: Mapping[str, Any]) -> sp.Expr:
-    return f.xreplace({symbol(v): sp.sympify(point[v]) for v in variables})
+    return f.xreplace({symbol(v): _value(point[v]) for v in variables})
 
 
 def _gradient_at(f: sp.Expr, variables: Sequence[str], point: Mapping[str, Any]) -> tuple[sp.Expr, ...]:
@@ -185,18 +221,18 @@ def _gradient_at(f: sp.Expr, variables: Sequence[str], point: Mapping[str, Any])
 def _points(variables: Sequence[str], values: Any) -> dict[str, sp.Expr]:
     """A point as a mapping, from a mapping, a tuple in the variables' order, or one number."""
     if isinstance(values, Mapping):
-        return {v: sp.sympify(values[v]) for v in variables}
+        return {v: _value(values[v]) for v in variables}
     if isinstance(values, (tuple, list)):
-        return {v: sp.sympify(x) for v, x in zip(variables, values)}
-    return {variables[0]: sp.sympify(values)}
+        return {v: _value(x) for v, x in zip(variables, values)}
+    return {variables[0]: _value(values)}
 
 
 def _vec(values: Any) -> tuple[sp.Expr, ...]:
     if isinstance(values, Mapping):
-        return tuple(sp.sympify(x) for x in values.values())
+        return tuple(_value(x) for x in values.values())
     if isinstance(values, (tuple, list)):
-        return tuple(sp.sympify(x) for x in values)
-    return (sp.sympify(values),)
+        return tuple(_value(x) for x in values)
+    return (_value(values),)
 
 
 # --- derivative slips, made on the derivation tree -------------------------------------------------
@@ -477,7 +513,7 @@ def _iteration_derivative(question, context) -> list[Misconception]:
     out.append(
         Misconception(
             "function_instead_of_derivative",
-            value if len(variables) == 1 else tuple([value] * len(variables)),
+            value,
             both(
                 f"That is f({here}) = {show(value)}, the height of the curve. The step needs its slope: {slope}({here}).",
                 f"这是 f({here}) = {show(value)}，是函数值（曲线的高度）。这一步需要的是斜率：{slope}({here})。",
@@ -518,12 +554,14 @@ def _iteration_derivative(question, context) -> list[Misconception]:
 
 def _next_iterate(question, context) -> list[Misconception]:
     """x_{k+1} = x_k − η ∇f(x_k), and the ways to get it wrong."""
+    if context.get("optimizer", "gd") != "gd":
+        return []  # momentum and Adam have their own update; these slips are about plain descent
     f = context.get("function")
     variables = tuple(context["variables"])
     k = int(context.get("k", 0))
     x = _vec(_vec_in_order(context["point"], variables))
     g = _vec(_vec_in_order(context["gradient"], variables))
-    lr = sp.sympify(context["learning_rate"])
+    lr = _value(context["learning_rate"])
     one = len(variables) == 1
     name = variables[0] if one else "p"
     now, then, after = _sub(name, k), _sub(name, k + 1), _sub(name, k + 2)
@@ -635,9 +673,9 @@ def _direction(question, context) -> list[Misconception]:
                 "direction_reversed",
                 reversed_keys if not one else reversed_keys[0],
                 both(
-                    "You moved with the slope, uphill. Gradient descent moves against the sign of the derivative: "
+                    "That way is uphill. Gradient descent moves against the sign of the derivative: "
                     + "; ".join(parts_en) + ".",
-                    "你顺着斜率走了，那是上坡。梯度下降逆着导数的符号走：" + "；".join(parts_zh) + "。",
+                    "那个方向是上坡。梯度下降逆着导数的符号走：" + "；".join(parts_zh) + "。",
                 ),
             )
         )
@@ -682,6 +720,20 @@ def _sign_change(question, context) -> list[Misconception]:
     other = keys[1] if expected == keys[0] else keys[0]
     changed = any(a * b < 0 for a, b in zip(before, now))
     went = f"{_vector(before)} → {_vector(now)}"
+    if len(now) > 1:  # several variables: each partial derivative on its own
+        changed_names = [v for v, a, b in zip(context.get("variables") or (), before, now) if a * b < 0]
+        if changed:
+            says = both(
+                f"The gradient went {went}: ∂f/∂{', ∂f/∂'.join(changed_names or ['?'])} changed sign "
+                f"(one value positive, the other negative), so the minimum along it lies between the last two points.",
+                f"梯度从 {went}：∂f/∂{'、∂f/∂'.join(changed_names or ['?'])} 变号了（一正一负），所以沿这个方向的最小值在最近的两个点之间。",
+            )
+        else:
+            says = both(
+                f"The gradient went {went}: no partial derivative went from positive to negative or back, so no sign changed.",
+                f"梯度从 {went}：没有哪个偏导数从正变负或从负变正，所以没有变号。",
+            )
+        return [Misconception("sign_change_confusion", other, says)]
     if changed:
         says = both(
             f"f' went {went}: from one sign to the other, so its sign changed. "
@@ -703,6 +755,35 @@ def _sign_change(question, context) -> list[Misconception]:
     return [Misconception("sign_change_confusion", other, says)]
 
 
+# --- predict: will it converge, oscillate or diverge? ------------------------------------------
+
+
+def _predict(question, context) -> list[Misconception]:
+    """Judging the learning rate against the stability bound 2/L (exact for a quadratic)."""
+    bound = context.get("bound")
+    if bound is None or getattr(bound, "scope", None) != "quadratic":
+        return []
+    lr = _value(context["learning_rate"])
+    L, limit = bound.curvature, bound.bound
+    factor = 1 - lr * L
+    one = len(tuple(context.get("variables") or ())) == 1
+    compare = "<" if lr < limit else "=" if lr == limit else ">"
+    head_en = f"η = {show(lr)} {compare} 2/L = {show(limit)} (L = {show(L)}, the steepest curvature of f)"
+    head_zh = f"η = {show(lr)} {compare} 2/L = {show(limit)}（L = {show(L)}，f 最陡的曲率）"
+    if one:
+        size = abs(factor)
+        fate_en = "shrinks" if size < 1 else "keeps its size" if size == 1 else "grows"
+        fate_zh = "变小" if size < 1 else "大小不变" if size == 1 else "变大"
+        step_en = f": each step multiplies the distance to the minimum by 1 − ηL = {show(factor)}, so it {fate_en}"
+        step_zh = f"：每一步把到最小值的距离乘以 1 − ηL = {show(factor)}，所以距离{fate_zh}"
+    else:
+        step_en, step_zh = "", ""
+    rule_en = "Below 2/L gradient descent converges; exactly at 2/L it bounces between two points; above it, it diverges."
+    rule_zh = "学习率小于 2/L 时梯度下降收敛；恰好等于 2/L 时在两点之间来回振荡；大于 2/L 时发散。"
+    says = both(f"{head_en}{step_en}. {rule_en}", f"{head_zh}{step_zh}。{rule_zh}")
+    return [Misconception("learning_rate_judgement", key, says) for key in ("converge", "oscillate", "diverge")]
+
+
 # --- one training step ------------------------------------------------------------------------------
 
 
@@ -711,10 +792,10 @@ def _training(question, context) -> list[Misconception]:
     model = context["model"]
     parameters = tuple(context["parameters"])
     x_name = context.get("input", "x")
-    xs = [sp.sympify(v) for v in context["xs"]]
-    ys = [sp.sympify(v) for v in context["ys"]]
+    xs = [_value(v) for v in context["xs"]]
+    ys = [_value(v) for v in context["ys"]]
     params = _points(parameters, context["params"])
-    lr = sp.sympify(context["learning_rate"])
+    lr = _value(context["learning_rate"])
     samples = context.get("samples")
     used = tuple(range(len(xs))) if samples is None else tuple(samples)
     n = len(used)
@@ -790,7 +871,28 @@ def _training(question, context) -> list[Misconception]:
                 f"(that is the difference between batch, stochastic and mini-batch gradient descent).",
                 f"这里用了全部样本。这一次更新只用样本 {shown}（这正是批量梯度下降、随机梯度下降和小批量梯度下降的区别）。",
             )
-    elif part == "update":
+    elif part == "batch":
+        now = tuple(params[p] for p in parameters)
+        kind = context.get("kind", "batch")
+        if len(used) < len(xs):
+            everything = grad(tuple(range(len(xs))))
+            add(
+                "batch_used_all_samples",
+                tuple(a - lr * g for a, g in zip(now, everything)),
+                f"That is the batch update, with the gradient over every sample. This {kind} update uses only "
+                f"sample{'s' if n > 1 else ''} {', '.join(str(i) for i in used)}: the gradient of the loss on those alone.",
+                f"这是批量梯度下降的更新，用了全部样本的梯度。这次更新只用样本 {', '.join(str(i) for i in used)}：只在这些样本上算损失函数的梯度。",
+            )
+        elif len(xs) > 1:
+            first = grad(used[:1])
+            add(
+                "batch_used_one_sample",
+                tuple(a - lr * g for a, g in zip(now, first)),
+                f"That uses only sample {used[0]}. Batch gradient descent accumulates the gradient over all {n} samples before it updates.",
+                f"这里只用了样本 {used[0]}。批量梯度下降要把全部 {n} 个样本的梯度累加（取平均）之后再更新。",
+            )
+        part = "update"
+    if part == "update":
         now = tuple(params[p] for p in parameters)
         add(
             "with_gradient",
@@ -813,11 +915,13 @@ def _training(question, context) -> list[Misconception]:
 
 def _training_part(question) -> str:
     """predict / loss / gradient / update: from the question id's last part, else the skill."""
+    if question.skill == "batch":
+        return "batch"
     tail = str(question.id).rsplit(".", 1)[-1]
     for part in ("predict", "loss", "gradient", "update"):
         if part in tail:
             return part
-    return {"update": "update", "gradient": "gradient"}.get(question.skill, "")
+    return ""
 
 
 __all__ = ["Misconception", "explain", "candidates", "refold", "SLIPS"]

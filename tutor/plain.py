@@ -72,7 +72,9 @@ class PlainTutor:
             raise _EndOfInput
         line = line.rstrip("\r\n")
         if not _is_tty(self.stdin):  # piped: echo, so the transcript reads like a session
-            self.say(line)
+            from tutor.app.session import clip
+
+            self.say(clip(line))
         return line
 
     # --- choosing a lesson -------------------------------------------------------------------
@@ -155,7 +157,7 @@ class PlainTutor:
         if line:
             self.say(line)
         self.show_table(session)
-        if step.kind != "iteration":
+        if not step.questions:
             self.show_plot(session)
         if not step.questions:
             answer = self.ask(self.t("(Enter to go on) ", "（按回车继续）"))
@@ -165,7 +167,7 @@ class PlainTutor:
     def show_table(self, session) -> None:
         from tutor.app.tables import plain_table
 
-        table = plain_table(session.step, reveal=session.step_settled())
+        table = plain_table(session.step, reveal=session.step_done())
         if table:
             self.say(table)
 
@@ -219,33 +221,31 @@ class PlainTutor:
             try:
                 grade = session.check(q, text)
             except TutorError as err:
-                store = session.store
-                store.record(session.lesson_id, q.id, text, "invalid", err.message, kind="invalid", skill=q.skill)
+                session.refuse(q, text, err.message)
                 self.say(self.t("Invalid: ", "无效：") + err.message)
                 continue
             session.accept(q, text, grade)
             self.show_grade(session, text, grade)
-        if session.step.kind == "iteration" and session.step.questions:
+        if session.step.questions:  # answered: now the table and the plot can show everything
             self.show_table(session)
             self.show_plot(session)
 
     def show_grade(self, session, text: str, grade) -> None:
         from tutor.app.maths import plain_maths
 
-        words = plain_maths(session.grade_text(grade))
-        label = {
-            "right": self.t("Right.", "正确。"),
-            "wrong": self.t("Wrong.", "错误。"),
-        }.get(grade.verdict, self.t("Invalid (not counted):", "无效（不计入）："))
-        if words.lower().startswith(label.lower().rstrip(".:。：")):
-            self.say(words)
-        else:
-            self.say(f"{label} {words}")
+        words = plain_maths(session.grade_text(grade))  # the grade says right / not right / unreadable itself
+        if not words:
+            words = {"right": self.t("Right.", "正确。"), "wrong": self.t("Not right.", "不对。")}.get(
+                grade.verdict, self.t("Invalid (not counted).", "无效（不计入）。")
+            )
+        self.say(words)
         if grade.verdict not in ("right", "wrong"):
             column = getattr(grade, "column", None)
             if column is not None and text:
-                self.say("  " + text)
-                self.say("  " + " " * column + "^")
+                from tutor.app.session import caret
+
+                for line in caret(text, column).splitlines():
+                    self.say("  " + line)
 
 
 def _is_tty(stream) -> bool:

@@ -62,6 +62,7 @@ COLORS = {
 WORDS = {
     "descent": both("Gradient descent", "梯度下降"),
     "steps": both("{n} steps", "{n} 步"),
+    "one_step": both("1 step", "1 步"),
     "step_k": both("Iteration k = {k}", "第 k = {k} 次迭代"),
     "stopped": both("stopped: {reason}", "停止：{reason}"),
     "diverged": both("diverged", "发散"),
@@ -117,7 +118,9 @@ REASONS = {
 
 
 def word(key: str, lang: str, **values: Any) -> str:
-    """A built-in label in the lesson's language."""
+    """A built-in label in the lesson's language ("1 step", not "1 steps")."""
+    if key == "steps" and values.get("n") == 1:
+        key = "one_step"
     text = tr(WORDS[key], lang)
     return text.format(**values) if values else text
 
@@ -203,13 +206,20 @@ def latex(expr: Any) -> str:
         text = sp.sstr(expr)
         return text if len(text) <= 90 else text[:87] + "…"
     source = f"${body}$"
-    try:
-        from matplotlib.mathtext import MathTextParser
+    return source if mathtext_ok(source) else sp.sstr(expr)
 
-        MathTextParser("path").parse(source)
-    except Exception:
-        return sp.sstr(expr)
-    return source
+
+@functools.lru_cache(maxsize=512)
+def mathtext_ok(source: str) -> bool:
+    """Whether matplotlib's mathtext can draw this (it knows only part of LaTeX)."""
+    from matplotlib.mathtext import MathTextParser
+
+    with _render_lock:  # pyparsing is not thread-safe
+        try:
+            MathTextParser("path").parse(source)
+        except Exception:
+            return False
+    return True
 
 
 def _symbols(f: Any, variables: Sequence[str]) -> tuple:
@@ -308,7 +318,8 @@ def save(fig, path: Path | str) -> Path:
             text.set_fontfamily(family)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=DPI, format="png", metadata={"Software": None})
+    # one draw: the layout engine runs inside it (savefig would draw twice)
+    fig.canvas.print_png(path, metadata={"Software": None})
     return path
 
 
@@ -352,9 +363,12 @@ def _formula_title(f: Any, variables: Sequence[str], learning_rate: Any = None, 
         parts.append(f"$\\eta = {lr[1:-1]}$" if lr.startswith("$") else f"η = {lr}")
     b = _bound(bound)
     if b is not None and not isinstance(b, (Mapping, tuple, list)):
-        shown_b = latex(b)
-        if shown_b.startswith("$"):
-            parts.append(f"$\\frac{{2}}{{L}} = {shown_b[1:-1]}$")
+        if isinstance(b, (int, sp.Rational)) and len(sp.latex(b)) <= 30:
+            shown_b = latex(b)
+            if shown_b.startswith("$"):
+                parts.append(f"$\\frac{{2}}{{L}} = {shown_b[1:-1]}$")
+        elif math.isfinite(num(b)):  # an algebraic bound (a root of a cubic): its value is what a learner can use
+            parts.append(f"$\\frac{{2}}{{L}} \\approx {num(b):.4g}$")
     return ",   ".join(parts)
 
 
@@ -368,18 +382,16 @@ def _view(points: Sequence[float], anchors: Sequence[float]) -> tuple[float, flo
     off (a diverging run would otherwise flatten everything else).  Returns
     (lo, hi, how many iterates are shown).
     """
-    pts = [p for p in points if math.isfinite(p)]
-    shown = len(pts)
-    if pts:
-        x0 = pts[0]
-        first = abs(pts[1] - x0) if len(pts) > 1 else 0.0
+    pts: list[float] = []
+    if points and math.isfinite(points[0]):
+        x0 = points[0]
+        first = abs(points[1] - x0) if len(points) > 1 and math.isfinite(points[1]) else 0.0
         scale = max(first, abs(x0), *(abs(a - x0) for a in anchors if math.isfinite(a)), 1e-6)
-        shown = 0
-        for p in pts:
-            if abs(p - x0) > VIEW_LIMIT * scale:
+        for p in points:  # in the order visited: stop at the first one that ran away
+            if not math.isfinite(p) or abs(p - x0) > VIEW_LIMIT * scale:
                 break
-            shown += 1
-        pts = pts[:shown]
+            pts.append(p)
+    shown = len(pts)
     inside = pts + [a for a in anchors if math.isfinite(a)]
     if not inside:
         return -2.0, 2.0, 0
@@ -447,8 +459,7 @@ def _mark_minima(ax, fn, minima: Sequence[tuple[float, ...]], lo: float, hi: flo
     return ys
 
 
-def _one_variable(ax, f, variables, steps, lang, *, current=None, next_point=None, bracket=None, minima=(),
-                  x_range=None) -> bool:
+def _one_variable(ax, f, variables, steps, lang, *, current=None, next_point=None, bracket=None, minima=()) -> bool:
     """The curve, the iterates joined by arrows, the tangent at x_k, the bracket, the minima.
 
     ``steps`` are the engine's iterates (k, point, value, gradient); ``current``
@@ -460,17 +471,11 @@ def _one_variable(ax, f, variables, steps, lang, *, current=None, next_point=Non
     anchors = [m[0] for m in minima]
     if bracket:
         anchors += list(bracket)
-    if next_point is not None:
-        xs_all_view = xs_all + [next_point]
-    else:
-        xs_all_view = xs_all
-    if x_range is not None:
-        anchors += list(x_range)
-    lo, hi, shown = _view(xs_all_view, anchors)
+    lo, hi, shown = _view(xs_all + ([next_point] if next_point is not None else []), anchors)
     fn = numeric(f, variables)
     _, curve = _draw_curve(ax, fn, lo, hi, f, variables)
 
-    xs, ys = xs_all[: min(shown, len(xs_all))], values[: min(shown, len(xs_all))]
+    xs, ys = xs_all[:shown], values[:shown]
     marks = list(ys)
     # the iterates, joined by arrows in the order they were visited
     if xs:
@@ -481,10 +486,14 @@ def _one_variable(ax, f, variables, steps, lang, *, current=None, next_point=Non
                             arrowprops=dict(arrowstyle="-|>", color=COLORS["path"], lw=1.4, shrinkA=5, shrinkB=5),
                             zorder=4)
         labelled = set(range(len(xs))) if len(xs) <= 6 else {0, 1, len(xs) - 1}
-        middle = (lo + hi) / 2
-        for n, i in enumerate(sorted(labelled)):
+        middle, near = (lo + hi) / 2, 0.06 * (hi - lo)
+        placed: list[tuple[float, bool]] = []
+        for i in sorted(labelled):
             if math.isfinite(ys[i]):
-                _label(ax, f"$x_{{{steps[i].k}}}$", xs[i], ys[i], COLORS["path"], right=xs[i] >= middle, up=n % 2 == 0)
+                # above the point, unless a label above a point close by is already there
+                up = not any(abs(xs[i] - x) < near and was_up for x, was_up in placed)
+                _label(ax, f"$x_{{{steps[i].k}}}$", xs[i], ys[i], COLORS["path"], right=xs[i] >= middle, up=up)
+                placed.append((xs[i], up))
         ax.plot(xs, [0] * len(xs), "|", color=COLORS["path"], ms=10, zorder=3)
     # the tangent at the current iterate: its slope is the derivative
     if current is not None and current < len(xs):
@@ -515,7 +524,7 @@ def _one_variable(ax, f, variables, steps, lang, *, current=None, next_point=Non
         a, b = sorted(bracket)
         ax.axvspan(a, b, color=COLORS["bracket"], alpha=0.15, zorder=1, label=word("bracket", lang))
     marks += _mark_minima(ax, fn, minima, lo, hi, lang)
-    ylim = _ylimits(curve, marks + [0.0] if marks and min(marks) >= 0 and max(marks) < 1e-9 else marks)
+    ylim = _ylimits(curve, marks)
     if ylim:
         ax.set_ylim(*ylim)
     ax.set_xlim(lo, hi)
@@ -573,20 +582,45 @@ def _view_2d(paths: Sequence[Sequence[tuple[float, float]]], anchors: Sequence[t
     return (cx - pad * wx2 / 2, cx + pad * wx2 / 2), (cy - pad * wy2 / 2, cy + pad * wy2 / 2), clipped
 
 
+#: Width / height of the plotting area left for a contour plot beside its colour bar.
+CONTOUR_ASPECT = 1.5
+
+
+def _fill_box(xlim, ylim):
+    """Widen the shorter side so equal scales on both axes fill the picture (no squashed circles)."""
+    (x0, x1), (y0, y1) = xlim, ylim
+    wx, wy = x1 - x0, y1 - y0
+    if not (0.2 < wx / wy < 5):
+        return xlim, ylim, False  # too elongated for equal scales: let each axis fit its own range
+    if wx / wy < CONTOUR_ASPECT:
+        grow = (wy * CONTOUR_ASPECT - wx) / 2
+        xlim = (x0 - grow, x1 + grow)
+    else:
+        grow = (wx / CONTOUR_ASPECT - wy) / 2
+        ylim = (y0 - grow, y1 + grow)
+    return xlim, ylim, True
+
+
 def _contours(ax, fig, f, variables, xlim, ylim):
-    """Filled contours of f with quantile levels: dense near the minimum, where paths end."""
+    """Filled contours of f with quantile levels: dense near the minimum, where paths end.
+
+    Returns the limits actually shown (widened to keep equal scales).
+    """
     import numpy as np
 
+    xlim, ylim, equal = _fill_box(xlim, ylim)
     fn = numeric(f, variables)
-    gx = np.linspace(*xlim, GRID_SAMPLES)
-    gy = np.linspace(*ylim, GRID_SAMPLES)
+    mx, my = 0.1 * (xlim[1] - xlim[0]), 0.1 * (ylim[1] - ylim[0])
+    gx = np.linspace(xlim[0] - mx, xlim[1] + mx, GRID_SAMPLES)
+    gy = np.linspace(ylim[0] - my, ylim[1] + my, GRID_SAMPLES)
     X, Y = np.meshgrid(gx, gy)
     Z = fn(X, Y)
-    values = Z[np.isfinite(Z)]
+    inside = (X >= xlim[0]) & (X <= xlim[1]) & (Y >= ylim[0]) & (Y <= ylim[1])
+    values = Z[np.isfinite(Z) & inside]
     if values.size > 1 and values.max() > values.min():
         levels = np.unique(np.quantile(values, np.linspace(0, 1, 22)))
         if levels.size >= 3:
-            filled = ax.contourf(X, Y, Z, levels=levels, cmap="viridis", alpha=0.75, zorder=0)
+            filled = ax.contourf(X, Y, Z, levels=levels, cmap="viridis", alpha=0.75, zorder=0, extend="max")
             ax.contour(X, Y, Z, levels=levels, colors="white", linewidths=0.5, alpha=0.6, zorder=1)
             bar = fig.colorbar(filled, ax=ax, shrink=0.9)
             bar.set_label(f"f({', '.join(variables)})")
@@ -595,10 +629,9 @@ def _contours(ax, fig, f, variables, xlim, ylim):
     ax.set_ylim(*ylim)
     ax.set_xlabel(variables[0])
     ax.set_ylabel(variables[1])
-    wx, wy = xlim[1] - xlim[0], ylim[1] - ylim[0]
-    if 0.2 < wx / wy < 5:
+    if equal:
         ax.set_aspect("equal", adjustable="box")
-    return fn
+    return xlim, ylim
 
 
 def _path_2d(ax, steps, color: str, label: str, *, marker_size: float = 6) -> list[tuple[float, float]]:
@@ -612,11 +645,11 @@ def _path_2d(ax, steps, color: str, label: str, *, marker_size: float = 6) -> li
     return pts
 
 
-def _gradient_arrows(ax, steps, xlim, ylim, lang: str, upto: int | None = None) -> None:
+def _gradient_arrows(ax, steps, xlim, ylim, lang: str) -> None:
     """∇f at each iterate, drawn at one length so the direction reads clearly."""
     import numpy as np
 
-    chosen = steps if upto is None else steps[: upto + 1]
+    chosen = list(steps)
     if len(chosen) > 15:
         chosen = chosen[:: max(1, len(chosen) // 15)]
     pts, dirs = [], []
@@ -635,12 +668,13 @@ def _gradient_arrows(ax, steps, xlim, ylim, lang: str, upto: int | None = None) 
               width=0.005, zorder=6, label=word("gradient_arrows", lang))
 
 
-def _two_variables(fig, ax, f, variables, steps, lang, *, next_point=None, minima=(), upto=None) -> bool:
-    shown_steps = steps if upto is None else steps[: upto + 1]
+def _two_variables(fig, ax, f, variables, steps, lang, *, next_point=None, minima=()) -> bool:
+    """Contours, the path so far with ∇f arrows, the next iterate and the minima."""
+    shown_steps = steps
     pts = [(num(s.point[0]), num(s.point[1])) for s in shown_steps]
     extra = [next_point] if next_point is not None else []
     xlim, ylim, clipped = _view_2d([pts + extra], list(minima))
-    _contours(ax, fig, f, variables, xlim, ylim)
+    xlim, ylim = _contours(ax, fig, f, variables, xlim, ylim)
     _path_2d(ax, shown_steps, COLORS["path"], word("path", lang))
     _gradient_arrows(ax, shown_steps, xlim, ylim, lang)
     if next_point is not None and pts and all(map(math.isfinite, (*next_point, *pts[-1]))):
@@ -669,29 +703,50 @@ def _minima_2d(ax, minima, lang):
 
 
 def _symlog_if_wide(ax, values: Sequence[float]) -> None:
-    vals = [abs(v) for v in finite(values) if v != 0]
-    if vals and max(vals) / max(min(vals), 1e-300) > 1e4:
-        ax.set_yscale("symlog", linthresh=max(min(vals), 1e-12))
+    """A log axis when the values span many orders of magnitude (symmetric when they change sign).
+
+    The linear band around zero is as wide as the values the run started with,
+    so the early iterates read linearly and only the runaway is compressed.
+    """
+    vals = finite(values)
+    sizes = [abs(v) for v in vals if v != 0]
+    if not sizes or max(sizes) / min(sizes) <= 1e4:
+        return
+    if all(v > 0 for v in vals):
+        ax.set_yscale("log")
+        return
+    start = next((abs(v) for v in vals if v != 0), 1.0)
+    linthresh = 10 ** math.floor(math.log10(max(start, 1e-12)))
+    decades = math.log10(max(sizes) / linthresh) if max(sizes) > linthresh else 1.0
+    ax.set_yscale("symlog", linthresh=linthresh, linscale=max(1.0, decades / 8))
 
 
-def _many_variables(axes, f, variables, steps, lang) -> None:
+def _many_variables(axes, f, variables, steps, lang, next_point=None) -> None:
+    """Left: each coordinate against k; right: f against k.  The next iterate, if given, dashed."""
+    from matplotlib.ticker import MaxNLocator
+
     left, right = axes
     ks = [s.k for s in steps]
     for i, name in enumerate(variables):
         values = [num(s.point[i]) for s in steps]
-        left.plot(ks, values, "-o", ms=4, label=name)
+        line, = left.plot(ks, values, "-o", ms=4, label=name)
+        if next_point is not None and ks:
+            left.plot([ks[-1], ks[-1] + 1], [values[-1], next_point[i]], "--o", ms=4, color=line.get_color(), mfc="white")
+    if next_point is not None and ks:
+        left.plot([], [], "--o", ms=4, color="#555555", mfc="white", label=word("next", lang))
     left.set_title(word("coordinates", lang), fontsize=10)
-    left.set_xlabel(word("iteration", lang))
-    left.grid(True, alpha=0.3)
-    _symlog_if_wide(left, [num(s.point[i]) for s in steps for i in range(len(variables))])
+    values = [num(s.point[i]) for s in steps for i in range(len(variables))]
+    _symlog_if_wide(left, values + list(next_point or ()))
     _legend(left)
     values = [num(s.value) for s in steps]
     right.plot(ks, values, "-o", ms=4, color=COLORS["path"], label=f"$f({', '.join(variables)})$")
     right.set_title(word("value_by_k", lang), fontsize=10)
-    right.set_xlabel(word("iteration", lang))
-    right.grid(True, alpha=0.3)
     _symlog_if_wide(right, values)
     _legend(right)
+    for ax in (left, right):
+        ax.set_xlabel(word("iteration", lang))
+        ax.grid(True, alpha=0.3)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
 # --- descent: a run, or one iteration of it ---------------------------------------------------
@@ -734,8 +789,8 @@ def _run_words(run, lang: str, clipped: bool) -> list[str]:
     return lines
 
 
-def _draw_descent(f, variables, run, path, lang, *, upto=None, next_point=None, bracket=None, minima=(), bound=None,
-                  x_range=None) -> Path:
+def _draw_descent(f, variables, run, path, lang, *, upto=None, next_point=None, bracket=None, minima=(), bound=None) -> Path:
+    """A run (``upto`` None) or iteration ``upto`` of it, with the next iterate; by the number of variables."""
     variables = tuple(variables)
     steps = list(run.steps) if upto is None else list(run.steps[: upto + 1])
     n = len(variables)
@@ -744,7 +799,7 @@ def _draw_descent(f, variables, run, path, lang, *, upto=None, next_point=None, 
     if n >= 3:
         fig, axes = new_figure(2)
         if steps:
-            _many_variables(axes, f, variables, steps, lang)
+            _many_variables(axes, f, variables, steps, lang, next_point if upto is not None else None)
         else:
             for ax in axes:
                 ax.set_axis_off()
@@ -758,7 +813,7 @@ def _draw_descent(f, variables, run, path, lang, *, upto=None, next_point=None, 
             bracket = _bracket_of(run.steps, upto)
         clipped = _one_variable(ax, f, variables, steps, lang, current=(len(steps) - 1 if upto is not None else 0),
                                 next_point=None if next_point is None else next_point[0], bracket=bracket,
-                                minima=minima, x_range=x_range)
+                                minima=minima)
     else:
         clipped = _two_variables(fig, ax, f, variables, steps, lang, next_point=next_point, minima=minima)
     if not steps:
@@ -774,30 +829,40 @@ def _draw_descent(f, variables, run, path, lang, *, upto=None, next_point=None, 
     return save(fig, path)
 
 
+def _tex_number(value: Any) -> str:
+    """A number for mathtext: exact values as LaTeX, floats to 6 digits, vectors as (a, b)."""
+    import sympy as sp
+
+    if isinstance(value, (tuple, list, sp.Tuple)):
+        return "(" + ", ".join(_tex_number(v) for v in value) + ")"
+    if isinstance(value, (float, sp.Float)):
+        return f"{float(value):.6g}"
+    return sp.latex(value)
+
+
+def _factor(value: Any) -> str:
+    text = _tex_number(value)
+    return f"({text})" if text.startswith("-") else text
+
+
 def _update_line(step: Any, next_point: Sequence[Any], learning_rate: Any, variables: Sequence[str]) -> str:
     """x_{k+1} = x_k - η f'(x_k) = ... written out with the engine's exact numbers (mathtext)."""
     import sympy as sp
 
     k = step.k
     if len(variables) == 1:
-        lhs = f"x_{{{k + 1}}} = x_{{{k}}} - \\eta f'(x_{{{k}}})"
+        v = sp.latex(sp.Symbol(variables[0]))
+        lhs = f"{v}_{{{k + 1}}} = {v}_{{{k}}} - \\eta f'({v}_{{{k}}})"
         values = (step.point[0], step.gradient[0], next_point[0])
     else:
         lhs = f"\\mathbf{{x}}_{{{k + 1}}} = \\mathbf{{x}}_{{{k}}} - \\eta \\nabla f(\\mathbf{{x}}_{{{k}}})"
-        values = (sp.Tuple(*step.point), sp.Tuple(*step.gradient), sp.Tuple(*next_point))
+        values = (tuple(step.point), tuple(step.gradient), tuple(next_point))
     try:
-        x, g, nxt = (sp.latex(v) for v in values)
-        lr = sp.latex(learning_rate)
-    except Exception:
+        point, slope, nxt = _tex_number(values[0]), _factor(values[1]), _tex_number(values[2])
+        text = f"${lhs} = {point} - {_factor(learning_rate)} \\cdot {slope} = {nxt}$"
+    except Exception:  # a value the printer cannot show: leave the line out, not the picture
         return ""
-    text = f"${lhs} = {x} - {lr} \\cdot {g} = {nxt}$"
-    if len(text) > 160:
-        return ""
-    try:
-        from matplotlib.mathtext import MathTextParser
-
-        MathTextParser("path").parse(text)
-    except Exception:
+    if len(text) > 200 or not mathtext_ok(text):
         return ""
     return text
 
@@ -859,7 +924,7 @@ def plot_optimizers(f: Any, variables: Sequence[str], runs: Mapping[str, Any], p
         fig, ax = new_figure()
         paths = [[(num(s.point[0]), num(s.point[1])) for s in runs[k].steps] for k in names]
         xlim, ylim, clipped = _view_2d(paths, [])
-        _contours(ax, fig, f, variables, xlim, ylim)
+        xlim, ylim = _contours(ax, fig, f, variables, xlim, ylim)
         for i, key in enumerate(names):
             run = runs[key]
             color = COLORS.get(getattr(run, "optimizer", key), f"C{i}")
@@ -1176,21 +1241,13 @@ def plot_step(step: Any, path: Path | str, lang: str = "en") -> Path | None:
         f = getattr(f, "expr", f)
         variables = tuple(data.get("variables") or run.variables)
         minima = _minima(data.get("minima"), variables)
-        if kind == "iteration":
+        if kind == "iteration" and run.steps:
             k = int(data.get("k", 0))
             index = next((i for i, s in enumerate(run.steps) if s.k == k), min(k, len(run.steps) - 1))
-            next_point = data.get("next")
-            bracket = data.get("bracket")
+            bracket = data.get("bracket")  # the engine's (x_{k-1}, x_k) when f' changed sign at k
             if bracket is not None and len(variables) == 1:
-                a, b = (_point(p, variables) for p in bracket)
-                bracket = (a[0], b[0])
-            elif len(variables) == 1:
-                bracket = _bracket_of(run.steps, index) if data.get("sign_change") else None
-            else:
-                bracket = None
-            if index < 0:
-                return _draw_descent(f, variables, run, path, lang, minima=minima, bound=data.get("bound"))
-            return _draw_descent(f, variables, run, path, lang, upto=index, next_point=next_point, bracket=bracket,
+                bracket = tuple(_point(p, variables)[0] for p in bracket)
+            return _draw_descent(f, variables, run, path, lang, upto=index, next_point=data.get("next"), bracket=bracket,
                                  minima=minima, bound=data.get("bound"))
         return _draw_descent(f, variables, run, path, lang, minima=minima, bound=data.get("bound"))
     if kind == "training":

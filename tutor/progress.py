@@ -304,6 +304,22 @@ class ProgressStore:
                     right.add(a.question_id)
         return len(right), len(tried)
 
+    def first_time(self, lesson_id: str) -> int:
+        """Questions whose first counted answer was right, with no hint or solution before it."""
+        seen: set[str] = set()
+        helped: set[str] = set()
+        count = 0
+        for a in self.attempts(lesson_id):
+            if a.question_id in seen:
+                continue
+            if a.kind in ("hint", "solution"):
+                helped.add(a.question_id)
+            elif a.kind == "answer" and a.verdict in ("right", "wrong"):
+                seen.add(a.question_id)
+                if a.verdict == "right" and a.question_id not in helped:
+                    count += 1
+        return count
+
     def summary(self, lesson_id: str, total_steps: int | None = None, lang: str = "en", total_questions: int | None = None) -> str:
         """'not started', 'step k of n' or 'done, 7/9 right' for one lesson."""
         stored_steps, stored_questions = self.totals(lesson_id)
@@ -315,7 +331,11 @@ class ProgressStore:
         right, tried = self.score(lesson_id)
         out_of = total_questions or tried
         if self.is_finished(lesson_id):
-            return tr(both(f"done, {right}/{out_of} right", f"已完成，答对 {right}/{out_of}"), lang)
+            first = self.first_time(lesson_id)
+            return tr(
+                both(f"done, {right}/{out_of} right ({first} first time)", f"已完成，答对 {right}/{out_of}（{first} 题一次答对）"),
+                lang,
+            )
         step = self.position(lesson_id) + 1
         if total_steps:
             return tr(both(f"step {step} of {total_steps}", f"第 {step} 步，共 {total_steps} 步"), lang)
@@ -428,25 +448,37 @@ def progress_command(fmt: str, reset: str | None, lesson_dirs: Iterable[Path], l
 
     lines = list(notes)
     lines.append(tr(both("Lessons", "课程"), lang))
-    width = max((len(item["id"]) for item in lessons), default=0)
-    for item in lessons:
-        status = item["status"] if not item["error"] else tr(both("broken", "有错误"), lang)
-        lines.append(f"  {item['id'].ljust(width)}  {status}  {item['title']}")
+    statuses = [item["status"] if not item["error"] else tr(both("broken", "有错误"), lang) for item in lessons]
+    id_width = max((_width(item["id"]) for item in lessons), default=0)
+    status_width = max((_width(status) for status in statuses), default=0)
+    for item, status in zip(lessons, statuses):
+        lines.append(f"  {_pad(item['id'], id_width)}  {_pad(status, status_width)}  {item['title']}")
     if not lessons:
         lines.append("  " + tr(both("(no lessons found)", "（没有找到课程）"), lang))
     lines.append("")
     lines.append(tr(both("Mastery per skill", "各项技能的掌握程度"), lang))
     if mastery:
-        skill_width = max(len(s) for s in mastery)
-        for skill, p in mastery.items():
-            bar = "█" * round(p * 10) + "·" * (10 - round(p * 10))
-            lines.append(f"  {skill.ljust(skill_width)}  {bar}  {p:.0%}")
+        from tutor.mastery import mastery_table, skill_name
+
+        lines += ["  " + row for row in mastery_table(mastery, lang).splitlines()]
+        if practise:
+            lines.append("")
+            names = ", ".join(skill_name(s, lang) for s in practise)
+            lines.append(tr(both(f"Practise next: {names}", f"接下来练习：{names}"), lang))
     else:
         lines.append("  " + tr(both("no answers yet", "还没有作答"), lang))
-    if practise:
-        lines.append("")
-        lines.append(tr(both("Practise next: ", "接下来练习：") , lang) + ", ".join(practise))
     return "\n".join(lines)
+
+
+def _width(text: str) -> int:
+    """Columns on a terminal: CJK characters take two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
 
 
 def _mastery(evidence: list[tuple[str, bool]]) -> tuple[dict[str, float], list[str]]:

@@ -20,7 +20,9 @@ from __future__ import annotations
 import atexit
 import multiprocessing
 import os
+import signal
 import threading
+from multiprocessing.reduction import ForkingPickler
 
 from tutor.errors import TutorError
 
@@ -42,25 +44,19 @@ def _child_main(conn) -> None:
     """Worker loop: receive (fn, args, kwargs, memory_mb), send back a tagged result."""
     import sympy  # noqa: F401  (once, so each job starts quickly)
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the parent's business
     conn.send(("ready", None))
     while True:
         try:
-            job = conn.recv()
+            data = conn.recv_bytes()
         except (EOFError, OSError):
             return
-        if job is None:
-            return
-        fn, args, kwargs, memory_mb = job
-        if resource is not None and memory_mb:
-            try:  # per job, so each call may choose its own limit
-                hard = resource.getrlimit(resource.RLIMIT_AS)[1]
-                limit = memory_mb * 1024 * 1024
-                if hard != resource.RLIM_INFINITY:
-                    limit = min(limit, hard)
-                resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-            except (ValueError, OSError):
-                pass
         try:
+            job = ForkingPickler.loads(data)
+            if job is None:                          # asked to stop
+                return
+            fn, args, kwargs, memory_mb = job
+            _limit_memory(memory_mb)
             reply = ("ok", fn(*args, **kwargs))
         except MemoryError:
             reply = ("memory", None)
@@ -74,6 +70,20 @@ def _child_main(conn) -> None:
             conn.send(("memory", None))
         except Exception as e:  # the result could not be pickled
             conn.send(("error", type(e).__name__))
+
+
+def _limit_memory(memory_mb: int | None) -> None:
+    """Per job, so each call may choose its own limit (0 or None: no limit)."""
+    if resource is None:
+        return
+    try:
+        hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+        soft = memory_mb * 1024 * 1024 if memory_mb else hard
+        if hard != resource.RLIM_INFINITY:
+            soft = min(soft, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+    except (ValueError, OSError):
+        pass
 
 
 def _context():
@@ -100,13 +110,14 @@ class _Worker:
             self.stop()
             raise TutorError("could not start the checker process")
 
-    def stop(self) -> None:
-        """Ask nicely, then terminate, then kill: a child stuck in C code ignores the pipe."""
-        try:
-            self.conn.send(None)
-        except (OSError, ValueError):
-            pass
-        self.process.join(0.2)
+    def stop(self, polite: bool = True) -> None:
+        """Ask nicely (when idle), then terminate, then kill: a busy child ignores the pipe."""
+        if polite:
+            try:
+                self.conn.send(None)
+            except (OSError, ValueError):
+                pass
+            self.process.join(0.5)
         if self.process.is_alive():
             self.process.terminate()
             self.process.join(1.0)
@@ -123,17 +134,15 @@ _worker: _Worker | None = None
 def _ensure_worker() -> _Worker:
     global _worker
     if _worker is None or not _worker.process.is_alive():
-        if _worker is not None:
-            _worker.stop()
-        _worker = None
+        _discard_worker()
         _worker = _Worker()
     return _worker
 
 
-def _discard_worker() -> None:
+def _discard_worker(polite: bool = False) -> None:
     global _worker
     if _worker is not None:
-        _worker.stop()
+        _worker.stop(polite)
         _worker = None
 
 
@@ -156,26 +165,32 @@ def run_bounded(fn, *args, timeout: float = 2.0, memory_mb: int = 1024, **kwargs
             raise too_big from None
         except Exception as e:
             raise TutorError(f"could not check this: {type(e).__name__}") from e
+    try:
+        job = ForkingPickler.dumps((fn, args, kwargs, memory_mb))
+    except Exception as e:  # a lambda, a local function, an open file ...
+        raise TutorError(f"could not check this: {type(e).__name__}") from None
     with _lock:
         worker = _ensure_worker()
         try:
-            worker.conn.send((fn, args, kwargs, memory_mb))
-        except (OSError, EOFError):          # the child died between calls: one fresh try
-            _discard_worker()
-            worker = _ensure_worker()
-            worker.conn.send((fn, args, kwargs, memory_mb))
-        except Exception as e:               # not picklable: nothing was sent
-            raise TutorError(f"could not check this: {type(e).__name__}") from None
-        if not worker.conn.poll(timeout):
-            _discard_worker()
-            raise too_long
-        try:
-            status, payload = worker.conn.recv()
-        except (EOFError, OSError):          # killed by the OS, most likely for memory
+            try:
+                worker.conn.send_bytes(job)
+            except OSError:                  # the child died between calls: one fresh try
+                _discard_worker()
+                worker = _ensure_worker()
+                worker.conn.send_bytes(job)
+            if not worker.conn.poll(timeout):
+                raise too_long
+            data = worker.conn.recv_bytes()
+        except EOFError:                     # killed by the OS, most likely for memory
             _discard_worker()
             raise too_big from None
-        except Exception as e:               # a result that cannot be unpickled here
-            raise TutorError(f"could not check this: {type(e).__name__}") from None
+        except BaseException:                # time-out, Ctrl-C ...: the child's answer would come late
+            _discard_worker()
+            raise
+    try:
+        status, payload = ForkingPickler.loads(data)
+    except Exception as e:                   # e.g. an exception class that cannot be rebuilt here
+        raise TutorError(f"could not check this: {type(e).__name__}") from None
     if status == "ok":
         return payload
     if status == "tutor":
@@ -204,6 +219,6 @@ def warm_up() -> None:
 def _shutdown() -> None:
     if _lock.acquire(timeout=2.0):
         try:
-            _discard_worker()
+            _discard_worker(polite=True)
         finally:
             _lock.release()

@@ -33,6 +33,12 @@ Question and step ids are stable: ``s{section}`` for a one-step section,
 ``s{section}.k{k}`` for descent iteration k, ``s{section}.run`` for a
 completed run; a question adds its name: ``s2.k1.next``, ``s0.gradient``.
 
+Step data of "iteration" and "run" steps keeps the run's own shapes: ``point``,
+``gradient`` and ``next`` are tuples in the variables' order.  A question's
+``context`` (for :mod:`tutor.misconceptions`) gives ``point`` and
+``previous_point`` as mappings name → value instead, and ``gradient`` as a
+number for one variable, a tuple for several.
+
 Several variables: the direction question is ONE choice question whose
 expected answer is a tuple of keys in the variables' order (answered
 ``decrease, decrease, increase``), as author feedback for it is written.
@@ -232,6 +238,9 @@ def same_value(a: Any, b: Any) -> bool:
     if a == b:
         return True
     if a.is_number and b.is_number:
+        if a.has(sp.Float) or b.has(sp.Float):  # a float run's value against a learner's exact 3/5: equal to rounding
+            fa, fb = float(a), float(b)
+            return abs(fa - fb) <= 1e-9 * max(1.0, abs(fa), abs(fb))
         return (a - b).is_zero is True
     return False
 
@@ -319,6 +328,8 @@ def show(value: Any) -> str:
         return value
     if isinstance(value, float) or isinstance(value, sp.Float):
         return f"{float(value):.6g}"
+    if isinstance(value, sp.Expr) and value.is_number and value.has(sp.CRootOf):
+        return f"≈{float(sp.N(value)):.6g}"
     if isinstance(value, sp.Basic):
         return sp.sstr(value)
     return str(value)
@@ -336,8 +347,23 @@ def tex(value: Any) -> str:
         return text
     if isinstance(value, int):
         return str(value)
+    if isinstance(value, sp.Expr) and value.is_number and value.has(sp.CRootOf):
+        return rf"\approx {float(sp.N(value)):.6g}"  # a root with no closed form: its value says more
     latex = sp.latex(value)
     return latex.replace(r"\frac{", r"\tfrac{") if isinstance(value, sp.Rational) else latex
+
+
+#: A rational with more digits than this is shown as a decimal in summaries of a whole run.
+SHORT_DIGITS = 12
+
+
+def tex_short(value: Any) -> str:
+    """Like :func:`tex`, but a long exact fraction (late in a run) is shown ≈ as a decimal."""
+    if isinstance(value, (tuple, list)):
+        return r"\left(" + ", ".join(tex_short(v) for v in value) + r"\right)"
+    if isinstance(value, sp.Rational) and len(str(abs(value.p))) + len(str(value.q)) > SHORT_DIGITS:
+        return rf"\approx {float(value):.6g}"
+    return tex(value)
 
 
 def tex_factor(value: Any) -> str:
@@ -641,7 +667,19 @@ class _Landscape:
     minima: list
 
 
+#: Stationary points are solved for only on polynomials up to this degree (solve is then quick).
+LANDSCAPE_DEGREE = 6
+
+
 def _landscape(f: sp.Expr, names: Sequence[str], start: Mapping[str, Any]) -> _Landscape:
+    """The learning-rate bound and the minima, where they can be found quickly.
+
+    ``solve`` can run for ever on other functions, and a walkthrough is built
+    in the tutor's own process, so those get no bound and no minima.
+    """
+    syms = calculus.symbols_of(names)
+    if not (f.is_polynomial(*syms) and sp.Poly(f, *syms).total_degree() <= LANDSCAPE_DEGREE):
+        return _Landscape(None, [])
     try:
         bound = calculus.safe_learning_rate(f, names, start)
     except (TutorError, NotImplementedError, ValueError, TypeError, ZeroDivisionError):
@@ -706,11 +744,11 @@ def _stop_words(run: descent.Run, names: Sequence[str]) -> Text:
     one = len(names) == 1
     slope_en, slope_zh = ("the derivative", "导数") if one else ("the gradient", "梯度")
     last = steps[-1] if steps else None
-    at = f"${_iterate_tex(names, last.k)} = {tex(_one(last.point))}$" if last else ""
+    at = f"${_iterate_tex(names, last.k)} = {tex_short(_one(last.point))}$" if last else ""
     if stop.reason == "max_steps":
         return both(
-            f"The engine ran the {k} steps asked for (max_steps) and stopped at {at}, where ${_slope_at_tex(names, k)} = {tex(_one(last.gradient))}$.",
-            f"引擎按要求运行了 {k} 步（max_steps）后停在 {at}，此处 ${_slope_at_tex(names, k)} = {tex(_one(last.gradient))}$。",
+            f"The engine ran the {k} steps asked for (max_steps) and stopped at {at}, where ${_slope_at_tex(names, k)} = {tex_short(_one(last.gradient))}$.",
+            f"引擎按要求运行了 {k} 步（max_steps）后停在 {at}，此处 ${_slope_at_tex(names, k)} = {tex_short(_one(last.gradient))}$。",
         )
     if stop.reason == "zero_gradient":
         return both(
@@ -719,8 +757,8 @@ def _stop_words(run: descent.Run, names: Sequence[str]) -> Text:
         )
     if stop.reason == "sign_change" and last is not None and len(steps) >= 2:
         before, after = steps[-2], steps[-1]
-        a = f"${_iterate_tex(names, k - 1)} = {tex(_one(before.point))}$"
-        b = f"${_iterate_tex(names, k)} = {tex(_one(after.point))}$"
+        a = f"${_iterate_tex(names, k - 1)} = {tex_short(_one(before.point))}$"
+        b = f"${_iterate_tex(names, k)} = {tex_short(_one(after.point))}$"
         which = "" if one else f" (∂f/∂{', ∂f/∂'.join(last.sign_change)})"
         return both(
             f"Between iteration {k - 1} and iteration {k} {slope_en} changed sign{which}: the minimum lies between {a} and {b}.",
@@ -796,14 +834,13 @@ def _run_table(run: descent.Run, names: Sequence[str]) -> Text:
         if s is None:
             rows.append("| … | … | … | … |")
         else:
-            rows.append(f"| {s.k} | ${tex(_one(s.point))}$ | ${tex(_sympy(s.value))}$ | ${tex(_one(s.gradient))}$ |")
+            rows.append(f"| {s.k} | ${tex_short(_one(s.point))}$ | ${tex_short(_sympy(s.value))}$ | ${tex_short(_one(s.gradient))}$ |")
     return both("\n".join([head_en, rule, *rows]), "\n".join([head_zh, rule, *rows]))
 
 
 def _descent(i: int, section: Descent, lesson: Lesson) -> list[Step]:
     fn = section.function
     f, names = fn.expr, fn.variables
-    n = len(names)
     missing = [v for v in names if v not in section.start]
     if missing:
         raise _fail(lesson, section, f"the start needs a value for {', '.join(missing)}", "start")
@@ -827,12 +864,13 @@ def _descent(i: int, section: Descent, lesson: Lesson) -> list[Step]:
         raise _fail(lesson, section, f"{run.stop.message} (write exact: false)", "exact", "function")
     land = _landscape(f, names, section.start)
     states = _optimizer_states(opt, run)
-    steps = [_iteration(i, section, lesson, run, land, opt, states, k, exact) for k in range(hand)]
+    steps = [_iteration(i, section, run, land, opt, states, k, exact) for k in range(hand)]
     steps.append(_run_step(i, section, run, land))
     return steps
 
 
-def _iteration(i, section: Descent, lesson, run: descent.Run, land, opt, states, k: int, exact: bool) -> Step:
+def _iteration(i: int, section: Descent, run: descent.Run, land: _Landscape, opt, states: list, k: int, exact: bool) -> Step:
+    """Iteration k by hand: the derivative at x_k, the direction, x_{k+1}, and whether the sign changed."""
     fn = section.function
     f, names = fn.expr, fn.variables
     n = len(names)
@@ -866,6 +904,7 @@ def _iteration(i, section: Descent, lesson, run: descent.Run, land, opt, states,
 
     questions: list[Question] = []
     solution_lines: list[tuple[str, str]] = []
+    previous = {"previous_point": dict(zip(names, _sympy(prev.point)))} if prev is not None else {}
 
     # 1. the derivative (gradient) at x_k
     at_value = f"f'({tex(point[0])})" if n == 1 else rf"\nabla f{tex(point)}"
@@ -903,7 +942,7 @@ def _iteration(i, section: Descent, lesson, run: descent.Run, land, opt, states,
             depends=depends or {},
             given=given or {},
             labels={x_name: labels[x_name]} if depends else {},
-            context={"function": f, "variables": names, "point": point_named, "k": k},
+            context={"function": f, "variables": names, "point": point_named, "k": k, **previous},
             parts=_partials(names) if n > 1 else (),
         ))
 
@@ -1009,7 +1048,7 @@ def _iteration(i, section: Descent, lesson, run: descent.Run, land, opt, states,
                 labels={name: labels[name] for name in depends},
                 context={
                     "function": f, "variables": names, "point": point_named, "gradient": _one(grad),
-                    "learning_rate": lr, "k": k, "optimizer": opt.name,
+                    "learning_rate": lr, "k": k, "optimizer": opt.name, **previous,
                 },
                 parts=tuple(_component(v) for v in names) if n > 1 else (),
             ))

@@ -23,5 +23,6 @@ def run_app(lesson: str | None, lesson_dirs: list[Path], lang: str) -> None:
         start = resolve_lesson(lesson, list(lesson_dirs))  # a bad name is one error line, before the screen opens
     images = _prepare_images()
     from tutor.app.app import TutorApp
+    from tutor.app.keys import localised
 
-    TutorApp(start, lesson_dirs, lang, images=images).run()
+    localised(TutorApp, lang)(start, lesson_dirs, lang, images=images).run()

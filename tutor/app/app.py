@@ -15,12 +15,17 @@ from textual.app import App
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from tutor.app.keys import localised
 from tutor.app.screens.lesson import LessonScreen
 from tutor.app.screens.picker import PickerScreen
 from tutor.errors import TutorError
 from tutor.lesson.model import Lesson
 from tutor.progress import ProgressStore
 from tutor.text import both, tr
+
+
+#: Seconds ctrl+q waits for an answer still being graded, so that it is stored.
+GRADE_WAIT_ON_QUIT = 5.0
 
 
 class LessonCommands(Provider):
@@ -75,10 +80,11 @@ class TutorApp(App):
         self.resume = resume
         self.catalog: list = []
         self._told: set[str] = set()
+        self.just_finished: str | None = None  # the picker then highlights the lesson after it
         self._started = False
 
     def on_mount(self) -> None:
-        self.picker = PickerScreen(self.lang)
+        self.picker = localised(PickerScreen, self.lang)(self.lang)
         self.push_screen(self.picker)
         for message in self.store.messages:
             self.notify_once(message)
@@ -104,6 +110,9 @@ class TutorApp(App):
         except TutorError as err:
             self.call_from_thread(self.notify, err.message, severity="error", markup=False)
             entries = []
+        except OSError as err:  # a lesson folder that cannot be read: say so, list nothing from it
+            self.call_from_thread(self.notify, f"cannot read the lessons: {err}", severity="error", markup=False)
+            entries = []
         mastery = self.mastery_line()
         self.call_from_thread(self._catalog_loaded, entries, mastery)
 
@@ -112,14 +121,12 @@ class TutorApp(App):
         evidence = self.store.mastery_attempts()
         if not evidence:
             return ""
-        try:
-            from tutor import mastery
-        except ImportError:
-            return ""
+        from tutor import mastery
+
         estimate = mastery.estimate(evidence)
-        shown = "  ".join(f"{skill} {p:.0%}" for skill, p in sorted(estimate.items()))
-        line = tr(both("Mastery: ", "掌握程度：") , self.lang) + shown
-        practise = list(mastery.suggest(estimate))
+        shown = "  ".join(f"{mastery.skill_name(skill, self.lang)} {p:.0%}" for skill, p in sorted(estimate.items()))
+        line = tr(both("Mastery: ", "掌握程度："), self.lang) + shown
+        practise = [mastery.skill_name(s, self.lang) for s in mastery.suggest(estimate)]
         if practise:
             line += "\n" + tr(both("Practise next: ", "接下来练习："), self.lang) + ", ".join(practise)
         return line
@@ -142,10 +149,23 @@ class TutorApp(App):
         if self.catalog:
             self.picker.show_lessons(self.catalog, self.mastery_line())
 
+    async def action_quit(self) -> None:
+        """Quit, but first let an answer being graded reach the progress store (a few seconds at most)."""
+        import asyncio
+
+        pending = [w for w in self.workers if w.group == "grade" and not w.is_finished]
+        if pending:
+            waits = asyncio.gather(*(w.wait() for w in pending), return_exceptions=True)
+            try:
+                await asyncio.wait_for(waits, timeout=GRADE_WAIT_ON_QUIT)
+            except asyncio.TimeoutError:
+                pass
+        self.exit()
+
     # --- moving between screens -------------------------------------------------------------------
 
     def open_lesson(self, lesson: Lesson) -> None:
-        screen = LessonScreen(lesson, self.lang, images=self.images)
+        screen = localised(LessonScreen, self.lang)(lesson, self.lang, images=self.images)
         if isinstance(self.screen, LessonScreen):
             self.switch_screen(screen)
         else:
@@ -154,7 +174,3 @@ class TutorApp(App):
     def show_picker(self) -> None:
         if isinstance(self.screen, LessonScreen):
             self.pop_screen()
-        self.refresh_picker()
-
-    def on_unmount(self) -> None:
-        self.store.close()

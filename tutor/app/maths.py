@@ -100,6 +100,13 @@ class _Reader:
         self.i += 1
         return c
 
+    def juxtaposed(self) -> bool:
+        """Whether a factor follows with no space (\\frac{1}{n}\\sum ...): then 1/n needs brackets."""
+        rest = self.text[self.i :]
+        if re.match(r"\\(cdot|times|quad|qquad|[,;:! ]|le|leq|ge|geq|ne|neq|to|right|approx|div)\b", rest):
+            return False
+        return bool(rest) and (rest[0].isalnum() or rest[0] in "\\(")
+
     def command(self) -> str:
         match = re.compile(r"\\([A-Za-z]+|.)").match(self.text, self.i)
         if not match:
@@ -109,7 +116,8 @@ class _Reader:
         name = match.group(1)
         if name in ("frac", "tfrac", "dfrac", "cfrac"):
             top, bottom = self.argument(), self.argument()
-            return f"{_wrap(top)}/{_wrap(bottom)}"
+            fraction = f"{_wrap(top)}/{_wrap(bottom)}"
+            return f"({fraction})" if self.juxtaposed() else fraction
         if name == "sqrt":
             if self.peek() == "[":
                 end = self.text.find("]", self.i)
@@ -154,6 +162,8 @@ def latex_to_unicode(tex: str) -> str:
     out = _Reader(tex).read()
     out = re.sub(r"([∂∇]) +", r"\1", out)
     out = re.sub(r"[ \t]+", " ", out)
+    out = re.sub(r"(^|[=(,<>≤≥] ?)− (?=[\w√(])", r"\1−", out)  # a minus sign, not a subtraction
+    out = re.sub(r"(?<![\w/.⁰¹²³⁴⁵⁶⁷⁸⁹])(\d+) (?=[A-Za-zα-ω√(])", r"\1", out)  # 4 x -> 4x (not 1/2 x)
     return out.strip()
 
 

@@ -19,6 +19,10 @@ from tutor.text import Text, both, tr
 from tutor.walkthrough import Question, Step, Walkthrough, expected_given
 
 
+#: Answers longer than this are stored shortened (the grader refuses them anyway).
+STORED_ANSWER_LIMIT = 4000
+
+
 @dataclass(frozen=True)
 class Answered:
     """What became of one submitted answer, for the view to show."""
@@ -43,9 +47,12 @@ class LessonSession:
         self.settled: set[str] = set()  # answered right, or the solution was shown
         self.skipped: set[str] = set()  # passed over in this sitting
         self.hints_given: dict[str, int] = {}
-        self.last: dict[str, Answered] = {}  # question id -> the latest answer this sitting
+        self.last: dict[str, Answered] = {}  # question id -> the learner's latest counted answer
+        self.revealed: set[str] = set()  # questions whose solution was shown
         count = len(walkthrough.steps)
         self.step_index = min(max(store.position(self.lesson_id), 0), max(count - 1, 0))
+        if store.is_finished(self.lesson_id) and self.step_index == count - 1:
+            self.step_index = 0  # a finished lesson opens at its start, to look back through it
 
     # --- what there is ----------------------------------------------------------------------
 
@@ -75,6 +82,10 @@ class LessonSession:
                 return q
         return None
 
+    def step_done(self) -> bool:
+        """Nothing left to ask on this step (every question settled or passed over)."""
+        return self.current_question() is None
+
     def step_settled(self, step: Step | None = None) -> bool:
         step = step or self.step
         return all(q.id in self.settled for q in step.questions)
@@ -97,6 +108,7 @@ class LessonSession:
                 self.hints_given[q.id] = self.hints_given.get(q.id, 0) + 1
             elif attempt.kind == "solution":
                 self.settled.add(q.id)
+                self.revealed.add(q.id)
                 self.earlier.pop(q.id, None)
             elif attempt.kind == "answer" and attempt.verdict in ("right", "wrong"):
                 try:
@@ -105,31 +117,53 @@ class LessonSession:
                     continue
                 if g.counted:
                     self.earlier[q.id] = g.value
+                    self.last[q.id] = Answered(q, attempt.answer, g)
                 if attempt.verdict == "right":
                     self.settled.add(q.id)
 
     # --- answering ------------------------------------------------------------------------------
 
-    def check(self, question: Question, text: str):
-        """Grade an answer (no recording): safe to call from a worker thread."""
+    def check(self, question: Question, text: str, earlier: dict | None = None):
+        """Grade an answer (no recording).
+
+        From a worker thread, pass ``earlier`` copied on the UI thread, so the
+        grader never reads the dict while the UI changes it.
+        """
         from tutor.grading import grade
 
-        return grade(question, text, dict(self.earlier), self.lang)
+        return grade(question, text, dict(self.earlier) if earlier is None else earlier, self.lang)
 
     def accept(self, question: Question, text: str, grade) -> Answered:
         """Record a graded answer and let it count: settles the question when right."""
+        self.record(question, text, grade)
+        return self.apply(question, text, grade)
+
+    def record(self, question: Question, text: str, grade) -> None:
+        """Store the attempt (the store is thread-safe: a worker may call this the moment it graded)."""
         kind = "answer" if grade.counted else "invalid"
         self.store.record(
-            self.lesson_id, question.id, text, grade.verdict, self.grade_text(grade), kind=kind, skill=question.skill
+            self.lesson_id, question.id, clip(text, STORED_ANSWER_LIMIT), grade.verdict, self.grade_text(grade),
+            kind=kind, skill=question.skill,
         )
+
+    def apply(self, question: Question, text: str, grade) -> Answered:
+        """Let a recorded grade count in this sitting (UI thread): earlier values, settled questions."""
         if grade.counted:
             self.earlier[question.id] = grade.value
         if grade.verdict == "right":
             self.settled.add(question.id)
             self.skipped.discard(question.id)
         answered = Answered(question, text, grade)
-        self.last[question.id] = answered
+        if grade.counted:
+            self.last[question.id] = answered
         return answered
+
+    def refuse(self, question: Question, text: str, message: str) -> None:
+        """Record an answer the grader could not handle at all (kept, never counted)."""
+        self.store.record(
+            self.lesson_id, question.id, clip(text, STORED_ANSWER_LIMIT), "invalid", message, kind="invalid",
+            skill=question.skill,
+        )
 
     def grade_text(self, grade) -> str:
         """The grade in words: verdict, which part, matched feedback, carried forward."""
@@ -182,6 +216,7 @@ class LessonSession:
         text = self.solution_text(question)
         self.store.record(self.lesson_id, question.id, "", "", text, kind="solution", skill=question.skill)
         self.settled.add(question.id)
+        self.revealed.add(question.id)
         self.skipped.discard(question.id)
         self.earlier.pop(question.id, None)  # later questions build on the true value now
         return text
@@ -250,12 +285,35 @@ def format_value(question: Question, value: Any, lang: str = "en") -> str:
 
 
 def prompt_text(question: Question, lang: str) -> str:
-    """The question with its choices, if any."""
+    """The question, with its choices unless the question already names them all."""
     text = tr(question.prompt, lang)
     if question.kind == "choice" and question.choices:
-        options = ", ".join(
-            f"{tr(c.label, lang)}" if tr(c.label, lang) == c.key else f"{tr(c.label, lang)} [{c.key}]"
-            for c in question.choices
-        )
+        labels = [tr(c.label, lang) or c.key for c in question.choices]
+        if all(label.lower() in text.lower() for label in labels):
+            return text
+        options = ", ".join(label if label == c.key else f"{label} [{c.key}]" for label, c in zip(labels, question.choices))
         text += f"  ({options})"
     return text
+
+
+def caret(text: str, column: int, width: int = 70) -> str:
+    """The answer (a window of a long one) and a ^ under the column the grader could not read.
+
+    CJK characters take two columns on a terminal.
+    """
+    import unicodedata
+
+    column = max(0, min(column, len(text)))
+    start = max(0, min(column - width // 2, len(text) - width))
+    shown = text[start : start + width]
+    before = "…" if start > 0 else ""
+    after = "…" if start + width < len(text) else ""
+    pad = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in before + text[start:column])
+    return f"{before}{shown}{after}\n{' ' * pad}^"
+
+
+def clip(text: str, limit: int = 200) -> str:
+    """A long answer shortened for echoing or storing: what it starts with and how long it was."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text)} characters)"

@@ -38,13 +38,19 @@ def sign_mark(value: Any) -> str:
         return "?"
 
 
+def changed(names: tuple[str, ...], count: int) -> str:
+    """'yes' when the slope changed sign (naming the partials with several variables), else '—'."""
+    if not names:
+        return "—"
+    return "yes" if count == 1 else "yes: " + ", ".join(f"∂f/∂{v}" for v in names)
+
+
 def header(variables: tuple[str, ...]) -> list[str]:
-    one = len(variables) == 1
-    args = ", ".join(variables)
-    cols = ["k", *(f"{v}_k" if one else v for v in variables), f"f({args})"]
-    cols += [f"f'({variables[0]})"] if one else [f"∂f/∂{v}" for v in variables]
-    cols += ["sign", "sign change"]
-    return cols
+    """k, xₖ, f(xₖ), f′(xₖ) for one variable; k, x, y, f, ∂f/∂x, ∂f/∂y for several."""
+    if len(variables) == 1:
+        v = variables[0]
+        return ["k", f"{v}ₖ", f"f({v}ₖ)", f"f′({v}ₖ)", "sign", "sign change"]
+    return ["k", *variables, "f", *(f"∂f/∂{v}" for v in variables), "sign", "sign change"]
 
 
 def rows(step: Step, reveal: bool) -> tuple[list[str], list[list[str]]]:
@@ -63,7 +69,7 @@ def rows(step: Step, reveal: bool) -> tuple[list[str], list[list[str]]]:
             row += [HIDDEN] * len(s.gradient) + [HIDDEN, HIDDEN]
         else:
             row += [cell(g, run.exact) for g in s.gradient]
-            row += [" ".join(sign_mark(g) for g in s.gradient), ", ".join(s.sign_change) or "—"]
+            row += [" ".join(sign_mark(g) for g in s.gradient), changed(s.sign_change, len(run.variables))]
         out.append(row)
     return header(tuple(run.variables)), out
 

@@ -20,7 +20,6 @@ A descent section's checks:
 from __future__ import annotations
 
 import dataclasses
-import math
 import sys
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
@@ -356,16 +355,17 @@ def _check_run(report: _Report, section: Descent) -> None:
     if reason in ("undefined", "not_differentiable", "exact_limit", "diverged") and k > 0:
         key = ("exact", "function") if reason == "exact_limit" else ("learning_rate",)
         message = f"the descent stops at step {k}: {summary['message']}"
-        if k <= section.by_hand:
+        if k < section.by_hand:  # iterations 0..k-1 are complete; the learner needs 0..by_hand-1
             report.error(report.at(section, *key), f"{message}, before the {section.by_hand} steps the learner does by hand")
         elif reason != "diverged" or section.expect not in ("diverge", "unbounded"):
             report.warning(report.at(section, *key), message)
     elif reason == "exact_limit":
         report.error(report.at(section, "exact", "function"), f"{summary['message']} (write exact: false)")
-    if reason in ("sign_change", "zero_gradient", "tolerance") and k + 1 < section.by_hand:  # iterations 0..k exist
+    if reason in ("sign_change", "zero_gradient", "tolerance") and k + 1 < section.by_hand:
+        # a run that stops at step k has k + 1 iterations (the last asks the derivative, not a next point)
         report.warning(
             report.at(section, "by_hand"),
-            f"the run stops at step {k} ({summary['message']}), before the {section.by_hand} iterations by hand are done",
+            f"the run stops at step {k} ({summary['message']}), so it has {k + 1} iterations, fewer than by_hand: {section.by_hand}",
         )
     if section.expect == "sign_change" and not summary["changes"] and reason != "sign_change":
         report.error(

@@ -55,7 +55,7 @@ from tutor.lesson.model import (
     TrainingStep,
     Where,
 )
-from tutor.mathtext import MathTextError, check_variable_name, infer_variables, parse_expression, parse_number, parse_vector
+from tutor.mathtext import check_variable_name, infer_variables, parse_expression, parse_number, parse_vector
 from tutor.text import Text
 
 # --- limits: a lesson is read by a person, so none of these bind a real one ---------------
@@ -571,8 +571,8 @@ class _Reader:
         if not self.usable(node):
             return None
         if isinstance(node, SequenceNode):
-            if length is not None and len(node.value) > MAX_VARIABLES * 50:
-                self.error(node, f"this list is too long for {what}")
+            if len(node.value) > MAX_SAMPLES:
+                self.error(node, f"this list is too long for {what} (at most {MAX_SAMPLES} entries)")
                 return None
             parts = [self.expression(item, variables) for item in node.value]
             if any(p is None for p in parts):
@@ -1220,7 +1220,10 @@ def _tag_problems(r: _Reader, root: Node) -> None:
     """Report every node whose tag is not plain YAML (``!!python/...``, ``!foo``, ``!!set``)."""
     for node in _all_nodes(root):
         allowed = _SCALAR_TAGS if isinstance(node, ScalarNode) else {_YAML + "seq"} if isinstance(node, SequenceNode) else {_YAML + "map"}
-        if node.tag not in allowed:
+        if node.tag == _YAML + "merge":
+            r.error(node, "merge keys (<<) are not allowed in lessons: write the keys out")
+            r.refused.add(id(node))
+        elif node.tag not in allowed:
             r.error(node, f"unknown tag '{_short(_show_tag(node.tag), 60)}': lessons are plain YAML (strings, numbers, lists, mappings)")
             for inner in _all_nodes(node):
                 r.refused.add(id(inner))

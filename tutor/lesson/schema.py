@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from tutor.lesson.loader import (
-    DIRECTIONS,
     EVALUATE_WHAT,
     EXPECTATIONS,
     LOSSES,

@@ -18,13 +18,18 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Markdown, Static
 
 from tutor.app.maths import markdown_maths, plain_maths
+from tutor.app.session import Answered, LessonSession, prompt_text
+from tutor.app.session import caret as caret_line
 from tutor.app.tables import function_line
-from tutor.app.session import Answered, LessonSession, format_value, prompt_text
 from tutor.app.widgets.iterations import IterationTable
 from tutor.app.widgets.plot import PlotView
 from tutor.errors import TutorError
 from tutor.lesson.model import Lesson
 from tutor.text import both, tr
+
+
+#: Step kinds with questions whose plot (drawn once the step is answered) is worth waiting for.
+PICTURED_WITH_QUESTIONS = ("iteration", "training", "batch")
 
 
 def _say(lang: str, en: str, zh: str) -> str:
@@ -69,8 +74,8 @@ class LessonScreen(Screen):
                 yield Markdown("", id="step-text")
                 yield Static("", id="function", markup=False)
                 yield IterationTable(id="iterations")
-                yield PlotView(images=self.images, lang=self.lang, id="plot")
                 yield Static("", id="transcript", markup=False)
+                yield PlotView(images=self.images, lang=self.lang, id="plot")
             with Vertical(id="ask"):
                 yield Static("", id="prompt", markup=False)
                 yield Input(id="answer", placeholder=_say(self.lang, "your answer", "你的答案"), compact=True)
@@ -98,14 +103,16 @@ class LessonScreen(Screen):
             session = LessonSession(walkthrough, self.app.store, self.lang)
             session.restore()
         except TutorError as err:
-            self.app.call_from_thread(self._failed, err.message)
+            self._back_on_screen(self._failed, err.message)
             return
         except Exception as err:  # never a traceback on the learner's screen
-            self.app.call_from_thread(self._failed, f"{type(err).__name__}: {err}")
+            self._back_on_screen(self._failed, f"{type(err).__name__}: {err}")
             return
-        self.app.call_from_thread(self._ready, session)
+        self._back_on_screen(self._ready, session)
 
     def _failed(self, message: str) -> None:
+        if not self.is_attached:
+            return
         self.query_one("#content").loading = False
         self.sub_title = ""
         self.query_one("#step-title", Static).update(
@@ -116,6 +123,8 @@ class LessonScreen(Screen):
 
     def _ready(self, session: LessonSession) -> None:
         self.session = session
+        if not self.is_attached:  # closed while it was being prepared
+            return
         for message in self.app.store.messages:
             self.app.notify_once(message)
         self.query_one("#content").loading = False
@@ -152,7 +161,7 @@ class LessonScreen(Screen):
     def refresh_table(self) -> None:
         session = self.session
         table = self.query_one(IterationTable)
-        table.display = table.show(session.step, reveal=session.step_settled())
+        table.display = table.show(session.step, reveal=session.step_done())
 
     def refresh_transcript(self) -> None:
         session = self.session
@@ -161,10 +170,14 @@ class LessonScreen(Screen):
             answered = session.last.get(q.id)
             short = plain_maths(tr(q.prompt, self.lang))
             if q.id in session.settled:
-                shown = answered.answer if answered and answered.verdict == "right" else _say(self.lang, "(solution shown)", "（已看答案）")
-                lines.append(f"✓ {short}  {shown}")
+                if answered is not None and answered.verdict == "right":
+                    lines.append(f"✓ {short}  {answered.answer}")
+                else:
+                    lines.append(f"• {short}  " + _say(self.lang, "(solution shown)", "（已看答案）"))
             elif answered is not None and answered.verdict == "wrong":
                 lines.append(f"✗ {short}  {answered.answer}")
+            elif q.id in session.skipped:
+                lines.append(f"… {short}  " + _say(self.lang, "(skipped)", "（已跳过）"))
         widget = self.query_one("#transcript", Static)
         widget.update("\n".join(lines))
         widget.display = bool(lines)
@@ -180,13 +193,13 @@ class LessonScreen(Screen):
             where = f"[{index}/{count}] " if count > 1 else ""
             prompt.update(where + plain_maths(prompt_text(q, self.lang)))
             answer.placeholder = _say(self.lang, "your answer, then Enter", "输入答案后按 Enter")
-        elif self.finished_here or (session.at_last_step and self.session.step_settled()):
+        elif self.finished_here or session.at_last_step:
             right, total = session.score()
             prompt.update(
                 _say(
                     self.lang,
-                    f"End of the lesson ({right}/{total} right first time or after retrying). Press Enter to finish.",
-                    f"本课结束（答对 {right}/{total}）。按 Enter 完成。",
+                    f"End of the lesson: {right} of {total} questions right. Press Enter to finish.",
+                    f"本课结束：{total} 题中答对 {right} 题。按 Enter 完成。",
                 )
             )
             answer.placeholder = _say(self.lang, "Enter to finish", "按 Enter 完成")
@@ -194,8 +207,8 @@ class LessonScreen(Screen):
             prompt.update(
                 _say(
                     self.lang,
-                    "Some questions here were skipped. Enter goes on; F7 then F8 comes back to them.",
-                    "本步有跳过的问题。按 Enter 继续；按 F7 再按 F8 可以回来作答。",
+                    "You skipped a question here. Enter goes on; F7 goes back to it.",
+                    "本步有跳过的问题。按 Enter 继续；按 F7 回去作答。",
                 )
             )
             answer.placeholder = _say(self.lang, "Enter for the next step", "按 Enter 进入下一步")
@@ -220,11 +233,12 @@ class LessonScreen(Screen):
         session = self.session
         step = session.step
         view = self.query_one(PlotView)
-        if step.kind == "iteration" and not session.step_settled():
-            view.display = True
-            view._remove_image()
-            view.query_one(".plot-path", Static).update(
-                _say(self.lang, "The plot of this iteration appears once you have answered it.", "答完本次迭代后显示它的图像。")
+        if step.questions and not session.step_done():  # the picture would give the answers away
+            if step.kind not in PICTURED_WITH_QUESTIONS:
+                view.show_none()
+                return
+            view.show_note(
+                _say(self.lang, "The plot appears once you have answered this step.", "答完这一步后显示图像。")
             )
             return
         if step.id in self.plotted:
@@ -247,22 +261,22 @@ class LessonScreen(Screen):
         except ImportError:
             written = None
         except TutorError as err:
-            self.app.call_from_thread(self._plot_failed, step.id, err.message)
+            self._back_on_screen(self._plot_failed, step.id, err.message)
             return
         except Exception as err:
-            self.app.call_from_thread(self._plot_failed, step.id, f"{type(err).__name__}: {err}")
+            self._back_on_screen(self._plot_failed, step.id, f"{type(err).__name__}: {err}")
             return
-        self.app.call_from_thread(self._plotted, step.id, written)
+        self._back_on_screen(self._plotted, step.id, written)
 
     def _plotted(self, step_id: str, path: Path | None) -> None:
         self.plotted[step_id] = path
-        if self.session is None or self.session.step.id != step_id:
+        if not self.is_attached or self.session is None or self.session.step.id != step_id:
             return
         view = self.query_one(PlotView)
         view.show_plot(path) if path else view.show_none()
 
     def _plot_failed(self, step_id: str, message: str) -> None:
-        if self.session is not None and self.session.step.id == step_id:
+        if self.is_attached and self.session is not None and self.session.step.id == step_id:
             self.query_one(PlotView).show_error(message)
 
     # --- answering -------------------------------------------------------------------------------
@@ -289,43 +303,52 @@ class LessonScreen(Screen):
             return
         self.busy = True
         self.say(_say(self.lang, "checking…", "正在检查……"), None)
-        self.grade_answer(q, text)
+        self.grade_answer(q, text, dict(session.earlier))
 
     @work(thread=True, exclusive=True, group="grade")
-    def grade_answer(self, question, text: str) -> None:
-        """Grade off the UI thread; the result is recorded and shown on it."""
+    def grade_answer(self, question, text: str, earlier: dict) -> None:
+        """Grade and record off the UI thread (so a quit right after Enter loses nothing); show it on the UI thread."""
+        session = self.session
         try:
-            grade = self.session.check(question, text)
-        except TutorError as err:
-            self.app.call_from_thread(self._grading_failed, question, text, err.message)
+            grade = session.check(question, text, earlier)
+        except Exception as err:  # the grader answers every input itself; this is the last resort
+            message = err.message if isinstance(err, TutorError) else f"{type(err).__name__}: {err}"
+            session.refuse(question, text, message)
+            self._back_on_screen(self._grading_failed, message)
             return
-        except Exception as err:
-            self.app.call_from_thread(self._grading_failed, question, text, f"{type(err).__name__}: {err}")
-            return
-        self.app.call_from_thread(self._graded, question, text, grade)
+        session.record(question, text, grade)
+        self._back_on_screen(self._graded, question, text, grade)
 
-    def _grading_failed(self, question, text: str, message: str) -> None:
+    def _back_on_screen(self, callback, *args) -> None:
+        """Run ``callback`` on the UI thread, unless the app has already closed."""
+        try:
+            self.app.call_from_thread(callback, *args)
+        except RuntimeError:  # the app is gone (quit while grading): the attempt is already stored
+            pass
+
+    def _grading_failed(self, message: str) -> None:
         self.busy = False
-        self.session.store.record(self.session.lesson_id, question.id, text, "invalid", message, kind="invalid", skill=question.skill)
-        self.say("⚠ " + message, "invalid")
+        if self.is_attached:
+            self.say("⚠ " + message, "invalid")
 
     def _graded(self, question, text: str, grade) -> None:
         self.busy = False
         session = self.session
-        answered = session.accept(question, text, grade)
-        if session.step.questions and question in session.step.questions:
-            self.show_grade(answered)
-            if grade.verdict == "right":
-                self.query_one("#answer", Input).value = ""
-            self.refresh_transcript()
-            if session.step_settled():
-                self.refresh_table()
-                self.refresh_plot()
-            self.refresh_prompt()
+        answered = session.apply(question, text, grade)
+        if not self.is_attached or question not in session.step.questions:
+            return  # the learner moved on meanwhile: the answer counts, the screen shows where they are
+        self.show_grade(answered)
+        if grade.verdict == "right":
+            self.query_one("#answer", Input).value = ""
+        self.refresh_transcript()
+        if session.step_done():
+            self.refresh_table()
+            self.refresh_plot()
+        self.refresh_prompt()
 
     def show_grade(self, answered: Answered) -> None:
         grade = answered.grade
-        words = self.session.grade_text(grade)
+        words = plain_maths(self.session.grade_text(grade))
         if grade.verdict == "right":
             self.say("✓ " + words, "right")
         elif grade.verdict == "wrong":
@@ -335,14 +358,16 @@ class LessonScreen(Screen):
             caret = ""
             column = getattr(grade, "column", None)
             if column is not None and answered.answer:
-                caret = f"\n  {answered.answer}\n  {' ' * column}^"
+                caret = "\n" + "\n".join("  " + line for line in caret_line(answered.answer, column).splitlines())
             self.say("⚠ " + words + caret, "invalid")
 
     # --- keys --------------------------------------------------------------------------------------
 
     def action_hint(self) -> None:
         session = self.session
-        q = session and session.current_question()
+        if session is None or self.busy:
+            return
+        q = session.current_question()
         if q is None:
             self.say(_say(self.lang, "There is no question on this step.", "这一步没有问题。"), "hint")
             return
@@ -358,7 +383,9 @@ class LessonScreen(Screen):
 
     def action_solution(self) -> None:
         session = self.session
-        q = session and session.current_question()
+        if session is None or self.busy:
+            return
+        q = session.current_question()
         if q is None:
             self.say(_say(self.lang, "There is no open question on this step.", "这一步没有待答的问题。"), "hint")
             return
@@ -366,7 +393,7 @@ class LessonScreen(Screen):
         self.say(_say(self.lang, "Solution: ", "答案：") + plain_maths(text), "solution")
         self.query_one("#answer", Input).value = ""
         self.refresh_transcript()
-        if session.step_settled():
+        if session.step_done():
             self.refresh_table()
             self.refresh_plot()
         self.refresh_prompt()
@@ -379,17 +406,20 @@ class LessonScreen(Screen):
         if q is not None:  # pass over this question: a wrong value of it is carried forward
             session.skip(q)
             note = _say(self.lang, "Skipped. ", "已跳过。")
-            if session.current_question() is not None:
-                self.query_one("#answer", Input).value = ""
-                self.refresh_prompt()
-                self.say(note, "hint")
-                return
+            self.query_one("#answer", Input).value = ""
+            self.say(note, "hint")
+            if session.step_done():
+                self.refresh_table()
+                self.refresh_plot()
+            self.refresh_prompt()
+            return
         if session.at_last_step:
             if self.finished_here:
                 self.action_lessons()
                 return
             session.finish()
             self.finished_here = True
+            self.app.just_finished = session.lesson_id
             right, total = session.score()
             self.say(
                 _say(
@@ -407,7 +437,17 @@ class LessonScreen(Screen):
 
     def action_previous(self) -> None:
         session = self.session
-        if session is None or self.busy or not session.previous_step():
+        if session is None or self.busy:
+            return
+        skipped = [q for q in session.step.questions if q.id in session.skipped]
+        if skipped:  # back to the question passed over, before going back a step
+            session.skipped.difference_update(q.id for q in skipped)
+            self.say(_say(self.lang, "Back to the skipped question.", "回到跳过的问题。"), "hint")
+            self.refresh_table()
+            self.refresh_plot()
+            self.refresh_prompt()
+            return
+        if not session.previous_step():
             return
         self.finished_here = False
         self._leave_step()
@@ -422,6 +462,3 @@ class LessonScreen(Screen):
 
     def action_scroll_text(self, lines: int) -> None:
         self.query_one("#content", VerticalScroll).scroll_relative(y=lines, animate=False)
-
-
-__all__ = ["LessonScreen", "format_value"]

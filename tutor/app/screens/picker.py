@@ -15,15 +15,18 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tutor.app.keys import localised
 from tutor.text import both, tr
+
+
+class LessonList(OptionList):
+    """The list of lessons; Enter opens one (and says so in the footer)."""
+
+    BINDINGS = [Binding("enter", "select", "Open")]
 
 
 class PickerScreen(Screen):
     """Choose a lesson."""
-
-    BINDINGS = [
-        Binding("enter", "open", "Open", show=True),
-    ]
 
     def __init__(self, lang: str = "en"):
         super().__init__()
@@ -44,7 +47,7 @@ class PickerScreen(Screen):
                 id="picker-help",
                 markup=False,
             )
-            yield OptionList(id="lessons")
+            yield localised(LessonList, self.lang)(id="lessons")
             yield Static("", id="lesson-detail", markup=False)
             yield Static("", id="mastery", markup=False)
         yield Footer()
@@ -55,8 +58,8 @@ class PickerScreen(Screen):
         self.query_one("#lessons", OptionList).loading = True
 
     def on_screen_resume(self) -> None:
-        if self.entries:
-            self.show_lessons(self.entries)
+        """Back from a lesson: its progress (and mastery) changed."""
+        self.app.refresh_picker()
 
     def show_lessons(self, entries: list, mastery_line: str = "") -> None:
         """Fill the list (keeps the highlighted lesson across refreshes)."""
@@ -82,7 +85,17 @@ class PickerScreen(Screen):
                 Option(escape(tr(both("No lessons found.", "没有找到课程。"), self.lang)), disabled=True)
             )
         if self.entries:
-            options.highlighted = keep if keep is not None and keep < len(self.entries) else 0
+            if keep is None or keep >= len(self.entries):  # first fill: the first lesson not yet done
+                keep = next(
+                    (i for i, e in enumerate(self.entries) if e.lesson is not None and not store.is_finished(e.id)), 0
+                )
+            options.highlighted = keep
+            done = getattr(self.app, "just_finished", None)
+            if done is not None:  # a lesson was just finished: offer the next one
+                self.app.just_finished = None
+                index = next((i for i, e in enumerate(self.entries) if e.id == done), None)
+                if index is not None and index + 1 < len(self.entries):
+                    options.highlighted = index + 1
         self.query_one("#mastery", Static).update(mastery_line)
         options.focus()
 
@@ -107,9 +120,6 @@ class PickerScreen(Screen):
     @on(OptionList.OptionSelected, "#lessons")
     def selected(self, event: OptionList.OptionSelected) -> None:
         self.open(self.entry(event.option_index))
-
-    def action_open(self) -> None:
-        self.open(self.entry(self.query_one("#lessons", OptionList).highlighted))
 
     def open(self, entry) -> None:
         if entry is None:

@@ -30,7 +30,7 @@ class PlotView(Vertical):
 
     DEFAULT_CSS = """
     PlotView { height: auto; }
-    PlotView > .plot-image { width: auto; height: 14; max-width: 72; }
+    PlotView > .plot-image { width: auto; height: 16; max-width: 100%; }
     """
 
     def __init__(self, images: bool = True, lang: str = "en", **kwargs):
@@ -46,6 +46,11 @@ class PlotView(Vertical):
         self.display = True
         self._remove_image()
         self.query_one(".plot-path", Static).update(tr(both("drawing the plot…", "正在绘图……"), self.lang))
+
+    def show_note(self, text: str) -> None:
+        self.display = True
+        self._remove_image()
+        self.query_one(".plot-path", Static).update(text)
 
     def show_none(self) -> None:
         self.path = None

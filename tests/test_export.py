@@ -1,0 +1,261 @@
+"""Markdown export: a worked solution with exact numbers, images beside it, the same bytes every time."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+import sympy as sp
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+from PIL import Image  # noqa: E402
+
+from tutor import descent, export  # noqa: E402
+from tutor.lesson.model import Derive, Descent, Explain, Function, Help, Lesson, PlotRange  # noqa: E402
+from tutor.mathtext import symbol  # noqa: E402
+from tutor.progress import Attempt  # noqa: E402
+from tutor.walkthrough import Step, Walkthrough, build_walkthrough  # noqa: E402
+
+GOLDEN = Path(__file__).parent / "golden"
+x = symbol("x")
+R = sp.Rational
+
+
+def five_x_squared() -> Lesson:
+    """The article's example: f = 5x^2 from x0 = 1 with lr 1/20, two iterations by hand, four in all."""
+    f = Function(5 * x**2, ("x",), "5x^2")
+    return Lesson(
+        id="five-x-squared",
+        title={"en": "Descending 5x^2", "zh": "在 5x^2 上下降"},
+        summary={"en": "Two iterations by hand from $x_0 = 1$ with $\\eta = \\tfrac{1}{20}$.",
+                 "zh": "从 $x_0 = 1$ 出发，学习率 $\\eta = \\tfrac{1}{20}$，手算两次迭代。"},
+        sections=(
+            Explain(text={"en": "The bowl $f(x) = 5x^2$ has its minimum at $x = 0$.", "zh": "碗形函数 $f(x) = 5x^2$ 的最小值在 $x = 0$。"},
+                    title={"en": "The function", "zh": "函数"}, plot=PlotRange(f, (-1.5, 1.5))),
+            Derive(function=f, of="x", help=Help(solution={"en": "Power rule: $5 \\cdot 2x = 10x$.", "zh": "幂法则：$5 \\cdot 2x = 10x$。"})),
+            Descent(function=f, start={"x": sp.Integer(1)}, learning_rate=R(1, 20), max_steps=4, by_hand=2),
+        ),
+    )
+
+
+@pytest.fixture(scope="module")
+def walkthrough() -> Walkthrough:
+    return build_walkthrough(five_x_squared())
+
+
+@pytest.fixture(scope="module")
+def exported(walkthrough, tmp_path_factory) -> Path:
+    """The English export, written once for the tests that only read it."""
+    return export.export_markdown(walkthrough, tmp_path_factory.mktemp("en"), "en")
+
+
+@pytest.fixture(scope="module")
+def exported_zh(walkthrough, tmp_path_factory) -> Path:
+    return export.export_markdown(walkthrough, tmp_path_factory.mktemp("zh"), "zh")
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def links(markdown: str) -> list[str]:
+    return re.findall(r"!\[[^\]]*\]\(([^)]+)\)", markdown)
+
+
+# --- the worked solution ------------------------------------------------------------------------
+
+
+def test_markdown_matches_the_hand_checked_golden_file(exported):
+    path = exported
+    assert path.name == "five-x-squared.md"
+    expected = (GOLDEN / "five-x-squared.en.md").read_text(encoding="utf-8")
+    # On a deliberate change of wording, rewrite the golden file and check every number in it by hand again.
+    assert path.read_text(encoding="utf-8") == expected
+
+
+def test_every_hand_iteration_is_written_out_with_exact_numbers(exported):
+    text = exported.read_text(encoding="utf-8")
+    # f'(x) = 10x; x1 = 1 - (1/20)*10 = 1/2; f'(1/2) = 5; x2 = 1/2 - (1/20)*5 = 1/4
+    assert r"$x_{1} = x_{0} - \eta\, f'(x_{0}) = 1 - \tfrac{1}{20}\cdot 10 = \tfrac{1}{2}$" in text
+    assert r"$x_{2} = x_{1} - \eta\, f'(x_{1}) = \tfrac{1}{2} - \tfrac{1}{20}\cdot 5 = \tfrac{1}{4}$" in text
+    assert r"f'(x_{0}) = f'(1) = 10" in text and r"f'(x_{1}) = f'(\tfrac{1}{2}) = 5" in text
+    assert "**Answer:** $10 x$" in text
+
+
+def test_the_iteration_table_has_signs_and_sign_changes(exported):
+    text = exported.read_text(encoding="utf-8")
+    # x_k = 1/2^k, f = 5/4^k, f' = 10/2^k for k = 0..4
+    rows = [
+        r"| $0$ | $1$ | $5$ | $10$ | $+$ | — |",
+        r"| $1$ | $\tfrac{1}{2}$ | $\tfrac{5}{4}$ | $5$ | $+$ | — |",
+        r"| $2$ | $\tfrac{1}{4}$ | $\tfrac{5}{16}$ | $\tfrac{5}{2}$ | $+$ | — |",
+        r"| $3$ | $\tfrac{1}{8}$ | $\tfrac{5}{64}$ | $\tfrac{5}{4}$ | $+$ | — |",
+        r"| $4$ | $\tfrac{1}{16}$ | $\tfrac{5}{256}$ | $\tfrac{5}{8}$ | $+$ | — |",
+    ]
+    for row in rows:
+        assert row in text
+    assert "sign change |" in text
+
+
+def test_sign_change_reasoning_and_table_mark(tmp_path):
+    # lr 3/20: x1 = 1 - (3/20)*10 = -1/2, f'(-1/2) = -5: the sign changed, the minimum lies in (-1/2, 1)
+    f = Function(5 * x**2, ("x",), "5x^2")
+    lesson = Lesson("overshoot", "Overshoot", "", (Descent(function=f, start={"x": 1}, learning_rate=R(3, 20),
+                                                           stop=("sign-change",), max_steps=5, by_hand=2),))
+    text = export.export_markdown(build_walkthrough(lesson), tmp_path, "en").read_text(encoding="utf-8")
+    assert r"$x_{1} = x_{0} - \eta\, f'(x_{0}) = 1 - \tfrac{3}{20}\cdot 10 = - \tfrac{1}{2}$" in text
+    assert r"| $1$ | $- \tfrac{1}{2}$ | $\tfrac{5}{4}$ | $-5$ | $-$ | yes: the minimum lies between $x_{0}$ and $x_{1}$ |" in text
+    assert "the minimum lies between $x_{0} = 1$ and $x_{1} = - \\tfrac{1}{2}$" in text
+
+
+def test_images_sit_beside_the_markdown_as_800_by_500_pngs(exported):
+    found = links(exported.read_text(encoding="utf-8"))
+    # the explain plot, both iterations and the whole run
+    assert found == ["five-x-squared/s0.png", "five-x-squared/s2.k0.png", "five-x-squared/s2.k1.png", "five-x-squared/s2.run.png"]
+    for link in found:
+        with Image.open(exported.parent / link) as image:
+            assert image.format == "PNG"
+            assert image.size == (800, 500)
+
+
+def test_exporting_twice_gives_identical_bytes(tmp_path, walkthrough, exported_zh):
+    export.export_markdown(walkthrough, tmp_path, "zh")
+    a, b = files(exported_zh.parent), files(tmp_path)
+    assert len(a) == 5 and a == b
+
+
+def test_chinese_export_uses_the_chinese_text(exported_zh):
+    text = exported_zh.read_text(encoding="utf-8")
+    assert text.startswith("# 在 5x^2 上下降\n")
+    assert "**答案：** $10 x$" in text
+    assert "全部迭代" in text and "变号" in text
+    assert "Answer" not in text
+
+
+def test_two_variable_table_shows_the_point_signs_and_which_partial_changed_sign():
+    # f = x^2 + 10y^2 from (1, 1), lr 1/10: grad (2x, 20y) = (2, 20), so x1 = 1 - 1/5 = 4/5, y1 = 1 - 2 = -1;
+    # there f = 16/25 + 10 = 266/25 and grad = (8/5, -20): dy changed sign
+    y = symbol("y")
+    f = x**2 + 10 * y**2
+    run = descent.run(f, ["x", "y"], [1, 1], R(1, 10), steps=1, exact=True)
+    step = Step("s0.run", 0, "run", "Run", "", data={"function": f, "variables": ("x", "y"), "run": run})
+    text, images = export.render_markdown(Walkthrough("two", "Two", "", (step,)), "en")
+    assert images == []
+    row = r"| $1$ | $\left(\tfrac{4}{5}, -1\right)$ | $\tfrac{266}{25}$ | $\left(\tfrac{8}{5}, -20\right)$ | ($+$, $-$) | yes, in $y$ |"
+    assert row in text
+    assert r"| $0$ | $\left(1, 1\right)$ | $11$ | $\left(2, 20\right)$ | ($+$, $+$) | — |" in text
+    assert "**Why it stopped:** ran the 1" in text  # the engine's own words for max_steps
+
+
+def test_a_walkthrough_without_solutions_still_gets_its_worked_update(tmp_path):
+    # a hand-made step (no solution text): the export writes the update itself
+    run = descent.run(5 * x**2, ["x"], [1], R(1, 20), steps=2, exact=True)
+    s = run.steps[0]
+    step = Step("s0.k0", 0, "iteration", "Iteration 0", "", data=dict(
+        function=5 * x**2, variables=("x",), learning_rate=R(1, 20), optimizer="gd", run=run, k=0, point=s.point,
+        value=s.value, gradient=s.gradient, next=run.steps[1].point, sign_change=(), bracket=None, bound=None, minima=[]))
+    text, images = export.render_markdown(Walkthrough("hand", "Hand", "", (step,)), "en", tmp_path, "hand")
+    assert r"$$x_{1} = x_{0} - \eta f'(x_{0}) = 1 - \tfrac{1}{20}\cdot 10 = \tfrac{1}{2}$$" in text
+    assert "**decrease**" in text
+    assert images == [tmp_path / "s0.k0.png"]
+
+
+# --- the learner's transcript ---------------------------------------------------------------------
+
+
+def attempt(question_id, answer, verdict, feedback="", kind="answer", at="2025-01-01T10:00:00.000Z"):
+    return Attempt("five-x-squared", question_id, answer, verdict, feedback, kind, "", at)
+
+
+def test_transcript_shows_each_answer_beside_the_right_one(tmp_path, walkthrough):
+    attempts = [
+        attempt("s1.derivative", "5x", "wrong", "You lowered the power but lost the factor 2."),
+        attempt("s1.derivative", "", "", kind="hint"),
+        attempt("s1.derivative", "10x", "right", "Right."),
+        attempt("s2.k0.next", "1/2", "right"),
+        attempt("s2.k1.next", "`rm -rf`", "invalid", "That is not a number.", kind="invalid"),
+        attempt("gone.question", "3", "wrong"),
+    ]
+    path = export.export_transcript("five-x-squared", attempts, walkthrough, tmp_path, "en")
+    text = path.read_text(encoding="utf-8")
+    assert path.name == "five-x-squared-progress.md"
+    assert "- You answered `5x`: ❌ wrong" in text
+    assert "> Feedback: You lowered the power but lost the factor 2." in text
+    assert "- asked for a hint" in text
+    assert "- You answered `10x`: ✅ right" in text
+    assert "**Correct answer:** $10 x$" in text
+    assert "`` `rm -rf` ``" in text and "not understood" in text  # backticks in an answer stay code
+    assert "Not attempted." in text  # the direction questions
+    assert "questions no longer in this lesson" in text and "`gone.question`" in text
+    # first tries right: s2.k0.next only (s1.derivative was wrong first) of 8 questions
+    assert "Score: 1 of 8 questions right at the first try." in text
+
+
+# --- the command -----------------------------------------------------------------------------------
+
+
+TINY = """\
+id: tiny-descent
+title: {en: Tiny, zh: 小例子}
+summary: {en: One step on x^2., zh: 在 x^2 上走一步。}
+sections:
+  - descent:
+      function: "x^2"
+      start: {x: 2}
+      learning_rate: "1/4"
+      max_steps: 2
+      by_hand: 1
+"""
+
+
+def test_export_command_writes_each_lesson_and_says_so(tmp_path, monkeypatch):
+    lesson = tmp_path / "tiny.yaml"
+    lesson.write_text(TINY, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    lines = list(export.export_command([str(lesson)], Path("out"), False, [], "en"))
+    assert lines == ["wrote out/tiny-descent.md (2 images)"]
+    text = (tmp_path / "out" / "tiny-descent.md").read_text(encoding="utf-8")
+    # x1 = 2 - (1/4)*4 = 1
+    assert r"x_{1} = x_{0} - \eta\, f'(x_{0}) = 2 - \tfrac{1}{4}\cdot 4 = 1" in text
+
+
+def test_export_command_reports_a_missing_lesson_and_fails(tmp_path):
+    out = export.export_command(["no-such-lesson-here"], tmp_path, False, [], "en")
+    first = next(out)
+    assert first.startswith("skipped no-such-lesson-here:")
+    with pytest.raises(export.ExportError, match="1 lesson could not be exported"):
+        next(out)
+
+
+def test_export_command_transcript_uses_the_progress_store(tmp_path, monkeypatch):
+    from tutor.progress import ProgressStore
+
+    lesson = tmp_path / "tiny.yaml"
+    lesson.write_text(TINY, encoding="utf-8")
+    store = ProgressStore()
+    store.record("tiny-descent", "s0.k0.derivative", "4", "right", "Right: 2x at 2 is 4.")
+    store.close()
+    lines = list(export.export_command([str(lesson)], tmp_path / "out", True, [], "en"))
+    assert lines == [f"wrote {tmp_path / 'out' / 'tiny-descent-progress.md'}"]
+    text = (tmp_path / "out" / "tiny-descent-progress.md").read_text(encoding="utf-8")
+    assert "- You answered `4`: ✅ right" in text and "> Feedback: Right: 2x at 2 is 4." in text
+
+
+def test_export_command_with_no_names_exports_every_lesson_found_and_reports_broken_ones(tmp_path, monkeypatch):
+    from tutor import paths
+
+    bundled, extra = tmp_path / "bundled", tmp_path / "extra"
+    bundled.mkdir()
+    extra.mkdir()
+    (bundled / "tiny.yaml").write_text(TINY, encoding="utf-8")
+    (extra / "broken.yaml").write_text("id: broken\ntitle: [not, text\n", encoding="utf-8")
+    monkeypatch.setattr(paths, "bundled_lessons_dir", lambda: bundled)
+    lines = export.export_command([], tmp_path / "out", False, [extra], "en")
+    first, second = next(lines), next(lines)
+    assert {first.split()[0], second.split()[0]} == {"wrote", "skipped"}
+    assert any(line.endswith("tiny-descent.md (2 images)") for line in (first, second))
+    with pytest.raises(export.ExportError, match="could not be exported: broken"):
+        next(lines)
