@@ -166,3 +166,9 @@ def test_gradient_agrees_with_finite_differences(seed):
         minus = [float(point[n]) - (h if n == name else 0) for n in names]
         estimate = (fn(*plus) - fn(*minus)) / (2 * h)
         assert abs(float(grad[i]) - estimate) <= 1e-4 * (1 + abs(estimate))
+
+
+def test_bounded_below_looks_only_where_f_is_real():
+    # x - log(x) lives on x > 0; it tends to +oo at both ends of that domain
+    assert calculus.bounded_below(x - sp.log(x), ["x"]) == {"x": True}
+    assert calculus.bounded_below(-(x**2), ["x"])["x"] is False

@@ -232,10 +232,13 @@ def bounded_below(f: sp.Expr, variables: Sequence[str]) -> dict[str, bool | None
         if poly is not None and poly.degree() > 0:
             lead = poly.LC()
             if lead.is_number:
-                result[name] = poly.degree() % 2 == 0 and lead > 0
+                result[name] = bool(poly.degree() % 2 == 0 and lead > 0)
                 continue
         try:
-            lows = [sp.limit(g, x, sp.oo), sp.limit(g, x, -sp.oo)]
+            # only the directions where f is real (log(x) has no left side to fall down)
+            probes = {sp.oo: sp.Integer(10**6), -sp.oo: sp.Integer(-(10**6))}
+            ends = [end for end, probe in probes.items() if g.xreplace({x: probe}).is_real is not False]
+            lows = [sp.limit(g, x, end) for end in ends]
         except (NotImplementedError, ValueError, TypeError):
             result[name] = None
             continue

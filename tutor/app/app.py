@@ -105,16 +105,20 @@ class TutorApp(App):
         """Read every lesson (YAML and sympy: off the UI thread); broken ones come with their error."""
         from tutor.lesson.catalog import find_lessons
 
+        problem = None
         try:
             entries = find_lessons(self.lesson_dirs)
         except TutorError as err:
-            self.call_from_thread(self.notify, err.message, severity="error", markup=False)
-            entries = []
-        except OSError as err:  # a lesson folder that cannot be read: say so, list nothing from it
-            self.call_from_thread(self.notify, f"cannot read the lessons: {err}", severity="error", markup=False)
-            entries = []
+            entries, problem = [], err.message
+        except OSError as err:  # a lesson folder that cannot be read: say so
+            entries, problem = [], f"cannot read the lessons: {err}"
         mastery = self.mastery_line()
-        self.call_from_thread(self._catalog_loaded, entries, mastery)
+        try:
+            if problem:
+                self.call_from_thread(self.notify, problem, severity="error", markup=False)
+            self.call_from_thread(self._catalog_loaded, entries, mastery)
+        except RuntimeError:  # quit while the lessons were being read
+            pass
 
     def mastery_line(self) -> str:
         """Mastery per skill and what to practise next, from the stored attempts."""
