@@ -160,6 +160,72 @@ def run_cmd(lesson: str | None = None, plain: bool = False, lesson_dirs=(), lang
     run_app(lesson, list(lesson_dirs), _lang(lang))
 
 
+@main.command("practice")
+@click.argument("skill", required=False)
+@click.option("--seed", type=click.IntRange(0, 10**9), help="The set's number: the same seed gives the same questions.")
+@click.option("--plain", is_flag=True, help="Line by line on stdin/stdout, for screen readers, pipes and scripts.")
+@lang_option
+def practice_cmd(skill: str | None, seed: int | None, plain: bool, lang: str | None) -> None:
+    """Practise SKILL (default: your weakest) on freshly generated questions.
+
+    Example: tutor practice partial --seed 12
+    """
+    from tutor.mastery import estimate, skill_name
+    from tutor.practice import fresh_seed, next_skill, practice_id, practice_lesson, template_for
+    from tutor.progress import ProgressStore
+    from tutor.text import both, tr
+
+    lang = _lang(lang)
+    if skill is not None:
+        template = template_for(skill)  # an unknown skill: one error line, before anything opens
+    store = ProgressStore()
+    try:
+        for message in store.messages:  # a damaged progress file: the view's own store will not know
+            click.echo(message, err=True)
+        if skill is None:
+            mastery = estimate(store.mastery_attempts())
+            skill = next_skill(mastery)
+            template = template_for(skill)
+            name = skill_name(skill, lang)
+            if skill in mastery:
+                p = f"{mastery[skill]:.0%}"
+                click.echo(tr(both(f"Practising {name}: your weakest skill ({p}).", f"练习{name}：你最薄弱的技能（{p}）。"), lang))
+            else:
+                click.echo(tr(both(f"Practising {name}.", f"练习{name}。"), lang))
+        if seed is None:
+            seed = fresh_seed(template, store.known_lessons())
+            again = f"tutor practice {skill} --seed {seed}"
+            click.echo(
+                tr(
+                    both(
+                        f"practice set {skill} #{seed} — run `{again}` to get the same questions",
+                        f"练习题组 {skill} #{seed} —— 运行 `{again}` 可再做同样的题目",
+                    ),
+                    lang,
+                )
+            )
+        elif store.is_finished(practice_id(template, seed)):
+            click.echo(
+                tr(
+                    both(
+                        f"You finished this set before; your answers are kept. For new questions: tutor practice {skill}",
+                        f"你已经做完这组题，答案都已保存。要做新题目：tutor practice {skill}",
+                    ),
+                    lang,
+                )
+            )
+    finally:
+        store.close()
+    lesson = practice_lesson(template, seed)
+    if plain:
+        from tutor.plain import run_plain
+
+        sys.exit(run_plain(lesson, [], lang))
+    from tutor.app import run_app
+
+    run_app(lesson, [], lang)
+
+
 @main.command("check")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 def check_cmd(paths) -> None:

@@ -225,6 +225,13 @@ def exact_number(value: Any) -> sp.Expr:
     return sp.Integer(value)
 
 
+def _slope_names(changed: Sequence[str], variables: Sequence[str]) -> str:
+    """f'(x) for one variable, ∂f/∂v for several: the names a learner has been taught."""
+    if len(variables) == 1:
+        return f"f'({variables[0]})"
+    return ", ".join(f"∂f/∂{v}" for v in changed)
+
+
 def _show(values) -> str:
     return ", ".join(sp.sstr(v) if isinstance(v, sp.Basic) else f"{v:.6g}" for v in values)
 
@@ -307,7 +314,7 @@ def run(
         if all(g == 0 for g in grad):
             return Run(steps=tuple(history), stop=Stop("zero_gradient", k, "the gradient is exactly zero: a stationary point, so no step moves"), **record)
         if rules.sign_change and changed:
-            names = ", ".join(f"∂f/∂{v}" for v in changed)
+            names = _slope_names(changed, variables)
             before, after = history[-2].point, point
             message = f"{names} changed sign between step {k - 1} and step {k}: the minimum lies between ({_show(before)}) and ({_show(after)})"
             return Run(steps=tuple(history), stop=Stop("sign_change", k, message), **record)
@@ -381,7 +388,7 @@ def _run_compiled(f, variables, point, lr, steps, rules: Until, record) -> Run:
     }
     if reason == "sign_change":
         last = history[-1]
-        names = ", ".join(f"∂f/∂{v}" for v in last.sign_change)
+        names = _slope_names(last.sign_change, variables)
         message = f"{names} changed sign between step {k - 1} and step {k}: the minimum lies between ({_show(history[-2].point)}) and ({_show(last.point)})"
     elif reason in messages:
         message = messages[reason]

@@ -272,8 +272,9 @@ def run_plain(
     try:
         if lesson:
             from tutor.lesson.catalog import resolve_lesson
+            from tutor.lesson.model import Lesson
 
-            chosen = resolve_lesson(lesson, list(lesson_dirs))
+            chosen = lesson if isinstance(lesson, Lesson) else resolve_lesson(lesson, list(lesson_dirs))
         else:
             chosen = view.choose(list(lesson_dirs), store)
             if chosen is None:

@@ -17,11 +17,13 @@ Templates:
 from __future__ import annotations
 
 import random
+from typing import Collection, Mapping
 
 import sympy as sp
 
 from tutor.errors import TutorError
 from tutor.lesson.model import Derive, Descent, Evaluate, Explain, Function, Lesson
+from tutor.mastery import SKILLS, suggest
 from tutor.mathtext import symbol
 from tutor.text import both
 
@@ -60,7 +62,7 @@ def practice_lesson(template: str, seed: int) -> Lesson:
     rng = random.Random(f"{template}:{int(seed)}")
     title, summary, sections = builders[template](rng)
     return Lesson(
-        id=f"practice-{template}-{int(seed)}",
+        id=practice_id(template, seed),
         title=title,
         summary=summary,
         sections=tuple(sections),
@@ -71,6 +73,50 @@ def practice_lesson(template: str, seed: int) -> Lesson:
 def practice_for(skill: str, seed: int) -> Lesson:
     """A practice lesson for a weak skill (the descent template for skills it has no template of its own for)."""
     return practice_lesson(TEMPLATE_FOR_SKILL.get(skill, "descent"), seed)
+
+
+def practice_id(template: str, seed: int) -> str:
+    """The lesson id progress is recorded under: one per template and seed."""
+    return f"practice-{template}-{int(seed)}"
+
+
+def template_for(name: str) -> str:
+    """The template that practises a skill (or a template named directly); ``sign-change`` reads as ``sign_change``."""
+    key = name.strip().replace("-", "_")
+    if key in TEMPLATE_FOR_SKILL:
+        return TEMPLATE_FOR_SKILL[key]
+    if key in TEMPLATES:
+        return key
+    choices = ", ".join([*(s for s in SKILLS if s in TEMPLATE_FOR_SKILL), *(t for t in TEMPLATES if t not in TEMPLATE_FOR_SKILL)])
+    raise PracticeError(f"no practice for '{name}'; choose one of {choices}")
+
+
+def next_skill(mastery: Mapping[str, float]) -> str:
+    """What to practise next, among the skills a template exercises.
+
+    The weakest skill below mastery (:func:`tutor.mastery.suggest`); else the
+    first not practised yet, in teaching order ("derivative" for a new
+    learner); else, everything mastered, the least mastered one.
+    """
+    practicable = [s for s in SKILLS if s in TEMPLATE_FOR_SKILL]
+    weak = [s for s in suggest(mastery) if s in TEMPLATE_FOR_SKILL]
+    if weak:
+        return weak[0]
+    unseen = [s for s in practicable if s not in mastery]
+    if unseen:
+        return unseen[0]
+    return min(practicable, key=lambda s: mastery[s])  # ties keep teaching order
+
+
+def fresh_seed(template: str, taken: Collection[str] = (), rng: random.Random | None = None) -> int:
+    """A four-digit seed (short enough to type again) whose set is not among the ``taken`` lesson ids."""
+    rng = rng or random.SystemRandom()
+    seed = rng.randint(1000, 9999)
+    for _ in range(100):  # a learner who has met most of the 9000 sets still gets one
+        if practice_id(template, seed) not in taken:
+            break
+        seed = rng.randint(1000, 9999)
+    return seed
 
 
 def _nonzero(rng: random.Random, low: int, high: int) -> int:
@@ -164,4 +210,14 @@ def _descent(rng: random.Random):
     return title, summary, sections
 
 
-__all__ = ["TEMPLATES", "TEMPLATE_FOR_SKILL", "PracticeError", "practice_lesson", "practice_for"]
+__all__ = [
+    "TEMPLATES",
+    "TEMPLATE_FOR_SKILL",
+    "PracticeError",
+    "practice_lesson",
+    "practice_for",
+    "practice_id",
+    "template_for",
+    "next_skill",
+    "fresh_seed",
+]

@@ -19,8 +19,10 @@ def run_app(lesson: str | None, lesson_dirs: list[Path], lang: str) -> None:
     start = None
     if lesson:
         from tutor.lesson.catalog import resolve_lesson
+        from tutor.lesson.model import Lesson
 
-        start = resolve_lesson(lesson, list(lesson_dirs))  # a bad name is one error line, before the screen opens
+        # a bad name is one error line, before the screen opens; a built Lesson (a practice set) opens as it is
+        start = lesson if isinstance(lesson, Lesson) else resolve_lesson(lesson, list(lesson_dirs))
     images = _prepare_images()
     from tutor.app.app import TutorApp
     from tutor.app.keys import localised
