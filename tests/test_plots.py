@@ -355,3 +355,23 @@ def test_descend_plot_option_writes_the_run_with_its_minimum(tmp_path, figures, 
     assert png_size(out) == SIZE
     # the engine's minimum of 5x^2 is x = 0
     assert "minimum 0" in texts(figures[-1])
+
+
+def test_momentum_run_is_drawn_against_plain_descent(tmp_path):
+    """Issue 5: plain descent against momentum on the same contours, from a real lesson's run step."""
+    from PIL import Image
+
+    from tutor.lesson.catalog import resolve_lesson
+    from tutor.plots import plot_step
+    from tutor.walkthrough import build_walkthrough
+
+    walk = build_walkthrough(resolve_lesson("optimisers", []))
+    compared = [s for s in walk.steps if s.kind == "run" and s.data.get("compare")]
+    assert compared, "a momentum descent's run step carries the plain run to compare with"
+    step = compared[0]
+    runs = step.data["compare"]
+    assert set(runs) == {"gd", step.data["optimizer"]}
+    # the same start and the same number of updates for both
+    assert runs["gd"].steps[0].point == pytest.approx(tuple(float(v) for v in runs[step.data["optimizer"]].steps[0].point))
+    path = plot_step(step, tmp_path / "compare.png", "en")
+    assert Image.open(path).size == (800, 500)

@@ -1249,6 +1249,8 @@ def plot_step(step: Any, path: Path | str, lang: str = "en") -> Path | None:
                 bracket = tuple(_point(p, variables)[0] for p in bracket)
             return _draw_descent(f, variables, run, path, lang, upto=index, next_point=data.get("next"), bracket=bracket,
                                  minima=minima, bound=data.get("bound"))
+        if kind == "run" and data.get("compare"):
+            return plot_optimizers(f, variables, data["compare"], path, lang)
         return _draw_descent(f, variables, run, path, lang, minima=minima, bound=data.get("bound"))
     if kind == "training":
         if data.get("model") is None or not data.get("xs"):

@@ -436,12 +436,13 @@ def progress_command(fmt: str, reset: str | None, lesson_dirs: Iterable[Path], l
             )
 
     mastery, practise = _mastery(store.mastery_attempts())
+    command = _practice_command(mastery, practise)
     notes += [m for m in store.messages if m not in notes]
     store.close()
 
     if fmt == "json":
         return json.dumps(
-            {"lessons": lessons, "mastery": mastery, "practise_next": practise, "messages": notes},
+            {"lessons": lessons, "mastery": mastery, "practise_next": practise, "practise_command": command, "messages": notes},
             ensure_ascii=False,
             indent=2,
         )
@@ -464,7 +465,8 @@ def progress_command(fmt: str, reset: str | None, lesson_dirs: Iterable[Path], l
         if practise:
             lines.append("")
             names = ", ".join(skill_name(s, lang) for s in practise)
-            lines.append(tr(both(f"Practise next: {names}", f"接下来练习：{names}"), lang))
+            run = tr(both(f" — run `{command}`", f"——运行 `{command}`"), lang) if command else ""
+            lines.append(tr(both(f"Practise next: {names}", f"接下来练习：{names}"), lang) + run)
     else:
         lines.append("  " + tr(both("no answers yet", "还没有作答"), lang))
     return "\n".join(lines)
@@ -489,6 +491,16 @@ def _mastery(evidence: list[tuple[str, bool]]) -> tuple[dict[str, float], list[s
 
     estimate = mastery.estimate(evidence)
     return dict(sorted(estimate.items())), list(mastery.suggest(estimate))
+
+
+def _practice_command(mastery: dict[str, float], practise: list[str]) -> str | None:
+    """The command that practises the weakest skill there are practice questions for (what `tutor practice` picks)."""
+    if not practise:
+        return None
+    from tutor.practice import next_skill
+
+    skill = next_skill(mastery)
+    return f"tutor practice {skill}" if skill in practise else None
 
 
 __all__ = ["Attempt", "ProgressStore", "progress_command", "KINDS", "DB_NAME"]

@@ -47,7 +47,7 @@ expected answer is a tuple of keys in the variables' order (answered
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import replace, dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
 import sympy as sp
@@ -865,7 +865,12 @@ def _descent(i: int, section: Descent, lesson: Lesson) -> list[Step]:
     land = _landscape(f, names, section.start)
     states = _optimizer_states(opt, run)
     steps = [_iteration(i, section, run, land, opt, states, k, exact) for k in range(hand)]
-    steps.append(_run_step(i, section, run, land))
+    run_step = _run_step(i, section, run, land)
+    if opt.name != "gd":
+        # the same start, rate and number of steps without the optimiser's memory: the picture to compare
+        plain = descent.run(f, names, start, section.learning_rate, steps=max(len(run.steps) - 1, 0), until=section.stop)
+        run_step = replace(run_step, data={**run_step.data, "compare": {"gd": plain, opt.name: run}})
+    steps.append(run_step)
     return steps
 
 
