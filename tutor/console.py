@@ -7,14 +7,19 @@ for programs.  The renderers do no mathematics.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import sympy as sp
+from sympy.printing.precedence import precedence
+from sympy.printing.pretty.pretty_symbology import pretty_symbol
+from sympy.printing.str import StrPrinter
 
-from tutor import calculus, descent
-from tutor.mathtext import infer_variables, parse_assignments, parse_expression, parse_number, symbol
+from tutor import calculus
+from tutor.mathtext import infer_variables, parse_assignments, parse_expression, parse_number
+
+if TYPE_CHECKING:  # descent is imported by the descend command only: derive starts faster without it
+    from tutor import descent
 
 
 def resolve_variables(text: str, declared: str | None) -> tuple[str, ...]:
@@ -63,12 +68,76 @@ def derive(text: str, variables: str | None = None, at: str | None = None) -> De
     return DeriveReport(f, names, grad, point, f_value, value)
 
 
+# --- how maths is shown ----------------------------------------------------------------
+#
+# sympy.pretty draws 2-D maths (raised exponents, stacked fractions, roots with
+# bars).  For the polynomials most lessons use, the same picture fits on one
+# line with Unicode superscripts, and the one-line printer below draws it
+# without sympy's pretty printer, whose first product loads sympy.physics.units
+# (a fifth of `tutor derive`'s whole run).  Anything with a fraction, a root,
+# a symbolic exponent or exp still gets sympy.pretty.
+
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+#: Functions sympy.pretty writes on one line as name(argument).
+_ONE_LINE_FUNCTIONS = (sp.sin, sp.cos, sp.tan, sp.sinh, sp.cosh, sp.tanh, sp.asin, sp.acos, sp.atan, sp.log, sp.sign)
+
+
+def _fits_one_line(expr: Any) -> bool:
+    """True when sympy.pretty would draw expr on one line but for its integer exponents."""
+    for node in sp.preorder_traversal(expr):
+        if node.is_Symbol or node.is_Integer or node is sp.pi or node is sp.E:
+            continue
+        if node.is_Add or node.is_Mul or isinstance(node, (sp.Tuple, sp.Abs, *_ONE_LINE_FUNCTIONS)):
+            continue
+        if node.is_Pow and node.exp.is_Integer and node.exp > 1:
+            continue
+        return False
+    return True
+
+
+class _OneLinePrinter(StrPrinter):
+    """sympy.pretty's notation on one line: 7⋅m³ + 2⋅x², (4⋅x, 12⋅z), │x│, π, θ, x₁.
+
+    Only for trees :func:`_fits_one_line` accepts (no negative or fractional
+    powers, so every ``*`` StrPrinter writes is a product).
+    """
+
+    def _print_Symbol(self, expr):
+        return pretty_symbol(expr.name)
+
+    def _print_Pow(self, expr, rational=False):
+        return self.parenthesize(expr.base, precedence(expr), strict=False) + str(expr.exp).translate(_SUPERSCRIPT)
+
+    def _print_Mul(self, expr):
+        return super()._print_Mul(expr).replace("*", "⋅")
+
+    def _print_Abs(self, expr):
+        return f"│{self._print(expr.args[0])}│"
+
+    def _print_Pi(self, expr):
+        return "π"
+
+    def _print_Exp1(self, expr):
+        return "ℯ"
+
+
 def _pretty(expr: Any) -> str:
     return sp.pretty(expr, use_unicode=True)
 
 
-def _eq(lhs: str, rhs: Any) -> str:
-    return _pretty(sp.Eq(sp.Symbol(lhs), rhs, evaluate=False))
+def _one_line(expr: Any) -> str:
+    return _OneLinePrinter().doprint(expr)
+
+
+def _renderer(*exprs: Any) -> Callable[[Any], str]:
+    """One way of drawing for a whole report, so its lines look alike."""
+    return _one_line if all(_fits_one_line(e) for e in exprs) else _pretty
+
+
+def _eq(lhs: str, rhs: Any, show: Callable[[Any], str] = _pretty) -> str:
+    if show is _pretty:
+        return _pretty(sp.Eq(sp.Symbol(lhs), rhs, evaluate=False))
+    return f"{lhs} = {show(rhs)}"
 
 
 def _fname(variables: Sequence[str]) -> str:
@@ -77,24 +146,30 @@ def _fname(variables: Sequence[str]) -> str:
 
 def derive_text(report: DeriveReport) -> str:
     v = report.variables
-    lines = [_eq(_fname(v), report.f), ""]
+    shown = [report.f, *report.gradient]
+    if report.at is not None:
+        shown += [report.f_value, *report.value]
+    show = _renderer(*shown)
+    lines = [_eq(_fname(v), report.f, show), ""]
     if len(v) == 1:
-        lines.append(_eq(f"f'({v[0]})", report.gradient[0]))
+        lines.append(_eq(f"f'({v[0]})", report.gradient[0], show))
     else:
         for name, g in zip(v, report.gradient):
-            lines.append(_eq(f"∂f/∂{name}", g))
-        lines += ["", _eq("∇f", sp.Tuple(*report.gradient))]
+            lines.append(_eq(f"∂f/∂{name}", g, show))
+        lines += ["", _eq("∇f", sp.Tuple(*report.gradient), show)]
     if report.at is not None:
         where = ", ".join(f"{k} = {sp.sstr(val)}" for k, val in report.at.items())
-        lines += ["", f"at {where}:", "  " + _eq("f", report.f_value)]
+        lines += ["", f"at {where}:", "  " + _eq("f", report.f_value, show)]
         if len(v) == 1:
-            lines.append("  " + _eq(f"f'({sp.sstr(report.at[v[0]])})", report.value[0]))
+            lines.append("  " + _eq(f"f'({sp.sstr(report.at[v[0]])})", report.value[0], show))
         else:
-            lines.append("  " + _eq("∇f", sp.Tuple(*report.value)))
+            lines.append("  " + _eq("∇f", sp.Tuple(*report.value), show))
     return "\n".join(lines)
 
 
 def derive_json(report: DeriveReport) -> str:
+    import json
+
     return json.dumps(
         {
             "variables": list(report.variables),
@@ -124,6 +199,8 @@ def descend(
     optimizer: str = "gd",
     beta: str | None = None,
 ) -> tuple[sp.Expr, descent.Run]:
+    from tutor import descent
+
     names = resolve_variables(text, variables)
     f = parse_expression(text, names)
     point = point_in_order(parse_assignments(start, names), names, "--from")
@@ -144,6 +221,8 @@ def _number(value: Any, exact: bool) -> Any:
 
 
 def descend_json(run: descent.Run) -> str:
+    import json
+
     exact = run.exact
     return json.dumps(
         {
@@ -194,7 +273,7 @@ def descend_table(f: sp.Expr, run: descent.Run) -> str:
     fmt = lambda r: "  ".join(c.rjust(w) for c, w in zip(r, widths)).rstrip()  # noqa: E731
     lr = sp.sstr(run.learning_rate) if run.exact else f"{run.learning_rate:g}"
     mode = "exact" if run.exact else "float"
-    lines = [_eq(_fname(v), f), f"learning rate η = {lr}, optimizer {run.optimizer}, {mode} mode", ""]
+    lines = [_eq(_fname(v), f, _renderer(f)), f"learning rate η = {lr}, optimizer {run.optimizer}, {mode} mode", ""]
     lines += [fmt(header), fmt(["-" * w for w in widths]), *map(fmt, rows), ""]
     lines.append(f"stopped at k = {run.stop.k} ({run.stop.reason}): {run.stop.message}")
     return "\n".join(lines)

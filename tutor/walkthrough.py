@@ -47,7 +47,8 @@ expected answer is a tuple of keys in the variables' order (answered
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import replace, dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping, Sequence
 
 import sympy as sp
@@ -515,7 +516,23 @@ def build_walkthrough(lesson: Lesson) -> Walkthrough:
             raise
         except TutorError as err:  # the engine has no answer: say where, in one line
             raise LessonError([Diagnostic(_where(lesson, section), "error", err.message)]) from None
-    return Walkthrough(lesson.id, lesson.title, lesson.summary, tuple(steps), lesson.path)
+    return Walkthrough(lesson.id, lesson.title, lesson.summary, tuple(_tidy(step) for step in steps), lesson.path)
+
+
+_EQUALS_APPROX = re.compile(r"=\s*\\approx")
+
+
+def _tidy_text(text):
+    """'x = \\approx 0.35' (an exact value shown as a decimal) reads 'x \\approx 0.35'."""
+    if isinstance(text, str):
+        return _EQUALS_APPROX.sub(r"\\approx", text)
+    if isinstance(text, Mapping):
+        return {lang: _tidy_text(t) for lang, t in text.items()}
+    return text
+
+
+def _tidy(step: Step) -> Step:
+    return replace(step, text=_tidy_text(step.text), solution=_tidy_text(step.solution))
 
 
 def _where(lesson: Lesson, section: Any, *keys: str) -> Where:
