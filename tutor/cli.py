@@ -168,6 +168,10 @@ def run_cmd(lesson: str | None = None, plain: bool = False, lesson_dirs=(), lang
 def practice_cmd(skill: str | None, seed: int | None, plain: bool, lang: str | None) -> None:
     """Practise SKILL (default: your weakest) on freshly generated questions.
 
+    SKILL is one of derivative, partial, gradient, evaluate, direction, update,
+    sign_change, learning_rate (or descent).  Your answers count towards your
+    mastery, as in any lesson.
+
     Example: tutor practice partial --seed 12
     """
     from tutor.mastery import estimate, skill_name
