@@ -114,3 +114,203 @@ NO_HAPPY_PATH = [
     ("x**2", {"lr": 1.1}, "diverges; lr must be below 2/L"),
     ("exp(x**2)", {"x": 30}, "overflow in floats"),
 ]
+
+
+# --------------------------------------------------------------------------------------------------
+# More of the same kinds (the list above is a sample, not the whole of what will be tried).
+# Each entry below must be REFUSED wherever an expression (or a number) is expected.
+
+# Other ways into Python: dunders, builtins, attribute access, statements, string prefixes.
+MORE_CODE_EXECUTION = [
+    "__builtins__",
+    "__import__",
+    "x.__class__",
+    "x.__dict__",
+    "().__class__",
+    "getattr(x, 'y')",
+    "globals()",
+    "vars()",
+    "locals()",
+    "type(x)",
+    "dir()",
+    "breakpoint()",
+    "input()",
+    "print(1)",
+    "exit()",
+    "compile('1', '', 'eval')",
+    "import os",
+    "from os import system",
+    "os.system('ls')",
+    "lambda x: x",
+    "f'{x}'",
+    "b'x'",
+    "x if 1 else 2",
+    "not x",
+    "x and y",
+    "x or y",
+    "yield x",
+    "await x",
+    "None",
+    "True",
+    "x; import os",
+    "x # comment",
+    "x\\\ny",
+    "Symbol('x')",
+    "Function('f')(x)",
+    "Integral(x, x)",
+    "factorial(5)",
+    "gamma(x)",
+    "Sum(x, (x, 1, 10**9))",
+]
+
+# Letters that look like Latin ones, and characters nobody sees.
+CONFUSABLES = [
+    "οx",           # GREEK SMALL LETTER OMICRON, then x
+    "а + 1",        # CYRILLIC SMALL LETTER A
+    "е^x",          # CYRILLIC SMALL LETTER IE
+    "о",            # CYRILLIC SMALL LETTER O
+    "р^2",          # CYRILLIC SMALL LETTER ER
+    "с*x",          # CYRILLIC SMALL LETTER ES
+    "х^2 + 1",      # CYRILLIC SMALL LETTER HA
+    "Х",            # CYRILLIC CAPITAL LETTER HA
+    "ρ",            # GREEK SMALL LETTER RHO (looks like p)
+    "Α + 1",        # GREEK CAPITAL LETTER ALPHA (looks like A)
+    "ν",            # GREEK SMALL LETTER NU (looks like v)
+]
+INVISIBLE = [
+    "x\u200d",      # ZERO WIDTH JOINER
+    "x\u200c2",     # ZERO WIDTH NON-JOINER
+    "x\u202e1+",    # RIGHT-TO-LEFT OVERRIDE
+    "\u202ex^2",
+    "x\u2066+1",    # LEFT-TO-RIGHT ISOLATE
+    "x\x00",        # NUL
+    "\x00",
+    "1\x00+1",
+    "x\x1b[2J",     # an escape sequence that would clear the terminal
+    "x\x07",        # BEL
+    "x\x7f",        # DEL
+    "x\u0301",      # COMBINING ACUTE ACCENT
+]
+
+# Notation from programming languages and calculators that must not be silently misread.
+NOTATION_TRAPS = [
+    "0x10",         # not 0·x10
+    "0b101",
+    "0o17",
+    "1_000",
+    "10!",
+    "x!!",
+    "%",
+    "x%2",
+    "x@y",
+    "`x`",
+    "$x",
+    "x$",
+    "x|y",
+    "x&y",
+    "x~y",
+    "x?y",
+    "x<y",
+    "x>=y",
+    "y == x",
+    "x // 2",
+    "x:y",
+    "'x'",
+    '"x"',
+    "x'",
+    "1..2",
+    ".5.5",
+    "x^^2",
+    "x***2",
+    "∞",
+    "nan",
+    "inf",
+    "oo",
+    "zoo",
+    "I",
+    "sin x",
+    "sin^2(x)",
+    "√x",
+]
+
+# Bounded by the parser: lengths, names, nesting, numbers, exponents.
+MORE_RESOURCE_EXHAUSTION = [
+    "a" * 5000,                                   # too long
+    "x" * 1999,                                   # a 1999-letter identifier
+    "v" + "1" * 50,                               # a long variable name
+    "1e999999",
+    "1e-999999",
+    "10**10**10",
+    "2^2^2^2^2^2",
+    "e^e^e^e",
+    "pi^pi^pi^pi",
+    "exp(10000)",
+    "exp(exp(10))",
+    "cosh(10^5)",
+    "(x+1)^1001",                                 # the exponent on a variable base is bounded
+    "x^(10^6)",
+    "x^(1/1001)",
+    "2^(1/1000)",
+    "sin(" * 60 + "x" + ")" * 60,                 # 60 nested calls
+    "sqrt(" * 60 + "2" + ")" * 60,
+    "x^-" * 60 + "2",
+    "+" * 100 + "x",
+    "[" * 300 + "x" + "]" * 300,
+    "+".join(["123456789/987654321"] * 200),      # too long
+    "*".join(["123456789/987654321"] * 200),
+    "1" * 1200,                                   # a 1200-digit literal
+    "9" * 999 + "^9" * 3,
+]
+
+# Every input above that is refused outright, in one list.
+REFUSED = sorted(set(
+    CODE_EXECUTION + MORE_CODE_EXECUTION + LOOKALIKES + CONFUSABLES + INVISIBLE + NOTATION_TRAPS
+    + RESOURCE_EXHAUSTION + MORE_RESOURCE_EXHAUSTION + [HANGS_SYMPY, EXPAND_WORK]
+))
+
+# Heavy-looking but within the bounds: accepted, and answered quickly (never expanded or evaluated).
+ACCEPTED_BUT_HEAVY = [
+    "(x+1)^1000",                                 # fine: unexpanded (EXPAND_WORK, (x+1)**2000, is refused)
+    "x^x^x^x^x^x",
+    "sin(" * 49 + "x" + ")" * 49,
+    "sqrt(" * 40 + "x" + ")" * 40,
+    "sqrt(" * 40 + "2" + ")" * 40,
+    "+".join(["123456789/987654321"] * 99),
+    "*".join(["123456789/987654321"] * 99),
+    "exp(1000)",
+    "1.5^1000",
+    "(2/3)^3000",
+    "10^-1000",
+    "sin(10^1000)",
+    "(1+sqrt(2))^1000",
+    "x(x(x(x)))",
+    "exp(exp(exp(x)))",
+]
+
+# Hostile YAML scalars, written raw into a lesson where one value is expected.
+YAML_SCALARS = [
+    '!!python/object/apply:os.system ["touch /tmp/pwned"]',
+    "!!python/name:os.system",
+    "!!binary aGVsbG8=",
+    "!!set {a, b}",
+    "&a 1",
+    "*a",
+    "<<: {x: 1}",
+    ".nan",
+    "-.inf",
+    "no",
+    "~",
+    "",
+    "[4, 12, 21]",
+    "{x: 1}",
+    "0x10",
+    "1_000",
+    "0o17",
+    "- 1",
+    "'unterminated",
+    "\"unterminated",
+    "|",
+    "@x",
+    "%YAML 1.1",
+    "\t1",
+]

@@ -264,6 +264,62 @@ async def test_quitting_while_an_answer_is_graded_loses_nothing(lessons, no_plot
     assert [(r.answer, r.verdict) for r in rows] == [("10x", "right")]
 
 
+async def test_hostile_answers_get_a_message_and_the_learner_carries_on(lessons, no_plots, tmp_path):
+    from textual import events
+
+    from tutor.app.session import STORED_ANSWER_LIMIT
+
+    pwned = tmp_path / "pwned"
+    app = make_app([lessons])
+    async with app.run_test(size=(100, 32)) as pilot:
+        screen = await open_first_lesson(pilot)
+        await pilot.press("enter")  # the derivative of 5x^2 is asked
+        await settle(pilot)
+        for text in (f"__import__('os').system('touch {pwned}')", "9**9**9**9", "sin(sin(3+exp(exp(exp(3)))))"):
+            said = await answer(pilot, text)
+            assert said.startswith("⚠") and "not count" in said, text
+        box = screen.query_one("#answer")
+        box.value = ""
+        box.post_message(events.Paste("x" * 100_000))  # a 100 kB paste
+        await pilot.pause()
+        assert len(box.value) == 100_000
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "⚠" in str(screen.query_one("#feedback").render())
+        assert "✓" in await answer(pilot, "10x")  # and the next right answer counts
+    assert not pwned.exists()
+    rows = ProgressStore().attempts("five-x-squared")
+    assert [(r.kind, r.verdict) for r in rows] == [("invalid", "invalid")] * 4 + [("answer", "right")]
+    assert all(len(r.answer) < STORED_ANSWER_LIMIT + 100 for r in rows)  # the paste is stored shortened
+
+
+async def test_an_answered_step_shows_its_worked_solution(lessons, no_plots):
+    app = make_app([lessons])
+    async with app.run_test(size=(100, 32)) as pilot:
+        screen = await open_first_lesson(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        worked = screen.query_one("#worked")
+        assert not worked.display  # not before the learner has answered
+        assert "✓" in await answer(pilot, "10x")
+        assert worked.display
+        assert "power rule" in worked.source and "10x" in worked.source  # d/dx 5x^2 = 5 * 2x, rule by rule
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not worked.display  # the next step's questions are open again
+        await pilot.press("f8", "f8", "f8")  # skipped is not settled: no solution given away
+        await settle(pilot)
+        assert not worked.display
+        await pilot.press("f7")
+        await settle(pilot)
+        await pilot.press("f3")  # one solution shown: two questions still open
+        await settle(pilot)
+        assert not worked.display
+        await pilot.press("f3", "f3")  # every question settled by its solution
+        await settle(pilot)
+        assert worked.display and "f′(x₀)" in worked.source
+
+
 async def test_broken_lesson_is_listed_with_its_error_and_not_opened(lessons, broken, no_plots):
     from tutor.app.screens.lesson import LessonScreen
 

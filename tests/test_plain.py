@@ -116,6 +116,26 @@ def test_invalid_input_is_told_where_and_not_counted(lesson_path):
     assert [(r.kind, r.verdict) for r in rows] == [("invalid", "invalid")]
 
 
+def test_hostile_answers_get_a_message_and_the_lesson_goes_on(lesson_path, tmp_path):
+    pwned = tmp_path / "pwned"
+    hostile = [f"__import__('os').system('touch {pwned}')", "9**9**9**9", "x" * 100_000, "sin(sin(3+exp(exp(exp(3)))))"]
+    code, out = drive(["", *hostile, "10x"], str(lesson_path), [])
+    assert code == 0
+    assert out.count("does not count") == 4
+    assert "(100000 characters)" in out and len(out) < 20_000  # the paste is echoed shortened
+    assert "Right." in out
+    assert not pwned.exists()
+    rows = ProgressStore().attempts("five-x-squared")
+    assert [r.kind for r in rows] == ["invalid"] * 4 + ["answer"]
+
+
+def test_a_derive_step_shows_the_derivation_once_answered(lesson_path):
+    code, out = drive(["", "10x"], str(lesson_path), [])
+    after = out.split("Right.", 1)[1]
+    assert "Worked solution:" in after
+    assert "power rule" in after and "10x" in after  # d/dx 5x^2 = 5 * 2x = 10x, rule by rule
+
+
 def test_quit_and_typed_input_at_a_terminal(lesson_path):
     out = io.StringIO()
     code = run_plain(str(lesson_path), [], "en", stdin=Tty("\nquit\n"), stdout=out)

@@ -9,7 +9,9 @@ untrusted input run the expensive parts (``solve``, ``limit``) under
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Mapping, Sequence
 
 import sympy as sp
@@ -29,9 +31,14 @@ def symbols_of(variables: Sequence[str]) -> tuple[sp.Symbol, ...]:
     return tuple(symbol(v) for v in variables)
 
 
+def _no_delta(d: sp.Expr) -> sp.Expr:
+    """sympy writes sign'(u) as 2·DiracDelta(u): 0 wherever a derivative exists (the jump at u = 0 has none)."""
+    return d.replace(sp.DiracDelta, lambda *args: sp.S.Zero) if d.has(sp.DiracDelta) else d
+
+
 def derivative(f: sp.Expr, variable: str) -> sp.Expr:
     """∂f/∂v, the other variables held constant."""
-    return sp.diff(f, symbol(variable))
+    return _no_delta(sp.diff(f, symbol(variable)))
 
 
 def gradient(f: sp.Expr, variables: Sequence[str]) -> tuple[sp.Expr, ...]:
@@ -41,15 +48,31 @@ def gradient(f: sp.Expr, variables: Sequence[str]) -> tuple[sp.Expr, ...]:
 
 def hessian(f: sp.Expr, variables: Sequence[str]) -> sp.Matrix:
     """The matrix of second partial derivatives (its curvature)."""
-    return sp.hessian(f, symbols_of(variables))
+    return sp.hessian(f, symbols_of(variables)).applyfunc(_no_delta)
 
 
 def describe_point(point: Point) -> str:
     return ", ".join(f"{name} = {sp.sstr(value)}" for name, value in point.items())
 
 
+def exact_number(value) -> sp.Expr:
+    """A number as an exact sympy value; a float by its shortest decimal (0.1 is 1/10).
+
+    Never text: strings must come through :mod:`tutor.mathtext` first.
+    """
+    if isinstance(value, sp.Basic):
+        return value
+    if isinstance(value, bool) or isinstance(value, str):
+        raise TypeError(f"expected a number, got {type(value).__name__}")
+    if isinstance(value, float):
+        return sp.Rational(repr(value)) if math.isfinite(value) else sp.nan
+    if isinstance(value, Fraction):
+        return sp.Rational(value.numerator, value.denominator)
+    return sp.Integer(value)
+
+
 def _substitution(point: Point) -> dict[sp.Symbol, sp.Expr]:
-    return {symbol(name): sp.sympify(value) for name, value in point.items()}
+    return {symbol(name): exact_number(value) for name, value in point.items()}
 
 
 def _why_undefined(f: sp.Expr, point: Point) -> str:
@@ -72,7 +95,10 @@ def _why_undefined(f: sp.Expr, point: Point) -> str:
 
 def evaluate(f: sp.Expr, point: Point, *, what: str = "f") -> sp.Expr:
     """The exact real value of f at the point, or a MathError saying why not."""
-    value = f.xreplace(_substitution(point))
+    try:
+        value = f.xreplace(_substitution(point))
+    except (ValueError, TypeError, ArithmeticError, RecursionError) as err:  # sympy itself failed (huge numbers)
+        raise MathError(f"{what} could not be evaluated at {describe_point(point)} ({type(err).__name__})") from None
     if value.has(sp.zoo, sp.oo, -sp.oo, sp.nan) or value.is_finite is False:
         raise MathError(f"{what} is undefined at {describe_point(point)}: {_why_undefined(f, point)}")
     if value.is_real is False or value.has(sp.I):
@@ -108,6 +134,11 @@ def nondifferentiable_at(f: sp.Expr, point: Point) -> str | None:
     for part in sp.preorder_traversal(f):
         if isinstance(part, (sp.Abs, sp.sign)) and part.args[0].xreplace(subs) == 0:
             inner = sp.sstr(part.args[0])
+            if isinstance(part, sp.sign):  # a jump, not a kink: no slope fits on both sides
+                return (
+                    f"{sp.sstr(part)} jumps from -1 to 1 where {inner} = 0: it has no slope there, "
+                    f"so the derivative rules give no slope for f at this point."
+                )
             return (
                 f"{sp.sstr(part)} is not differentiable where {inner} = 0: its slope is -1 on one side "
                 f"and +1 on the other. Any slope between -1 and 1 is a subgradient there; "
@@ -168,7 +199,7 @@ def _classify_one_variable(f: sp.Expr, x: sp.Symbol, at: sp.Expr) -> str:
 def classify(f: sp.Expr, variables: Sequence[str], point: Point) -> str:
     """Minimum, maximum, saddle or inconclusive, from the Hessian at the point."""
     if len(variables) == 1:
-        return _classify_one_variable(f, symbol(variables[0]), sp.sympify(point[variables[0]]))
+        return _classify_one_variable(f, symbol(variables[0]), exact_number(point[variables[0]]))
     h = hessian(f, variables).xreplace(_substitution(point))
     eigen = [sp.N(v) for v, mult in h.eigenvals().items() for _ in range(mult)]
     if any(not v.is_real for v in eigen):
@@ -297,7 +328,7 @@ def safe_learning_rate(f: sp.Expr, variables: Sequence[str], near: Point | None 
     if not minima:
         return None
     if near is not None:
-        target = [float(sp.N(sp.sympify(near[v]))) for v in variables]
+        target = [float(sp.N(exact_number(near[v]))) for v in variables]
         minima.sort(key=lambda p: sum((float(sp.N(p.point[v])) - t) ** 2 for v, t in zip(variables, target)))
     best = minima[0]
     L = _largest_eigenvalue(hessian(f, variables).xreplace(_substitution(best.point)))

@@ -31,6 +31,9 @@ class TutorGroup(click.Group):
     """Turns the project's errors into one line; anything else still fails loudly in tests."""
 
     def invoke(self, ctx):
+        from tutor.plain import tolerant_streams
+
+        tolerant_streams()  # a non-UTF-8 locale: symbols spelled out, never a UnicodeEncodeError
         try:
             return super().invoke(ctx)
         except TutorError as err:
@@ -130,13 +133,17 @@ def descend_cmd(expr, variables, start, lr, steps, until, exact, optimizer, beta
 
     with deadline(seconds=None if not exact else 30):
         f, run = console.descend(expr, variables, start, lr, steps=steps, until=until, exact=exact, optimizer=optimizer, beta=beta)
+        notes = console.descend_notes(f, run)
         if fmt == "json":
-            out = console.descend_json(run)
+            out = console.descend_json(run, notes)
         elif fmt == "summary":
             out = console.descend_summary(run)
         else:
-            out = console.descend_table(f, run)
+            out = console.descend_table(f, run, notes)
     click.echo(out)
+    if fmt == "summary":  # the summary stays one line; what it cannot say goes beside it
+        for note in notes:
+            click.echo(f"note: {note}", err=True)
     if plot_path is not None:
         from tutor.plots import plot_run
 

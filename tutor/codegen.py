@@ -21,16 +21,35 @@ from typing import Callable, Sequence
 import sympy as sp
 from sympy.printing.pycode import PythonCodePrinter
 
+from tutor.calculus import gradient as engine_gradient
 from tutor.mathtext import symbol
+
+
+class _LoopPrinter(PythonCodePrinter):
+    """Python source for float arithmetic: a square or cube of a name is written as products.
+
+    ``p*p`` is a single multiplication where ``p**2`` is a call to C's pow();
+    in the loop that is a sixth of a step.  Both are correctly rounded for a
+    square; past the largest float a product gives inf (the loop's finiteness
+    check stops the run as diverged) where pow raises OverflowError (the
+    caller stops it as diverged too).
+    """
+
+    def _print_Pow(self, expr, rational=False):
+        base, exponent = expr.args
+        if base.is_Symbol and exponent in (2, 3):
+            name = self._print(base)
+            return "(" + "*".join([name] * int(exponent)) + ")"
+        return super()._print_Pow(expr, rational=rational)
 
 
 def _source(f: sp.Expr, variables: Sequence[str]) -> str:
     n = len(variables)
     syms = [symbol(v) for v in variables]
-    grad = [sp.diff(f, s) for s in syms]
+    grad = list(engine_gradient(f, variables))  # the engine's gradient (sign' is 0, not sympy's DiracDelta)
     temps = sp.numbered_symbols("t")
     replacements, (value, *gradient) = sp.cse([f, *grad], symbols=temps)
-    printer = PythonCodePrinter({"standard": "python3", "fully_qualified_modules": True})
+    printer = _LoopPrinter({"standard": "python3", "fully_qualified_modules": True})
     rename = {s: sp.Symbol(f"p{i}") for i, s in enumerate(syms)}
 
     def code(expr: sp.Expr) -> str:
@@ -70,7 +89,7 @@ def _source(f: sp.Expr, variables: Sequence[str]) -> str:
         "    return 'max_steps', k",
     ]
     body += [f"{pi} = {pi} - lr * {gi}" for pi, gi in zip(p, g)]
-    body += [f"{' , '.join(prev)} = {', '.join(sg)}" if n > 1 else f"{prev[0]} = {sg[0]}", "k += 1"]
+    body += [f"{', '.join(prev)} = {', '.join(sg)}" if n > 1 else f"{prev[0]} = {sg[0]}", "k += 1"]
     lines += ["        " + line for line in body]
     return "\n".join(lines) + "\n"
 

@@ -17,7 +17,7 @@ from typing import Any
 import sympy as sp
 from sympy.printing.pycode import SymPyPrinter
 
-from tutor.calculus import MathError, evaluate, gradient, nondifferentiable_at, sign_changes, symbols_of
+from tutor.calculus import MathError, exact_number, evaluate, gradient, nondifferentiable_at, sign_changes, symbols_of
 
 #: |x| beyond this means the run has run away.
 DIVERGENCE_LIMIT = 1e12
@@ -107,9 +107,14 @@ def make_optimizer(name: str, beta: Any = None):
     """The optimiser called ``name`` (gd, momentum, adam); beta for momentum."""
     if name not in OPTIMIZERS:
         raise MathError(f"unknown optimizer '{name}'; choose one of {', '.join(OPTIMIZERS)}")
+    if beta is not None and not (0 <= beta < 1):  # β = 1 never forgets (and divides Adam's correction by 0)
+        shown = sp.sstr(beta) if isinstance(beta, sp.Basic) else f"{beta:g}"
+        raise MathError(f"β must be at least 0 and less than 1, got {shown}")
     if name == "momentum" and beta is not None:
         return Momentum(beta)
     if name == "adam" and beta is not None:
+        if float(beta) >= 1:  # Adam runs in floats, where 1 - 1e-22 is 1
+            raise MathError(f"β must be less than 1 by more than rounding, got {sp.sstr(beta) if isinstance(beta, sp.Basic) else beta}")
         return Adam(beta1=float(beta))
     return OPTIMIZERS[name]()
 
@@ -211,18 +216,13 @@ def _compile(f: sp.Expr, variables: Sequence[str], exact: bool):
 
 
 def _too_big(value: sp.Expr) -> bool:
+    """More than EXACT_DIGIT_LIMIT digits, counted in bits (str() of a 4301-digit int raises)."""
     if value.is_Rational:
-        return max(len(str(abs(value.p))), len(str(value.q))) > EXACT_DIGIT_LIMIT
+        return max(abs(int(value.p)).bit_length(), int(value.q).bit_length()) * _LOG10_2 > EXACT_DIGIT_LIMIT
     return False
 
 
-def exact_number(value: Any) -> sp.Expr:
-    """A number as an exact sympy value; a float by its shortest decimal (0.1 is 1/10)."""
-    if isinstance(value, sp.Basic):
-        return value
-    if isinstance(value, float):
-        return sp.Rational(repr(value)) if math.isfinite(value) else sp.nan
-    return sp.Integer(value)
+_LOG10_2 = math.log10(2)
 
 
 def _slope_names(changed: Sequence[str], variables: Sequence[str]) -> str:
@@ -230,6 +230,26 @@ def _slope_names(changed: Sequence[str], variables: Sequence[str]) -> str:
     if len(variables) == 1:
         return f"f'({variables[0]})"
     return ", ".join(f"∂f/∂{v}" for v in changed)
+
+
+def _brief(value: sp.Expr, limit: int = 80) -> str:
+    """A value for a message: at most ``limit`` characters (sstr of a huge integer can even raise)."""
+    try:
+        text = sp.sstr(value)
+    except ValueError:
+        return "a number too long to show"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _why(err: Exception) -> str:
+    """Python's words for a float failure, in the learner's: no 'complex' or 'math domain error'."""
+    if isinstance(err, ZeroDivisionError):
+        return "division by zero"
+    if isinstance(err, TypeError) and "complex" in str(err):
+        return "it is not a real number there (a power or root of a negative number)"
+    if isinstance(err, ValueError) and "domain" in str(err):
+        return "a function is used outside its domain (log or sqrt of a negative number?)"
+    return str(err)
 
 
 def _show(values) -> str:
@@ -257,6 +277,8 @@ def run(
     opt = optimizer or GradientDescent()
     if exact and not getattr(opt, "exact_capable", True):
         raise MathError(f"the {opt.name} optimizer takes square roots, so it runs in float mode only")
+    if not exact and isinstance(opt, Momentum) and isinstance(opt.beta, sp.Basic):
+        opt = Momentum(float(opt.beta))  # an exact β would turn every float of the run into a sympy number
     if exact:
         steps = min(steps, EXACT_STEP_LIMIT)
         lr = exact_number(learning_rate)
@@ -293,15 +315,21 @@ def run(
             message = f"overflow: f is too large for floating point at ({_show(point)}); try exact mode or a start nearer the minimum"
             return Run(steps=tuple(history), stop=Stop("diverged", k, message), **record)
         except (ZeroDivisionError, ValueError, TypeError) as err:
-            message = f"f or its derivative is undefined at ({_show(point)}): {err}"
+            message = f"f or its derivative is undefined at ({_show(point)}): {_why(err)}"
             return Run(steps=tuple(history), stop=Stop("undefined", k, message), **record)
         grad = tuple(grad)
+        if not exact and any(isinstance(v, complex) for v in (value, *grad)):  # (-8.0)**(1/3) is complex in Python
+            message = f"f or its derivative is not a real number at ({_show(point)})"
+            return Run(steps=tuple(history), stop=Stop("undefined", k, message), **record)
+        if exact and any(_too_big(v) for v in (*point, value, *grad)):  # stop before such a step is recorded
+            message = f"the exact numbers passed {EXACT_DIGIT_LIMIT} digits; use float mode for a run this long"
+            return Run(steps=tuple(history), stop=Stop("exact_limit", k, message), **record)
         if exact:
             bad = [v for v in (value, *grad) if not v.is_Rational]
             if any(v.has(sp.zoo, sp.nan, sp.oo, -sp.oo, sp.I) for v in bad):
                 return Run(steps=tuple(history), stop=Stop("undefined", k, f"f or its derivative is undefined at ({_show(point)})"), **record)
             if bad:
-                message = f"exact mode keeps rational numbers, but {sp.sstr(bad[0])} is not rational; use float mode"
+                message = f"exact mode keeps rational numbers, but {_brief(bad[0])} is not rational; use float mode"
                 return Run(steps=tuple(history), stop=Stop("exact_limit", k, message), **record)
         changed = sign_changes(previous_grad, grad, variables) if previous_grad is not None else ()
         history.append(Step(k, point, value, grad, changed))
@@ -322,9 +350,6 @@ def run(
             return Run(steps=tuple(history), stop=Stop("tolerance", k, f"every partial derivative is within {rules.tolerance:g} of zero"), **record)
         if k >= steps:
             return Run(steps=tuple(history), stop=Stop("max_steps", k, f"ran the {steps} steps asked for"), **record)
-        if exact and any(_too_big(x) for x in (*point, value)):
-            message = f"the exact numbers passed {EXACT_DIGIT_LIMIT} digits; use float mode for a run this long"
-            return Run(steps=tuple(history), stop=Stop("exact_limit", k, message), **record)
 
         point, state = opt.update(point, grad, state, lr)
         previous_grad = grad
@@ -377,7 +402,7 @@ def _run_compiled(f, variables, point, lr, steps, rules: Until, record) -> Run:
         message = f"overflow: the numbers passed the largest float (about 1.8e308) after ({where}); try exact mode or a start nearer the minimum"
     except (ZeroDivisionError, ValueError, TypeError) as err:
         reason, k = "undefined", len(out)
-        message = f"f or its derivative is undefined at step {k}: {err}"
+        message = f"f or its derivative is undefined at step {k}: {_why(err)}"
     history = _Steps(out, variables)
     messages = {
         "diverged": "the values are no longer finite numbers: the descent blew up",

@@ -49,6 +49,8 @@ AGREE = 1e-9
 MIN_AGREEING = 5
 #: Seconds allowed for exact simplification of one difference.
 SIMPLIFY_TIMEOUT = 2.0
+#: Seconds allowed for recognising a misconception in a wrong answer (else no explanation is given).
+MISCONCEPTION_TIMEOUT = 1.0
 
 
 @dataclass(frozen=True)
@@ -193,6 +195,12 @@ def _choice_list(choices: Sequence[Choice]) -> Text:
     return both(", ".join(c.key for c in choices), "、".join(_label_in(c.label, "zh") for c in choices))
 
 
+def _echo(text: str, limit: int = 40) -> str:
+    """The learner's text, safe to show on one line: control characters escaped (no newline, no terminal codes), cut short."""
+    safe = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+    return safe if len(safe) <= limit else safe[: limit - 1] + "…"
+
+
 def _read_choice(question: Question, text: str, lang: str) -> Any:
     options = _choice_list(question.choices)
     many = isinstance(question.expected, tuple)
@@ -208,7 +216,7 @@ def _read_choice(question: Question, text: str, lang: str) -> Any:
     for item in items:
         key = _match_choice(item, question.choices, lang)
         if key is None:
-            shown = item.strip() or "(empty)"
+            shown = _echo(item.strip()) or "(empty)"
             column = max(text.find(item.strip()), 0) if item.strip() else None
             raise _Unreadable(
                 both(f"'{shown}' is not one of: {options['en']}", f"“{shown}”不是以下之一：{options['zh']}"), column
@@ -382,8 +390,8 @@ def _misconception(question: Question, value: Any) -> Text | None:
     explain = getattr(misconceptions, "explain", None)
     if explain is None:
         return None
-    try:
-        return explain(question, value)
+    try:  # bounded: it simplifies the learner's answer, which can take sympy for ever ((1+sqrt(2))^1000)
+        return run_bounded(explain, question, value, timeout=MISCONCEPTION_TIMEOUT)
     except Exception:  # noqa: BLE001 - a failing explanation must never cost the learner their grade
         return None
 

@@ -58,7 +58,7 @@ MAX_NAME_LENGTH = 20
 FUNCTIONS: dict[str, object] = {
     "sin": sympy.sin, "cos": sympy.cos, "tan": sympy.tan,
     "exp": sympy.exp, "log": sympy.log, "ln": sympy.log, "sqrt": sympy.sqrt,
-    "abs": sympy.Abs, "sign": sympy.sign,
+    "abs": sympy.Abs, "Abs": sympy.Abs, "sign": sympy.sign,   # Abs: as sympy prints it
     "sinh": sympy.sinh, "cosh": sympy.cosh, "tanh": sympy.tanh,
     "asin": sympy.asin, "acos": sympy.acos, "atan": sympy.atan,
     "arcsin": sympy.asin, "arccos": sympy.acos, "arctan": sympy.atan,
@@ -147,7 +147,9 @@ _MAP = {
     "×": "*", "·": "*", "⋅": "*", "∙": "*", "∗": "*", "✕": "*", "✖": "*",
     "÷": "/", "∕": "/", "⁄": "/", "➗": "/",
     "π": "pi", "′": "'", "‘": "'", "’": "'", "“": '"', "”": '"',
-    "\u200b": " ", "\u2060": " ", "\ufeff": " ", "\u00ad": " ",
+    # invisible characters vanish (they are not spaces): what is read is what the person sees, so
+    # "x<ZWSP>y" is xy, as it looks, and "2<soft hyphen>3" is 23
+    "\u200b": "", "\u2060": "", "\ufeff": "", "\u00ad": "",
 }
 # Letters that look like Latin ones; reading them as something else would be a silent mistake.
 _LOOKALIKES = set("АВСЕНІЈКМОРЅТХУаеорсухіјѕԁһԛԝѵӏ" "ΑΒΕΖΗΙΚΜΝΟΡΤΥΧαοινκχυρϲϳ")
@@ -240,6 +242,7 @@ class _Tok:
 
 _NUMBER_RE = re.compile(r"(\d+\.?\d*|\.\d+)(?:[eE]([+-]?\d+))?")
 _IDENT_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_BASE_PREFIX_RE = re.compile(r"[xXbBoO][0-9A-Fa-f]")
 _PREFIX_RE = re.compile(                      # "y =", "f(x) =", "f'(x, y) =", "∇f ="
     r"\s*∇?\s*(?P<name>[A-Za-z][A-Za-z0-9_]*)\s*'*\s*(?:\(\s*[A-Za-z][A-Za-z0-9_]*(?:\s*,\s*[A-Za-z][A-Za-z0-9_]*)*\s*\))?"
     r"\s*=(?!=)")
@@ -267,6 +270,12 @@ def _tokenise(src: _Source, start: int) -> list[_Tok]:
             m = _NUMBER_RE.match(s, i)
             if s[m.end():m.end() + 1] == ".":
                 src.fail("misplaced '.' in a number", m.end())
+            if m.group(0) == "0" and _BASE_PREFIX_RE.match(s, m.end()):   # 0x10 is not 0*x10
+                word = _IDENT_RE.match(s, m.end()).group(0)
+                src.fail(f"'0{word}' looks like a hexadecimal, binary or octal number; "
+                         "only decimal numbers are allowed", i)
+            if s[m.end():m.end() + 1] == "_":                             # 1_000 is not 1*_000
+                src.fail("'_' cannot group digits; write the number without it (1000, not 1_000)", m.end())
             toks.append(_Tok("num", m.group(0), i, _number(src, m, i)))
             i = m.end()
         elif c.isalpha() or c == "_":
@@ -480,8 +489,8 @@ class _Builder:
             return max(0.0, (abs(int(e.p)).bit_length() - int(e.q).bit_length() + 1) * _LOG10_2)
         if e.is_Symbol or e is sympy.I:    # a variable counts as |x| <= 1: only constants can be huge
             return 0.0
-        if isinstance(e, sympy.NumberSymbol):
-            return 1.0
+        if isinstance(e, sympy.NumberSymbol):  # pi, e: their own size, or exp(exp(pi)) ~ 1e10 looks like 1e9500
+            return max(0.0, math.log10(float(e))) + 0.01
         if e.is_Add:
             return max(self.mag(a) for a in e.args) + math.log10(len(e.args))
         if e.is_Mul:
@@ -545,7 +554,13 @@ class _Builder:
                 self.src.fail("number too large", pos)
         elif self.mag(exp) > 6:
             self.src.fail("number too large", pos)
-        return self.limit(sympy.Pow(base, exp), pos)
+        return self.real(self.limit(sympy.Pow(base, exp), pos), pos)
+
+    def real(self, e: sympy.Basic, pos: int) -> sympy.Basic:
+        """A constant with no real value (sqrt(-2), log(-2), asin(2)) is refused: the tutor's numbers are real."""
+        if not e.free_symbols and e.is_real is False:
+            self.src.fail("this has no real value (a root, logarithm or inverse sine of a number outside its domain)", pos)
+        return e
 
     def call(self, fn, args: list, pos: int):
         self.count(pos)
@@ -566,7 +581,7 @@ class _Builder:
                 if logs:
                     others = [f for f in sympy.Mul.make_args(rest) if not isinstance(f, sympy.log)]
                     self.pow(logs[0].args[0], coeff * sympy.Mul(*others), pos)
-        return self.limit(fn(*args), pos)
+        return self.real(self.limit(fn(*args), pos), pos)
 
 
 # ----------------------------------------------------------------------- parser

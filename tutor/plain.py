@@ -12,6 +12,7 @@ commands; anything else is an answer.
 
 from __future__ import annotations
 
+import codecs
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -34,6 +35,107 @@ COMMANDS = {
 }
 
 
+# --- a terminal that cannot show every character -------------------------------------------
+
+#: How the tutor's symbols read in plain letters, for an output that cannot encode them.
+SPELLED = {
+    "−": "-", "·": "*", "⋅": "*", "×": "x", "÷": "/", "±": "+/-", "≤": "<=", "≥": ">=", "≠": "!=",
+    "≈": "~", "→": "->", "←": "<-", "⇒": "=>", "⇔": "<=>", "…": "...", "⋯": "...", "′": "'", "″": "''",
+    "“": '"', "”": '"', "‘": "'", "’": "'", "—": "--", "–": "-", "•": "*", "∇": "grad ", "∂": "d",
+    "√": "sqrt", "∞": "inf", "Σ": "sum", "∈": " in ", "✓": "[right]", "✗": "[wrong]", "⚠": "[!]",
+    "…": "...", "⟨": "<", "⟩": ">", "‖": "||", "∼": "~", "∝": "~",
+}
+SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱᵏᵀᵗ", "0123456789+-=()nikTt"))
+SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ", "0123456789+-=()aehijklmnoprstuvx"))
+
+
+def spell(text: str) -> str:
+    """Text in plain ASCII letters: x² -> x^2, xₖ -> x_k, η -> eta, − -> -; '?' for what has no spelling."""
+    import unicodedata
+
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if c in SUPERSCRIPTS or c in SUBSCRIPTS:  # a run of them is one exponent or index
+            table, mark = (SUPERSCRIPTS, "^") if c in SUPERSCRIPTS else (SUBSCRIPTS, "_")
+            j = i
+            while j < len(text) and text[j] in table:
+                j += 1
+            run = "".join(table[ch] for ch in text[i:j])
+            out.append(mark + (run if len(run) == 1 else f"({run})"))
+            i = j
+            continue
+        if ord(c) < 128:
+            out.append(c)
+        elif c in SPELLED:
+            out.append(SPELLED[c])
+        else:
+            name = unicodedata.name(c, "")
+            plain = unicodedata.normalize("NFKD", c).encode("ascii", "ignore").decode()
+            if name.startswith("GREEK SMALL LETTER "):
+                out.append(name.rsplit(" ", 1)[1].lower())
+            elif name.startswith("GREEK CAPITAL LETTER "):
+                out.append(name.rsplit(" ", 1)[1].capitalize())
+            elif plain:
+                out.append(plain)  # é -> e, ｘ -> x
+            else:
+                out.append("?")
+        i += 1
+    return "".join(out)
+
+
+def _spell_errors(err: UnicodeError) -> tuple[str, int]:
+    """The codec error handler ``tutor-spell``: what the output cannot encode is spelled in ASCII."""
+    if not isinstance(err, UnicodeEncodeError):
+        raise err
+    return spell(err.object[err.start : err.end]), err.end
+
+
+codecs.register_error("tutor-spell", _spell_errors)
+
+#: Characters the tutor prints: an output that cannot encode them all needs the fallback.
+PROBE = "−x²₀η✓中"
+
+
+def _encodes(stream, sample: str = PROBE) -> bool:
+    encoding = getattr(stream, "encoding", None) or "ascii"
+    try:
+        sample.encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
+def tolerant_streams(stdout=None, stderr=None, stdin=None) -> bool:
+    """Make the real standard streams survive a non-UTF-8 locale (``LANG=C``, ``PYTHONIOENCODING=ascii``).
+
+    Output that cannot be encoded is spelled in ASCII instead of raising
+    UnicodeEncodeError; input is read as UTF-8 (ASCII's superset) with
+    undecodable bytes replaced, so the learner can always type an answer.
+    Returns True when the output had to fall back.
+    """
+    degraded = False
+    for stream in (stdout or sys.stdout, stderr or sys.stderr):
+        if stream is not None and not _encodes(stream) and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors="tutor-spell")
+                degraded = True
+            except (ValueError, OSError):
+                pass
+    stdin = stdin or sys.stdin
+    if stdin is not None and hasattr(stdin, "reconfigure"):
+        encoding = (getattr(stdin, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+        try:
+            if encoding in ("ascii", "usascii", "ansix3.41968", "646"):
+                stdin.reconfigure(encoding="utf-8", errors="replace")
+            elif encoding not in ("utf8", "utf8sig"):
+                stdin.reconfigure(errors="replace")
+        except (ValueError, OSError):
+            pass
+    return degraded
+
+
 class _EndOfInput(Exception):
     """Input ended (EOF) or the learner typed quit: stop, progress is already saved."""
 
@@ -47,6 +149,7 @@ class PlainTutor:
         self.stdout = stdout
         self.store = None
         self._told = 0
+        self.plots_failed = False  # the plots folder could not be written
 
     def tell_store_messages(self) -> None:
         """Say, once, what the progress store had to report (a damaged file, a disk that refuses)."""
@@ -176,6 +279,8 @@ class PlainTutor:
         from tutor.paths import plots_dir
 
         step = session.step
+        if self.plots_failed:
+            return
         try:
             from tutor.plots import plot_step
 
@@ -184,6 +289,12 @@ class PlainTutor:
             return
         except TutorError as err:
             self.say(self.t(f"(no plot: {err.message})", f"（无法绘图：{err.message}）"))
+            return
+        except OSError as err:  # the data folder cannot be written (read-only, full, a file in the way)
+            if not self.plots_failed:  # said once; later steps stay quiet about it
+                reason = err.strerror or str(err)
+                self.say(self.t(f"(no plots: they cannot be saved: {reason})", f"（无法绘图：图像无法保存：{reason}）"))
+            self.plots_failed = True
             return
         if path is not None:
             self.say(self.t(f"Plot: {path}", f"图像：{path}"))
@@ -229,6 +340,11 @@ class PlainTutor:
         if session.step.questions:  # answered: now the table and the plot can show everything
             self.show_table(session)
             self.show_plot(session)
+            lines = session.derivation() if session.step_settled() else []
+            if lines:  # a derive step: the derivative rule by rule
+                self.say(self.t("Worked solution:", "解题过程："))
+                for line in lines:
+                    self.say("  - " + line)
 
     def show_grade(self, session, text: str, grade) -> None:
         from tutor.app.maths import plain_maths
@@ -265,6 +381,12 @@ def run_plain(
     """Run a lesson (or choose one) on stdin/stdout; 0 when input ends or the lesson does."""
     from tutor.progress import ProgressStore
 
+    if stdin is None and stdout is None and tolerant_streams():
+        print(
+            f"note: this terminal's encoding ({sys.stdout.encoding}) cannot show every symbol, so they are spelled"
+            " in plain letters (x^2, eta); a UTF-8 locale such as LANG=C.UTF-8 shows them.",
+            file=sys.stderr,
+        )
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     view = PlainTutor(lang, stdin, stdout)

@@ -433,24 +433,32 @@ def linear_regression_epoch(
 
 
 def _batch(X: np.ndarray, y: np.ndarray, w: float, b: float, lr: float) -> tuple[float, float, np.ndarray]:
-    """One update with every sample: the residuals r = w x + b - y give the loss and the gradient."""
+    """One update with every sample: the residuals r = w x + b - y give the loss and the gradient.
+
+    The sums Σr², Σrx are einsum's single-threaded loop, not BLAS's dot:
+    OpenBLAS splits a long dot over threads, and when the cores are busy
+    one call can wait a whole scheduler slice (milliseconds, not microseconds).
+    """
     n = len(X)
     with np.errstate(all="ignore"):
         r = w * X + b - y
-        loss, grad_w, grad_b = float(r @ r) / n, 2.0 * float(r @ X) / n, 2.0 * float(r.sum()) / n
+        rr, rx = np.einsum("i,i->", r, r), np.einsum("i,i->", r, X)
+        loss, grad_w, grad_b = float(rr) / n, 2.0 * float(rx) / n, 2.0 * float(r.sum()) / n
     return w - lr * grad_w, b - lr * grad_b, np.array([loss])
 
 
 def _stochastic(xs: list[float], ys: list[float], w: float, b: float, lr: float) -> tuple[float, float, np.ndarray]:
     """One sample per update: r = w x + b - y, loss r², w -= 2 lr r x, b -= 2 lr r (plain floats, no numpy)."""
-    losses = []
-    keep = losses.append
+    losses: list[float] = []
+    keep = losses.append  # looked up once, not per sample
     step = 2.0 * lr
     for x, target in zip(xs, ys):
         r = w * x + b - target
         keep(r * r)
-        w, b = w - step * r * x, b - step * r
-    return w, b, np.array(losses)
+        move = step * r
+        w -= move * x
+        b -= move
+    return w, b, np.fromiter(losses, dtype=float, count=len(losses))
 
 
 def _minibatch(X: np.ndarray, y: np.ndarray, w: float, b: float, lr: float, size: int) -> tuple[float, float, np.ndarray]:

@@ -14,6 +14,66 @@ def _prepare_images() -> bool:
     return True
 
 
+#: One-cell stand-ins for the box drawing and symbols Textual draws, for an 8-bit terminal.
+CELLS = {
+    **dict.fromkeys("─━═▔▁╌┄", "-"),
+    **dict.fromkeys("│┃║▊▎▏▌▐▕╎┆", "|"),
+    **dict.fromkeys("┌┐└┘├┤┬┴┼╭╮╰╯┏┓┗┛╔╗╚╝", "+"),
+    **dict.fromkeys("▂▃▄▅▆▇█▀", "#"),
+    "−": "-", "·": ".", "⋅": ".", "…": ".", "′": "'", "“": '"', "”": '"', "’": "'", "—": "-", "–": "-",
+    "⭘": "o", "✓": "v", "✗": "x", "⚠": "!", "•": "*", "→": ">", "←": "<", "⏎": "<",
+}
+
+
+def _cell_errors(err: UnicodeError) -> tuple[str, int]:
+    """Codec error handler ``tutor-cells``: each character the terminal cannot show keeps its width."""
+    import unicodedata
+
+    if not isinstance(err, UnicodeEncodeError):
+        raise err
+    out = []
+    for c in err.object[err.start : err.end]:
+        if unicodedata.combining(c):
+            continue
+        out.append(CELLS.get(c, "??" if unicodedata.east_asian_width(c) in "WF" else "?"))
+    return "".join(out), err.end
+
+
+def fit_terminal_encoding() -> str | None:
+    """Let the screen survive a locale that is not UTF-8; a note for the learner when symbols are lost.
+
+    Textual draws to ``sys.__stderr__``.  An ASCII locale is almost always a
+    terminal whose locale was never set (Python itself reads the C locale as
+    UTF-8), so the screen is drawn in UTF-8.  Another 8-bit encoding is taken at
+    its word: a symbol it lacks becomes ``?`` (two for a wide character), so
+    the layout keeps its columns.
+    """
+    import codecs
+    import sys
+
+    stream = sys.__stderr__
+    encoding = getattr(stream, "encoding", None)
+    if stream is None or not encoding or not hasattr(stream, "reconfigure"):
+        return None
+    try:
+        "─▊✓中".encode(encoding)
+        return None
+    except (UnicodeEncodeError, LookupError):
+        pass
+    try:
+        if codecs.lookup(encoding).name == "ascii":
+            stream.reconfigure(encoding="utf-8", errors="replace")
+            return None
+        codecs.register_error("tutor-cells", _cell_errors)
+        stream.reconfigure(errors="tutor-cells")
+    except (LookupError, ValueError, OSError):
+        return None
+    return (
+        f"This terminal's encoding ({encoding}) cannot show every symbol; they appear as ?. "
+        "A UTF-8 locale (e.g. LANG=C.UTF-8) shows them."
+    )
+
+
 def run_app(lesson: str | None, lesson_dirs: list[Path], lang: str) -> None:
     """Open the tutor; with ``lesson`` (an id or a path), straight on that lesson."""
     start = None
@@ -23,8 +83,12 @@ def run_app(lesson: str | None, lesson_dirs: list[Path], lang: str) -> None:
 
         # a bad name is one error line, before the screen opens; a built Lesson (a practice set) opens as it is
         start = lesson if isinstance(lesson, Lesson) else resolve_lesson(lesson, list(lesson_dirs))
+    note = fit_terminal_encoding()
     images = _prepare_images()
     from tutor.app.app import TutorApp
     from tutor.app.keys import localised
 
-    localised(TutorApp, lang)(start, lesson_dirs, lang, images=images).run()
+    app = localised(TutorApp, lang)(start, lesson_dirs, lang, images=images)
+    if note:
+        app.notices.append(note)
+    app.run()

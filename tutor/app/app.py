@@ -60,6 +60,9 @@ class TutorApp(App):
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
+    #: Screens get -short below 18 rows and -narrow below 60 columns (see tutor.tcss).
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (18, "-tall")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (60, "-wide")]
 
     def __init__(
         self,
@@ -82,12 +85,14 @@ class TutorApp(App):
         self._told: set[str] = set()
         self.just_finished: str | None = None  # the picker then highlights the lesson after it
         self._started = False
+        self.notices: list[str] = []  # about the terminal itself (an encoding that lacks symbols)
 
     def on_mount(self) -> None:
         self.picker = localised(PickerScreen, self.lang)(self.lang)
         self.push_screen(self.picker)
-        for message in self.store.messages:
-            self.notify_once(message)
+        for notice in self.notices:
+            self.notify_once(notice)
+        self.tell_store()
         if self.start_lesson is not None:
             self.open_lesson(self.start_lesson)
         self.load_catalog()
@@ -97,6 +102,15 @@ class TutorApp(App):
         if message not in self._told:
             self._told.add(message)
             self.notify(message, severity="warning", timeout=12, markup=False)
+
+    def tell_store(self) -> None:
+        """Say what the progress store has had to report (a damaged file, a full disk), each thing once.
+
+        Called by the screens after every write, so a disk that fills up in the
+        middle of a lesson is reported when it happens.
+        """
+        for message in list(self.store.messages):
+            self.notify_once(message)
 
     # --- the catalogue ------------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""Footer words in the learner's language.
+"""Footer words in the learner's language, and a footer that fits a narrow window.
 
 Textual reads ``BINDINGS`` from the class, so a language gets its own small
 subclass whose bindings carry translated descriptions (a subclass's binding
@@ -40,3 +40,19 @@ def localised(cls: type, lang: str) -> type:
         else:
             bindings.append(b)
     return type(cls.__name__, (cls,), {"BINDINGS": bindings, "__module__": cls.__module__})
+
+
+#: Below this many columns the footer drops its spacing and the command palette's key.
+NARROW = 60
+
+
+def fit_footer(screen) -> None:
+    """Compact footer on a narrow screen, so more of the keys stay visible."""
+    from textual.widgets import Footer
+
+    narrow = screen.size.width < NARROW
+    for footer in screen.query(Footer):
+        if footer.compact != narrow:
+            footer.compact = narrow
+            footer.show_command_palette = not narrow
+            footer.refresh(recompose=True)  # the palette's key is only added or removed on a recompose

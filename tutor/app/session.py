@@ -234,6 +234,26 @@ class LessonSession:
             )
         return "\n".join(lines)
 
+    def derivation(self, step: Step | None = None) -> list[str]:
+        """A derive step's derivative, one rule per line (Unicode text); [] for any other step.
+
+        Runs sympy, so the app calls it from a worker thread.
+        """
+        step = step or self.step
+        data = step.data or {}
+        f = data.get("function")
+        if step.kind != "derive" or f is None:
+            return []
+        variables = tuple(data.get("variables") or ())
+        of = data.get("of")
+        targets = [of] if of in variables else list(variables)  # "gradient": every partial derivative
+        try:
+            from tutor.derivation import hint_steps
+
+            return [str(line) for v in targets for line in hint_steps(getattr(f, "expr", f), v, self.lang)]
+        except Exception:  # an extra, never a reason for the lesson not to open
+            return []
+
     def skip(self, question: Question) -> None:
         """Pass over a question for now; a wrong value of it is carried forward."""
         self.skipped.add(question.id)

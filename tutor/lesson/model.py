@@ -28,7 +28,7 @@ class Where:
     column: int
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}"
+        return f"{one_line(self.path)}:{self.line}:{self.column}"
 
 
 @dataclass(frozen=True)
@@ -248,8 +248,20 @@ class Diagnostic:
     severity: str  # "error" | "warning"
     message: str
 
+    def __post_init__(self) -> None:
+        # A message may quote the lesson's own text: keep it on one line and free of terminal control codes.
+        object.__setattr__(self, "message", one_line(self.message))
+
     def __str__(self) -> str:
         return f"{self.where}: {self.severity}: {self.message}"
+
+
+def one_line(text: str) -> str:
+    """Text safe to print on one line: line breaks become spaces, other invisible characters are escaped."""
+    return "".join(
+        c if c.isprintable() else " " if c in "\n\r\t" else c.encode("unicode_escape").decode("ascii")
+        for c in str(text)
+    )
 
 
 class LessonError(TutorError):

@@ -17,10 +17,12 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Markdown, Static
 
+from tutor.app.keys import fit_footer
 from tutor.app.maths import markdown_maths, plain_maths
 from tutor.app.session import Answered, LessonSession, prompt_text
 from tutor.app.session import caret as caret_line
 from tutor.app.tables import function_line
+from tutor.app.widgets.answer import AnswerInput
 from tutor.app.widgets.iterations import IterationTable
 from tutor.app.widgets.plot import PlotView
 from tutor.errors import TutorError
@@ -34,6 +36,13 @@ PICTURED_WITH_QUESTIONS = ("iteration", "training", "batch")
 
 def _say(lang: str, en: str, zh: str) -> str:
     return tr(both(en, zh), lang)
+
+
+def _markdown_escape(text: str) -> str:
+    """Plain text that Markdown shows as written (no * or _ in a derivation turns into emphasis)."""
+    import re
+
+    return re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", text)
 
 
 class LessonScreen(Screen):
@@ -63,6 +72,7 @@ class LessonScreen(Screen):
         self.busy = False  # an answer is being graded
         self.finished_here = False
         self.plotted: dict[str, Path | None] = {}
+        self.derivations: dict[str, list[str]] = {}  # step id -> the rule-by-rule derivation (derive steps)
 
     # --- layout -------------------------------------------------------------------------------
 
@@ -75,10 +85,12 @@ class LessonScreen(Screen):
                 yield Static("", id="function", markup=False)
                 yield IterationTable(id="iterations")
                 yield Static("", id="transcript", markup=False)
+                yield Static("", id="feedback-inline", markup=False)  # the feedback, on a short screen
+                yield Markdown("", id="worked")
                 yield PlotView(images=self.images, lang=self.lang, id="plot")
             with Vertical(id="ask"):
                 yield Static("", id="prompt", markup=False)
-                yield Input(id="answer", placeholder=_say(self.lang, "your answer", "你的答案"), compact=True)
+                yield AnswerInput(id="answer", placeholder=_say(self.lang, "your answer", "你的答案"), compact=True)
                 yield Static("", id="feedback", markup=False)
         yield Footer()
 
@@ -102,6 +114,7 @@ class LessonScreen(Screen):
             walkthrough = build_walkthrough(self.lesson)
             session = LessonSession(walkthrough, self.app.store, self.lang)
             session.restore()
+            self.derivations = {step.id: session.derivation(step) for step in walkthrough.steps if step.kind == "derive"}
         except TutorError as err:
             self._back_on_screen(self._failed, err.message)
             return
@@ -125,8 +138,7 @@ class LessonScreen(Screen):
         self.session = session
         if not self.is_attached:  # closed while it was being prepared
             return
-        for message in self.app.store.messages:
-            self.app.notify_once(message)
+        self.app.tell_store()
         self.query_one("#content").loading = False
         answer = self.query_one("#answer", Input)
         answer.disabled = False
@@ -147,16 +159,39 @@ class LessonScreen(Screen):
         title = tr(step.title, lang)
         self.query_one("#step-title", Static).update(plain_maths(title))
         self.query_one("#step-text", Markdown).update(markdown_maths(tr(step.text, lang)))
+        self.refresh_worked()
         self.query_one("#function", Static).update(function_line(step, self.lang))
         self.query_one("#function").display = bool(function_line(step, self.lang))
         self.refresh_table()
         self.refresh_plot()
         self.refresh_transcript()
         self.refresh_prompt()
-        self.query_one("#feedback", Static).update("")
-        self.set_feedback_class(None)
+        self.say("", None)
         self.query_one("#answer", Input).value = ""
         self.query_one("#content", VerticalScroll).scroll_home(animate=False)
+        self.app.tell_store()
+
+    def refresh_worked(self) -> None:
+        """Once a step's questions are settled, its worked solution under the learner's answers.
+
+        A derive step has no text of its own: answered, it shows the derivative
+        rule by rule, so the screen is not left empty.
+        """
+        session = self.session
+        step = session.step
+        worked = ""
+        if step.questions and session.step_settled():
+            lines = self.derivations.get(step.id) or []
+            if lines:
+                worked = "\n".join("- " + _markdown_escape(line) for line in lines)
+            else:  # the author's own words when the lesson has them, else the engine's
+                written = [tr(q.help.solution, self.lang) for q in step.questions if q.help.solution]
+                if not written and step.solution:
+                    written = [tr(step.solution, self.lang)]
+                worked = "\n\n".join(markdown_maths(text) for text in written)
+        widget = self.query_one("#worked", Markdown)
+        widget.display = bool(worked)
+        widget.update("**" + _say(self.lang, "Worked solution", "解题过程") + "**\n\n" + worked if worked else "")
 
     def refresh_table(self) -> None:
         session = self.session
@@ -217,15 +252,30 @@ class LessonScreen(Screen):
             answer.placeholder = _say(self.lang, "Enter for the next step", "按 Enter 进入下一步")
 
     def set_feedback_class(self, verdict: str | None) -> None:
-        feedback = self.query_one("#feedback", Static)
-        for name in ("-right", "-wrong", "-invalid", "-hint", "-solution"):
-            feedback.remove_class(name)
-        if verdict:
-            feedback.add_class(f"-{verdict}")
+        for feedback in self.query("#feedback, #feedback-inline"):
+            for name in ("-right", "-wrong", "-invalid", "-hint", "-solution"):
+                feedback.remove_class(name)
+            if verdict:
+                feedback.add_class(f"-{verdict}")
 
     def say(self, text: str, verdict: str | None) -> None:
+        """Feedback under the answer box; on a short screen at the end of the step, where ↑/↓ reach it."""
         self.query_one("#feedback", Static).update(text)
+        inline = self.query_one("#feedback-inline", Static)
+        inline.update(text)
+        inline.set_class(not text, "-empty")
         self.set_feedback_class(verdict)
+        if text and self.has_class("-short"):
+            self.call_after_refresh(self._show_inline_feedback)
+
+    def _show_inline_feedback(self) -> None:
+        if self.is_attached:
+            self.query_one("#content", VerticalScroll).scroll_to_widget(
+                self.query_one("#feedback-inline"), animate=False, top=True
+            )
+
+    def on_resize(self) -> None:
+        fit_footer(self)
 
     # --- plots ------------------------------------------------------------------------------------
 
@@ -330,6 +380,7 @@ class LessonScreen(Screen):
         self.busy = False
         if self.is_attached:
             self.say("⚠ " + message, "invalid")
+            self.app.tell_store()
 
     def _graded(self, question, text: str, grade) -> None:
         self.busy = False
@@ -341,9 +392,15 @@ class LessonScreen(Screen):
         if grade.verdict == "right":
             self.query_one("#answer", Input).value = ""
         self.refresh_transcript()
-        if session.step_done():
+        self.refresh_answered()
+        self.app.tell_store()
+
+    def refresh_answered(self) -> None:
+        """What changes when a question is settled or passed over: table, plot, worked solution, prompt."""
+        if self.session.step_done():
             self.refresh_table()
             self.refresh_plot()
+            self.refresh_worked()
         self.refresh_prompt()
 
     def show_grade(self, answered: Answered) -> None:
@@ -380,6 +437,7 @@ class LessonScreen(Screen):
             )
         else:
             self.say(_say(self.lang, f"Hint {given}/{total}: ", f"提示 {given}/{total}：") + plain_maths(text), "hint")
+        self.app.tell_store()
 
     def action_solution(self) -> None:
         session = self.session
@@ -393,10 +451,8 @@ class LessonScreen(Screen):
         self.say(_say(self.lang, "Solution: ", "答案：") + plain_maths(text), "solution")
         self.query_one("#answer", Input).value = ""
         self.refresh_transcript()
-        if session.step_done():
-            self.refresh_table()
-            self.refresh_plot()
-        self.refresh_prompt()
+        self.refresh_answered()
+        self.app.tell_store()
 
     def action_next(self) -> None:
         session = self.session
@@ -408,10 +464,7 @@ class LessonScreen(Screen):
             note = _say(self.lang, "Skipped. ", "已跳过。")
             self.query_one("#answer", Input).value = ""
             self.say(note, "hint")
-            if session.step_done():
-                self.refresh_table()
-                self.refresh_plot()
-            self.refresh_prompt()
+            self.refresh_answered()
             return
         if session.at_last_step:
             if self.finished_here:
@@ -430,6 +483,7 @@ class LessonScreen(Screen):
                 "right",
             )
             self.refresh_prompt()
+            self.app.tell_store()
             return
         self._leave_step()
         session.next_step()
@@ -445,6 +499,7 @@ class LessonScreen(Screen):
             self.say(_say(self.lang, "Back to the skipped question.", "回到跳过的问题。"), "hint")
             self.refresh_table()
             self.refresh_plot()
+            self.refresh_worked()
             self.refresh_prompt()
             return
         if not session.previous_step():

@@ -57,6 +57,11 @@ class PickerScreen(Screen):
         self.sub_title = tr(both("lessons", "课程"), self.lang)
         self.query_one("#lessons", OptionList).loading = True
 
+    def on_resize(self) -> None:
+        from tutor.app.keys import fit_footer
+
+        fit_footer(self)
+
     def on_screen_resume(self) -> None:
         """Back from a lesson: its progress (and mastery) changed."""
         self.app.refresh_picker()
