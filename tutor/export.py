@@ -167,7 +167,7 @@ def tex(value: Any) -> str:
         return _float_tex(value)
     if isinstance(value, sp.Float):
         return _float_tex(float(value))
-    if isinstance(value, sp.Rational) and max(len(str(abs(value.p))), len(str(value.q))) > MAX_EXACT_DIGITS:
+    if isinstance(value, sp.Rational) and max(abs(int(value.p)).bit_length(), int(value.q).bit_length()) * 0.30103 > MAX_EXACT_DIGITS:
         return r"\approx " + _float_tex(float(value))
     if isinstance(value, sp.Basic):
         text = sp.latex(value)

@@ -296,7 +296,7 @@ def _train_exact(problem, kind, xs, ys, point, lr, batches, order) -> TrainingRu
                 raise TrainingError(
                     f"exact mode keeps rational numbers, but {name} = {sp.sstr(value)} is not rational; use float mode"
                 )
-            if max(len(str(abs(value.p))), len(str(value.q))) > EXACT_DIGIT_LIMIT:
+            if max(abs(int(value.p)).bit_length(), int(value.q).bit_length()) * 0.30103 > EXACT_DIGIT_LIMIT:  # digits, without str() (refused past 4300 digits)
                 raise TrainingError(f"the exact value of {name} passed {EXACT_DIGIT_LIMIT} digits; use float mode")
         records.append(update)
         params.append(update.next_params)

@@ -121,11 +121,18 @@ def bench_descent_loop(quick: bool) -> None:
     hand = (best(lambda: by_hand(large), 3) - best(lambda: by_hand(small), 3)) / (large - small)
     row("descent step, float, 3 variables", marginal, hand, "hand-written loop", "<= 3x", marginal <= 3 * hand)
 
+    from sympy.core.cache import clear_cache
+
     syms = [symbol(v) for v in names]
     grad = [f.diff(s) for s in syms]
 
     def naive(n: int) -> None:
-        """The tutorial loop: substitute the point into the symbolic gradient every step."""
+        """The tutorial loop: substitute the point into the symbolic gradient every step.
+
+        sympy's cache is emptied first: a repeated run would otherwise find
+        every step's substitution cached, which a real run never does.
+        """
+        clear_cache()
         p = dict(zip(syms, [1.0, 1.0, 1.0]))
         for _ in range(n):
             g = [float(gi.subs(p)) for gi in grad]
