@@ -59,6 +59,20 @@ class Function:
     where: Where | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
+class SectionBase:
+    """What every section has: an optional title and text, and where it is written.
+
+    ``places`` maps each key to where its value is written, so that checks run
+    later (the mathematics) still point at the right line.
+    """
+
+    title: Text | None = None
+    text: Text | None = None
+    where: Where | None = None
+    places: dict[str, Where] = field(default_factory=dict, compare=False, repr=False)
+
+
 @dataclass(frozen=True)
 class PlotRange:
     """What an explain section wants drawn."""
@@ -69,29 +83,27 @@ class PlotRange:
 
 @dataclass(frozen=True)
 class Explain:
+    """Text to read (its ``text`` is required), optionally with a plot."""
+
     text: Text
     title: Text | None = None
     plot: PlotRange | None = None
     where: Where | None = None
-    places: dict[str, Where] = field(default_factory=dict, compare=False, repr=False)  # key -> where its value is written
+    places: dict[str, Where] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
-class Derive:
+class Derive(SectionBase):
     """Ask for f'(x), ∂f/∂v, or the whole gradient (``of`` is a variable or "gradient")."""
 
     function: Function
     of: str
     prompt: Text | None = None
     help: Help = field(default_factory=Help)
-    title: Text | None = None
-    text: Text | None = None
-    where: Where | None = None
-    places: dict[str, Where] = field(default_factory=dict, compare=False, repr=False)  # key -> where its value is written
 
 
 @dataclass(frozen=True)
-class Evaluate:
+class Evaluate(SectionBase):
     """Ask for f, ∂f/∂v or the gradient at a point; exact unless a tolerance is given."""
 
     function: Function
@@ -101,10 +113,6 @@ class Evaluate:
     tolerance: float | None = None
     prompt: Text | None = None
     help: Help = field(default_factory=Help)
-    title: Text | None = None
-    text: Text | None = None
-    where: Where | None = None
-    places: dict[str, Where] = field(default_factory=dict, compare=False, repr=False)  # key -> where its value is written
 
 
 @dataclass(frozen=True)
@@ -118,7 +126,7 @@ ITERATION_QUESTIONS = ("derivative", "direction", "next", "sign_change")
 
 
 @dataclass(frozen=True)
-class Descent:
+class Descent(SectionBase):
     """A run the learner does by hand for ``by_hand`` iterations; the engine does the rest."""
 
     function: Function
@@ -132,10 +140,6 @@ class Descent:
     expect: str | None = None  # "converge" | "oscillate" | "diverge" | "sign_change" | "unbounded"
     exact: bool = True
     help: dict[str, Help] = field(default_factory=dict)  # per question kind in ``ask``
-    title: Text | None = None
-    text: Text | None = None
-    where: Where | None = None
-    places: dict[str, Where] = field(default_factory=dict, compare=False, repr=False)  # key -> where its value is written
 
 
 #: What a learner may predict about a run.
@@ -143,7 +147,7 @@ OUTCOMES = ("converge", "oscillate", "diverge")
 
 
 @dataclass(frozen=True)
-class Predict:
+class Predict(SectionBase):
     """'With this learning rate, will it converge, oscillate or diverge?' — then the run shows it."""
 
     function: Function
@@ -152,10 +156,6 @@ class Predict:
     steps: int = 10
     prompt: Text | None = None
     help: Help = field(default_factory=Help)
-    title: Text | None = None
-    text: Text | None = None
-    where: Where | None = None
-    places: dict[str, Where] = field(default_factory=dict, compare=False, repr=False)  # key -> where its value is written
 
 
 @dataclass(frozen=True)
@@ -184,7 +184,7 @@ TRAINING_QUESTIONS = ("predict", "loss", "gradient", "update")
 
 
 @dataclass(frozen=True)
-class TrainingStep:
+class TrainingStep(SectionBase):
     """One update by hand: predict, loss (MSE), gradient of the loss, update the weights."""
 
     data: DataSet
@@ -196,14 +196,10 @@ class TrainingStep:
     ask: tuple[str, ...] = TRAINING_QUESTIONS
     then_steps: int = 0  # after the hand update, the engine runs this many more
     help: dict[str, Help] = field(default_factory=dict)
-    title: Text | None = None
-    text: Text | None = None
-    where: Where | None = None
-    places: dict[str, Where] = field(default_factory=dict, compare=False, repr=False)  # key -> where its value is written
 
 
 @dataclass(frozen=True)
-class BatchCompare:
+class BatchCompare(SectionBase):
     """Batch vs stochastic vs mini-batch on the same data and seed."""
 
     data: DataSet
@@ -216,10 +212,6 @@ class BatchCompare:
     loss: str = "mse"
     by_hand: bool = True  # the learner computes the first update of each kind
     help: dict[str, Help] = field(default_factory=dict)
-    title: Text | None = None
-    text: Text | None = None
-    where: Where | None = None
-    places: dict[str, Where] = field(default_factory=dict, compare=False, repr=False)  # key -> where its value is written
 
 
 Section = Union[Explain, Derive, Evaluate, Descent, Predict, TrainingStep, BatchCompare]
