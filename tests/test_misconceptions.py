@@ -1,7 +1,7 @@
 """Generated misconceptions: each is recognised from its wrong answer, never from the right one.
 
 Questions are built directly, with the context each kind of question carries
-(see tutor/walkthrough.py).  Expected and wrong values are worked by hand.
+(see tutor/walkthrough/model.py).  Expected and wrong values are worked by hand.
 """
 
 from __future__ import annotations

@@ -1,0 +1,76 @@
+"""A lesson turned into a :class:`~tutor.walkthrough.model.Walkthrough`: one builder per kind of section.
+
+:func:`build_walkthrough` is the only entry point that asks the engine; it is
+pure (no I/O) and turns an engine error into a one-line
+:class:`~tutor.lesson.model.LessonError` that says which section failed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Any, Callable, Mapping
+
+from tutor.errors import TutorError
+from tutor.lesson.model import (
+    BatchCompare,
+    Derive,
+    Descent,
+    Diagnostic,
+    Evaluate,
+    Explain,
+    Lesson,
+    LessonError,
+    Predict,
+    TrainingStep,
+)
+from tutor.walkthrough.derive import _derive, _evaluate
+from tutor.walkthrough.descent import _descent
+from tutor.walkthrough.explain import _explain
+from tutor.walkthrough.model import Step, Walkthrough
+from tutor.walkthrough.predict import _predict
+from tutor.walkthrough.shared import _where
+from tutor.walkthrough.training import _batch, _training
+
+
+_BUILDERS: dict[type, Callable[[int, Any, Lesson], list[Step]]] = {
+    Explain: _explain,
+    Derive: _derive,
+    Evaluate: _evaluate,
+    Descent: _descent,
+    Predict: _predict,
+    TrainingStep: _training,
+    BatchCompare: _batch,
+}
+
+
+def build_walkthrough(lesson: Lesson) -> Walkthrough:
+    """Every section of the lesson as steps with exact expected answers (pure: no I/O)."""
+    steps: list[Step] = []
+    for i, section in enumerate(lesson.sections):
+        builder = _BUILDERS.get(type(section))
+        if builder is None:
+            raise LessonError([Diagnostic(_where(lesson, section), "error", f"unknown kind of section: {type(section).__name__}")])
+        try:
+            steps.extend(builder(i, section, lesson))
+        except LessonError:
+            raise
+        except TutorError as err:  # the engine has no answer: say where, in one line
+            raise LessonError([Diagnostic(_where(lesson, section), "error", err.message)]) from None
+    return Walkthrough(lesson.id, lesson.title, lesson.summary, tuple(_tidy(step) for step in steps), lesson.path)
+
+
+_EQUALS_APPROX = re.compile(r"=\s*\\approx")
+
+
+def _tidy_text(text):
+    """'x = \\approx 0.35' (an exact value shown as a decimal) reads 'x \\approx 0.35'."""
+    if isinstance(text, str):
+        return _EQUALS_APPROX.sub(r"\\approx", text)
+    if isinstance(text, Mapping):
+        return {lang: _tidy_text(t) for lang, t in text.items()}
+    return text
+
+
+def _tidy(step: Step) -> Step:
+    return replace(step, text=_tidy_text(step.text), solution=_tidy_text(step.solution))

@@ -1,0 +1,581 @@
+"""A descent section: iterations worked by hand, then the whole run.
+
+Each iteration asks the slope at x_k, the direction to move, x_{k+1} and
+whether the slope changed sign, carrying the learner's own earlier answers
+forward; the run step says why the run stopped, the stable learning rates and
+where the minima are.  :mod:`tutor.walkthrough.predict` reuses the run's
+description.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any, Mapping, Sequence
+
+import sympy as sp
+
+from tutor import calculus, descent
+from tutor.calculus import MathError
+from tutor.errors import TutorError
+from tutor.lesson.model import ITERATION_QUESTIONS, Descent, Help, Lesson
+from tutor.mathtext import symbol
+from tutor.text import Text, both
+from tutor.walkthrough.latex import (
+    _derivative_tex,
+    _function_tex,
+    _iterate_label,
+    _iterate_tex,
+    _partial_tex,
+    _point_tex,
+    _slope_at_tex,
+    _slope_label,
+    tex,
+    tex_factor,
+    tex_in,
+    tex_short,
+)
+from tutor.walkthrough.model import Choice, Question, Step, _sign, _sympy, direction_of, placeholders
+from tutor.walkthrough.shared import (
+    _component,
+    _fail,
+    _join,
+    _kind,
+    _lines,
+    _one,
+    _one_formula,
+    _partials,
+    _with_solution,
+)
+
+
+#: A float run's numbers, computed by hand, are right within this (relative) distance.
+HAND_TOLERANCE = 1e-3
+#: The completed run's table shows at most this many rows (first ones, then the last).
+TABLE_ROWS = 30
+
+
+DIRECTION_CHOICES = (
+    Choice("increase", both("increase", "增大")),
+    Choice("decrease", both("decrease", "减小")),
+    Choice("stay", both("stay", "不动")),
+)
+YES_NO = (Choice("yes", both("yes", "是")), Choice("no", both("no", "否")))
+_DIRECTION_WORDS = {"increase": ("increases", "增大"), "decrease": ("decreases", "减小"), "stay": ("stays", "不动")}
+
+
+@dataclass(frozen=True)
+class _Landscape:
+    """What is known about f beyond the run: the stable learning rates and the minima."""
+
+    bound: calculus.LearningRateBound | None
+    minima: list
+
+
+#: Stationary points are solved for only on polynomials up to this degree (solve is then quick).
+LANDSCAPE_DEGREE = 6
+
+
+def _landscape(f: sp.Expr, names: Sequence[str], start: Mapping[str, Any]) -> _Landscape:
+    """The learning-rate bound and the minima, where they can be found quickly.
+
+    ``solve`` can run for ever on other functions, and a walkthrough is built
+    in the tutor's own process, so those get no bound and no minima.
+    """
+    syms = calculus.symbols_of(names)
+    if not (f.is_polynomial(*syms) and sp.Poly(f, *syms).total_degree() <= LANDSCAPE_DEGREE):
+        return _Landscape(None, [])
+    try:
+        bound = calculus.safe_learning_rate(f, names, start)
+    except (TutorError, NotImplementedError, ValueError, TypeError, ZeroDivisionError):
+        bound = None
+    try:
+        minima = [p for p in calculus.stationary_points(f, names) if p.kind == "minimum"]
+    except (TutorError, NotImplementedError, ValueError, TypeError, ZeroDivisionError):
+        minima = []
+    return _Landscape(bound, minima)
+
+
+def _run_data(section_fn, run: descent.Run, land: _Landscape, k: int) -> dict[str, Any]:
+    """The data views and plots read for iteration k of a run (the key names are a contract)."""
+    steps = run.steps
+    cur = steps[k]
+    nxt = steps[k + 1] if k + 1 < len(steps) else None
+    prev = steps[k - 1] if k >= 1 else None
+    return {
+        "function": section_fn.expr,
+        "variables": section_fn.variables,
+        "learning_rate": run.learning_rate,
+        "optimizer": run.optimizer,
+        "run": run,
+        "k": cur.k,
+        "point": cur.point,
+        "value": cur.value,
+        "gradient": cur.gradient,
+        "next": nxt.point if nxt is not None else None,
+        "sign_change": cur.sign_change,
+        "bracket": (prev.point, cur.point) if cur.sign_change and prev is not None else None,
+        "bound": land.bound,
+        "minima": land.minima,
+    }
+
+
+def _optimizer_states(opt, run: descent.Run) -> list[Any]:
+    """The optimiser's state before each update (momentum's velocity, Adam's moments)."""
+    states = [opt.start(len(run.variables))]
+    for step in run.steps[:-1]:
+        _, state = opt.update(step.point, step.gradient, states[-1], run.learning_rate)
+        states.append(state)
+    return states
+
+
+def _symbolic_update(opt, point: Sequence[Any], grad: Sequence[Any], state: Any, lr: Any) -> tuple:
+    """The optimiser's next point with placeholders allowed in ``point`` and ``grad``."""
+    if opt.name == "adam":
+        t, m, s = state
+        t += 1
+        m = [opt.beta1 * a + (1 - opt.beta1) * g for a, g in zip(m, grad)]
+        s = [opt.beta2 * a + (1 - opt.beta2) * g**2 for a, g in zip(s, grad)]
+        c1, c2 = 1 - opt.beta1**t, 1 - opt.beta2**t
+        return tuple(x - lr * (a / c1) / (sp.sqrt(b / c2) + opt.eps) for x, a, b in zip(point, m, s))
+    nxt, _ = opt.update(tuple(point), tuple(grad), state, lr)
+    return tuple(nxt)
+
+
+def _stop_words(run: descent.Run, names: Sequence[str]) -> Text:
+    """Why the run stopped, in words a learner reads (en and zh)."""
+    stop, steps = run.stop, run.steps
+    k = stop.k
+    one = len(names) == 1
+    slope_en, slope_zh = ("the derivative", "导数") if one else ("the gradient", "梯度")
+    last = steps[-1] if steps else None
+    at = f"${_iterate_tex(names, last.k)} = {tex_short(_one(last.point))}$" if last else ""
+    if stop.reason == "max_steps":
+        return both(
+            f"The engine ran the {k} steps asked for (max_steps) and stopped at {at}, where ${_slope_at_tex(names, k)} = {tex_short(_one(last.gradient))}$.",
+            f"引擎按要求运行了 {k} 步（max_steps）后停在 {at}，此处 ${_slope_at_tex(names, k)} = {tex_short(_one(last.gradient))}$。",
+        )
+    if stop.reason == "zero_gradient":
+        return both(
+            f"At iteration {k}, {at}, {slope_en} is exactly 0: a stationary point, so no step moves any more.",
+            f"第 {k} 次迭代时（{at}）{slope_zh}恰好为 0：这是驻点，之后的每一步都不再移动。",
+        )
+    if stop.reason == "sign_change" and last is not None and len(steps) >= 2:
+        before, after = steps[-2], steps[-1]
+        a = f"${_iterate_tex(names, k - 1)} = {tex_short(_one(before.point))}$"
+        b = f"${_iterate_tex(names, k)} = {tex_short(_one(after.point))}$"
+        which = "" if one else f" (∂f/∂{', ∂f/∂'.join(last.sign_change)})"
+        return both(
+            f"Between iteration {k - 1} and iteration {k} {slope_en} changed sign{which}: the minimum lies between {a} and {b}.",
+            f"在第 {k - 1} 次和第 {k} 次迭代之间{slope_zh}变号{which}：最小值位于 {a} 和 {b} 之间。",
+        )
+    if stop.reason == "tolerance":
+        return both(
+            f"At iteration {k}, {at}, every partial derivative is within the tolerance of 0: close enough to a stationary point.",
+            f"第 {k} 次迭代时（{at}），每个偏导数与 0 的差都在容差以内：已经足够接近驻点。",
+        )
+    if stop.reason == "diverged":
+        return both(
+            f"The run diverged at iteration {k}: {stop.message}.",
+            f"运行在第 {k} 次迭代时发散：步长越走越大（学习率是否超过 2/L，或者函数没有下界？）。",
+        )
+    if stop.reason == "undefined":
+        return both(
+            f"The run stopped at iteration {k}: {stop.message}.",
+            f"运行在第 {k} 次迭代时停止：f 或其导数在这一点没有实数值（{stop.message}）。",
+        )
+    if stop.reason == "not_differentiable":
+        return both(
+            f"The run stopped at iteration {k}: {stop.message}",
+            f"运行在第 {k} 次迭代时停止：f 在这一点不可导（绝对值的尖角），这里只有次梯度（{stop.message}）。",
+        )
+    return both(
+        f"The run stopped at iteration {k}: {stop.message}.",
+        f"运行在第 {k} 次迭代时停止：精确的分数变得太大或不再是有理数，请改用浮点模式（{stop.message}）。",
+    )
+
+
+def _bound_words(land: _Landscape, lr: Any, optimizer: str) -> Text | None:
+    bound = land.bound
+    if bound is None:
+        return None
+    L, limit = bound.curvature, bound.bound
+    s = _sign(_sympy(lr) - limit)
+    rel_en = "below" if s < 0 else "exactly at" if s == 0 else "above"
+    rel_zh = "低于" if s < 0 else "正好等于" if s == 0 else "高于"
+    near_en = "" if bound.scope == "quadratic" else f" near the minimum at ${_point_tex(list(bound.at), list(bound.at.values()))}$"
+    near_zh = "" if bound.scope == "quadratic" else f"（在最小值 ${_point_tex(list(bound.at), list(bound.at.values()))}$ 附近）"
+    plain_en = "" if optimizer == "gd" else " (for plain gradient descent)"
+    plain_zh = "" if optimizer == "gd" else "（对普通梯度下降而言）"
+    return both(
+        f"Gradient descent is stable{near_en} for a learning rate below $2/L = {tex(limit)}$, where $L = {tex(L)}$ is the steepest curvature of f{plain_en}; "
+        f"here $\\eta = {tex(lr)}$, {rel_en} the bound.",
+        f"梯度下降{near_zh}要稳定，学习率必须小于 $2/L = {tex(limit)}$，其中 $L = {tex(L)}$ 是 f 最陡的曲率{plain_zh}；"
+        f"这里 $\\eta = {tex(lr)}$，{rel_zh}这个界限。",
+    )
+
+
+def _minima_words(land: _Landscape, names: Sequence[str]) -> Text | None:
+    if not land.minima:
+        return None
+    spots = " ; ".join(f"${_point_tex(names, [p.point[v] for v in names])}$" for p in land.minima)
+    if len(land.minima) == 1:
+        return both(f"The minimum of f is at {spots}.", f"f 的最小值在 {spots}。")
+    return both(f"The minima of f are at {spots}.", f"f 的最小值点在 {spots}。")
+
+
+def _run_table(run: descent.Run, names: Sequence[str]) -> Text:
+    """Every iterate as a Markdown table (the first rows and the last, for a long run)."""
+    one = len(names) == 1
+    x = names[0] if one else r"\mathbf{x}"
+    slope = "f'" if one else r"\nabla f"
+    head_en = f"| $k$ | ${x}_k$ | $f({x}_k)$ | ${slope}({x}_k)$ |"
+    head_zh = head_en
+    rule = "|---|---|---|---|"
+    steps = list(run.steps)
+    shown = steps if len(steps) <= TABLE_ROWS else steps[: TABLE_ROWS - 1] + [None] + steps[-1:]
+    rows = []
+    for s in shown:
+        if s is None:
+            rows.append("| … | … | … | … |")
+        else:
+            rows.append(f"| {s.k} | ${tex_short(_one(s.point))}$ | ${tex_short(_sympy(s.value))}$ | ${tex_short(_one(s.gradient))}$ |")
+    return both("\n".join([head_en, rule, *rows]), "\n".join([head_zh, rule, *rows]))
+
+
+def _descent(i: int, section: Descent, lesson: Lesson) -> list[Step]:
+    fn = section.function
+    f, names = fn.expr, fn.variables
+    missing = [v for v in names if v not in section.start]
+    if missing:
+        raise _fail(lesson, section, f"the start needs a value for {', '.join(missing)}", "start")
+    try:
+        opt = descent.make_optimizer(section.optimizer.name, section.optimizer.beta)
+    except MathError as err:
+        raise _fail(lesson, section, err.message, "optimizer") from None
+    exact = section.exact and getattr(opt, "exact_capable", True)
+    start = tuple(section.start[v] for v in names)
+    try:
+        run = descent.run(
+            f, names, start, section.learning_rate,
+            steps=section.max_steps, until=section.stop, exact=exact, optimizer=opt,
+        )
+    except MathError as err:
+        raise _fail(lesson, section, err.message, "stop", "optimizer") from None
+    if not run.steps:
+        raise _fail(lesson, section, f"the descent cannot start: {run.stop.message}", "start")
+    hand = min(section.by_hand, len(run.steps))
+    if exact and run.stop.reason == "exact_limit" and run.stop.k < section.by_hand:
+        raise _fail(lesson, section, f"{run.stop.message} (write exact: false)", "exact", "function")
+    land = _landscape(f, names, section.start)
+    states = _optimizer_states(opt, run)
+    steps = [_iteration(i, section, run, land, opt, states, k, exact) for k in range(hand)]
+    run_step = _run_step(i, section, run, land)
+    if opt.name != "gd":
+        # the same start, rate and number of steps without the optimiser's memory: the picture to compare
+        plain = descent.run(f, names, start, section.learning_rate, steps=max(len(run.steps) - 1, 0), until=section.stop)
+        run_step = replace(run_step, data={**run_step.data, "compare": {"gd": plain, opt.name: run}})
+    steps.append(run_step)
+    return steps
+
+
+def _iteration(i: int, section: Descent, run: descent.Run, land: _Landscape, opt, states: list, k: int, exact: bool) -> Step:
+    """Iteration k by hand: the derivative at x_k, the direction, x_{k+1}, and whether the sign changed."""
+    fn = section.function
+    f, names = fn.expr, fn.variables
+    n = len(names)
+    lr = run.learning_rate
+    sid = f"s{i}.k{k}"
+    asked = [q for q in ITERATION_QUESTIONS if q in section.ask]
+    cur = run.steps[k]
+    nxt = run.steps[k + 1] if k + 1 < len(run.steps) else None
+    prev = run.steps[k - 1] if k >= 1 else None
+    point, grad = _sympy(cur.point), _sympy(cur.gradient)
+    point_named = dict(zip(names, point))
+    x_k, x_next = _iterate_tex(names, k), _iterate_tex(names, k + 1)
+    slope_k = _slope_at_tex(names, k)
+    grad_exprs = calculus.gradient(f, names)
+
+    def tolerance(value: Any) -> float | None:
+        if exact:
+            return None
+        values = value if isinstance(value, tuple) else (value,)
+        return HAND_TOLERANCE * max([1.0, *(abs(float(v)) for v in values)])
+
+    def ask_help(name: str, solution: Text) -> Help:
+        return _with_solution(section.help.get(name), solution)
+
+    # Where the learner's own earlier answers come in.
+    x_name, g_name, h_name = f"x_{k}", f"g_{k}", f"g_{k - 1}"
+    x_from = f"s{i}.k{k - 1}.next" if k >= 1 and "next" in asked else None
+    g_from = f"{sid}.derivative" if "derivative" in asked else None
+    h_from = f"s{i}.k{k - 1}.derivative" if k >= 1 and "derivative" in asked else None
+    labels = {x_name: _iterate_label(names, k), g_name: _slope_label(names, k), h_name: _slope_label(names, k - 1)}
+
+    questions: list[Question] = []
+    solution_lines: list[tuple[str, str]] = []
+    previous = {"previous_point": dict(zip(names, _sympy(prev.point)))} if prev is not None else {}
+
+    # 1. the derivative (gradient) at x_k
+    at_value = f"f'({tex(point[0])})" if n == 1 else rf"\nabla f{tex(point)}"
+    d_line = (
+        f"${_derivative_tex(names)} = {tex_in(grad_exprs[0] if n == 1 else grad_exprs, names)}$, so ${slope_k} = {at_value} = {tex(_one(grad))}$.",
+        f"${_derivative_tex(names)} = {tex_in(grad_exprs[0] if n == 1 else grad_exprs, names)}$，所以 ${slope_k} = {at_value} = {tex(_one(grad))}$。",
+    )
+    solution_lines.append(d_line)
+    if "derivative" in asked:
+        formula = depends = given = None
+        if x_from:
+            xs = placeholders(x_name, n)
+            subs = dict(zip((symbol(v) for v in names), xs if n > 1 else (xs,)))
+            formula = _one_formula(tuple(g.xreplace(subs) for g in grad_exprs))
+            depends, given = {x_name: x_from}, {x_name: _one(point)}
+        if k == 0:
+            prompt = both(
+                f"Start at ${x_k} = {tex(_one(point))}$. What is ${slope_k}$?",
+                f"从 ${x_k} = {tex(_one(point))}$ 出发。${slope_k}$ 是多少？",
+            )
+        else:
+            prompt = both(
+                f"What is ${slope_k}$, at your ${x_k}$?",
+                f"在你算出的 ${x_k}$ 处，${slope_k}$ 是多少？",
+            )
+        questions.append(Question(
+            id=f"{sid}.derivative",
+            kind=_kind(n),
+            prompt=prompt,
+            expected=_one(grad),
+            skill="evaluate",
+            tolerance=tolerance(_one(grad)),
+            help=ask_help("derivative", _lines([d_line])),
+            formula=formula,
+            depends=depends or {},
+            given=given or {},
+            labels={x_name: labels[x_name]} if depends else {},
+            context={"function": f, "variables": names, "point": point_named, "k": k, **previous},
+            parts=_partials(names) if n > 1 else (),
+        ))
+
+    # 2. the direction to move
+    directions = tuple(direction_of(g) for g in grad)
+    if n == 1:
+        g, word = grad[0], directions[0]
+        rel = ">" if word == "decrease" else "<" if word == "increase" else "="
+        why_en = {
+            "decrease": "f increases to the right, so going downhill means moving left",
+            "increase": "f decreases to the right, so going downhill means moving right",
+            "stay": "a stationary point: there is no downhill direction to move in",
+        }[word]
+        why_zh = {
+            "decrease": "f 向右增大，所以下坡要向左走",
+            "increase": "f 向右减小，所以下坡要向右走",
+            "stay": "这是驻点：没有下坡的方向可走",
+        }[word]
+        sign = f"{slope_k} = 0" if word == "stay" else f"{slope_k} = {tex(g)} {rel} 0"
+        dir_line = (
+            f"${sign}$: {why_en}; ${names[0]}$ {_DIRECTION_WORDS[word][0]}.",
+            f"${sign}$：{why_zh}；${names[0]}$ 应该{_DIRECTION_WORDS[word][1]}。",
+        )
+    else:
+        parts_en, parts_zh = [], []
+        for v, g, word in zip(names, grad, directions):
+            rel = ">" if word == "decrease" else "<" if word == "increase" else "="
+            sign = f"{_partial_tex(v)} = 0" if word == "stay" else f"{_partial_tex(v)} = {tex(g)} {rel} 0"
+            parts_en.append(f"${sign}$, so ${v}$ {_DIRECTION_WORDS[word][0]}")
+            parts_zh.append(f"${sign}$，所以 ${v}$ 应该{_DIRECTION_WORDS[word][1]}")
+        dir_line = (
+            "Each variable moves against its own partial derivative: " + "; ".join(parts_en) + ".",
+            "每个变量都朝它自己偏导数的反方向移动：" + "；".join(parts_zh) + "。",
+        )
+    solution_lines.append(dir_line)
+    if "direction" in asked:
+        formula = depends = given = None
+        if g_from:
+            formula = placeholders(g_name, n)
+            depends, given = {g_name: g_from}, {g_name: _one(grad)}
+        if n == 1:
+            prompt = both(
+                f"To make f smaller, should ${names[0]}$ increase, decrease or stay?",
+                f"为了让 f 变小，${names[0]}$ 应该增大、减小还是不动？",
+            )
+        else:
+            order = ", ".join(names)
+            prompt = both(
+                f"To make f smaller, should each of ${order}$ increase, decrease or stay? Answer in order, e.g. `decrease, increase, stay`.",
+                f"为了让 f 变小，${order}$ 各自应该增大、减小还是不动？按顺序回答，例如 `减小, 增大, 不动`。",
+            )
+        questions.append(Question(
+            id=f"{sid}.direction",
+            kind="choice",
+            prompt=prompt,
+            expected=directions[0] if n == 1 else directions,
+            skill="direction",
+            choices=DIRECTION_CHOICES,
+            help=ask_help("direction", _lines([dir_line])),
+            formula=formula,
+            depends=depends or {},
+            given=given or {},
+            labels={g_name: labels[g_name]} if depends else {},
+            rule="direction",
+            context={"gradient": _one(grad), "variables": names, "point": point_named, "k": k},
+            parts=tuple(both(f"the direction of {v}", f"{v} 的方向") for v in names) if n > 1 else (),
+        ))
+
+    # 3. the next iterate
+    if nxt is not None:
+        new = _sympy(nxt.point)
+        next_line = _update_line(opt, names, k, point, grad, states[k], lr, new)
+        solution_lines.append(next_line)
+        if "next" in asked:
+            xs = placeholders(x_name, n) if x_from else _one(point)
+            gs = placeholders(g_name, n) if g_from else _one(grad)
+            depends = {}
+            given = {}
+            if x_from:
+                depends[x_name], given[x_name] = x_from, _one(point)
+            if g_from:
+                depends[g_name], given[g_name] = g_from, _one(grad)
+            formula = None
+            if depends:
+                as_tuple = lambda v: v if isinstance(v, tuple) else (v,)  # noqa: E731
+                formula = _one_formula(_symbolic_update(opt, as_tuple(xs), as_tuple(gs), states[k], lr))
+            rule = {
+                "gd": (rf"{x_next} = {x_k} - \eta\, {slope_k}", rf"{x_next} = {x_k} - \eta\, {slope_k}"),
+            }.get(opt.name)
+            how = f" (${rule[0]}$, $\\eta = {tex(lr)}$)" if rule else f" ($\\eta = {tex(lr)}$, optimizer {opt.name})"
+            how_zh = f"（${rule[1]}$，$\\eta = {tex(lr)}$）" if rule else f"（$\\eta = {tex(lr)}$，优化器 {opt.name}）"
+            questions.append(Question(
+                id=f"{sid}.next",
+                kind=_kind(n),
+                prompt=both(f"What is the next iterate ${x_next}${how}?", f"下一个迭代点 ${x_next}$ 是多少{how_zh}？"),
+                expected=_one(new),
+                skill="update",
+                tolerance=tolerance(_one(new)),
+                help=ask_help("next", _lines([next_line])),
+                formula=formula,
+                depends=depends,
+                given=given,
+                labels={name: labels[name] for name in depends},
+                context={
+                    "function": f, "variables": names, "point": point_named, "gradient": _one(grad),
+                    "learning_rate": lr, "k": k, "optimizer": opt.name, **previous,
+                },
+                parts=tuple(_component(v) for v in names) if n > 1 else (),
+            ))
+    else:
+        solution_lines.append((
+            "The run stops here: " + _first_lower(_stop_words(run, names)["en"]),
+            "运行到这里停止：" + _stop_words(run, names)["zh"],
+        ))
+
+    # 4. did the derivative change sign?
+    if prev is not None:
+        before = _sympy(prev.gradient)
+        changed = bool(cur.sign_change)
+        sc_line = _sign_change_line(names, k, _sympy(prev.point), point, before, grad, cur.sign_change)
+        solution_lines.append(sc_line)
+        if "sign_change" in asked:
+            depends, given = {}, {}
+            hs = placeholders(h_name, n) if h_from else _one(before)
+            gs = placeholders(g_name, n) if g_from else _one(grad)
+            if h_from:
+                depends[h_name], given[h_name] = h_from, _one(before)
+            if g_from:
+                depends[g_name], given[g_name] = g_from, _one(grad)
+            formula = None
+            if depends:
+                pairs = zip(hs if isinstance(hs, tuple) else (hs,), gs if isinstance(gs, tuple) else (gs,))
+                formula = _one_formula(tuple(a * b for a, b in pairs))
+            what_en, what_zh = ("the derivative", "导数") if n == 1 else ("any partial derivative", "某个偏导数")
+            questions.append(Question(
+                id=f"{sid}.sign_change",
+                kind="choice",
+                prompt=both(
+                    f"Did {what_en} change sign between ${_iterate_tex(names, k - 1)}$ and ${x_k}$? (yes / no)",
+                    f"从 ${_iterate_tex(names, k - 1)}$ 到 ${x_k}$，{what_zh}变号了吗？（是 / 否）",
+                ),
+                expected="yes" if changed else "no",
+                skill="sign_change",
+                choices=YES_NO,
+                help=ask_help("sign_change", _lines([sc_line])),
+                formula=formula,
+                depends=depends,
+                given=given,
+                labels={name: labels[name] for name in depends},
+                rule="sign_change",
+                context={"previous_gradient": _one(before), "gradient": _one(grad), "variables": names, "k": k},
+            ))
+
+    if k == 0:
+        intro = both(
+            f"Gradient descent on ${_function_tex(f, names)}$ from ${x_k} = {tex(_one(point))}$ with learning rate $\\eta = {tex(lr)}$.",
+            f"对 ${_function_tex(f, names)}$ 做梯度下降，从 ${x_k} = {tex(_one(point))}$ 出发，学习率 $\\eta = {tex(lr)}$。",
+        )
+        text = _join(section.text, intro)
+    else:
+        text = both(
+            f"Iteration {k}: carry on from ${x_k}$, the point you computed in the last iteration.",
+            f"第 {k} 次迭代：从你在上一次迭代算出的 ${x_k}$ 继续。",
+        )
+    title = both(f"Iteration {k}", f"第 {k} 次迭代")
+    if k == 0 and section.title:
+        title = section.title
+    return Step(sid, i, "iteration", title, text, tuple(questions), _run_data(fn, run, land, k), _lines(solution_lines))
+
+
+def _first_lower(text: str) -> str:
+    return text[:1].lower() + text[1:] if text else text
+
+
+def _update_line(opt, names, k, point, grad, state, lr, new) -> tuple[str, str]:
+    """x_{k+1} written out with every number, for the optimiser in use."""
+    x_k, x_next, slope_k = _iterate_tex(names, k), _iterate_tex(names, k + 1), _slope_at_tex(names, k)
+    p, g, nx = _one(point), _one(grad), _one(new)
+    if opt.name == "gd":
+        line = rf"${x_next} = {x_k} - \eta\, {slope_k} = {tex(p)} - {tex(lr)}\cdot {tex_factor(g)} = {tex(nx)}$"
+        return line, line
+    if opt.name == "momentum":
+        v_before = _one(_sympy(state))
+        v_after = _one(tuple(opt.beta * a + b for a, b in zip(_sympy(state), grad)))
+        beta = _sympy(opt.beta)
+        line = (
+            rf"$v_{{{k + 1}}} = \beta v_{{{k}}} + {slope_k} = {tex(beta)}\cdot {tex_factor(v_before)} + {tex_factor(g)} = {tex(v_after)}$",
+            rf"${x_next} = {x_k} - \eta\, v_{{{k + 1}}} = {tex(p)} - {tex(lr)}\cdot {tex_factor(v_after)} = {tex(nx)}$",
+        )
+        return f"{line[0]}, so {line[1]}", f"{line[0]}，所以 {line[1]}"
+    line = (
+        rf"${x_next} = {x_k} - \eta\, \hat m_{{{k + 1}}} / (\sqrt{{\hat s_{{{k + 1}}}}} + \epsilon) = {tex(nx)}$ "
+        rf"(Adam, $\eta = {tex(lr)}$)"
+    )
+    return line, line.replace("(Adam", "（Adam").replace("$)", "$）")
+
+
+def _sign_change_line(names, k, before_point, point, before, grad, changed: tuple[str, ...]) -> tuple[str, str]:
+    a_tex, b_tex = _slope_at_tex(names, k - 1), _slope_at_tex(names, k)
+    values = f"${a_tex} = {tex(_one(before))}$, ${b_tex} = {tex(_one(grad))}$"
+    xa, xb = _iterate_tex(names, k - 1), _iterate_tex(names, k)
+    between = f"${xa} = {tex(_one(before_point))}$", f"${xb} = {tex(_one(point))}$"
+    if not changed:
+        return (
+            f"{values}: no sign change, so the minimum is not bracketed yet.",
+            f"{values}：没有变号，所以还不能确定最小值在哪两个点之间。",
+        )
+    if len(names) == 1:
+        return (
+            f"{values}: opposite signs, so the derivative changed sign and the minimum lies between {between[0]} and {between[1]}.",
+            f"{values}：符号相反，导数变号了，所以最小值位于 {between[0]} 和 {between[1]} 之间。",
+        )
+    which = ", ".join(f"∂f/∂{v}" for v in changed)
+    along = ", ".join(changed)
+    return (
+        f"{values}: {which} changed sign, so along {along} the minimum lies between {between[0]} and {between[1]}.",
+        f"{values}：{which} 变号了，所以沿着 {along} 方向，最小值位于 {between[0]} 和 {between[1]} 之间。",
+    )
+
+
+def _run_step(i: int, section: Descent, run: descent.Run, land: _Landscape) -> Step:
+    fn = section.function
+    names = fn.variables
+    text = _join(_stop_words(run, names), _bound_words(land, run.learning_rate, run.optimizer), _minima_words(land, names))
+    data = _run_data(fn, run, land, len(run.steps) - 1)
+    title = both("The whole run", "完整的运行")
+    return Step(f"s{i}.run", i, "run", title, text, (), data, _run_table(run, names))
