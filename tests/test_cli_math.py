@@ -132,3 +132,20 @@ def test_help_imports_no_heavy_module():
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert "HEAVY []" in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_an_expression_may_start_with_a_minus():
+    result = invoke("derive", "-x^2", "--at", "x=2", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["value"] == ["-4"]
+
+
+def test_a_learning_rate_beyond_floats_is_refused_in_one_line():
+    result = invoke("descend", "x^2", "--from", "x=1", "--lr", "1e999")
+    assert result.exit_code == 1 and "too large for floating point" in result.output
+
+
+def test_a_tolerance_rule_gets_room_to_be_met():
+    # |f'(x_k)| = 10 / 2^k <= 1e-8 first at k = 30, beyond the plain default of 20 steps
+    result = invoke("descend", "5x^2", "--from", "x=1", "--lr", "0.05", "--until", "tol:1e-8", "--format", "summary")
+    assert "stop: tolerance at k = 30" in result.output

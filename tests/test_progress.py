@@ -181,8 +181,9 @@ def test_progress_command_reset_says_so(tmp_path):
     out = progress_command("text", "five-x-squared", [], "en")
     assert "five-x-squared" in out and "2 attempts" in out
     assert ProgressStore().attempts() == []
+    ProgressStore().record("five-x-squared", "q1", "10x", "right")
     data = json.loads(progress_command("json", "five-x-squared", [], "en"))
-    assert data["reset"] == "five-x-squared" and data["attempts_removed"] == 0
+    assert data["reset"] == "five-x-squared" and data["attempts_removed"] == 1
 
 
 def test_progress_command_lists_lessons_mastery_and_what_next(tmp_path):
@@ -215,3 +216,11 @@ def test_progress_command_lists_lessons_mastery_and_what_next(tmp_path):
 
     zh = progress_command("text", None, [folder], "zh")
     assert "第 2 步，共 3 步" in zh and "各项技能的掌握程度" in zh
+
+
+def test_reset_of_a_lesson_without_progress_is_an_error():
+    from tutor.errors import TutorError
+    from tutor.progress import progress_command
+
+    with pytest.raises(TutorError, match="no progress is stored"):
+        progress_command("text", "no-such-lesson", [], "en")

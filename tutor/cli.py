@@ -78,7 +78,7 @@ def main(ctx: click.Context) -> None:
         ctx.invoke(run_cmd)
 
 
-@main.command("derive")
+@main.command("derive", context_settings={"ignore_unknown_options": True})
 @click.argument("expr")
 @click.option("--vars", "variables", help="Variables in order, e.g. x,z,m (default: as they appear).")
 @click.option("--at", "at", help="A point to evaluate at, e.g. x=1,z=1,m=1.")
@@ -111,12 +111,17 @@ def derive_cmd(expr: str, variables: str | None, at: str | None, show_steps: boo
     click.echo(out)
 
 
-@main.command("descend")
+@main.command("descend", context_settings={"ignore_unknown_options": True})
 @click.argument("expr")
 @click.option("--vars", "variables", help="Variables in order, e.g. x,y (default: as they appear).")
 @click.option("--from", "start", required=True, help="The start point, e.g. x=1 or x=1,y=2.")
 @click.option("--lr", required=True, help="The learning rate, e.g. 0.05 or 1/20.")
-@click.option("--steps", type=click.IntRange(0, 1_000_000), default=20, show_default=True, help="At most this many updates.")
+@click.option(
+    "--steps",
+    type=click.IntRange(0, 1_000_000),
+    default=None,
+    help="At most this many updates (default 20; 10000 when --until waits for a sign change or a tolerance).",
+)
 @click.option("--until", multiple=True, help="Stop rules: zero, sign-change, tol:1e-8 (repeatable or comma-separated).")
 @click.option("--exact", is_flag=True, help="Exact rational arithmetic instead of floats.")
 @click.option("--optimizer", type=click.Choice(["gd", "momentum", "adam"]), default="gd", show_default=True)

@@ -7,6 +7,7 @@ for programs.  The renderers do no mathematics.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
@@ -196,7 +197,7 @@ def descend(
     start: str,
     lr: str,
     *,
-    steps: int = 20,
+    steps: int | None = None,
     until: Sequence[str] = (),
     exact: bool = False,
     optimizer: str = "gd",
@@ -210,6 +211,11 @@ def descend(
     rate = parse_number(lr)
     if not rate.is_positive:
         raise calculus.MathError(f"the learning rate must be a positive number, not {sp.sstr(rate)}")
+    if not exact and not math.isfinite(float(rate)):
+        raise calculus.MathError(f"the learning rate {lr} is too large for floating point; use --exact or a smaller rate")
+    if steps is None:
+        # a stop rule that waits for something (a sign change, a tolerance) gets room to happen
+        steps = 10_000 if any(w.strip() and w.strip() != "zero" for item in until for w in item.split(",")) else 20
     opt = descent.make_optimizer(optimizer, parse_number(beta) if beta is not None else None)
     words = [w for item in until for w in item.split(",")]
     run = descent.run(f, names, list(point.values()), rate, steps=steps, until=words, exact=exact, optimizer=opt)

@@ -227,6 +227,8 @@ def _slug(step_id: str) -> str:
 class _Solution:
     """Builds the Markdown of one walkthrough, step by step, and writes its images."""
 
+    variables: tuple[str, ...] = ()
+
     def __init__(self, walkthrough: Any, lang: str, image_dir: Path | None, link_dir: str):
         self.w = walkthrough
         self.lang = lang
@@ -268,6 +270,7 @@ class _Solution:
         self.say(f"## {self.t(step.title) or step.id}", "")
         self.para(self.t(step.text))
         data = step.data or {}
+        self.variables = tuple(data.get("variables") or ())  # names for per-variable answers (directions)
         kind = step.kind
         own = step.solution is None
         if kind == "derive":
@@ -333,7 +336,7 @@ class _Solution:
         if q.kind == "choice":
             labels = {c.key: self.t(c.label) for c in q.choices}
             if isinstance(expected, (tuple, list)):
-                names = q.variables or tuple(str(i) for i in range(len(expected)))
+                names = q.variables or tuple(self.variables) or tuple(str(i) for i in range(len(expected)))
                 return "; ".join(f"${_name(v)}$: {labels.get(e, e)}" for v, e in zip(names, expected))
             return f"**{labels.get(expected, expected)}**"
         return f"${tex(expected)}$"
@@ -635,6 +638,7 @@ def export_transcript(lesson_id: str, attempts: Sequence[Any], walkthrough: Any,
         if not step.questions:
             continue
         lines += [f"## {tr(step.title, lang) or step.id}", ""]
+        solution.variables = tuple((step.data or {}).get("variables") or ())
         for q in step.questions:
             known.add(q.id)
             total += 1

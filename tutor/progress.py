@@ -24,6 +24,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable
 
+from tutor.errors import TutorError
 from tutor.text import both, tr
 
 DB_NAME = "progress.sqlite3"
@@ -572,6 +573,11 @@ def progress_command(fmt: str, reset: str | None, lesson_dirs: Iterable[Path], l
     store = ProgressStore()
     notes = list(store.messages)
     if reset is not None:
+        known = store.known_lessons()
+        if reset not in known:
+            store.close()
+            listed = ", ".join(known) or "none yet"
+            raise TutorError(f"no progress is stored for a lesson '{reset}' (lessons with progress: {listed})")
         count = store.reset(reset)
         notes += store.messages[len(notes):]
         said = tr(
