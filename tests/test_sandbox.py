@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import time
 
@@ -216,3 +219,28 @@ def test_interrupted_wait_does_not_leave_a_stale_answer(monkeypatch):
         run_bounded(sleep, 0.3)
     monkeypatch.setattr(connection, "poll", real_poll)
     assert run_bounded(square, 14) == 196        # not the 0.3 left over from the interrupted call
+
+
+def test_the_checker_starts_when_stderr_has_no_file_descriptor():
+    """Inside a Textual app sys.stderr is a capture whose fileno() is -1 (or raises).
+
+    multiprocessing hands stderr's descriptor to its helper processes; the
+    checker must still start there, in a fresh process where nothing has
+    started it before.
+    """
+    code = (
+        "import io, operator, sys\n"
+        "class Capture(io.StringIO):\n"
+        "    def fileno(self):\n"
+        "        return -1\n"
+        "class Raising(io.StringIO):\n"
+        "    def fileno(self):\n"
+        "        raise io.UnsupportedOperation('fileno')\n"
+        "sys.stderr = Capture() if sys.argv[1] == 'minus-one' else Raising()\n"
+        "from tutor.sandbox import run_bounded\n"
+        "print(run_bounded(operator.add, 2, 3), file=sys.__stdout__)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "TUTOR_SANDBOX"}
+    for kind in ("minus-one", "raising"):
+        proc = subprocess.run([sys.executable, "-c", code, kind], capture_output=True, text=True, timeout=60, env=env)
+        assert proc.stdout.strip() == "5", proc.stdout + proc.stderr

@@ -18,9 +18,11 @@ deadlock the child.  Set ``TUTOR_SANDBOX=inline`` to run the work in-process
 from __future__ import annotations
 
 import atexit
+import contextlib
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 from multiprocessing.reduction import ForkingPickler
 
@@ -94,13 +96,40 @@ def _context():
     return multiprocessing.get_context("spawn")
 
 
+@contextlib.contextmanager
+def _real_stdio():
+    """Starting a child hands our stderr's file descriptor to multiprocessing's helpers.
+
+    Inside a Textual app ``sys.stderr`` is a capture object whose ``fileno()``
+    is -1, and the start fails ("bad value(s) in fds_to_keep"); the process's
+    real streams are what the helpers need.
+    """
+    saved = sys.stdout, sys.stderr
+    try:
+        if _fileno(sys.stderr) < 0 and sys.__stderr__ is not None:
+            sys.stderr = sys.__stderr__
+        if _fileno(sys.stdout) < 0 and sys.__stdout__ is not None:
+            sys.stdout = sys.__stdout__
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+def _fileno(stream) -> int:
+    try:
+        return stream.fileno()
+    except (AttributeError, ValueError, OSError):
+        return -1
+
+
 class _Worker:
     def __init__(self) -> None:
         ctx = _context()
         self.conn, child_conn = ctx.Pipe()
         self.process = ctx.Process(target=_child_main, args=(child_conn,), daemon=True,
                                    name="tutor-sandbox")
-        self.process.start()
+        with _real_stdio():
+            self.process.start()
         child_conn.close()
         try:
             ready = self.conn.poll(_START_TIMEOUT) and self.conn.recv()[0] == "ready"
