@@ -156,3 +156,12 @@ def test_exact_mode_handles_functions():
     # |x - 1| from 3 with lr 1/2: slope 1 until the kink, x = 3, 5/2, 2, 3/2
     run = descent.run(sp.Abs(x - 1), ["x"], [3], R(1, 2), steps=3, exact=True)
     assert points(run) == [3, R(5, 2), 2, R(3, 2)]
+
+
+def test_momentum_does_not_stop_where_only_the_gradient_is_zero():
+    # v1 = 10, x1 = 1 - (1/10)(10) = 0 where f' = 0; but v2 = (9/10)(10) + 0 = 9 moves on: x2 = -9/10
+    run = descent.run(5 * x**2, ["x"], [1], R(1, 10), steps=2, exact=True, optimizer=descent.Momentum(R(9, 10)))
+    assert points(run) == [1, 0, R(-9, 10)]
+    assert run.stop.reason == "max_steps"
+    # plain descent does stop there
+    assert descent.run(5 * x**2, ["x"], [1], R(1, 10), steps=2, exact=True).stop.reason == "zero_gradient"

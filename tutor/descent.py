@@ -50,6 +50,10 @@ class GradientDescent:
     def start(self, n: int) -> Any:
         return None
 
+    def at_rest(self, state: Any) -> bool:
+        """Where the gradient is zero, plain descent stays put."""
+        return True
+
     def update(self, point, grad, state, lr):
         return tuple(x - lr * g for x, g in zip(point, grad)), state
 
@@ -67,6 +71,10 @@ class Momentum:
 
     def start(self, n: int) -> Any:
         return (0,) * n
+
+    def at_rest(self, velocity: Any) -> bool:
+        """A zero gradient stops nothing while the velocity still carries the point on."""
+        return all(v == 0 for v in velocity)
 
     def update(self, point, grad, velocity, lr):
         velocity = tuple(self.beta * v + g for v, g in zip(velocity, grad))
@@ -89,6 +97,10 @@ class Adam:
 
     def start(self, n: int) -> Any:
         return (0, (0.0,) * n, (0.0,) * n)
+
+    def at_rest(self, state: Any) -> bool:
+        """Adam's first moment keeps moving the point after the gradient vanishes."""
+        return all(a == 0 for a in state[1])
 
     def update(self, point, grad, state, lr):
         t, m, s = state
@@ -339,7 +351,7 @@ def run(
         if any(abs(x) > DIVERGENCE_LIMIT for x in point):
             message = f"|x| passed {DIVERGENCE_LIMIT:.0e}: the steps grow without bound (is the learning rate above 2/L, or is f unbounded below?)"
             return Run(steps=tuple(history), stop=Stop("diverged", k, message), **record)
-        if all(g == 0 for g in grad):
+        if all(g == 0 for g in grad) and opt.at_rest(state):
             return Run(steps=tuple(history), stop=Stop("zero_gradient", k, "the gradient is exactly zero: a stationary point, so no step moves"), **record)
         if rules.sign_change and changed:
             names = _slope_names(changed, variables)
