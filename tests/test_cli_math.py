@@ -149,3 +149,13 @@ def test_a_tolerance_rule_gets_room_to_be_met():
     # |f'(x_k)| = 10 / 2^k <= 1e-8 first at k = 30, beyond the plain default of 20 steps
     result = invoke("descend", "5x^2", "--from", "x=1", "--lr", "0.05", "--until", "tol:1e-8", "--format", "summary")
     assert "stop: tolerance at k = 30" in result.output
+
+
+def test_plot_never_overwrites_a_file_that_is_not_a_png(tmp_path):
+    precious = tmp_path / "notes.png"
+    precious.write_text("my notes")
+    for target in (precious, tmp_path / "plot.txt", tmp_path / "missing" / "plot.png"):
+        result = invoke("descend", "x^2", "--from", "x=1", "--lr", "0.1", "--plot", str(target))
+        assert result.exit_code == 2, result.output
+    assert precious.read_text() == "my notes"
+    assert not (tmp_path / "plot.txt").exists() and not (tmp_path / "missing").exists()

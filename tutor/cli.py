@@ -46,6 +46,25 @@ class TutorGroup(click.Group):
             sys.exit(1)
 
 
+def _png_path(path: Path | None) -> Path | None:
+    """--plot writes a .png in an existing folder, and never over a file that is not a PNG."""
+    if path is None:
+        return None
+    if path.suffix.lower() != ".png":
+        raise click.BadParameter(f"{path} does not end in .png")
+    if not path.parent.is_dir():
+        raise click.BadParameter(f"the folder {path.parent} does not exist")
+    if path.exists():
+        try:
+            with path.open("rb") as existing:
+                is_png = existing.read(8) == b"\x89PNG\r\n\x1a\n"
+        except OSError:
+            is_png = False
+        if not is_png:
+            raise click.BadParameter(f"{path} exists and is not a PNG; it will not be overwritten")
+    return path
+
+
 def lessons_option(f):
     return click.option(
         "--lessons",
@@ -127,7 +146,13 @@ def derive_cmd(expr: str, variables: str | None, at: str | None, show_steps: boo
 @click.option("--optimizer", type=click.Choice(["gd", "momentum", "adam"]), default="gd", show_default=True)
 @click.option("--beta", help="Momentum's β (default 0.9), or Adam's β₁.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "summary"]), default="table", show_default=True)
-@click.option("--plot", "plot_path", type=click.Path(path_type=Path), help="Also write the run's plot to this PNG file.")
+@click.option(
+    "--plot",
+    "plot_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    callback=lambda ctx, param, value: _png_path(value),
+    help="Also write the run's plot to this PNG file (a new file, or a PNG to replace).",
+)
 def descend_cmd(expr, variables, start, lr, steps, until, exact, optimizer, beta, fmt, plot_path) -> None:
     """Run gradient descent on EXPR from a start point and show every step.
 
@@ -152,7 +177,10 @@ def descend_cmd(expr, variables, start, lr, steps, until, exact, optimizer, beta
     if plot_path is not None:
         from tutor.plots import plot_run
 
-        written = plot_run(f, run, plot_path)
+        try:
+            written = plot_run(f, run, plot_path)
+        except OSError as err:
+            fail(TutorError(f"cannot write the plot to {plot_path}: {err.strerror or err}"))
         click.echo(f"wrote {written}", err=True)
 
 
