@@ -554,6 +554,11 @@ def _sign_change_line(names, k, before_point, point, before, grad, changed: tupl
     values = f"${a_tex} = {tex(_one(before))}$, ${b_tex} = {tex(_one(grad))}$"
     xa, xb = _iterate_tex(names, k - 1), _iterate_tex(names, k)
     between = f"${xa} = {tex(_one(before_point))}$", f"${xb} = {tex(_one(point))}$"
+    if not changed and all(g == 0 for g in (grad if isinstance(grad, (tuple, list)) else (grad,))):
+        return (
+            f"{values}: the derivative is exactly 0, so there is nothing to bracket: this point is a stationary point.",
+            f"{values}：导数恰好为 0，不需要再找区间：这个点就是驻点。",
+        )
     if not changed:
         return (
             f"{values}: no sign change, so the minimum is not bracketed yet.",
