@@ -52,6 +52,16 @@ def test_power_not_lowered():
     assert "lowers the power by one" in says(D5, parse_expression("10x^2", ["x"]))
 
 
+def test_power_lowered_by_two():
+    # d/dx (x^4 - 4x) = 4x^3 - 4; lowering the power by two gives 4x^2 - 4
+    d4 = question("s1.derivative", "expression", 4 * x**3 - 4, "derivative",
+                  {"function": x**4 - 4 * x, "variables": ("x",), "of": "x", "what": "derivative", "at": None})
+    assert "lowered the power by two" in says(d4, parse_expression("4x^2 - 4", ["x"]))
+    assert explain(d4, parse_expression("4x^3 - 4", ["x"])) is None
+    # for x^2 it would be the constant 2n, which reads as a value: not claimed
+    assert explain(D5, parse_expression("10", ["x"])) is None or "by two" not in tr(explain(D5, parse_expression("10", ["x"])))
+
+
 def test_right_derivative_in_any_notation_is_not_a_misconception():
     for text in ("10x", "10*x", "x*10", "20x/2"):
         assert explain(D5, parse_expression(text, ["x"])) is None

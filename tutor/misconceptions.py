@@ -288,6 +288,15 @@ def _say_not_lowered(node: PowerRule, wrong: str) -> Text:
     )
 
 
+def _say_lowered_by_two(node: PowerRule, wrong: str) -> Text:
+    ex = _power_example(node)
+    return both(
+        f"That is {wrong}: you brought the exponent down but lowered the power by two. "
+        f"The power rule lowers it by exactly one: d/dx xⁿ = n·xⁿ⁻¹ (here {ex}).",
+        f"这是 {wrong}：你把指数拿下来了，但幂次减了 2。幂法则只把幂次减 1：d/dx xⁿ = n·xⁿ⁻¹（这里 {ex}）。",
+    )
+
+
 def _say_chain(node: ChainRule, wrong: str) -> Text:
     inside, inside_d = show(node.inner), show(node.inner_step.result)
     return both(
@@ -343,6 +352,13 @@ SLIPS: tuple[_Slip, ...] = (
         PowerRule,
         lambda r: r.exponent * r.variable**r.exponent if r.exponent not in (0, 1) else None,
         _say_not_lowered,
+    ),
+    _Slip(
+        "power_lowered_by_two",
+        PowerRule,
+        # n·x^(n-2): only where it cannot be mistaken for a value (n > 2 keeps the variable in it)
+        lambda r: r.exponent * r.variable ** (r.exponent - 2) if r.exponent.is_Integer and r.exponent > 2 else None,
+        _say_lowered_by_two,
     ),
     _Slip("chain_rule_forgotten", ChainRule, lambda r, outer_d, inner_d: outer_d.xreplace({r.u: r.inner}), _say_chain),
     _Slip("product_of_derivatives", ProductRule, lambda r, left_d, right_d: left_d * right_d, _say_product),
