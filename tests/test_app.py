@@ -27,7 +27,9 @@ FIVE_X_SQUARED = textwrap.dedent(
     sections:
       - explain:
           title: {en: "The recipe", zh: "方法"}
-          text: {en: "We minimise $y = 5x^2$ by the sign of $f'(x)$.", zh: "用 $f'(x)$ 的符号最小化 $y = 5x^2$。"}
+          text:
+            en: "We minimise $y = 5x^2$ by the sign of $f'(x)$: $$x_{k+1} = x_k - \\\\eta f'(x_k)$$"
+            zh: "用 $f'(x)$ 的符号最小化 $y = 5x^2$：$$x_{k+1} = x_k - \\\\eta f'(x_k)$$"
       - derive:
           function: "5x^2"
           hints:
@@ -129,7 +131,8 @@ async def test_a_whole_lesson_with_right_and_wrong_answers_hints_and_a_solution(
         screen = await open_first_lesson(pilot)
         session = screen.session
         assert session.step.kind == "explain"
-        assert "5x²" in screen.query_one("#step-text").source  # maths as Unicode, not $5x^2$
+        text = screen.query_one("#step-text").source
+        assert "5x²" in text and "xₖ₊₁ = xₖ − η f′(xₖ)" in text  # maths as Unicode, not $5x^2$
         await pilot.press("enter")  # explain: Enter goes on
         await settle(pilot)
 
@@ -410,6 +413,162 @@ async def test_footer_words_follow_the_language(lessons, no_plots):
         assert "步" in app.screen.sub_title
 
 
+# --- the UI thread never waits on sympy or matplotlib ----------------------------------------
+
+#: Run in a new Python: the tutor headless, noting when sympy arrives and which thread imports the engine.
+PROBE = textwrap.dedent(
+    """\
+    import asyncio, json, sys, threading
+    from pathlib import Path
+
+    from tutor.app.app import TutorApp  # all the first frame needs
+    from tutor.app.screens.picker import PickerScreen
+
+    # the engine, and IPython (which Pygments loads as a plugin when it guesses a code block's language)
+    WATCHED = ("sympy", "mpmath", "numpy", "matplotlib", "tutor.walkthrough", "tutor.lesson.model",
+               "tutor.lesson.catalog", "tutor.grading", "tutor.derivation", "tutor.plots", "IPython")
+    imported = {"ui": [], "worker": []}  # first imports of those, by thread
+    seen = {}  # moment -> whether sympy was loaded then
+
+
+    class Watch:
+        \"\"\"A finder that finds nothing: it notes who imports a watched module for the first time.\"\"\"
+
+        def find_spec(self, name, path=None, target=None):
+            if any(name == m or name.startswith(m + ".") for m in WATCHED):
+                ui = threading.current_thread() is threading.main_thread()
+                imported["ui" if ui else "worker"].append(name)
+            return None
+
+
+    class Probe(TutorApp):
+        CSS_PATH = str(Path(sys.modules[TutorApp.__module__].__file__).with_name(TutorApp.CSS_PATH))
+
+        def on_mount(self):  # Textual calls this before TutorApp.on_mount, which pushes the picker
+            self.screen_change_signal.subscribe(self, self.screen_changed, immediate=True)
+
+        def screen_changed(self, screen):
+            if isinstance(screen, PickerScreen) and "pushed" not in seen:
+                seen["pushed"] = "sympy" in sys.modules
+                compose = screen.compose
+
+                def composed():  # Textual calls it when the picker is mounted
+                    seen.setdefault("composed", "sympy" in sys.modules)
+                    return compose()
+
+                screen.compose = composed
+                screen.screen_layout_refresh_signal.subscribe(self, self.picker_laid_out, immediate=True)
+
+        def picker_laid_out(self, screen):  # the layout of the first frame, about to be drawn
+            seen.setdefault("laid out", "sympy" in sys.modules)
+
+
+    async def settle(pilot):
+        for _ in range(3):
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+
+
+    async def answer(pilot, text):
+        box = pilot.app.screen.query_one("#answer")
+        box.value = text
+        box.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        return str(pilot.app.screen.query_one("#feedback").render())
+
+
+    async def main(lessons):
+        said = []
+        app = Probe(None, [lessons], "en", images=False, resume=False)
+        sys.meta_path.insert(0, Watch())
+        async with app.run_test(size=(100, 32)) as pilot:
+            await settle(pilot)
+            seen["listed"] = "sympy" in sys.modules
+            picker = app.screen
+            picker.query_one("#lessons").highlighted = [e.id for e in app.catalog].index("five-x-squared")
+            await pilot.press("enter")  # open it
+            await settle(pilot)
+            lesson = app.screen
+            await pilot.press("enter")  # past the explanation, to the derivative
+            await settle(pilot)
+            said.append(await answer(pilot, "5x"))
+            for _ in range(2):  # the author's hint, then the engine's derivation
+                await pilot.press("f2")
+                await settle(pilot)
+                said.append(str(lesson.query_one("#feedback").render()))
+            said.append(await answer(pilot, "10x"))
+            await pilot.press("enter")  # the first iteration
+            await settle(pilot)
+            said.append(await answer(pilot, "10"))
+            said.append(await answer(pilot, "decrease"))
+            await pilot.press("f3")  # the solution: the step is done and its plot is drawn
+            await settle(pilot)
+            said.append(str(lesson.query_one("#feedback").render()))
+            said.append(str(lesson.query_one("#plot .plot-path").render()))
+            await pilot.press("ctrl+q")
+        print(json.dumps({"seen": seen, "imported": imported, "said": said}))
+
+
+    if __name__ == "__main__":
+        asyncio.run(main(sys.argv[1]))
+    """
+)
+
+
+def test_the_picker_is_drawn_before_sympy_loads_and_the_ui_thread_never_imports_the_engine(lessons, tmp_path):
+    """A new process, as a learner starts it: the picker is composed and laid out with no sympy loaded.
+
+    Afterwards sympy, the walkthrough, the grader, the derivation and matplotlib
+    are all imported (a lesson is opened, answered, hinted, solved and plotted),
+    every one of them by a worker thread and none by the UI thread.
+    """
+    import json
+    import os
+    import subprocess
+    import sys
+
+    script = tmp_path / "probe.py"
+    script.write_text(PROBE, encoding="utf-8")
+    env = {**os.environ, "MPLBACKEND": "Agg", "TUTOR_SANDBOX": "inline"}  # TUTOR_HOME: this test's own
+    run = subprocess.run([sys.executable, str(script), str(lessons)], capture_output=True, text=True, env=env,
+                         cwd=tmp_path, timeout=300)
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout.strip().splitlines()[-1])
+    assert report["seen"] == {"pushed": False, "composed": False, "laid out": False, "listed": True}
+    assert report["imported"]["ui"] == []
+    worker = {name.split(".")[0] if name.startswith(("sympy", "matplotlib")) else name for name in report["imported"]["worker"]}
+    assert {"sympy", "matplotlib", "tutor.walkthrough", "tutor.grading", "tutor.derivation", "tutor.plots"} <= worker
+    wrong, hint, derivation, right, slope, direction, solution, plot = report["said"]
+    assert "✗" in wrong and "factor 2" in wrong
+    assert "Power rule" in hint and "Hint 2/" in derivation
+    assert "✓" in right and "✓" in slope and "✓" in direction
+    assert "1/2" in solution  # x1 = 1 - 10/20
+    assert "five-x-squared" in plot and plot.endswith(".png")
+
+
+async def test_a_hint_is_looked_up_not_derived_on_the_ui_thread(lessons, no_plots, monkeypatch):
+    """The derivation behind F2 runs sympy: the lesson's worker works every hint out before the lesson shows."""
+    import tutor.derivation
+
+    app = make_app([lessons])
+    async with app.run_test(size=(100, 32)) as pilot:
+        screen = await open_first_lesson(pilot)
+        await pilot.press("enter")  # the derivative of 5x^2
+        await settle(pilot)
+
+        def derive_now(*args, **kwargs):
+            raise AssertionError("the derivation ran on the UI thread")
+
+        monkeypatch.setattr(tutor.derivation, "hint_steps", derive_now)
+        total = screen.session.hint_count(screen.session.current_question())[1]
+        assert total > 1  # the author's hint and the engine's rules
+        for given in range(1, total + 1):
+            await pilot.press("f2")
+            await settle(pilot)
+            assert f"Hint {given}/{total}:" in str(screen.query_one("#feedback").render())
+
+
 # --- what the screens show, without a screen ---------------------------------------------
 
 
@@ -428,6 +587,19 @@ def test_maths_reads_as_unicode():
     assert "```\ny = 5x²\n```" in markdown_maths("$$y = 5x^2$$")
     assert plain_maths("costs $5 and $6") == "costs $5 and $6"  # money is not maths
     assert plain_maths("at $x = 1$.") == "at x = 1."
+
+
+def test_a_code_block_without_a_language_is_plain_text_not_guessed(monkeypatch):
+    import textual.highlight
+
+    from tutor.app.widgets.markdown import PlainFence
+
+    def guess(*args, **kwargs):
+        raise AssertionError("Pygments was asked to guess the language")
+
+    monkeypatch.setattr(textual.highlight, "guess_language", guess)
+    assert PlainFence.highlight("xₖ₊₁ = xₖ − η f′(xₖ)", "").plain.strip() == "xₖ₊₁ = xₖ − η f′(xₖ)"
+    assert PlainFence.highlight("print(1)", "python").plain.strip() == "print(1)"  # a stated language is kept
 
 
 def test_iteration_rows_hide_the_answers_until_the_step_is_done():

@@ -7,8 +7,10 @@ the step where they left it.
 
 from __future__ import annotations
 
+import threading
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App
@@ -19,13 +21,17 @@ from tutor.app.keys import localised
 from tutor.app.screens.lesson import LessonScreen
 from tutor.app.screens.picker import PickerScreen
 from tutor.errors import TutorError
-from tutor.lesson.model import Lesson
 from tutor.progress import ProgressStore
 from tutor.text import both, tr
+
+if TYPE_CHECKING:  # the lesson model brings sympy: only the workers load it, after the first frame
+    from tutor.lesson.model import Lesson
 
 
 #: Seconds ctrl+q waits for an answer still being graded, so that it is stored.
 GRADE_WAIT_ON_QUIT = 5.0
+#: Seconds the catalogue waits for the picker's first frame before it reads the lessons anyway.
+FIRST_FRAME_WAIT = 2.0
 
 
 class LessonCommands(Provider):
@@ -95,7 +101,9 @@ class TutorApp(App):
         self.tell_store()
         if self.start_lesson is not None:
             self.open_lesson(self.start_lesson)
-        self.load_catalog()
+        painted = threading.Event()
+        self.picker.call_after_refresh(painted.set)
+        self.load_catalog(painted)
 
     def notify_once(self, message: str) -> None:
         """Tell the learner about the progress file once per sitting."""
@@ -115,8 +123,16 @@ class TutorApp(App):
     # --- the catalogue ------------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="catalog")
-    def load_catalog(self) -> None:
-        """Read every lesson (YAML and sympy: off the UI thread); broken ones come with their error."""
+    def load_catalog(self, painted: threading.Event | None = None) -> None:
+        """Read every lesson (YAML and sympy: off the UI thread); broken ones come with their error.
+
+        The worker exists from the start (so whoever waits for the workers waits
+        for it), but imports the lessons' sympy only once ``painted`` is set,
+        after the picker's first frame: the import's CPU time shares the GIL
+        with the UI thread and would hold that frame back.
+        """
+        if painted is not None:
+            painted.wait(FIRST_FRAME_WAIT)
         from tutor.lesson.catalog import find_lessons
 
         problem = None

@@ -11,12 +11,14 @@ only decides what to ask next and what to record.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from tutor.errors import TutorError
 from tutor.progress import ProgressStore
 from tutor.text import Text, both, tr
-from tutor.walkthrough import Question, Step, Walkthrough, expected_given
+
+if TYPE_CHECKING:  # the walkthrough brings sympy: the app's first frame must not wait for it
+    from tutor.walkthrough import Question, Step, Walkthrough
 
 
 #: Answers longer than this are stored shortened (the grader refuses them anyway).
@@ -49,6 +51,7 @@ class LessonSession:
         self.hints_given: dict[str, int] = {}
         self.last: dict[str, Answered] = {}  # question id -> the learner's latest counted answer
         self.revealed: set[str] = set()  # questions whose solution was shown
+        self._hints: dict[str, list[Text]] = {}  # question id -> its hints, worked out once
         count = len(walkthrough.steps)
         self.step_index = min(max(store.position(self.lesson_id), 0), max(count - 1, 0))
         if store.is_finished(self.lesson_id) and self.step_index == count - 1:
@@ -181,8 +184,19 @@ class LessonSession:
             parts.append(carried)
         return " ".join(p for p in parts if p)
 
+    def prepare_hints(self) -> None:
+        """Work out every question's hints now: the derivation runs sympy, so the app calls this from a worker."""
+        for question in self.walkthrough.questions():
+            self.hints(question)
+
     def hints(self, question: Question) -> list[Text]:
         """The author's hints, then (for a derivative) the engine's derivation one rule at a time."""
+        known = self._hints.get(question.id)
+        if known is None:
+            known = self._hints[question.id] = self._work_out_hints(question)
+        return known
+
+    def _work_out_hints(self, question: Question) -> list[Text]:
         out: list[Text] = list(question.help.hints)
         f = question.context.get("function") if question.context else None
         variable = question.context.get("variable") if question.context else None
@@ -222,6 +236,8 @@ class LessonSession:
         return text
 
     def solution_text(self, question: Question) -> str:
+        from tutor.walkthrough import expected_given  # loaded already: it built self.walkthrough
+
         expected, carried = expected_given(question, self.earlier)
         answer = format_value(question, expected, self.lang)
         lines = []

@@ -9,10 +9,12 @@ the plain mode; formatting only, no mathematics.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tutor.text import both, tr
-from tutor.walkthrough import Step
+
+if TYPE_CHECKING:  # the walkthrough brings sympy: the app's first frame must not wait for it
+    from tutor.walkthrough import Step
 
 HIDDEN = "?"
 

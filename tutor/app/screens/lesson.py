@@ -1,14 +1,16 @@
 """The lesson screen: one step at a time, its text, the iterations so far, the question, the answer.
 
-The screen only renders and records.  Building the walkthrough, grading an
-answer and drawing a plot run in thread workers (sympy and matplotlib can take
-a moment), and come back to the screen through ``call_from_thread``, so the
-interface never waits on them.
+The screen only renders and records.  Building the walkthrough (and working
+out its hints), grading an answer and drawing a plot run in thread workers
+(sympy and matplotlib can take a moment), and come back to the screen through
+``call_from_thread``, so the interface never waits on them.  This module
+imports neither: the workers do, the first time they need them.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -24,10 +26,13 @@ from tutor.app.session import caret as caret_line
 from tutor.app.tables import function_line
 from tutor.app.widgets.answer import AnswerInput
 from tutor.app.widgets.iterations import IterationTable
+from tutor.app.widgets.markdown import LessonMarkdown
 from tutor.app.widgets.plot import PlotView
 from tutor.errors import TutorError
-from tutor.lesson.model import Lesson
 from tutor.text import both, tr
+
+if TYPE_CHECKING:  # the lesson model brings sympy: only the workers below load it
+    from tutor.lesson.model import Lesson
 
 
 #: Step kinds with questions whose plot (drawn once the step is answered) is worth waiting for.
@@ -81,12 +86,12 @@ class LessonScreen(Screen):
         with Vertical(id="lesson"):
             with VerticalScroll(id="content"):
                 yield Static("", id="step-title", markup=False)
-                yield Markdown("", id="step-text")
+                yield LessonMarkdown("", id="step-text")
                 yield Static("", id="function", markup=False)
                 yield IterationTable(id="iterations")
                 yield Static("", id="transcript", markup=False)
                 yield Static("", id="feedback-inline", markup=False)  # the feedback, on a short screen
-                yield Markdown("", id="worked")
+                yield LessonMarkdown("", id="worked")
                 yield PlotView(images=self.images, lang=self.lang, id="plot")
             with Vertical(id="ask"):
                 yield Static("", id="prompt", markup=False)
@@ -114,6 +119,7 @@ class LessonScreen(Screen):
             walkthrough = build_walkthrough(self.lesson)
             session = LessonSession(walkthrough, self.app.store, self.lang)
             session.restore()
+            session.prepare_hints()  # F2 then only looks them up
             self.derivations = {step.id: session.derivation(step) for step in walkthrough.steps if step.kind == "derive"}
         except TutorError as err:
             self._back_on_screen(self._failed, err.message)

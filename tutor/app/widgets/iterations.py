@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.widgets import DataTable
 
 from tutor.app.tables import rows
-from tutor.walkthrough import Step
+
+if TYPE_CHECKING:  # the walkthrough brings sympy: the app's first frame must not wait for it
+    from tutor.walkthrough import Step
 
 
 class IterationTable(DataTable):
