@@ -133,7 +133,10 @@ class TutorApp(App):
         """
         if painted is not None:
             painted.wait(FIRST_FRAME_WAIT)
+        from tutor import sandbox
         from tutor.lesson.catalog import find_lessons
+
+        sandbox.warm_up()  # the checker process starts now, not when the first hard answer needs it
 
         problem = None
         try:
