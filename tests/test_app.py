@@ -636,3 +636,23 @@ def test_choices_and_carets():
     assert caret("x^^2", 2) == "x^^2\n  ^"
     assert caret("增大x", 2) == "增大x\n    ^"  # wide characters take two columns
     assert clip("x" * 300).endswith("(300 characters)")
+
+
+def test_partial_derivative_hints_reveal_the_rules_innermost_first(tmp_path):
+    """∂f/∂m of 2x² + 6z² + 7m³: after the author's hints, the engine's rules, the power rule before the result."""
+    from tutor.app.session import LessonSession
+    from tutor.lesson.catalog import resolve_lesson
+    from tutor.progress import ProgressStore
+    from tutor.walkthrough import build_walkthrough
+
+    walk = build_walkthrough(resolve_lesson("gradients", []))
+    session = LessonSession(walk, ProgressStore(tmp_path / "p.sqlite3"), "en")
+    partial = next(q for q in walk.questions() if q.skill == "partial" and (q.context or {}).get("of") == "m")
+    hints = [h["en"] if isinstance(h, dict) else h for h in session.hints(partial)]
+    authored = len(partial.help.hints)
+    engine = hints[authored:]
+    assert engine, "the derivation adds hints after the author's"
+    power = next(i for i, h in enumerate(engine) if h.startswith("power rule"))
+    summed = next(i for i, h in enumerate(engine) if h.startswith("sum rule"))
+    assert power < summed and "3m²" in engine[power]
+    assert any("held constant" in h for h in engine)

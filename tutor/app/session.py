@@ -198,17 +198,22 @@ class LessonSession:
 
     def _work_out_hints(self, question: Question) -> list[Text]:
         out: list[Text] = list(question.help.hints)
-        f = question.context.get("function") if question.context else None
-        variable = question.context.get("variable") if question.context else None
-        if f is not None and variable is None and len(question.variables) == 1 and question.kind == "expression":
-            variable = question.variables[0]
-        if f is not None and variable and question.skill in ("derivative", "partial", "derivative_rule", "power_rule"):
-            try:
-                from tutor.derivation import hint_steps
+        context = question.context or {}
+        f = context.get("function")
+        of = context.get("variable") or context.get("of")
+        if of is None and len(question.variables) == 1 and question.kind == "expression":
+            of = question.variables[0]
+        if f is None or of is None or question.skill not in ("derivative", "partial", "gradient"):
+            return out
+        variables = tuple(context.get("variables") or question.variables) if of == "gradient" else (of,)
+        try:
+            from tutor.derivation import hint_steps
 
-                out += hint_steps(f, variable, None)
-            except (ImportError, TutorError):
-                pass
+            for variable in variables:
+                # the innermost rules first, so the first hint is a step and not the whole answer
+                out += list(reversed(hint_steps(f, variable, None)))
+        except (ImportError, TutorError):
+            pass
         return out
 
     def hint(self, question: Question) -> str | None:
