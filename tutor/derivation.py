@@ -581,6 +581,13 @@ class _LinePrinter(StrPrinter):
     learner can copy any line into an answer.
     """
 
+    def _print_Float(self, expr) -> str:
+        """A float as a person writes it: 4 and 0.6, not 4.00000000000000."""
+        value = float(expr)
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return f"{value:.6g}"
+
     def _print_Pow(self, expr, rational=False):
         base, exponent = expr.args
         if exponent.is_Integer and exponent != -1 and not (exponent < 0 and rational):

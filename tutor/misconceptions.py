@@ -520,7 +520,7 @@ def _iteration_derivative(question, context) -> list[Misconception]:
     variables = tuple(context["variables"])
     k = int(context.get("k", 0))
     point = _points(variables, context["point"])
-    name = variables[0] if len(variables) == 1 else "p"
+    name = variables[0] if len(variables) == 1 else "x"
     here = _sub(name, k)
     slope = _slope(variables)[0]
     out: list[Misconception] = []
@@ -579,7 +579,7 @@ def _next_iterate(question, context) -> list[Misconception]:
     g = _vec(_vec_in_order(context["gradient"], variables))
     lr = _value(context["learning_rate"])
     one = len(variables) == 1
-    name = variables[0] if one else "p"
+    name = variables[0] if one else "x"
     now, then, after = _sub(name, k), _sub(name, k + 1), _sub(name, k + 2)
     slope = _slope(variables)[0]
     rule = f"{then} = {now} − η {slope}({now})"
