@@ -475,3 +475,18 @@ def test_a_lesson_from_yaml():
     assert wt.question("s0.derivative").help.feedback[0].answer == 5 * x
     assert wt.question("s1.k0.next").expected == R(1, 2)  # 0.05 is exactly 1/20
     assert wt.question("s1.k1.next").expected == R(1, 4)
+
+
+def test_a_sign_change_asks_where_the_minimum_is_bracketed():
+    """Issue 3: 5x² from x₀ = 1 with η = 3/20: x₁ = 1 - (3/20)·10 = -1/2 and f' went from 10 to -5."""
+    from tutor.grading import grade
+    from tutor.lesson.catalog import resolve_lesson
+
+    walk = build_walkthrough(resolve_lesson("sign-of-the-derivative", []))
+    bracket = next(q for q in walk.questions() if q.id.endswith(".bracket"))
+    assert bracket.expected == (sp.Rational(-1, 2), 1)
+    assert grade(bracket, "[-1/2, 1]").verdict == "right"
+    assert grade(bracket, "[1, -1/2]").verdict == "wrong"
+    # error carried forward: a learner whose x₁ was -2/5 is judged on [-2/5, 1]
+    own = grade(bracket, "[-0.4, 1]", {bracket.depends["x_1"]: sp.Rational(-2, 5)})
+    assert own.verdict == "right" and own.carried_forward

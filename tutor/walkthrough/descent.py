@@ -34,7 +34,7 @@ from tutor.walkthrough.latex import (
     tex_in,
     tex_short,
 )
-from tutor.walkthrough.model import Choice, Question, Step, _sign, _sympy, direction_of, placeholders
+from tutor.walkthrough.model import Choice, Question, Step, _sign, _sympy, direction_of, placeholder, placeholders
 from tutor.walkthrough.shared import (
     _component,
     _fail,
@@ -504,6 +504,8 @@ def _iteration(i: int, section: Descent, run: descent.Run, land: _Landscape, opt
                 rule="sign_change",
                 context={"previous_gradient": _one(before), "gradient": _one(grad), "variables": names, "k": k},
             ))
+        if "sign_change" in asked and changed and n == 1:
+            questions.append(_bracket_question(i, sid, k, names, _sympy(prev.point)[0], point[0], x_from, labels, ask_help, sc_line))
 
     if k == 0:
         intro = both(
@@ -520,6 +522,41 @@ def _iteration(i: int, section: Descent, run: descent.Run, land: _Landscape, opt
     if k == 0 and section.title:
         title = section.title
     return Step(sid, i, "iteration", title, text, tuple(questions), _run_data(fn, run, land, k), _lines(solution_lines))
+
+
+def _bracket_question(i, sid, k, names, before, here, x_from, labels, ask_help, sc_line) -> Question:
+    """The article's stop rule made a question: the sign changed, so where does the minimum lie?
+
+    Expected: the interval [x_{k-1}, x_k] written low end first.  Error carried
+    forward: the ends are the learner's own iterates where they gave them.
+    """
+    a_name, b_name = f"x_{k - 1}", f"x_{k}"
+    a_from = f"s{i}.k{k - 2}.next" if k >= 2 and x_from else None
+    depends, given = {}, {}
+    a, b = before, here
+    if a_from:
+        a, depends[a_name], given[a_name] = placeholder(a_name), a_from, before
+    if x_from:
+        b, depends[b_name], given[b_name] = placeholder(b_name), x_from, here
+    formula = (sp.Min(a, b), sp.Max(a, b)) if depends else None
+    xa, xb = _iterate_tex(names, k - 1), _iterate_tex(names, k)
+    return Question(
+        id=f"{sid}.bracket",
+        kind="vector",
+        prompt=both(
+            f"So the minimum lies between ${xa}$ and ${xb}$. Write that interval as $[a, b]$ with $a < b$.",
+            f"所以最小值位于 ${xa}$ 和 ${xb}$ 之间。请把这个区间写成 $[a, b]$（$a < b$）。",
+        ),
+        expected=(min(before, here), max(before, here)),
+        skill="sign_change",
+        help=ask_help("sign_change", _lines([sc_line])),
+        formula=formula,
+        depends=depends,
+        given=given,
+        labels={name: labels.get(name, _iterate_label(names, int(name.split("_")[1]))) for name in depends},
+        context={"variables": names, "k": k, "bracket": (before, here)},
+        parts=(both("the low end a", "左端点 a"), both("the high end b", "右端点 b")),
+    )
 
 
 def _first_lower(text: str) -> str:
