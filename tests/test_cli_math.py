@@ -159,3 +159,8 @@ def test_plot_never_overwrites_a_file_that_is_not_a_png(tmp_path):
         assert result.exit_code == 2, result.output
     assert precious.read_text() == "my notes"
     assert not (tmp_path / "plot.txt").exists() and not (tmp_path / "missing").exists()
+
+
+def test_beta_without_an_optimizer_that_uses_it_is_an_error():
+    result = invoke("descend", "x^2", "--from", "x=1", "--lr", "0.1", "--beta", "0.9")
+    assert result.exit_code == 1 and "--beta is for" in result.output

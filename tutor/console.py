@@ -216,6 +216,8 @@ def descend(
     if steps is None:
         # a stop rule that waits for something (a sign change, a tolerance) gets room to happen
         steps = 10_000 if any(w.strip() and w.strip() != "zero" for item in until for w in item.split(",")) else 20
+    if beta is not None and optimizer == "gd":
+        raise calculus.MathError("--beta is for --optimizer momentum or adam; plain gradient descent has no β")
     opt = descent.make_optimizer(optimizer, parse_number(beta) if beta is not None else None)
     words = [w for item in until for w in item.split(",")]
     run = descent.run(f, names, list(point.values()), rate, steps=steps, until=words, exact=exact, optimizer=opt)

@@ -151,8 +151,8 @@ def _stop_words(run: descent.Run, names: Sequence[str]) -> Text:
     at = f"${_iterate_tex(names, last.k)} = {tex_short(_one(last.point))}$" if last else ""
     if stop.reason == "max_steps":
         return both(
-            f"The engine ran the {k} steps asked for (max_steps) and stopped at {at}, where ${_slope_at_tex(names, k)} = {tex_short(_one(last.gradient))}$.",
-            f"引擎按要求运行了 {k} 步（max_steps）后停在 {at}，此处 ${_slope_at_tex(names, k)} = {tex_short(_one(last.gradient))}$。",
+            f"The engine ran the {k} steps asked for and stopped at {at}, where ${_slope_at_tex(names, k)} = {tex_short(_one(last.gradient))}$.",
+            f"引擎按要求运行了 {k} 步，停在 {at}，此处 ${_slope_at_tex(names, k)} = {tex_short(_one(last.gradient))}$。",
         )
     if stop.reason == "zero_gradient":
         return both(
@@ -207,9 +207,9 @@ def _bound_words(land: _Landscape, lr: Any, optimizer: str) -> Text | None:
     plain_en = "" if optimizer == "gd" else " (for plain gradient descent)"
     plain_zh = "" if optimizer == "gd" else "（对普通梯度下降而言）"
     return both(
-        f"Gradient descent is stable{near_en} for a learning rate below $2/L = {tex(limit)}$, where $L = {tex(L)}$ is the steepest curvature of f{plain_en}; "
+        f"Gradient descent is stable{near_en} for a learning rate below $2/L = {tex(limit)}$, where $L = {tex(L)}$ is the largest curvature of f{plain_en}; "
         f"here $\\eta = {tex(lr)}$, {rel_en} the bound.",
-        f"梯度下降{near_zh}要稳定，学习率必须小于 $2/L = {tex(limit)}$，其中 $L = {tex(L)}$ 是 f 最陡的曲率{plain_zh}；"
+        f"梯度下降{near_zh}要稳定，学习率必须小于 $2/L = {tex(limit)}$，其中 $L = {tex(L)}$ 是 f 的最大曲率{plain_zh}；"
         f"这里 $\\eta = {tex(lr)}$，{rel_zh}这个界限。",
     )
 
