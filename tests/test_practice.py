@@ -93,3 +93,13 @@ def test_walkthrough_builds_practice_lessons(template):
         assert built.lesson_id == f"practice-{template}-{seed}"
         for q in questions:
             assert q.skill
+
+
+def test_descent_practice_sometimes_overshoots_so_the_sign_change_question_has_both_answers():
+    from tutor.walkthrough import build_walkthrough
+
+    answers = set()
+    for seed in range(30):
+        walk = build_walkthrough(practice_lesson("descent", seed))
+        answers |= {q.expected for q in walk.questions() if q.id.endswith(".sign_change")}
+    assert answers == {"yes", "no"}

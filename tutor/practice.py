@@ -45,9 +45,12 @@ TEMPLATE_FOR_SKILL = {
 _NAME_SETS = (("x", "z", "m"), ("x", "y", "z"), ("w", "b"), ("u", "v"))
 
 #: η as a fraction r of 1/a for f = a(x − c)²: each step multiplies x − c by 1 − 2r
-#: (r = 1/4 halves it; 1/5, 2/5 and 1/8 shrink it to 3/5, 1/5 and 3/4): always below
-#: the bound 2/L = 1/a, and never past the minimum, so the numbers stay small by hand.
-_RATE_FRACTIONS = (sp.Rational(1, 4), sp.Rational(1, 5), sp.Rational(2, 5), sp.Rational(1, 8))
+#: (r = 1/4 halves it; 1/5, 2/5 and 1/8 shrink it to 3/5, 1/5 and 3/4; 3/5 and 3/4 jump
+#: past the minimum to −1/5 and −1/2 of the distance, so the derivative changes sign and
+#: the minimum is bracketed): always below the bound 2/L = 1/a, with small numbers by hand.
+_RATE_FRACTIONS = (
+    sp.Rational(1, 4), sp.Rational(1, 5), sp.Rational(2, 5), sp.Rational(1, 8), sp.Rational(3, 5), sp.Rational(3, 4),
+)
 
 
 class PracticeError(TutorError):
