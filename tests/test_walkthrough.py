@@ -486,7 +486,8 @@ def test_a_sign_change_asks_where_the_minimum_is_bracketed():
     bracket = next(q for q in walk.questions() if q.id.endswith(".bracket"))
     assert bracket.expected == (sp.Rational(-1, 2), 1)
     assert grade(bracket, "[-1/2, 1]").verdict == "right"
-    assert grade(bracket, "[1, -1/2]").verdict == "wrong"
+    reversed_ends = grade(bracket, "[1, -1/2]")
+    assert reversed_ends.verdict == "wrong" and "wrong way round" in reversed_ends.feedback["en"]
     # error carried forward: a learner whose x₁ was -2/5 is judged on [-2/5, 1]
     own = grade(bracket, "[-0.4, 1]", {bracket.depends["x_1"]: sp.Rational(-2, 5)})
     assert own.verdict == "right" and own.carried_forward

@@ -86,6 +86,8 @@ def candidates(question) -> list[Misconception]:
 
 def _builder(question, context: Mapping[str, Any]) -> Callable | None:
     """Which kind of question this is, from what the engine put in its context."""
+    if "bracket" in context:
+        return _bracket
     if "previous_gradient" in context:
         return _sign_change
     if "model" in context:
@@ -104,6 +106,22 @@ def _builder(question, context: Mapping[str, Any]) -> Callable | None:
     if "gradient" in context:
         return _direction
     return None
+
+
+def _bracket(question, context) -> list[Misconception]:
+    """The interval the sign change brackets, written the wrong way round."""
+    a, b = context["bracket"]
+    low, high = (a, b) if a <= b else (b, a)
+    return [
+        Misconception(
+            "interval_reversed",
+            (high, low),
+            both(
+                "Those are the right two points, the wrong way round: an interval [a, b] starts at its low end, so a < b.",
+                "两个端点找对了，但顺序反了：区间 [a, b] 从较小的一端写起，a < b。",
+            ),
+        )
+    ]
 
 
 # --- comparing answers ----------------------------------------------------------------------------
