@@ -29,6 +29,17 @@ from tutor.walkthrough.shared import (
 )
 
 
+
+def _carried(name: str, source: str | None, value, label) -> dict:
+    """The error-carried-forward fields of a question whose formula symbol ``name`` is an earlier answer.
+
+    ``source`` is the question that answer comes from (None: the learner was not asked it,
+    so the true ``value`` is expected and nothing is carried).
+    """
+    if not source:
+        return {"depends": {}, "given": {}, "labels": {}}
+    return {"depends": {name: source}, "given": {name: value}, "labels": {name: label}}
+
 def _training_context(model, xs, ys, params, lr, samples) -> dict[str, Any]:
     return {
         "model": model.expr, "parameters": model.parameters, "input": model.input, "xs": tuple(xs), "ys": tuple(ys),
@@ -111,9 +122,7 @@ def _training(i: int, section: TrainingStep, lesson: Lesson) -> list[Step]:
             skill="training",
             help=_with_solution(section.help.get("loss"), _lines(lines_loss)),
             formula=formula,
-            depends={"y1": p_from} if p_from else {},
-            given={"y1": _one(preds)} if p_from else {},
-            labels={"y1": label_p} if p_from else {},
+            **_carried("y1", p_from, _one(preds), label_p),
             context=context,
         ))
     if "gradient" in asked:
@@ -134,9 +143,7 @@ def _training(i: int, section: TrainingStep, lesson: Lesson) -> list[Step]:
             skill="training",
             help=_with_solution(section.help.get("gradient"), _lines(lines_grad)),
             formula=formula,
-            depends={"y1": p_from} if p_from else {},
-            given={"y1": _one(preds)} if p_from else {},
-            labels={"y1": label_p} if p_from else {},
+            **_carried("y1", p_from, _one(preds), label_p),
             context=context,
             parts=_partials(names, "L") if k > 1 else (),
         ))
@@ -155,9 +162,7 @@ def _training(i: int, section: TrainingStep, lesson: Lesson) -> list[Step]:
             skill="training",
             help=_with_solution(section.help.get("update"), _lines(lines_update)),
             formula=formula,
-            depends={"grad": g_from} if g_from else {},
-            given={"grad": _one(grad)} if g_from else {},
-            labels={"grad": label_g} if g_from else {},
+            **_carried("grad", g_from, _one(grad), label_g),
             context=context,
             parts=tuple(_component(p) for p in names) if k > 1 else (),
         ))
