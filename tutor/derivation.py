@@ -4,8 +4,8 @@
 the shape of sympy's ``integrals/manualintegrate.py``: each rule is a frozen
 dataclass whose docstring is the mathematics it applies, holding the
 expression it differentiates, the variable, and its sub-derivations.
-``rule.eval()`` gives the derivative; for every node of the tree,
-``rule.eval() == diff(rule.expr, rule.variable)``.
+``rule.compute()`` gives the derivative; for every node of the tree,
+``rule.compute() == diff(rule.expr, rule.variable)``.
 
 A chain rule differentiates the outer function with respect to a fresh
 symbol ``u`` (its own small derivation, d/du), then puts ``u = g(x)`` back
@@ -55,7 +55,7 @@ class Rule(ABC):
     def combine(self, *parts: sp.Expr) -> sp.Expr:
         """This rule's derivative, given the derivatives of its substeps (in order)."""
 
-    def eval(self) -> sp.Expr:
+    def compute(self) -> sp.Expr:
         """The derivative of ``expr`` with respect to ``variable``."""
         return self.combine(*(sub.result for sub in self.substeps))
 
@@ -66,8 +66,8 @@ class Rule(ABC):
 
     @cached_property
     def result(self) -> sp.Expr:
-        """The exact derivative (``eval()``, computed once per node)."""
-        return self.eval()
+        """The exact derivative (``compute()``, computed once per node)."""
+        return self.compute()
 
     def walk(self, depth: int = 0) -> Iterator[tuple["Rule", int]]:
         """Every rule of the tree in reading order, with its depth."""
