@@ -165,3 +165,12 @@ def test_momentum_does_not_stop_where_only_the_gradient_is_zero():
     assert run.stop.reason == "max_steps"
     # plain descent does stop there
     assert descent.run(5 * x**2, ["x"], [1], R(1, 10), steps=2, exact=True).stop.reason == "zero_gradient"
+
+
+def test_the_generated_loop_takes_only_parsed_expressions():
+    from tutor.codegen import descent_loop
+
+    with pytest.raises(TypeError):
+        descent_loop("__import__('os')", ("x",))
+    with pytest.raises(TypeError):
+        descent_loop(x + y, ("x",))  # y is not a declared variable

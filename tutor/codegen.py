@@ -103,6 +103,8 @@ def descent_loop(f: sp.Expr, variables: tuple[str, ...]) -> Callable:
     ``(reason, k)``.  Errors (overflow, a zero division, a complex power)
     propagate for the caller to explain.
     """
+    if not isinstance(f, sp.Expr) or not {s.name for s in f.free_symbols} <= set(variables):
+        raise TypeError("descent_loop takes a parsed sympy expression in its declared variables, never text")
     namespace: dict = {"math": math}
     exec(compile(_source(f, variables), "<descent loop>", "exec"), namespace)  # noqa: S102 - printed from a trusted tree
     return namespace["loop"]
