@@ -47,8 +47,8 @@ RESOURCE_EXHAUSTION = [
     "10**10**10",
     "factorial(10**9)",
     "(" * 300 + "x" + ")" * 300,
-    " + ".join(["x"] * 20_000),           # a 20,000-term sum
-    "x" * 100_000,                         # a 100 kB answer
+    " + ".join(["x"] * 20_000),  # a 20,000-term sum
+    "x" * 100_000,  # a 100 kB answer
 ]
 
 # Passes a syntax check in a naive parser, then hangs sympy (our parser refuses it as too large;
@@ -65,9 +65,9 @@ NOTATION = [
     ("2x^2 + 6z^2 + 7m^3", ["x", "z", "m"], lambda x, z, m: 2 * x**2 + 6 * z**2 + 7 * m**3),
     ("y = 10x", ["x"], lambda x: 10 * x),
     ("f(x) = 10x", ["x"], lambda x: 10 * x),
-    ("x − 1", ["x"], lambda x: x - 1),                   # U+2212 minus
+    ("x − 1", ["x"], lambda x: x - 1),  # U+2212 minus
     ("x²", ["x"], lambda x: x**2),
-    ("ｘ", ["x"], lambda x: x),                           # full-width x
+    ("ｘ", ["x"], lambda x: x),  # full-width x
 ]
 NOTATION_VECTORS = [
     ("{4x, 12z, 21m^2}", ["x", "z", "m"], lambda x, z, m: (4 * x, 12 * z, 21 * m**2)),
@@ -75,10 +75,10 @@ NOTATION_VECTORS = [
 ]
 # Must be refused, not silently read as another variable.
 LOOKALIKES = [
-    "х",            # CYRILLIC SMALL LETTER HA
+    "х",  # CYRILLIC SMALL LETTER HA
     "2х + 1",
-    "α + 1",        # GREEK SMALL LETTER ALPHA (looks like a)
-    "ο",            # GREEK SMALL LETTER OMICRON
+    "α + 1",  # GREEK SMALL LETTER ALPHA (looks like a)
+    "ο",  # GREEK SMALL LETTER OMICRON
 ]
 
 # For the lesson loader's tests (not used by mathtext/sandbox tests).
@@ -88,19 +88,19 @@ YAML = [
     "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
     "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
     "g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]\nh: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]\n"
-    "i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h]\n",    # billion laughs
-    "a: 1\na: 2\n",                                     # duplicate keys
-    "a:\n\tb: 1\n",                                     # tabs
-    "- 1\n- 2\n",                                       # a top level that is a list
-    "lr: 1e-3\n",                                       # a string in YAML 1.1
+    "i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h]\n",  # billion laughs
+    "a: 1\na: 2\n",  # duplicate keys
+    "a:\n\tb: 1\n",  # tabs
+    "- 1\n- 2\n",  # a top level that is a list
+    "lr: 1e-3\n",  # a string in YAML 1.1
     "lr: .nan\n",
     "lr: -.inf\n",
     "lr: no\n",
     "start: 010\n",
     "f: ~\n",
-    "f: [4, 12, 21]\n",                                 # a list where one expression is expected
+    "f: [4, 12, 21]\n",  # a list where one expression is expected
 ]
-YAML_HUGE_BYTES = 50 * 1024 * 1024                      # "a file of 50 MB"
+YAML_HUGE_BYTES = 50 * 1024 * 1024  # "a file of 50 MB"
 
 # Mathematics with no happy path: (function, start, note) for the engine's tests.
 NO_HAPPY_PATH = [
@@ -165,36 +165,36 @@ MORE_CODE_EXECUTION = [
 
 # Letters that look like Latin ones, and characters nobody sees.
 CONFUSABLES = [
-    "οx",           # GREEK SMALL LETTER OMICRON, then x
-    "а + 1",        # CYRILLIC SMALL LETTER A
-    "е^x",          # CYRILLIC SMALL LETTER IE
-    "о",            # CYRILLIC SMALL LETTER O
-    "р^2",          # CYRILLIC SMALL LETTER ER
-    "с*x",          # CYRILLIC SMALL LETTER ES
-    "х^2 + 1",      # CYRILLIC SMALL LETTER HA
-    "Х",            # CYRILLIC CAPITAL LETTER HA
-    "ρ",            # GREEK SMALL LETTER RHO (looks like p)
-    "Α + 1",        # GREEK CAPITAL LETTER ALPHA (looks like A)
-    "ν",            # GREEK SMALL LETTER NU (looks like v)
+    "οx",  # GREEK SMALL LETTER OMICRON, then x
+    "а + 1",  # CYRILLIC SMALL LETTER A
+    "е^x",  # CYRILLIC SMALL LETTER IE
+    "о",  # CYRILLIC SMALL LETTER O
+    "р^2",  # CYRILLIC SMALL LETTER ER
+    "с*x",  # CYRILLIC SMALL LETTER ES
+    "х^2 + 1",  # CYRILLIC SMALL LETTER HA
+    "Х",  # CYRILLIC CAPITAL LETTER HA
+    "ρ",  # GREEK SMALL LETTER RHO (looks like p)
+    "Α + 1",  # GREEK CAPITAL LETTER ALPHA (looks like A)
+    "ν",  # GREEK SMALL LETTER NU (looks like v)
 ]
 INVISIBLE = [
-    "x\u200d",      # ZERO WIDTH JOINER
-    "x\u200c2",     # ZERO WIDTH NON-JOINER
-    "x\u202e1+",    # RIGHT-TO-LEFT OVERRIDE
+    "x\u200d",  # ZERO WIDTH JOINER
+    "x\u200c2",  # ZERO WIDTH NON-JOINER
+    "x\u202e1+",  # RIGHT-TO-LEFT OVERRIDE
     "\u202ex^2",
-    "x\u2066+1",    # LEFT-TO-RIGHT ISOLATE
-    "x\x00",        # NUL
+    "x\u2066+1",  # LEFT-TO-RIGHT ISOLATE
+    "x\x00",  # NUL
     "\x00",
     "1\x00+1",
-    "x\x1b[2J",     # an escape sequence that would clear the terminal
-    "x\x07",        # BEL
-    "x\x7f",        # DEL
-    "x\u0301",      # COMBINING ACUTE ACCENT
+    "x\x1b[2J",  # an escape sequence that would clear the terminal
+    "x\x07",  # BEL
+    "x\x7f",  # DEL
+    "x\u0301",  # COMBINING ACUTE ACCENT
 ]
 
 # Notation from programming languages and calculators that must not be silently misread.
 NOTATION_TRAPS = [
-    "0x10",         # not 0·x10
+    "0x10",  # not 0·x10
     "0b101",
     "0o17",
     "1_000",
@@ -235,9 +235,9 @@ NOTATION_TRAPS = [
 
 # Bounded by the parser: lengths, names, nesting, numbers, exponents.
 MORE_RESOURCE_EXHAUSTION = [
-    "a" * 5000,                                   # too long
-    "x" * 1999,                                   # a 1999-letter identifier
-    "v" + "1" * 50,                               # a long variable name
+    "a" * 5000,  # too long
+    "x" * 1999,  # a 1999-letter identifier
+    "v" + "1" * 50,  # a long variable name
     "1e999999",
     "1e-999999",
     "10**10**10",
@@ -247,30 +247,39 @@ MORE_RESOURCE_EXHAUSTION = [
     "exp(10000)",
     "exp(exp(10))",
     "cosh(10^5)",
-    "(x+1)^1001",                                 # the exponent on a variable base is bounded
+    "(x+1)^1001",  # the exponent on a variable base is bounded
     "x^(10^6)",
     "x^(1/1001)",
     "2^(1/1000)",
-    "sin(" * 60 + "x" + ")" * 60,                 # 60 nested calls
+    "sin(" * 60 + "x" + ")" * 60,  # 60 nested calls
     "sqrt(" * 60 + "2" + ")" * 60,
     "x^-" * 60 + "2",
     "+" * 100 + "x",
     "[" * 300 + "x" + "]" * 300,
-    "+".join(["123456789/987654321"] * 200),      # too long
+    "+".join(["123456789/987654321"] * 200),  # too long
     "*".join(["123456789/987654321"] * 200),
-    "1" * 1200,                                   # a 1200-digit literal
+    "1" * 1200,  # a 1200-digit literal
     "9" * 999 + "^9" * 3,
 ]
 
 # Every input above that is refused outright, in one list.
-REFUSED = sorted(set(
-    CODE_EXECUTION + MORE_CODE_EXECUTION + LOOKALIKES + CONFUSABLES + INVISIBLE + NOTATION_TRAPS
-    + RESOURCE_EXHAUSTION + MORE_RESOURCE_EXHAUSTION + [HANGS_SYMPY, EXPAND_WORK]
-))
+REFUSED = sorted(
+    set(
+        CODE_EXECUTION
+        + MORE_CODE_EXECUTION
+        + LOOKALIKES
+        + CONFUSABLES
+        + INVISIBLE
+        + NOTATION_TRAPS
+        + RESOURCE_EXHAUSTION
+        + MORE_RESOURCE_EXHAUSTION
+        + [HANGS_SYMPY, EXPAND_WORK]
+    )
+)
 
 # Heavy-looking but within the bounds: accepted, and answered quickly (never expanded or evaluated).
 ACCEPTED_BUT_HEAVY = [
-    "(x+1)^1000",                                 # fine: unexpanded (EXPAND_WORK, (x+1)**2000, is refused)
+    "(x+1)^1000",  # fine: unexpanded (EXPAND_WORK, (x+1)**2000, is refused)
     "x^x^x^x^x^x",
     "sin(" * 49 + "x" + ")" * 49,
     "sqrt(" * 40 + "x" + ")" * 40,
@@ -308,7 +317,7 @@ YAML_SCALARS = [
     "0o17",
     "- 1",
     "'unterminated",
-    "\"unterminated",
+    '"unterminated',
     "|",
     "@x",
     "%YAML 1.1",

@@ -240,7 +240,9 @@ async def test_restart_resumes_at_the_saved_step(lessons, no_plots):
         values = set(screen.session.earlier.values())
         assert sp.Integer(12) in values and sp.Rational(2, 5) in values
         # the skipped derivative is asked again
-        assert screen.session.current_question().skill == "evaluate" or "deriv" in screen.session.current_question().skill
+        assert (
+            screen.session.current_question().skill == "evaluate" or "deriv" in screen.session.current_question().skill
+        )
 
 
 async def test_quitting_while_an_answer_is_graded_loses_nothing(lessons, no_plots, monkeypatch):
@@ -531,13 +533,17 @@ def test_the_picker_is_drawn_before_sympy_loads_and_the_ui_thread_never_imports_
     script = tmp_path / "probe.py"
     script.write_text(PROBE, encoding="utf-8")
     env = {**os.environ, "MPLBACKEND": "Agg", "TUTOR_SANDBOX": "inline"}  # TUTOR_HOME: this test's own
-    run = subprocess.run([sys.executable, str(script), str(lessons)], capture_output=True, text=True, env=env,
-                         cwd=tmp_path, timeout=300)
+    run = subprocess.run(
+        [sys.executable, str(script), str(lessons)], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300
+    )
     assert run.returncode == 0, run.stderr
     report = json.loads(run.stdout.strip().splitlines()[-1])
     assert report["seen"] == {"pushed": False, "composed": False, "laid out": False, "listed": True}
     assert report["imported"]["ui"] == []
-    worker = {name.split(".")[0] if name.startswith(("sympy", "matplotlib")) else name for name in report["imported"]["worker"]}
+    worker = {
+        name.split(".")[0] if name.startswith(("sympy", "matplotlib")) else name
+        for name in report["imported"]["worker"]
+    }
     assert {"sympy", "matplotlib", "tutor.walkthrough", "tutor.grading", "tutor.derivation", "tutor.plots"} <= worker
     wrong, hint, derivation, right, slope, direction, solution, plot = report["said"]
     assert "✗" in wrong and "factor 2" in wrong
@@ -627,8 +633,17 @@ def test_choices_and_carets():
     from tutor.app.session import caret, clip, prompt_text
     from tutor.walkthrough import Choice, Question
 
-    q = Question("q", "choice", "Which way?", "decrease", "direction",
-                 choices=(Choice("increase", {"en": "increase", "zh": "增大"}), Choice("decrease", {"en": "decrease", "zh": "减小"})))
+    q = Question(
+        "q",
+        "choice",
+        "Which way?",
+        "decrease",
+        "direction",
+        choices=(
+            Choice("increase", {"en": "increase", "zh": "增大"}),
+            Choice("decrease", {"en": "decrease", "zh": "减小"}),
+        ),
+    )
     assert prompt_text(q, "en") == "Which way?  (increase, decrease)"
     assert prompt_text(q, "zh") == "Which way?  (增大 [increase], 减小 [decrease])"
     named = Question("q", "choice", "Should x increase or decrease?", "decrease", "direction", choices=q.choices)

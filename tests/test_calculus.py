@@ -101,7 +101,12 @@ def test_bounded_below(f, variables, expected):
 def test_safe_learning_rate_of_the_article_quadratic():
     bound = calculus.safe_learning_rate(5 * x**2, ["x"])
     # f'' = 10, so L = 10, the bound is 2/10 and lr = 1/10 reaches the minimum in one step
-    assert (bound.curvature, bound.bound, bound.one_step, bound.scope) == (10, sp.Rational(1, 5), sp.Rational(1, 10), "quadratic")
+    assert (bound.curvature, bound.bound, bound.one_step, bound.scope) == (
+        10,
+        sp.Rational(1, 5),
+        sp.Rational(1, 10),
+        "quadratic",
+    )
 
 
 def test_safe_learning_rate_uses_the_steepest_direction():

@@ -20,7 +20,9 @@ def write(folder: Path, name: str, lesson_id: str, order: int | None = None, tit
     title = title or f"{{en: Lesson {lesson_id}, zh: 第 {lesson_id} 课}}"
     ordered = f"order: {order}\n" if order is not None else ""
     path = folder / name
-    path.write_text(f"id: {lesson_id}\n{ordered}title: {title}\nsections: [{{explain: {{text: hi}}}}]\n", encoding="utf-8")
+    path.write_text(
+        f"id: {lesson_id}\n{ordered}title: {title}\nsections: [{{explain: {{text: hi}}}}]\n", encoding="utf-8"
+    )
     return path
 
 
@@ -41,7 +43,10 @@ def test_bundled_user_and_extra_sorted_by_order_then_id(bundled, tmp_path):
     write(extra / "nested", "x.yml", "extra-one")  # default order 100
     entries = find_lessons([extra])
     assert [(e.id, e.order, e.source) for e in entries] == [
-        ("mine", 1, "user"), ("alpha", 2, "bundled"), ("beta", 2, "bundled"), ("extra-one", 100, "extra"),
+        ("mine", 1, "user"),
+        ("alpha", 2, "bundled"),
+        ("beta", 2, "bundled"),
+        ("extra-one", 100, "extra"),
     ]
     assert all(e.ok and e.lesson is not None and e.lesson.id == e.id for e in entries)
 
@@ -126,8 +131,13 @@ def test_json_has_id_title_path_order_error(bundled):
     (bundled / "z.yaml").write_text("- not a lesson\n")
     data = json.loads(lessons_command([], "json", "zh"))
     assert data[0] == {
-        "id": "alpha", "title": "第 alpha 课", "path": str(bundled / "a.yaml"), "order": 3,
-        "source": "bundled", "sections": 1, "error": None,
+        "id": "alpha",
+        "title": "第 alpha 课",
+        "path": str(bundled / "a.yaml"),
+        "order": 3,
+        "source": "bundled",
+        "sections": 1,
+        "error": None,
     }
     assert data[1]["id"] == "z" and data[1]["error"].startswith(f"{bundled / 'z.yaml'}:1:1: error:")
 

@@ -53,7 +53,7 @@ def test_good_lessons_pass_with_nothing_to_say(capsys):
 
 
 def test_start_where_f_is_undefined_is_an_error_at_start():
-    (line, col, severity, message), = math(lesson_of(descent("1/x", "{x: 0}", "1/10")))
+    ((line, col, severity, message),) = math(lesson_of(descent("1/x", "{x: 0}", "1/10")))
     assert (line, col, severity) == (6, 14, "error")
     assert message.startswith("the descent cannot start at x = 0:") and "1/x" in message
 
@@ -68,7 +68,7 @@ def test_start_where_f_is_undefined_is_an_error_at_start():
     ],
 )
 def test_no_happy_path_starts(function, start, says):
-    (line, col, severity, message), = math(lesson_of(descent(function, start, "1/10")))
+    ((line, col, severity, message),) = math(lesson_of(descent(function, start, "1/10")))
     assert (line, col, severity) == (6, 14, "error") and says in message
 
 
@@ -81,13 +81,15 @@ def test_undefined_start_fixture_through_the_file():
 
 
 def test_learning_rate_above_the_bound_names_it_exactly():
-    (line, col, severity, message), = math(lesson_of(descent("5x^2", "{x: 1}", "1/4", "max_steps: 5", "by_hand: 2")))
+    ((line, col, severity, message),) = math(lesson_of(descent("5x^2", "{x: 1}", "1/4", "max_steps: 5", "by_hand: 2")))
     assert (line, col, severity) == (7, 22, "warning")
-    assert message.startswith("learning rate 1/4 is above the stability bound 2/L = 1/5 (L = 10): the descent will diverge")
+    assert message.startswith(
+        "learning rate 1/4 is above the stability bound 2/L = 1/5 (L = 10): the descent will diverge"
+    )
 
 
 def test_learning_rate_at_the_bound():
-    (line, col, severity, message), = math(lesson_of(descent("x^2", "{x: 1}", "1", "max_steps: 5")))
+    ((line, col, severity, message),) = math(lesson_of(descent("x^2", "{x: 1}", "1", "max_steps: 5")))
     assert severity == "warning"
     assert message.startswith("learning rate 1 is at the stability bound 2/L = 1 (L = 2)")
 
@@ -99,20 +101,25 @@ def test_learning_rate_below_the_bound_is_quiet():
 def test_momentum_bound_is_two_times_one_plus_beta_over_L():
     # heavy ball: stable while η L < 2(1 + β); β = 1/2, L = 10 -> bound 3/10
     text = lesson_of(descent("5x^2", "{x: 1}", "1/2", "optimizer: {momentum: {beta: 0.5}}", "max_steps: 5"))
-    (line, col, severity, message), = math(text)
+    ((line, col, severity, message),) = math(text)
     assert (line, col, severity) == (7, 22, "warning")
     assert "2(1+β)/L = 3/10" in message and "β = 1/2, L = 10" in message
 
 
 @pytest.mark.parametrize("function", ["x^3", "-x^2"])
 def test_unbounded_below_warns_at_the_function(function):
-    (line, col, severity, message), = math(lesson_of(descent(function, "{x: 1}", "1/100", "max_steps: 3", "by_hand: 1")))
+    ((line, col, severity, message),) = math(
+        lesson_of(descent(function, "{x: 1}", "1/100", "max_steps: 3", "by_hand: 1"))
+    )
     assert (line, col, severity) == (5, 17, "warning") and "unbounded below along x" in message
 
 
 def test_warnings_fixture():
     _, diagnostics = check_file(BAD / "warnings.yaml")
-    assert [(d.where.line, d.where.column, d.severity) for d in diagnostics] == [(7, 22, "warning"), (11, 17, "warning")]
+    assert [(d.where.line, d.where.column, d.severity) for d in diagnostics] == [
+        (7, 22, "warning"),
+        (11, 17, "warning"),
+    ]
 
 
 # --- descent: expectations ------------------------------------------------------------------
@@ -132,31 +139,38 @@ def test_expect_silences_the_warning_it_explains():
 
 
 def test_oscillate_that_converges_is_an_error():
-    (line, col, severity, message), = math(lesson_of(descent("x^2", "{x: 1}", "9/10", "expect: oscillate")))
+    ((line, col, severity, message),) = math(lesson_of(descent("x^2", "{x: 1}", "9/10", "expect: oscillate")))
     assert (line, col, severity) == (8, 15, "error") and message.startswith("expect: oscillate, but it does not")
 
 
 def test_diverge_that_converges_is_an_error():
-    (line, col, severity, message), = math(lesson_of(descent("x^2", "{x: 1}", "1/10", "expect: diverge")))
+    ((line, col, severity, message),) = math(lesson_of(descent("x^2", "{x: 1}", "1/10", "expect: diverge")))
     assert (line, col, severity) == (8, 15, "error") and "|∇f| falls" in message
 
 
 def test_sign_change_expectation():
     # η = 1/20: x halves, never changes sign; η = 3/20: x_1 = 1 - 3/2 = -1/2, a sign change at step 1
-    (line, col, severity, message), = math(lesson_of(descent("5x^2", "{x: 1}", "1/20", "expect: sign_change")))
+    ((line, col, severity, message),) = math(lesson_of(descent("5x^2", "{x: 1}", "1/20", "expect: sign_change")))
     assert (line, col, severity) == (8, 15, "error") and "never changes sign" in message
     assert math(lesson_of(descent("5x^2", "{x: 1}", "3/20", "by_hand: 1", "expect: sign_change"))) == []
 
 
 def test_unbounded_expectation_on_a_bounded_function_is_an_error():
-    (line, col, severity, message), = math(lesson_of(descent("x^2", "{x: 1}", "1/10", "expect: unbounded")))
-    assert (line, col, severity, message) == (8, 15, "error", "expect: unbounded, but f is bounded below along every variable")
+    ((line, col, severity, message),) = math(lesson_of(descent("x^2", "{x: 1}", "1/10", "expect: unbounded")))
+    assert (line, col, severity, message) == (
+        8,
+        15,
+        "error",
+        "expect: unbounded, but f is bounded below along every variable",
+    )
 
 
 def test_a_run_that_stops_before_the_hand_iterations_warns():
     # η = 1/10 = 1/L lands on the minimum of 5x^2 in one step: iterations 0 and 1 only (1 asks f'(x_1) = 0)
-    (line, col, severity, message), = math(lesson_of(descent("5x^2", "{x: 1}", "1/10", "by_hand: 3")))
-    assert (line, col, severity) == (8, 16, "warning") and message.startswith("the run stops at step 1 (the gradient is exactly zero")
+    ((line, col, severity, message),) = math(lesson_of(descent("5x^2", "{x: 1}", "1/10", "by_hand: 3")))
+    assert (line, col, severity) == (8, 16, "warning") and message.startswith(
+        "the run stops at step 1 (the gradient is exactly zero"
+    )
     assert message.endswith("so it has 2 iterations, fewer than by_hand: 3")
     assert math(lesson_of(descent("5x^2", "{x: 1}", "1/10", "by_hand: 2"))) == []
 
@@ -198,12 +212,14 @@ def test_classify():
 
 def test_evaluate_at_a_point_where_there_is_no_answer():
     text = lesson_of("  - evaluate: {function: 1/x, what: derivative, at: {x: 0}}\n")
-    (line, col, severity, message), = math(text)
+    ((line, col, severity, message),) = math(text)
     assert (line, col, severity) == (4, 53, "error") and "no answer at x = 0" in message
 
 
 def test_predict_start_is_checked():
-    (line, col, severity, message), = math(lesson_of('  - predict: {function: "log(x)", start: {x: 0}, learning_rate: 1}\n'))
+    ((line, col, severity, message),) = math(
+        lesson_of('  - predict: {function: "log(x)", start: {x: 0}, learning_rate: 1}\n')
+    )
     assert (line, col, severity) == (4, 42, "error")
 
 
@@ -213,7 +229,7 @@ def test_training_step_where_the_model_is_undefined():
         '      model: "w/x + b"\n      parameters: [w, b]\n'
         "      data: {x: [0, 1], y: [1, 2]}\n      start: {w: 1, b: 0}\n      learning_rate: 0.1\n"
     )
-    (line, col, severity, message), = math(text)
+    ((line, col, severity, message),) = math(text)
     assert (line, col, severity) == (7, 13, "error") and message.startswith("one update cannot be computed")
 
 
@@ -237,7 +253,7 @@ def test_an_engine_error_is_located_at_its_section(inline, monkeypatch):
         return None
 
     monkeypatch.setattr(walkthrough, "build_walkthrough", build, raising=False)
-    (line, col, severity, message), = math(two_sections())
+    ((line, col, severity, message),) = math(two_sections())
     assert (line, col, severity) == (5, 5, "error")
     assert message == "a question the engine cannot answer: no expected answer for the sign change"
 
@@ -279,7 +295,9 @@ def test_a_check_that_runs_out_of_time_is_an_error_not_a_hang(monkeypatch):
 
     monkeypatch.setattr(check, "_bounded", too_slow)
     result = math(lesson_of(descent("5x^2", "{x: 1}", "1/20")))
-    assert result == [(6, 14, "error", "the engine could not evaluate f at the start: this took too long to check (over 2 s)")]
+    assert result == [
+        (6, 14, "error", "the engine could not evaluate f at the start: this took too long to check (over 2 s)")
+    ]
 
 
 def test_a_crashing_check_becomes_a_diagnostic(monkeypatch):
@@ -287,7 +305,7 @@ def test_a_crashing_check_becomes_a_diagnostic(monkeypatch):
         raise ValueError("bug")
 
     monkeypatch.setitem(check.CHECKS, Descent, broken)
-    (line, col, severity, message), = math(lesson_of(descent("5x^2", "{x: 1}", "1/20")))
+    ((line, col, severity, message),) = math(lesson_of(descent("5x^2", "{x: 1}", "1/20")))
     assert (line, col, severity) == (4, 5, "error") and "ValueError" in message
 
 
@@ -314,7 +332,10 @@ def test_warnings_alone_exit_zero(capsys):
 def test_a_missing_path_is_an_error_line(tmp_path, capsys):
     missing = tmp_path / "nope.yaml"
     assert check_command([missing, GOOD / "five-x-squared.yaml"]) == 1
-    assert capsys.readouterr().out == f"{missing}:1:1: error: no such file or folder\n1 lesson checked: 1 error, 0 warnings\n"
+    assert (
+        capsys.readouterr().out
+        == f"{missing}:1:1: error: no such file or folder\n1 lesson checked: 1 error, 0 warnings\n"
+    )
 
 
 def test_folders_are_searched_recursively(tmp_path, capsys):
@@ -332,7 +353,10 @@ def test_folders_are_searched_recursively(tmp_path, capsys):
 
 def test_an_empty_folder_is_a_warning(tmp_path, capsys):
     assert check_command([tmp_path]) == 0
-    assert capsys.readouterr().out == f"{tmp_path}:1:1: warning: no lesson files (*.yaml, *.yml) in this folder\n0 lessons checked: 0 errors, 1 warning\n"
+    assert (
+        capsys.readouterr().out
+        == f"{tmp_path}:1:1: warning: no lesson files (*.yaml, *.yml) in this folder\n0 lessons checked: 0 errors, 1 warning\n"
+    )
 
 
 def test_the_same_id_twice_is_an_error(tmp_path):
@@ -341,7 +365,9 @@ def test_the_same_id_twice_is_an_error(tmp_path):
     (tmp_path / "two.yaml").write_text(body)
     checked, diagnostics = check_paths([tmp_path])
     assert checked == 2
-    assert [str(d) for d in diagnostics] == [f"{tmp_path / 'two.yaml'}:1:5: error: the id 'same' is already used by {tmp_path / 'one.yaml'}"]
+    assert [str(d) for d in diagnostics] == [
+        f"{tmp_path / 'two.yaml'}:1:5: error: the id 'same' is already used by {tmp_path / 'one.yaml'}"
+    ]
 
 
 def test_the_cli_command(tmp_path):
@@ -350,7 +376,10 @@ def test_the_cli_command(tmp_path):
     assert good.exit_code == 0 and good.output.endswith("2 lessons checked: 0 errors, 0 warnings\n")
     bad = runner.invoke(main, ["check", str(BAD / "duplicate-key.yaml")])
     assert bad.exit_code == 1
-    assert bad.output.splitlines()[0] == f"{BAD / 'duplicate-key.yaml'}:8:7: error: duplicate key 'learning_rate' (first given on line 7)"
+    assert (
+        bad.output.splitlines()[0]
+        == f"{BAD / 'duplicate-key.yaml'}:8:7: error: duplicate key 'learning_rate' (first given on line 7)"
+    )
 
 
 def test_every_broken_fixture_fails_and_none_crashes(capsys):

@@ -65,7 +65,9 @@ def test_descend_json_floats_and_sign_change():
 
 
 def test_descend_until_sign_change():
-    result = invoke("descend", "5x^2", "--from", "x=1", "--lr", "0.15", "--until", "sign-change", "--exact", "--format", "json")
+    result = invoke(
+        "descend", "5x^2", "--from", "x=1", "--lr", "0.15", "--until", "sign-change", "--exact", "--format", "json"
+    )
     data = json.loads(result.output)
     # x1 = 1 - 0.15*10 = -1/2: f' went from 10 to -5
     assert data["steps"][1]["point"] == ["-1/2"]
@@ -111,7 +113,9 @@ def test_errors_are_one_clear_line(args, words):
 
 
 def test_parse_error_has_a_caret_line():
-    proc = subprocess.run([sys.executable, "-m", "tutor", "derive", "x + foo", "--vars", "x"], capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "tutor", "derive", "x + foo", "--vars", "x"], capture_output=True, text=True
+    )
     assert proc.returncode == 1
     lines = proc.stderr.splitlines()
     assert lines[0].startswith("error:")

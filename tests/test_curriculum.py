@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -46,12 +46,12 @@ MATH_OR_CODE = re.compile(r"\$\$.*?\$\$|\$[^$]*\$|`[^`]*`", re.DOTALL)
 TEXT_FIELDS = ("title", "summary", "text", "prompt", "solution", "says")
 
 
-@lru_cache(maxsize=None)
+@cache
 def lesson(stem: str) -> Lesson:
     return load_lesson(LESSONS / f"{stem}.yaml")
 
 
-@lru_cache(maxsize=None)
+@cache
 def walkthrough(stem: str) -> Walkthrough:
     return build_walkthrough(lesson(stem))
 
@@ -200,7 +200,19 @@ def test_every_question_has_hints(stem):
 
 def test_the_article_terms_are_used():
     zh = "".join(tr(text, "zh") for stem in STEMS for _, text in _texts(lesson(stem), stem))
-    for term in ("梯度", "导数", "偏导数", "学习率", "损失函数", "优化器", "模型", "权重", "批量梯度下降", "随机梯度下降", "小批量梯度下降"):
+    for term in (
+        "梯度",
+        "导数",
+        "偏导数",
+        "学习率",
+        "损失函数",
+        "优化器",
+        "模型",
+        "权重",
+        "批量梯度下降",
+        "随机梯度下降",
+        "小批量梯度下降",
+    ):
         assert term in zh, term
 
 
@@ -300,7 +312,11 @@ def test_lesson_2_the_article_numbers_and_the_sign_change():
     assert expected(stem, f"s{d}.k1.sign_change") == "yes"
     d = section_index(stem, Descent, 1)
     # lr 1/20: every step halves x, 1 -> 1/2 -> 1/4 -> 1/8; |f'| = 10/2^k first reaches 0.01 at k = 10.
-    assert [expected(stem, f"s{d}.k{k}.next") for k in range(3)] == [sp.Rational(1, 2), sp.Rational(1, 4), sp.Rational(1, 8)]
+    assert [expected(stem, f"s{d}.k{k}.next") for k in range(3)] == [
+        sp.Rational(1, 2),
+        sp.Rational(1, 4),
+        sp.Rational(1, 8),
+    ]
     run = walkthrough(stem).steps[[s.id for s in walkthrough(stem).steps].index(f"s{d}.run")]
     assert run.data["run"].stop.reason == "tolerance" and run.data["run"].stop.k == 10
 
@@ -318,7 +334,9 @@ def test_lesson_3_brackets_and_basins():
     left, right = section_index(stem, Descent, 1), section_index(stem, Descent, 2)
     assert near(expected(stem, f"s{left}.k0.derivative"), 3) and expected(stem, f"s{left}.k0.direction") == "decrease"
     assert near(expected(stem, f"s{left}.k0.next"), sp.Rational(-11, 8))
-    assert near(expected(stem, f"s{right}.k0.derivative"), -1) and expected(stem, f"s{right}.k0.direction") == "increase"
+    assert (
+        near(expected(stem, f"s{right}.k0.derivative"), -1) and expected(stem, f"s{right}.k0.direction") == "increase"
+    )
     assert near(expected(stem, f"s{right}.k0.next"), sp.Rational(9, 8))
 
 
@@ -332,7 +350,9 @@ def test_lesson_4_the_article_gradient():
     # from (1, 1, 1), lr 1/10: (1, 1, 1) - (0.4, 1.2, 2.1) = (3/5, -1/5, -11/10);
     # then the gradient (12/5, -12/5, 21 * 121/100) and m keeps falling: -11/10 - 2541/1000 = -3641/1000.
     assert near(expected(stem, f"s{d}.k0.next"), (sp.Rational(3, 5), sp.Rational(-1, 5), sp.Rational(-11, 10)))
-    assert near(expected(stem, f"s{d}.k1.derivative"), (sp.Rational(12, 5), sp.Rational(-12, 5), sp.Rational(2541, 100)))
+    assert near(
+        expected(stem, f"s{d}.k1.derivative"), (sp.Rational(12, 5), sp.Rational(-12, 5), sp.Rational(2541, 100))
+    )
     assert expected(stem, f"s{d}.k1.direction") == ("decrease", "increase", "decrease")
     assert near(expected(stem, f"s{d}.k1.next")[2], sp.Rational(-3641, 1000))
 

@@ -10,11 +10,11 @@ import sympy as sp
 from click.testing import CliRunner
 
 from tutor.derivation import (
+    FUNCTION_RULES,
     AbsRule,
     ChainRule,
     ConstantMultipleRule,
     ConstantRule,
-    FUNCTION_RULES,
     GeneralPowerRule,
     PowerRule,
     ProductRule,
@@ -43,6 +43,7 @@ def same(a: sp.Expr, b: sp.Expr) -> bool:
     d = a - b
     if d == 0 or sp.expand(d) == 0:
         return True
+
     def forced(e):
         return sp.powsimp(sp.expand_power_base(e, force=True), force=True)
 
@@ -267,8 +268,18 @@ def test_hint_steps_one_per_rule():
 
 
 def test_show_is_typeable_back():
-    for f in [5 * x**2, 2 * x**2 + 6 * z**2 + 7 * m**3, x / 2, 1 / (2 * x**2), sp.sqrt(x**2 + 1), sp.Abs(x - 1),
-              sp.log(x) * sp.exp(x), 3 * x * z, -x + sp.pi, sp.sin(x) ** 2]:
+    for f in [
+        5 * x**2,
+        2 * x**2 + 6 * z**2 + 7 * m**3,
+        x / 2,
+        1 / (2 * x**2),
+        sp.sqrt(x**2 + 1),
+        sp.Abs(x - 1),
+        sp.log(x) * sp.exp(x),
+        3 * x * z,
+        -x + sp.pi,
+        sp.sin(x) ** 2,
+    ]:
         assert parse_expression(show(f), ["x", "z", "m"]) == f, show(f)
     assert show(5 * x**2) == "5x²"
     assert show(2 * x * sp.cos(x**2)) == "2x·cos(x²)"

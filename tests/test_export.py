@@ -11,13 +11,13 @@ import sympy as sp
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-from PIL import Image  # noqa: E402
+from PIL import Image
 
-from tutor import descent, export  # noqa: E402
-from tutor.lesson.model import Derive, Descent, Explain, Function, Help, Lesson, PlotRange  # noqa: E402
-from tutor.mathtext import symbol  # noqa: E402
-from tutor.progress import Attempt  # noqa: E402
-from tutor.walkthrough import Step, Walkthrough, build_walkthrough  # noqa: E402
+from tutor import descent, export
+from tutor.lesson.model import Derive, Descent, Explain, Function, Help, Lesson, PlotRange
+from tutor.mathtext import symbol
+from tutor.progress import Attempt
+from tutor.walkthrough import Step, Walkthrough, build_walkthrough
 
 GOLDEN = Path(__file__).parent / "golden"
 x = symbol("x")
@@ -30,12 +30,24 @@ def five_x_squared() -> Lesson:
     return Lesson(
         id="five-x-squared",
         title={"en": "Descending 5x^2", "zh": "在 5x^2 上下降"},
-        summary={"en": "Two iterations by hand from $x_0 = 1$ with $\\eta = \\tfrac{1}{20}$.",
-                 "zh": "从 $x_0 = 1$ 出发，学习率 $\\eta = \\tfrac{1}{20}$，手算两次迭代。"},
+        summary={
+            "en": "Two iterations by hand from $x_0 = 1$ with $\\eta = \\tfrac{1}{20}$.",
+            "zh": "从 $x_0 = 1$ 出发，学习率 $\\eta = \\tfrac{1}{20}$，手算两次迭代。",
+        },
         sections=(
-            Explain(text={"en": "The bowl $f(x) = 5x^2$ has its minimum at $x = 0$.", "zh": "碗形函数 $f(x) = 5x^2$ 的最小值在 $x = 0$。"},
-                    title={"en": "The function", "zh": "函数"}, plot=PlotRange(f, (-1.5, 1.5))),
-            Derive(function=f, of="x", help=Help(solution={"en": "Power rule: $5 \\cdot 2x = 10x$.", "zh": "幂法则：$5 \\cdot 2x = 10x$。"})),
+            Explain(
+                text={
+                    "en": "The bowl $f(x) = 5x^2$ has its minimum at $x = 0$.",
+                    "zh": "碗形函数 $f(x) = 5x^2$ 的最小值在 $x = 0$。",
+                },
+                title={"en": "The function", "zh": "函数"},
+                plot=PlotRange(f, (-1.5, 1.5)),
+            ),
+            Derive(
+                function=f,
+                of="x",
+                help=Help(solution={"en": "Power rule: $5 \\cdot 2x = 10x$.", "zh": "幂法则：$5 \\cdot 2x = 10x$。"}),
+            ),
             Descent(function=f, start={"x": sp.Integer(1)}, learning_rate=R(1, 20), max_steps=4, by_hand=2),
         ),
     )
@@ -103,18 +115,30 @@ def test_the_iteration_table_has_signs_and_sign_changes(exported):
 def test_sign_change_reasoning_and_table_mark(tmp_path):
     # lr 3/20: x1 = 1 - (3/20)*10 = -1/2, f'(-1/2) = -5: the sign changed, the minimum lies in (-1/2, 1)
     f = Function(5 * x**2, ("x",), "5x^2")
-    lesson = Lesson("overshoot", "Overshoot", "", (Descent(function=f, start={"x": 1}, learning_rate=R(3, 20),
-                                                           stop=("sign-change",), max_steps=5, by_hand=2),))
+    lesson = Lesson(
+        "overshoot",
+        "Overshoot",
+        "",
+        (Descent(function=f, start={"x": 1}, learning_rate=R(3, 20), stop=("sign-change",), max_steps=5, by_hand=2),),
+    )
     text = export.export_markdown(build_walkthrough(lesson), tmp_path, "en").read_text(encoding="utf-8")
     assert r"$x_{1} = x_{0} - \eta\, f'(x_{0}) = 1 - \tfrac{3}{20}\cdot 10 = - \tfrac{1}{2}$" in text
-    assert r"| $1$ | $- \tfrac{1}{2}$ | $\tfrac{5}{4}$ | $-5$ | $-$ | yes: the minimum lies between $x_{0}$ and $x_{1}$ |" in text
+    assert (
+        r"| $1$ | $- \tfrac{1}{2}$ | $\tfrac{5}{4}$ | $-5$ | $-$ | yes: the minimum lies between $x_{0}$ and $x_{1}$ |"
+        in text
+    )
     assert "the minimum lies between $x_{0} = 1$ and $x_{1} = - \\tfrac{1}{2}$" in text
 
 
 def test_images_sit_beside_the_markdown_as_800_by_500_pngs(exported):
     found = links(exported.read_text(encoding="utf-8"))
     # the explain plot, both iterations and the whole run
-    assert found == ["five-x-squared/s0.png", "five-x-squared/s2.k0.png", "five-x-squared/s2.k1.png", "five-x-squared/s2.run.png"]
+    assert found == [
+        "five-x-squared/s0.png",
+        "five-x-squared/s2.k0.png",
+        "five-x-squared/s2.k1.png",
+        "five-x-squared/s2.run.png",
+    ]
     for link in found:
         with Image.open(exported.parent / link) as image:
             assert image.format == "PNG"
@@ -154,9 +178,29 @@ def test_a_walkthrough_without_solutions_still_gets_its_worked_update(tmp_path):
     # a hand-made step (no solution text): the export writes the update itself
     run = descent.run(5 * x**2, ["x"], [1], R(1, 20), steps=2, exact=True)
     s = run.steps[0]
-    step = Step("s0.k0", 0, "iteration", "Iteration 0", "", data=dict(
-        function=5 * x**2, variables=("x",), learning_rate=R(1, 20), optimizer="gd", run=run, k=0, point=s.point,
-        value=s.value, gradient=s.gradient, next=run.steps[1].point, sign_change=(), bracket=None, bound=None, minima=[]))
+    step = Step(
+        "s0.k0",
+        0,
+        "iteration",
+        "Iteration 0",
+        "",
+        data=dict(
+            function=5 * x**2,
+            variables=("x",),
+            learning_rate=R(1, 20),
+            optimizer="gd",
+            run=run,
+            k=0,
+            point=s.point,
+            value=s.value,
+            gradient=s.gradient,
+            next=run.steps[1].point,
+            sign_change=(),
+            bracket=None,
+            bound=None,
+            minima=[],
+        ),
+    )
     text, images = export.render_markdown(Walkthrough("hand", "Hand", "", (step,)), "en", tmp_path, "hand")
     assert r"$$x_{1} = x_{0} - \eta f'(x_{0}) = 1 - \tfrac{1}{20}\cdot 10 = \tfrac{1}{2}$$" in text
     assert "**decrease**" in text

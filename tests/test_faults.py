@@ -229,7 +229,11 @@ def test_a_damaged_file_is_moved_aside_and_a_fresh_one_started(tmp_path, damage)
     store = ProgressStore(path)
     assert store.saving
     assert len(store.messages) == 1 and "damaged" in store.messages[0] and "moved to" in store.messages[0]
-    aside = [p for p in tmp_path.iterdir() if p.name.startswith(DB_NAME + ".corrupt-") and p.name[-4:] not in ("-wal", "-shm")]
+    aside = [
+        p
+        for p in tmp_path.iterdir()
+        if p.name.startswith(DB_NAME + ".corrupt-") and p.name[-4:] not in ("-wal", "-shm")
+    ]
     assert len(aside) == 1 and str(aside[0]) in store.messages[0]
     if before is None:
         assert (aside[0] / "inside.txt").is_file()  # the folder moved, with what was in it
@@ -266,7 +270,11 @@ def test_damage_moved_aside_twice_in_one_second_keeps_both_copies(tmp_path):
     path.unlink()
     second = random_bytes(path)
     ProgressStore(path).close()
-    kept = {p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith(DB_NAME + ".corrupt-") and p.is_file() and p.stat().st_size}
+    kept = {
+        p.read_bytes()
+        for p in tmp_path.iterdir()
+        if p.name.startswith(DB_NAME + ".corrupt-") and p.is_file() and p.stat().st_size
+    }
     assert {first, second} <= kept
 
 

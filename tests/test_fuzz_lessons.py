@@ -33,9 +33,23 @@ LESSONS = sorted((Path(__file__).resolve().parent.parent / "lessons").glob("*.ya
 #: Mutants per bundled lesson (eight lessons: a few hundred in all).
 MUTANTS = 50
 
-JUNK = list(":{}[]&*!|>'\"%@`#,?-=~\\") + ["\t", "\u202e", "\ufeff", "\u00a0", "\x7f", "---", "...", ": :", "- -", "!!", "<<"]
+JUNK = list(":{}[]&*!|>'\"%@`#,?-=~\\") + [
+    "\t",
+    "\u202e",
+    "\ufeff",
+    "\u00a0",
+    "\x7f",
+    "---",
+    "...",
+    ": :",
+    "- -",
+    "!!",
+    "<<",
+]
 SCALAR = re.compile(r"^(?P<head>\s*(?:- )?[A-Za-z_][A-Za-z0-9_]*:\s)(?P<value>\S.*)$")
-EXPRESSION_KEYS = re.compile(r"^(?P<head>\s*(?:- )?(?:function|answer|learning_rate|start|model|x|y|at):\s)(?P<value>.+)$")
+EXPRESSION_KEYS = re.compile(
+    r"^(?P<head>\s*(?:- )?(?:function|answer|learning_rate|start|model|x|y|at):\s)(?P<value>.+)$"
+)
 HOSTILE = [h for h in H.REFUSED if len(h) < 3000]
 
 
@@ -84,7 +98,7 @@ def reindent(lines, rng):
     i = rng.randrange(len(lines))
     line = lines[i]
     if rng.random() < 0.5 and line.startswith(" "):
-        lines[i] = line[rng.randint(1, min(3, len(line) - len(line.lstrip(" ")) or 1)):]
+        lines[i] = line[rng.randint(1, min(3, len(line) - len(line.lstrip(" ")) or 1)) :]
     else:
         lines[i] = " " * rng.randint(1, 3) + line
     return lines
@@ -145,14 +159,26 @@ def change_number(lines, rng):
         return lines
     i = rng.choice(candidates)
     m = SCALAR.match(lines[i])
-    new = rng.choice(["0", "-1", "1e308", "1e999999", ".nan", "-.inf", "010", "0x10", "99999999999999999999", "1/0", '"1/3"'])
+    new = rng.choice(
+        ["0", "-1", "1e308", "1e999999", ".nan", "-.inf", "010", "0x10", "99999999999999999999", "1/0", '"1/3"']
+    )
     lines[i] = m.group("head") + new
     return lines
 
 
 MUTATIONS = [
-    delete_line, duplicate_line, swap_lines, change_type, insert_junk, reindent, insert_tab, truncate,
-    anchor_and_alias, hostile_expression, control_characters, change_number,
+    delete_line,
+    duplicate_line,
+    swap_lines,
+    change_type,
+    insert_junk,
+    reindent,
+    insert_tab,
+    truncate,
+    anchor_and_alias,
+    hostile_expression,
+    control_characters,
+    change_number,
 ]
 
 
@@ -213,7 +239,7 @@ def test_mutants_of_a_bundled_lesson(lesson, tmp_path, capsys):
         path.write_text(text, encoding="utf-8", errors="surrogatepass")
         try:
             code = check_command([path])
-        except BaseException as err:  # noqa: BLE001 - the finding itself
+        except BaseException as err:
             failures.append((index, applied, f"raised {type(err).__name__}: {err}"))
             continue
         out = capsys.readouterr().out

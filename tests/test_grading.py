@@ -52,7 +52,9 @@ def test_derivative_in_any_notation(wt, answer):
     assert g.value == 10 * x and g.message == {"en": "Right.", "zh": "正确。"}
 
 
-@pytest.mark.parametrize("answer", ["{4x,12z,21m^2}", "[4x, 12 z, 21 m^2]", "(4x, 12z, 21m^2)", "4x, 12z, 21m²", "{2*2x, 6z+6z, 21mm}"])
+@pytest.mark.parametrize(
+    "answer", ["{4x,12z,21m^2}", "[4x, 12 z, 21 m^2]", "(4x, 12z, 21m^2)", "4x, 12z, 21m²", "{2*2x, 6z+6z, 21mm}"]
+)
 def test_gradient_in_any_notation(wt, answer):
     g = grade(wt.question("s1.gradient"), answer)
     assert right(g), g.message
@@ -298,4 +300,3 @@ def test_through_the_real_sandbox(monkeypatch):
     q = Question("e", "expression", "?", 2 * x, "derivative", variables=("x",))
     assert grade(q, "2x(sin(x)^2 + cos(x)^2)").verdict == "right"
     assert grade(q, "2x(sin(x)^2 + cos(x)^2) + 10^-12").verdict == "wrong"
-

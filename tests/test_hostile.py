@@ -112,14 +112,83 @@ def test_derive_answers_heavy_but_bounded_input(text):
 
 # Values of the options that must be refused: (option, value) on a command that is otherwise fine.
 BAD_OPTIONS = [
-    *[("--from", v) for v in ["", "x", "x=", "=1", "1", "x==1", "x=1,x=2", "x=1;y=2", "y=1", "x=nan", "x=inf",
-                              "x=1/0", "x=sqrt(-1)", "x=log(-1)", "x=(", "x=2^2^2^2^2^2", "x=1e999999", "x=0x10",
-                              "x=1_000", "x=y", "__import__('os')=1", "x=__import__('os')", "х=1", "x=1,", ","]],
-    *[("--lr", v) for v in ["", "0", "-1", "-0.1", "nan", "inf", "-inf", "1/0", "sqrt(-1)", "x", "x^2", "I",
-                            "1e999999", "1e-999999", "0x10", "1_000", "10!", "5%", "0.1.2", "[0.1]", "0,1", "е"]],
+    *[
+        ("--from", v)
+        for v in [
+            "",
+            "x",
+            "x=",
+            "=1",
+            "1",
+            "x==1",
+            "x=1,x=2",
+            "x=1;y=2",
+            "y=1",
+            "x=nan",
+            "x=inf",
+            "x=1/0",
+            "x=sqrt(-1)",
+            "x=log(-1)",
+            "x=(",
+            "x=2^2^2^2^2^2",
+            "x=1e999999",
+            "x=0x10",
+            "x=1_000",
+            "x=y",
+            "__import__('os')=1",
+            "x=__import__('os')",
+            "х=1",
+            "x=1,",
+            ",",
+        ]
+    ],
+    *[
+        ("--lr", v)
+        for v in [
+            "",
+            "0",
+            "-1",
+            "-0.1",
+            "nan",
+            "inf",
+            "-inf",
+            "1/0",
+            "sqrt(-1)",
+            "x",
+            "x^2",
+            "I",
+            "1e999999",
+            "1e-999999",
+            "0x10",
+            "1_000",
+            "10!",
+            "5%",
+            "0.1.2",
+            "[0.1]",
+            "0,1",
+            "е",
+        ]
+    ],
     *[("--at", v) for v in ["x", "x=", "y=1", "x=1,y=2", "x=nan", "x=1/0", "x==1", "x=e^e^e^e", "x=1;", "x=(1"]],
-    *[("--vars", v) for v in ["__import__('os')", "sin", "e", "pi", "I", "lambda", "1x", "x y", "x-1", "_x",
-                              "х", "a" * 21, "x,x", "y"]],
+    *[
+        ("--vars", v)
+        for v in [
+            "__import__('os')",
+            "sin",
+            "e",
+            "pi",
+            "I",
+            "lambda",
+            "1x",
+            "x y",
+            "x-1",
+            "_x",
+            "х",
+            "a" * 21,
+            "x,x",
+            "y",
+        ]
+    ],
     *[("--beta", v) for v in ["1", "1.5", "-0.1", "nan", "x", "2^2^2^2^2^2"]],
     *[("--until", v) for v in ["maybe", "tol:", "tol:x", "tol:-1", "tol:nan", "tol:inf", "tol:0", "zero,,maybe"]],
     *[("--steps", v) for v in ["-1", "x", "1e999", "10000000", "nan", ""]],
@@ -160,8 +229,23 @@ def test_a_beta_that_rounds_to_one_is_refused_by_adam_only():
     beta = "0.9999999999999999999999"  # below 1 exactly, 1.0 as a float
     adam = invoke(["descend", "x^2", "--from", "x=1", "--lr", "0.1", "--optimizer", "adam", "--beta", beta])
     assert adam.exit_code == 1 and adam.stderr.startswith("error: β must be less than 1")
-    momentum = invoke(["descend", "x^2", "--from", "x=1", "--lr", "0.1", "--optimizer", "momentum", "--beta", beta, "--exact",
-                       "--steps", "2"])
+    momentum = invoke(
+        [
+            "descend",
+            "x^2",
+            "--from",
+            "x=1",
+            "--lr",
+            "0.1",
+            "--optimizer",
+            "momentum",
+            "--beta",
+            beta,
+            "--exact",
+            "--steps",
+            "2",
+        ]
+    )
     assert momentum.exit_code == 0, momentum.output
 
 
@@ -169,8 +253,9 @@ def run_tutor(*args: str, cwd: Path, home: Path, timeout: float = HANG) -> subpr
     env = dict(os.environ, TUTOR_HOME=str(home), PYTHONPATH=str(ROOT), LANG="C.UTF-8")
     env.pop("TUTOR_SANDBOX", None)
     try:
-        return subprocess.run([sys.executable, "-m", "tutor", *args], cwd=cwd, env=env, capture_output=True,
-                              text=True, timeout=timeout)
+        return subprocess.run(
+            [sys.executable, "-m", "tutor", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
+        )
     except subprocess.TimeoutExpired:  # the hang detector
         pytest.fail(f"tutor {' '.join(a[:30] for a in args)} did not answer within {timeout:g} s")
 
@@ -307,11 +392,14 @@ def test_exp_of_x_squared_from_thirty_overflows_with_a_message():
     assert data["stop"]["reason"] == "diverged" and "overflow" in data["stop"]["message"]
 
 
-@pytest.mark.parametrize("function, at, words", [
-    ("1/x", "x=0", "division by zero"),
-    ("log(x)", "x=-1", "positive"),
-    ("sqrt(x)", "x=-4", "error:"),
-])
+@pytest.mark.parametrize(
+    "function, at, words",
+    [
+        ("1/x", "x=0", "division by zero"),
+        ("log(x)", "x=-1", "positive"),
+        ("sqrt(x)", "x=-4", "error:"),
+    ],
+)
 def test_derive_at_a_point_with_no_value(function, at, words):
     result = invoke(["derive", function, "--at", at])
     assert_one_clear_line(result, [function, at])
@@ -529,7 +617,7 @@ def in_thread(fn, *args, **kwargs):
     def target():
         try:
             box["value"] = fn(*args, **kwargs)
-        except BaseException as err:  # noqa: BLE001 - handed back to the test
+        except BaseException as err:
             box["error"] = err
 
     worker = threading.Thread(target=target, name="not-main")
@@ -582,15 +670,18 @@ async def test_a_memory_hog_from_an_asyncio_worker_thread(child_sandbox):
 # --- regressions: each a bug this file's inputs found, fixed at its root -------------------------
 
 
-@pytest.mark.parametrize("text, words", [
-    ("0x10", "'0x10' looks like a hexadecimal"),   # was read as 0·x10 = 0
-    ("0b101", "'0b101' looks like a hexadecimal"),
-    ("3 + 0o17*x", "'0o17' looks like a hexadecimal"),
-    ("1_000", "'_' cannot group digits"),            # was "names starting with '_' ..."
-    ("log(-2)", "no real value"),                   # was log(2) + iπ, a complex constant
-    ("sqrt(-3)*x", "no real value"),
-    ("asin(2)", "no real value"),
-])
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("0x10", "'0x10' looks like a hexadecimal"),  # was read as 0·x10 = 0
+        ("0b101", "'0b101' looks like a hexadecimal"),
+        ("3 + 0o17*x", "'0o17' looks like a hexadecimal"),
+        ("1_000", "'_' cannot group digits"),  # was "names starting with '_' ..."
+        ("log(-2)", "no real value"),  # was log(2) + iπ, a complex constant
+        ("sqrt(-3)*x", "no real value"),
+        ("asin(2)", "no real value"),
+    ],
+)
 def test_mathtext_refusals_that_were_silent_or_obscure(text, words):
     from tutor.mathtext import MathTextError, parse_expression
 
@@ -679,8 +770,15 @@ def test_exact_numbers_past_python_s_printing_limit_stop_the_run():
     from tutor import descent
     from tutor.mathtext import parse_expression
 
-    run = descent.run(parse_expression("1/x", ["x"]), ["x"], [sp.Integer(1)], sp.Integer(1), steps=12, exact=True,
-                      optimizer=descent.Momentum(sp.Rational(9, 10)))
+    run = descent.run(
+        parse_expression("1/x", ["x"]),
+        ["x"],
+        [sp.Integer(1)],
+        sp.Integer(1),
+        steps=12,
+        exact=True,
+        optimizer=descent.Momentum(sp.Rational(9, 10)),
+    )
     assert run.stop.reason == "exact_limit"
     assert all(max(len(str(abs(v.p))), len(str(v.q))) <= descent.EXACT_DIGIT_LIMIT for s in run.steps for v in s.point)
 

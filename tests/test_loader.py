@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import hostile_inputs as hostile
 import pytest
 import sympy as sp
 
-import hostile_inputs as hostile
 from tutor.lesson import loader
 from tutor.lesson.loader import MAX_BYTES, load_lesson, load_lesson_text, parse_lesson, read_lesson_file
-from tutor.lesson.model import Derive, Descent, Evaluate, Explain, LessonError, TrainingStep, BatchCompare, Predict
+from tutor.lesson.model import BatchCompare, Derive, Descent, Evaluate, Explain, LessonError, Predict, TrainingStep
 from tutor.mathtext import symbol
 
 LESSONS = Path(__file__).parent / "lessons"
@@ -115,13 +115,13 @@ def test_leading_zeros_are_decimal_with_a_warning():
 )
 def test_a_number_field_refuses_what_yaml_would_make_of_it(value, column, says):
     text = descent('function: "5x^2"', "start: {x: 1}", f"learning_rate: {value}".rstrip())
-    (line, col, severity, message), = problems(text)
+    ((line, col, severity, message),) = problems(text)
     assert (line, col, severity) == (7, column, "error")
     assert message.startswith("expected a number for the learning rate") and says in message
 
 
 def test_a_learning_rate_must_be_positive():
-    (line, col, severity, message), = problems(descent('function: "5x^2"', "start: {x: 1}", 'learning_rate: "-1/20"'))
+    ((line, col, severity, message),) = problems(descent('function: "5x^2"', "start: {x: 1}", 'learning_rate: "-1/20"'))
     assert (line, col, severity) == (7, 22, "error") and "must be positive, got -1/20" in message
 
 
@@ -129,35 +129,35 @@ def test_a_learning_rate_must_be_positive():
 
 
 def test_tab():
-    (line, col, severity, message), = found(BAD / "syntax-tab.yaml")
+    ((line, col, severity, message),) = found(BAD / "syntax-tab.yaml")
     assert (line, col, severity) == (5, 1, "error") and "tab" in message
 
 
 def test_unclosed_quote_points_at_the_end_and_names_where_it_began():
-    (line, col, severity, message), = found(BAD / "syntax-unclosed-quote.yaml")
+    ((line, col, severity, message),) = found(BAD / "syntax-unclosed-quote.yaml")
     assert (line, col, severity) == (5, 1, "error")
     assert "quoted scalar" in message and "line 2, column 8" in message
 
 
 def test_top_level_list():
-    (line, col, severity, message), = found(BAD / "top-level-list.yaml")
+    ((line, col, severity, message),) = found(BAD / "top-level-list.yaml")
     assert (line, col, severity) == (1, 1, "error") and "got a list" in message
 
 
 def test_billion_laughs_is_refused_at_the_first_anchor():
-    (line, col, severity, message), = found(BAD / "anchors.yaml")
+    ((line, col, severity, message),) = found(BAD / "anchors.yaml")
     assert (line, col, severity) == (3, 4, "error")
     assert message == "anchors and aliases are not allowed in lessons"
 
 
 def test_duplicate_key_at_the_duplicate():
-    (line, col, severity, message), = found(BAD / "duplicate-key.yaml")
+    ((line, col, severity, message),) = found(BAD / "duplicate-key.yaml")
     assert (line, col, severity) == (8, 7, "error")
     assert message == "duplicate key 'learning_rate' (first given on line 7)"
 
 
 def test_python_tag_is_one_line_at_its_position(tmp_path):
-    (line, col, severity, message), = found(BAD / "python-tag.yaml")
+    ((line, col, severity, message),) = found(BAD / "python-tag.yaml")
     assert (line, col, severity) == (2, 8, "error")
     assert "unknown tag '!!python/object/apply:os.system'" in message
     assert not Path("/tmp/pwned-by-a-lesson").exists()
@@ -213,7 +213,10 @@ def test_load_lesson_raises_with_every_error():
     with pytest.raises(LessonError) as caught:
         load_lesson(BAD / "unknown-keys.yaml")
     assert len(caught.value.diagnostics) == 3
-    assert str(caught.value) == f"{BAD / 'unknown-keys.yaml'}:2:1: error: unknown key 'titel' in the lesson; did you mean 'title'?"
+    assert (
+        str(caught.value)
+        == f"{BAD / 'unknown-keys.yaml'}:2:1: error: unknown key 'titel' in the lesson; did you mean 'title'?"
+    )
 
 
 # --- every YAML hazard of the hostile-inputs list ----------------------------------------
@@ -226,21 +229,21 @@ def test_every_hostile_yaml_document_gives_diagnostics_not_exceptions(text):
 
 
 def test_hostile_billion_laughs_refused_at_line_one():
-    (line, col, severity, message), = problems(hostile.YAML[1])
+    ((line, col, severity, message),) = problems(hostile.YAML[1])
     assert (line, col, message) == (1, 4, "anchors and aliases are not allowed in lessons")
 
 
 def test_hostile_python_tag_does_not_run(tmp_path):
     target = tmp_path / "pwned"
     text = f'id: t\ntitle: T\nsections:\n  - explain: {{text: !!python/object/apply:os.system ["touch {target}"]}}\n'
-    (line, col, severity, message), = problems(text)
+    ((line, col, severity, message),) = problems(text)
     assert (line, col) == (4, 21) and "unknown tag" in message
     assert not target.exists()
 
 
 @pytest.mark.parametrize("tag", ["!!python/name:os.system", "!!set", "!custom", "!!binary"])
 def test_other_tags_are_refused(tag):
-    (line, col, severity, message), = problems(f"id: t\ntitle: {tag} x\nsections: [{{explain: {{text: hi}}}}]\n")
+    ((line, col, severity, message),) = problems(f"id: t\ntitle: {tag} x\nsections: [{{explain: {{text: hi}}}}]\n")
     assert (line, col, severity) == (2, 8, "error") and "unknown tag" in message
 
 
@@ -267,7 +270,7 @@ def test_fifty_megabytes_refused_by_size_without_reading(tmp_path, monkeypatch):
         raise AssertionError("the file was opened")
 
     monkeypatch.setattr(loader, "open", no_reading, raising=False)
-    (line, col, severity, message), = found(big)
+    ((line, col, severity, message),) = found(big)
     assert (line, col, severity) == (1, 1, "error")
     assert "50.0 MB" in message and "at most 1 MB" in message
 
@@ -290,7 +293,7 @@ def test_deep_nesting_is_refused_without_recursion_error():
 def test_not_utf8_points_at_the_bad_byte(tmp_path):
     path = tmp_path / "latin1.yaml"
     path.write_bytes("id: t\ntitle: caf\xe9\n".encode("latin-1"))
-    (line, col, severity, message), = found(path)
+    ((line, col, severity, message),) = found(path)
     assert (line, col, severity) == (2, 11, "error") and "UTF-8" in message
 
 
@@ -328,7 +331,7 @@ def test_hostile_expressions_are_errors_at_the_function(expression, tmp_path):
 
 
 def test_a_lookalike_letter_is_refused_at_its_column():
-    (line, col, severity, message), = problems('id: t\ntitle: T\nsections:\n  - derive: {function: "2х + 1"}\n')
+    ((line, col, severity, message),) = problems('id: t\ntitle: T\nsections:\n  - derive: {function: "2х + 1"}\n')
     assert (line, col, severity) == (4, 26, "error")  # the Cyrillic х, after the quote and the 2
 
 
@@ -343,12 +346,14 @@ def test_bad_variable_names_are_refused(name):
 
 def test_an_expression_error_inside_a_multiline_scalar_points_at_the_scalar():
     text = "id: t\ntitle: T\nsections:\n  - derive:\n      function: >\n        5x^^2\n"
-    (line, col, severity, message), = problems(text)
+    ((line, col, severity, message),) = problems(text)
     assert (line, col) == (5, 17)  # the block scalar's indicator: no column inside is trustworthy
 
 
 def test_escaped_double_quotes_fall_back_to_the_scalar():
-    (line, col, severity, message), = problems('id: t\ntitle: T\nsections:\n  - derive: {function: "x\\u00b2 + * 1"}\n')
+    ((line, col, severity, message),) = problems(
+        'id: t\ntitle: T\nsections:\n  - derive: {function: "x\\u00b2 + * 1"}\n'
+    )
     assert (line, col) == (4, 24)
 
 
@@ -357,18 +362,18 @@ def test_escaped_double_quotes_fall_back_to_the_scalar():
 
 def test_a_section_must_be_a_one_key_mapping():
     text = "id: t\ntitle: T\nsections:\n  - explain: {text: hi}\n    derive: {function: x}\n"
-    (line, col, severity, message), = problems(text)
+    ((line, col, severity, message),) = problems(text)
     assert (line, col) == (4, 5) and "one-key mapping" in message and "explain, derive" in message
 
 
 def test_required_keys_are_named_at_the_section():
-    (line, col, severity, message), = problems(HEAD + '      function: "5x^2"\n      start: {x: 1}\n')
+    ((line, col, severity, message),) = problems(HEAD + '      function: "5x^2"\n      start: {x: 1}\n')
     assert (line, col, message) == (4, 5, "descent needs 'learning_rate:'")
 
 
 def test_limits():
     many = "id: t\ntitle: T\nsections:\n" + "  - explain: {text: hi}\n" * 201
-    (line, col, severity, message), = problems(many)
+    ((line, col, severity, message),) = problems(many)
     assert (line, col) == (204, 5) and "at most 200" in message
     text = descent('function: "5x^2"', "start: {x: 1}", "learning_rate: 0.05", "max_steps: 10001", "by_hand: 51")
     assert [(p[0], p[1]) for p in problems(text)] == [(8, 18), (9, 16)]
@@ -376,42 +381,52 @@ def test_limits():
 
 def test_by_hand_cannot_exceed_max_steps():
     text = descent('function: "5x^2"', "start: {x: 1}", "learning_rate: 0.05", "max_steps: 2", "by_hand: 3")
-    (line, col, severity, message), = problems(text)
+    ((line, col, severity, message),) = problems(text)
     assert (line, col, message) == (9, 16, "by_hand (3) is more than max_steps (2)")
 
 
 def test_text_language_codes():
-    (line, col, severity, message), = problems("id: t\ntitle: {EN: Hello}\nsections: [{explain: {text: hi}}]\n")
+    ((line, col, severity, message),) = problems("id: t\ntitle: {EN: Hello}\nsections: [{explain: {text: hi}}]\n")
     assert (line, col) == (2, 9) and "not a language code" in message
-    (line, col, severity, message), = problems("id: t\ntitle: {en: Hello, world, zh: 你好}\nsections: [{explain: {text: hi}}]\n")
+    ((line, col, severity, message),) = problems(
+        "id: t\ntitle: {en: Hello, world, zh: 你好}\nsections: [{explain: {text: hi}}]\n"
+    )
     assert (line, col) == (2, 20) and "'world' has no text" in message and "quote text that has commas" in message
 
 
 def test_stop_rules_are_checked_one_by_one():
     text = descent('function: "5x^2"', "start: {x: 1}", "learning_rate: 0.05", "stop: [sign-change, tol:abc]")
-    (line, col, severity, message), = problems(text)
+    ((line, col, severity, message),) = problems(text)
     assert (line, col) == (8, 27) and "tol:abc" in message
 
 
 def test_adam_is_float_only():
     text = descent('function: "5x^2"', "start: {x: 1}", "learning_rate: 0.05", "optimizer: adam", "exact: true")
-    (line, col, severity, message), = problems(text)
+    ((line, col, severity, message),) = problems(text)
     assert (line, col) == (9, 14) and "float mode only" in message
     lesson = load_lesson_text(descent('function: "5x^2"', "start: {x: 1}", "learning_rate: 0.05", "optimizer: adam"))
     assert lesson.sections[0].exact is False
 
 
 def test_momentum_with_beta():
-    lesson = load_lesson_text(descent('function: "5x^2"', "start: {x: 1}", "learning_rate: 0.05", "optimizer: {momentum: {beta: 0.5}}"))
+    lesson = load_lesson_text(
+        descent('function: "5x^2"', "start: {x: 1}", "learning_rate: 0.05", "optimizer: {momentum: {beta: 0.5}}")
+    )
     assert lesson.sections[0].optimizer.name == "momentum" and lesson.sections[0].optimizer.beta == R(1, 2)
-    (line, col, severity, message), = problems(
+    ((line, col, severity, message),) = problems(
         descent('function: "5x^2"', "start: {x: 1}", "learning_rate: 0.05", "optimizer: {momentun: {beta: 0.5}}")
     )
     assert (line, col) == (8, 19) and "did you mean 'momentum'" in message
 
 
 def test_help_keys_are_question_kinds():
-    text = descent('function: "5x^2"', "start: {x: 1}", "learning_rate: 0.05", "ask: [derivative]", "help: {nxt: {hints: [a]}, next: {hints: [b]}}")
+    text = descent(
+        'function: "5x^2"',
+        "start: {x: 1}",
+        "learning_rate: 0.05",
+        "ask: [derivative]",
+        "help: {nxt: {hints: [a]}, next: {hints: [b]}}",
+    )
     result = problems(text)
     assert [(r[0], r[1], r[2]) for r in result] == [(9, 14, "error"), (9, 33, "warning")]
     assert "did you mean 'next'" in result[0][3] and "does not ask" in result[1][3]
@@ -419,12 +434,14 @@ def test_help_keys_are_question_kinds():
 
 def test_direction_and_sign_change_feedback_are_choices():
     text = descent(
-        'function: "5x^2"', "start: {x: 1}", "learning_rate: 0.05",
+        'function: "5x^2"',
+        "start: {x: 1}",
+        "learning_rate: 0.05",
         "help:",
         "  direction: {feedback: [{answer: up, says: no}]}",
         "  sign_change: {feedback: [{answer: yes, says: Look again.}]}",
     )
-    (line, col, severity, message), = problems(text)
+    ((line, col, severity, message),) = problems(text)
     assert (line, col) == (9, 41) and "unknown direction 'up'" in message
     fixed = text.replace("answer: up", "answer: increase")
     section = load_lesson_text(fixed).sections[0]
@@ -434,13 +451,13 @@ def test_direction_and_sign_change_feedback_are_choices():
 
 def test_vector_feedback_needs_the_right_length():
     text = 'id: t\ntitle: T\nsections:\n  - derive:\n      function: "x^2 + y^2"\n      feedback: [{answer: "(2x, 2y, 0)", says: no}]\n'
-    (line, col, severity, message), = problems(text)
+    ((line, col, severity, message),) = problems(text)
     assert (line, col) == (6, 27) and "has 2 entries, but this answer has 3" in message
 
 
 def test_evaluate_needs_of_for_a_partial_derivative():
     text = 'id: t\ntitle: T\nsections:\n  - evaluate: {function: "x^2 + y^2", what: derivative, at: {x: 1, y: 2}}\n'
-    (line, col, severity, message), = problems(text)
+    ((line, col, severity, message),) = problems(text)
     assert (line, col) == (4, 45) and "of:" in message
     lesson = load_lesson_text(text.replace("what: derivative", "what: derivative, of: y"))
     assert lesson.sections[0].of == "y" and lesson.sections[0].at == {"x": 1, "y": 2}
@@ -490,7 +507,7 @@ def test_batch_compare_generated_data_is_reproducible():
     assert isinstance(one, BatchCompare) and one.data == two.data and len(one.data.x) == 12
     assert one.data.seed == 7 and one.batch_size == 4 and one.learning_rate == R(1, 20)
     assert all(isinstance(v, sp.Rational) and -2 <= v <= 2 for v in one.data.x)
-    (line, col, severity, message), = problems(text.replace("batch_size: 4", "batch_size: 13"))
+    ((line, col, severity, message),) = problems(text.replace("batch_size: 4", "batch_size: 13"))
     assert (line, col) == (10, 19) and "between 1 and 12" in message
 
 
@@ -511,9 +528,50 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 YAML_PIECES = st.sampled_from(
-    ["id:", " t", "\n", "  ", "- ", "sections:", "descent:", "explain:", "text:", "function:", "start:", "{x: 1}",
-     "learning_rate:", "[", "]", "{", "}", ",", ":", "&a", "*a", "!!python/name:os.system", "!x", "~", "no", ".nan",
-     "010", "1e-3", '"', "'", "#", "\t", "|", ">", "5x^2", "?", "%YAML 1.1", "---", "...", "<<:", "\x00", "é"]
+    [
+        "id:",
+        " t",
+        "\n",
+        "  ",
+        "- ",
+        "sections:",
+        "descent:",
+        "explain:",
+        "text:",
+        "function:",
+        "start:",
+        "{x: 1}",
+        "learning_rate:",
+        "[",
+        "]",
+        "{",
+        "}",
+        ",",
+        ":",
+        "&a",
+        "*a",
+        "!!python/name:os.system",
+        "!x",
+        "~",
+        "no",
+        ".nan",
+        "010",
+        "1e-3",
+        '"',
+        "'",
+        "#",
+        "\t",
+        "|",
+        ">",
+        "5x^2",
+        "?",
+        "%YAML 1.1",
+        "---",
+        "...",
+        "<<:",
+        "\x00",
+        "é",
+    ]
 )
 
 
@@ -529,8 +587,12 @@ GOOD_TEXT = (GOOD / "five-x-squared.yaml").read_text(encoding="utf-8")
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.integers(0, len(GOOD_TEXT) - 1), st.integers(0, 12), st.sampled_from(["", " ", "\n", ":", "-", "[", "~", "x", "0", "'"]))
+@given(
+    st.integers(0, len(GOOD_TEXT) - 1),
+    st.integers(0, 12),
+    st.sampled_from(["", " ", "\n", ":", "-", "[", "~", "x", "0", "'"]),
+)
 def test_any_damage_to_a_good_lesson_gives_diagnostics_not_exceptions(at, cut, insert):
-    text = GOOD_TEXT[:at] + insert + GOOD_TEXT[at + cut:]
+    text = GOOD_TEXT[:at] + insert + GOOD_TEXT[at + cut :]
     lesson, diagnostics = parse_lesson(text, "damaged.yaml")
     assert lesson is not None or diagnostics

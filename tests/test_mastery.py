@@ -69,7 +69,10 @@ def test_skills_are_traced_separately_and_in_order():
     assert set(result) == {"direction", "sign_change"}
     assert result["direction"] == pytest.approx(estimate([("direction", True), ("direction", True)])["direction"])
     # order matters: wrong then right ends higher than right then wrong
-    assert estimate([("gradient", False), ("gradient", True)])["gradient"] > estimate([("gradient", True), ("gradient", False)])["gradient"]
+    assert (
+        estimate([("gradient", False), ("gradient", True)])["gradient"]
+        > estimate([("gradient", True), ("gradient", False)])["gradient"]
+    )
 
 
 def test_choice_questions_are_easier_to_guess():
@@ -86,8 +89,16 @@ def test_suggest_weakest_first_below_threshold():
 
 def test_skills_match_the_walkthrough_tags():
     assert list(SKILLS) == [
-        "derivative", "partial", "gradient", "evaluate", "direction", "update",
-        "sign_change", "learning_rate", "training", "batch",
+        "derivative",
+        "partial",
+        "gradient",
+        "evaluate",
+        "direction",
+        "update",
+        "sign_change",
+        "learning_rate",
+        "training",
+        "batch",
     ]
     for name in SKILLS.values():
         assert set(name) == {"en", "zh"}

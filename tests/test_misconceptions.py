@@ -38,8 +38,13 @@ def assert_right_answer_not_explained(q):
 
 # --- derivatives ----------------------------------------------------------------------------------
 
-D5 = question("s1.derivative", "expression", 10 * x, "derivative",
-              {"function": 5 * x**2, "variables": ("x",), "of": "x", "what": "derivative", "at": None})
+D5 = question(
+    "s1.derivative",
+    "expression",
+    10 * x,
+    "derivative",
+    {"function": 5 * x**2, "variables": ("x",), "of": "x", "what": "derivative", "at": None},
+)
 
 
 def test_exponent_factor_forgotten():
@@ -54,12 +59,19 @@ def test_power_not_lowered():
 
 def test_power_lowered_by_two():
     # d/dx (x^4 - 4x) = 4x^3 - 4; lowering the power by two gives 4x^2 - 4
-    d4 = question("s1.derivative", "expression", 4 * x**3 - 4, "derivative",
-                  {"function": x**4 - 4 * x, "variables": ("x",), "of": "x", "what": "derivative", "at": None})
+    d4 = question(
+        "s1.derivative",
+        "expression",
+        4 * x**3 - 4,
+        "derivative",
+        {"function": x**4 - 4 * x, "variables": ("x",), "of": "x", "what": "derivative", "at": None},
+    )
     assert "lowered the power by two" in says(d4, parse_expression("4x^2 - 4", ["x"]))
     assert explain(d4, parse_expression("4x^3 - 4", ["x"])) is None
     # for x^2 it would be the constant 2n, which reads as a value: not claimed
-    assert explain(D5, parse_expression("10", ["x"])) is None or "by two" not in tr(explain(D5, parse_expression("10", ["x"])))
+    assert explain(D5, parse_expression("10", ["x"])) is None or "by two" not in tr(
+        explain(D5, parse_expression("10", ["x"]))
+    )
 
 
 def test_right_derivative_in_any_notation_is_not_a_misconception():
@@ -70,8 +82,13 @@ def test_right_derivative_in_any_notation_is_not_a_misconception():
 
 
 F3 = 2 * x**2 + 6 * z**2 + 7 * m**3
-PX = question("s1.partial", "expression", 4 * x, "partial",
-              {"function": F3, "variables": ("x", "z", "m"), "of": "x", "what": "partial", "at": None})
+PX = question(
+    "s1.partial",
+    "expression",
+    4 * x,
+    "partial",
+    {"function": F3, "variables": ("x", "z", "m"), "of": "x", "what": "partial", "at": None},
+)
 
 
 def test_partial_in_the_wrong_variable():
@@ -86,8 +103,13 @@ def test_held_variables_differentiated_and_constants_kept():
     assert_right_answer_not_explained(PX)
 
 
-GRAD = question("s3.gradient", "vector", (4 * x, 12 * z, 21 * m**2), "gradient",
-                {"function": F3, "variables": ("x", "z", "m"), "of": "gradient", "what": "gradient", "at": None})
+GRAD = question(
+    "s3.gradient",
+    "vector",
+    (4 * x, 12 * z, 21 * m**2),
+    "gradient",
+    {"function": F3, "variables": ("x", "z", "m"), "of": "gradient", "what": "gradient", "at": None},
+)
 
 
 def test_gradient_slips_and_order():
@@ -98,8 +120,13 @@ def test_gradient_slips_and_order():
 
 
 def _derive(f):
-    return question("s1.derivative", "expression", sp.diff(f, x), "derivative",
-                    {"function": f, "variables": ("x",), "of": "x", "what": "derivative", "at": None})
+    return question(
+        "s1.derivative",
+        "expression",
+        sp.diff(f, x),
+        "derivative",
+        {"function": f, "variables": ("x",), "of": "x", "what": "derivative", "at": None},
+    )
 
 
 def test_chain_rule_forgotten():
@@ -130,8 +157,13 @@ def test_constant_term_kept():
 
 
 def test_evaluate_gives_f_instead_of_the_slope():
-    q = question("s2.derivative", "number", R(10), "evaluate",
-                 {"function": 5 * x**2, "variables": ("x",), "of": "x", "what": "derivative", "at": {"x": R(1)}})
+    q = question(
+        "s2.derivative",
+        "number",
+        R(10),
+        "evaluate",
+        {"function": 5 * x**2, "variables": ("x",), "of": "x", "what": "derivative", "at": {"x": R(1)}},
+    )
     assert "value of the function" in says(q, R(5))
     # 10x² at x = 1 is also 10: not lowering the power is invisible here, so 10 is simply right
     assert explain(q, R(10)) is None
@@ -139,17 +171,32 @@ def test_evaluate_gives_f_instead_of_the_slope():
 
 
 def test_evaluate_gradient_at_a_point():
-    q = question("s4.gradient", "vector", (R(4), R(12), R(21)), "evaluate",
-                 {"function": F3, "variables": ("x", "z", "m"), "of": None, "what": "gradient",
-                  "at": {"x": R(1), "z": R(1), "m": R(1)}})
+    q = question(
+        "s4.gradient",
+        "vector",
+        (R(4), R(12), R(21)),
+        "evaluate",
+        {
+            "function": F3,
+            "variables": ("x", "z", "m"),
+            "of": None,
+            "what": "gradient",
+            "at": {"x": R(1), "z": R(1), "m": R(1)},
+        },
+    )
     assert "exponent" in says(q, (R(2), R(6), R(7)))
     assert "wrong order" in says(q, (R(21), R(12), R(4)))
     assert_right_answer_not_explained(q)
 
 
 def test_evaluate_value_gives_the_slope_instead():
-    q = question("s2.value", "number", R(5), "evaluate",
-                 {"function": 5 * x**2, "variables": ("x",), "of": None, "what": "value", "at": {"x": R(1)}})
+    q = question(
+        "s2.value",
+        "number",
+        R(5),
+        "evaluate",
+        {"function": 5 * x**2, "variables": ("x",), "of": None, "what": "value", "at": {"x": R(1)}},
+    )
     assert "not the value" in says(q, R(10))
 
 
@@ -158,9 +205,13 @@ def test_evaluate_value_gives_the_slope_instead():
 
 def test_iteration_derivative_at_the_wrong_point():
     # x₁ = 1 - 1/20·10 = 1/2; f'(x₁) = 10·1/2 = 5; f'(x₀) = 10; f(x₁) = 5/4; f'(0) = 0
-    q = question("s4.k1.derivative", "number", R(5), "evaluate",
-                 {"function": 5 * x**2, "variables": ("x",), "point": {"x": R(1, 2)}, "k": 1,
-                  "previous_point": {"x": R(1)}})
+    q = question(
+        "s4.k1.derivative",
+        "number",
+        R(5),
+        "evaluate",
+        {"function": 5 * x**2, "variables": ("x",), "point": {"x": R(1, 2)}, "k": 1, "previous_point": {"x": R(1)}},
+    )
     assert "previous point" in says(q, R(10))
     assert "height of the curve" in says(q, R(5, 4))
     assert "slope at 0" in says(q, R(0))
@@ -168,9 +219,21 @@ def test_iteration_derivative_at_the_wrong_point():
     assert_right_answer_not_explained(q)
 
 
-NEXT = question("s4.k0.next", "number", R(1, 2), "update",
-                {"function": 5 * x**2, "variables": ("x",), "point": {"x": R(1)}, "gradient": R(10),
-                 "learning_rate": R(1, 20), "k": 0, "optimizer": "gd"})
+NEXT = question(
+    "s4.k0.next",
+    "number",
+    R(1, 2),
+    "update",
+    {
+        "function": 5 * x**2,
+        "variables": ("x",),
+        "point": {"x": R(1)},
+        "gradient": R(10),
+        "learning_rate": R(1, 20),
+        "k": 0,
+        "optimizer": "gd",
+    },
+)
 
 
 @pytest.mark.parametrize(
@@ -199,9 +262,22 @@ def test_next_iterate_right_answer_and_the_articles_message():
 
 def test_next_iterate_gradient_at_the_previous_point():
     # x₁ = 1/2, f'(x₁) = 5, x₂ = 1/4; with f'(x₀) = 10 instead: 1/2 - 1/2 = 0
-    q = question("s4.k1.next", "number", R(1, 4), "update",
-                 {"function": 5 * x**2, "variables": ("x",), "point": {"x": R(1, 2)}, "gradient": R(5),
-                  "learning_rate": R(1, 20), "k": 1, "optimizer": "gd", "previous_point": {"x": R(1)}})
+    q = question(
+        "s4.k1.next",
+        "number",
+        R(1, 4),
+        "update",
+        {
+            "function": 5 * x**2,
+            "variables": ("x",),
+            "point": {"x": R(1, 2)},
+            "gradient": R(5),
+            "learning_rate": R(1, 20),
+            "k": 1,
+            "optimizer": "gd",
+            "previous_point": {"x": R(1)},
+        },
+    )
     assert "previous point" in says(q, R(0))
     assert "x₂" in says(q, R(1, 2))  # stayed at x₁: says which iterate is asked
 
@@ -209,9 +285,21 @@ def test_next_iterate_gradient_at_the_previous_point():
 def test_next_iterate_two_variables():
     # f = x² + z², point (1, 2), ∇f = (2, 4), η = 1/4: next (1/2, 1)
     f = x**2 + z**2
-    q = question("s5.k0.next", "vector", (R(1, 2), R(1)), "update",
-                 {"function": f, "variables": ("x", "z"), "point": {"x": R(1), "z": R(2)}, "gradient": (R(2), R(4)),
-                  "learning_rate": R(1, 4), "k": 0, "optimizer": "gd"})
+    q = question(
+        "s5.k0.next",
+        "vector",
+        (R(1, 2), R(1)),
+        "update",
+        {
+            "function": f,
+            "variables": ("x", "z"),
+            "point": {"x": R(1), "z": R(2)},
+            "gradient": (R(2), R(4)),
+            "learning_rate": R(1, 4),
+            "k": 0,
+            "optimizer": "gd",
+        },
+    )
     assert "WITH the gradient" in says(q, (R(3, 2), R(3)))
     assert "∇f" in says(q, (R(-1), R(-2)))
     assert_right_answer_not_explained(q)
@@ -226,48 +314,91 @@ def test_momentum_is_not_judged_by_plain_descent():
 
 
 def test_direction_reversed():
-    q = question("s4.k0.direction", "choice", "decrease", "direction",
-                 {"gradient": R(10), "variables": ("x",), "point": {"x": R(1)}, "k": 0}, choices=DIRECTIONS)
+    q = question(
+        "s4.k0.direction",
+        "choice",
+        "decrease",
+        "direction",
+        {"gradient": R(10), "variables": ("x",), "point": {"x": R(1)}, "k": 0},
+        choices=DIRECTIONS,
+    )
     assert "decrease x" in says(q, "increase")
     assert "not 0" in says(q, "stay")
     assert_right_answer_not_explained(q)
 
 
 def test_direction_on_a_negative_slope_and_on_a_flat_point():
-    q = question("s2.k0.direction", "choice", "increase", "direction",
-                 {"gradient": R(-3), "variables": ("x",)}, choices=DIRECTIONS)
+    q = question(
+        "s2.k0.direction",
+        "choice",
+        "increase",
+        "direction",
+        {"gradient": R(-3), "variables": ("x",)},
+        choices=DIRECTIONS,
+    )
     assert "increase x" in says(q, "decrease")
-    flat = question("s2.k3.direction", "choice", "stay", "direction", {"gradient": R(0), "variables": ("x",)}, choices=DIRECTIONS)
+    flat = question(
+        "s2.k3.direction", "choice", "stay", "direction", {"gradient": R(0), "variables": ("x",)}, choices=DIRECTIONS
+    )
     assert "stay" in says(flat, "increase") and "stay" in says(flat, "decrease")
     assert_right_answer_not_explained(flat)
 
 
 def test_direction_per_variable():
-    q = question("s6.k0.direction", "choice", ("decrease", "increase"), "direction",
-                 {"gradient": (R(4), R(-12)), "variables": ("x", "z")}, choices=DIRECTIONS)
+    q = question(
+        "s6.k0.direction",
+        "choice",
+        ("decrease", "increase"),
+        "direction",
+        {"gradient": (R(4), R(-12)), "variables": ("x", "z")},
+        choices=DIRECTIONS,
+    )
     text = says(q, ("increase", "decrease"))
     assert "decrease x" in text and "increase z" in text
     assert explain(q, ("decrease", "increase")) is None
 
 
 def test_sign_change_confusion():
-    same_sign = question("s4.k1.sign_change", "choice", "no", "sign_change",
-                         {"previous_gradient": R(10), "gradient": R(5), "variables": ("x",), "k": 1}, choices=YES_NO)
+    same_sign = question(
+        "s4.k1.sign_change",
+        "choice",
+        "no",
+        "sign_change",
+        {"previous_gradient": R(10), "gradient": R(5), "variables": ("x",), "k": 1},
+        choices=YES_NO,
+    )
     assert "sign did not" in says(same_sign, "yes")
     assert explain(same_sign, "no") is None
-    flipped = question("s4.k2.sign_change", "choice", "yes", "sign_change",
-                       {"previous_gradient": R(5), "gradient": R(-5), "variables": ("x",), "k": 2}, choices=YES_NO)
+    flipped = question(
+        "s4.k2.sign_change",
+        "choice",
+        "yes",
+        "sign_change",
+        {"previous_gradient": R(5), "gradient": R(-5), "variables": ("x",), "k": 2},
+        choices=YES_NO,
+    )
     assert "minimum lies between" in says(flipped, "no")
     assert explain(flipped, "yes") is None
-    to_zero = question("s4.k3.sign_change", "choice", "no", "sign_change",
-                       {"previous_gradient": R(5), "gradient": R(0), "variables": ("x",), "k": 3}, choices=YES_NO)
+    to_zero = question(
+        "s4.k3.sign_change",
+        "choice",
+        "no",
+        "sign_change",
+        {"previous_gradient": R(5), "gradient": R(0), "variables": ("x",), "k": 3},
+        choices=YES_NO,
+    )
     assert "reached 0" in says(to_zero, "yes")
 
 
 def test_sign_change_with_several_variables():
-    q = question("s6.k1.sign_change", "choice", "yes", "sign_change",
-                 {"previous_gradient": (R(4), R(12)), "gradient": (R(2), R(-3)), "variables": ("x", "z"), "k": 1},
-                 choices=YES_NO)
+    q = question(
+        "s6.k1.sign_change",
+        "choice",
+        "yes",
+        "sign_change",
+        {"previous_gradient": (R(4), R(12)), "gradient": (R(2), R(-3)), "variables": ("x", "z"), "k": 1},
+        choices=YES_NO,
+    )
     assert "∂f/∂z changed sign" in says(q, "no")
     assert explain(q, "yes") is None
 
@@ -279,9 +410,14 @@ def test_learning_rate_judgement_uses_two_over_l():
     from tutor.calculus import safe_learning_rate
 
     bound = safe_learning_rate(5 * x**2, ["x"])  # L = 10, 2/L = 1/5
-    q = question("s1.predict", "choice", "diverge", "learning_rate",
-                 {"function": 5 * x**2, "variables": ("x",), "start": {"x": R(1)}, "learning_rate": R(1, 4), "bound": bound},
-                 choices=(Choice("converge", "c"), Choice("oscillate", "o"), Choice("diverge", "d")))
+    q = question(
+        "s1.predict",
+        "choice",
+        "diverge",
+        "learning_rate",
+        {"function": 5 * x**2, "variables": ("x",), "start": {"x": R(1)}, "learning_rate": R(1, 4), "bound": bound},
+        choices=(Choice("converge", "c"), Choice("oscillate", "o"), Choice("diverge", "d")),
+    )
     text = says(q, "converge")
     assert "2/L = 1/5" in text and "1 − ηL = −3/2" in text and "grows" in text
     assert explain(q, "diverge") is None
@@ -291,8 +427,16 @@ def test_learning_rate_judgement_uses_two_over_l():
 # predictions 0, 0, 0; errors -3, -5, -7; L = (9 + 25 + 49)/3 = 83/3
 # ∂L/∂w = (2/3)(-3·1 - 5·2 - 7·3) = -68/3; ∂L/∂b = (2/3)(-15) = -10; new (w, b) = (34/15, 1)
 
-TRAIN = {"model": w * x + b, "parameters": ("w", "b"), "input": "x", "xs": (1, 2, 3), "ys": (3, 5, 7),
-         "params": {"w": 0, "b": 0}, "learning_rate": R(1, 10), "samples": (0, 1, 2)}
+TRAIN = {
+    "model": w * x + b,
+    "parameters": ("w", "b"),
+    "input": "x",
+    "xs": (1, 2, 3),
+    "ys": (3, 5, 7),
+    "params": {"w": 0, "b": 0},
+    "learning_rate": R(1, 10),
+    "samples": (0, 1, 2),
+}
 
 
 def test_training_loss_slips():
@@ -322,7 +466,9 @@ def test_stochastic_gradient_uses_only_its_sample():
     # sample 0 only: error -3, ∂L/∂w = 2·(-3)·1 = -6, ∂L/∂b = -6; all samples would give (-68/3, -10)
     q = question("s3.gradient", "vector", (R(-6), R(-6)), "training", dict(TRAIN, samples=(0,)))
     assert "uses every sample" in says(q, (R(-68, 3), R(-10)))
-    batch = question("s2.stochastic", "vector", (R(3, 5), R(3, 5)), "batch", dict(TRAIN, samples=(0,), kind="stochastic"))
+    batch = question(
+        "s2.stochastic", "vector", (R(3, 5), R(3, 5)), "batch", dict(TRAIN, samples=(0,), kind="stochastic")
+    )
     # the batch update instead: (0, 0) - 1/10·(-68/3, -10) = (34/15, 1)
     assert "batch update" in says(batch, (R(34, 15), R(1)))
 
@@ -335,8 +481,13 @@ def test_odd_values_and_contexts_never_crash():
     assert explain(D5, (x, x)) is None
     assert explain(D5, None) is None
     assert candidates(question("q", "number", R(1), "evaluate", {})) == []
-    broken = question("q", "number", R(1), "update", {"variables": ("x",), "point": {"x": "nonsense"},
-                                                      "gradient": None, "learning_rate": R(1, 2)})
+    broken = question(
+        "q",
+        "number",
+        R(1),
+        "update",
+        {"variables": ("x",), "point": {"x": "nonsense"}, "gradient": None, "learning_rate": R(1, 2)},
+    )
     assert explain(broken, R(2)) is None
 
 

@@ -14,14 +14,14 @@ import sympy as sp
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-from PIL import Image  # noqa: E402
+from PIL import Image
 
-from tutor import descent, plots  # noqa: E402
-from tutor.calculus import StationaryPoint  # noqa: E402
-from tutor.mathtext import symbol  # noqa: E402
-from tutor.walkthrough import Step  # noqa: E402
+from tutor import descent, plots
+from tutor.calculus import StationaryPoint
+from tutor.mathtext import symbol
+from tutor.walkthrough import Step
 
-x, y, z, m, w, b = (symbol(n) for n in "x y z m w b".split())
+x, y, z, m, w, b = (symbol(n) for n in ["x", "y", "z", "m", "w", "b"])
 R = sp.Rational
 SIZE = (800, 500)  # 8 x 5 inches at 100 dpi
 
@@ -61,11 +61,27 @@ def iteration_step(k=1, run=None):
     run = run or halving_run()
     s = run.steps[k]
     return Step(
-        id=f"s2.k{k}", section=2, kind="iteration", title="Iteration", text="",
-        data=dict(function=5 * x**2, variables=("x",), learning_rate=R(1, 20), optimizer="gd", run=run, k=k,
-                  point=s.point, value=s.value, gradient=s.gradient, next=run.steps[k + 1].point,
-                  sign_change=s.sign_change, bracket=None, bound=None,
-                  minima=[StationaryPoint({"x": sp.Integer(0)}, "minimum")]),
+        id=f"s2.k{k}",
+        section=2,
+        kind="iteration",
+        title="Iteration",
+        text="",
+        data=dict(
+            function=5 * x**2,
+            variables=("x",),
+            learning_rate=R(1, 20),
+            optimizer="gd",
+            run=run,
+            k=k,
+            point=s.point,
+            value=s.value,
+            gradient=s.gradient,
+            next=run.steps[k + 1].point,
+            sign_change=s.sign_change,
+            bracket=None,
+            bound=None,
+            minima=[StationaryPoint({"x": sp.Integer(0)}, "minimum")],
+        ),
     )
 
 
@@ -212,9 +228,15 @@ def test_empty_run_still_gives_a_picture(tmp_path, figures):
 
 def test_nan_and_huge_values_do_not_break_a_plot(tmp_path):
     bad = descent.Run(
-        variables=("x",), learning_rate=0.1, exact=False, optimizer="gd",
-        steps=(descent.Step(0, (1.0,), 1.0, (2.0,)), descent.Step(1, (1e300,), float("inf"), (float("nan"),)),
-               descent.Step(2, (float("nan"),), float("nan"), (float("nan"),))),
+        variables=("x",),
+        learning_rate=0.1,
+        exact=False,
+        optimizer="gd",
+        steps=(
+            descent.Step(0, (1.0,), 1.0, (2.0,)),
+            descent.Step(1, (1e300,), float("inf"), (float("nan"),)),
+            descent.Step(2, (float("nan"),), float("nan"), (float("nan"),)),
+        ),
         stop=descent.Stop("diverged", 2, "the values are no longer finite numbers"),
     )
     path = plots.plot_run(x**2, bad, tmp_path / "nan.png", minima=())
@@ -265,7 +287,9 @@ def test_optimizers_share_one_contour_plot(tmp_path, figures):
 
 
 def test_explain_step_draws_the_function_and_derive_has_nothing_to_draw(tmp_path):
-    explain = Step("s0", 0, "explain", "f", "", data={"function": x**4 - 3 * x**2 + x, "variables": ("x",), "x_range": (-2, 2)})
+    explain = Step(
+        "s0", 0, "explain", "f", "", data={"function": x**4 - 3 * x**2 + x, "variables": ("x",), "x_range": (-2, 2)}
+    )
     assert png_size(plots.plot_step(explain, tmp_path / "e.png")) == SIZE
     derive = Step("s1", 1, "derive", "d", "", data={"function": 5 * x**2, "variables": ("x",)})
     assert plots.plot_step(derive, tmp_path / "d.png") is None
@@ -276,10 +300,21 @@ def training_data():
     # y = 2x + 1 on x = 1, 2, 3; from w = b = 0 every prediction is 0, so
     # L = (9 + 25 + 49)/3 = 83/3, dL/dw = (2/3)Σ(0 - y_i)x_i = -68/3, dL/db = (2/3)Σ(0 - y_i) = -10,
     # and with lr 1/10: w = 0 + 68/30 = 34/15, b = 0 + 1 = 1.
-    return dict(model=w * x + b, parameters=("w", "b"), input="x", xs=(1, 2, 3), ys=(3, 5, 7),
-                params={"w": 0, "b": 0}, predictions=(0, 0, 0), loss=R(83, 3), gradient=(R(-68, 3), -10),
-                next_params={"w": R(34, 15), "b": 1}, samples=None, learning_rate=R(1, 10),
-                history=[R(83, 3), 3.1, 1.2, 0.8])
+    return dict(
+        model=w * x + b,
+        parameters=("w", "b"),
+        input="x",
+        xs=(1, 2, 3),
+        ys=(3, 5, 7),
+        params={"w": 0, "b": 0},
+        predictions=(0, 0, 0),
+        loss=R(83, 3),
+        gradient=(R(-68, 3), -10),
+        next_params={"w": R(34, 15), "b": 1},
+        samples=None,
+        learning_rate=R(1, 10),
+        history=[R(83, 3), 3.1, 1.2, 0.8],
+    )
 
 
 def test_training_step_draws_the_fit_before_and_after_and_the_loss(tmp_path, figures):
@@ -300,10 +335,20 @@ def test_batch_step_puts_three_loss_curves_on_one_axes(tmp_path, figures):
     from tutor import training
 
     xs, ys = (1, 2, 3, 4), (3, 5, 7, 9)
-    runs = {kind: training.train(w * x + b, ["w", "b"], "x", xs, ys, {"w": 0, "b": 0}, 0.02, kind=kind, batch_size=2,
-                                 epochs=3, seed=0) for kind in training.KINDS}
-    step = Step("b", 4, "batch", "b", "", data=dict(runs=runs, xs=xs, ys=ys, model=w * x + b, parameters=("w", "b"),
-                                                     input="x", batch_size=2))
+    runs = {
+        kind: training.train(
+            w * x + b, ["w", "b"], "x", xs, ys, {"w": 0, "b": 0}, 0.02, kind=kind, batch_size=2, epochs=3, seed=0
+        )
+        for kind in training.KINDS
+    }
+    step = Step(
+        "b",
+        4,
+        "batch",
+        "b",
+        "",
+        data=dict(runs=runs, xs=xs, ys=ys, model=w * x + b, parameters=("w", "b"), input="x", batch_size=2),
+    )
     path = plots.plot_step(step, tmp_path / "batch.png")
     left = figures[-1].axes[0]
     lines = left.get_lines()
@@ -311,7 +356,10 @@ def test_batch_step_puts_three_loss_curves_on_one_axes(tmp_path, figures):
     # 3 epochs of 4 samples: batch makes 3 updates, mini-batch (size 2) 6, stochastic 12; plus the start
     assert sorted(len(line.get_xdata()) for line in lines) == [4, 7, 13]
     assert {line.get_label().split(" ·")[0] for line in lines} == {
-        "batch gradient descent", "stochastic gradient descent", "mini-batch gradient descent (size 2)"}
+        "batch gradient descent",
+        "stochastic gradient descent",
+        "mini-batch gradient descent (size 2)",
+    }
     assert png_size(path) == SIZE
 
 
@@ -372,6 +420,8 @@ def test_momentum_run_is_drawn_against_plain_descent(tmp_path):
     runs = step.data["compare"]
     assert set(runs) == {"gd", step.data["optimizer"]}
     # the same start and the same number of updates for both
-    assert runs["gd"].steps[0].point == pytest.approx(tuple(float(v) for v in runs[step.data["optimizer"]].steps[0].point))
+    assert runs["gd"].steps[0].point == pytest.approx(
+        tuple(float(v) for v in runs[step.data["optimizer"]].steps[0].point)
+    )
     path = plot_step(step, tmp_path / "compare.png", "en")
     assert Image.open(path).size == (800, 500)

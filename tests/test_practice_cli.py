@@ -155,7 +155,9 @@ def test_without_a_seed_one_is_chosen_printed_and_reproduces_the_set(tmp_path, m
     monkeypatch.setenv("TUTOR_HOME", str(tmp_path / "first"))
     code, out = practice("gradient", "--plain", lines=["", "skip", "skip", "skip"])
     assert code == 0
-    said = re.search(r"practice set gradient #(\d+) — run `tutor practice gradient --seed (\d+)` to get the same questions", out)
+    said = re.search(
+        r"practice set gradient #(\d+) — run `tutor practice gradient --seed (\d+)` to get the same questions", out
+    )
     assert said and said.group(1) == said.group(2)
     seed = said.group(1)
     assert ProgressStore().known_lessons() == [f"practice-gradient-{seed}"]
@@ -238,7 +240,19 @@ def test_next_skill_follows_the_mastery_model():
     assert next_skill({}) == "derivative"
     assert next_skill({"derivative": 0.5, "update": 0.2}) == "update"
     assert next_skill({"derivative": 0.99}) == "partial"  # mastered: on to the next not practised
-    everything = {s: 0.99 for s in ("derivative", "partial", "gradient", "evaluate", "direction", "update", "sign_change", "learning_rate")}
+    everything = {
+        s: 0.99
+        for s in (
+            "derivative",
+            "partial",
+            "gradient",
+            "evaluate",
+            "direction",
+            "update",
+            "sign_change",
+            "learning_rate",
+        )
+    }
     everything["gradient"] = MASTERY_THRESHOLD
     assert next_skill(everything) == "gradient"  # all mastered: the least mastered
 

@@ -193,7 +193,7 @@ def test_progress_command_lists_lessons_mastery_and_what_next(tmp_path):
     folder.mkdir()
     (folder / "mine.yaml").write_text(
         "id: my-lesson\norder: 0\ntitle: {en: Mine, zh: 我的}\nsummary: {en: s, zh: s}\n"
-        "sections:\n  - derive:\n      function: \"5x^2\"\n",
+        'sections:\n  - derive:\n      function: "5x^2"\n',
         encoding="utf-8",
     )
     store = ProgressStore()

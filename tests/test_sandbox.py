@@ -30,6 +30,7 @@ def square(n):
 def build_hostile():
     """Constructing this expression hangs sympy (it evaluates it to decide its sign)."""
     from sympy import exp, sin
+
     return sin(sin(3 + exp(exp(exp(3)))))
 
 
@@ -82,7 +83,7 @@ def test_hanging_sympy_is_cut_off_and_the_next_call_works():
     assert time.monotonic() - start < 6
     assert info.value.message == "this took too long to check (over 1 s); try a simpler expression"
     assert isinstance(info.value, TutorError)
-    assert run_bounded(square, 9) == 81          # a fresh child was started
+    assert run_bounded(square, 9) == 81  # a fresh child was started
 
 
 def test_expand_sized_work_is_cut_off():
@@ -218,7 +219,7 @@ def test_interrupted_wait_does_not_leave_a_stale_answer(monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         run_bounded(sleep, 0.3)
     monkeypatch.setattr(connection, "poll", real_poll)
-    assert run_bounded(square, 14) == 196        # not the 0.3 left over from the interrupted call
+    assert run_bounded(square, 14) == 196  # not the 0.3 left over from the interrupted call
 
 
 def test_the_checker_starts_when_stderr_has_no_file_descriptor():

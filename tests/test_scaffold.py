@@ -71,7 +71,7 @@ def first_line_schema(path: Path) -> str:
     first = path.read_text(encoding="utf-8").splitlines()[0]
     prefix = "# yaml-language-server: $schema="
     assert first.startswith(prefix)
-    return first[len(prefix):]
+    return first[len(prefix) :]
 
 
 def test_inside_the_repository_the_schema_is_relative(tmp_path, monkeypatch):

@@ -217,8 +217,17 @@ async def test_a_key_typed_right_after_ctrl_u_is_kept(no_plots):
         await pilot.press("enter", "enter")
         await settle(pilot)
         box = app.screen.query_one("#answer")
-        burst = [("1", "1"), ("0", "0"), ("ctrl+u", "\x15"), ("5", "5"), ("9", "9"), ("backspace", "\x7f"),
-                 ("left", None), ("ctrl+k", "\x0b"), ("5", "5")]
+        burst = [
+            ("1", "1"),
+            ("0", "0"),
+            ("ctrl+u", "\x15"),
+            ("5", "5"),
+            ("9", "9"),
+            ("backspace", "\x7f"),
+            ("left", None),
+            ("ctrl+k", "\x0b"),
+            ("5", "5"),
+        ]
         for key, character in burst:
             box.post_message(events.Key(key, character))
         await pilot.pause()
@@ -237,7 +246,11 @@ def run_tutor(args, env_extra, stdin="", timeout=120):
         if name not in env_extra:
             env.pop(name, None)
     return subprocess.run(
-        [sys.executable, "-m", "tutor", *args], input=stdin.encode("utf-8"), capture_output=True, env=env, timeout=timeout
+        [sys.executable, "-m", "tutor", *args],
+        input=stdin.encode("utf-8"),
+        capture_output=True,
+        env=env,
+        timeout=timeout,
     )
 
 
@@ -257,7 +270,9 @@ def test_plain_mode_in_the_c_locale_spells_symbols_and_takes_answers():
 
 
 def test_plain_mode_in_chinese_to_an_ascii_output_does_not_crash():
-    done = run_tutor(["run", "sign-of-the-derivative", "--plain", "--lang", "zh"], {"PYTHONIOENCODING": "ascii"}, "\n10x\n")
+    done = run_tutor(
+        ["run", "sign-of-the-derivative", "--plain", "--lang", "zh"], {"PYTHONIOENCODING": "ascii"}, "\n10x\n"
+    )
     assert done.returncode == 0, done.stderr
     assert b"Traceback" not in done.stderr
     out = done.stdout.decode("ascii")
@@ -303,7 +318,7 @@ def test_the_screen_keeps_its_columns_on_an_8_bit_terminal(monkeypatch):
     latin = io.TextIOWrapper(raw, encoding="latin-1", write_through=True)
     monkeypatch.setattr(sys, "__stderr__", latin)
     note = fit_terminal_encoding()
-    assert note and "latin" in note.lower() or "8859" in note
+    assert (note and "latin" in note.lower()) or "8859" in note
     latin.write("─▊✓中x²")
     assert raw.getvalue().decode("latin-1") == "-|v??x²"  # 1 + 1 + 1 + 2 cells, then what latin-1 has
 

@@ -182,7 +182,9 @@ def test_stochastic_is_minibatch_of_one_for_the_same_seed():
     start = {"w": 1, "b": 0}
     for exact in (True, False):
         sgd = train(LINE, PARAMS, "x", xs, ys, start, R(1, 20), kind="stochastic", epochs=2, seed=9, exact=exact)
-        mini = train(LINE, PARAMS, "x", xs, ys, start, R(1, 20), kind="minibatch", batch_size=1, epochs=2, seed=9, exact=exact)
+        mini = train(
+            LINE, PARAMS, "x", xs, ys, start, R(1, 20), kind="minibatch", batch_size=1, epochs=2, seed=9, exact=exact
+        )
         assert sgd.order == mini.order
         assert sgd.updates == mini.updates
         assert sgd.params == mini.params and sgd.losses == mini.losses
@@ -193,11 +195,15 @@ def test_batch_is_minibatch_of_everything():
     start = {"w": 0, "b": 0}
     for exact in (True, False):
         full = train(LINE, PARAMS, "x", xs, ys, start, R(1, 10), kind="batch", epochs=3, seed=1, exact=exact)
-        mini = train(LINE, PARAMS, "x", xs, ys, start, R(1, 10), kind="minibatch", batch_size=5, epochs=3, seed=1, exact=exact)
+        mini = train(
+            LINE, PARAMS, "x", xs, ys, start, R(1, 10), kind="minibatch", batch_size=5, epochs=3, seed=1, exact=exact
+        )
         assert full.updates == mini.updates
         assert full.params == mini.params and full.losses == mini.losses
         # a batch larger than the data is one chunk of everything, too
-        big = train(LINE, PARAMS, "x", xs, ys, start, R(1, 10), kind="minibatch", batch_size=50, epochs=3, seed=1, exact=exact)
+        big = train(
+            LINE, PARAMS, "x", xs, ys, start, R(1, 10), kind="minibatch", batch_size=50, epochs=3, seed=1, exact=exact
+        )
         assert big.params == full.params
 
 
@@ -262,7 +268,7 @@ def test_exact_mode_is_bounded():
     ys = tuple(2 * v for v in xs)
     with pytest.raises(TrainingError, match="float mode"):
         train(LINE, PARAMS, "x", xs, ys, {"w": 0, "b": 0}, R(1, 10000), kind="stochastic", epochs=1, exact=True)
-    assert 50 * 50 > EXACT_WORK_LIMIT
+    assert EXACT_WORK_LIMIT < 50 * 50
     # the same run in float mode is fine
     run = train(LINE, PARAMS, "x", xs, ys, {"w": 0, "b": 0}, R(1, 10000), kind="stochastic", epochs=1)
     assert len(run.updates) == 50
@@ -382,7 +388,13 @@ def oracle_epoch(X, y, w, b, lr, kind, batch_size, seed):
 
 @pytest.mark.parametrize(
     "kind,batch_size,lr",
-    [("batch", 32, 0.1), ("stochastic", 32, 0.01), ("minibatch", 32, 0.05), ("minibatch", 7, 0.05), ("minibatch", 1, 0.01)],
+    [
+        ("batch", 32, 0.1),
+        ("stochastic", 32, 0.01),
+        ("minibatch", 32, 0.05),
+        ("minibatch", 7, 0.05),
+        ("minibatch", 1, 0.01),
+    ],
 )
 @pytest.mark.parametrize("seed", [None, 3])
 def test_linear_regression_epoch_matches_the_hand_written_loop(kind, batch_size, lr, seed):

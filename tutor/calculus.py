@@ -10,9 +10,9 @@ untrusted input run the expensive parts (``solve``, ``limit``) under
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Mapping, Sequence
 
 import sympy as sp
 
@@ -148,7 +148,9 @@ def nondifferentiable_at(f: sp.Expr, point: Point) -> str | None:
 
 
 def sign_changes(
-    previous: Sequence[sp.Expr] | Sequence[float], current: Sequence[sp.Expr] | Sequence[float], variables: Sequence[str]
+    previous: Sequence[sp.Expr] | Sequence[float],
+    current: Sequence[sp.Expr] | Sequence[float],
+    variables: Sequence[str],
 ) -> tuple[str, ...]:
     """The variables whose partial derivative went from + to - or - to +.
 

@@ -162,7 +162,9 @@ def descend_cmd(expr, variables, start, lr, steps, until, exact, optimizer, beta
     from tutor.watchdog import deadline
 
     with deadline(seconds=None if not exact else 30):
-        f, run = console.descend(expr, variables, start, lr, steps=steps, until=until, exact=exact, optimizer=optimizer, beta=beta)
+        f, run = console.descend(
+            expr, variables, start, lr, steps=steps, until=until, exact=exact, optimizer=optimizer, beta=beta
+        )
         notes = console.descend_notes(f, run)
         if fmt == "json":
             out = console.descend_json(run, notes)
@@ -233,7 +235,12 @@ def practice_cmd(skill: str | None, seed: int | None, plain: bool, lang: str | N
             name = skill_name(skill, lang)
             if skill in mastery:
                 p = f"{mastery[skill]:.0%}"
-                click.echo(tr(both(f"Practising {name}: your weakest skill ({p}).", f"练习{name}：你最薄弱的技能（{p}）。"), lang))
+                click.echo(
+                    tr(
+                        both(f"Practising {name}: your weakest skill ({p}).", f"练习{name}：你最薄弱的技能（{p}）。"),
+                        lang,
+                    )
+                )
             else:
                 click.echo(tr(both(f"Practising {name}.", f"练习{name}。"), lang))
         if seed is None:

@@ -15,8 +15,8 @@ allow-listed functions); no text a person typed is ever part of it.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from functools import lru_cache
-from typing import Callable, Sequence
 
 import sympy as sp
 from sympy.printing.pycode import PythonCodePrinter
@@ -106,5 +106,5 @@ def descent_loop(f: sp.Expr, variables: tuple[str, ...]) -> Callable:
     if not isinstance(f, sp.Expr) or not {s.name for s in f.free_symbols} <= set(variables):
         raise TypeError("descent_loop takes a parsed sympy expression in its declared variables, never text")
     namespace: dict = {"math": math}
-    exec(compile(_source(f, variables), "<descent loop>", "exec"), namespace)  # noqa: S102 - printed from a trusted tree
+    exec(compile(_source(f, variables), "<descent loop>", "exec"), namespace)
     return namespace["loop"]

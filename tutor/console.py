@@ -8,8 +8,9 @@ for programs.  The renderers do no mathematics.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 from sympy.printing.precedence import precedence
@@ -41,7 +42,9 @@ def point_in_order(assigned: dict[str, sp.Expr], variables: Sequence[str], optio
     missing = [v for v in variables if v not in assigned]
     extra = [v for v in assigned if v not in variables]
     if extra:
-        raise calculus.MathError(f"{option} names {', '.join(extra)}, which is not a variable of f ({', '.join(variables)})")
+        raise calculus.MathError(
+            f"{option} names {', '.join(extra)}, which is not a variable of f ({', '.join(variables)})"
+        )
     if missing:
         raise calculus.MathError(f"{option} needs a value for {', '.join(missing)}")
     return {v: assigned[v] for v in variables}
@@ -212,7 +215,9 @@ def descend(
     if not rate.is_positive:
         raise calculus.MathError(f"the learning rate must be a positive number, not {sp.sstr(rate)}")
     if not exact and not math.isfinite(float(rate)):
-        raise calculus.MathError(f"the learning rate {lr} is too large for floating point; use --exact or a smaller rate")
+        raise calculus.MathError(
+            f"the learning rate {lr} is too large for floating point; use --exact or a smaller rate"
+        )
     if steps is None:
         # a stop rule that waits for something (a sign change, a tolerance) gets room to happen
         steps = 10_000 if any(w.strip() and w.strip() != "zero" for item in until for w in item.split(",")) else 20
@@ -261,8 +266,10 @@ def descend_notes(f: sp.Expr, run: descent.Run) -> tuple[str, ...]:
     except (calculus.MathError, NotImplementedError, ValueError, TypeError, ZeroDivisionError):
         falling = []
     if falling:
-        notes.append(f"f is unbounded below along {', '.join(falling)} (the other variables at 0): "
-                     "it has no minimum, so a descent can run away for ever")
+        notes.append(
+            f"f is unbounded below along {', '.join(falling)} (the other variables at 0): "
+            "it has no minimum, so a descent can run away for ever"
+        )
     if run.optimizer != "gd" or not (len(names) == 1 or (len(names) <= 3 and _degree_bound(f) <= 2)):
         return tuple(notes)
     start = dict(zip(names, run.steps[0].point)) if run.steps else None
@@ -272,8 +279,11 @@ def descend_notes(f: sp.Expr, run: descent.Run) -> tuple[str, ...]:
         bound = None
     lr = descent.exact_number(run.learning_rate)
     if bound is not None and lr >= bound.bound:
-        where = "" if bound.scope == "quadratic" else " near the minimum at " + ", ".join(
-            f"{v} = {sp.sstr(value)}" for v, value in bound.at.items())
+        where = (
+            ""
+            if bound.scope == "quadratic"
+            else " near the minimum at " + ", ".join(f"{v} = {sp.sstr(value)}" for v, value in bound.at.items())
+        )
         if bound.scope != "quadratic":
             fate = "the descent cannot settle into that minimum"
         elif lr > bound.bound:
@@ -282,9 +292,11 @@ def descend_notes(f: sp.Expr, run: descent.Run) -> tuple[str, ...]:
             fate = "the descent oscillates for ever without settling"
         relation = "above" if lr > bound.bound else "exactly at"
         shown = sp.sstr(lr) if run.exact else f"{run.learning_rate:g}"
-        notes.append(f"learning rate {shown} is {relation} the stability bound 2/L = {sp.sstr(bound.bound)}{where} "
-                     f"(L = {sp.sstr(bound.curvature)}, the steepest curvature of f): {fate}; "
-                     f"take a learning rate below {sp.sstr(bound.bound)}")
+        notes.append(
+            f"learning rate {shown} is {relation} the stability bound 2/L = {sp.sstr(bound.bound)}{where} "
+            f"(L = {sp.sstr(bound.curvature)}, the steepest curvature of f): {fate}; "
+            f"take a learning rate below {sp.sstr(bound.bound)}"
+        )
     return tuple(notes)
 
 

@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Callable, ClassVar, Iterator, Sequence
+from typing import ClassVar
 
 import sympy as sp
 from sympy.printing.precedence import precedence
@@ -60,7 +61,7 @@ class Rule(ABC):
         return self.combine(*(sub.result for sub in self.substeps))
 
     @property
-    def substeps(self) -> tuple["Rule", ...]:
+    def substeps(self) -> tuple[Rule, ...]:
         """The sub-derivations this rule needs, in reading order."""
         return ()
 
@@ -69,7 +70,7 @@ class Rule(ABC):
         """The exact derivative (``compute()``, computed once per node)."""
         return self.compute()
 
-    def walk(self, depth: int = 0) -> Iterator[tuple["Rule", int]]:
+    def walk(self, depth: int = 0) -> Iterator[tuple[Rule, int]]:
         """Every rule of the tree in reading order, with its depth."""
         yield self, depth
         for sub in self.substeps:
@@ -551,7 +552,9 @@ def _derive_product(f: sp.Expr, x: sp.Symbol, taken: set[str]) -> Rule:
             denominator_step=_derive(denominator, x, taken),
         )
     left, right = factors[0], sp.Mul(*factors[1:])
-    return ProductRule(f, x, left=left, right=right, left_step=_derive(left, x, taken), right_step=_derive(right, x, taken))
+    return ProductRule(
+        f, x, left=left, right=right, left_step=_derive(left, x, taken), right_step=_derive(right, x, taken)
+    )
 
 
 def _derive_power(f: sp.Expr, x: sp.Symbol, taken: set[str]) -> Rule:
@@ -703,7 +706,7 @@ class _Notation:
         """Maths inside words: $...$ in Markdown."""
         return f"${text}$" if self.latex else text
 
-    def ordinary(self) -> "_Notation":
+    def ordinary(self) -> _Notation:
         """d/du, for the outer function of a chain."""
         return _Notation(False, self.latex)
 
@@ -759,7 +762,11 @@ def _say(rule: Rule, n: _Notation, lang: str) -> _Said:
             else:
                 note = f"{who} {'is' if len(held) == 1 else 'are'} held constant"
         else:
-            note = f"常数不随 {n.maths(show_(x))} 变化" if lang == "zh" else f"a constant does not change with {n.maths(show_(x))}"
+            note = (
+                f"常数不随 {n.maths(show_(x))} 变化"
+                if lang == "zh"
+                else f"a constant does not change with {n.maths(show_(x))}"
+            )
         return _Said(name, done, note=note)
     if isinstance(rule, SumRule):
         middle = " + ".join(n.of(x, t.expr) for t in rule.terms)
@@ -800,8 +807,10 @@ def _say(rule: Rule, n: _Notation, lang: str) -> _Said:
         df, dg = n.wrap(rule.base_step.result), n.wrap(rule.exponent_step.result)
         ln = rf"\ln {f}" if n.latex else (f"ln{f}" if f.startswith("(") else f"ln({f})")
         fraction = rf"\frac{{{df}}}{{{f}}}" if n.latex else f"{df}/{f}"
-        maths = f"{lhs} = {show_(rule.expr)}{n.times}\\left({dg}{n.times}{ln} + {g}{n.times}{fraction}\\right)" if n.latex else (
-            f"{lhs} = {show_(rule.expr)}·({dg}·{ln} + {g}·{fraction})"
+        maths = (
+            f"{lhs} = {show_(rule.expr)}{n.times}\\left({dg}{n.times}{ln} + {g}{n.times}{fraction}\\right)"
+            if n.latex
+            else (f"{lhs} = {show_(rule.expr)}·({dg}·{ln} + {g}·{fraction})")
         )
         return _Said(name, f"{maths} = {show_(r)}")
     note = ""
@@ -892,7 +901,9 @@ def steps_markdown(f: sp.Expr, variables: Sequence[str], lang: str = "en") -> st
     blocks = []
     for v in variables:
         rule = derive_steps(f, v)
-        items = ["  " * depth + "- " + said.markdown(lang) for _, depth, said in _flatten(rule, several, lang, latex=True)]
+        items = [
+            "  " * depth + "- " + said.markdown(lang) for _, depth, said in _flatten(rule, several, lang, latex=True)
+        ]
         title = _title(v, variables, lang, latex=True)
         blocks.append("\n".join([title, "", *items, "", f"$$ {_answer(v, several, rule.result, latex=True)} $$"]))
     return "\n\n".join(blocks)
@@ -916,46 +927,46 @@ def hint_steps(f: sp.Expr, variable: str, lang: str | None = "en") -> list[Text]
 
 
 __all__ = [
-    "Rule",
-    "ConstantRule",
-    "VariableRule",
-    "SumRule",
-    "ConstantMultipleRule",
-    "PowerRule",
-    "SqrtRule",
-    "ProductRule",
-    "QuotientRule",
-    "ChainRule",
-    "ExponentialRule",
-    "GeneralPowerRule",
-    "ExpRule",
-    "LogRule",
-    "SinRule",
-    "CosRule",
-    "TanRule",
-    "CotRule",
-    "SecRule",
-    "CscRule",
-    "AsinRule",
-    "AcosRule",
-    "AtanRule",
-    "AcotRule",
-    "SinhRule",
-    "CoshRule",
-    "TanhRule",
-    "CothRule",
-    "AsinhRule",
-    "AcoshRule",
-    "AtanhRule",
-    "AbsRule",
-    "SignRule",
     "FUNCTION_RULES",
     "RULE_NAMES",
+    "AbsRule",
+    "AcosRule",
+    "AcoshRule",
+    "AcotRule",
+    "AsinRule",
+    "AsinhRule",
+    "AtanRule",
+    "AtanhRule",
+    "ChainRule",
+    "ConstantMultipleRule",
+    "ConstantRule",
+    "CosRule",
+    "CoshRule",
+    "CotRule",
+    "CothRule",
+    "CscRule",
     "DerivationError",
+    "ExpRule",
+    "ExponentialRule",
+    "GeneralPowerRule",
+    "LogRule",
+    "PowerRule",
+    "ProductRule",
+    "QuotientRule",
+    "Rule",
+    "SecRule",
+    "SignRule",
+    "SinRule",
+    "SinhRule",
+    "SqrtRule",
+    "SumRule",
+    "TanRule",
+    "TanhRule",
+    "VariableRule",
     "derive_steps",
+    "hint_steps",
     "show",
-    "steps_text",
     "steps_json",
     "steps_markdown",
-    "hint_steps",
+    "steps_text",
 ]

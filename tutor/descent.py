@@ -10,14 +10,14 @@ in the loop.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import sympy as sp
 from sympy.printing.pycode import SymPyPrinter
 
-from tutor.calculus import MathError, exact_number, evaluate, gradient, nondifferentiable_at, sign_changes, symbols_of
+from tutor.calculus import MathError, evaluate, exact_number, gradient, nondifferentiable_at, sign_changes, symbols_of
 
 #: |x| beyond this means the run has run away.
 DIVERGENCE_LIMIT = 1e12
@@ -126,7 +126,9 @@ def make_optimizer(name: str, beta: Any = None):
         return Momentum(beta)
     if name == "adam" and beta is not None:
         if float(beta) >= 1:  # Adam runs in floats, where 1 - 1e-22 is 1
-            raise MathError(f"β must be less than 1 by more than rounding, got {sp.sstr(beta) if isinstance(beta, sp.Basic) else beta}")
+            raise MathError(
+                f"β must be less than 1 by more than rounding, got {sp.sstr(beta) if isinstance(beta, sp.Basic) else beta}"
+            )
         return Adam(beta1=float(beta))
     return OPTIMIZERS[name]()
 
@@ -177,7 +179,7 @@ class Until:
     tolerance: float | None = None
 
     @classmethod
-    def parse(cls, words: Sequence[str]) -> "Until":
+    def parse(cls, words: Sequence[str]) -> Until:
         sign, tol = False, None
         for word in words:
             word = word.strip()
@@ -223,7 +225,9 @@ def _compile(f: sp.Expr, variables: Sequence[str], exact: bool):
     syms = symbols_of(variables)
     exprs = [f, *gradient(f, variables)]
     if exact:
-        return sp.lambdify(syms, exprs, modules=[{"Rational": sp.Rational, "sympy": sp}, "sympy"], cse=True, printer=_ExactPrinter)
+        return sp.lambdify(
+            syms, exprs, modules=[{"Rational": sp.Rational, "sympy": sp}, "sympy"], cse=True, printer=_ExactPrinter
+        )
     return sp.lambdify(syms, exprs, modules="math", cse=True)
 
 
@@ -339,7 +343,11 @@ def run(
         if exact:
             bad = [v for v in (value, *grad) if not v.is_Rational]
             if any(v.has(sp.zoo, sp.nan, sp.oo, -sp.oo, sp.I) for v in bad):
-                return Run(steps=tuple(history), stop=Stop("undefined", k, f"f or its derivative is undefined at ({_show(point)})"), **record)
+                return Run(
+                    steps=tuple(history),
+                    stop=Stop("undefined", k, f"f or its derivative is undefined at ({_show(point)})"),
+                    **record,
+                )
             if bad:
                 message = f"exact mode keeps rational numbers, but {_brief(bad[0])} is not rational; use float mode"
                 return Run(steps=tuple(history), stop=Stop("exact_limit", k, message), **record)
@@ -347,19 +355,31 @@ def run(
         history.append(Step(k, point, value, grad, changed))
 
         if not exact and not all(math.isfinite(v) for v in (value, *grad, *point)):
-            return Run(steps=tuple(history), stop=Stop("diverged", k, "the values are no longer finite numbers: the descent blew up"), **record)
+            return Run(
+                steps=tuple(history),
+                stop=Stop("diverged", k, "the values are no longer finite numbers: the descent blew up"),
+                **record,
+            )
         if any(abs(x) > DIVERGENCE_LIMIT for x in point):
             message = f"|x| passed {DIVERGENCE_LIMIT:.0e}: the steps grow without bound (is the learning rate above 2/L, or is f unbounded below?)"
             return Run(steps=tuple(history), stop=Stop("diverged", k, message), **record)
         if all(g == 0 for g in grad) and opt.at_rest(state):
-            return Run(steps=tuple(history), stop=Stop("zero_gradient", k, "the gradient is exactly zero: a stationary point, so no step moves"), **record)
+            return Run(
+                steps=tuple(history),
+                stop=Stop("zero_gradient", k, "the gradient is exactly zero: a stationary point, so no step moves"),
+                **record,
+            )
         if rules.sign_change and changed:
             names = _slope_names(changed, variables)
             before, after = history[-2].point, point
             message = f"{names} changed sign between step {k - 1} and step {k}: the minimum lies between ({_show(before)}) and ({_show(after)})"
             return Run(steps=tuple(history), stop=Stop("sign_change", k, message), **record)
         if rules.tolerance is not None and all(abs(g) <= rules.tolerance for g in grad):
-            return Run(steps=tuple(history), stop=Stop("tolerance", k, f"every partial derivative is within {rules.tolerance:g} of zero"), **record)
+            return Run(
+                steps=tuple(history),
+                stop=Stop("tolerance", k, f"every partial derivative is within {rules.tolerance:g} of zero"),
+                **record,
+            )
         if k >= steps:
             return Run(steps=tuple(history), stop=Stop("max_steps", k, f"ran the {steps} steps asked for"), **record)
 

@@ -15,8 +15,9 @@ beside the correct one, with the feedback they got.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 from tutor.errors import TutorError
 from tutor.text import both, tr
@@ -36,30 +37,51 @@ WORDS = {
     "within": both("(answers within {tol} are accepted)", "（误差在 {tol} 以内即可）"),
     "derivation": both("Derivation, rule by rule", "逐条规则的求导过程"),
     "at_point": both("At {point}:", "在 {point} 处："),
-    "direction_down": both("$f'$ is positive here, so $f$ rises to the right: move {v} the other way, **decrease** it.",
-                           "这里 $f'$ 为正，$f$ 向右上升：让 {v} 往反方向走，**减小** {v}。"),
-    "direction_up": both("$f'$ is negative here, so $f$ falls to the right: **increase** {v}.",
-                         "这里 $f'$ 为负，$f$ 向右下降：**增大** {v}。"),
-    "direction_stay": both("$f'$ is zero here: a stationary point, so {v} **stays** where it is.",
-                           "这里 $f'$ 为零：这是驻点，{v} **保持不变**。"),
-    "partial_down": both("$\\partial f/\\partial {v}$ is positive: **decrease** ${v}$.", "$\\partial f/\\partial {v}$ 为正：**减小** ${v}$。"),
-    "partial_up": both("$\\partial f/\\partial {v}$ is negative: **increase** ${v}$.", "$\\partial f/\\partial {v}$ 为负：**增大** ${v}$。"),
-    "partial_stay": both("$\\partial f/\\partial {v}$ is zero: ${v}$ **stays**.", "$\\partial f/\\partial {v}$ 为零：${v}$ **保持不变**。"),
-    "update": both("The update, against the derivative and scaled by the learning rate $\\eta = {lr}$:",
-                   "更新：沿导数的反方向，按学习率 $\\eta = {lr}$ 缩放："),
+    "direction_down": both(
+        "$f'$ is positive here, so $f$ rises to the right: move {v} the other way, **decrease** it.",
+        "这里 $f'$ 为正，$f$ 向右上升：让 {v} 往反方向走，**减小** {v}。",
+    ),
+    "direction_up": both(
+        "$f'$ is negative here, so $f$ falls to the right: **increase** {v}.",
+        "这里 $f'$ 为负，$f$ 向右下降：**增大** {v}。",
+    ),
+    "direction_stay": both(
+        "$f'$ is zero here: a stationary point, so {v} **stays** where it is.",
+        "这里 $f'$ 为零：这是驻点，{v} **保持不变**。",
+    ),
+    "partial_down": both(
+        "$\\partial f/\\partial {v}$ is positive: **decrease** ${v}$.",
+        "$\\partial f/\\partial {v}$ 为正：**减小** ${v}$。",
+    ),
+    "partial_up": both(
+        "$\\partial f/\\partial {v}$ is negative: **increase** ${v}$.",
+        "$\\partial f/\\partial {v}$ 为负：**增大** ${v}$。",
+    ),
+    "partial_stay": both(
+        "$\\partial f/\\partial {v}$ is zero: ${v}$ **stays**.",
+        "$\\partial f/\\partial {v}$ 为零：${v}$ **保持不变**。",
+    ),
+    "update": both(
+        "The update, against the derivative and scaled by the learning rate $\\eta = {lr}$:",
+        "更新：沿导数的反方向，按学习率 $\\eta = {lr}$ 缩放：",
+    ),
     "update_other": both("The {name} update gives:", "{name}的更新结果："),
     "sign_change": both(
         "The derivative changed sign: ${a}$ and ${b}$ have opposite signs, so $f$ turned from falling to rising "
         "(or back) between ${p}$ and ${q}$. **The minimum lies between these two points.**",
         "导数变号了：${a}$ 与 ${b}$ 符号相反，$f$ 在 ${p}$ 与 ${q}$ 之间由降转升（或由升转降）。**最小值就在这两点之间。**",
     ),
-    "no_sign_change": both("No sign change yet: the derivative has the same sign as at the previous point.",
-                           "还没有变号：导数与上一个点的符号相同。"),
+    "no_sign_change": both(
+        "No sign change yet: the derivative has the same sign as at the previous point.",
+        "还没有变号：导数与上一个点的符号相同。",
+    ),
     "table": both("All iterations", "全部迭代"),
     "stopped": both("**Why it stopped:** {reason}", "**停止原因：**{reason}"),
-    "bound": both("The learning rate is stable below $\\eta < \\frac{{2}}{{L}} = {bound}$, where $L = {L}$ is the largest "
-                  "curvature (the largest eigenvalue of the Hessian).",
-                  "学习率须满足 $\\eta < \\frac{{2}}{{L}} = {bound}$ 才稳定，其中 $L = {L}$ 是最大曲率（海森矩阵的最大特征值）。"),
+    "bound": both(
+        "The learning rate is stable below $\\eta < \\frac{{2}}{{L}} = {bound}$, where $L = {L}$ is the largest "
+        "curvature (the largest eigenvalue of the Hessian).",
+        "学习率须满足 $\\eta < \\frac{{2}}{{L}} = {bound}$ 才稳定，其中 $L = {L}$ 是最大曲率（海森矩阵的最大特征值）。",
+    ),
     "minimum": both("The minimum is at ${point}$.", "最小值在 ${point}$ 处。"),
     "colon": both(":", "："),
     "colon_space": both(": ", "："),
@@ -68,26 +90,38 @@ WORDS = {
     "none": both("—", "—"),
     "sign": both("sign", "符号"),
     "changed": both("sign change", "变号"),
-    "yes_between": both("yes: the minimum lies between $x_{{{a}}}$ and $x_{{{b}}}$", "是：最小值在 $x_{{{a}}}$ 与 $x_{{{b}}}$ 之间"),
+    "yes_between": both(
+        "yes: the minimum lies between $x_{{{a}}}$ and $x_{{{b}}}$", "是：最小值在 $x_{{{a}}}$ 与 $x_{{{b}}}$ 之间"
+    ),
     "yes_in": both("yes, in {names}", "是，{names}"),
     "skipped_rows": both("… {n} more rows …", "…… 省略 {n} 行 ……"),
     "figure": both("Figure: {title}", "图：{title}"),
     "training_data": both("The data and this update's predictions:", "数据与本次更新的预测："),
     "predict": both("**1. Predict** with the current weights ${params}$:", "**1. 预测**：用当前权重 ${params}$ 计算："),
-    "loss": both("**2. Loss** (mean squared error over the {n} samples used):", "**2. 损失函数**（所用 {n} 个样本的均方误差）："),
+    "loss": both(
+        "**2. Loss** (mean squared error over the {n} samples used):", "**2. 损失函数**（所用 {n} 个样本的均方误差）："
+    ),
     "gradient": both("**3. Gradient** of the loss with respect to the weights:", "**3. 梯度**：损失对各权重的偏导数："),
-    "step": both("**4. Update** the weights with the learning rate $\\eta = {lr}$:", "**4. 更新**权重，学习率 $\\eta = {lr}$："),
-    "after_engine": both("The engine then ran {n} more updates; the loss went from ${a}$ to ${b}$.",
-                         "之后由程序再做 {n} 次更新，损失从 ${a}$ 变为 ${b}$。"),
-    "batch_kind": both("**{name}**: {n} updates; loss ${a}$ → ${b}$; final ${params}$.",
-                       "**{name}**：{n} 次更新；损失 ${a}$ → ${b}$；最终 ${params}$。"),
+    "step": both(
+        "**4. Update** the weights with the learning rate $\\eta = {lr}$:", "**4. 更新**权重，学习率 $\\eta = {lr}$："
+    ),
+    "after_engine": both(
+        "The engine then ran {n} more updates; the loss went from ${a}$ to ${b}$.",
+        "之后由程序再做 {n} 次更新，损失从 ${a}$ 变为 ${b}$。",
+    ),
+    "batch_kind": both(
+        "**{name}**: {n} updates; loss ${a}$ → ${b}$; final ${params}$.",
+        "**{name}**：{n} 次更新；损失 ${a}$ → ${b}$；最终 ${params}$。",
+    ),
     "first_update": both("Its first update uses samples {samples}: ", "第一次更新使用样本 {samples}："),
     "batch": both("Batch gradient descent", "批量梯度下降"),
     "stochastic": both("Stochastic gradient descent", "随机梯度下降"),
     "minibatch": both("Mini-batch gradient descent (batch size {n})", "小批量梯度下降（每批 {n} 个）"),
     "transcript": both("Your answers", "你的作答记录"),
-    "transcript_intro": both("Each question with what you answered, what was expected and the feedback you got.",
-                             "每道题：你的答案、正确答案以及你得到的反馈。"),
+    "transcript_intro": both(
+        "Each question with what you answered, what was expected and the feedback you got.",
+        "每道题：你的答案、正确答案以及你得到的反馈。",
+    ),
     "you": both("You answered", "你的答案"),
     "right": both("right", "正确"),
     "wrong": both("wrong", "错误"),
@@ -98,7 +132,9 @@ WORDS = {
     "correct": both("Correct answer", "正确答案"),
     "not_tried": both("Not attempted.", "未作答。"),
     "other": both("Attempts at questions no longer in this lesson", "本课中已不存在的问题的作答"),
-    "score": both("Score: {right} of {total} questions right at the first try.", "得分：{total} 道题中首次答对 {right} 道。"),
+    "score": both(
+        "Score: {right} of {total} questions right at the first try.", "得分：{total} 道题中首次答对 {right} 道。"
+    ),
 }
 
 REASONS_EN = {
@@ -122,7 +158,11 @@ REASONS_ZH = {
     "exact_limit": "精确数值变得过大",
 }
 
-OPTIMIZER_NAMES = {"gd": both("gradient descent", "梯度下降"), "momentum": both("momentum", "动量法"), "adam": both("Adam", "Adam")}
+OPTIMIZER_NAMES = {
+    "gd": both("gradient descent", "梯度下降"),
+    "momentum": both("momentum", "动量法"),
+    "adam": both("Adam", "Adam"),
+}
 
 
 def word(key: str, lang: str, **values: Any) -> str:
@@ -167,7 +207,10 @@ def tex(value: Any) -> str:
         return _float_tex(value)
     if isinstance(value, sp.Float):
         return _float_tex(float(value))
-    if isinstance(value, sp.Rational) and max(abs(int(value.p)).bit_length(), int(value.q).bit_length()) * 0.30103 > MAX_EXACT_DIGITS:
+    if (
+        isinstance(value, sp.Rational)
+        and max(abs(int(value.p)).bit_length(), int(value.q).bit_length()) * 0.30103 > MAX_EXACT_DIGITS
+    ):
         return r"\approx " + _float_tex(float(value))
     if isinstance(value, sp.Basic):
         text = sp.latex(value)
@@ -387,8 +430,16 @@ class _Solution:
             facts = [f"$f({_sub(v, k)}) = {tex(value)}$", f"$f'({_sub(v, k)}) = {tex(gradient[0])}$"]
         else:
             at = f"\\mathbf{{x}}_{{{k}}} = {tex(tuple(point))}"
-            facts = [f"$f(\\mathbf{{x}}_{{{k}}}) = {tex(value)}$", f"$\\nabla f(\\mathbf{{x}}_{{{k}}}) = {tex(tuple(gradient))}$"]
-        self.para(word("at_point", self.lang, point=f"${at}$") + " " + word("sep", self.lang).join(facts) + word("end", self.lang))
+            facts = [
+                f"$f(\\mathbf{{x}}_{{{k}}}) = {tex(value)}$",
+                f"$\\nabla f(\\mathbf{{x}}_{{{k}}}) = {tex(tuple(gradient))}$",
+            ]
+        self.para(
+            word("at_point", self.lang, point=f"${at}$")
+            + " "
+            + word("sep", self.lang).join(facts)
+            + word("end", self.lang)
+        )
         if one:
             key = {1: "direction_down", -1: "direction_up", 0: "direction_stay"}[_sign(gradient[0])]
             self.para(word(key, self.lang, v=f"${_name(v)}$"))
@@ -400,10 +451,16 @@ class _Solution:
             if optimizer == "gd" and lr is not None:
                 self.para(word("update", self.lang, lr=tex(lr)))
                 for i, name in enumerate(variables):
-                    slope = f"f'({_sub(name, k)})" if one else f"\\frac{{\\partial f}}{{\\partial {_name(name)}}}(\\mathbf{{x}}_{{{k}}})"
-                    self.say(*_block(
-                        f"{_sub(name, k + 1)} = {_sub(name, k)} - \\eta {slope} = {tex(point[i])} - {tex(lr)}\\cdot {paren(gradient[i])} = {tex(nxt[i])}"
-                    ))
+                    slope = (
+                        f"f'({_sub(name, k)})"
+                        if one
+                        else f"\\frac{{\\partial f}}{{\\partial {_name(name)}}}(\\mathbf{{x}}_{{{k}}})"
+                    )
+                    self.say(
+                        *_block(
+                            f"{_sub(name, k + 1)} = {_sub(name, k)} - \\eta {slope} = {tex(point[i])} - {tex(lr)}\\cdot {paren(gradient[i])} = {tex(nxt[i])}"
+                        )
+                    )
             else:
                 name = tr(OPTIMIZER_NAMES.get(optimizer, both(optimizer, optimizer)), self.lang)
                 self.para(word("update_other", self.lang, name=name))
@@ -461,7 +518,11 @@ class _Solution:
         for m in data.get("minima") or ():
             if getattr(m, "kind", "minimum") == "minimum":
                 point = getattr(m, "point", m)
-                shown = ",\\ ".join(f"{_name(v)} = {tex(point[v])}" for v in variables if v in point) if isinstance(point, Mapping) else tex(point)
+                shown = (
+                    ",\\ ".join(f"{_name(v)} = {tex(point[v])}" for v in variables if v in point)
+                    if isinstance(point, Mapping)
+                    else tex(point)
+                )
                 self.para(word("minimum", self.lang, point=shown))
 
     def stop(self, run: Any) -> None:
@@ -478,21 +539,47 @@ class _Solution:
         one = len(variables) == 1
         v = variables[0] if variables else "x"
         if one:
-            head = ["$k$", f"${_sub(v, 'k')}$", f"$f({_sub(v, 'k')})$", f"$f'({_sub(v, 'k')})$",
-                    word("sign", self.lang), word("changed", self.lang)]
+            head = [
+                "$k$",
+                f"${_sub(v, 'k')}$",
+                f"$f({_sub(v, 'k')})$",
+                f"$f'({_sub(v, 'k')})$",
+                word("sign", self.lang),
+                word("changed", self.lang),
+            ]
         else:
-            head = ["$k$", "$\\mathbf{x}_k$", "$f(\\mathbf{x}_k)$", "$\\nabla f(\\mathbf{x}_k)$",
-                    word("sign", self.lang), word("changed", self.lang)]
+            head = [
+                "$k$",
+                "$\\mathbf{x}_k$",
+                "$f(\\mathbf{x}_k)$",
+                "$\\nabla f(\\mathbf{x}_k)$",
+                word("sign", self.lang),
+                word("changed", self.lang),
+            ]
         rows = []
         for s in run.steps:
             if one:
-                cells = [f"${s.k}$", f"${tex(s.point[0])}$", f"${tex(s.value)}$", f"${tex(s.gradient[0])}$",
-                         _sign_symbol(s.gradient[0])]
+                cells = [
+                    f"${s.k}$",
+                    f"${tex(s.point[0])}$",
+                    f"${tex(s.value)}$",
+                    f"${tex(s.gradient[0])}$",
+                    _sign_symbol(s.gradient[0]),
+                ]
                 change = word("yes_between", self.lang, a=s.k - 1, b=s.k) if s.sign_change else word("none", self.lang)
             else:
-                cells = [f"${s.k}$", f"${tex(tuple(s.point))}$", f"${tex(s.value)}$", f"${tex(tuple(s.gradient))}$",
-                         "(" + ", ".join(_sign_symbol(g) for g in s.gradient) + ")"]
-                change = word("yes_in", self.lang, names=", ".join(f"${_name(n)}$" for n in s.sign_change)) if s.sign_change else word("none", self.lang)
+                cells = [
+                    f"${s.k}$",
+                    f"${tex(tuple(s.point))}$",
+                    f"${tex(s.value)}$",
+                    f"${tex(tuple(s.gradient))}$",
+                    "(" + ", ".join(_sign_symbol(g) for g in s.gradient) + ")",
+                ]
+                change = (
+                    word("yes_in", self.lang, names=", ".join(f"${_name(n)}$" for n in s.sign_change))
+                    if s.sign_change
+                    else word("none", self.lang)
+                )
             rows.append("| " + " | ".join(_cell(c) for c in [*cells, change]) + " |")
         if len(rows) > TABLE_HEAD + TABLE_TAIL + 1:
             skipped = len(rows) - TABLE_HEAD - TABLE_TAIL
@@ -523,7 +610,13 @@ class _Solution:
                 err = (y1 - ys[i]) ** 2 if y1 is not None else None
             except TypeError:
                 err = None
-            rows.append("| " + " | ".join(_cell(c) for c in [f"${i}$", f"${tex(xs[i])}$", f"${tex(ys[i])}$", f"${tex(y1)}$", f"${tex(err)}$"]) + " |")
+            rows.append(
+                "| "
+                + " | ".join(
+                    _cell(c) for c in [f"${i}$", f"${tex(xs[i])}$", f"${tex(ys[i])}$", f"${tex(y1)}$", f"${tex(err)}$"]
+                )
+                + " |"
+            )
         self.say("| " + " | ".join(head) + " |", "|" + "|".join(["---"] * len(head)) + "|", *rows, "")
         n = len(used)
         loss = data.get("loss")
@@ -533,17 +626,25 @@ class _Solution:
         if gradient is not None:
             grads = [gradient[p] for p in parameters] if isinstance(gradient, Mapping) else list(gradient)
             self.para(word("gradient", self.lang))
-            self.say(*_block(",\\quad ".join(f"\\frac{{\\partial L}}{{\\partial {_name(p)}}} = {tex(g)}" for p, g in zip(parameters, grads))))
+            self.say(
+                *_block(
+                    ",\\quad ".join(
+                        f"\\frac{{\\partial L}}{{\\partial {_name(p)}}} = {tex(g)}" for p, g in zip(parameters, grads)
+                    )
+                )
+            )
             after = data.get("next_params") or {}
             lr = data.get("learning_rate")
             if after and lr is not None:
                 self.para(word("step", self.lang, lr=tex(lr)))
                 for p, g in zip(parameters, grads):
                     before = params.get(p) if isinstance(params, Mapping) else None
-                    self.say(*_block(
-                        f"{_name(p)} \\leftarrow {_name(p)} - \\eta \\frac{{\\partial L}}{{\\partial {_name(p)}}} = "
-                        f"{tex(before)} - {tex(lr)}\\cdot {paren(g)} = {tex(after.get(p))}"
-                    ))
+                    self.say(
+                        *_block(
+                            f"{_name(p)} \\leftarrow {_name(p)} - \\eta \\frac{{\\partial L}}{{\\partial {_name(p)}}} = "
+                            f"{tex(before)} - {tex(lr)}\\cdot {paren(g)} = {tex(after.get(p))}"
+                        )
+                    )
         history = data.get("history")
         losses = list(getattr(history, "losses", history) or ()) if history is not None else []
         if len(losses) > 2:
@@ -561,18 +662,29 @@ class _Solution:
             final = params[-1] if params else {}
             if not losses:
                 continue
-            line = word("batch_kind", self.lang, name=name, n=len(losses) - 1, a=tex(losses[0]), b=tex(losses[-1]),
-                        params=tex(final))
+            line = word(
+                "batch_kind",
+                self.lang,
+                name=name,
+                n=len(losses) - 1,
+                a=tex(losses[0]),
+                b=tex(losses[-1]),
+                params=tex(final),
+            )
             updates = list(getattr(run, "updates", ()) or ())
             if updates:
                 u = updates[0]
-                grads = ",\\ ".join(f"\\frac{{\\partial L}}{{\\partial {_name(p)}}} = {tex(g)}" for p, g in zip(parameters, u.gradient))
+                grads = ",\\ ".join(
+                    f"\\frac{{\\partial L}}{{\\partial {_name(p)}}} = {tex(g)}" for p, g in zip(parameters, u.gradient)
+                )
                 line += " " + word("first_update", self.lang, samples=", ".join(str(i) for i in u.samples))
                 line += f"$L = {tex(u.loss)}$, ${grads}$, ${tex(u.params)} \\;\\to\\; {tex(u.next_params)}$."
             self.para(line)
 
 
-def render_markdown(walkthrough: Any, lang: str = "en", image_dir: Path | None = None, link_dir: str = "") -> tuple[str, list[Path]]:
+def render_markdown(
+    walkthrough: Any, lang: str = "en", image_dir: Path | None = None, link_dir: str = ""
+) -> tuple[str, list[Path]]:
     """The Markdown of a walkthrough, and the images written to ``image_dir`` (none when it is None)."""
     solution = _Solution(walkthrough, lang, image_dir, link_dir or walkthrough.lesson_id)
     return solution.render(), solution.images
@@ -624,7 +736,9 @@ def _quote(text: str) -> str:
     return "\n".join("> " + line for line in str(text).strip().splitlines())
 
 
-def export_transcript(lesson_id: str, attempts: Sequence[Any], walkthrough: Any, out_dir: Path | str, lang: str = "en") -> Path:
+def export_transcript(
+    lesson_id: str, attempts: Sequence[Any], walkthrough: Any, out_dir: Path | str, lang: str = "en"
+) -> Path:
     """Write ``out_dir/<lesson-id>-progress.md``: each answer beside the correct one, with its feedback."""
     out_dir = Path(out_dir)
     solution = _Solution(walkthrough, lang, None, "")
@@ -669,7 +783,9 @@ def _attempt_lines(a: Any, lang: str) -> list[str]:
         return [f"- {word('hint', lang)}{when}", ""]
     if a.kind == "solution":
         return [f"- {word('revealed', lang)}{when}", ""]
-    verdict = {"right": "✅ " + word("right", lang), "wrong": "❌ " + word("wrong", lang)}.get(a.verdict, word("invalid", lang))
+    verdict = {"right": "✅ " + word("right", lang), "wrong": "❌ " + word("wrong", lang)}.get(
+        a.verdict, word("invalid", lang)
+    )
     lines = [f"- {word('you', lang)} {_code(a.answer)}{word('colon_space', lang)}{verdict}{when}"]
     if a.feedback:
         lines += ["", _quote(f"{word('feedback', lang)}{word('colon_space', lang)}{a.feedback}")]
@@ -712,7 +828,9 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def export_command(lessons: list[str], out_dir: Path, transcript: bool, lesson_dirs: list[Path], lang: str) -> Iterable[str]:
+def export_command(
+    lessons: list[str], out_dir: Path, transcript: bool, lesson_dirs: list[Path], lang: str
+) -> Iterable[str]:
     """``tutor export``: one line per file written; a lesson that fails is reported and the rest still export."""
     out_dir = Path(out_dir)
     names = list(lessons)
@@ -725,8 +843,13 @@ def export_command(lessons: list[str], out_dir: Path, transcript: bool, lesson_d
         if not names:
             names = list(store.known_lessons())
             if not names:
-                yield tr(both("no progress yet: answer some questions in the tutor first",
-                              "还没有作答记录：请先在导师程序中答题"), lang)
+                yield tr(
+                    both(
+                        "no progress yet: answer some questions in the tutor first",
+                        "还没有作答记录：请先在导师程序中答题",
+                    ),
+                    lang,
+                )
                 return
     failed = []
     for name, lesson in _lessons(names, lesson_dirs):
@@ -737,7 +860,9 @@ def export_command(lessons: list[str], out_dir: Path, transcript: bool, lesson_d
         try:
             walkthrough = _walkthrough(lesson)
             if transcript:
-                path = export_transcript(walkthrough.lesson_id, attempts_of(walkthrough.lesson_id), walkthrough, out_dir, lang)
+                path = export_transcript(
+                    walkthrough.lesson_id, attempts_of(walkthrough.lesson_id), walkthrough, out_dir, lang
+                )
                 yield f"wrote {_shown(path)}"
             else:
                 path, images = _export(walkthrough, out_dir, lang)
@@ -747,4 +872,6 @@ def export_command(lessons: list[str], out_dir: Path, transcript: bool, lesson_d
             failed.append(name)
             yield f"skipped {name}: {err.message}"
     if failed:
-        raise ExportError(f"{len(failed)} lesson{'s' if len(failed) != 1 else ''} could not be exported: {', '.join(failed)}")
+        raise ExportError(
+            f"{len(failed)} lesson{'s' if len(failed) != 1 else ''} could not be exported: {', '.join(failed)}"
+        )

@@ -26,8 +26,9 @@ import importlib
 import math
 import random
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import sympy as sp
 
@@ -122,7 +123,9 @@ def grade(question: Question, answer: str, earlier: Mapping[str, Any] | None = N
             match, carried_used = truth, False
     if match.ok is None:
         return _invalid(
-            both("it is too complicated to check in time; please simplify it", "它太复杂，无法及时检查；请化简后再输入"),
+            both(
+                "it is too complicated to check in time; please simplify it", "它太复杂，无法及时检查；请化简后再输入"
+            ),
             None,
         )
     inputs = carried_inputs(question, earlier) if carried_used else []
@@ -211,7 +214,9 @@ def _read_choice(question: Question, text: str, lang: str) -> Any:
     if len(items) == 1 and many:
         items = inner.split()
     if not many and len(items) > 1:
-        raise _Unreadable(both(f"give one answer: {options['en']}", f"只需给出一个答案：{options['zh']}"), text.find(items[1]))
+        raise _Unreadable(
+            both(f"give one answer: {options['en']}", f"只需给出一个答案：{options['zh']}"), text.find(items[1])
+        )
     picked = []
     for item in items:
         key = _match_choice(item, question.choices, lang)
@@ -239,7 +244,10 @@ def compare(question: Question, value: Any, expected: Any) -> _Match:
             return _Match(
                 False,
                 min(len(values), len(expected)),
-                both(f"expected {len(expected)} components, you gave {len(values)}", f"应该有 {len(expected)} 个分量，你给了 {len(values)} 个"),
+                both(
+                    f"expected {len(expected)} components, you gave {len(values)}",
+                    f"应该有 {len(expected)} 个分量，你给了 {len(values)} 个",
+                ),
             )
         undecided = False
         for i, (a, b) in enumerate(zip(values, expected)):
@@ -251,7 +259,11 @@ def compare(question: Question, value: Any, expected: Any) -> _Match:
         return _Match(None if undecided else True)
     if isinstance(value, tuple):
         if len(value) != 1:
-            return _Match(False, None, both(f"expected one value, you gave {len(value)}", f"应该只有一个值，你给了 {len(value)} 个"))
+            return _Match(
+                False,
+                None,
+                both(f"expected one value, you gave {len(value)}", f"应该只有一个值，你给了 {len(value)} 个"),
+            )
         value = value[0]
     ok, reason = _scalar(value, expected, question.tolerance, numeric)
     return _Match(ok, None, reason)
@@ -264,7 +276,10 @@ def _compare_choice(question: Question, value: Any, expected: Any) -> _Match:
             return _Match(
                 False,
                 min(len(values), len(expected)),
-                both(f"expected {len(expected)} answers, one per variable; you gave {len(values)}", f"应该有 {len(expected)} 个答案（每个变量一个），你给了 {len(values)} 个"),
+                both(
+                    f"expected {len(expected)} answers, one per variable; you gave {len(values)}",
+                    f"应该有 {len(expected)} 个答案（每个变量一个），你给了 {len(values)} 个",
+                ),
             )
         for i, (a, b) in enumerate(zip(values, expected)):
             if a != b:
@@ -392,7 +407,7 @@ def _misconception(question: Question, value: Any) -> Text | None:
         return None
     try:  # bounded: it simplifies the learner's answer, which can take sympy for ever ((1+sqrt(2))^1000)
         return run_bounded(explain, question, value, timeout=MISCONCEPTION_TIMEOUT)
-    except Exception:  # noqa: BLE001 - a failing explanation must never cost the learner their grade
+    except Exception:
         return None
 
 
@@ -406,9 +421,13 @@ def _invalid(reason: Text, column: int | None) -> Grade:
 
 def _given_words(inputs: list[tuple[Text, Any, Any]]) -> tuple[str, str]:
     en = " and ".join(
-        f"your {tr(label, 'en')} = {show(mine)} (the correct {tr(label, 'en')} was {show(truth)})" for label, mine, truth in inputs
+        f"your {tr(label, 'en')} = {show(mine)} (the correct {tr(label, 'en')} was {show(truth)})"
+        for label, mine, truth in inputs
     )
-    zh = "，".join(f"你的 {tr(label, 'zh')} = {show(mine)}（正确的 {tr(label, 'zh')} 是 {show(truth)}）" for label, mine, truth in inputs)
+    zh = "，".join(
+        f"你的 {tr(label, 'zh')} = {show(mine)}（正确的 {tr(label, 'zh')} 是 {show(truth)}）"
+        for label, mine, truth in inputs
+    )
     return en, zh
 
 
@@ -417,7 +436,9 @@ def _right_message(inputs: list[tuple[Text, Any, Any]]) -> Text:
         return both("Right.", "正确。")
     en, zh = _given_words(inputs)
     answers = "answer was" if len(inputs) == 1 else "answers were"
-    return both(f"Right, given {en}: your earlier {answers} carried forward.", f"正确——按照{zh}继续计算，沿用了你之前的答案。")
+    return both(
+        f"Right, given {en}: your earlier {answers} carried forward.", f"正确——按照{zh}继续计算，沿用了你之前的答案。"
+    )
 
 
 def _wrong_message(question: Question, match: _Match, inputs: list[tuple[Text, Any, Any]]) -> Text:
@@ -425,7 +446,11 @@ def _wrong_message(question: Question, match: _Match, inputs: list[tuple[Text, A
     if match.reason is not None:
         en, zh = f"Not right: {tr(match.reason, 'en')}.", f"不对：{tr(match.reason, 'zh')}。"
     elif match.part is not None:
-        part = question.parts[match.part] if match.part < len(question.parts) else both(f"component {match.part + 1}", f"第 {match.part + 1} 个分量")
+        part = (
+            question.parts[match.part]
+            if match.part < len(question.parts)
+            else both(f"component {match.part + 1}", f"第 {match.part + 1} 个分量")
+        )
         en, zh = f"Not right: {tr(part, 'en')} is wrong.", f"不对：{tr(part, 'zh')}不对。"
     if inputs:
         given_en, given_zh = _given_words(inputs)

@@ -21,7 +21,7 @@ passes answers and solution views, not hints or invalid input.
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 from tutor.text import Text, both, tr
 
@@ -58,7 +58,9 @@ def guess_for(skill: str) -> float:
     return P_GUESS_BY_SKILL.get(skill, P_GUESS)
 
 
-def update(p_known: float, correct: bool, *, guess: float = P_GUESS, slip: float = P_SLIP, learn: float = P_LEARN) -> float:
+def update(
+    p_known: float, correct: bool, *, guess: float = P_GUESS, slip: float = P_SLIP, learn: float = P_LEARN
+) -> float:
     """One answer's evidence, then the chance of having learned from it (the formulas above)."""
     if correct:
         seen = p_known * (1 - slip)
@@ -104,7 +106,11 @@ def mastery_table(mastery: Mapping[str, float], lang: str = "en", threshold: flo
             continue
         p = mastery[skill]
         filled = int(p * 10 + 0.5)
-        mark = ("已掌握" if lang == "zh" else "mastered") if p >= threshold else ("需要练习" if lang == "zh" else "practise")
+        mark = (
+            ("已掌握" if lang == "zh" else "mastered")
+            if p >= threshold
+            else ("需要练习" if lang == "zh" else "practise")
+        )
         rows.append(f"{name}{pad}  {'█' * filled}{'·' * (10 - filled)}  {p:4.0%}  {mark}")
     return "\n".join(rows)
 
@@ -117,16 +123,16 @@ def _width(text: str) -> int:
 
 
 __all__ = [
+    "MASTERY_THRESHOLD",
+    "P_GUESS",
+    "P_GUESS_BY_SKILL",
     "P_INIT",
     "P_LEARN",
-    "P_GUESS",
     "P_SLIP",
-    "P_GUESS_BY_SKILL",
-    "MASTERY_THRESHOLD",
     "SKILLS",
-    "update",
     "estimate",
-    "suggest",
-    "skill_name",
     "mastery_table",
+    "skill_name",
+    "suggest",
+    "update",
 ]

@@ -40,35 +40,78 @@ import sympy
 from tutor.errors import TutorError
 
 __all__ = [
-    "MathTextError", "FUNCTIONS", "CONSTANTS", "MAX_LENGTH", "MAX_DEPTH",
-    "MAX_NODES", "MAX_DIGITS", "MAX_EXPONENT", "symbol", "check_variable_name",
-    "parse_expression", "parse_vector", "parse_answer", "parse_number",
-    "parse_assignments", "infer_variables",
+    "CONSTANTS",
+    "FUNCTIONS",
+    "MAX_DEPTH",
+    "MAX_DIGITS",
+    "MAX_EXPONENT",
+    "MAX_LENGTH",
+    "MAX_NODES",
+    "MathTextError",
+    "check_variable_name",
+    "infer_variables",
+    "parse_answer",
+    "parse_assignments",
+    "parse_expression",
+    "parse_number",
+    "parse_vector",
+    "symbol",
 ]
 
-MAX_LENGTH = 2000          # characters of input
-MAX_DEPTH = 50             # nesting of brackets / unary signs / powers
-MAX_NODES = 2000           # operations and leaves in one parse
-MAX_DIGITS = 4000          # digits of numbers, in total (Python refuses to print ints > 4300 digits)
+MAX_LENGTH = 2000  # characters of input
+MAX_DEPTH = 50  # nesting of brackets / unary signs / powers
+MAX_NODES = 2000  # operations and leaves in one parse
+MAX_DIGITS = 4000  # digits of numbers, in total (Python refuses to print ints > 4300 digits)
 MAX_LITERAL_DIGITS = 1000  # digits of a single number as typed
-MAX_EXPONENT = 1000        # |integer exponent| allowed on a non-numeric base
-MAX_ROOT_DIGITS = 300      # digits under roots, in total (sympy factors them when simplifying)
+MAX_EXPONENT = 1000  # |integer exponent| allowed on a non-numeric base
+MAX_ROOT_DIGITS = 300  # digits under roots, in total (sympy factors them when simplifying)
 MAX_NAME_LENGTH = 20
 
 FUNCTIONS: dict[str, object] = {
-    "sin": sympy.sin, "cos": sympy.cos, "tan": sympy.tan,
-    "exp": sympy.exp, "log": sympy.log, "ln": sympy.log, "sqrt": sympy.sqrt,
-    "abs": sympy.Abs, "Abs": sympy.Abs, "sign": sympy.sign,   # Abs: as sympy prints it
-    "sinh": sympy.sinh, "cosh": sympy.cosh, "tanh": sympy.tanh,
-    "asin": sympy.asin, "acos": sympy.acos, "atan": sympy.atan,
-    "arcsin": sympy.asin, "arccos": sympy.acos, "arctan": sympy.atan,
+    "sin": sympy.sin,
+    "cos": sympy.cos,
+    "tan": sympy.tan,
+    "exp": sympy.exp,
+    "log": sympy.log,
+    "ln": sympy.log,
+    "sqrt": sympy.sqrt,
+    "abs": sympy.Abs,
+    "Abs": sympy.Abs,
+    "sign": sympy.sign,  # Abs: as sympy prints it
+    "sinh": sympy.sinh,
+    "cosh": sympy.cosh,
+    "tanh": sympy.tanh,
+    "asin": sympy.asin,
+    "acos": sympy.acos,
+    "atan": sympy.atan,
+    "arcsin": sympy.asin,
+    "arccos": sympy.acos,
+    "arctan": sympy.atan,
 }
 CONSTANTS: dict[str, sympy.Expr] = {"pi": sympy.pi, "e": sympy.E, "E": sympy.E}
 
 _FUNCTION_LIST = "sin, cos, tan, exp, log (ln), sqrt, abs, sign, sinh, cosh, tanh, asin, acos, atan"
 # Names sympy or Python give a meaning to; a variable called one of these would confuse people.
-_RESERVED = {"I", "oo", "zoo", "nan", "inf", "infinity", "S", "N", "O", "Q",
-             "E", "e", "pi", "eval", "exec", "open", "compile", "sympify"}
+_RESERVED = {
+    "I",
+    "oo",
+    "zoo",
+    "nan",
+    "inf",
+    "infinity",
+    "S",
+    "N",
+    "O",
+    "Q",
+    "E",
+    "e",
+    "pi",
+    "eval",
+    "exec",
+    "open",
+    "compile",
+    "sympify",
+}
 _NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 
 
@@ -91,11 +134,10 @@ class MathTextError(TutorError):
             return _printable(text[:70]) + "\n"
         col = max(0, min(col, len(text)))
         start = max(0, min(col - 35, len(text) - 70))
-        shown = text[start:start + 70]
+        shown = text[start : start + 70]
         prefix = "…" if start > 0 else ""
         suffix = "…" if start + 70 < len(text) else ""
-        pad = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1
-                  for c in _printable(prefix + text[start:col]))
+        pad = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in _printable(prefix + text[start:col]))
         return prefix + _printable(shown) + suffix + "\n" + " " * pad + "^"
 
 
@@ -116,11 +158,13 @@ def check_variable_name(name: object) -> None:
     if not name:
         raise MathTextError("a variable name cannot be empty")
     if not _NAME_RE.match(name):
-        raise MathTextError(f"{shown!r} is not a valid variable name (use letters, digits and '_', "
-                            "starting with a letter)", text=name)
+        raise MathTextError(
+            f"{shown!r} is not a valid variable name (use letters, digits and '_', starting with a letter)", text=name
+        )
     if len(name) > MAX_NAME_LENGTH:
-        raise MathTextError(f"variable name {shown!r} is too long (the limit is {MAX_NAME_LENGTH} characters)",
-                            text=name)
+        raise MathTextError(
+            f"variable name {shown!r} is too long (the limit is {MAX_NAME_LENGTH} characters)", text=name
+        )
     if name in FUNCTIONS:
         raise MathTextError(f"{name!r} is a function and cannot be a variable name", text=name)
     if name in CONSTANTS or name in _RESERVED:
@@ -140,19 +184,60 @@ def symbol(name: str) -> sympy.Symbol:
 
 # ------------------------------------------------------------------- normalisation
 
-_SUPERSCRIPTS = {"⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6",
-                 "⁷": "7", "⁸": "8", "⁹": "9", "⁺": "+", "⁻": "-", "⁽": "(", "⁾": ")", "ⁿ": "n"}
+_SUPERSCRIPTS = {
+    "⁰": "0",
+    "¹": "1",
+    "²": "2",
+    "³": "3",
+    "⁴": "4",
+    "⁵": "5",
+    "⁶": "6",
+    "⁷": "7",
+    "⁸": "8",
+    "⁹": "9",
+    "⁺": "+",
+    "⁻": "-",
+    "⁽": "(",
+    "⁾": ")",
+    "ⁿ": "n",
+}
 _MAP = {
-    "−": "-", "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "―": "-", "⁃": "-", "˗": "-", "➖": "-",
-    "×": "*", "·": "*", "⋅": "*", "∙": "*", "∗": "*", "✕": "*", "✖": "*",
-    "÷": "/", "∕": "/", "⁄": "/", "➗": "/",
-    "π": "pi", "′": "'", "‘": "'", "’": "'", "“": '"', "”": '"',
+    "−": "-",
+    "‐": "-",
+    "‑": "-",
+    "‒": "-",
+    "–": "-",
+    "—": "-",
+    "―": "-",
+    "⁃": "-",
+    "˗": "-",
+    "➖": "-",
+    "×": "*",
+    "·": "*",
+    "⋅": "*",
+    "∙": "*",
+    "∗": "*",
+    "✕": "*",
+    "✖": "*",
+    "÷": "/",
+    "∕": "/",
+    "⁄": "/",
+    "➗": "/",
+    "π": "pi",
+    "′": "'",
+    "‘": "'",
+    "’": "'",
+    "“": '"',
+    "”": '"',
     # invisible characters vanish (they are not spaces): what is read is what the person sees, so
     # "x<ZWSP>y" is xy, as it looks, and "2<soft hyphen>3" is 23
-    "\u200b": "", "\u2060": "", "\ufeff": "", "\u00ad": "",
+    "\u200b": "",
+    "\u2060": "",
+    "\ufeff": "",
+    "\u00ad": "",
 }
 # Letters that look like Latin ones; reading them as something else would be a silent mistake.
-_LOOKALIKES = set("АВСЕНІЈКМОРЅТХУаеорсухіјѕԁһԛԝѵӏ" "ΑΒΕΖΗΙΚΜΝΟΡΤΥΧαοινκχυρϲϳ")
+_LOOKALIKES = set("АВСЕНІЈКМОРЅТХУаеорсухіјѕԁһԛԝѵӏΑΒΕΖΗΙΚΜΝΟΡΤΥΧαοινκχυρϲϳ")
 
 
 @dataclass
@@ -176,8 +261,9 @@ def _normalise(text: str) -> _Source:
     if not isinstance(text, str):
         raise MathTextError("expected text")
     if len(text) > MAX_LENGTH:
-        raise MathTextError(f"answer too long ({len(text)} characters; the limit is {MAX_LENGTH})",
-                            text=text[:MAX_LENGTH])
+        raise MathTextError(
+            f"answer too long ({len(text)} characters; the limit is {MAX_LENGTH})", text=text[:MAX_LENGTH]
+        )
     out: list[str] = []
     origin: list[int] = []
 
@@ -188,15 +274,15 @@ def _normalise(text: str) -> _Source:
     i = 0
     while i < len(text):
         c = text[i]
-        if c in _SUPERSCRIPTS:                  # x²³ -> x^(23): the raised digits ARE the exponent
+        if c in _SUPERSCRIPTS:  # x²³ -> x^(23): the raised digits ARE the exponent
             emit("^(", i)
             while i < len(text) and text[i] in _SUPERSCRIPTS:
                 emit(_SUPERSCRIPTS[text[i]], i)
                 i += 1
             emit(")", i - 1)
             continue
-        if c == "√":                            # √(x) is sqrt(x); √x would glue into a name
-            if text[i + 1:i + 2] not in ("(", "（"):
+        if c == "√":  # √(x) is sqrt(x); √x would glue into a name
+            if text[i + 1 : i + 2] not in ("(", "（"):
                 raise MathTextError("write √ with brackets: sqrt(...) or √(...)", text=text, column=i)
             emit("sqrt", i)
             i += 1
@@ -204,15 +290,14 @@ def _normalise(text: str) -> _Source:
         mapped = _MAP.get(c)
         if mapped is None:
             mapped = "".join(_MAP.get(ch, ch) for ch in unicodedata.normalize("NFKC", c))
-        if "/" in mapped and len(mapped) > 1:   # ½ -> (1/2); "3½" would silently mean 3*(1/2)
+        if "/" in mapped and len(mapped) > 1:  # ½ -> (1/2); "3½" would silently mean 3*(1/2)
             if out and out[-1][-1:].isdigit():
-                raise MathTextError(f"write {text[max(0, i - 1)]}{c} as a sum, e.g. 3 + 1/2",
-                                    text=text, column=i)
+                raise MathTextError(f"write {text[max(0, i - 1)]}{c} as a sum, e.g. 3 + 1/2", text=text, column=i)
             mapped = "(" + mapped + ")"
         for ch in mapped:
             if ch.isspace():
                 emit(" ", i)
-            elif ch.isascii() and ch.isprintable() or ch == "∇":
+            elif (ch.isascii() and ch.isprintable()) or ch == "∇":
                 emit(ch, i)
             else:
                 bad = c if len(mapped) == 1 and not c.isascii() else ch
@@ -232,30 +317,41 @@ def _normalise(text: str) -> _Source:
 
 # ----------------------------------------------------------------------- tokens
 
+
 @dataclass
 class _Tok:
-    kind: str        # "num", "name", "op" (after resolution also "var", "const", "func")
+    kind: str  # "num", "name", "op" (after resolution also "var", "const", "func")
     text: str
-    pos: int         # index into the normalised text
+    pos: int  # index into the normalised text
     value: object = None
 
 
 _NUMBER_RE = re.compile(r"(\d+\.?\d*|\.\d+)(?:[eE]([+-]?\d+))?")
 _IDENT_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _BASE_PREFIX_RE = re.compile(r"[xXbBoO][0-9A-Fa-f]")
-_PREFIX_RE = re.compile(                      # "y =", "f(x) =", "f'(x, y) =", "∇f ="
+_PREFIX_RE = re.compile(  # "y =", "f(x) =", "f'(x, y) =", "∇f ="
     r"\s*∇?\s*(?P<name>[A-Za-z][A-Za-z0-9_]*)\s*'*\s*(?:\(\s*[A-Za-z][A-Za-z0-9_]*(?:\s*,\s*[A-Za-z][A-Za-z0-9_]*)*\s*\))?"
-    r"\s*=(?!=)")
+    r"\s*=(?!=)"
+)
 _REFUSED_CHARS = {
     ".": "'.' is only allowed inside a number (attribute access like x.args is not allowed)",
-    '"': "quotes are not allowed", "'": "quotes are not allowed",
-    ";": "';' is not allowed", "\\": "a backslash is not allowed", "#": "'#' is not allowed",
-    ":": "':' is not allowed", "<": "comparisons are not allowed", ">": "comparisons are not allowed",
+    '"': "quotes are not allowed",
+    "'": "quotes are not allowed",
+    ";": "';' is not allowed",
+    "\\": "a backslash is not allowed",
+    "#": "'#' is not allowed",
+    ":": "':' is not allowed",
+    "<": "comparisons are not allowed",
+    ">": "comparisons are not allowed",
     "!": "'!' is not allowed (factorials and comparisons are not supported)",
     "|": "'|' is not allowed; write abs(...) for an absolute value",
     "%": "'%' is not allowed; write a percentage as a decimal (5% is 0.05)",
-    "&": "'&' is not allowed", "~": "'~' is not allowed", "@": "'@' is not allowed",
-    "$": "'$' is not allowed", "?": "'?' is not allowed", "`": "'`' is not allowed",
+    "&": "'&' is not allowed",
+    "~": "'~' is not allowed",
+    "@": "'@' is not allowed",
+    "$": "'$' is not allowed",
+    "?": "'?' is not allowed",
+    "`": "'`' is not allowed",
     "∇": "'∇' is only allowed at the start, as in '∇f = ...'",
 }
 
@@ -266,15 +362,16 @@ def _tokenise(src: _Source, start: int) -> list[_Tok]:
         c = s[i]
         if c == " ":
             i += 1
-        elif c.isdigit() or (c == "." and s[i + 1:i + 2].isdigit()):
+        elif c.isdigit() or (c == "." and s[i + 1 : i + 2].isdigit()):
             m = _NUMBER_RE.match(s, i)
-            if s[m.end():m.end() + 1] == ".":
+            if s[m.end() : m.end() + 1] == ".":
                 src.fail("misplaced '.' in a number", m.end())
-            if m.group(0) == "0" and _BASE_PREFIX_RE.match(s, m.end()):   # 0x10 is not 0*x10
+            if m.group(0) == "0" and _BASE_PREFIX_RE.match(s, m.end()):  # 0x10 is not 0*x10
                 word = _IDENT_RE.match(s, m.end()).group(0)
-                src.fail(f"'0{word}' looks like a hexadecimal, binary or octal number; "
-                         "only decimal numbers are allowed", i)
-            if s[m.end():m.end() + 1] == "_":                             # 1_000 is not 1*_000
+                src.fail(
+                    f"'0{word}' looks like a hexadecimal, binary or octal number; only decimal numbers are allowed", i
+                )
+            if s[m.end() : m.end() + 1] == "_":  # 1_000 is not 1*_000
                 src.fail("'_' cannot group digits; write the number without it (1000, not 1_000)", m.end())
             toks.append(_Tok("num", m.group(0), i, _number(src, m, i)))
             i = m.end()
@@ -305,7 +402,7 @@ def _number(src: _Source, m: re.Match, pos: int) -> sympy.Rational:
     whole, _, frac = mantissa.partition(".")
     digits = (whole + frac).lstrip("0") or "0"
     exp10 = int(exponent) if exponent and len(exponent.lstrip("+-")) <= 6 else None
-    if exponent and exp10 is None or len(digits) > MAX_LITERAL_DIGITS:
+    if (exponent and exp10 is None) or len(digits) > MAX_LITERAL_DIGITS:
         src.fail("number too large", pos)
     exp10 = (exp10 or 0) - len(frac)
     if digits != "0" and len(digits) + exp10 > MAX_LITERAL_DIGITS:
@@ -313,7 +410,7 @@ def _number(src: _Source, m: re.Match, pos: int) -> sympy.Rational:
     if exp10 < -MAX_LITERAL_DIGITS:
         src.fail("number too small (too many decimal places)", pos)
     n = int(digits)
-    return sympy.Integer(n * 10 ** exp10) if exp10 >= 0 else sympy.Rational(n, 10 ** -exp10)
+    return sympy.Integer(n * 10**exp10) if exp10 >= 0 else sympy.Rational(n, 10**-exp10)
 
 
 def _check_brackets(src: _Source, toks: list[_Tok]) -> None:
@@ -339,6 +436,7 @@ def _check_brackets(src: _Source, toks: list[_Tok]) -> None:
 
 # --------------------------------------------------------------- name resolution
 
+
 def _variables(variables: Sequence[str] | None) -> tuple[str, ...] | None:
     if variables is None:
         return None
@@ -356,7 +454,7 @@ def _split(name: str, variables: Sequence[str], call_follows: bool) -> list[tupl
         return None
     options = [("var", v) for v in sorted(set(variables), key=len, reverse=True)]
     options += [("const", c) for c in ("pi", "e")]
-    memo: dict[int, list | None] = {}            # by position: no exponential backtracking
+    memo: dict[int, list | None] = {}  # by position: no exponential backtracking
 
     def go(at: int) -> list[tuple[str, str]] | None:
         if at == len(name):
@@ -384,8 +482,9 @@ def _unknown(name: str, variables: tuple[str, ...] | None, number_only: bool) ->
     return f"unknown name {name!r} (the {noun} {', '.join(variables)})"
 
 
-def _resolve(src: _Source, toks: list[_Tok], variables: tuple[str, ...] | None,
-             number_only: bool = False) -> list[_Tok]:
+def _resolve(
+    src: _Source, toks: list[_Tok], variables: tuple[str, ...] | None, number_only: bool = False
+) -> list[_Tok]:
     """Turn every name into a variable, constant or allowed function - or refuse it."""
     out: list[_Tok] = []
     for k, t in enumerate(toks):
@@ -412,9 +511,9 @@ def _resolve(src: _Source, toks: list[_Tok], variables: tuple[str, ...] | None,
             if parts is None:
                 if call:
                     src.fail(f"{shown!r} is not an allowed function; allowed: {_FUNCTION_LIST}", t.pos)
-                for fn in FUNCTIONS:                 # "sinx": the brackets are missing
+                for fn in FUNCTIONS:  # "sinx": the brackets are missing
                     if name.startswith(fn) and len(name) > len(fn) and len(fn) > 2:
-                        src.fail(f"{fn!r} needs brackets: write {fn}({name[len(fn):]})", t.pos)
+                        src.fail(f"{fn!r} needs brackets: write {fn}({name[len(fn) :]})", t.pos)
                 src.fail(_unknown(shown, variables, number_only), t.pos)
             offset = 0
             for kind, part in parts:
@@ -450,11 +549,11 @@ def _raised_digits(b: sympy.Basic) -> float:
         return sum(_raised_digits(a) for a in b.args)
     if b.is_Pow and isinstance(b.exp, sympy.Rational):
         return _raised_digits(b.base) * abs(float(b.exp))
-    return 0.0     # sums and function values stay unexpanded: (x+1)**1000 computes nothing
+    return 0.0  # sums and function values stay unexpanded: (x+1)**1000 computes nothing
 
 
 def _pow10(u: float) -> float:
-    return math.inf if u > 300 else 10.0 ** u
+    return math.inf if u > 300 else 10.0**u
 
 
 class _Builder:
@@ -487,7 +586,7 @@ class _Builder:
     def _mag(self, e: sympy.Basic) -> float:
         if isinstance(e, sympy.Rational):
             return max(0.0, (abs(int(e.p)).bit_length() - int(e.q).bit_length() + 1) * _LOG10_2)
-        if e.is_Symbol or e is sympy.I:    # a variable counts as |x| <= 1: only constants can be huge
+        if e.is_Symbol or e is sympy.I:  # a variable counts as |x| <= 1: only constants can be huge
             return 0.0
         if isinstance(e, sympy.NumberSymbol):  # pi, e: their own size, or exp(exp(pi)) ~ 1e10 looks like 1e9500
             return max(0.0, math.log10(float(e))) + 0.01
@@ -497,7 +596,9 @@ class _Builder:
             return sum(self.mag(a) for a in e.args)
         if e.is_Pow:
             b, x = e.args
-            size = _digits(b) if isinstance(b, sympy.Rational) else self.mag(b)  # a variable base adds nothing: |x| <= 1
+            size = (
+                _digits(b) if isinstance(b, sympy.Rational) else self.mag(b)
+            )  # a variable base adds nothing: |x| <= 1
             return size * _pow10(self.mag(x))
         if isinstance(e, (sympy.exp, sympy.sinh, sympy.cosh)):
             return 0.4343 * _pow10(self.mag(e.args[0]))
@@ -544,13 +645,13 @@ class _Builder:
                 self.src.fail(f"exponent too large (the limit is {MAX_EXPONENT})", pos)
             else:
                 self.spend(abs(float(exp)) * _raised_digits(base), pos)
-            if exp.q != 1:     # sympy factors b**p under roots: x**(a/q)*y**(b/q) -> (x**a*y**b)**(1/q),
+            if exp.q != 1:  # sympy factors b**p under roots: x**(a/q)*y**(b/q) -> (x**a*y**b)**(1/q),
                 # and x**(-1/q) -> x**((q-1)/q)/x, so count max(|p|, q) copies of the base
                 self.root_digits += max(abs(exp.p), exp.q) * _raised_digits(base)
                 if self.root_digits > MAX_ROOT_DIGITS:
                     self.src.fail("number too large", pos)
         elif exp.free_symbols:
-            if any(abs(r) > 10 ** 6 for r in exp.atoms(sympy.Rational)):
+            if any(abs(r) > 10**6 for r in exp.atoms(sympy.Rational)):
                 self.src.fail("number too large", pos)
         elif self.mag(exp) > 6:
             self.src.fail("number too large", pos)
@@ -559,7 +660,9 @@ class _Builder:
     def real(self, e: sympy.Basic, pos: int) -> sympy.Basic:
         """A constant with no real value (sqrt(-2), log(-2), asin(2)) is refused: the tutor's numbers are real."""
         if not e.free_symbols and e.is_real is False:
-            self.src.fail("this has no real value (a root, logarithm or inverse sine of a number outside its domain)", pos)
+            self.src.fail(
+                "this has no real value (a root, logarithm or inverse sine of a number outside its domain)", pos
+            )
         return e
 
     def call(self, fn, args: list, pos: int):
@@ -575,7 +678,7 @@ class _Builder:
         if fn in (sympy.exp, sympy.sinh, sympy.cosh):
             if 0.4343 * _pow10(self.mag(args[0])) > MAX_DIGITS:
                 self.src.fail("number too large", pos)
-            if fn is sympy.exp:    # exp(k*log(b)) becomes b**k inside sympy: bound it as a power
+            if fn is sympy.exp:  # exp(k*log(b)) becomes b**k inside sympy: bound it as a power
                 coeff, rest = args[0].as_coeff_Mul()
                 logs = [f for f in sympy.Mul.make_args(rest) if isinstance(f, sympy.log)]
                 if logs:
@@ -585,6 +688,7 @@ class _Builder:
 
 
 # ----------------------------------------------------------------------- parser
+
 
 class _Parser:
     """Recursive descent: sum > product (explicit or implicit) > sign > power > atom."""
@@ -647,7 +751,7 @@ class _Parser:
                 self.i += 1
                 f = self.unary()
                 factors.append(f if t.text == "*" else self.b.pow(f, sympy.Integer(-1), t.pos))
-            elif t.kind != "op" or t.text == "(":          # implicit product: 5x, 2(x+1), (x-1)(x+2)
+            elif t.kind != "op" or t.text == "(":  # implicit product: 5x, 2(x+1), (x-1)(x+2)
                 if t.kind == "num" and self.toks[self.i - 1].kind == "num":
                     self.src.fail("two numbers in a row; put an operator between them", t.pos)
                 factors.append(self.power())
@@ -671,7 +775,7 @@ class _Parser:
         if t is not None and t.kind == "op" and t.text in ("^", "**"):
             self.enter(t.pos)
             self.i += 1
-            exp = self.unary()                    # right-associative; allows x^-1
+            exp = self.unary()  # right-associative; allows x^-1
             self.depth -= 1
             return self.b.pow(base, exp, t.pos)
         return base
@@ -687,7 +791,7 @@ class _Parser:
                 self.b.spend(_digits(t.value), t.pos)
             return t.value
         if t.kind == "func":
-            self.i += 1                           # the "(" checked by _resolve
+            self.i += 1  # the "(" checked by _resolve
             self.enter(t.pos)
             args = [self.sum()]
             while self.is_op(",") and t.text == "log" and len(args) == 1:
@@ -701,7 +805,7 @@ class _Parser:
             self.i += 1
             self.depth -= 1
             return self.b.call(t.value, args, t.pos)
-        self.enter(t.pos)                         # "("
+        self.enter(t.pos)  # "("
         if self.is_op(")"):
             self.src.fail("empty parentheses", t.pos)
         inner = self.sum()
@@ -714,8 +818,10 @@ class _Parser:
 
 # ------------------------------------------------------------------- public API
 
+
 def _public(fn):
     """Whatever happens inside, callers only ever see MathTextError."""
+
     @functools.wraps(fn)
     def wrapper(text, *args, **kwargs):
         try:
@@ -723,8 +829,10 @@ def _public(fn):
         except MathTextError:
             raise
         except (Exception, RecursionError, MemoryError) as e:  # a bug or sympy surprise: still one line
-            raise MathTextError(f"could not read this ({type(e).__name__})",
-                                text=text if isinstance(text, str) else None) from None
+            raise MathTextError(
+                f"could not read this ({type(e).__name__})", text=text if isinstance(text, str) else None
+            ) from None
+
     return wrapper
 
 
@@ -733,7 +841,7 @@ def _prepare(text: str, variables, *, strip_prefix: bool = True, number_only: bo
     start = 0
     if strip_prefix:
         m = _PREFIX_RE.match(src.text)
-        if m and m.group("name") not in FUNCTIONS:   # "sin(x) = 0" is an equation, not a label
+        if m and m.group("name") not in FUNCTIONS:  # "sin(x) = 0" is an equation, not a label
             start = m.end()
     toks = _tokenise(src, start)
     _check_brackets(src, toks)

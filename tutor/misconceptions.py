@@ -20,9 +20,10 @@ say), so a right answer is never explained as a mistake.  The grader calls
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 import sympy as sp
 
@@ -444,9 +445,7 @@ def _derive(question, context, point: Mapping[str, sp.Expr] | None = None) -> li
             out.append(Misconception(slip.name, value(wrong), slip.says(node, shown(wrong))))
 
     if of != "gradient" and len(variables) > 1:
-        out += [
-            Misconception(m.name, value([m.value]), m.says) for m in _wrong_variable(f, variables, of)
-        ]
+        out += [Misconception(m.name, value([m.value]), m.says) for m in _wrong_variable(f, variables, of)]
         held = _held_differentiated(f, variables, of)
         out.append(Misconception(held.name, value([held.value]), held.says))
     if of == "gradient" and len(variables) > 1:
@@ -696,10 +695,14 @@ def _direction(question, context) -> list[Misconception]:
     for v, slope in zip(names, g):
         d = f"f'({v})" if one else f"∂f/∂{v}"
         if slope > 0:
-            parts_en.append(f"{d} = {show(slope)} > 0: f rises as {v} increases, so increasing {v} goes uphill; decrease {v}")
+            parts_en.append(
+                f"{d} = {show(slope)} > 0: f rises as {v} increases, so increasing {v} goes uphill; decrease {v}"
+            )
             parts_zh.append(f"{d} = {show(slope)} > 0：{v} 增大时 f 也增大，增大 {v} 是往上走；应减小 {v}")
         elif slope < 0:
-            parts_en.append(f"{d} = {show(slope)} < 0: f falls as {v} increases, so decreasing {v} goes uphill; increase {v}")
+            parts_en.append(
+                f"{d} = {show(slope)} < 0: f falls as {v} increases, so decreasing {v} goes uphill; increase {v}"
+            )
             parts_zh.append(f"{d} = {show(slope)} < 0：{v} 增大时 f 减小，减小 {v} 是往上走；应增大 {v}")
     if any(s != 0 for s in g):
         out.append(
@@ -708,7 +711,8 @@ def _direction(question, context) -> list[Misconception]:
                 reversed_keys if not one else reversed_keys[0],
                 both(
                     "That way is uphill. Gradient descent moves against the sign of the derivative: "
-                    + "; ".join(parts_en) + ".",
+                    + "; ".join(parts_en)
+                    + ".",
                     "那个方向是上坡。梯度下降逆着导数的符号走：" + "；".join(parts_zh) + "。",
                 ),
             )
@@ -720,7 +724,8 @@ def _direction(question, context) -> list[Misconception]:
                 stay if not one else stay[0],
                 both(
                     "The slope there is not 0, so this is not a flat point and gradient descent still moves: "
-                    + "; ".join(parts_en) + ".",
+                    + "; ".join(parts_en)
+                    + ".",
                     "那里的斜率不是 0，不是平坦的点，梯度下降还要继续走：" + "；".join(parts_zh) + "。",
                 ),
             )
@@ -812,7 +817,9 @@ def _predict(question, context) -> list[Misconception]:
         step_zh = f"：每一步把到最小值的距离乘以 1 − ηL = {show(factor)}，所以距离{fate_zh}"
     else:
         step_en, step_zh = "", ""
-    rule_en = "Below 2/L gradient descent converges; exactly at 2/L it bounces between two points; above it, it diverges."
+    rule_en = (
+        "Below 2/L gradient descent converges; exactly at 2/L it bounces between two points; above it, it diverges."
+    )
     rule_zh = "学习率小于 2/L 时梯度下降收敛；恰好等于 2/L 时在两点之间来回振荡；大于 2/L 时发散。"
     says = both(f"{head_en}{step_en}. {rule_en}", f"{head_zh}{step_zh}。{rule_zh}")
     return [Misconception("learning_rate_judgement", key, says) for key in ("converge", "oscillate", "diverge")]
@@ -943,7 +950,10 @@ def _training(question, context) -> list[Misconception]:
         )
     expected = _scalar(question.expected)
     if isinstance(expected, sp.Basic):  # a question about one parameter or one sample
-        out = [Misconception(m.name, m.value[0], m.says) if isinstance(m.value, tuple) and len(m.value) == 1 else m for m in out]
+        out = [
+            Misconception(m.name, m.value[0], m.says) if isinstance(m.value, tuple) and len(m.value) == 1 else m
+            for m in out
+        ]
     return out
 
 
@@ -958,4 +968,4 @@ def _training_part(question) -> str:
     return ""
 
 
-__all__ = ["Misconception", "explain", "candidates", "refold", "SLIPS"]
+__all__ = ["SLIPS", "Misconception", "candidates", "explain", "refold"]

@@ -39,11 +39,46 @@ COMMANDS = {
 
 #: How the tutor's symbols read in plain letters, for an output that cannot encode them.
 SPELLED = {
-    "−": "-", "·": "*", "⋅": "*", "×": "x", "÷": "/", "±": "+/-", "≤": "<=", "≥": ">=", "≠": "!=",
-    "≈": "~", "→": "->", "←": "<-", "⇒": "=>", "⇔": "<=>", "…": "...", "⋯": "...", "′": "'", "″": "''",
-    "“": '"', "”": '"', "‘": "'", "’": "'", "—": "--", "–": "-", "•": "*", "∇": "grad ", "∂": "d",
-    "√": "sqrt", "∞": "inf", "Σ": "sum", "∈": " in ", "✓": "[right]", "✗": "[wrong]", "⚠": "[!]",
-    "…": "...", "⟨": "<", "⟩": ">", "‖": "||", "∼": "~", "∝": "~",
+    "−": "-",
+    "·": "*",
+    "⋅": "*",
+    "×": "x",
+    "÷": "/",
+    "±": "+/-",
+    "≤": "<=",
+    "≥": ">=",
+    "≠": "!=",
+    "≈": "~",
+    "→": "->",
+    "←": "<-",
+    "⇒": "=>",
+    "⇔": "<=>",
+    "…": "...",
+    "⋯": "...",
+    "′": "'",
+    "″": "''",
+    "“": '"',
+    "”": '"',
+    "‘": "'",
+    "’": "'",
+    "—": "--",
+    "–": "-",
+    "•": "*",
+    "∇": "grad ",
+    "∂": "d",
+    "√": "sqrt",
+    "∞": "inf",
+    "Σ": "sum",
+    "∈": " in ",
+    "✓": "[right]",
+    "✗": "[wrong]",
+    "⚠": "[!]",
+    "…": "...",
+    "⟨": "<",
+    "⟩": ">",
+    "‖": "||",
+    "∼": "~",
+    "∝": "~",
 }
 SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱᵏᵀᵗ", "0123456789+-=()nikTt"))
 SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ", "0123456789+-=()aehijklmnoprstuvx"))
@@ -226,7 +261,9 @@ class PlainTutor:
         session.go(session.step_index)
         self.say(f"# {tr(walkthrough.title, self.lang)}")
         if session.step_index > 0:
-            self.say(self.t(f"(resuming at step {session.step_index + 1})", f"（从第 {session.step_index + 1} 步继续）"))
+            self.say(
+                self.t(f"(resuming at step {session.step_index + 1})", f"（从第 {session.step_index + 1} 步继续）")
+            )
         while True:
             self.show_step(session)
             self.ask_questions(session)
@@ -327,7 +364,11 @@ class PlainTutor:
                 self.say(self.t("Skipped.", "已跳过。"))
                 continue
             if not text:
-                self.say(self.t("Type an answer, or hint, solution, skip, quit.", "请输入答案，或 hint、solution、skip、quit。"))
+                self.say(
+                    self.t(
+                        "Type an answer, or hint, solution, skip, quit.", "请输入答案，或 hint、solution、skip、quit。"
+                    )
+                )
                 continue
             try:
                 grade = session.check(q, text)

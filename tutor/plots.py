@@ -24,8 +24,9 @@ from __future__ import annotations
 import functools
 import math
 import threading
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from tutor.text import both, tr
 
@@ -280,7 +281,9 @@ def _minima(data: Any, variables: Sequence[str]) -> list[tuple[float, ...]]:
     """Minimum points from the engine's record (stationary points of kind "minimum")."""
     out = []
     for item in data or ():
-        kind = getattr(item, "kind", None) or (item.get("kind") if isinstance(item, Mapping) and "kind" in item else None)
+        kind = getattr(item, "kind", None) or (
+            item.get("kind") if isinstance(item, Mapping) and "kind" in item else None
+        )
         if kind not in (None, "minimum"):
             continue
         point = _point(item.get("point", item) if isinstance(item, Mapping) and "point" in item else item, variables)
@@ -334,17 +337,35 @@ def _legend(ax, **kwargs) -> None:
 
 
 def _message(ax, text: str) -> None:
-    ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", fontsize=11, wrap=True, zorder=10,
-            bbox=dict(boxstyle="round,pad=0.5", facecolor="white", edgecolor="#999999", alpha=0.95))
+    ax.text(
+        0.5,
+        0.5,
+        text,
+        transform=ax.transAxes,
+        ha="center",
+        va="center",
+        fontsize=11,
+        wrap=True,
+        zorder=10,
+        bbox=dict(boxstyle="round,pad=0.5", facecolor="white", edgecolor="#999999", alpha=0.95),
+    )
 
 
 def _label(ax, text: str, x: float, y: float, color: str, *, right: bool = True, up: bool = True) -> None:
     """A small label beside a point, outlined in white so it reads on any background."""
     from matplotlib import patheffects
 
-    ax.annotate(text, (x, y), textcoords="offset points", xytext=(8 if right else -8, 7 if up else -13),
-                ha="left" if right else "right", fontsize=10, color=color, zorder=9,
-                path_effects=[patheffects.withStroke(linewidth=3, foreground="white")])
+    ax.annotate(
+        text,
+        (x, y),
+        textcoords="offset points",
+        xytext=(8 if right else -8, 7 if up else -13),
+        ha="left" if right else "right",
+        fontsize=10,
+        color=color,
+        zorder=9,
+        path_effects=[patheffects.withStroke(linewidth=3, foreground="white")],
+    )
 
 
 def _subscript(k: int) -> str:
@@ -450,10 +471,27 @@ def _mark_minima(ax, fn, minima: Sequence[tuple[float, ...]], lo: float, hi: flo
         if lo <= m <= hi:
             y = float(fn(np.array([m]))[0])
             if math.isfinite(y):
-                ax.plot([m], [y], marker="*", ms=16, color=COLORS["minimum"], mec="black", mew=0.6, zorder=6,
-                        ls="none", label=word("minimum", lang) if first else None)
-                ax.annotate(f"{word('minimum', lang)} {m:.4g}", (m, y), textcoords="offset points", xytext=(0, -18),
-                            ha="center", fontsize=8.5, color="#1a5e1a")
+                ax.plot(
+                    [m],
+                    [y],
+                    marker="*",
+                    ms=16,
+                    color=COLORS["minimum"],
+                    mec="black",
+                    mew=0.6,
+                    zorder=6,
+                    ls="none",
+                    label=word("minimum", lang) if first else None,
+                )
+                ax.annotate(
+                    f"{word('minimum', lang)} {m:.4g}",
+                    (m, y),
+                    textcoords="offset points",
+                    xytext=(0, -18),
+                    ha="center",
+                    fontsize=8.5,
+                    color="#1a5e1a",
+                )
                 ys.append(y)
                 first = False
     return ys
@@ -482,9 +520,13 @@ def _one_variable(ax, f, variables, steps, lang, *, current=None, next_point=Non
         ax.plot(xs, ys, "o", color=COLORS["path"], ms=7, mec="black", mew=0.6, zorder=5, label=word("iterates", lang))
         for i in range(len(xs) - 1):
             if all(map(math.isfinite, (xs[i], ys[i], xs[i + 1], ys[i + 1]))):
-                ax.annotate("", xy=(xs[i + 1], ys[i + 1]), xytext=(xs[i], ys[i]),
-                            arrowprops=dict(arrowstyle="-|>", color=COLORS["path"], lw=1.4, shrinkA=5, shrinkB=5),
-                            zorder=4)
+                ax.annotate(
+                    "",
+                    xy=(xs[i + 1], ys[i + 1]),
+                    xytext=(xs[i], ys[i]),
+                    arrowprops=dict(arrowstyle="-|>", color=COLORS["path"], lw=1.4, shrinkA=5, shrinkB=5),
+                    zorder=4,
+                )
         labelled = set(range(len(xs))) if len(xs) <= 6 else {0, 1, len(xs) - 1}
         middle, near = (lo + hi) / 2, 0.06 * (hi - lo)
         placed: list[tuple[float, bool]] = []
@@ -500,25 +542,64 @@ def _one_variable(ax, f, variables, steps, lang, *, current=None, next_point=Non
         xk, yk, slope = xs[current], ys[current], num(steps[current].gradient[0])
         if all(map(math.isfinite, (xk, yk, slope))):
             half = 0.22 * (hi - lo)
-            ax.plot([xk - half, xk + half], [yk - slope * half, yk + slope * half], "--", color=COLORS["tangent"],
-                    lw=1.5, zorder=3, label=word("tangent", lang, k=_subscript(steps[current].k)))
+            ax.plot(
+                [xk - half, xk + half],
+                [yk - slope * half, yk + slope * half],
+                "--",
+                color=COLORS["tangent"],
+                lw=1.5,
+                zorder=3,
+                label=word("tangent", lang, k=_subscript(steps[current].k)),
+            )
     # the next iterate, and the step along the x-axis that reaches it
     if next_point is not None and math.isfinite(next_point) and current is not None and current < len(xs):
         import numpy as np
 
         y_next = float(fn(np.array([next_point]))[0])
         if math.isfinite(y_next) and lo <= next_point <= hi:
-            ax.plot([next_point], [y_next], "o", color=COLORS["next"], ms=8, mec="black", mew=0.6, zorder=6,
-                    label=word("next", lang))
-            ax.annotate("", xy=(next_point, y_next), xytext=(xs[current], ys[current]),
-                        arrowprops=dict(arrowstyle="-|>", color=COLORS["next"], lw=1.8, shrinkA=5, shrinkB=5), zorder=4)
-            _label(ax, f"$x_{{{steps[current].k + 1}}}$", next_point, y_next, COLORS["next"],
-                   right=next_point >= (lo + hi) / 2)
+            ax.plot(
+                [next_point],
+                [y_next],
+                "o",
+                color=COLORS["next"],
+                ms=8,
+                mec="black",
+                mew=0.6,
+                zorder=6,
+                label=word("next", lang),
+            )
+            ax.annotate(
+                "",
+                xy=(next_point, y_next),
+                xytext=(xs[current], ys[current]),
+                arrowprops=dict(arrowstyle="-|>", color=COLORS["next"], lw=1.8, shrinkA=5, shrinkB=5),
+                zorder=4,
+            )
+            _label(
+                ax,
+                f"$x_{{{steps[current].k + 1}}}$",
+                next_point,
+                y_next,
+                COLORS["next"],
+                right=next_point >= (lo + hi) / 2,
+            )
             marks.append(y_next)
-        ax.annotate("", xy=(next_point, 0), xytext=(xs[current], 0),
-                    arrowprops=dict(arrowstyle="-|>", color=COLORS["next"], lw=2.2), zorder=4)
-        ax.annotate(word("move", lang), ((next_point + xs[current]) / 2, 0), textcoords="offset points",
-                    xytext=(0, -14), ha="center", fontsize=8.5, color="#a04a00")
+        ax.annotate(
+            "",
+            xy=(next_point, 0),
+            xytext=(xs[current], 0),
+            arrowprops=dict(arrowstyle="-|>", color=COLORS["next"], lw=2.2),
+            zorder=4,
+        )
+        ax.annotate(
+            word("move", lang),
+            ((next_point + xs[current]) / 2, 0),
+            textcoords="offset points",
+            xytext=(0, -14),
+            ha="center",
+            fontsize=8.5,
+            color="#a04a00",
+        )
     # the sign change: the minimum lies between the last two points
     if bracket and all(map(math.isfinite, bracket)):
         a, b = sorted(bracket)
@@ -615,7 +696,7 @@ def _contours(ax, fig, f, variables, xlim, ylim):
     gy = np.linspace(ylim[0] - my, ylim[1] + my, GRID_SAMPLES)
     X, Y = np.meshgrid(gx, gy)
     Z = fn(X, Y)
-    inside = (X >= xlim[0]) & (X <= xlim[1]) & (Y >= ylim[0]) & (Y <= ylim[1])
+    inside = (xlim[0] <= X) & (xlim[1] >= X) & (ylim[0] <= Y) & (ylim[1] >= Y)
     values = Z[np.isfinite(Z) & inside]
     if values.size > 1 and values.max() > values.min():
         levels = np.unique(np.quantile(values, np.linspace(0, 1, 22)))
@@ -639,8 +720,18 @@ def _path_2d(ax, steps, color: str, label: str, *, marker_size: float = 6) -> li
     good = [p for p in pts if all(map(math.isfinite, p))]
     if not good:
         return pts
-    ax.plot([p[0] for p in good], [p[1] for p in good], "-o", color=color, ms=marker_size, mec="black", mew=0.5,
-            lw=1.6, zorder=4, label=label)
+    ax.plot(
+        [p[0] for p in good],
+        [p[1] for p in good],
+        "-o",
+        color=color,
+        ms=marker_size,
+        mec="black",
+        mew=0.5,
+        lw=1.6,
+        zorder=4,
+        label=label,
+    )
     ax.plot([good[0][0]], [good[0][1]], "s", color=color, ms=marker_size + 3, mec="black", mew=0.8, zorder=5)
     return pts
 
@@ -664,8 +755,19 @@ def _gradient_arrows(ax, steps, xlim, ylim, lang: str) -> None:
         return
     length = 0.08 * min(xlim[1] - xlim[0], ylim[1] - ylim[0])
     P, D = np.array(pts), np.array(dirs) * length
-    ax.quiver(P[:, 0], P[:, 1], D[:, 0], D[:, 1], angles="xy", scale_units="xy", scale=1, color=COLORS["gradient"],
-              width=0.005, zorder=6, label=word("gradient_arrows", lang))
+    ax.quiver(
+        P[:, 0],
+        P[:, 1],
+        D[:, 0],
+        D[:, 1],
+        angles="xy",
+        scale_units="xy",
+        scale=1,
+        color=COLORS["gradient"],
+        width=0.005,
+        zorder=6,
+        label=word("gradient_arrows", lang),
+    )
 
 
 def _two_variables(fig, ax, f, variables, steps, lang, *, next_point=None, minima=()) -> bool:
@@ -678,10 +780,20 @@ def _two_variables(fig, ax, f, variables, steps, lang, *, next_point=None, minim
     _path_2d(ax, shown_steps, COLORS["path"], word("path", lang))
     _gradient_arrows(ax, shown_steps, xlim, ylim, lang)
     if next_point is not None and pts and all(map(math.isfinite, (*next_point, *pts[-1]))):
-        ax.annotate("", xy=next_point, xytext=pts[-1],
-                    arrowprops=dict(arrowstyle="-|>", color=COLORS["next"], lw=2.2), zorder=6)
-        ax.plot([next_point[0]], [next_point[1]], "o", color=COLORS["next"], ms=8, mec="black", mew=0.6, zorder=7,
-                label=word("next", lang))
+        ax.annotate(
+            "", xy=next_point, xytext=pts[-1], arrowprops=dict(arrowstyle="-|>", color=COLORS["next"], lw=2.2), zorder=6
+        )
+        ax.plot(
+            [next_point[0]],
+            [next_point[1]],
+            "o",
+            color=COLORS["next"],
+            ms=8,
+            mec="black",
+            mew=0.6,
+            zorder=7,
+            label=word("next", lang),
+        )
     for i, s in enumerate(shown_steps[:4]):
         p = pts[i]
         if all(map(math.isfinite, p)):
@@ -694,8 +806,18 @@ def _minima_2d(ax, minima, lang):
     first = True
     for m in minima:
         if len(m) == 2:
-            ax.plot([m[0]], [m[1]], "*", ms=18, color=COLORS["minimum"], mec="black", mew=0.8, zorder=9,
-                    ls="none", label=word("minimum", lang) if first else None)
+            ax.plot(
+                [m[0]],
+                [m[1]],
+                "*",
+                ms=18,
+                color=COLORS["minimum"],
+                mec="black",
+                mew=0.8,
+                zorder=9,
+                ls="none",
+                label=word("minimum", lang) if first else None,
+            )
             first = False
 
 
@@ -729,9 +851,11 @@ def _many_variables(axes, f, variables, steps, lang, next_point=None) -> None:
     ks = [s.k for s in steps]
     for i, name in enumerate(variables):
         values = [num(s.point[i]) for s in steps]
-        line, = left.plot(ks, values, "-o", ms=4, label=name)
+        (line,) = left.plot(ks, values, "-o", ms=4, label=name)
         if next_point is not None and ks:
-            left.plot([ks[-1], ks[-1] + 1], [values[-1], next_point[i]], "--o", ms=4, color=line.get_color(), mfc="white")
+            left.plot(
+                [ks[-1], ks[-1] + 1], [values[-1], next_point[i]], "--o", ms=4, color=line.get_color(), mfc="white"
+            )
     if next_point is not None and ks:
         left.plot([], [], "--o", ms=4, color="#555555", mfc="white", label=word("next", lang))
     left.set_title(word("coordinates", lang), fontsize=10)
@@ -774,7 +898,10 @@ def _run_words(run, lang: str, clipped: bool) -> list[str]:
     if reason != "diverged" and _growing(run.steps):
         status = f"{steps}{'，' if lang == 'zh' else ', '}{word('stopped', lang, reason=reason_words(reason, lang))}"
         colon = "：" if lang == "zh" else ": "
-        lines = [f"{_optimizer_words(run.optimizer, lang)}{colon}{status}", word("growing", lang).upper() if lang == "en" else word("growing", lang)]
+        lines = [
+            f"{_optimizer_words(run.optimizer, lang)}{colon}{status}",
+            word("growing", lang).upper() if lang == "en" else word("growing", lang),
+        ]
         if clipped:
             lines[-1] += " — " + word("off_chart", lang) if lang == "en" else "，" + word("off_chart", lang)
         return lines
@@ -789,7 +916,9 @@ def _run_words(run, lang: str, clipped: bool) -> list[str]:
     return lines
 
 
-def _draw_descent(f, variables, run, path, lang, *, upto=None, next_point=None, bracket=None, minima=(), bound=None) -> Path:
+def _draw_descent(
+    f, variables, run, path, lang, *, upto=None, next_point=None, bracket=None, minima=(), bound=None
+) -> Path:
     """A run (``upto`` None) or iteration ``upto`` of it, with the next iterate; by the number of variables."""
     variables = tuple(variables)
     steps = list(run.steps) if upto is None else list(run.steps[: upto + 1])
@@ -811,9 +940,17 @@ def _draw_descent(f, variables, run, path, lang, *, upto=None, next_point=None, 
     if n == 1:
         if bracket is None:
             bracket = _bracket_of(run.steps, upto)
-        clipped = _one_variable(ax, f, variables, steps, lang, current=(len(steps) - 1 if upto is not None else 0),
-                                next_point=None if next_point is None else next_point[0], bracket=bracket,
-                                minima=minima)
+        clipped = _one_variable(
+            ax,
+            f,
+            variables,
+            steps,
+            lang,
+            current=(len(steps) - 1 if upto is not None else 0),
+            next_point=None if next_point is None else next_point[0],
+            bracket=bracket,
+            minima=minima,
+        )
     else:
         clipped = _two_variables(fig, ax, f, variables, steps, lang, next_point=next_point, minima=minima)
     if not steps:
@@ -876,8 +1013,9 @@ def _titles(run, lang: str, clipped: bool, upto: int | None) -> list[str]:
     return lines
 
 
-def plot_run(f: Any, run: Any, path: Path | str, lang: str = "en", *, minima: Sequence[Any] | None = None,
-             bound: Any = None) -> Path:
+def plot_run(
+    f: Any, run: Any, path: Path | str, lang: str = "en", *, minima: Sequence[Any] | None = None, bound: Any = None
+) -> Path:
     """The whole run: where it went, and why it stopped (used by ``tutor descend --plot``).
 
     ``minima`` are the engine's stationary points; when not given they are
@@ -908,7 +1046,9 @@ def _engine_minima(f: Any, variables: Sequence[str]) -> Sequence[Any]:
 
 
 @_one_at_a_time
-def plot_optimizers(f: Any, variables: Sequence[str], runs: Mapping[str, Any], path: Path | str, lang: str = "en") -> Path:
+def plot_optimizers(
+    f: Any, variables: Sequence[str], runs: Mapping[str, Any], path: Path | str, lang: str = "en"
+) -> Path:
     """Plain descent against momentum (or Adam) on the same picture: who zig-zags, who glides."""
     variables = tuple(variables)
     names = list(runs)
@@ -917,7 +1057,11 @@ def plot_optimizers(f: Any, variables: Sequence[str], runs: Mapping[str, Any], p
     def label(name: str, run) -> str:
         key = getattr(run, "optimizer", name)
         base = word(key, lang) if key in WORDS else name
-        status = word("diverged", lang) if run.stop.reason == "diverged" else word("steps", lang, n=max(len(run.steps) - 1, 0))
+        status = (
+            word("diverged", lang)
+            if run.stop.reason == "diverged"
+            else word("steps", lang, n=max(len(run.steps) - 1, 0))
+        )
         return f"{base} ({status})"
 
     if n == 2:
@@ -981,8 +1125,14 @@ def _values_by_k(ax, names, runs, lang, *, with_labels=False, label=None) -> Non
 
 
 @_one_at_a_time
-def plot_function(f: Any, variables: Sequence[str], path: Path | str, lang: str = "en",
-                  x_range: Sequence[float] = (-2.0, 2.0), minima: Sequence[Any] = ()) -> Path | None:
+def plot_function(
+    f: Any,
+    variables: Sequence[str],
+    path: Path | str,
+    lang: str = "en",
+    x_range: Sequence[float] = (-2.0, 2.0),
+    minima: Sequence[Any] = (),
+) -> Path | None:
     """The function an explain section talks about: its curve, or its contours for two variables."""
     variables = tuple(variables)
     lo, hi = (num(v) for v in x_range)
@@ -1082,7 +1232,6 @@ def _loss_axes(ax, lang: str) -> None:
 @_one_at_a_time
 def plot_training(data: Mapping[str, Any], path: Path | str, lang: str = "en") -> Path:
     """Left: the data, the model before and after the update.  Right: the loss against the update."""
-    import numpy as np
 
     parameters = tuple(data.get("parameters") or ())
     input_name = data.get("input") or "x"
@@ -1099,17 +1248,35 @@ def plot_training(data: Mapping[str, Any], path: Path | str, lang: str = "en") -
     lo, hi = _data_box(xs)
     left.plot(xs, ys, "o", color="#444444", ms=7, label=word("data", lang), zorder=4)
     if samples is not None and len(used) < len(xs):
-        left.plot([xs[i] for i in used], [ys[i] for i in used], "o", mfc="none", mec=COLORS["path"], ms=13, mew=1.8,
-                  label=word("used", lang), zorder=5)
-    _model_curve(left, fn, before, lo, hi, color=COLORS["before"], ls="--", lw=1.8, label=word("before", lang), zorder=3)
+        left.plot(
+            [xs[i] for i in used],
+            [ys[i] for i in used],
+            "o",
+            mfc="none",
+            mec=COLORS["path"],
+            ms=13,
+            mew=1.8,
+            label=word("used", lang),
+            zorder=5,
+        )
+    _model_curve(
+        left, fn, before, lo, hi, color=COLORS["before"], ls="--", lw=1.8, label=word("before", lang), zorder=3
+    )
     # the errors the loss squares: from each prediction y1 to its target y
     pairs = [(xs[i], predictions[j] if j < len(predictions) else None, ys[i]) for j, i in enumerate(used)]
     first = True
     for x, y1, y in pairs:
         if y1 is None or not all(map(math.isfinite, (x, y1, y))):
             continue
-        left.plot([x, x], [y1, y], color=COLORS["path"], lw=1.2, alpha=0.7, zorder=2,
-                  label=word("residual", lang) if first else None)
+        left.plot(
+            [x, x],
+            [y1, y],
+            color=COLORS["path"],
+            lw=1.2,
+            alpha=0.7,
+            zorder=2,
+            label=word("residual", lang) if first else None,
+        )
         first = False
     if after is not None:
         _model_curve(left, fn, after, lo, hi, color=COLORS["after"], lw=2.2, label=word("after", lang), zorder=3)
@@ -1130,10 +1297,21 @@ def plot_training(data: Mapping[str, Any], path: Path | str, lang: str = "en") -
         ks = list(range(1, len(losses) + 1)) if starts_after else list(range(len(losses)))
         right.plot(ks, losses, "-o", ms=3.5, color=COLORS["path"], lw=1.6)
         if not starts_after:
-            right.plot([0], [losses[0]], "o", ms=8, color=COLORS["before"], mec="black", label=word("start_loss", lang), zorder=5)
+            right.plot(
+                [0],
+                [losses[0]],
+                "o",
+                ms=8,
+                color=COLORS["before"],
+                mec="black",
+                label=word("start_loss", lang),
+                zorder=5,
+            )
         if len(losses) > (0 if starts_after else 1):
             i = 0 if starts_after else 1
-            right.plot([ks[i]], [losses[i]], "o", ms=8, color=COLORS["next"], mec="black", label=word("hand", lang), zorder=5)
+            right.plot(
+                [ks[i]], [losses[i]], "o", ms=8, color=COLORS["next"], mec="black", label=word("hand", lang), zorder=5
+            )
         _symlog_if_wide(right, losses)
         if min(finite(losses) or [0]) >= 0 and right.get_yscale() == "linear":
             right.set_ylim(bottom=0)
@@ -1179,10 +1357,19 @@ def plot_batch(data: Mapping[str, Any], path: Path | str, lang: str = "en") -> P
     for name, run in runs.items():
         kind = _kind(getattr(run, "kind", name) or name)
         losses = _losses(run)
-        label = word("minibatch", lang, n=size) if kind == "minibatch" else (word(kind, lang) if kind in WORDS else name)
+        label = (
+            word("minibatch", lang, n=size) if kind == "minibatch" else (word(kind, lang) if kind in WORDS else name)
+        )
         color = COLORS.get(kind)
-        left.plot(range(len(losses)), losses, "-o" if len(losses) <= 30 else "-", ms=3.5, lw=1.8, color=color,
-                  label=f"{label} · {word('steps', lang, n=max(len(losses) - 1, 0))}")
+        left.plot(
+            range(len(losses)),
+            losses,
+            "-o" if len(losses) <= 30 else "-",
+            ms=3.5,
+            lw=1.8,
+            color=color,
+            label=f"{label} · {word('steps', lang, n=max(len(losses) - 1, 0))}",
+        )
         all_losses += losses
     _loss_axes(left, lang)
     _symlog_if_wide(left, all_losses)
@@ -1200,7 +1387,11 @@ def plot_batch(data: Mapping[str, Any], path: Path | str, lang: str = "en") -> P
                 final = final[-1]
             if final is None:
                 continue
-            label = word("minibatch", lang, n=size) if kind == "minibatch" else (word(kind, lang) if kind in WORDS else name)
+            label = (
+                word("minibatch", lang, n=size)
+                if kind == "minibatch"
+                else (word(kind, lang) if kind in WORDS else name)
+            )
             _model_curve(right, fn, _params(final, parameters), lo, hi, color=COLORS.get(kind), lw=1.8, label=label)
         right.set_xlim(lo, hi)
         _data_ylim(right, ys)
@@ -1231,8 +1422,9 @@ def plot_step(step: Any, path: Path | str, lang: str = "en") -> Path | None:
         variables = tuple(data.get("variables") or getattr(data.get("function"), "variables", ()) or ())
         if not variables:
             variables = tuple(sorted(s.name for s in f.free_symbols))
-        return plot_function(f, variables, path, lang, x_range=data.get("x_range") or (-2.0, 2.0),
-                             minima=data.get("minima") or ())
+        return plot_function(
+            f, variables, path, lang, x_range=data.get("x_range") or (-2.0, 2.0), minima=data.get("minima") or ()
+        )
     if kind in ("iteration", "run", "outcome"):
         run = data.get("run")
         f = data.get("function")
@@ -1247,8 +1439,18 @@ def plot_step(step: Any, path: Path | str, lang: str = "en") -> Path | None:
             bracket = data.get("bracket")  # the engine's (x_{k-1}, x_k) when f' changed sign at k
             if bracket is not None and len(variables) == 1:
                 bracket = tuple(_point(p, variables)[0] for p in bracket)
-            return _draw_descent(f, variables, run, path, lang, upto=index, next_point=data.get("next"), bracket=bracket,
-                                 minima=minima, bound=data.get("bound"))
+            return _draw_descent(
+                f,
+                variables,
+                run,
+                path,
+                lang,
+                upto=index,
+                next_point=data.get("next"),
+                bracket=bracket,
+                minima=minima,
+                bound=data.get("bound"),
+            )
         if kind == "run" and data.get("compare"):
             return plot_optimizers(f, variables, data["compare"], path, lang)
         return _draw_descent(f, variables, run, path, lang, minima=minima, bound=data.get("bound"))

@@ -17,7 +17,7 @@ Templates:
 from __future__ import annotations
 
 import random
-from typing import Collection, Mapping
+from collections.abc import Collection, Mapping
 
 import sympy as sp
 
@@ -49,7 +49,12 @@ _NAME_SETS = (("x", "z", "m"), ("x", "y", "z"), ("w", "b"), ("u", "v"))
 #: past the minimum to −1/5 and −1/2 of the distance, so the derivative changes sign and
 #: the minimum is bracketed): always below the bound 2/L = 1/a, with small numbers by hand.
 _RATE_FRACTIONS = (
-    sp.Rational(1, 4), sp.Rational(1, 5), sp.Rational(2, 5), sp.Rational(1, 8), sp.Rational(3, 5), sp.Rational(3, 4),
+    sp.Rational(1, 4),
+    sp.Rational(1, 5),
+    sp.Rational(2, 5),
+    sp.Rational(1, 8),
+    sp.Rational(3, 5),
+    sp.Rational(3, 4),
 )
 
 
@@ -90,7 +95,9 @@ def template_for(name: str) -> str:
         return TEMPLATE_FOR_SKILL[key]
     if key in TEMPLATES:
         return key
-    choices = ", ".join([*(s for s in SKILLS if s in TEMPLATE_FOR_SKILL), *(t for t in TEMPLATES if t not in TEMPLATE_FOR_SKILL)])
+    choices = ", ".join(
+        [*(s for s in SKILLS if s in TEMPLATE_FOR_SKILL), *(t for t in TEMPLATES if t not in TEMPLATE_FOR_SKILL)]
+    )
     raise PracticeError(f"no practice for '{name}'; choose one of {choices}")
 
 
@@ -217,10 +224,10 @@ __all__ = [
     "TEMPLATES",
     "TEMPLATE_FOR_SKILL",
     "PracticeError",
-    "practice_lesson",
+    "fresh_seed",
+    "next_skill",
     "practice_for",
     "practice_id",
+    "practice_lesson",
     "template_for",
-    "next_skill",
-    "fresh_seed",
 ]

@@ -19,10 +19,10 @@ import json
 import sqlite3
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterable
 
 from tutor.errors import TutorError
 from tutor.text import both, tr
@@ -74,7 +74,7 @@ class Attempt:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class ProgressStore:
@@ -384,7 +384,9 @@ class ProgressStore:
                     count += 1
         return count
 
-    def summary(self, lesson_id: str, total_steps: int | None = None, lang: str = "en", total_questions: int | None = None) -> str:
+    def summary(
+        self, lesson_id: str, total_steps: int | None = None, lang: str = "en", total_questions: int | None = None
+    ) -> str:
         """'not started', 'step k of n' or 'done, 7/9 right' for one lesson."""
         stored_steps, stored_questions = self.totals(lesson_id)
         total_steps = total_steps or stored_steps
@@ -397,7 +399,10 @@ class ProgressStore:
         if self.is_finished(lesson_id):
             first = self.first_time(lesson_id)
             return tr(
-                both(f"done, {right}/{out_of} right ({first} first time)", f"已完成，答对 {right}/{out_of}（{first} 题一次答对）"),
+                both(
+                    f"done, {right}/{out_of} right ({first} first time)",
+                    f"已完成，答对 {right}/{out_of}（{first} 题一次答对）",
+                ),
                 lang,
             )
         step = self.position(lesson_id) + 1
@@ -545,8 +550,16 @@ def _reason(err: Exception | None, lang: str = "en") -> str:
     low = text.lower()
     known = (
         (("disk is full", "disk full", "no space"), "the disk is full", "磁盘已满"),
-        (("readonly", "read-only", "permission denied"), "the progress file or its folder is read-only", "进度文件或其所在文件夹是只读的"),
-        (("unable to open", "file exists", "not a directory"), "the data folder cannot be written", "无法写入数据文件夹"),
+        (
+            ("readonly", "read-only", "permission denied"),
+            "the progress file or its folder is read-only",
+            "进度文件或其所在文件夹是只读的",
+        ),
+        (
+            ("unable to open", "file exists", "not a directory"),
+            "the data folder cannot be written",
+            "无法写入数据文件夹",
+        ),
         (("disk i/o",), "the disk reported an error", "磁盘读写出错"),
         (("not a database", "malformed", "encrypted"), "it is not a readable database", "它不是可读取的数据库"),
         (("not a file",), "a folder is where the file should be", "文件的位置上是一个文件夹"),
@@ -579,7 +592,7 @@ def progress_command(fmt: str, reset: str | None, lesson_dirs: Iterable[Path], l
             listed = ", ".join(known) or "none yet"
             raise TutorError(f"no progress is stored for a lesson '{reset}' (lessons with progress: {listed})")
         count = store.reset(reset)
-        notes += store.messages[len(notes):]
+        notes += store.messages[len(notes) :]
         said = tr(
             both(
                 f"Reset lesson '{reset}': forgot {count} attempt{'s' if count != 1 else ''} and its position.",
@@ -589,7 +602,9 @@ def progress_command(fmt: str, reset: str | None, lesson_dirs: Iterable[Path], l
         )
         store.close()
         if fmt == "json":
-            return json.dumps({"reset": reset, "attempts_removed": count, "messages": notes}, ensure_ascii=False, indent=2)
+            return json.dumps(
+                {"reset": reset, "attempts_removed": count, "messages": notes}, ensure_ascii=False, indent=2
+            )
         return "\n".join([*notes, said])
 
     from tutor.lesson.catalog import find_lessons
@@ -643,7 +658,13 @@ def progress_command(fmt: str, reset: str | None, lesson_dirs: Iterable[Path], l
 
     if fmt == "json":
         return json.dumps(
-            {"lessons": lessons, "mastery": mastery, "practise_next": practise, "practise_command": command, "messages": notes},
+            {
+                "lessons": lessons,
+                "mastery": mastery,
+                "practise_next": practise,
+                "practise_command": command,
+                "messages": notes,
+            },
             ensure_ascii=False,
             indent=2,
         )
@@ -704,4 +725,4 @@ def _practice_command(mastery: dict[str, float], practise: list[str]) -> str | N
     return f"tutor practice {skill}" if skill in practise else None
 
 
-__all__ = ["Attempt", "ProgressStore", "progress_command", "KINDS", "DB_NAME"]
+__all__ = ["DB_NAME", "KINDS", "Attempt", "ProgressStore", "progress_command"]

@@ -35,7 +35,7 @@ except ImportError:  # Windows: time bound only
 
 __all__ = ["BoundExceeded", "run_bounded", "warm_up"]
 
-_START_TIMEOUT = 60.0     # seconds for a new child to import sympy (slow disks, first run)
+_START_TIMEOUT = 60.0  # seconds for a new child to import sympy (slow disks, first run)
 
 
 class BoundExceeded(TutorError):
@@ -46,7 +46,7 @@ def _child_main(conn) -> None:
     """Worker loop: receive (fn, args, kwargs, memory_mb), send back a tagged result."""
     import sympy  # noqa: F401  (once, so each job starts quickly)
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the parent's business
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's business
     conn.send(("ready", None))
     while True:
         try:
@@ -55,7 +55,7 @@ def _child_main(conn) -> None:
             return
         try:
             job = ForkingPickler.loads(data)
-            if job is None:                          # asked to stop
+            if job is None:  # asked to stop
                 return
             fn, args, kwargs, memory_mb = job
             _limit_memory(memory_mb)
@@ -64,7 +64,7 @@ def _child_main(conn) -> None:
             reply = ("memory", None)
         except TutorError as e:
             reply = ("tutor", e)
-        except BaseException as e:  # noqa: BLE001 - everything becomes one line for the learner
+        except BaseException as e:
             reply = ("error", type(e).__name__)
         try:
             conn.send(reply)
@@ -126,8 +126,7 @@ class _Worker:
     def __init__(self) -> None:
         ctx = _context()
         self.conn, child_conn = ctx.Pipe()
-        self.process = ctx.Process(target=_child_main, args=(child_conn,), daemon=True,
-                                   name="tutor-sandbox")
+        self.process = ctx.Process(target=_child_main, args=(child_conn,), daemon=True, name="tutor-sandbox")
         with _real_stdio():
             self.process.start()
         child_conn.close()
@@ -203,22 +202,22 @@ def run_bounded(fn, *args, timeout: float = 2.0, memory_mb: int = 1024, **kwargs
         try:
             try:
                 worker.conn.send_bytes(job)
-            except OSError:                  # the child died between calls: one fresh try
+            except OSError:  # the child died between calls: one fresh try
                 _discard_worker()
                 worker = _ensure_worker()
                 worker.conn.send_bytes(job)
             if not worker.conn.poll(timeout):
                 raise too_long
             data = worker.conn.recv_bytes()
-        except EOFError:                     # killed by the OS, most likely for memory
+        except EOFError:  # killed by the OS, most likely for memory
             _discard_worker()
             raise too_big from None
-        except BaseException:                # time-out, Ctrl-C ...: the child's answer would come late
+        except BaseException:  # time-out, Ctrl-C ...: the child's answer would come late
             _discard_worker()
             raise
     try:
         status, payload = ForkingPickler.loads(data)
-    except Exception as e:                   # e.g. an exception class that cannot be rebuilt here
+    except Exception as e:  # e.g. an exception class that cannot be rebuilt here
         raise TutorError(f"could not check this: {type(e).__name__}") from None
     if status == "ok":
         return payload
@@ -238,7 +237,7 @@ def warm_up() -> None:
         try:
             with _lock:
                 _ensure_worker()
-        except Exception:  # noqa: BLE001 - the next run_bounded call reports it
+        except Exception:
             pass
 
     threading.Thread(target=start, name="tutor-sandbox-warm-up", daemon=True).start()

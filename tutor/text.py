@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Mapping, Union
+from collections.abc import Mapping
+from typing import Union
 
 #: Every piece of lesson text.  A plain string is the same in every language.
 Text = Union[str, Mapping[str, str]]
@@ -17,7 +18,7 @@ def tr(text: Text | None, lang: str = "en") -> str:
     if isinstance(text, str):
         return text
     for code in (lang, "en", *text.keys()):
-        if code in text and text[code]:
+        if text.get(code):
             return text[code]
     return ""
 

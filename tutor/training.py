@@ -24,9 +24,10 @@ from __future__ import annotations
 import functools
 import math
 import numbers
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -145,7 +146,9 @@ def generated_data(
     if sigma < 0:
         raise TrainingError(f"the noise is a standard deviation, so it must not be negative (got {sp.sstr(sigma)})")
     if not lo < hi:
-        raise TrainingError(f"the x range must run from a smaller to a larger number (got {sp.sstr(lo)} to {sp.sstr(hi)})")
+        raise TrainingError(
+            f"the x range must run from a smaller to a larger number (got {sp.sstr(lo)} to {sp.sstr(hi)})"
+        )
     rng = np.random.default_rng(seed)
     x_draws = rng.uniform(float(lo), float(hi), n)
     e_draws = rng.normal(0.0, float(sigma), n)
@@ -172,7 +175,9 @@ def mse_loss(model: sp.Expr, parameters: Sequence[str], input: str, xs, ys, samp
     return sp.Add(*terms) * sp.Rational(1, len(used))
 
 
-def one_update(model: sp.Expr, parameters: Sequence[str], input: str, xs, ys, params, lr, samples=None) -> TrainingUpdate:
+def one_update(
+    model: sp.Expr, parameters: Sequence[str], input: str, xs, ys, params, lr, samples=None
+) -> TrainingUpdate:
     """The article's one weight update, exactly: predict, loss, gradient, step.
 
     ``samples`` are the indices the update uses (default: all of them).
@@ -185,7 +190,7 @@ def one_update(model: sp.Expr, parameters: Sequence[str], input: str, xs, ys, pa
     return _exact_update(problem, xs, ys, point, lr, used)
 
 
-def _exact_update(problem: "_Problem", xs, ys, point: tuple, lr, used: tuple[int, ...]) -> TrainingUpdate:
+def _exact_update(problem: _Problem, xs, ys, point: tuple, lr, used: tuple[int, ...]) -> TrainingUpdate:
     compiled = problem.compiled("sympy")
     predictions, sums = [], [sp.Integer(0)] * len(problem.parameters)
     loss = sp.Integer(0)
@@ -209,7 +214,7 @@ def _exact_update(problem: "_Problem", xs, ys, point: tuple, lr, used: tuple[int
     )
 
 
-def _exact_loss(problem: "_Problem", xs, ys, point: tuple) -> sp.Expr:
+def _exact_loss(problem: _Problem, xs, ys, point: tuple) -> sp.Expr:
     """The MSE over every sample at the point, exactly (predictions only, no gradient)."""
     predict = problem.compiled("sympy").predict
     total = sp.Integer(0)
@@ -218,7 +223,7 @@ def _exact_loss(problem: "_Problem", xs, ys, point: tuple) -> sp.Expr:
     return total / len(xs)
 
 
-def _real(value, problem: "_Problem", point, i: int, x, what: str) -> sp.Expr:
+def _real(value, problem: _Problem, point, i: int, x, what: str) -> sp.Expr:
     """An exact real number, or a MathError naming the sample and the parameters."""
     if isinstance(value, int):  # a constant part of the generated code, e.g. a zero derivative
         value = sp.Integer(value)
@@ -296,7 +301,9 @@ def _train_exact(problem, kind, xs, ys, point, lr, batches, order) -> TrainingRu
                 raise TrainingError(
                     f"exact mode keeps rational numbers, but {name} = {sp.sstr(value)} is not rational; use float mode"
                 )
-            if max(abs(int(value.p)).bit_length(), int(value.q).bit_length()) * 0.30103 > EXACT_DIGIT_LIMIT:  # digits, without str() (refused past 4300 digits)
+            if (
+                max(abs(int(value.p)).bit_length(), int(value.q).bit_length()) * 0.30103 > EXACT_DIGIT_LIMIT
+            ):  # digits, without str() (refused past 4300 digits)
                 raise TrainingError(f"the exact value of {name} passed {EXACT_DIGIT_LIMIT} digits; use float mode")
         records.append(update)
         params.append(update.next_params)
@@ -371,7 +378,9 @@ def compare_batches(
     return {
         "batch": train(model, parameters, input, xs, ys, start, lr, kind="batch", **common),
         "stochastic": train(model, parameters, input, xs, ys, start, lr, kind="stochastic", **common),
-        "minibatch": train(model, parameters, input, xs, ys, start, lr, kind="minibatch", batch_size=batch_size, **common),
+        "minibatch": train(
+            model, parameters, input, xs, ys, start, lr, kind="minibatch", batch_size=batch_size, **common
+        ),
     }
 
 
@@ -461,7 +470,9 @@ def _stochastic(xs: list[float], ys: list[float], w: float, b: float, lr: float)
     return w, b, np.fromiter(losses, dtype=float, count=len(losses))
 
 
-def _minibatch(X: np.ndarray, y: np.ndarray, w: float, b: float, lr: float, size: int) -> tuple[float, float, np.ndarray]:
+def _minibatch(
+    X: np.ndarray, y: np.ndarray, w: float, b: float, lr: float, size: int
+) -> tuple[float, float, np.ndarray]:
     """Consecutive chunks of ``size``: batch sums at once, a scalar recurrence, losses at once."""
     n = len(X)
     starts = np.arange(0, n, size)
@@ -521,7 +532,7 @@ class _Problem:
     input: str
 
     @classmethod
-    def of(cls, model, parameters, input) -> "_Problem":
+    def of(cls, model, parameters, input) -> _Problem:
         if not isinstance(model, sp.Expr):
             raise TrainingError("the model must be a sympy expression (made through tutor.mathtext)")
         if isinstance(parameters, str):
@@ -564,7 +575,9 @@ class _Problem:
         else:
             values = list(values)
             if len(values) != len(self.parameters):
-                raise TrainingError(f"expected {len(self.parameters)} values for {', '.join(self.parameters)}, got {len(values)}")
+                raise TrainingError(
+                    f"expected {len(self.parameters)} values for {', '.join(self.parameters)}, got {len(values)}"
+                )
         convert = _exact if exact else _float
         return tuple(convert(v, p) for v, p in zip(values, self.parameters))
 

@@ -67,8 +67,16 @@ def verdict(met: bool | None) -> str:
     return "" if met is None else ("ok" if met else "OVER")
 
 
-def row(what: str, ours: float, baseline: float | None = None, baseline_name: str = "", budget: str = "",
-        met: bool | None = None, *, faster: bool = False) -> None:
+def row(
+    what: str,
+    ours: float,
+    baseline: float | None = None,
+    baseline_name: str = "",
+    budget: str = "",
+    met: bool | None = None,
+    *,
+    faster: bool = False,
+) -> None:
     """One line of the table; ``faster`` states the ratio as "N x faster" (baseline / ours)."""
     ratio = ""
     if baseline:
@@ -141,8 +149,15 @@ def bench_descent_loop(quick: bool) -> None:
 
     n_naive = 50 if quick else 200
     naive_step = best(lambda: naive(n_naive), 2) / n_naive
-    row("descent step vs subs() loop", marginal, naive_step, "subs() loop", ">= 1000x faster",
-        naive_step >= 1000 * marginal, faster=True)
+    row(
+        "descent step vs subs() loop",
+        marginal,
+        naive_step,
+        "subs() loop",
+        ">= 1000x faster",
+        naive_step >= 1000 * marginal,
+        faster=True,
+    )
 
 
 def bench_exact(quick: bool) -> None:
@@ -159,8 +174,15 @@ def bench_exact(quick: bool) -> None:
     run = descent.run(parse_expression("x^4", ["x"]), ["x"], [Rational(1, 2)], Rational(1, 3), steps=500, exact=True)
     digits = max(max(len(str(abs(v.p))), len(str(v.q))) for s in run.steps for v in (*s.point, s.value, *s.gradient))
     limit = descent.EXACT_DIGIT_LIMIT
-    ROWS.append(Row("exact number-size bound (x^4)", f"stops ({run.stop.reason}) at k = {run.stop.k}",
-                    f"largest: {digits} digits", "", f"<= {limit} digits {verdict(digits <= limit)}"))
+    ROWS.append(
+        Row(
+            "exact number-size bound (x^4)",
+            f"stops ({run.stop.reason}) at k = {run.stop.k}",
+            f"largest: {digits} digits",
+            "",
+            f"<= {limit} digits {verdict(digits <= limit)}",
+        )
+    )
 
 
 # --- start-up -------------------------------------------------------------------------------
@@ -187,7 +209,9 @@ def _bytecode_env(cache: Path | None, home: Path) -> dict:
 def run_timed(args: list[str], env: dict) -> tuple[float, float]:
     """Wall time and CPU time (user + system) of one run of a command."""
     start = time.perf_counter()
-    child = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=tempfile.gettempdir())
+    child = subprocess.Popen(
+        args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=tempfile.gettempdir()
+    )
     _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - start
     child.returncode = os.waitstatus_to_exitcode(status)
@@ -220,8 +244,12 @@ def tutor_command() -> list[str]:
 
 
 def heavy_modules_on_help(home: Path) -> list[str]:
-    err = subprocess.run([sys.executable, "-X", "importtime", "-m", "tutor", "--help"], capture_output=True, text=True,
-                         env=_bytecode_env(None, home)).stderr
+    err = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "tutor", "--help"],
+        capture_output=True,
+        text=True,
+        env=_bytecode_env(None, home),
+    ).stderr
     loaded = {line.rsplit("|", 1)[-1].strip() for line in err.splitlines() if line.startswith("import time:")}
     return sorted(m for m in ("sympy", "numpy", "matplotlib", "textual") if m in loaded)
 
@@ -239,14 +267,33 @@ def bench_startup(quick: bool) -> None:
     with tempfile.TemporaryDirectory() as cache, tempfile.TemporaryDirectory() as home:
         t = command_times(commands, repeat, _bytecode_env(Path(cache), Path(home)))
         heavy = heavy_modules_on_help(Path(home))
-        cold = command_times({"sympy": commands["sympy"], "derive": derive}, max(3, repeat // 3),
-                             _bytecode_env(None, Path(home)))
+        cold = command_times(
+            {"sympy": commands["sympy"], "derive": derive}, max(3, repeat // 3), _bytecode_env(None, Path(home))
+        )
     (bare, _), (sympy_wall, sympy_cpu), (helps, _), (derive_wall, derive_cpu) = (
-        t["bare"], t["sympy"], t["help"], t["derive"])
-    ROWS.append(Row("tutor --help", fmt_time(helps), f"python -c pass {fmt_time(bare)}", f"+{fmt_time(helps - bare)}",
-                    f"<= +0.25 s {verdict(helps - bare <= 0.25)}"))
-    ROWS.append(Row("heavy imports on the --help path", ", ".join(heavy) or "none", "python -X importtime", "",
-                    f"none {verdict(not heavy)}"))
+        t["bare"],
+        t["sympy"],
+        t["help"],
+        t["derive"],
+    )
+    ROWS.append(
+        Row(
+            "tutor --help",
+            fmt_time(helps),
+            f"python -c pass {fmt_time(bare)}",
+            f"+{fmt_time(helps - bare)}",
+            f"<= +0.25 s {verdict(helps - bare <= 0.25)}",
+        )
+    )
+    ROWS.append(
+        Row(
+            "heavy imports on the --help path",
+            ", ".join(heavy) or "none",
+            "python -X importtime",
+            "",
+            f"none {verdict(not heavy)}",
+        )
+    )
     row("tutor derive", derive_wall, sympy_wall, "import sympy", "<= 1.3x", derive_wall <= 1.3 * sympy_wall)
     row("tutor derive, CPU time", derive_cpu, sympy_cpu, "import sympy", "(cross-check)", None)
     row("tutor derive, no bytecode cache", cold["derive"][0], cold["sympy"][0], "import sympy", "(information)", None)
@@ -315,8 +362,9 @@ def first_frame_fresh_process(env: dict) -> float:
     """Seconds from starting a new Python to the app's first frame (imports included)."""
     code = FRESH_PROCESS.format(bench=str(Path(__file__).parent))
     start = time.clock_gettime(time.CLOCK_MONOTONIC)
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env,
-                         cwd=tempfile.gettempdir()).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env, cwd=tempfile.gettempdir()
+    ).stdout
     return float(out.split()[-1]) - start
 
 
@@ -400,7 +448,9 @@ async def feedback_latency(count: int) -> list[tuple[float, float]]:
                 start = time.perf_counter()
                 app._driver.send_message(events.Key("enter", "\r"))
                 # the Input submits, the screen says "checking…" and grades in a worker, then shows the verdict
-                await until(lambda: screen.busy or any(w.group == "grade" and id(w) not in graders for w in app.workers))
+                await until(
+                    lambda: screen.busy or any(w.group == "grade" and id(w) not in graders for w in app.workers)
+                )
                 await until(lambda: not screen.busy and str(feedback.render())[:1] in "✓✗⚠")
                 shown = time.perf_counter()
                 await until(lambda: bool(frames) and frames[-1] >= shown)
@@ -435,8 +485,13 @@ def bench_tutor(quick: bool) -> None:
         for args in (["--quick"], ["--quick"] if quick else []):
             home = tempfile.mkdtemp()  # each run starts as a new learner: nothing to resume
             env = {**_bytecode_env(Path(cache), Path(home)), CHILD: "1"}
-            child = subprocess.run([sys.executable, __file__, "--only", "tutor", "--json", *args], env=env,
-                                   capture_output=True, text=True, cwd=tempfile.gettempdir())
+            child = subprocess.run(
+                [sys.executable, __file__, "--only", "tutor", "--json", *args],
+                env=env,
+                capture_output=True,
+                text=True,
+                cwd=tempfile.gettempdir(),
+            )
             shutil.rmtree(home, ignore_errors=True)
             if child.returncode != 0:
                 raise RuntimeError(f"the tutor bench failed:\n{child.stderr}")
@@ -459,9 +514,15 @@ def _bench_tutor_here(quick: bool) -> None:
     samples = asyncio.run(feedback_latency(6 if quick else 15))
     median = statistics.median(total for total, _ in samples)
     graded = statistics.median(widget for _, widget in samples)
-    ROWS.append(Row(f"tutor: Enter to verdict on screen ({len(samples)} answers)", f"{fmt_time(median)} median",
-                    f"graded in {fmt_time(graded)}; max {fmt_time(max(t for t, _ in samples))}", "",
-                    f"<= 100 ms {verdict(median <= 0.1)}"))
+    ROWS.append(
+        Row(
+            f"tutor: Enter to verdict on screen ({len(samples)} answers)",
+            f"{fmt_time(median)} median",
+            f"graded in {fmt_time(graded)}; max {fmt_time(max(t for t, _ in samples))}",
+            "",
+            f"<= 100 ms {verdict(median <= 0.1)}",
+        )
+    )
 
 
 def bench_plots_and_export(quick: bool) -> None:
@@ -487,8 +548,15 @@ def bench_plots_and_export(quick: bool) -> None:
         written = time.perf_counter() - start
         images = len(list((Path(out) / "md").rglob("*.png")))
         row(f"walkthroughs of all {len(entries)} bundled lessons", built, None, "", "(information)", None)
-        ROWS.append(Row(f"export all {len(entries)} bundled lessons", fmt_time(written), f"{images} PNGs, "
-                        f"{fmt_time(written / max(images, 1))} each", "", "(information)"))
+        ROWS.append(
+            Row(
+                f"export all {len(entries)} bundled lessons",
+                fmt_time(written),
+                f"{images} PNGs, {fmt_time(written / max(images, 1))} each",
+                "",
+                "(information)",
+            )
+        )
 
 
 # --- data at scale ----------------------------------------------------------------------------
@@ -528,6 +596,7 @@ def bench_data(quick: bool) -> None:
 
     repeat = 3 if quick else 7
     for kind, size in (("batch", n), ("stochastic", 1), ("minibatch", 32)):
+
         def ours():
             return linear_regression_epoch(X, y, 0.0, 0.0, lr, kind=kind, batch_size=size, rng=seed)
 
@@ -553,12 +622,15 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    import numpy
-    import sympy
     from importlib.metadata import version
 
-    return (f"{cpu}, {os.cpu_count()} cores, {platform.system()}, Python {platform.python_version()}, "
-            f"sympy {sympy.__version__}, numpy {numpy.__version__}, textual {version('textual')}")
+    import numpy
+    import sympy
+
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {platform.system()}, Python {platform.python_version()}, "
+        f"sympy {sympy.__version__}, numpy {numpy.__version__}, textual {version('textual')}"
+    )
 
 
 def table(markdown: bool) -> str:
@@ -589,7 +661,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
     parser.add_argument("--only", choices=sorted(GROUPS), action="append", help="run only these groups (repeatable)")
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
-    parser.add_argument("--json", action="store_true", help="print only the rows, as JSON (for the bench's own child runs)")
+    parser.add_argument(
+        "--json", action="store_true", help="print only the rows, as JSON (for the bench's own child runs)"
+    )
     args = parser.parse_args()
     for name, fn in GROUPS.items():
         if args.only and name not in args.only:

@@ -195,7 +195,7 @@ class TutorApp(App):
             waits = asyncio.gather(*(w.wait() for w in pending), return_exceptions=True)
             try:
                 await asyncio.wait_for(waits, timeout=GRADE_WAIT_ON_QUIT)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
         self.exit()
 

@@ -7,7 +7,7 @@ replaces its parent's for the same key).
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from textual.binding import Binding
 
@@ -24,7 +24,7 @@ WORDS = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def localised(cls: type, lang: str) -> type:
     """``cls`` with its footer words in ``lang`` (``cls`` itself for English)."""
     if lang == "en":

@@ -10,8 +10,9 @@ only decides what to ask next and what to record.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from tutor.errors import TutorError
 from tutor.progress import ProgressStore
@@ -145,8 +146,13 @@ class LessonSession:
         """Store the attempt (the store is thread-safe: a worker may call this the moment it graded)."""
         kind = "answer" if grade.counted else "invalid"
         self.store.record(
-            self.lesson_id, question.id, clip(text, STORED_ANSWER_LIMIT), grade.verdict, self.grade_text(grade),
-            kind=kind, skill=question.skill,
+            self.lesson_id,
+            question.id,
+            clip(text, STORED_ANSWER_LIMIT),
+            grade.verdict,
+            self.grade_text(grade),
+            kind=kind,
+            skill=question.skill,
         )
 
     def apply(self, question: Question, text: str, grade) -> Answered:
@@ -164,7 +170,12 @@ class LessonSession:
     def refuse(self, question: Question, text: str, message: str) -> None:
         """Record an answer the grader could not handle at all (kept, never counted)."""
         self.store.record(
-            self.lesson_id, question.id, clip(text, STORED_ANSWER_LIMIT), "invalid", message, kind="invalid",
+            self.lesson_id,
+            question.id,
+            clip(text, STORED_ANSWER_LIMIT),
+            "invalid",
+            message,
+            kind="invalid",
             skill=question.skill,
         )
 
@@ -251,7 +262,10 @@ class LessonSession:
         lines.append(tr(both(f"The answer is {answer}.", f"答案是 {answer}。"), self.lang))
         if carried:
             lines.append(
-                tr(both("(This follows from your own earlier answers.)", "（这是由你前面自己的答案推出的。）"), self.lang)
+                tr(
+                    both("(This follows from your own earlier answers.)", "（这是由你前面自己的答案推出的。）"),
+                    self.lang,
+                )
             )
         return "\n".join(lines)
 
@@ -332,7 +346,9 @@ def prompt_text(question: Question, lang: str) -> str:
         labels = [tr(c.label, lang) or c.key for c in question.choices]
         if all(label.lower() in text.lower() for label in labels):
             return text
-        options = ", ".join(label if label == c.key else f"{label} [{c.key}]" for label, c in zip(labels, question.choices))
+        options = ", ".join(
+            label if label == c.key else f"{label} [{c.key}]" for label, c in zip(labels, question.choices)
+        )
         text += f"  ({options})"
     return text
 

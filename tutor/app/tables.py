@@ -97,7 +97,9 @@ def formula(expr: Any) -> str:
     text = latex_to_unicode(sp.latex(expr)).replace("\\", "")
     text = re.sub(r"\( +| +\)", lambda m: m.group(0).strip(), text)
     text = re.sub(r"(^|[(,] ?)− ", r"\1−", text)  # a leading minus sign binds to what follows
-    return re.sub(r"(?<=[0-9]) (?=[A-Za-z(√|])", "", text)  # 5 x² -> 5x²  # a command the converter does not know keeps its name only
+    return re.sub(
+        r"(?<=[0-9]) (?=[A-Za-z(√|])", "", text
+    )  # 5 x² -> 5x²  # a command the converter does not know keeps its name only
 
 
 def function_line(step: Step, lang: str = "en") -> str:

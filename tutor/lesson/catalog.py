@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 from tutor import paths
 from tutor.errors import TutorError
@@ -56,11 +56,15 @@ def _folders(extra_dirs: Sequence[Path]) -> list[tuple[Path, str]]:
 def _entry(path: Path, source: str) -> CatalogEntry:
     try:
         lesson, diagnostics = read_lesson_file(path)
-    except Exception as err:  # noqa: BLE001 - one file must never hide the others
-        return CatalogEntry(path.stem, path.stem, path, 100, None, f"{path}: error: cannot load ({type(err).__name__})", source)
+    except Exception as err:
+        return CatalogEntry(
+            path.stem, path.stem, path, 100, None, f"{path}: error: cannot load ({type(err).__name__})", source
+        )
     if lesson is None:
         first = next((d for d in diagnostics if d.severity == "error"), None)
-        return CatalogEntry(path.stem, path.stem, path, 100, None, str(first) if first else f"{path}: error: invalid lesson", source)
+        return CatalogEntry(
+            path.stem, path.stem, path, 100, None, str(first) if first else f"{path}: error: invalid lesson", source
+        )
     return CatalogEntry(lesson.id, lesson.title, path, lesson.order, lesson, None, source)
 
 
@@ -82,7 +86,15 @@ def find_lessons(extra_dirs: Sequence[Path] = ()) -> list[CatalogEntry]:
             entry = _entry(path, source)
             if entry.ok:
                 if entry.id in taken:
-                    entry = CatalogEntry(entry.id, entry.title, path, entry.order, None, f"{path}:1:1: error: the id '{entry.id}' is already used by {taken[entry.id]}", source)
+                    entry = CatalogEntry(
+                        entry.id,
+                        entry.title,
+                        path,
+                        entry.order,
+                        None,
+                        f"{path}:1:1: error: the id '{entry.id}' is already used by {taken[entry.id]}",
+                        source,
+                    )
                 else:
                     taken[entry.id] = path
             entries.append(entry)
@@ -173,5 +185,7 @@ def lessons_command(extra_dirs: Sequence[Path], fmt: str = "text", lang: str = "
         lines.append(f"{_pad(row[0], widths[0])}  {_pad(row[1], widths[1])}  {row[2]}".rstrip())
     broken = sum(not e.ok for e in entries)
     lines.append("")
-    lines.append(f"{len(entries)} lessons, {broken} broken" if lang != "zh" else f"共 {len(entries)} 课，{broken} 课有错误")
+    lines.append(
+        f"{len(entries)} lessons, {broken} broken" if lang != "zh" else f"共 {len(entries)} 课，{broken} 课有错误"
+    )
     return "\n".join(lines)

@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 import sympy as sp
 
@@ -84,7 +85,9 @@ def start_problem(f: sp.Expr, variables: tuple[str, ...], point: dict[str, sp.Ex
     return None
 
 
-def value_problem(f: sp.Expr, variables: tuple[str, ...], point: dict[str, sp.Expr], what: str, of: str | None) -> str | None:
+def value_problem(
+    f: sp.Expr, variables: tuple[str, ...], point: dict[str, sp.Expr], what: str, of: str | None
+) -> str | None:
     """An evaluate question has an answer: the value (or derivative, gradient) is real at the point."""
     from tutor import calculus
 
@@ -109,7 +112,9 @@ def unbounded_along(f: sp.Expr, variables: tuple[str, ...]) -> tuple[tuple[str, 
     from tutor import calculus
 
     found = calculus.bounded_below(f, variables)  # values may be sympy booleans: compare by truth
-    return tuple(v for v, ok in found.items() if ok is not None and not ok), all(ok is not None for ok in found.values())
+    return tuple(v for v, ok in found.items() if ok is not None and not ok), all(
+        ok is not None for ok in found.values()
+    )
 
 
 def stability_bound(f: sp.Expr, variables: tuple[str, ...], near: dict[str, sp.Expr]) -> tuple | None:
@@ -155,7 +160,9 @@ def run_summary(
         "sizes": sizes,
         "signs": signs,
         "changes": changes,
-        "points": [tuple(sp.sstr(x) if isinstance(x, sp.Basic) else f"{x:.6g}" for x in s.point) for s in run.steps[-2:]],
+        "points": [
+            tuple(sp.sstr(x) if isinstance(x, sp.Basic) else f"{x:.6g}" for x in s.point) for s in run.steps[-2:]
+        ],
     }
 
 
@@ -166,8 +173,14 @@ def training_problem(section: TrainingStep | BatchCompare) -> str | None:
     samples = getattr(section, "samples", None)
     try:
         training.one_update(
-            section.model.expr, section.model.parameters, section.model.input,
-            section.data.x, section.data.y, section.start, section.learning_rate, samples,
+            section.model.expr,
+            section.model.parameters,
+            section.model.input,
+            section.data.x,
+            section.data.y,
+            section.start,
+            section.learning_rate,
+            samples,
         )
     except TutorError as err:
         return err.message
@@ -182,7 +195,7 @@ def walkthrough_problems(lesson: Lesson) -> list[tuple] | None:
     """
     try:
         from tutor import walkthrough
-    except Exception as err:  # noqa: BLE001 - a broken engine module is a problem to report, not a crash
+    except Exception as err:
         return [(None, None, None, "error", f"the engine cannot be loaded ({type(err).__name__}: {err})")]
     build = getattr(walkthrough, "build_walkthrough", None)
     if not callable(build):
@@ -199,7 +212,7 @@ def walkthrough_problems(lesson: Lesson) -> list[tuple] | None:
             return [(None, None, None, "error", err.message)]
         except RecursionError:
             return [(None, None, None, "error", "the engine ran out of stack building this lesson")]
-        except Exception as err:  # noqa: BLE001
+        except Exception as err:
             return [(None, None, None, "error", f"the engine failed ({type(err).__name__}: {err}); please report this")]
         return []
 
@@ -244,11 +257,14 @@ def classify(summary: dict) -> tuple[str, str]:
         return "converge", f"|∇f| falls from {sizes[0]:.3g} to {sizes[-1]:.3g} in {steps} steps"
     if ratio >= 1 / SETTLED:
         return "diverge", f"|∇f| grows from {sizes[0]:.3g} to {sizes[-1]:.3g} in {steps} steps"
-    tail = signs[-min(len(signs), 10):]
+    tail = signs[-min(len(signs), 10) :]
     main = max(range(len(tail[0])), key=lambda i: abs(tail[-1][i])) if tail and tail[0] else 0
     alternating = len(tail) >= 3 and all(a[main] * b[main] < 0 for a, b in zip(tail, tail[1:]))
     if alternating:
-        return "oscillate", f"the gradient's sign alternates every step while |∇f| stays near {sizes[-1]:.3g} (it started at {sizes[0]:.3g})"
+        return (
+            "oscillate",
+            f"the gradient's sign alternates every step while |∇f| stays near {sizes[-1]:.3g} (it started at {sizes[0]:.3g})",
+        )
     return "undecided", f"after {steps} steps |∇f| has gone from {sizes[0]:.3g} to {sizes[-1]:.3g}"
 
 
@@ -340,7 +356,17 @@ def _summary(section: Descent, *, steps: int, until: tuple[str, ...], exact: boo
     start = tuple(section.start[v] for v in f.variables)
     opt = section.optimizer
     return _bounded(
-        run_summary, f.expr, f.variables, start, section.learning_rate, opt.name, opt.beta, steps, until, exact, timeout=RUN
+        run_summary,
+        f.expr,
+        f.variables,
+        start,
+        section.learning_rate,
+        opt.name,
+        opt.beta,
+        steps,
+        until,
+        exact,
+        timeout=RUN,
     )
 
 
@@ -349,14 +375,18 @@ def _check_run(report: _Report, section: Descent) -> None:
     try:
         summary = _summary(section, steps=section.max_steps, until=section.stop, exact=section.exact)
     except _Unchecked as err:
-        report.warning(report.at(section, "max_steps", "function"), f"the engine could not finish this run to check it: {err}")
+        report.warning(
+            report.at(section, "max_steps", "function"), f"the engine could not finish this run to check it: {err}"
+        )
         return
     reason, k = summary["reason"], summary["k"]
     if reason in ("undefined", "not_differentiable", "exact_limit", "diverged") and k > 0:
         key = ("exact", "function") if reason == "exact_limit" else ("learning_rate",)
         message = f"the descent stops at step {k}: {summary['message']}"
         if k < section.by_hand:  # iterations 0..k-1 are complete; the learner needs 0..by_hand-1
-            report.error(report.at(section, *key), f"{message}, before the {section.by_hand} steps the learner does by hand")
+            report.error(
+                report.at(section, *key), f"{message}, before the {section.by_hand} steps the learner does by hand"
+            )
         elif reason != "diverged" or section.expect not in ("diverge", "unbounded"):
             report.warning(report.at(section, *key), message)
     elif reason == "exact_limit":
@@ -430,7 +460,9 @@ def _check_walkthrough(report: _Report, lesson: Lesson) -> None:
     try:
         problems = _bounded(walkthrough_problems, lesson, timeout=WALK)
     except _Unchecked as err:
-        report.error(lesson.where or Where(lesson.path, 1, 1), f"the engine could not build this lesson's walkthrough: {err}")
+        report.error(
+            lesson.where or Where(lesson.path, 1, 1), f"the engine could not build this lesson's walkthrough: {err}"
+        )
         return
     for path, line, column, severity, message in problems or ():
         where = Where(path or lesson.path, line or 1, column or 1)
@@ -447,13 +479,19 @@ def validate_math(lesson: Lesson) -> list[Diagnostic]:
             continue
         try:
             check(report, section)
-        except Exception as err:  # noqa: BLE001 - a check must never crash the checker
-            report.error(report.at(section), f"the checker failed on this section ({type(err).__name__}: {err}); please report this")
+        except Exception as err:
+            report.error(
+                report.at(section),
+                f"the checker failed on this section ({type(err).__name__}: {err}); please report this",
+            )
     if not any(d.severity == "error" for d in report.diagnostics):
         try:
             _check_walkthrough(report, lesson)
-        except Exception as err:  # noqa: BLE001
-            report.error(lesson.where or Where(lesson.path, 1, 1), f"the checker failed building the walkthrough ({type(err).__name__}: {err})")
+        except Exception as err:
+            report.error(
+                lesson.where or Where(lesson.path, 1, 1),
+                f"the checker failed building the walkthrough ({type(err).__name__}: {err})",
+            )
     return report.diagnostics
 
 
@@ -469,7 +507,9 @@ def lesson_files(paths: Iterable[Path]) -> tuple[list[Path], list[Diagnostic]]:
         if path.is_dir():
             found = sorted(p for p in path.rglob("*") if p.suffix.lower() in LESSON_SUFFIXES and p.is_file())
             if not found:
-                problems.append(Diagnostic(Where(str(path), 1, 1), "warning", "no lesson files (*.yaml, *.yml) in this folder"))
+                problems.append(
+                    Diagnostic(Where(str(path), 1, 1), "warning", "no lesson files (*.yaml, *.yml) in this folder")
+                )
             files.extend(found)
         elif path.exists():
             files.append(path)
@@ -494,13 +534,24 @@ def check_paths(paths: Sequence[Path]) -> tuple[int, list[Diagnostic]]:
     for path in files:
         try:
             lesson, found = check_file(path)
-        except Exception as err:  # noqa: BLE001 - one file must never stop the others
-            lesson, found = None, [Diagnostic(Where(str(path), 1, 1), "error", f"the checker failed on this file ({type(err).__name__}: {err})")]
+        except Exception as err:
+            lesson, found = (
+                None,
+                [
+                    Diagnostic(
+                        Where(str(path), 1, 1),
+                        "error",
+                        f"the checker failed on this file ({type(err).__name__}: {err})",
+                    )
+                ],
+            )
         diagnostics.extend(found)
         if lesson is not None:
             if lesson.id in seen:
                 where = lesson.places.get("id") or Where(str(path), 1, 1)
-                diagnostics.append(Diagnostic(where, "error", f"the id '{lesson.id}' is already used by {seen[lesson.id]}"))
+                diagnostics.append(
+                    Diagnostic(where, "error", f"the id '{lesson.id}' is already used by {seen[lesson.id]}")
+                )
             else:
                 seen[lesson.id] = str(path)
     diagnostics.sort(key=lambda d: (d.where.path, d.where.line, d.where.column, d.severity))

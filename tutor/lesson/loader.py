@@ -23,8 +23,9 @@ from __future__ import annotations
 import difflib
 import os
 import re
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import sympy as sp
 import yaml
@@ -85,17 +86,49 @@ SECTION_KEYS: dict[str, tuple[str, ...]] = {
     "derive": ("function", "variables", "of", *_ONE_QUESTION, *_TEXT_KEYS),
     "evaluate": ("function", "variables", "what", "of", "at", "tolerance", *_ONE_QUESTION, *_TEXT_KEYS),
     "descent": (
-        "function", "variables", "start", "learning_rate", "optimizer", "stop", "max_steps",
-        "by_hand", "ask", "expect", "exact", "help", *_TEXT_KEYS,
+        "function",
+        "variables",
+        "start",
+        "learning_rate",
+        "optimizer",
+        "stop",
+        "max_steps",
+        "by_hand",
+        "ask",
+        "expect",
+        "exact",
+        "help",
+        *_TEXT_KEYS,
     ),
     "predict": ("function", "variables", "start", "learning_rate", "steps", *_ONE_QUESTION, *_TEXT_KEYS),
     "training_step": (
-        "model", "parameters", "input", "data", "start", "learning_rate", "loss", "samples", "ask",
-        "then_steps", "help", *_TEXT_KEYS,
+        "model",
+        "parameters",
+        "input",
+        "data",
+        "start",
+        "learning_rate",
+        "loss",
+        "samples",
+        "ask",
+        "then_steps",
+        "help",
+        *_TEXT_KEYS,
     ),
     "batch_compare": (
-        "model", "parameters", "input", "data", "start", "learning_rate", "batch_size", "epochs",
-        "seed", "loss", "by_hand", "help", *_TEXT_KEYS,
+        "model",
+        "parameters",
+        "input",
+        "data",
+        "start",
+        "learning_rate",
+        "batch_size",
+        "epochs",
+        "seed",
+        "loss",
+        "by_hand",
+        "help",
+        *_TEXT_KEYS,
     ),
 }
 SECTION_REQUIRED: dict[str, tuple[str, ...]] = {
@@ -199,7 +232,7 @@ def _all_nodes(root: Node):
 
 
 def _show_tag(tag: str) -> str:
-    return "!!" + tag[len(_YAML):] if tag.startswith(_YAML) else tag
+    return "!!" + tag[len(_YAML) :] if tag.startswith(_YAML) else tag
 
 
 def _suggest(word: str, options: Sequence[str]) -> str:
@@ -278,7 +311,7 @@ class _Reader:
             self.math_error(node, err)
         except RecursionError:
             self.error(node, "this expression is nested too deeply to read")
-        except Exception as err:  # noqa: BLE001 - untrusted input must never escape as a traceback
+        except Exception as err:
             self.error(node, f"cannot read this ({type(err).__name__}: {_short(str(err), 80)})")
         return None
 
@@ -353,7 +386,9 @@ class _Reader:
             return None
         return list(node.value)
 
-    def fields(self, node: Node, kind: str, allowed: Sequence[str], required: Sequence[str], anchor: Node) -> dict[str, Node] | None:
+    def fields(
+        self, node: Node, kind: str, allowed: Sequence[str], required: Sequence[str], anchor: Node
+    ) -> dict[str, Node] | None:
         """The keys of a mapping, unknown ones and missing required ones reported."""
         items = self.mapping(node, f"the keys of {kind} (a mapping)")
         if items is None:
@@ -394,7 +429,9 @@ class _Reader:
         for code, (key, value) in items.items():
             why = " (inside {...} a comma ends the text: quote text that has commas)" if node.flow_style else ""
             if not _LANG.fullmatch(code):
-                self.error(key, f"'{_short(code)}' is not a language code: use 2 to 5 lowercase letters, e.g. en or zh{why}")
+                self.error(
+                    key, f"'{_short(code)}' is not a language code: use 2 to 5 lowercase letters, e.g. en or zh{why}"
+                )
                 continue
             if isinstance(value, ScalarNode) and value.tag == _NULL and value.style is None and value.value == "":
                 self.error(key, f"'{_short(code)}' has no text{why}")
@@ -484,7 +521,9 @@ class _Reader:
         return None
 
     def choices(self, node: Node, choices: Sequence[str], what: str) -> tuple[str, ...] | None:
-        items = self.sequence(node, f"a list of {what}s, e.g. [{', '.join(choices[:2])}]", len(choices) * 2, allow_scalar=True)
+        items = self.sequence(
+            node, f"a list of {what}s, e.g. [{', '.join(choices[:2])}]", len(choices) * 2, allow_scalar=True
+        )
         if items is None:
             return None
         out: list[str] = []
@@ -601,7 +640,10 @@ class _Reader:
         values: dict[str, sp.Expr] = {}
         for name, (key, value) in items.items():
             if name not in variables:
-                self.error(key, f"'{_short(name)}' is not a variable here (variables: {', '.join(variables)}){_suggest(name, variables) if len(variables) > 1 else ''}")
+                self.error(
+                    key,
+                    f"'{_short(name)}' is not a variable here (variables: {', '.join(variables)}){_suggest(name, variables) if len(variables) > 1 else ''}",
+                )
                 continue
             number = self.number(value, f"a number for {name}")
             if number is not None:
@@ -660,7 +702,9 @@ class _Reader:
                     feedback.append(Feedback(answer, says, self.where(item)))
         return Help(tuple(hints), solution, tuple(feedback))
 
-    def help_by_kind(self, node: Node, kinds: Sequence[str], asked: Sequence[str], readers: dict[str, Callable]) -> dict[str, Help]:
+    def help_by_kind(
+        self, node: Node, kinds: Sequence[str], asked: Sequence[str], readers: dict[str, Callable]
+    ) -> dict[str, Help]:
         items = self.mapping(node, "help by question kind, e.g. {derivative: {hints: [...]}}")
         out: dict[str, Help] = {}
         for name, (key, value) in (items or {}).items():
@@ -719,13 +763,25 @@ def _explain(r: _Reader, f: dict[str, Node], where: Where) -> Explain:
                     lo, hi = (r.number(e, "a number") for e in ends)
                     if lo is not None and hi is not None:
                         if not lo < hi:
-                            r.error(p["range"], f"a range runs from a smaller to a larger number, got [{sp.sstr(lo)}, {sp.sstr(hi)}]")
+                            r.error(
+                                p["range"],
+                                f"a range runs from a smaller to a larger number, got [{sp.sstr(lo)}, {sp.sstr(hi)}]",
+                            )
                         x_range = (float(lo), float(hi))
             if function is not None:
                 if len(function.variables) != 1:
-                    r.error(p["function"], f"a plot draws a function of one variable; this one has {len(function.variables)} ({', '.join(function.variables)})")
+                    r.error(
+                        p["function"],
+                        f"a plot draws a function of one variable; this one has {len(function.variables)} ({', '.join(function.variables)})",
+                    )
                 plot = PlotRange(function, x_range)
-    return Explain(text=r.text_value(f["text"]) if "text" in f else "", title=r.text_value(f["title"]) if "title" in f else None, plot=plot, where=where, places=_places(r, f))
+    return Explain(
+        text=r.text_value(f["text"]) if "text" in f else "",
+        title=r.text_value(f["title"]) if "title" in f else None,
+        plot=plot,
+        where=where,
+        places=_places(r, f),
+    )
 
 
 def _derive(r: _Reader, f: dict[str, Node], where: Where) -> Derive | None:
@@ -807,7 +863,7 @@ def _optimizer(r: _Reader, node: Node) -> Optimizer | None:
         if len(items) != 1:
             r.error(node, "an optimizer with settings is a one-key mapping, e.g. {momentum: {beta: 0.9}}")
             return None
-        (name, (key, settings)), = items.items()
+        ((name, (key, settings)),) = items.items()
         if name not in OPTIMIZERS:
             r.error(key, f"unknown optimizer '{_short(name)}'{_suggest(name, OPTIMIZERS)}")
             return None
@@ -869,7 +925,9 @@ def _descent(r: _Reader, f: dict[str, Node], where: Where) -> Descent | None:
     if "exact" in f:
         exact = r.boolean(f["exact"], "exact")
         if exact and adam:
-            r.error(f["exact"], "the adam optimizer takes square roots, so it runs in float mode only: write exact: false")
+            r.error(
+                f["exact"], "the adam optimizer takes square roots, so it runs in float mode only: write exact: false"
+            )
     help_by_kind: dict[str, Help] = {}
     if function is not None and "help" in f:
         n = len(names)
@@ -942,7 +1000,10 @@ def _model(r: _Reader, f: dict[str, Node]) -> Model | None:
         if name not in used:
             r.warning(f["model"], f"the parameter {name} does not appear in the model, so its gradient is always 0")
     if input_name not in used:
-        r.warning(f["model"], f"the input {input_name} does not appear in the model, so the data cannot change its predictions")
+        r.warning(
+            f["model"],
+            f"the input {input_name} does not appear in the model, so the data cannot change its predictions",
+        )
     return Model(expr, parameters, input_name, text, r.where(f["model"]))
 
 
@@ -981,7 +1042,10 @@ def _data(r: _Reader, node: Node) -> DataSet | None:
             return None
         return DataSet(tuple(xs), tuple(ys), seed, r.where(node))
     if "x" not in d or "y" not in d:
-        r.error(node, "data needs x and y (two lists of numbers of the same length), or generate: {seed: ..., n: ..., w: ...}")
+        r.error(
+            node,
+            "data needs x and y (two lists of numbers of the same length), or generate: {seed: ..., n: ..., w: ...}",
+        )
         return None
     columns = []
     for key in ("x", "y"):
@@ -1002,12 +1066,16 @@ def _data(r: _Reader, node: Node) -> DataSet | None:
     return DataSet(xs, ys, None, r.where(node))
 
 
-def _training_help(r: _Reader, f: dict[str, Node], model: Model | None, data: DataSet | None, asked: Sequence[str]) -> dict[str, Help]:
+def _training_help(
+    r: _Reader, f: dict[str, Node], model: Model | None, data: DataSet | None, asked: Sequence[str]
+) -> dict[str, Help]:
     if "help" not in f or model is None:
         return {}
     k = len(model.parameters)
     readers = {
-        "predict": lambda node: r.vector(node, (), None, "the predictions") if isinstance(node, SequenceNode) else r.expression(node, ()),
+        "predict": lambda node: (
+            r.vector(node, (), None, "the predictions") if isinstance(node, SequenceNode) else r.expression(node, ())
+        ),
         "loss": lambda node: r.expression(node, model.parameters),
         "gradient": r.value_answer(model.parameters, k, "the gradient"),
         "update": r.value_answer(model.parameters, k, "the new parameters"),
@@ -1116,9 +1184,12 @@ def _section(r: _Reader, node: Node, index: int):
         return None
     if len(items) != 1:
         names = ", ".join(items) or "none"
-        r.error(node, f"a section is a one-key mapping such as '- descent: {{...}}', but this one has keys: {names} (is the indentation right?)")
+        r.error(
+            node,
+            f"a section is a one-key mapping such as '- descent: {{...}}', but this one has keys: {names} (is the indentation right?)",
+        )
         return None
-    (kind, (key, body)), = items.items()
+    ((kind, (key, body)),) = items.items()
     if kind not in SECTION_READERS:
         r.error(key, f"unknown section kind '{_short(kind)}'{_suggest(kind, kinds)}")
         return None
@@ -1140,8 +1211,11 @@ def _guarded_section(r: _Reader, kind: str, fields: dict[str, Node], key: Node):
         return SECTION_READERS[kind](r, fields, r.where(key))
     except RecursionError:
         r.error(key, f"this {kind} section is nested too deeply to read")
-    except Exception as err:  # noqa: BLE001 - the loader must never crash on a lesson
-        r.error(key, f"the loader failed on this {kind} section ({type(err).__name__}: {_short(str(err), 80)}); please report this")
+    except Exception as err:
+        r.error(
+            key,
+            f"the loader failed on this {kind} section ({type(err).__name__}: {_short(str(err), 80)}); please report this",
+        )
     return None
 
 
@@ -1156,7 +1230,10 @@ def _lesson(r: _Reader, root: Node) -> Lesson | None:
     if "id" in f:
         lesson_id = r.scalar(f["id"], "an id (letters, digits and dashes)")
         if lesson_id is not None and not _ID.fullmatch(lesson_id):
-            r.error(f["id"], f"an id is letters, digits and dashes (at most 64), e.g. sign-of-the-derivative; got '{_short(lesson_id)}'")
+            r.error(
+                f["id"],
+                f"an id is letters, digits and dashes (at most 64), e.g. sign-of-the-derivative; got '{_short(lesson_id)}'",
+            )
     order = r.integer(f["order"], "order", -1_000_000, 1_000_000) if "order" in f else 100
     title = r.text_value(f["title"]) if "title" in f else None
     summary = r.text_value(f["summary"]) if "summary" in f else ""
@@ -1199,7 +1276,10 @@ def _yaml_error(path: str, text: str, err: yaml.YAMLError) -> Diagnostic:
             message = "a tab cannot indent YAML; use spaces"
         elif err.context:
             context = err.context
-            if err.context_mark is not None and (err.context_mark.line, err.context_mark.column) != (mark.line, mark.column):
+            if err.context_mark is not None and (err.context_mark.line, err.context_mark.column) != (
+                mark.line,
+                mark.column,
+            ):
                 context += f" (which began at line {err.context_mark.line + 1}, column {err.context_mark.column + 1})"
             message = f"{message} {context}"
         if isinstance(err, _Refused):
@@ -1219,12 +1299,21 @@ def _yaml_error(path: str, text: str, err: yaml.YAMLError) -> Diagnostic:
 def _tag_problems(r: _Reader, root: Node) -> None:
     """Report every node whose tag is not plain YAML (``!!python/...``, ``!foo``, ``!!set``)."""
     for node in _all_nodes(root):
-        allowed = _SCALAR_TAGS if isinstance(node, ScalarNode) else {_YAML + "seq"} if isinstance(node, SequenceNode) else {_YAML + "map"}
+        allowed = (
+            _SCALAR_TAGS
+            if isinstance(node, ScalarNode)
+            else {_YAML + "seq"}
+            if isinstance(node, SequenceNode)
+            else {_YAML + "map"}
+        )
         if node.tag == _YAML + "merge":
             r.error(node, "merge keys (<<) are not allowed in lessons: write the keys out")
             r.refused.add(id(node))
         elif node.tag not in allowed:
-            r.error(node, f"unknown tag '{_short(_show_tag(node.tag), 60)}': lessons are plain YAML (strings, numbers, lists, mappings)")
+            r.error(
+                node,
+                f"unknown tag '{_short(_show_tag(node.tag), 60)}': lessons are plain YAML (strings, numbers, lists, mappings)",
+            )
             for inner in _all_nodes(node):
                 r.refused.add(id(inner))
 
@@ -1238,10 +1327,14 @@ def parse_lesson(text: str, path: str = "<string>") -> tuple[Lesson | None, list
         return None, [_yaml_error(path, text, err)]
     except RecursionError:
         return None, [Diagnostic(Where(path, 1, 1), "error", "the YAML is nested too deeply to read")]
-    except Exception as err:  # noqa: BLE001
+    except Exception as err:
         return None, [Diagnostic(Where(path, 1, 1), "error", f"cannot read this file as YAML ({type(err).__name__})")]
     if root is None:
-        return None, [Diagnostic(Where(path, 1, 1), "error", "the lesson is empty: expected a mapping with id, title and sections")]
+        return None, [
+            Diagnostic(
+                Where(path, 1, 1), "error", "the lesson is empty: expected a mapping with id, title and sections"
+            )
+        ]
     lesson = None
     try:
         deep = _depth_exceeded(root)
@@ -1252,8 +1345,10 @@ def parse_lesson(text: str, path: str = "<string>") -> tuple[Lesson | None, list
             lesson = _lesson(r, root)
     except RecursionError:
         r.error(root, "the lesson is nested too deeply to read")
-    except Exception as err:  # noqa: BLE001 - the loader must never crash on a lesson
-        r.error(root, f"the loader failed on this lesson ({type(err).__name__}: {_short(str(err), 80)}); please report this")
+    except Exception as err:
+        r.error(
+            root, f"the loader failed on this lesson ({type(err).__name__}: {_short(str(err), 80)}); please report this"
+        )
     diagnostics = sorted(r.diagnostics, key=lambda d: (d.where.line, d.where.column))
     return (lesson if not any(d.severity == "error" for d in diagnostics) else None), diagnostics
 
@@ -1291,7 +1386,9 @@ def read_lesson_file(path: Path | str) -> tuple[Lesson | None, list[Diagnostic]]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
-        line, column = _line_column(data[: err.start].decode("utf-8", "replace"), len(data[: err.start].decode("utf-8", "replace")))
+        line, column = _line_column(
+            data[: err.start].decode("utf-8", "replace"), len(data[: err.start].decode("utf-8", "replace"))
+        )
         return None, [Diagnostic(Where(shown, line, column), "error", "this file is not UTF-8 text; save it as UTF-8")]
     return parse_lesson(text, shown)
 

@@ -226,7 +226,9 @@ class Lesson:
     order: int = 100  # position in the list of lessons
     path: str = ""
     where: Where | None = None
-    places: dict[str, Where] = field(default_factory=dict, compare=False, repr=False)  # key -> where its value is written
+    places: dict[str, Where] = field(
+        default_factory=dict, compare=False, repr=False
+    )  # key -> where its value is written
 
 
 # --- what is wrong with a lesson ---------------------------------------------------------

@@ -108,10 +108,22 @@ def _definitions() -> dict[str, dict]:
         ("answer", "says"),
         "An author-listed wrong answer and the feedback it gets.",
     )
-    hints = {"type": "array", "items": _ref("text"), "maxItems": MAX_HINTS, "description": "Hints, shown one at a time, in order."}
+    hints = {
+        "type": "array",
+        "items": _ref("text"),
+        "maxItems": MAX_HINTS,
+        "description": "Hints, shown one at a time, in order.",
+    }
     solution = _described(_ref("text"), "The worked solution (revealing it is recorded).")
-    feedback_list = {"type": "array", "items": _ref("feedback"), "maxItems": MAX_FEEDBACK, "description": "Author-listed wrong answers and what each deserves."}
-    help_ = _object({"hints": hints, "solution": solution, "feedback": feedback_list}, (), "Help on one kind of question.")
+    feedback_list = {
+        "type": "array",
+        "items": _ref("feedback"),
+        "maxItems": MAX_FEEDBACK,
+        "description": "Author-listed wrong answers and what each deserves.",
+    }
+    help_ = _object(
+        {"hints": hints, "solution": solution, "feedback": feedback_list}, (), "Help on one kind of question."
+    )
     variables = {
         "type": "array",
         "items": {"type": "string", "pattern": NAME_PATTERN},
@@ -132,8 +144,20 @@ def _definitions() -> dict[str, dict]:
         "anyOf": [
             _object(
                 {
-                    "x": {"type": "array", "items": _ref("number"), "minItems": 1, "maxItems": MAX_SAMPLES, "description": "The inputs."},
-                    "y": {"type": "array", "items": _ref("number"), "minItems": 1, "maxItems": MAX_SAMPLES, "description": "The targets, one per input."},
+                    "x": {
+                        "type": "array",
+                        "items": _ref("number"),
+                        "minItems": 1,
+                        "maxItems": MAX_SAMPLES,
+                        "description": "The inputs.",
+                    },
+                    "y": {
+                        "type": "array",
+                        "items": _ref("number"),
+                        "minItems": 1,
+                        "maxItems": MAX_SAMPLES,
+                        "description": "The targets, one per input.",
+                    },
                 },
                 ("x", "y"),
             ),
@@ -147,7 +171,10 @@ def _definitions() -> dict[str, dict]:
                             "b": _described(_ref("number"), "The true intercept (default 0)."),
                             "noise": _described(_ref("number"), "The noise's standard deviation (default 0)."),
                             "x_range": {
-                                "type": "array", "items": _ref("number"), "minItems": 2, "maxItems": 2,
+                                "type": "array",
+                                "items": _ref("number"),
+                                "minItems": 2,
+                                "maxItems": 2,
                                 "description": "x is drawn uniformly from [from, to] (default [-2, 2]).",
                             },
                         },
@@ -171,7 +198,11 @@ def _definitions() -> dict[str, dict]:
                 "additionalProperties": False,
                 "properties": {
                     name: _object(
-                        {"beta": _described(_ref("number"), "β: momentum's memory of past gradients (default 9/10), or Adam's β₁.")},
+                        {
+                            "beta": _described(
+                                _ref("number"), "β: momentum's memory of past gradients (default 9/10), or Adam's β₁."
+                            )
+                        },
                         (),
                         OPTIMIZER_WORDS[name],
                     )
@@ -218,24 +249,37 @@ def _common(prompt: bool) -> dict[str, dict]:
 
 def _function() -> dict[str, dict]:
     return {
-        "function": _described(_ref("expression"), "f, e.g. \"5x^2\" or \"2x^2 + 6z^2 + 7m^3\"."),
+        "function": _described(_ref("expression"), 'f, e.g. "5x^2" or "2x^2 + 6z^2 + 7m^3".'),
         "variables": _ref("variables"),
     }
 
 
 def _help_by_kind(kinds: tuple[str, ...]) -> dict:
-    return _object({k: _ref("help") for k in kinds}, (), "Help keyed by question kind, each with hints / solution / feedback.")
+    return _object(
+        {k: _ref("help") for k in kinds}, (), "Help keyed by question kind, each with hints / solution / feedback."
+    )
 
 
 def _model() -> dict[str, dict]:
     return {
-        "model": _described(_ref("expression"), "The prediction y1 as a function of the parameters and the input, e.g. \"w*x + b\"."),
+        "model": _described(
+            _ref("expression"), 'The prediction y1 as a function of the parameters and the input, e.g. "w*x + b".'
+        ),
         "parameters": _described(_ref("variables"), "What training changes, e.g. [w, b]."),
-        "input": {"type": "string", "pattern": NAME_PATTERN, "default": "x", "description": "The input's name in the model (default x)."},
+        "input": {
+            "type": "string",
+            "pattern": NAME_PATTERN,
+            "default": "x",
+            "description": "The input's name in the model (default x).",
+        },
         "data": _ref("data"),
         "start": _described(_ref("point"), "The parameters' values before the first update, e.g. {w: 0, b: 0}."),
         "learning_rate": _described(_ref("number"), "η in p ← p − η ∂L/∂p."),
-        "loss": {"enum": list(LOSSES), "default": "mse", "description": "The loss: mse, the mean squared error (1/n) Σ (y1 − y)²."},
+        "loss": {
+            "enum": list(LOSSES),
+            "default": "mse",
+            "description": "The loss: mse, the mean squared error (1/n) Σ (y1 − y)².",
+        },
     }
 
 
@@ -248,7 +292,13 @@ def _sections() -> dict[str, dict]:
                 "plot": _object(
                     {
                         **_function(),
-                        "range": {"type": "array", "items": _ref("number"), "minItems": 2, "maxItems": 2, "description": "The x range drawn, [from, to] (default [-2, 2])."},
+                        "range": {
+                            "type": "array",
+                            "items": _ref("number"),
+                            "minItems": 2,
+                            "maxItems": 2,
+                            "description": "The x range drawn, [from, to] (default [-2, 2]).",
+                        },
                     },
                     ("function",),
                     "Draw a function of one variable.",
@@ -260,7 +310,10 @@ def _sections() -> dict[str, dict]:
         "derive": _object(
             {
                 **_function(),
-                "of": {"type": "string", "description": "A variable name (∂f/∂v) or gradient; default: the variable (one) or gradient (several)."},
+                "of": {
+                    "type": "string",
+                    "description": "A variable name (∂f/∂v) or gradient; default: the variable (one) or gradient (several).",
+                },
                 **_common(True),
             },
             ("function",),
@@ -269,8 +322,16 @@ def _sections() -> dict[str, dict]:
         "evaluate": _object(
             {
                 **_function(),
-                "what": {"enum": list(EVALUATE_WHAT), "default": "value", "description": "What to compute at the point: value, derivative or gradient."},
-                "of": {"type": "string", "pattern": NAME_PATTERN, "description": "For what: derivative with several variables: which partial derivative."},
+                "what": {
+                    "enum": list(EVALUATE_WHAT),
+                    "default": "value",
+                    "description": "What to compute at the point: value, derivative or gradient.",
+                },
+                "of": {
+                    "type": "string",
+                    "pattern": NAME_PATTERN,
+                    "description": "For what: derivative with several variables: which partial derivative.",
+                },
                 "at": _described(_ref("point"), "The point, e.g. {x: 1, z: 1, m: 1}."),
                 "tolerance": _described(_ref("number"), "Accept numbers this close (default: exact)."),
                 **_common(True),
@@ -282,7 +343,7 @@ def _sections() -> dict[str, dict]:
             {
                 **_function(),
                 "start": _described(_ref("point"), "x_0, e.g. {x: 1}."),
-                "learning_rate": _described(_ref("number"), "η in x_{k+1} = x_k − η f'(x_k), e.g. \"1/20\" or 0.05."),
+                "learning_rate": _described(_ref("number"), 'η in x_{k+1} = x_k − η f\'(x_k), e.g. "1/20" or 0.05.'),
                 "optimizer": _ref("optimizer"),
                 "stop": _ref("stop"),
                 "max_steps": _integer(1, MAX_STEPS, "The engine's run stops here at the latest.", 20),
@@ -298,7 +359,11 @@ def _sections() -> dict[str, dict]:
                     "enum": list(EXPECTATIONS),
                     "description": "What this descent shows; tutor check verifies it (and is then silent about a large learning rate or an unbounded f).",
                 },
-                "exact": {"type": "boolean", "default": True, "description": "Exact rationals (default) or floats (adam is float only)."},
+                "exact": {
+                    "type": "boolean",
+                    "default": True,
+                    "description": "Exact rationals (default) or floats (adam is float only).",
+                },
                 "help": _help_by_kind(ITERATION_QUESTIONS),
                 **_common(False),
             },
@@ -347,7 +412,11 @@ def _sections() -> dict[str, dict]:
                 "batch_size": _integer(1, MAX_SAMPLES, "Samples per mini-batch update.", 2),
                 "epochs": _integer(1, MAX_EPOCHS, "Passes over the data.", 5),
                 "seed": _integer(0, 2**32 - 1, "The shuffle order, the same for every kind.", 0),
-                "by_hand": {"type": "boolean", "default": True, "description": "The learner computes the first update of each kind."},
+                "by_hand": {
+                    "type": "boolean",
+                    "default": True,
+                    "description": "The learner computes the first update of each kind.",
+                },
                 "help": _help_by_kind(TRAINING_QUESTIONS),
                 **_common(False),
             },
@@ -368,7 +437,11 @@ def lesson_schema() -> dict:
         "additionalProperties": False,
         "required": ["id", "title", "sections"],
         "properties": {
-            "id": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$", "description": "Letters, digits and dashes; unique among lessons."},
+            "id": {
+                "type": "string",
+                "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$",
+                "description": "Letters, digits and dashes; unique among lessons.",
+            },
             "order": _integer(-1_000_000, 1_000_000, "Position in the list of lessons (smaller first).", 100),
             "title": _described(_ref("text"), "The lesson's title."),
             "summary": _described(_ref("text"), "One or two sentences: what the learner will be able to do."),

@@ -8,8 +8,9 @@ pure (no I/O) and turns an engine error into a one-line
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import replace
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from tutor.errors import TutorError
 from tutor.lesson.model import (
@@ -32,7 +33,6 @@ from tutor.walkthrough.predict import _predict
 from tutor.walkthrough.shared import _where
 from tutor.walkthrough.training import _batch, _training
 
-
 _BUILDERS: dict[type, Callable[[int, Any, Lesson], list[Step]]] = {
     Explain: _explain,
     Derive: _derive,
@@ -50,7 +50,9 @@ def build_walkthrough(lesson: Lesson) -> Walkthrough:
     for i, section in enumerate(lesson.sections):
         builder = _BUILDERS.get(type(section))
         if builder is None:
-            raise LessonError([Diagnostic(_where(lesson, section), "error", f"unknown kind of section: {type(section).__name__}")])
+            raise LessonError(
+                [Diagnostic(_where(lesson, section), "error", f"unknown kind of section: {type(section).__name__}")]
+            )
         try:
             steps.extend(builder(i, section, lesson))
         except LessonError:

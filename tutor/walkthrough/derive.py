@@ -52,7 +52,11 @@ def _derive(i: int, section: Derive, lesson: Lesson) -> list[Step]:
         context={"function": f, "variables": names, "of": of, "what": skill, "at": None},
         parts=parts,
     )
-    titles = {"derivative": both("The derivative", "导数"), "partial": both("A partial derivative", "偏导数"), "gradient": both("The gradient", "梯度")}
+    titles = {
+        "derivative": both("The derivative", "导数"),
+        "partial": both("A partial derivative", "偏导数"),
+        "gradient": both("The gradient", "梯度"),
+    }
     data = {"function": f, "variables": names, "of": of}
     return [Step(f"s{i}", i, "derive", section.title or titles[skill], section.text or "", (question,), data, solution)]
 
@@ -81,19 +85,35 @@ def _evaluate(i: int, section: Evaluate, lesson: Lesson) -> list[Step]:
         elif what == "derivative":
             of = of or (names[0] if len(names) == 1 else None)
             if of not in names:
-                raise _fail(lesson, section, f"say which partial derivative to evaluate: of: one of {', '.join(names)}", "of", "what")
+                raise _fail(
+                    lesson,
+                    section,
+                    f"say which partial derivative to evaluate: of: one of {', '.join(names)}",
+                    "of",
+                    "what",
+                )
             d_expr = calculus.derivative(f, of)
             expected = calculus.evaluate(d_expr, point, what=f"∂f/∂{of}")
             kind, parts = "number", ()
             d = _derivative_tex(names, of)
             name = f"f'({at})" if len(names) == 1 else rf"{d}\big|_{{({at})}}"
-            lines = [(f"${d} = {tex_in(d_expr, names)}$, so ${name} = {tex(expected)}$", f"${d} = {tex_in(d_expr, names)}$，所以 ${name} = {tex(expected)}$")]
+            lines = [
+                (
+                    f"${d} = {tex_in(d_expr, names)}$, so ${name} = {tex(expected)}$",
+                    f"${d} = {tex_in(d_expr, names)}$，所以 ${name} = {tex(expected)}$",
+                )
+            ]
         elif what == "gradient":
             grad = calculus.gradient(f, names)
             expected = calculus.evaluate_vector(grad, point)
             kind, parts, of = "vector", _partials(names), None
             name = rf"\nabla f({at})"
-            lines = [(rf"$\nabla f = {tex_in(grad, names)}$, so ${name} = {tex(expected)}$", rf"$\nabla f = {tex_in(grad, names)}$，所以 ${name} = {tex(expected)}$")]
+            lines = [
+                (
+                    rf"$\nabla f = {tex_in(grad, names)}$, so ${name} = {tex(expected)}$",
+                    rf"$\nabla f = {tex_in(grad, names)}$，所以 ${name} = {tex(expected)}$",
+                )
+            ]
         else:
             raise _fail(lesson, section, f"unknown 'what': {what} (value, derivative or gradient)", "what")
     except MathError as err:

@@ -9,8 +9,9 @@ description.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import sympy as sp
 
@@ -46,7 +47,6 @@ from tutor.walkthrough.shared import (
     _partials,
     _with_solution,
 )
-
 
 #: A float run's numbers, computed by hand, are right within this (relative) distance.
 HAND_TOLERANCE = 1e-3
@@ -202,8 +202,16 @@ def _bound_words(land: _Landscape, lr: Any, optimizer: str) -> Text | None:
     s = _sign(_sympy(lr) - limit)
     rel_en = "below" if s < 0 else "exactly at" if s == 0 else "above"
     rel_zh = "低于" if s < 0 else "正好等于" if s == 0 else "高于"
-    near_en = "" if bound.scope == "quadratic" else f" near the minimum at ${_point_tex(list(bound.at), list(bound.at.values()))}$"
-    near_zh = "" if bound.scope == "quadratic" else f"（在最小值 ${_point_tex(list(bound.at), list(bound.at.values()))}$ 附近）"
+    near_en = (
+        ""
+        if bound.scope == "quadratic"
+        else f" near the minimum at ${_point_tex(list(bound.at), list(bound.at.values()))}$"
+    )
+    near_zh = (
+        ""
+        if bound.scope == "quadratic"
+        else f"（在最小值 ${_point_tex(list(bound.at), list(bound.at.values()))}$ 附近）"
+    )
     plain_en = "" if optimizer == "gd" else " (for plain gradient descent)"
     plain_zh = "" if optimizer == "gd" else "（对普通梯度下降而言）"
     return both(
@@ -238,7 +246,9 @@ def _run_table(run: descent.Run, names: Sequence[str]) -> Text:
         if s is None:
             rows.append("| … | … | … | … |")
         else:
-            rows.append(f"| {s.k} | ${tex_short(_one(s.point))}$ | ${tex_short(_sympy(s.value))}$ | ${tex_short(_one(s.gradient))}$ |")
+            rows.append(
+                f"| {s.k} | ${tex_short(_one(s.point))}$ | ${tex_short(_sympy(s.value))}$ | ${tex_short(_one(s.gradient))}$ |"
+            )
     return both("\n".join([head_en, rule, *rows]), "\n".join([head_zh, rule, *rows]))
 
 
@@ -256,8 +266,14 @@ def _descent(i: int, section: Descent, lesson: Lesson) -> list[Step]:
     start = tuple(section.start[v] for v in names)
     try:
         run = descent.run(
-            f, names, start, section.learning_rate,
-            steps=section.max_steps, until=section.stop, exact=exact, optimizer=opt,
+            f,
+            names,
+            start,
+            section.learning_rate,
+            steps=section.max_steps,
+            until=section.stop,
+            exact=exact,
+            optimizer=opt,
         )
     except MathError as err:
         raise _fail(lesson, section, err.message, "stop", "optimizer") from None
@@ -272,13 +288,17 @@ def _descent(i: int, section: Descent, lesson: Lesson) -> list[Step]:
     run_step = _run_step(i, section, run, land)
     if opt.name != "gd":
         # the same start, rate and number of steps without the optimiser's memory: the picture to compare
-        plain = descent.run(f, names, start, section.learning_rate, steps=max(len(run.steps) - 1, 0), until=section.stop)
+        plain = descent.run(
+            f, names, start, section.learning_rate, steps=max(len(run.steps) - 1, 0), until=section.stop
+        )
         run_step = replace(run_step, data={**run_step.data, "compare": {"gd": plain, opt.name: run}})
     steps.append(run_step)
     return steps
 
 
-def _iteration(i: int, section: Descent, run: descent.Run, land: _Landscape, opt, states: list, k: int, exact: bool) -> Step:
+def _iteration(
+    i: int, section: Descent, run: descent.Run, land: _Landscape, opt, states: list, k: int, exact: bool
+) -> Step:
     """Iteration k by hand: the derivative at x_k, the direction, x_{k+1}, and whether the sign changed."""
     fn = section.function
     f, names = fn.expr, fn.variables
@@ -339,21 +359,23 @@ def _iteration(i: int, section: Descent, run: descent.Run, land: _Landscape, opt
                 f"What is ${slope_k}$, at your ${x_k}$?",
                 f"在你算出的 ${x_k}$ 处，${slope_k}$ 是多少？",
             )
-        questions.append(Question(
-            id=f"{sid}.derivative",
-            kind=_kind(n),
-            prompt=prompt,
-            expected=_one(grad),
-            skill="evaluate",
-            tolerance=tolerance(_one(grad)),
-            help=ask_help("derivative", _lines([d_line])),
-            formula=formula,
-            depends=depends or {},
-            given=given or {},
-            labels={x_name: labels[x_name]} if depends else {},
-            context={"function": f, "variables": names, "point": point_named, "k": k, **previous},
-            parts=_partials(names) if n > 1 else (),
-        ))
+        questions.append(
+            Question(
+                id=f"{sid}.derivative",
+                kind=_kind(n),
+                prompt=prompt,
+                expected=_one(grad),
+                skill="evaluate",
+                tolerance=tolerance(_one(grad)),
+                help=ask_help("derivative", _lines([d_line])),
+                formula=formula,
+                depends=depends or {},
+                given=given or {},
+                labels={x_name: labels[x_name]} if depends else {},
+                context={"function": f, "variables": names, "point": point_named, "k": k, **previous},
+                parts=_partials(names) if n > 1 else (),
+            )
+        )
 
     # 2. the direction to move
     directions = tuple(direction_of(g) for g in grad)
@@ -403,22 +425,24 @@ def _iteration(i: int, section: Descent, run: descent.Run, land: _Landscape, opt
                 f"To make f smaller, should each of ${order}$ increase, decrease or stay? Answer in order, e.g. `decrease, increase, stay`.",
                 f"为了让 f 变小，${order}$ 各自应该增大、减小还是不动？按顺序回答，例如 `减小, 增大, 不动`。",
             )
-        questions.append(Question(
-            id=f"{sid}.direction",
-            kind="choice",
-            prompt=prompt,
-            expected=directions[0] if n == 1 else directions,
-            skill="direction",
-            choices=DIRECTION_CHOICES,
-            help=ask_help("direction", _lines([dir_line])),
-            formula=formula,
-            depends=depends or {},
-            given=given or {},
-            labels={g_name: labels[g_name]} if depends else {},
-            rule="direction",
-            context={"gradient": _one(grad), "variables": names, "point": point_named, "k": k},
-            parts=tuple(both(f"the direction of {v}", f"{v} 的方向") for v in names) if n > 1 else (),
-        ))
+        questions.append(
+            Question(
+                id=f"{sid}.direction",
+                kind="choice",
+                prompt=prompt,
+                expected=directions[0] if n == 1 else directions,
+                skill="direction",
+                choices=DIRECTION_CHOICES,
+                help=ask_help("direction", _lines([dir_line])),
+                formula=formula,
+                depends=depends or {},
+                given=given or {},
+                labels={g_name: labels[g_name]} if depends else {},
+                rule="direction",
+                context={"gradient": _one(grad), "variables": names, "point": point_named, "k": k},
+                parts=tuple(both(f"the direction of {v}", f"{v} 的方向") for v in names) if n > 1 else (),
+            )
+        )
 
     # 3. the next iterate
     if nxt is not None:
@@ -443,29 +467,41 @@ def _iteration(i: int, section: Descent, run: descent.Run, land: _Landscape, opt
             }.get(opt.name)
             how = f" (${rule[0]}$, $\\eta = {tex(lr)}$)" if rule else f" ($\\eta = {tex(lr)}$, optimizer {opt.name})"
             how_zh = f"（${rule[1]}$，$\\eta = {tex(lr)}$）" if rule else f"（$\\eta = {tex(lr)}$，优化器 {opt.name}）"
-            questions.append(Question(
-                id=f"{sid}.next",
-                kind=_kind(n),
-                prompt=both(f"What is the next iterate ${x_next}${how}?", f"下一个迭代点 ${x_next}$ 是多少{how_zh}？"),
-                expected=_one(new),
-                skill="update",
-                tolerance=tolerance(_one(new)),
-                help=ask_help("next", _lines([next_line])),
-                formula=formula,
-                depends=depends,
-                given=given,
-                labels={name: labels[name] for name in depends},
-                context={
-                    "function": f, "variables": names, "point": point_named, "gradient": _one(grad),
-                    "learning_rate": lr, "k": k, "optimizer": opt.name, **previous,
-                },
-                parts=tuple(_component(v) for v in names) if n > 1 else (),
-            ))
+            questions.append(
+                Question(
+                    id=f"{sid}.next",
+                    kind=_kind(n),
+                    prompt=both(
+                        f"What is the next iterate ${x_next}${how}?", f"下一个迭代点 ${x_next}$ 是多少{how_zh}？"
+                    ),
+                    expected=_one(new),
+                    skill="update",
+                    tolerance=tolerance(_one(new)),
+                    help=ask_help("next", _lines([next_line])),
+                    formula=formula,
+                    depends=depends,
+                    given=given,
+                    labels={name: labels[name] for name in depends},
+                    context={
+                        "function": f,
+                        "variables": names,
+                        "point": point_named,
+                        "gradient": _one(grad),
+                        "learning_rate": lr,
+                        "k": k,
+                        "optimizer": opt.name,
+                        **previous,
+                    },
+                    parts=tuple(_component(v) for v in names) if n > 1 else (),
+                )
+            )
     else:
-        solution_lines.append((
-            "The run stops here: " + _first_lower(_stop_words(run, names)["en"]),
-            "运行到这里停止：" + _stop_words(run, names)["zh"],
-        ))
+        solution_lines.append(
+            (
+                "The run stops here: " + _first_lower(_stop_words(run, names)["en"]),
+                "运行到这里停止：" + _stop_words(run, names)["zh"],
+            )
+        )
 
     # 4. did the derivative change sign?
     if prev is not None:
@@ -486,26 +522,30 @@ def _iteration(i: int, section: Descent, run: descent.Run, land: _Landscape, opt
                 pairs = zip(hs if isinstance(hs, tuple) else (hs,), gs if isinstance(gs, tuple) else (gs,))
                 formula = _one_formula(tuple(a * b for a, b in pairs))
             what_en, what_zh = ("the derivative", "导数") if n == 1 else ("any partial derivative", "某个偏导数")
-            questions.append(Question(
-                id=f"{sid}.sign_change",
-                kind="choice",
-                prompt=both(
-                    f"Did {what_en} change sign between ${_iterate_tex(names, k - 1)}$ and ${x_k}$? (yes / no)",
-                    f"从 ${_iterate_tex(names, k - 1)}$ 到 ${x_k}$，{what_zh}变号了吗？（是 / 否）",
-                ),
-                expected="yes" if changed else "no",
-                skill="sign_change",
-                choices=YES_NO,
-                help=ask_help("sign_change", _lines([sc_line])),
-                formula=formula,
-                depends=depends,
-                given=given,
-                labels={name: labels[name] for name in depends},
-                rule="sign_change",
-                context={"previous_gradient": _one(before), "gradient": _one(grad), "variables": names, "k": k},
-            ))
+            questions.append(
+                Question(
+                    id=f"{sid}.sign_change",
+                    kind="choice",
+                    prompt=both(
+                        f"Did {what_en} change sign between ${_iterate_tex(names, k - 1)}$ and ${x_k}$? (yes / no)",
+                        f"从 ${_iterate_tex(names, k - 1)}$ 到 ${x_k}$，{what_zh}变号了吗？（是 / 否）",
+                    ),
+                    expected="yes" if changed else "no",
+                    skill="sign_change",
+                    choices=YES_NO,
+                    help=ask_help("sign_change", _lines([sc_line])),
+                    formula=formula,
+                    depends=depends,
+                    given=given,
+                    labels={name: labels[name] for name in depends},
+                    rule="sign_change",
+                    context={"previous_gradient": _one(before), "gradient": _one(grad), "variables": names, "k": k},
+                )
+            )
         if "sign_change" in asked and changed and n == 1:
-            questions.append(_bracket_question(i, sid, k, names, _sympy(prev.point)[0], point[0], x_from, labels, ask_help, sc_line))
+            questions.append(
+                _bracket_question(i, sid, k, names, _sympy(prev.point)[0], point[0], x_from, labels, ask_help, sc_line)
+            )
 
     if k == 0:
         intro = both(
@@ -617,7 +657,9 @@ def _sign_change_line(names, k, before_point, point, before, grad, changed: tupl
 def _run_step(i: int, section: Descent, run: descent.Run, land: _Landscape) -> Step:
     fn = section.function
     names = fn.variables
-    text = _join(_stop_words(run, names), _bound_words(land, run.learning_rate, run.optimizer), _minima_words(land, names))
+    text = _join(
+        _stop_words(run, names), _bound_words(land, run.learning_rate, run.optimizer), _minima_words(land, names)
+    )
     data = _run_data(fn, run, land, len(run.steps) - 1)
     title = both("The whole run", "完整的运行")
     return Step(f"s{i}.run", i, "run", title, text, (), data, _run_table(run, names))

@@ -7,13 +7,13 @@ label (x₁, ∇f at step 2) reads on screen and in the export.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import sympy as sp
 
 from tutor.mathtext import symbol
 from tutor.text import Text, both
-
 
 _SUBSCRIPT = str.maketrans("0123456789-", "₀₁₂₃₄₅₆₇₈₉₋")
 
@@ -76,7 +76,7 @@ def tex_factor(value: Any) -> str:
         return text
     negative = isinstance(value, (int, float)) and value < 0
     if isinstance(value, sp.Basic):
-        negative = value.is_number and value.is_negative is True or value.could_extract_minus_sign()
+        negative = (value.is_number and value.is_negative is True) or value.could_extract_minus_sign()
         negative = negative or isinstance(value, sp.Add)
     return rf"\left({text}\right)" if negative else text
 

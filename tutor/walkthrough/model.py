@@ -42,15 +42,15 @@ expected answer is a tuple of keys in the variables' order (answered
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import sympy as sp
 
 from tutor import calculus
 from tutor.lesson.model import Help
 from tutor.text import Text
-
 
 #: Answer kinds and how each is graded.
 #:  expression: equivalence of expressions (random points, then exact simplification)

@@ -6,7 +6,8 @@ given is the 2/L bound on the learning rate.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from tutor import descent
 from tutor.lesson.model import Lesson, Predict
@@ -15,7 +16,6 @@ from tutor.walkthrough.descent import _bound_words, _Landscape, _landscape, _run
 from tutor.walkthrough.latex import _function_tex, _iterate_tex, tex, tex_factor
 from tutor.walkthrough.model import Choice, Question, Step, _sympy
 from tutor.walkthrough.shared import _fail, _join, _one, _with_solution
-
 
 OUTCOME_CHOICES = (
     Choice("converge", both("converge", "收敛")),
@@ -84,7 +84,11 @@ def _predict(i: int, section: Predict, lesson: Lesson) -> list[Step]:
         f"在 {section.steps} 步内，它会收敛、振荡还是发散？",
     )
     reason = _outcome_reason(land, lr, names, outcome)
-    words = {"converge": ("It converges", "它收敛"), "oscillate": ("It oscillates", "它振荡"), "diverge": ("It diverges", "它发散")}[outcome]
+    words = {
+        "converge": ("It converges", "它收敛"),
+        "oscillate": ("It oscillates", "它振荡"),
+        "diverge": ("It diverges", "它发散"),
+    }[outcome]
     solution = _join(both(f"{words[0]}.", f"{words[1]}。"), reason)
     question = Question(
         id=f"s{i}.predict",
@@ -94,10 +98,25 @@ def _predict(i: int, section: Predict, lesson: Lesson) -> list[Step]:
         skill="learning_rate",
         choices=OUTCOME_CHOICES,
         help=_with_solution(section.help, solution),
-        context={"function": f, "variables": names, "start": dict(section.start), "learning_rate": lr, "bound": land.bound},
+        context={
+            "function": f,
+            "variables": names,
+            "start": dict(section.start),
+            "learning_rate": lr,
+            "bound": land.bound,
+        },
     )
     title = section.title or both("Predict", "预测")
-    ask = Step(f"s{i}", i, "predict", title, section.text or "", (question,), {"function": f, "variables": names, "learning_rate": lr, "start": start}, solution)
+    ask = Step(
+        f"s{i}",
+        i,
+        "predict",
+        title,
+        section.text or "",
+        (question,),
+        {"function": f, "variables": names, "learning_rate": lr, "start": start},
+        solution,
+    )
     data = dict(_run_data(fn, run, land, len(run.steps) - 1), outcome=outcome)
     text = _join(both(f"{words[0]}.", f"{words[1]}。"), _stop_words(run, names), reason)
     shown = Step(f"s{i}.run", i, "outcome", both("What happens", "结果"), text, (), data, _run_table(run, names))

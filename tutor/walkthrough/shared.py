@@ -9,7 +9,8 @@ the engine cannot answer.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from tutor.lesson.model import Diagnostic, Help, Lesson, LessonError, Where
 from tutor.text import Text, both
@@ -49,7 +50,9 @@ def _join(*texts: Text | None) -> Text:
     parts = [t for t in texts if t]
     out = {}
     for lang in ("en", "zh"):
-        out[lang] = "\n\n".join(t if isinstance(t, str) else t.get(lang) or t.get("en") or next(iter(t.values()), "") for t in parts)
+        out[lang] = "\n\n".join(
+            t if isinstance(t, str) else t.get(lang) or t.get("en") or next(iter(t.values()), "") for t in parts
+        )
     return out
 
 

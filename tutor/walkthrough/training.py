@@ -7,7 +7,8 @@ loss, gradient, update) as questions and worked solutions.
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import sympy as sp
 
@@ -29,7 +30,6 @@ from tutor.walkthrough.shared import (
 )
 
 
-
 def _carried(name: str, source: str | None, value, label) -> dict:
     """The error-carried-forward fields of a question whose formula symbol ``name`` is an earlier answer.
 
@@ -40,10 +40,17 @@ def _carried(name: str, source: str | None, value, label) -> dict:
         return {"depends": {}, "given": {}, "labels": {}}
     return {"depends": {name: source}, "given": {name: value}, "labels": {name: label}}
 
+
 def _training_context(model, xs, ys, params, lr, samples) -> dict[str, Any]:
     return {
-        "model": model.expr, "parameters": model.parameters, "input": model.input, "xs": tuple(xs), "ys": tuple(ys),
-        "params": dict(params), "learning_rate": lr, "samples": tuple(samples),
+        "model": model.expr,
+        "parameters": model.parameters,
+        "input": model.input,
+        "xs": tuple(xs),
+        "ys": tuple(ys),
+        "params": dict(params),
+        "learning_rate": lr,
+        "samples": tuple(samples),
     }
 
 
@@ -92,97 +99,133 @@ def _training(i: int, section: TrainingStep, lesson: Lesson) -> list[Step]:
 
     questions: list[Question] = []
     if "predict" in asked:
-        questions.append(Question(
-            id=f"{sid}.predict",
-            kind=_kind(m),
-            prompt=both(
-                f"Step 1, predict: with ${_params_tex(params)}$, what does the model ${_model_tex(model)}$ predict (y1) for "
-                + ("the sample" if m == 1 else "each sample") + f" ${model.input} = {tex(_one(_sympy(tuple(inputs))))}$?",
-                f"第 1 步，预测：在 ${_params_tex(params)}$ 时，模型 ${_model_tex(model)}$ 对"
-                + ("这个样本" if m == 1 else "每个样本") + f" ${model.input} = {tex(_one(_sympy(tuple(inputs))))}$ 的预测值 y1 是多少？",
-            ),
-            expected=_one(preds),
-            skill="training",
-            help=_with_solution(section.help.get("predict"), _lines(lines_predict)),
-            context=context,
-            parts=tuple(both(f"the prediction for sample {j}", f"样本 {j} 的预测值") for j in used) if m > 1 else (),
-        ))
+        questions.append(
+            Question(
+                id=f"{sid}.predict",
+                kind=_kind(m),
+                prompt=both(
+                    f"Step 1, predict: with ${_params_tex(params)}$, what does the model ${_model_tex(model)}$ predict (y1) for "
+                    + ("the sample" if m == 1 else "each sample")
+                    + f" ${model.input} = {tex(_one(_sympy(tuple(inputs))))}$?",
+                    f"第 1 步，预测：在 ${_params_tex(params)}$ 时，模型 ${_model_tex(model)}$ 对"
+                    + ("这个样本" if m == 1 else "每个样本")
+                    + f" ${model.input} = {tex(_one(_sympy(tuple(inputs))))}$ 的预测值 y1 是多少？",
+                ),
+                expected=_one(preds),
+                skill="training",
+                help=_with_solution(section.help.get("predict"), _lines(lines_predict)),
+                context=context,
+                parts=tuple(both(f"the prediction for sample {j}", f"样本 {j} 的预测值") for j in used)
+                if m > 1
+                else (),
+            )
+        )
     if "loss" in asked:
         formula = None
         if p_from:
             formula = sp.Add(*[(a - b) ** 2 for a, b in zip(p_list, targets)]) / m
-        questions.append(Question(
-            id=f"{sid}.loss",
-            kind="number",
-            prompt=both(
-                f"Step 2, the loss: what is the mean squared error $L = \\frac{{1}}{{n}}\\sum (y_1 - y)^2$ of the predictions against $y = {tex(_one(_sympy(tuple(targets))))}$?",
-                f"第 2 步，损失函数：预测值与 $y = {tex(_one(_sympy(tuple(targets))))}$ 的均方误差 $L = \\frac{{1}}{{n}}\\sum (y_1 - y)^2$ 是多少？",
-            ),
-            expected=_sympy(update.loss),
-            skill="training",
-            help=_with_solution(section.help.get("loss"), _lines(lines_loss)),
-            formula=formula,
-            **_carried("y1", p_from, _one(preds), label_p),
-            context=context,
-        ))
+        questions.append(
+            Question(
+                id=f"{sid}.loss",
+                kind="number",
+                prompt=both(
+                    f"Step 2, the loss: what is the mean squared error $L = \\frac{{1}}{{n}}\\sum (y_1 - y)^2$ of the predictions against $y = {tex(_one(_sympy(tuple(targets))))}$?",
+                    f"第 2 步，损失函数：预测值与 $y = {tex(_one(_sympy(tuple(targets))))}$ 的均方误差 $L = \\frac{{1}}{{n}}\\sum (y_1 - y)^2$ 是多少？",
+                ),
+                expected=_sympy(update.loss),
+                skill="training",
+                help=_with_solution(section.help.get("loss"), _lines(lines_loss)),
+                formula=formula,
+                **_carried("y1", p_from, _one(preds), label_p),
+                context=context,
+            )
+        )
     if "gradient" in asked:
         formula = None
         if p_from:
-            formula = _one_formula(tuple(
-                sp.Add(*[2 * (a - b) * s[c] for a, b, s in zip(p_list, targets, slopes)]) / m for c in range(k)
-            ))
+            formula = _one_formula(
+                tuple(sp.Add(*[2 * (a - b) * s[c] for a, b, s in zip(p_list, targets, slopes)]) / m for c in range(k))
+            )
         partials = ", ".join(rf"\partial L/\partial {p}" for p in names)
-        questions.append(Question(
-            id=f"{sid}.gradient",
-            kind=_kind(k),
-            prompt=both(
-                f"Step 3, the gradient: what is $\\left({partials}\\right)$ at ${_params_tex(params)}$?",
-                f"第 3 步，梯度：在 ${_params_tex(params)}$ 处，损失函数的梯度 $\\left({partials}\\right)$ 是多少？",
-            ),
-            expected=_one(grad),
-            skill="training",
-            help=_with_solution(section.help.get("gradient"), _lines(lines_grad)),
-            formula=formula,
-            **_carried("y1", p_from, _one(preds), label_p),
-            context=context,
-            parts=_partials(names, "L") if k > 1 else (),
-        ))
+        questions.append(
+            Question(
+                id=f"{sid}.gradient",
+                kind=_kind(k),
+                prompt=both(
+                    f"Step 3, the gradient: what is $\\left({partials}\\right)$ at ${_params_tex(params)}$?",
+                    f"第 3 步，梯度：在 ${_params_tex(params)}$ 处，损失函数的梯度 $\\left({partials}\\right)$ 是多少？",
+                ),
+                expected=_one(grad),
+                skill="training",
+                help=_with_solution(section.help.get("gradient"), _lines(lines_grad)),
+                formula=formula,
+                **_carried("y1", p_from, _one(preds), label_p),
+                context=context,
+                parts=_partials(names, "L") if k > 1 else (),
+            )
+        )
     if "update" in asked:
         formula = None
         if g_from:
             formula = _one_formula(tuple(params[p] - lr * g for p, g in zip(names, g_list)))
-        questions.append(Question(
-            id=f"{sid}.update",
-            kind=_kind(k),
-            prompt=both(
-                f"Step 4, the update: with learning rate $\\eta = {tex(lr)}$, what are the new $\\left({', '.join(names)}\\right)$?",
-                f"第 4 步，更新：学习率 $\\eta = {tex(lr)}$，新的 $\\left({', '.join(names)}\\right)$ 是多少？",
-            ),
-            expected=_one(new),
-            skill="training",
-            help=_with_solution(section.help.get("update"), _lines(lines_update)),
-            formula=formula,
-            **_carried("grad", g_from, _one(grad), label_g),
-            context=context,
-            parts=tuple(_component(p) for p in names) if k > 1 else (),
-        ))
+        questions.append(
+            Question(
+                id=f"{sid}.update",
+                kind=_kind(k),
+                prompt=both(
+                    f"Step 4, the update: with learning rate $\\eta = {tex(lr)}$, what are the new $\\left({', '.join(names)}\\right)$?",
+                    f"第 4 步，更新：学习率 $\\eta = {tex(lr)}$，新的 $\\left({', '.join(names)}\\right)$ 是多少？",
+                ),
+                expected=_one(new),
+                skill="training",
+                help=_with_solution(section.help.get("update"), _lines(lines_update)),
+                formula=formula,
+                **_carried("grad", g_from, _one(grad), label_g),
+                context=context,
+                parts=tuple(_component(p) for p in names) if k > 1 else (),
+            )
+        )
 
     history = None
     if section.then_steps > 0:
         if section.samples is None or len(used) == len(xs):
-            history = training.train(model.expr, names, model.input, xs, ys, params, lr, kind="batch", epochs=section.then_steps + 1)
+            history = training.train(
+                model.expr, names, model.input, xs, ys, params, lr, kind="batch", epochs=section.then_steps + 1
+            )
         else:
-            history = training.train(model.expr, names, model.input, xs, ys, dict(update.next_params), lr, kind="batch", epochs=section.then_steps)
+            history = training.train(
+                model.expr,
+                names,
+                model.input,
+                xs,
+                ys,
+                dict(update.next_params),
+                lr,
+                kind="batch",
+                epochs=section.then_steps,
+            )
     step_data = {
-        "model": model.expr, "parameters": names, "input": model.input, "xs": xs, "ys": ys, "params": params,
-        "predictions": update.predictions, "loss": update.loss, "gradient": update.gradient,
-        "next_params": update.next_params, "samples": used, "learning_rate": lr, "history": history,
+        "model": model.expr,
+        "parameters": names,
+        "input": model.input,
+        "xs": xs,
+        "ys": ys,
+        "params": params,
+        "predictions": update.predictions,
+        "loss": update.loss,
+        "gradient": update.gradient,
+        "next_params": update.next_params,
+        "samples": used,
+        "learning_rate": lr,
+        "history": history,
     }
     intro = both(
         f"One weight update of the model $y_1 = {_model_tex(model)}$ on "
-        + (f"sample {used[0]}" if m == 1 else f"{m} samples") + ", in the article's four steps: predict, loss, gradient, update.",
+        + (f"sample {used[0]}" if m == 1 else f"{m} samples")
+        + ", in the article's four steps: predict, loss, gradient, update.",
         f"对模型 $y_1 = {_model_tex(model)}$ 在"
-        + (f"样本 {used[0]}" if m == 1 else f" {m} 个样本") + " 上做一次权重更新，按文章的四步：预测、损失函数、梯度、更新。",
+        + (f"样本 {used[0]}" if m == 1 else f" {m} 个样本")
+        + " 上做一次权重更新，按文章的四步：预测、损失函数、梯度、更新。",
     )
     text = _join(section.text, intro, _data_table(model.input, xs, ys))
     solution = _lines([*lines_predict, *lines_loss, *lines_grad, *lines_update])
@@ -223,7 +266,8 @@ def _gradient_lines(names, preds, targets, slopes, grad) -> list[tuple[str, str]
     out = []
     for c, p in enumerate(names):
         terms = " + ".join(
-            f"({tex(a)} - {tex_factor(_sympy(b))})\\cdot {tex_factor(_sympy(s[c]))}" for a, b, s in zip(preds, targets, slopes)
+            f"({tex(a)} - {tex_factor(_sympy(b))})\\cdot {tex_factor(_sympy(s[c]))}"
+            for a, b, s in zip(preds, targets, slopes)
         )
         line = f"$\\frac{{\\partial L}}{{\\partial {p}}} = \\tfrac{{2}}{{{m}}}\\left({terms}\\right) = {tex(grad[c])}$"
         out.append((line, line))
@@ -257,8 +301,16 @@ def _batch(i: int, section: BatchCompare, lesson: Lesson) -> list[Step]:
         raise _fail(lesson, section, f"the start needs a value for {', '.join(missing)}", "start")
     start = {p: section.start[p] for p in names}
     runs = training.compare_batches(
-        model.expr, names, model.input, xs, ys, start, lr,
-        batch_size=section.batch_size, epochs=section.epochs, seed=section.seed,
+        model.expr,
+        names,
+        model.input,
+        xs,
+        ys,
+        start,
+        lr,
+        batch_size=section.batch_size,
+        epochs=section.epochs,
+        seed=section.seed,
     )
     order = runs["stochastic"].order
     sid = f"s{i}"
@@ -268,7 +320,10 @@ def _batch(i: int, section: BatchCompare, lesson: Lesson) -> list[Step]:
     kind_words = {
         "batch": ("Batch gradient descent", "批量梯度下降"),
         "stochastic": ("Stochastic gradient descent", "随机梯度下降"),
-        "minibatch": (f"Mini-batch gradient descent (batch size {section.batch_size})", f"小批量梯度下降（批量大小 {section.batch_size}）"),
+        "minibatch": (
+            f"Mini-batch gradient descent (batch size {section.batch_size})",
+            f"小批量梯度下降（批量大小 {section.batch_size}）",
+        ),
     }
     for kind in BATCH_KINDS:
         first_updates = runs[kind].updates
@@ -279,41 +334,71 @@ def _batch(i: int, section: BatchCompare, lesson: Lesson) -> list[Step]:
         new = _sympy(tuple(update.next_params[p] for p in names))
         grad = _sympy(update.gradient)
         en, zh = kind_words[kind]
-        which_en = "all samples" if len(used) == n else (f"sample {used[0]}" if len(used) == 1 else f"samples {', '.join(map(str, used))}")
-        which_zh = "全部样本" if len(used) == n else (f"样本 {used[0]}" if len(used) == 1 else f"样本 {', '.join(map(str, used))}")
+        which_en = (
+            "all samples"
+            if len(used) == n
+            else (f"sample {used[0]}" if len(used) == 1 else f"samples {', '.join(map(str, used))}")
+        )
+        which_zh = (
+            "全部样本"
+            if len(used) == n
+            else (f"样本 {used[0]}" if len(used) == 1 else f"样本 {', '.join(map(str, used))}")
+        )
         update_lines = _update_lines(names, start, lr, grad, new)
-        lines.append((f"**{en}**, first update on {which_en}: the gradient is ${tex(_one(grad))}$.", f"**{zh}**，第一次更新用{which_zh}：梯度是 ${tex(_one(grad))}$。"))
+        lines.append(
+            (
+                f"**{en}**, first update on {which_en}: the gradient is ${tex(_one(grad))}$.",
+                f"**{zh}**，第一次更新用{which_zh}：梯度是 ${tex(_one(grad))}$。",
+            )
+        )
         lines.extend(update_lines)
         if section.by_hand:
             first_en = " (the first in the shuffled order)" if kind != "batch" else ""
             first_zh = "（打乱后的顺序中的第一批）" if kind != "batch" else ""
-            questions.append(Question(
-                id=f"{sid}.{kind}",
-                kind=_kind(k),
-                prompt=both(
-                    f"{en}: the first update uses {which_en}{first_en}. Starting from ${_params_tex(start)}$ with $\\eta = {tex(lr)}$, "
-                    f"what are $\\left({', '.join(names)}\\right)$ after it?",
-                    f"{zh}：第一次更新用{which_zh}{first_zh}。从 ${_params_tex(start)}$ 出发，$\\eta = {tex(lr)}$，"
-                    f"更新后的 $\\left({', '.join(names)}\\right)$ 是多少？",
-                ),
-                expected=_one(new),
-                skill="batch",
-                help=_with_solution(section.help.get("update"), _lines(update_lines)),
-                context=dict(_training_context(model, xs, ys, start, lr, used), kind=kind),
-                parts=tuple(_component(p) for p in names) if k > 1 else (),
-            ))
+            questions.append(
+                Question(
+                    id=f"{sid}.{kind}",
+                    kind=_kind(k),
+                    prompt=both(
+                        f"{en}: the first update uses {which_en}{first_en}. Starting from ${_params_tex(start)}$ with $\\eta = {tex(lr)}$, "
+                        f"what are $\\left({', '.join(names)}\\right)$ after it?",
+                        f"{zh}：第一次更新用{which_zh}{first_zh}。从 ${_params_tex(start)}$ 出发，$\\eta = {tex(lr)}$，"
+                        f"更新后的 $\\left({', '.join(names)}\\right)$ 是多少？",
+                    ),
+                    expected=_one(new),
+                    skill="batch",
+                    help=_with_solution(section.help.get("update"), _lines(update_lines)),
+                    context=dict(_training_context(model, xs, ys, start, lr, used), kind=kind),
+                    parts=tuple(_component(p) for p in names) if k > 1 else (),
+                )
+            )
     finals = []
     for kind in BATCH_KINDS:
         run = runs[kind]
         finals.append((kind_words[kind], len(run.updates), run.losses[-1] if run.losses else None))
-    lines.append((
-        f"After {section.epochs} epochs: " + "; ".join(f"{w[0]}: {u} updates, loss {loss:.6g}" for w, u, loss in finals if loss is not None) + ".",
-        f"{section.epochs} 轮之后：" + "；".join(f"{w[1]}：{u} 次更新，损失 {loss:.6g}" for w, u, loss in finals if loss is not None) + "。",
-    ))
+    lines.append(
+        (
+            f"After {section.epochs} epochs: "
+            + "; ".join(f"{w[0]}: {u} updates, loss {loss:.6g}" for w, u, loss in finals if loss is not None)
+            + ".",
+            f"{section.epochs} 轮之后："
+            + "；".join(f"{w[1]}：{u} 次更新，损失 {loss:.6g}" for w, u, loss in finals if loss is not None)
+            + "。",
+        )
+    )
     step_data = {
-        "model": model.expr, "parameters": names, "input": model.input, "xs": xs, "ys": ys, "start": start,
-        "learning_rate": lr, "batch_size": section.batch_size, "epochs": section.epochs, "seed": section.seed,
-        "runs": runs, "order": order,
+        "model": model.expr,
+        "parameters": names,
+        "input": model.input,
+        "xs": xs,
+        "ys": ys,
+        "start": start,
+        "learning_rate": lr,
+        "batch_size": section.batch_size,
+        "epochs": section.epochs,
+        "seed": section.seed,
+        "runs": runs,
+        "order": order,
     }
     intro = both(
         f"Three ways to update on the same {n} samples, from the same start and with the same shuffle (seed {section.seed}): "

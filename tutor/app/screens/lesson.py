@@ -120,7 +120,9 @@ class LessonScreen(Screen):
             session = LessonSession(walkthrough, self.app.store, self.lang)
             session.restore()
             session.prepare_hints()  # F2 then only looks them up
-            self.derivations = {step.id: session.derivation(step) for step in walkthrough.steps if step.kind == "derive"}
+            self.derivations = {
+                step.id: session.derivation(step) for step in walkthrough.steps if step.kind == "derive"
+            }
         except TutorError as err:
             self._back_on_screen(self._failed, err.message)
             return
@@ -161,7 +163,9 @@ class LessonScreen(Screen):
         step = session.step
         lang = self.lang
         n = len(session.steps)
-        self.sub_title = _say(lang, f"step {session.step_index + 1} of {n}", f"第 {session.step_index + 1} 步，共 {n} 步")
+        self.sub_title = _say(
+            lang, f"step {session.step_index + 1} of {n}", f"第 {session.step_index + 1} 步，共 {n} 步"
+        )
         title = tr(step.title, lang)
         self.query_one("#step-title", Static).update(plain_maths(title))
         self.query_one("#step-text", Markdown).update(markdown_maths(tr(step.text, lang)))

@@ -65,7 +65,7 @@ class PlotView(Vertical):
     def show_plot(self, path: Path) -> None:
         self.display = True
         self.path = path
-        self.query_one(".plot-path", Static).update(tr(both("plot: ", "图像：") , self.lang) + str(path))
+        self.query_one(".plot-path", Static).update(tr(both("plot: ", "图像："), self.lang) + str(path))
         self._remove_image()
         Image = image_widget_class() if self.images else None
         if Image is not None:
