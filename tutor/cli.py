@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from tutor.errors import TutorError
+from tutor.optimisers import OPTIMISERS, settings_by_key
 
 FORMATS_TEXT_JSON = click.Choice(["text", "json"])
 LANGS = click.Choice(["en", "zh"])
@@ -130,7 +131,26 @@ def derive_cmd(expr: str, variables: str | None, at: str | None, show_steps: boo
     click.echo(out)
 
 
-@main.command("descend", context_settings={"ignore_unknown_options": True})
+def _setting_options(command):
+    """One --KEY option per optimiser setting (--beta, --eps, ...), its help naming who takes it and the default."""
+    for key, uses in reversed(settings_by_key().items()):
+        parts = [f"{cls.key} {s.meaning}, default {s.default}" for cls, s in uses]
+        command = click.option(f"--{key}", key, help="For " + "; ".join(parts) + ".")(command)
+    return command
+
+
+def _optimiser_epilog() -> str:
+    """Each optimiser's update rule and the PyTorch class it matches, for descend --help."""
+    lines = ["\b", "Optimisers (g = ∇f(x); every state starts at 0; PyTorch's conventions):"]
+    for cls in OPTIMISERS.values():
+        rule = cls.update_unicode if isinstance(cls.update_unicode, str) else cls.update_unicode["en"]
+        only = "" if cls.exact_capable else ", float mode only"
+        lines.append(f"  {cls.key}: {rule}")
+        lines.append(f"    = {cls.convention}{only}")
+    return "\n".join(lines)
+
+
+@main.command("descend", context_settings={"ignore_unknown_options": True}, epilog=_optimiser_epilog())
 @click.argument("expr")
 @click.option("--vars", "variables", help="Variables in order, e.g. x,y (default: as they appear).")
 @click.option("--from", "start", required=True, help="The start point, e.g. x=1 or x=1,y=2.")
@@ -143,8 +163,8 @@ def derive_cmd(expr: str, variables: str | None, at: str | None, show_steps: boo
 )
 @click.option("--until", multiple=True, help="Stop rules: zero, sign-change, tol:1e-8 (repeatable or comma-separated).")
 @click.option("--exact", is_flag=True, help="Exact rational arithmetic instead of floats.")
-@click.option("--optimizer", type=click.Choice(["gd", "momentum", "adam"]), default="gd", show_default=True)
-@click.option("--beta", help="Momentum's β (default 0.9), or Adam's β₁.")
+@click.option("--optimizer", type=click.Choice(list(OPTIMISERS)), default="gd", show_default=True)
+@_setting_options
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "summary"]), default="table", show_default=True)
 @click.option(
     "--plot",
@@ -153,7 +173,7 @@ def derive_cmd(expr: str, variables: str | None, at: str | None, show_steps: boo
     callback=lambda ctx, param, value: _png_path(value),
     help="Also write the run's plot to this PNG file (a new file, or a PNG to replace).",
 )
-def descend_cmd(expr, variables, start, lr, steps, until, exact, optimizer, beta, fmt, plot_path) -> None:
+def descend_cmd(expr, variables, start, lr, steps, until, exact, optimizer, fmt, plot_path, **settings) -> None:
     """Run gradient descent on EXPR from a start point and show every step.
 
     Example: tutor descend "5x^2" --from x=1 --lr 1/20 --steps 5 --exact
@@ -163,7 +183,7 @@ def descend_cmd(expr, variables, start, lr, steps, until, exact, optimizer, beta
 
     with deadline(seconds=None if not exact else 30):
         f, run = console.descend(
-            expr, variables, start, lr, steps=steps, until=until, exact=exact, optimizer=optimizer, beta=beta
+            expr, variables, start, lr, steps=steps, until=until, exact=exact, optimizer=optimizer, settings=settings
         )
         notes = console.descend_notes(f, run)
         if fmt == "json":

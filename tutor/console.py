@@ -8,7 +8,7 @@ for programs.  The renderers do no mathematics.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +19,7 @@ from sympy.printing.str import StrPrinter
 
 from tutor import calculus
 from tutor.mathtext import infer_variables, parse_assignments, parse_expression, parse_number
+from tutor.text import tr
 
 if TYPE_CHECKING:  # descent is imported by the descend command only: derive starts faster without it
     from tutor import descent
@@ -205,6 +206,7 @@ def descend(
     exact: bool = False,
     optimizer: str = "gd",
     beta: str | None = None,
+    settings: Mapping[str, str | None] | None = None,
 ) -> tuple[sp.Expr, descent.Run]:
     from tutor import descent
 
@@ -221,12 +223,29 @@ def descend(
     if steps is None:
         # a stop rule that waits for something (a sign change, a tolerance) gets room to happen
         steps = 10_000 if any(w.strip() and w.strip() != "zero" for item in until for w in item.split(",")) else 20
-    if beta is not None and optimizer == "gd":
-        raise calculus.MathError("--beta is for --optimizer momentum or adam; plain gradient descent has no β")
-    opt = descent.make_optimizer(optimizer, parse_number(beta) if beta is not None else None)
+    given = dict(settings or {})
+    if beta is not None:
+        given["beta"] = beta
+    opt = _optimizer(optimizer, given)
     words = [w for item in until for w in item.split(",")]
     run = descent.run(f, names, list(point.values()), rate, steps=steps, until=words, exact=exact, optimizer=opt)
     return f, run
+
+
+def _optimizer(key: str, given: Mapping[str, str | None]):
+    """The optimiser with the settings given on the command line (--beta, --eps, ...), each parsed exactly."""
+    from tutor.optimisers import get, settings_by_key
+
+    kind = get(key)
+    takes = {s.key for s in kind.settings}
+    for name, value in given.items():
+        if value is not None and name not in takes:
+            uses = settings_by_key().get(name, [])
+            keys = [c.key for c, _ in uses]
+            users = " or ".join([", ".join(keys[:-1]), keys[-1]] if len(keys) > 1 else keys)
+            symbol = uses[0][1].symbol if uses else name
+            raise calculus.MathError(f"--{name} is for --optimizer {users}; {tr(kind.noun)} has no {symbol}")
+    return kind.build(**{name: parse_number(value) for name, value in given.items() if value is not None})
 
 
 #: The landscape notes below are worked out for polynomials up to this degree only (solving stays quick).

@@ -1,7 +1,7 @@
 """Gradient descent and its optimisers, run exactly or fast.
 
-An optimiser is a small rule whose docstring is its update; the runner asks it
-for the next point and records every step as plain data (a :class:`Run`).
+An optimiser (one module each in :mod:`tutor.optimisers`) is a small rule
+whose docstring is its update; the runner asks it for the next point and records every step as plain data (a :class:`Run`).
 Exact mode keeps rationals (what the learner computes by hand); float mode
 runs compiled code (what a real training loop does).  Neither calls ``subs``
 in the loop.
@@ -18,6 +18,12 @@ import sympy as sp
 from sympy.printing.pycode import SymPyPrinter
 
 from tutor.calculus import MathError, evaluate, exact_number, gradient, nondifferentiable_at, sign_changes, symbols_of
+
+# The optimisers live one module each in tutor.optimisers; the runner and its callers find them here too.
+from tutor.optimisers import Adam as Adam
+from tutor.optimisers import GradientDescent
+from tutor.optimisers import Momentum as Momentum
+from tutor.optimisers import make_optimizer as make_optimizer
 
 #: |x| beyond this means the run has run away.
 DIVERGENCE_LIMIT = 1e12
@@ -36,101 +42,6 @@ STOP_REASONS = (
     "not_differentiable",  # a kink (abs) at the point
     "exact_limit",  # exact numbers grew too large or stopped being rational
 )
-
-
-# --- optimisers ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class GradientDescent:
-    """x_{k+1} = x_k - η ∇f(x_k): step against the gradient, scaled by the learning rate."""
-
-    name = "gd"
-
-    def start(self, n: int) -> Any:
-        return None
-
-    def at_rest(self, state: Any) -> bool:
-        """Where the gradient is zero, plain descent stays put."""
-        return True
-
-    def update(self, point, grad, state, lr):
-        return tuple(x - lr * g for x, g in zip(point, grad)), state
-
-
-@dataclass(frozen=True)
-class Momentum:
-    """v_{k+1} = β v_k + ∇f(x_k);  x_{k+1} = x_k - η v_{k+1}.
-
-    The velocity remembers past gradients, so steps that agree add up and
-    steps that zig-zag across a valley cancel out.
-    """
-
-    beta: Any = sp.Rational(9, 10)
-    name = "momentum"
-
-    def start(self, n: int) -> Any:
-        return (0,) * n
-
-    def at_rest(self, velocity: Any) -> bool:
-        """A zero gradient stops nothing while the velocity still carries the point on."""
-        return all(v == 0 for v in velocity)
-
-    def update(self, point, grad, velocity, lr):
-        velocity = tuple(self.beta * v + g for v, g in zip(velocity, grad))
-        return tuple(x - lr * v for x, v in zip(point, velocity)), velocity
-
-
-@dataclass(frozen=True)
-class Adam:
-    """m = β₁m + (1-β₁)g;  s = β₂s + (1-β₂)g²;  x -= η m̂ / (√ŝ + ε), with bias-corrected m̂, ŝ.
-
-    Each coordinate gets its own step size, from the size of its recent
-    gradients.  Square roots make it a float-only optimiser.
-    """
-
-    beta1: float = 0.9
-    beta2: float = 0.999
-    eps: float = 1e-8
-    name = "adam"
-    exact_capable = False
-
-    def start(self, n: int) -> Any:
-        return (0, (0.0,) * n, (0.0,) * n)
-
-    def at_rest(self, state: Any) -> bool:
-        """Adam's first moment keeps moving the point after the gradient vanishes."""
-        return all(a == 0 for a in state[1])
-
-    def update(self, point, grad, state, lr):
-        t, m, s = state
-        t += 1
-        m = tuple(self.beta1 * a + (1 - self.beta1) * g for a, g in zip(m, grad))
-        s = tuple(self.beta2 * a + (1 - self.beta2) * g * g for a, g in zip(s, grad))
-        c1, c2 = 1 - self.beta1**t, 1 - self.beta2**t
-        point = tuple(x - lr * (a / c1) / (math.sqrt(b / c2) + self.eps) for x, a, b in zip(point, m, s))
-        return point, (t, m, s)
-
-
-OPTIMIZERS = {"gd": GradientDescent, "momentum": Momentum, "adam": Adam}
-
-
-def make_optimizer(name: str, beta: Any = None):
-    """The optimiser called ``name`` (gd, momentum, adam); beta for momentum."""
-    if name not in OPTIMIZERS:
-        raise MathError(f"unknown optimizer '{name}'; choose one of {', '.join(OPTIMIZERS)}")
-    if beta is not None and not (0 <= beta < 1):  # β = 1 never forgets (and divides Adam's correction by 0)
-        shown = sp.sstr(beta) if isinstance(beta, sp.Basic) else f"{beta:g}"
-        raise MathError(f"β must be at least 0 and less than 1, got {shown}")
-    if name == "momentum" and beta is not None:
-        return Momentum(beta)
-    if name == "adam" and beta is not None:
-        if float(beta) >= 1:  # Adam runs in floats, where 1 - 1e-22 is 1
-            raise MathError(
-                f"β must be less than 1 by more than rounding, got {sp.sstr(beta) if isinstance(beta, sp.Basic) else beta}"
-            )
-        return Adam(beta1=float(beta))
-    return OPTIMIZERS[name]()
 
 
 # --- the record -----------------------------------------------------------------------
@@ -291,10 +202,10 @@ def run(
     variables = tuple(variables)
     rules = until if isinstance(until, Until) else Until.parse(until)
     opt = optimizer or GradientDescent()
-    if exact and not getattr(opt, "exact_capable", True):
-        raise MathError(f"the {opt.name} optimizer takes square roots, so it runs in float mode only")
-    if not exact and isinstance(opt, Momentum) and isinstance(opt.beta, sp.Basic):
-        opt = Momentum(float(opt.beta))  # an exact β would turn every float of the run into a sympy number
+    if exact and not opt.exact_capable:
+        raise MathError(f"the {opt.key} optimizer {opt.float_only_because}, so it runs in float mode only")
+    # its settings as rationals or floats: an exact β would turn every float of the run into a sympy number
+    opt = opt.in_mode(exact)
     if exact:
         steps = min(steps, EXACT_STEP_LIMIT)
         lr = exact_number(learning_rate)

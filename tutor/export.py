@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from tutor.errors import TutorError
+from tutor.optimisers import OPTIMISERS
 from tutor.text import both, tr
 
 #: Exact numbers longer than this (in digits) are shown rounded in tables and sentences.
@@ -156,12 +157,6 @@ REASONS_ZH = {
     "undefined": "函数或其导数在该点没有实数值",
     "not_differentiable": "函数在该点不可导",
     "exact_limit": "精确数值变得过大",
-}
-
-OPTIMIZER_NAMES = {
-    "gd": both("gradient descent", "梯度下降"),
-    "momentum": both("momentum", "动量法"),
-    "adam": both("Adam", "Adam"),
 }
 
 
@@ -462,7 +457,7 @@ class _Solution:
                         )
                     )
             else:
-                name = tr(OPTIMIZER_NAMES.get(optimizer, both(optimizer, optimizer)), self.lang)
+                name = tr(OPTIMISERS[optimizer].noun, self.lang) if optimizer in OPTIMISERS else optimizer
                 self.para(word("update_other", self.lang, name=name))
                 lhs = _sub(v, k + 1) if one else f"\\mathbf{{x}}_{{{k + 1}}}"
                 self.say(*_block(f"{lhs} = {tex(nxt[0]) if one else tex(nxt)}"))

@@ -28,6 +28,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from tutor.optimisers import OPTIMISERS
 from tutor.text import both, tr
 
 #: Every figure is this size, in inches, at this resolution: 800 x 500 pixels.
@@ -55,9 +56,6 @@ COLORS = {
     "batch": "#1f77b4",
     "stochastic": "#ff7f0e",
     "minibatch": "#2ca02c",
-    "gd": "#d62728",
-    "momentum": "#1f77b4",
-    "adam": "#9467bd",
 }
 
 WORDS = {
@@ -100,9 +98,6 @@ WORDS = {
     "stochastic": both("stochastic gradient descent", "随机梯度下降"),
     "minibatch": both("mini-batch gradient descent (size {n})", "小批量梯度下降（每批 {n} 个）"),
     "optimizers": both("Optimizers on the same function", "同一函数上的不同优化器"),
-    "gd": both("Gradient descent", "梯度下降"),
-    "momentum": both("Gradient descent with momentum", "动量梯度下降"),
-    "adam": both("Adam", "Adam 优化器"),
 }
 
 REASONS = {
@@ -888,7 +883,11 @@ def _growing(steps: Sequence[Any]) -> bool:
 
 
 def _optimizer_words(name: str, lang: str) -> str:
-    return word(name, lang) if name in ("gd", "momentum", "adam") else name
+    return tr(OPTIMISERS[name].label, lang) if name in OPTIMISERS else name
+
+
+def _optimizer_colour(name: str, fallback: str) -> str:
+    return OPTIMISERS[name].colour if name in OPTIMISERS else fallback
 
 
 def _run_words(run, lang: str, clipped: bool) -> list[str]:
@@ -1056,7 +1055,7 @@ def plot_optimizers(
 
     def label(name: str, run) -> str:
         key = getattr(run, "optimizer", name)
-        base = word(key, lang) if key in WORDS else name
+        base = _optimizer_words(key, lang) if key in OPTIMISERS else name
         status = (
             word("diverged", lang)
             if run.stop.reason == "diverged"
@@ -1071,7 +1070,7 @@ def plot_optimizers(
         xlim, ylim = _contours(ax, fig, f, variables, xlim, ylim)
         for i, key in enumerate(names):
             run = runs[key]
-            color = COLORS.get(getattr(run, "optimizer", key), f"C{i}")
+            color = _optimizer_colour(getattr(run, "optimizer", key), f"C{i}")
             _path_2d(ax, run.steps, color, label(key, run), marker_size=4.5)
         ax.set_title(_formula_title(f, variables), fontsize=10)
         _legend(ax, loc="best")
@@ -1087,7 +1086,7 @@ def plot_optimizers(
         marks = []
         for i, key in enumerate(names):
             run = runs[key]
-            color = COLORS.get(getattr(run, "optimizer", key), f"C{i}")
+            color = _optimizer_colour(getattr(run, "optimizer", key), f"C{i}")
             xs = [x for x in pts[i] if math.isfinite(x) and lo <= x <= hi]
             ys = list(fn(np.array(xs))) if xs else []
             ax.plot(xs, ys, "-o", color=color, ms=5, lw=1, label=label(key, run), alpha=0.85)
@@ -1111,7 +1110,7 @@ def _values_by_k(ax, names, runs, lang, *, with_labels=False, label=None) -> Non
     values = []
     for i, key in enumerate(names):
         run = runs[key]
-        color = COLORS.get(getattr(run, "optimizer", key), f"C{i}")
+        color = _optimizer_colour(getattr(run, "optimizer", key), f"C{i}")
         ks = [s.k for s in run.steps]
         vs = [num(s.value) for s in run.steps]
         ax.plot(ks, vs, "-", color=color, lw=1.8, label=label(key, run) if with_labels and label else None)

@@ -133,7 +133,7 @@ def run_summary(
     start: tuple,
     lr: sp.Expr,
     optimizer: str,
-    beta: sp.Expr | None,
+    settings: dict[str, sp.Expr],
     steps: int,
     until: tuple[str, ...],
     exact: bool,
@@ -143,8 +143,7 @@ def run_summary(
 
     if not exact:
         lr = float(lr)
-        beta = None if beta is None else float(beta)
-    opt = descent.make_optimizer(optimizer, beta)
+    opt = descent.make_optimizer(optimizer, **settings).in_mode(exact)
     run = descent.run(f, variables, start, lr, steps=steps, until=until, exact=exact, optimizer=opt)
     sizes, signs, changes = [], [], []
     for step in run.steps:
@@ -323,7 +322,10 @@ def _check_bounds(report: _Report, section: Descent) -> None:
         )
     if expect == "unbounded" and not along and decided:
         report.error(report.at(section, "expect"), "expect: unbounded, but f is bounded below along every variable")
-    if section.optimizer.name not in ("gd", "momentum") or expect in ("diverge", "oscillate"):
+    from tutor.optimisers import get
+
+    kind = get(section.optimizer.name)
+    if kind.stability_formula is None or expect in ("diverge", "oscillate"):
         return
     try:
         bound = _bounded(stability_bound, f.expr, f.variables, section.start, timeout=SLOW)
@@ -331,11 +333,10 @@ def _check_bounds(report: _Report, section: Descent) -> None:
         return
     if bound is None:
         return
-    L, two_over_L, scope, minimum = bound
-    name, constants = "2/L", f"L = {sp.sstr(L)}"
-    if section.optimizer.name == "momentum":  # heavy ball: stable while η L < 2(1 + β)
-        beta = section.optimizer.beta if section.optimizer.beta is not None else sp.Rational(9, 10)
-        two_over_L, name, constants = 2 * (1 + beta) / L, "2(1+β)/L", f"β = {sp.sstr(beta)}, L = {sp.sstr(L)}"
+    L, _, scope, minimum = bound
+    # each optimiser's own bound on a quadratic of curvature L: 2/L for plain descent, 2(1+β)/L for heavy ball, ...
+    two_over_L, constants = kind.build(**section.optimizer.settings).stability(L)
+    name = kind.stability_formula
     lr = section.learning_rate
     if lr < two_over_L:
         return
@@ -362,7 +363,7 @@ def _summary(section: Descent, *, steps: int, until: tuple[str, ...], exact: boo
         start,
         section.learning_rate,
         opt.name,
-        opt.beta,
+        opt.settings,
         steps,
         until,
         exact,

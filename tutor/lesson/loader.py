@@ -57,6 +57,7 @@ from tutor.lesson.model import (
     Where,
 )
 from tutor.mathtext import check_variable_name, infer_variables, parse_expression, parse_number, parse_vector
+from tutor.optimisers import OPTIMISERS as _REGISTRY
 from tutor.text import Text
 
 # --- limits: a lesson is read by a person, so none of these bind a real one ---------------
@@ -145,7 +146,7 @@ FEEDBACK_KEYS = ("answer", "says")
 PLOT_KEYS = ("function", "variables", "range")
 DATA_KEYS = ("x", "y", "generate")
 GENERATE_KEYS = ("seed", "n", "w", "b", "noise", "x_range")
-OPTIMIZERS = ("gd", "momentum", "adam")
+OPTIMIZERS = tuple(_REGISTRY)
 EXPECTATIONS = ("converge", "oscillate", "diverge", "sign_change", "unbounded")
 EVALUATE_WHAT = ("value", "derivative", "gradient")
 DIRECTIONS = ("increase", "decrease", "stay")
@@ -855,7 +856,7 @@ def _evaluate(r: _Reader, f: dict[str, Node], where: Where) -> Evaluate | None:
 
 
 def _optimizer(r: _Reader, node: Node) -> Optimizer | None:
-    """``gd`` / ``momentum`` / ``adam``, or ``{momentum: {beta: 0.9}}``."""
+    """A key of the optimiser registry (``gd``, ``momentum``, ...), or ``{momentum: {beta: 0.9}}``."""
     if isinstance(node, MappingNode):
         items = r.mapping(node, "an optimizer")
         if items is None:
@@ -867,16 +868,19 @@ def _optimizer(r: _Reader, node: Node) -> Optimizer | None:
         if name not in OPTIMIZERS:
             r.error(key, f"unknown optimizer '{_short(name)}'{_suggest(name, OPTIMIZERS)}")
             return None
-        s = r.fields(settings, f"the {name} settings", ("beta",), (), key)
-        beta = None
-        if s and "beta" in s:
-            beta = r.number(s["beta"], "β (a number between 0 and 1)")
-            if beta is not None and not (0 <= beta < 1):
-                r.error(s["beta"], f"β must be at least 0 and less than 1, got {sp.sstr(beta)}")
-                beta = None
-        if s and "beta" in s and name == "gd":
-            r.error(s["beta"], "plain gradient descent (gd) has no β; use momentum")
-        return Optimizer(name, beta)
+        kind = _REGISTRY[name]
+        s = r.fields(settings, f"the {name} settings", tuple(t.key for t in kind.settings), (), key)
+        values = {}
+        for setting in kind.settings:
+            if not s or setting.key not in s:
+                continue
+            value = r.number(s[setting.key], f"{setting.symbol} (a number {setting.range_words()})")
+            problem = None if value is None else setting.problem(value, float_only=not kind.exact_capable)
+            if problem:
+                r.error(s[setting.key], problem)
+            elif value is not None:
+                values[setting.key] = value
+        return Optimizer(name, values.pop("beta", None), values)
     name = r.choice(node, OPTIMIZERS, "optimizer")
     return Optimizer(name) if name else None
 
@@ -920,13 +924,15 @@ def _descent(r: _Reader, f: dict[str, Node], where: Where) -> Descent | None:
             r.error(f["ask"], f"ask needs at least one of: {', '.join(ITERATION_QUESTIONS)}")
         ask = tuple(q for q in ITERATION_QUESTIONS if q in (asked or ()))
     expect = r.choice(f["expect"], EXPECTATIONS, "expectation") if "expect" in f else None
-    adam = optimizer is not None and optimizer.name == "adam"
-    exact = not adam
+    kind = _REGISTRY[optimizer.name] if optimizer is not None else None
+    float_only = kind is not None and not kind.exact_capable
+    exact = not float_only
     if "exact" in f:
         exact = r.boolean(f["exact"], "exact")
-        if exact and adam:
+        if exact and float_only:
             r.error(
-                f["exact"], "the adam optimizer takes square roots, so it runs in float mode only: write exact: false"
+                f["exact"],
+                f"the {kind.key} optimizer {kind.float_only_because}, so it runs in float mode only: write exact: false",
             )
     help_by_kind: dict[str, Help] = {}
     if function is not None and "help" in f:

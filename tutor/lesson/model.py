@@ -10,6 +10,7 @@ loader, which hands it to :mod:`tutor.mathtext`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Union
 
@@ -117,8 +118,20 @@ class Evaluate(SectionBase):
 
 @dataclass(frozen=True)
 class Optimizer:
-    name: str = "gd"  # "gd" | "momentum" | "adam"
+    """A key of :data:`tutor.optimisers.OPTIMISERS` and the settings the lesson gives it (None: the default)."""
+
+    name: str = "gd"
     beta: sp.Expr | None = None
+    #: its other settings by key (eps, alpha, beta2, ...)
+    others: Mapping[str, sp.Expr] = field(default_factory=dict)
+
+    @property
+    def settings(self) -> dict[str, sp.Expr]:
+        """Every setting the lesson gives, by key, β included: what ``make_optimizer(name, **settings)`` takes."""
+        given = dict(self.others)
+        if self.beta is not None:
+            given["beta"] = self.beta
+        return given
 
 
 #: The questions a descent can ask at each iteration, in the order asked.

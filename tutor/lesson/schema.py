@@ -27,19 +27,20 @@ from tutor.lesson.loader import (
     MAX_SECTIONS,
     MAX_STEPS,
     MAX_VARIABLES,
-    OPTIMIZERS,
 )
 from tutor.lesson.model import ITERATION_QUESTIONS, TRAINING_QUESTIONS
+from tutor.optimisers import OPTIMISERS
 
 SCHEMA_URL = "http://json-schema.org/draft-07/schema#"
 NAME_PATTERN = "^[A-Za-z][A-Za-z0-9_]*$"
 
 
-OPTIMIZER_WORDS = {
-    "gd": "Plain gradient descent: x ← x − η ∇f(x).",
-    "momentum": "Momentum: v ← β v + ∇f(x); x ← x − η v.",
-    "adam": "Adam: a step size per coordinate from recent gradients (float mode only).",
-}
+def _optimizer_words(key: str) -> str:
+    """An optimiser's name and update rule, as the editor shows them."""
+    kind = OPTIMISERS[key]
+    only = "" if kind.exact_capable else " Float mode only."
+    rule = kind.update_unicode if isinstance(kind.update_unicode, str) else kind.update_unicode["en"]
+    return f"{kind.label['en']}: {rule}.{only}"
 
 
 def _ref(name: str) -> dict:
@@ -186,27 +187,27 @@ def _definitions() -> dict[str, dict]:
             ),
         ],
     }
+    names = ", ".join(OPTIMISERS)
     optimizer = {
-        "description": "The optimiser: gd (plain gradient descent), momentum or adam; or with settings, e.g. {momentum: {beta: 0.9}}.",
+        "description": f"The optimiser: one of {names} (gd is plain gradient descent); or with settings, e.g. {{momentum: {{beta: 0.9}}}}.",
         "default": "gd",
         "anyOf": [
-            {"enum": list(OPTIMIZERS)},
+            {"enum": list(OPTIMISERS)},
             {
                 "type": "object",
                 "minProperties": 1,
                 "maxProperties": 1,
                 "additionalProperties": False,
                 "properties": {
-                    name: _object(
+                    key: _object(
                         {
-                            "beta": _described(
-                                _ref("number"), "β: momentum's memory of past gradients (default 9/10), or Adam's β₁."
-                            )
+                            s.key: _described(_ref("number"), f"{s.meaning} (default {s.default}, {s.range_words()}).")
+                            for s in kind.settings
                         },
                         (),
-                        OPTIMIZER_WORDS[name],
+                        _optimizer_words(key),
                     )
-                    for name in OPTIMIZERS
+                    for key, kind in OPTIMISERS.items()
                 },
             },
         ],

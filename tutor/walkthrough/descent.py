@@ -20,7 +20,7 @@ from tutor.calculus import MathError
 from tutor.errors import TutorError
 from tutor.lesson.model import ITERATION_QUESTIONS, Descent, Help, Lesson
 from tutor.mathtext import symbol
-from tutor.text import Text, both
+from tutor.text import Text, both, tr
 from tutor.walkthrough.latex import (
     _derivative_tex,
     _function_tex,
@@ -129,14 +129,7 @@ def _optimizer_states(opt, run: descent.Run) -> list[Any]:
 
 
 def _symbolic_update(opt, point: Sequence[Any], grad: Sequence[Any], state: Any, lr: Any) -> tuple:
-    """The optimiser's next point with placeholders allowed in ``point`` and ``grad``."""
-    if opt.name == "adam":
-        t, m, s = state
-        t += 1
-        m = [opt.beta1 * a + (1 - opt.beta1) * g for a, g in zip(m, grad)]
-        s = [opt.beta2 * a + (1 - opt.beta2) * g**2 for a, g in zip(s, grad)]
-        c1, c2 = 1 - opt.beta1**t, 1 - opt.beta2**t
-        return tuple(x - lr * (a / c1) / (sp.sqrt(b / c2) + opt.eps) for x, a, b in zip(point, m, s))
+    """The optimiser's next point with placeholders allowed in ``point`` and ``grad`` (its rule takes sympy too)."""
     nxt, _ = opt.update(tuple(point), tuple(grad), state, lr)
     return tuple(nxt)
 
@@ -259,7 +252,7 @@ def _descent(i: int, section: Descent, lesson: Lesson) -> list[Step]:
     if missing:
         raise _fail(lesson, section, f"the start needs a value for {', '.join(missing)}", "start")
     try:
-        opt = descent.make_optimizer(section.optimizer.name, section.optimizer.beta)
+        opt = descent.make_optimizer(section.optimizer.name, **section.optimizer.settings)
     except MathError as err:
         raise _fail(lesson, section, err.message, "optimizer") from None
     exact = section.exact and getattr(opt, "exact_capable", True)
@@ -619,11 +612,13 @@ def _update_line(opt, names, k, point, grad, state, lr, new) -> tuple[str, str]:
             rf"${x_next} = {x_k} - \eta\, v_{{{k + 1}}} = {tex(p)} - {tex(lr)}\cdot {tex_factor(v_after)} = {tex(nx)}$",
         )
         return f"{line[0]}, so {line[1]}", f"{line[0]}，所以 {line[1]}"
-    line = (
-        rf"${x_next} = {x_k} - \eta\, \hat m_{{{k + 1}}} / (\sqrt{{\hat s_{{{k + 1}}}}} + \epsilon) = {tex(nx)}$ "
-        rf"(Adam, $\eta = {tex(lr)}$)"
+    # any other optimiser: its rule as it writes it, and the engine's result
+    rule = opt.update_latex.replace("x_{k+1}", x_next).replace("x_k", x_k)
+    en, zh = tr(opt.label, "en"), tr(opt.label, "zh")
+    return (
+        rf"${x_next} = {tex(nx)}$ ({en}: ${rule}$, $\eta = {tex(lr)}$)",
+        rf"${x_next} = {tex(nx)}$（{zh}：${rule}$，$\eta = {tex(lr)}$）",
     )
-    return line, line.replace("(Adam", "（Adam").replace("$)", "$）")
 
 
 def _sign_change_line(names, k, before_point, point, before, grad, changed: tuple[str, ...]) -> tuple[str, str]:

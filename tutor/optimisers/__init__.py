@@ -1,0 +1,43 @@
+"""The optimisers, one module each, and the registry everything else reads.
+
+The command line's choices, the lesson schema and loader, ``tutor check``, the
+walkthrough, plots and export all look an optimiser up here by its key; adding
+one is a new module below plus its entry in ``OPTIMISERS`` (see CONTRIBUTING.md).
+"""
+
+from __future__ import annotations
+
+from tutor.optimisers.adam import Adam
+from tutor.optimisers.base import Optimiser, Setting, root
+from tutor.optimisers.gd import GradientDescent
+from tutor.optimisers.momentum import Momentum
+
+#: Every optimiser by key, in the order the command line and the docs list them.
+OPTIMISERS: dict[str, type[Optimiser]] = {cls.key: cls for cls in (GradientDescent, Momentum, Adam)}
+
+
+def get(key: str) -> type[Optimiser]:
+    """The optimiser class called ``key``; MathError naming the choices when there is none."""
+    try:
+        return OPTIMISERS[key]
+    except (KeyError, TypeError):
+        from tutor.calculus import MathError
+
+        raise MathError(f"unknown optimizer '{key}'; choose one of {', '.join(OPTIMISERS)}") from None
+
+
+def make_optimizer(name: str, beta=None, **settings) -> Optimiser:
+    """The optimiser called ``name`` with its settings checked (β is momentum's β, or Adam's β₁)."""
+    return get(name).build(beta=beta, **settings)
+
+
+def settings_by_key() -> dict[str, list[tuple[type[Optimiser], Setting]]]:
+    """Each setting's key with the optimisers that take it (one ``--key`` option serves them all)."""
+    out: dict[str, list[tuple[type[Optimiser], Setting]]] = {}
+    for cls in OPTIMISERS.values():
+        for s in cls.settings:
+            out.setdefault(s.key, []).append((cls, s))
+    return out
+
+
+__all__ = ["OPTIMISERS", "Adam", "GradientDescent", "Momentum", "Optimiser", "Setting", "get", "make_optimizer", "root"]
