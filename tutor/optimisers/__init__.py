@@ -11,9 +11,11 @@ from tutor.optimisers.adam import Adam
 from tutor.optimisers.base import Optimiser, Setting, root
 from tutor.optimisers.gd import GradientDescent
 from tutor.optimisers.momentum import Momentum
+from tutor.optimisers.nesterov import Nesterov
+from tutor.optimisers.rmsprop import RMSProp
 
 #: Every optimiser by key, in the order the command line and the docs list them.
-OPTIMISERS: dict[str, type[Optimiser]] = {cls.key: cls for cls in (GradientDescent, Momentum, Adam)}
+OPTIMISERS: dict[str, type[Optimiser]] = {cls.key: cls for cls in (GradientDescent, Momentum, Nesterov, Adam, RMSProp)}
 
 
 def get(key: str) -> type[Optimiser]:
@@ -40,4 +42,16 @@ def settings_by_key() -> dict[str, list[tuple[type[Optimiser], Setting]]]:
     return out
 
 
-__all__ = ["OPTIMISERS", "Adam", "GradientDescent", "Momentum", "Optimiser", "Setting", "get", "make_optimizer", "root"]
+__all__ = [
+    "OPTIMISERS",
+    "Adam",
+    "GradientDescent",
+    "Momentum",
+    "Nesterov",
+    "Optimiser",
+    "RMSProp",
+    "Setting",
+    "get",
+    "make_optimizer",
+    "root",
+]
