@@ -43,6 +43,12 @@ def _optimizer_words(key: str) -> str:
     return f"{kind.label['en']}: {rule}.{only}"
 
 
+def _float_only() -> str:
+    """'adam is' / 'adam and rmsprop are': the optimisers that cannot run exactly."""
+    keys = [key for key, kind in OPTIMISERS.items() if not kind.exact_capable]
+    return f"{keys[0]} is" if len(keys) == 1 else f"{', '.join(keys[:-1])} and {keys[-1]} are"
+
+
 def _ref(name: str) -> dict:
     return {"$ref": f"#/definitions/{name}"}
 
@@ -363,7 +369,7 @@ def _sections() -> dict[str, dict]:
                 "exact": {
                     "type": "boolean",
                     "default": True,
-                    "description": "Exact rationals (default) or floats (adam is float only).",
+                    "description": f"Exact rationals (default) or floats ({_float_only()} float only).",
                 },
                 "help": _help_by_kind(ITERATION_QUESTIONS),
                 **_common(False),
