@@ -7,6 +7,8 @@ one is a new module below plus its entry in ``OPTIMISERS`` (see CONTRIBUTING.md)
 
 from __future__ import annotations
 
+from typing import Any
+
 from tutor.optimisers.adam import Adam
 from tutor.optimisers.base import Optimiser, Setting, root
 from tutor.optimisers.gd import GradientDescent
@@ -28,7 +30,7 @@ def get(key: str) -> type[Optimiser]:
         raise MathError(f"unknown optimizer '{key}'; choose one of {', '.join(OPTIMISERS)}") from None
 
 
-def make_optimizer(name: str, beta=None, **settings) -> Optimiser:
+def make_optimizer(name: str, beta: Any = None, **settings: Any) -> Optimiser:
     """The optimiser called ``name`` with its settings checked (β is momentum's β, or Adam's β₁)."""
     return get(name).build(beta=beta, **settings)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tutor.optimisers.base import Optimiser, Setting, root
+from tutor.optimisers.base import Optimiser, Setting, Vector, root
 from tutor.text import both
 
 BETA1 = Setting("beta", "β", 0.9, "β₁: how much of the running mean of the gradient each step keeps", attribute="beta1")
@@ -46,7 +46,7 @@ class Adam(Optimiser):
         """Adam's first moment keeps moving the point after the gradient vanishes."""
         return all(a == 0 for a in state[1])
 
-    def update(self, point, grad, state, lr):
+    def update(self, point: Vector, grad: Vector, state: Any, lr: Any) -> tuple[Vector, Any]:
         t, m, s = state
         t += 1
         m = tuple(self.beta1 * a + (1 - self.beta1) * g for a, g in zip(m, grad))

@@ -19,6 +19,9 @@ from typing import Any, ClassVar
 
 from tutor.text import Text
 
+#: A point or a gradient: one number per variable (rationals, floats, or sympy expressions).
+Vector = tuple[Any, ...]
+
 
 def root(value: Any) -> Any:
     """√value for a float, or for a sympy expression (a walkthrough's placeholders)."""
@@ -133,7 +136,7 @@ class Optimiser:
         """Whether a zero gradient stops the run (no velocity left to carry the point on)."""
         return True
 
-    def update(self, point: tuple, grad: tuple, state: Any, lr: Any) -> tuple[tuple, Any]:
+    def update(self, point: Vector, grad: Vector, state: Any, lr: Any) -> tuple[Vector, Any]:
         """One step: the next point and the next state."""
         raise NotImplementedError
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tutor.optimisers.base import Optimiser
+from tutor.optimisers.base import Optimiser, Vector
 from tutor.text import both
 
 
@@ -22,7 +22,7 @@ class GradientDescent(Optimiser):
     convention = "PyTorch SGD(lr=η)"
     stability_formula = "2/L"
 
-    def update(self, point, grad, state, lr):
+    def update(self, point: Vector, grad: Vector, state: Any, lr: Any) -> tuple[Vector, Any]:
         return tuple(x - lr * g for x, g in zip(point, grad)), state
 
     def stability(self, L: Any) -> tuple[Any, str]:

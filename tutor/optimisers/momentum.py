@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from tutor.optimisers.base import Optimiser, Setting
+from tutor.optimisers.base import Optimiser, Setting, Vector
 from tutor.text import both
 
 BETA = Setting("beta", "β", Fraction(9, 10), "β: how much of the velocity each step keeps, PyTorch's momentum μ")
@@ -37,7 +37,7 @@ class Momentum(Optimiser):
         """A zero gradient stops nothing while the velocity still carries the point on."""
         return all(v == 0 for v in velocity)
 
-    def update(self, point, grad, velocity, lr):
+    def update(self, point: Vector, grad: Vector, velocity: Any, lr: Any) -> tuple[Vector, Any]:
         velocity = tuple(self.beta * v + g for v, g in zip(velocity, grad))
         return tuple(x - lr * v for x, v in zip(point, velocity)), velocity
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tutor.optimisers.base import Optimiser
+from tutor.optimisers.base import Optimiser, Vector
 from tutor.optimisers.momentum import BETA
 from tutor.text import both
 
@@ -38,7 +38,7 @@ class Nesterov(Optimiser):
         """A zero gradient still moves the point by η β² b while the buffer is not zero."""
         return all(b == 0 for b in buffer)
 
-    def update(self, point, grad, buffer, lr):
+    def update(self, point: Vector, grad: Vector, buffer: Any, lr: Any) -> tuple[Vector, Any]:
         buffer = tuple(self.beta * b + g for b, g in zip(buffer, grad))
         return tuple(x - lr * (g + self.beta * b) for x, g, b in zip(point, grad, buffer)), buffer
 

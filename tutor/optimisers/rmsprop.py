@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tutor.optimisers.adam import EPS
-from tutor.optimisers.base import Optimiser, Setting, root
+from tutor.optimisers.base import Optimiser, Setting, Vector, root
 from tutor.text import both
 
 ALPHA = Setting("alpha", "α", 0.99, "α: how much of the running mean of the squared gradient each step keeps")
@@ -40,6 +40,6 @@ class RMSProp(Optimiser):
     def start(self, n: int) -> Any:
         return (0.0,) * n
 
-    def update(self, point, grad, v, lr):
+    def update(self, point: Vector, grad: Vector, v: Any, lr: Any) -> tuple[Vector, Any]:
         v = tuple(self.alpha * a + (1 - self.alpha) * g * g for a, g in zip(v, grad))
         return tuple(x - lr * (g / (root(a) + self.eps)) for x, g, a in zip(point, grad, v)), v
