@@ -472,3 +472,37 @@ def test_rmsprop_in_a_lesson_must_not_ask_for_exact_mode(tmp_path):
     )
     _, diagnostics = check_file(path)
     assert any("runs in float mode only: write exact: false" in d.message for d in diagnostics)
+
+
+def _carried_lesson(tmp_path, optimizer: str, exact: str) -> Path:
+    path = tmp_path / "carried.yaml"
+    path.write_text(
+        'id: carried\ntitle: C\nsections:\n  - descent:\n      function: "5x^2"\n      start: {x: 1}\n'
+        f'      learning_rate: "1/20"\n      optimizer: {optimizer}\n      max_steps: 5\n      by_hand: 2\n'
+        f"      ask: [derivative, next]\n      exact: {exact}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_nesterov_carries_the_learner_s_own_answers_forward(tmp_path):
+    from tutor.walkthrough import expected_given
+
+    lesson, diagnostics = check_file(_carried_lesson(tmp_path, '{nesterov: {beta: "1/2"}}', "true"))
+    assert diagnostics == []
+    q = build_walkthrough(lesson).question("s0.k1.next")
+    # truth: x₁ = 1/4, g₁ = 5/2, b₂ = 5 + 5/2 = 15/2, x₂ = 1/4 - (5/2 + 15/4)/20 = -1/16
+    assert q.expected == sp.Rational(-1, 16)
+    # the learner's x₁ = 3/5 and g₁ = 6: b₂ = 5 + 6 = 11, x₂ = 3/5 - (6 + 11/2)/20 = 1/40
+    assert expected_given(q, {"s0.k0.next": sp.Rational(3, 5), "s0.k1.derivative": 6}) == (sp.Rational(1, 40), True)
+
+
+def test_rmsprop_carries_the_learner_s_own_answers_forward(tmp_path):
+    from tutor.walkthrough import expected_given
+
+    lesson, diagnostics = check_file(_carried_lesson(tmp_path, "{rmsprop: {alpha: 0.9, eps: 1e-6}}", "false"))
+    assert diagnostics == []
+    q = build_walkthrough(lesson).question("s0.k1.next")
+    # v₁ = 0.1·10² = 10; the learner's x₁ = 0.9 and g₁ = 9: v₂ = 0.9·10 + 0.1·81 = 17.1, x₂ = 0.9 - 0.05·9/(√17.1 + ε)
+    value, carried = expected_given(q, {"s0.k0.next": 0.9, "s0.k1.derivative": 9})
+    assert carried and float(value) == pytest.approx(0.9 - 0.05 * 9 / (math.sqrt(17.1) + 1e-6), rel=1e-12)
