@@ -154,20 +154,25 @@ def sign_changes(
 ) -> tuple[str, ...]:
     """The variables whose partial derivative went from + to - or - to +.
 
-    For one variable this is the article's stop rule: the minimum lies between
-    the last two points.
+    For one variable this is the article's stop rule (f' has opposite signs at
+    the two points); in several it says only that the step overshot along
+    that coordinate (see :func:`tutor.descent.sign_change_message`).
     """
     changed = []
     for name, before, after in zip(variables, previous, current):
-        if _sign_any(before) * _sign_any(after) < 0:
+        if sign_any(before) * sign_any(after) < 0:
             changed.append(name)
     return tuple(changed)
 
 
-def _sign_any(value) -> int:
+def sign_any(value) -> int:
+    """The sign (-1, 0 or 1) of an exact value or a float."""
     if isinstance(value, sp.Basic):
         return sign(value)
     return (value > 0) - (value < 0)
+
+
+_sign_any = sign_any  # the old private name, still used by the views
 
 
 # --- stationary points --------------------------------------------------------------
@@ -291,9 +296,11 @@ def bounded_below(f: sp.Expr, variables: Sequence[str]) -> dict[str, bool | None
 class LearningRateBound:
     """Plain gradient descent is stable for 0 < lr < 2/L.
 
-    L is the largest eigenvalue of the Hessian (the steepest curvature).  For a
-    quadratic the Hessian is constant, so the bound holds everywhere; otherwise
-    it is the local bound at a minimum.
+    For a quadratic with a minimum the Hessian is constant and L, its largest
+    eigenvalue, is the steepest curvature of f anywhere: the bound holds
+    everywhere.  Otherwise L is the largest eigenvalue of the Hessian at one
+    minimum (``at``): a local curvature, and a local bound that says nothing
+    of the descent far from that minimum.
     """
 
     curvature: sp.Expr  # L
@@ -317,12 +324,22 @@ def _largest_eigenvalue(h: sp.Matrix) -> sp.Expr | None:
 def safe_learning_rate(f: sp.Expr, variables: Sequence[str], near: Point | None = None) -> LearningRateBound | None:
     """The exact stability bound on the learning rate, or None if there is none.
 
-    Quadratic: lr < 2/L everywhere.  Otherwise: the bound at the minimum
-    nearest to ``near`` (or the first minimum found).
+    Quadratic with a minimum: lr < 2/L everywhere; a quadratic without one (a
+    saddle, or unbounded below) has no bound.  Otherwise: the local bound at
+    the minimum nearest to ``near`` (or the first minimum found).
     """
     syms = symbols_of(variables)
     if f.is_polynomial(*syms) and sp.Poly(f, *syms).total_degree() <= 2:
-        L = _largest_eigenvalue(hessian(f, variables))
+        h = hessian(f, variables)
+        values = [v for v in h.eigenvals()]
+        if not values or not all(v.is_real and v.is_nonnegative for v in values):
+            return None  # a saddle or a falling valley: no minimum, so no bound to be stable near
+        linear = sp.Matrix(evaluate_vector(gradient(f, variables), {v: 0 for v in variables}))
+        try:
+            h.gauss_jordan_solve(linear)
+        except ValueError:
+            return None  # flat along a direction where the linear part falls: unbounded below
+        L = _largest_eigenvalue(h)
         if L is None or not L.is_positive:
             return None
         return LearningRateBound(L, 2 / L, "quadratic")

@@ -248,75 +248,15 @@ def _optimizer(key: str, given: Mapping[str, str | None]):
     return kind.build(**{name: parse_number(value) for name, value in given.items() if value is not None})
 
 
-#: The landscape notes below are worked out for polynomials up to this degree only (solving stays quick).
-NOTE_DEGREE = 6
-
-
-def _degree_bound(e: sp.Expr) -> float:
-    """An upper bound of a polynomial's total degree, read off the tree (never expanded)."""
-    if not e.free_symbols:
-        return 0
-    if e.is_Symbol:
-        return 1
-    if e.is_Add:
-        return max(_degree_bound(a) for a in e.args)
-    if e.is_Mul:
-        return sum(_degree_bound(a) for a in e.args)
-    if e.is_Pow and e.exp.is_Integer and e.exp >= 0:
-        return _degree_bound(e.base) * int(e.exp)
-    return float("inf")
-
-
 def descend_notes(f: sp.Expr, run: descent.Run) -> tuple[str, ...]:
-    """What the table alone does not say: f has no minimum, or η is at or above the stability bound 2/L.
+    """What the table alone does not say (f has no minimum, η at or above its bound), decided by
+    :mod:`tutor.analysis`."""
+    from tutor import analysis
 
-    Worked out exactly, and only where it is quick: polynomials of low degree
-    (a quadratic in up to three variables, any low-degree polynomial in one).
-    """
-    from tutor import descent
-
-    names = run.variables
-    syms = calculus.symbols_of(names)
-    if not (f.is_polynomial(*syms) and _degree_bound(f) <= NOTE_DEGREE):
+    try:
+        return analysis.notes(f, run)
+    except (calculus.MathError, NotImplementedError, ValueError, TypeError, ZeroDivisionError):
         return ()
-    notes = []
-    try:
-        falling = [v for v, ok in calculus.bounded_below(f, names).items() if ok is False]
-    except (calculus.MathError, NotImplementedError, ValueError, TypeError, ZeroDivisionError):
-        falling = []
-    if falling:
-        notes.append(
-            f"f is unbounded below along {', '.join(falling)} (the other variables at 0): "
-            "it has no minimum, so a descent can run away for ever"
-        )
-    if run.optimizer != "gd" or not (len(names) == 1 or (len(names) <= 3 and _degree_bound(f) <= 2)):
-        return tuple(notes)
-    start = dict(zip(names, run.steps[0].point)) if run.steps else None
-    try:
-        bound = calculus.safe_learning_rate(f, names, start)
-    except (calculus.MathError, NotImplementedError, ValueError, TypeError, ZeroDivisionError):
-        bound = None
-    lr = descent.exact_number(run.learning_rate)
-    if bound is not None and lr >= bound.bound:
-        where = (
-            ""
-            if bound.scope == "quadratic"
-            else " near the minimum at " + ", ".join(f"{v} = {sp.sstr(value)}" for v, value in bound.at.items())
-        )
-        if bound.scope != "quadratic":
-            fate = "the descent cannot settle into that minimum"
-        elif lr > bound.bound:
-            fate = "the descent diverges"
-        else:
-            fate = "the descent oscillates for ever without settling"
-        relation = "above" if lr > bound.bound else "exactly at"
-        shown = sp.sstr(lr) if run.exact else f"{run.learning_rate:g}"
-        notes.append(
-            f"learning rate {shown} is {relation} the stability bound 2/L = {sp.sstr(bound.bound)}{where} "
-            f"(L = {sp.sstr(bound.curvature)}, the steepest curvature of f): {fate}; "
-            f"take a learning rate below {sp.sstr(bound.bound)}"
-        )
-    return tuple(notes)
 
 
 def _number(value: Any, exact: bool) -> Any:

@@ -17,7 +17,16 @@ from typing import Any
 import sympy as sp
 from sympy.printing.pycode import SymPyPrinter
 
-from tutor.calculus import MathError, evaluate, exact_number, gradient, nondifferentiable_at, sign_changes, symbols_of
+from tutor.calculus import (
+    MathError,
+    sign_any,
+    evaluate,
+    exact_number,
+    gradient,
+    nondifferentiable_at,
+    sign_changes,
+    symbols_of,
+)
 
 # The optimisers live one module each in tutor.optimisers; the runner and its callers find them here too.
 from tutor.optimisers import Adam as Adam
@@ -27,6 +36,11 @@ from tutor.optimisers import make_optimizer as make_optimizer
 
 #: |x| beyond this means the run has run away.
 DIVERGENCE_LIMIT = 1e12
+#: The stop message when |x| passes the limit: what was seen, and the two usual causes as a question.
+ESCAPED = (
+    f"|x| passed {DIVERGENCE_LIMIT:.0e}: the steps grow without bound "
+    "(is the learning rate too large, or does f fall without limit?)"
+)
 #: Exact mode stops when a number needs more digits than this.
 EXACT_DIGIT_LIMIT = 2000
 #: Exact mode never runs more steps than this.
@@ -35,7 +49,7 @@ EXACT_STEP_LIMIT = 10_000
 STOP_REASONS = (
     "max_steps",  # ran the steps asked for
     "zero_gradient",  # the gradient is exactly zero: a stationary point, nothing moves
-    "sign_change",  # a partial derivative changed sign: the minimum is bracketed
+    "sign_change",  # a partial derivative changed sign: the step overshot along that coordinate
     "tolerance",  # every |∂f/∂v| is at most the tolerance
     "diverged",  # non-finite, overflowing, or growing without bound
     "undefined",  # f or its gradient has no real value at the point
@@ -76,6 +90,7 @@ class Run:
     steps: tuple[Step, ...]
     stop: Stop
     until: tuple[str, ...] = field(default=())
+    beta: Any = None  # momentum's β (what the analysis of the run needs to know of the optimiser)
 
     @property
     def final(self) -> Step | None:
@@ -159,6 +174,37 @@ def _slope_names(changed: Sequence[str], variables: Sequence[str]) -> str:
     return ", ".join(f"∂f/∂{v}" for v in changed)
 
 
+def _dot(u, v) -> Any:
+    return sum(a * b for a, b in zip(u, v))
+
+
+def sign_change_message(before: Step, after: Step, variables: Sequence[str]) -> str:
+    """What a sign change between two iterates shows, and no more.
+
+    One variable: f' has opposite signs at the ends of the interval, so f has
+    a minimum inside it exactly when f falls at its left end and rises at its
+    right end (a momentum step can also jump over a maximum).  Several
+    variables: one partial derivative changing sign only says the step went
+    past the lowest point along that coordinate; what is true of the segment
+    is checked, from the slopes of f along it at both ends.
+    """
+    k = after.k
+    names = _slope_names(after.sign_change, variables)
+    a, b = f"({_show(before.point)})", f"({_show(after.point)})"
+    said = f"{names} changed sign between step {k - 1} and step {k}"
+    if len(variables) == 1:
+        left, right = (before, after) if before.point[0] < after.point[0] else (after, before)
+        if sign_any(left.gradient[0]) < 0 < sign_any(right.gradient[0]):
+            return f"{said}: f falls at one end and rises at the other, so a minimum of f lies between {a} and {b}"
+        return f"{said}: f rises at the left end and falls at the right, so a maximum of f (not a minimum) lies between {a} and {b}"
+    step = tuple(y - x for x, y in zip(before.point, after.point))
+    coords = ", ".join(after.sign_change)
+    overshot = f"{said}: the step overshot the lowest point along {coords}"
+    if sign_any(_dot(before.gradient, step)) < 0 < sign_any(_dot(after.gradient, step)):
+        return f"{overshot}; along the straight segment from {a} to {b}, f is lowest strictly between the two points"
+    return f"{overshot} (this does not say where the minimum of f is)"
+
+
 def _brief(value: sp.Expr, limit: int = 80) -> str:
     """A value for a message: at most ``limit`` characters (sstr of a huge integer can even raise)."""
     try:
@@ -213,7 +259,14 @@ def run(
     else:
         lr = float(learning_rate)
         point = tuple(float(x) for x in start)
-    record = dict(variables=variables, learning_rate=lr, exact=exact, optimizer=opt.name, until=rules.words())
+    record = dict(
+        variables=variables,
+        learning_rate=lr,
+        exact=exact,
+        optimizer=opt.name,
+        until=rules.words(),
+        beta=getattr(opt, "beta", None),
+    )
 
     named = dict(zip(variables, (exact_number(x) for x in start)))
     try:
@@ -272,7 +325,7 @@ def run(
                 **record,
             )
         if any(abs(x) > DIVERGENCE_LIMIT for x in point):
-            message = f"|x| passed {DIVERGENCE_LIMIT:.0e}: the steps grow without bound (is the learning rate above 2/L, or is f unbounded below?)"
+            message = ESCAPED
             return Run(steps=tuple(history), stop=Stop("diverged", k, message), **record)
         if all(g == 0 for g in grad) and opt.at_rest(state):
             return Run(
@@ -281,9 +334,7 @@ def run(
                 **record,
             )
         if rules.sign_change and changed:
-            names = _slope_names(changed, variables)
-            before, after = history[-2].point, point
-            message = f"{names} changed sign between step {k - 1} and step {k}: the minimum lies between ({_show(before)}) and ({_show(after)})"
+            message = sign_change_message(history[-2], history[-1], variables)
             return Run(steps=tuple(history), stop=Stop("sign_change", k, message), **record)
         if rules.tolerance is not None and all(abs(g) <= rules.tolerance for g in grad):
             return Run(
@@ -349,15 +400,13 @@ def _run_compiled(f, variables, point, lr, steps, rules: Until, record) -> Run:
     history = _Steps(out, variables)
     messages = {
         "diverged": "the values are no longer finite numbers: the descent blew up",
-        "escaped": f"|x| passed {DIVERGENCE_LIMIT:.0e}: the steps grow without bound (is the learning rate above 2/L, or is f unbounded below?)",
+        "escaped": ESCAPED,
         "zero_gradient": "the gradient is exactly zero: a stationary point, so no step moves",
         "tolerance": f"every partial derivative is within {rules.tolerance:g} of zero" if rules.tolerance else "",
         "max_steps": f"ran the {steps} steps asked for",
     }
     if reason == "sign_change":
-        last = history[-1]
-        names = _slope_names(last.sign_change, variables)
-        message = f"{names} changed sign between step {k - 1} and step {k}: the minimum lies between ({_show(history[-2].point)}) and ({_show(last.point)})"
+        message = sign_change_message(history[-2], history[-1], variables)
     elif reason in messages:
         message = messages[reason]
     if reason in ("escaped", "overflow"):

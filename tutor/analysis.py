@@ -1,0 +1,713 @@
+"""What a run of gradient descent does, decided soundly, and how sure the tutor is.
+
+Every sentence the tutor says about a run (converges, bounces for ever,
+diverges, f has no minimum, the safe learning rate) comes from here, with one
+of two kinds of certainty:
+
+- **exact**: f is a quadratic, so its Hessian H is constant and the gradient
+  obeys g_{k+1} = (I - ηH) g_k for plain descent (a two-term recurrence for
+  momentum and Nesterov).  Along each eigen-direction of H the iteration
+  multiplies by a fixed factor, so the fate along it is a theorem, but only
+  for directions the start actually excites: a start whose gradient has no
+  component along a direction never moves along it.  Which eigenvalues are
+  excited is found exactly, from the smallest polynomial p with p(H) g_0 = 0.
+- **observed**: anything else (other functions, Adam, RMSProp).  The verdict
+  is read off the run with a stated criterion ("within 1e-06 of zero by step
+  12", "after 30 steps the iterates have not settled") and is said as such,
+  never as a theorem; the stability bound 2/L is then local, at a minimum.
+
+"f is unbounded below" is said only with a witness direction d for which
+f(t·d) → -∞ is checked exactly (the polynomial t ↦ f(t·d) has a negative
+leading coefficient), never from the axes alone.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import sympy as sp
+
+from tutor import calculus
+
+#: What a run can do in the long run (or over the steps shown).
+OUTCOMES = ("converge", "oscillate", "diverge")
+
+#: Observed convergence: every |∂f/∂v| within this times max(1, |∇f(x₀)|) of zero.
+CONVERGED = 1e-6
+#: Observed trend: |∇f| falling (or growing) at least this many times over the run.
+TREND = 100.0
+#: A run of N steps shows a quadratic's verdict when |∇f| has at least halved (converge) or doubled (diverge).
+VISIBLE = 2.0
+
+_T = sp.Symbol("t", real=True)
+
+
+# --- directions and names ------------------------------------------------------------------
+
+
+def direction_words(direction: Sequence[Any], variables: Sequence[str]) -> str:
+    """An axis by its variable's name ("y"), any other direction as a vector "(1, 1)"."""
+    nonzero = [i for i, d in enumerate(direction) if d != 0]
+    if len(nonzero) == 1:
+        return ("" if direction[nonzero[0]] > 0 else "-") + variables[nonzero[0]]
+    return "(" + ", ".join(_num(d) for d in direction) + ")"
+
+
+def _num(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    value = sp.nsimplify(value) if isinstance(value, sp.Basic) and not value.is_Rational else value
+    if isinstance(value, sp.Basic) and not value.is_Rational:
+        return f"{float(value):.4g}"
+    return sp.sstr(value)
+
+
+def _primitive(vector: Sequence[sp.Expr]) -> tuple[sp.Expr, ...]:
+    """A rational vector scaled to coprime integers with its first non-zero entry positive."""
+    values = [sp.Rational(v) for v in vector]
+    den = sp.ilcm(*[v.q for v in values]) if values else 1
+    ints = [int(v * den) for v in values]
+    g = math.gcd(*ints) or 1
+    ints = [i // g for i in ints]
+    first = next((i for i in ints if i), 1)
+    return tuple(sp.Integer(i if first > 0 else -i) for i in ints)
+
+
+# --- unbounded below ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Witness:
+    """f(t·d) → -∞ as t → ∞: a proof that f has no minimum, with the direction d."""
+
+    direction: tuple[sp.Expr, ...]
+    along: sp.Expr  # the polynomial f(t·d), whose leading coefficient is negative
+
+    def words(self, variables: Sequence[str]) -> str:
+        d = direction_words(self.direction, variables)
+        if len(variables) == 1:
+            sign = "+" if self.direction[0] > 0 else "-"
+            return f"f({variables[0]}) → -∞ as {variables[0]} → {sign}∞"
+        return f"f falls without limit along the direction {d}: f(t·d) = {sp.sstr(self.along)} → -∞ as t → ∞"
+
+
+def _polynomial(f: sp.Expr, variables: Sequence[str]) -> sp.Poly | None:
+    syms = calculus.symbols_of(variables)
+    if not f.is_polynomial(*syms):
+        return None
+    try:
+        poly = sp.Poly(f, *syms)
+    except (sp.PolynomialError, ValueError, TypeError):
+        return None
+    if not all(c.is_Rational for c in poly.coeffs()):
+        return None
+    return poly
+
+
+def _along(poly: sp.Poly, direction: Sequence[sp.Expr]) -> dict[int, sp.Expr]:
+    """The coefficients of t ↦ f(t·d), by degree (exact)."""
+    coeffs: dict[int, sp.Expr] = {}
+    for exps, c in poly.terms():
+        term = c
+        for d, e in zip(direction, exps):
+            term *= d**e
+        if term != 0:
+            n = sum(exps)
+            coeffs[n] = coeffs.get(n, 0) + term
+    return {n: c for n, c in coeffs.items() if c != 0}
+
+
+def _falls_along(poly: sp.Poly, direction: Sequence[sp.Expr]) -> Witness | None:
+    coeffs = _along(poly, direction)
+    top = max((n for n in coeffs if n > 0), default=0)
+    if top == 0 or not coeffs[top] < 0:
+        return None
+    return Witness(tuple(direction), sp.expand(sum(c * _T**n for n, c in coeffs.items())))
+
+
+def _candidates(n: int, poly: sp.Poly) -> list[tuple[sp.Expr, ...]]:
+    """Small integer directions, then numerical minimisers of the leading form, rounded to rationals."""
+    import itertools
+
+    out: list[tuple[sp.Expr, ...]] = []
+    span = range(-2, 3) if n <= 3 else range(-1, 2)
+    for d in itertools.product(span, repeat=n):
+        if any(d) and math.gcd(*d) == 1:
+            out.append(tuple(sp.Integer(v) for v in d))
+    out.sort(key=lambda d: (sum(1 for v in d if v != 0), max(abs(v) for v in d), sum(1 for v in d if v < 0)))
+    if n >= 2:
+        import numpy as np
+
+        degree = poly.total_degree()
+        lead = [(exps, float(c)) for exps, c in poly.terms() if sum(exps) == degree]
+        rng = np.random.default_rng(13)
+        dirs = rng.normal(size=(4000, n))
+        dirs /= np.linalg.norm(dirs, axis=1, keepdims=True)
+        values = sum(c * np.prod(dirs ** np.array(exps), axis=1) for exps, c in lead)
+        for i in np.argsort(values)[:8]:
+            out.append(tuple(sp.Rational(Fraction(float(v)).limit_denominator(64)) for v in dirs[i]))
+    return out
+
+
+def unbounded_witness(f: sp.Expr, variables: Sequence[str]) -> Witness | None:
+    """A direction along which f falls without limit, checked exactly; None when none is found.
+
+    Polynomials only (rational coefficients): the leading homogeneous form
+    negative somewhere, or zero along a direction where the lower terms fall,
+    shows up as a direction d whose polynomial t ↦ f(t·d) has a negative
+    leading coefficient.  None is not a proof that f is bounded below.
+    """
+    poly = _polynomial(f, variables)
+    if poly is None or poly.total_degree() < 1:
+        return None
+    for d in _candidates(len(variables), poly):
+        found = _falls_along(poly, d)
+        if found is not None:
+            return found
+    return None
+
+
+def bounded_below(f: sp.Expr, variables: Sequence[str]) -> bool | None:
+    """True when f is proved bounded below; False with a witness; None when undecided.
+
+    Proved only for polynomials in one variable (even degree, positive leading
+    coefficient) and quadratics (H positive semi-definite and the linear part
+    in its range).
+    """
+    if unbounded_witness(f, variables) is not None:
+        return False
+    poly = _polynomial(f, variables)
+    if poly is None:
+        return None
+    if poly.total_degree() == 0:
+        return True
+    if len(variables) == 1:
+        return poly.degree() % 2 == 0 and poly.LC() > 0
+    q = quadratic_parts(f, variables)
+    if q is not None:
+        H, b = q
+        if all(v >= 0 for v in _eigenvalues(H)):
+            try:
+                H.gauss_jordan_solve(b)
+            except ValueError:
+                return False
+            return True
+    return None
+
+
+# --- quadratics ------------------------------------------------------------------------------
+
+
+def quadratic_parts(f: sp.Expr, variables: Sequence[str]) -> tuple[sp.Matrix, sp.Matrix] | None:
+    """(H, b) with ∇f(x) = Hx + b when f is a quadratic with rational coefficients, else None."""
+    poly = _polynomial(f, variables)
+    if poly is None or poly.total_degree() > 2:
+        return None
+    H = calculus.hessian(f, variables)
+    b = sp.Matrix(calculus.evaluate_vector(calculus.gradient(f, variables), {v: 0 for v in variables}))
+    return H, b
+
+
+def _eigenvalues(H: sp.Matrix) -> list[sp.Expr]:
+    """The distinct eigenvalues of a symmetric rational matrix, exact and in increasing order."""
+    return list(dict.fromkeys(H.charpoly().real_roots()))
+
+
+def _excited(H: sp.Matrix, g0: sp.Matrix) -> list[sp.Expr]:
+    """The eigenvalues of H whose eigen-directions the vector g0 has a component along.
+
+    They are the roots of the smallest monic p with p(H) g0 = 0, found from the
+    first linear dependence among g0, H g0, H² g0, ... (exact arithmetic).
+    """
+    if all(v == 0 for v in g0):
+        return []
+    basis = [g0]
+    while True:
+        nxt = H * basis[-1]
+        try:
+            solution, params = sp.Matrix.hstack(*basis).gauss_jordan_solve(nxt)
+        except ValueError:
+            basis.append(nxt)
+            continue
+        solution = solution.xreplace({p: 0 for p in params})
+        z = sp.Dummy("z")
+        p = z ** len(basis) - sum(solution[j] * z**j for j in range(len(basis)))
+        return list(dict.fromkeys(sp.Poly(p, z).real_roots()))
+
+
+def _eigenvector(H: sp.Matrix, value: sp.Expr) -> tuple[Any, ...] | None:
+    """One eigenvector for a rational eigenvalue (exact, integers); floats for an irrational one."""
+    if value.is_Rational:
+        space = (H - value * sp.eye(H.rows)).nullspace()
+        if len(space) == 1:
+            return _primitive(list(space[0]))
+        return None  # a repeated eigenvalue has a whole plane of directions
+    import numpy as np
+
+    w, v = np.linalg.eigh(np.array(H.tolist(), dtype=float))
+    i = int(np.argmin(abs(w - float(value))))
+    vec = v[:, i]
+    vec = vec if vec[np.argmax(abs(vec))] > 0 else -vec
+    return tuple(float(x) for x in vec)
+
+
+@dataclass(frozen=True)
+class Method:
+    """An optimiser as far as the quadratic analysis needs it."""
+
+    name: str  # "gd" | "momentum" | "nesterov"
+    beta: sp.Expr = sp.Integer(0)
+
+    def limit(self, eigenvalue: sp.Expr) -> sp.Expr:
+        """The largest stable η along a direction of curvature λ > 0 (stable strictly below it)."""
+        if self.name == "momentum":  # heavy ball: roots of z² - (1 + β - ηλ) z + β
+            return 2 * (1 + self.beta) / eigenvalue
+        if self.name == "nesterov":  # roots of z² - (1 + β)(1 - ηλ) z + β(1 - ηλ)
+            return 2 * (1 + self.beta) / ((1 + 2 * self.beta) * eigenvalue)
+        return 2 / eigenvalue
+
+    @property
+    def bound_name(self) -> str:
+        return {"momentum": "2(1+β)/L", "nesterov": "2(1+β)/((1+2β)L)"}.get(self.name, "2/L")
+
+
+def method_of(optimizer: Any) -> Method | None:
+    """The quadratic analysis' view of an optimiser (None for Adam, RMSProp: they adapt η per step)."""
+    name = getattr(optimizer, "name", optimizer)
+    if name == "gd":
+        return Method("gd")
+    if name in ("momentum", "nesterov"):
+        beta = getattr(optimizer, "beta", None)
+        beta = sp.Rational(9, 10) if beta is None else calculus.exact_number(beta)
+        return Method(name, beta)
+    return None
+
+
+@dataclass(frozen=True)
+class Mode:
+    """One eigen-direction of H: its eigenvalue, whether the start moves along it, and the fate there."""
+
+    eigenvalue: sp.Expr
+    direction: tuple[Any, ...] | None  # None: a plane of directions (a repeated eigenvalue)
+    excited: bool  # the start's gradient has a component along it
+    fate: str  # converge | oscillate | diverge | fall (λ < 0) | drift (λ = 0: f falls linearly)
+
+
+@dataclass(frozen=True)
+class QuadraticVerdict:
+    """The exact long-run verdict for a quadratic, direction by direction."""
+
+    outcome: str  # converge | oscillate | diverge | stationary (the start's gradient is zero)
+    modes: tuple[Mode, ...]
+    kind: str  # what f has: "minimum" (H positive definite) | "valley" (semi-definite, bounded) | "none"
+    curvature: sp.Expr | None  # L, the largest eigenvalue (only when f has a minimum)
+    bound: sp.Expr | None  # the stable limit for L (2/L for plain descent)
+    limit_point: tuple[sp.Expr, ...] | None  # where the iterates converge to, when they do
+    limit_kind: str | None  # "minimum" | "saddle" | "maximum" for the point converged to
+    method: Method
+    witness: Witness | None
+
+
+def _fate(method: Method, value: sp.Expr, lr: sp.Expr) -> str:
+    if value < 0:
+        return "fall"
+    if value == 0:
+        return "drift"
+    limit = method.limit(value)
+    return "converge" if lr < limit else "oscillate" if lr == limit else "diverge"
+
+
+def quadratic_verdict(
+    f: sp.Expr, variables: Sequence[str], start: Sequence[Any], lr: Any, optimizer: Any = "gd"
+) -> QuadraticVerdict | None:
+    """The exact verdict for a quadratic f with rational coefficients, start and η > 0; else None."""
+    method = method_of(optimizer)
+    parts = quadratic_parts(f, variables)
+    if method is None or parts is None:
+        return None
+    lr = calculus.exact_number(lr)
+    x0 = sp.Matrix([calculus.exact_number(v) for v in start])
+    if not (lr.is_Rational and lr > 0 and all(v.is_Rational for v in x0)):
+        return None
+    H, b = parts
+    g0 = H * x0 + b
+    values = _eigenvalues(H)
+    excited = set(_excited(H, g0))
+    modes = tuple(
+        Mode(v, _eigenvector(H, v), v in excited, _fate(method, v, lr)) for v in sorted(values, key=float, reverse=True)
+    )
+    fates = [m.fate for m in modes if m.excited]
+    if not fates:
+        outcome = "stationary"
+    elif any(fate in ("diverge", "fall", "drift") for fate in fates):
+        outcome = "diverge"
+    elif "oscillate" in fates:
+        outcome = "oscillate"
+    else:
+        outcome = "converge"
+    bounded = bounded_below(f, variables)
+    witness = unbounded_witness(f, variables) if bounded is False else None
+    L = max(values, key=float) if values else None
+    if bounded and all(v > 0 for v in values):
+        kind = "minimum"
+    elif bounded:
+        kind = "valley"
+    else:
+        kind = "none"
+    curvature = L if kind != "none" and L is not None and L > 0 else None
+    bound = method.limit(curvature) if curvature is not None else None
+    limit_point = limit_kind = None
+    if outcome in ("converge", "stationary"):
+        limit_point = tuple(x0 - H.pinv() * g0)
+        limit_kind = "minimum" if all(v >= 0 for v in values) else "maximum" if all(v <= 0 for v in values) else "saddle"
+    return QuadraticVerdict(outcome, modes, kind, curvature, bound, limit_point, limit_kind, method, witness)
+
+
+# --- what a run shows ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Observation:
+    """A verdict read off a run, with the criterion it meets, said as an observation."""
+
+    outcome: str  # converge | oscillate | diverge | undecided | undefined
+    sentence: str
+    steps: int  # how many steps the run has (its horizon)
+    closer_every_step: bool = False  # the distance to a known minimum fell at every step
+
+
+def _size(gradient: Sequence[Any]) -> float:
+    try:
+        return max((abs(float(g)) for g in gradient), default=0.0)
+    except (TypeError, ValueError, OverflowError):
+        return math.inf
+
+
+def _floats(point: Sequence[Any]) -> tuple[float, ...]:
+    try:
+        return tuple(float(x) for x in point)
+    except (TypeError, ValueError, OverflowError):
+        return tuple(math.inf for _ in point)
+
+
+def _distance(a: Sequence[float], b: Sequence[float]) -> float:
+    return max((abs(x - y) for x, y in zip(a, b)), default=0.0)
+
+
+def _span(points: Sequence[tuple[float, ...]], variables: Sequence[str]) -> str:
+    parts = []
+    for i, v in enumerate(variables):
+        lo, hi = min(p[i] for p in points), max(p[i] for p in points)
+        parts.append(f"{v} stays between {lo:.3g} and {hi:.3g}")
+    return "; ".join(parts)
+
+
+def observe(run: Any, target: Sequence[Any] | None = None) -> Observation:
+    """converge / oscillate / diverge / undecided, as the run shows it, with the criterion met.
+
+    converge: the gradient is exactly zero, or every |∂f/∂v| is within
+    CONVERGED·max(1, |∇f(x₀)|) of zero by some step, or |∇f| fell TREND-fold and
+    kept falling.  diverge: |x| passed the divergence limit or overflowed, or
+    |∇f| grew TREND-fold.  oscillate: a bounded 2-cycle (x_N = x_{N-2} ≠ x_{N-1}),
+    or the largest partial derivative keeps changing sign while |∇f| neither
+    shrinks steadily nor settles.  Anything else is undecided, said as "after N
+    steps the iterates have not settled".
+    """
+    from tutor.descent import DIVERGENCE_LIMIT
+
+    reason, steps = run.stop.reason, list(run.steps)
+    n = len(steps) - 1
+    if reason in ("undefined", "not_differentiable", "exact_limit") or not steps:
+        return Observation("undefined", f"the run stops at step {run.stop.k}: {run.stop.message}", max(n, 0))
+    points = [_floats(s.point) for s in steps]
+    closer = False
+    if target is not None and len(points) >= 2:
+        goal = _floats(target)
+        dist = [_distance(p, goal) for p in points]
+        closer = all(b < a for a, b in zip(dist, dist[1:]))
+    if reason == "diverged":
+        what = (
+            f"|x| passed {DIVERGENCE_LIMIT:.0e} at step {run.stop.k}"
+            if "passed" in run.stop.message
+            else f"the numbers overflowed at step {run.stop.k}"
+        )
+        return Observation("diverge", f"the run diverged: {what}", n, closer)
+    if reason == "zero_gradient":
+        return Observation("converge", f"the gradient is exactly zero at step {run.stop.k}", n, closer)
+    sizes = [_size(s.gradient) for s in steps]
+    tol = CONVERGED * max(1.0, sizes[0])
+    first = next((i for i, s in enumerate(sizes) if s <= tol), None)
+    if reason == "tolerance" or first is not None:
+        k = run.stop.k if first is None else first
+        return Observation(
+            "converge", f"every partial derivative is within {tol:.0e} of zero by step {k} (of {n})", n, closer
+        )
+    if n < 2:
+        return Observation("undecided", f"after {n} step{'s' * (n != 1)} the run is too short to tell", n, closer)
+    start, end = sizes[0], sizes[-1]
+    tail = sizes[n // 2 :]
+    shrinking = all(b < a for a, b in zip(tail, tail[2:]))
+    if end * TREND <= start and shrinking:
+        return Observation(
+            "converge",
+            f"over {n} steps |∇f| fell from {start:.3g} to {end:.3g} (more than {TREND:.0f}-fold) and kept falling",
+            n,
+            closer,
+        )
+    if end >= TREND * start:
+        return Observation("diverge", f"over {n} steps |∇f| grew from {start:.3g} to {end:.3g}", n, closer)
+    last = points[-3:]
+    scale = max(1.0, *(abs(x) for x in last[-1]))
+    if _distance(last[2], last[0]) <= 1e-9 * scale and _distance(last[2], last[1]) > 1e-6 * scale:
+        a, b = last[1], last[2]
+        return Observation(
+            "oscillate",
+            f"after {n} steps the iterates bounce for ever between ({', '.join(f'{v:.6g}' for v in a)}) "
+            f"and ({', '.join(f'{v:.6g}' for v in b)}): a 2-cycle that does not shrink",
+            n,
+            closer,
+        )
+    grads = [[float(g) for g in s.gradient] for s in steps[n // 2 :]]
+    main = max(range(len(grads[-1])), key=lambda i: abs(grads[-1][i]))
+    flips = sum(a[main] * b[main] < 0 for a, b in zip(grads, grads[1:]))
+    settled = f"after {n} steps the iterates have not settled (|∇f| went from {start:.3g} to {end:.3g})"
+    if shrinking:
+        return Observation("undecided", settled + " and it is still shrinking", n, closer)
+    if flips * 2 >= len(grads) - 1:
+        return Observation(
+            "oscillate", settled + f": they keep jumping back and forth ({_span(points[n // 2 :], run.variables)})", n
+        )
+    return Observation("undecided", settled, n, closer)
+
+
+def visible(verdict: str, run: Any) -> str | None:
+    """None when the run's steps show the long-run verdict; otherwise why they do not.
+
+    converge must have at least halved |∇f| (or reached zero), diverge at
+    least doubled it (or passed the divergence limit); a bounce for ever must
+    be larger than the drift at the end.
+    """
+    steps = list(run.steps)
+    if len(steps) < 2:
+        return "the run has no steps to show it"
+    n = len(steps) - 1
+    start, end = _size(steps[0].gradient), _size(steps[-1].gradient)
+    if verdict in ("converge", "stationary"):
+        if run.stop.reason == "zero_gradient" or end * VISIBLE <= start:
+            return None
+        return f"over {n} steps |∇f| only goes from {start:.3g} to {end:.3g}: it converges, but too slowly to see"
+    if verdict == "diverge":
+        if run.stop.reason == "diverged" or end >= VISIBLE * start:
+            return None
+        return f"over {n} steps |∇f| only goes from {start:.3g} to {end:.3g}: it diverges, but too slowly to see"
+    if verdict == "oscillate":
+        if len(steps) < 3:
+            return "two steps cannot show a bounce"
+        a, b, c = (_floats(s.point) for s in steps[-3:])
+        if _distance(c, a) * VISIBLE <= _distance(c, b):
+            return None
+        return f"after {n} steps the iterates still drift more than they bounce: show more steps"
+    return None
+
+
+# --- one verdict for a run ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The verdict on a run and how it was decided: exactly (a quadratic) or observed in the run."""
+
+    outcome: str  # converge | oscillate | diverge | stationary | undecided | undefined
+    exact: bool
+    quadratic: QuadraticVerdict | None
+    observation: Observation
+    hidden: str | None = None  # why the run's steps do not show the exact verdict (None: they do)
+
+
+def assess(f: sp.Expr, run: Any, optimizer: Any = None) -> Assessment:
+    """The exact verdict when f is a quadratic and the optimiser a fixed-step one; else what the run shows."""
+    seen = observe(run)
+    if run.steps:
+        opt = optimizer if optimizer is not None else _optimizer_of(run)
+        try:
+            q = quadratic_verdict(f, run.variables, run.steps[0].point, run.learning_rate, opt)
+        except (ValueError, TypeError, ArithmeticError, NotImplementedError):
+            q = None
+        if q is not None:
+            return Assessment(q.outcome, True, q, seen, visible(q.outcome, run))
+    return Assessment(seen.outcome, False, None, seen)
+
+
+def _optimizer_of(run: Any) -> Any:
+    beta = getattr(run, "beta", None)
+    return Method(run.optimizer, calculus.exact_number(beta)) if beta is not None else run.optimizer
+
+
+def minimum_near(f: sp.Expr, variables: Sequence[str], near: Sequence[Any]) -> calculus.StationaryPoint | None:
+    """The minimum of f nearest the point (None when sympy finds no minimum)."""
+    minima = [p for p in calculus.stationary_points(f, variables) if p.kind == "minimum"]
+    if not minima:
+        return None
+    target = _floats(near)
+    return min(minima, key=lambda p: _distance([float(sp.N(p.point[v])) for v in variables], target))
+
+
+# --- the notes under a run ------------------------------------------------------------------------
+
+
+def _show_lr(run: Any) -> str:
+    return sp.sstr(run.learning_rate) if run.exact else f"{float(run.learning_rate):g}"
+
+
+def _point_words(variables: Sequence[str], point: Sequence[Any]) -> str:
+    return ", ".join(f"{v} = {_num(x)}" for v, x in zip(variables, point))
+
+
+def unbounded_note(witness: Witness, variables: Sequence[str]) -> str:
+    if len(variables) == 1:
+        where = f"along {variables[0]}: {witness.words(variables)}"
+    else:
+        d = "(" + ", ".join(sp.sstr(v) for v in witness.direction) + ")"
+        where = f"along the direction d = {d}: f(t·d) = {sp.sstr(witness.along)} → -∞ as t → ∞"
+    return f"f is unbounded below {where}; it has no minimum, so a descent can run away for ever"
+
+
+def _mode_words(mode: Mode, variables: Sequence[str]) -> str:
+    if len(variables) == 1:
+        return ""
+    if mode.direction is None:
+        return f" along the directions of eigenvalue {_num(mode.eigenvalue)}"
+    return f" along {direction_words(mode.direction, variables)}"
+
+
+def quadratic_notes(q: QuadraticVerdict, run: Any) -> list[str]:
+    """What the exact analysis of a quadratic adds to the table (nothing when η is safely below the bound)."""
+    names = run.variables
+    lr = calculus.exact_number(run.learning_rate)
+    notes = []
+    if q.kind == "none":
+        falling = [m for m in q.modes if m.fate in ("fall", "drift")]
+        moving = [m for m in falling if m.excited]
+        if moving:
+            notes.append(
+                "from this start the descent runs away downhill"
+                + "".join(_mode_words(m, names) for m in moving[:1])
+                + ", where f keeps falling (no learning rate can stop that)"
+            )
+        elif q.outcome in ("converge", "stationary") and q.limit_kind != "minimum":
+            where = _point_words(names, q.limit_point)
+            what = "no step moves" if q.outcome == "stationary" else "the descent converges"
+            notes.append(
+                f"the start's gradient has no component{_mode_words(falling[0], names)}, where f falls, "
+                f"so {what} to the {q.limit_kind} point {where}, not a minimum; any nudge off it would run away"
+            )
+        return notes
+    if q.bound is None or lr < q.bound:
+        return notes
+    relation = "above" if lr > q.bound else "exactly at"
+    head = (
+        f"learning rate {_show_lr(run)} is {relation} the stability bound {q.method.bound_name} = {sp.sstr(q.bound)} "
+        f"(L = {_num(q.curvature)}, the largest eigenvalue of the Hessian: the steepest curvature of f, "
+        "the same everywhere because f is quadratic)"
+    )
+    bad = [m for m in q.modes if m.fate in ("oscillate", "diverge")]
+    moving = [m for m in bad if m.excited]
+    if moving:
+        if any(m.fate == "diverge" for m in moving):
+            fate = "the descent diverges" + _modes_words([m for m in moving if m.fate == "diverge"], names)
+        else:
+            fate = "the descent oscillates for ever without settling" + _modes_words(moving, names)
+        return notes + [f"{head}: {fate}; take a learning rate below {sp.sstr(q.bound)}"]
+    still = _modes_words(bad, names) or " along that direction"
+    after = "nothing moves at all" if q.outcome == "stationary" else "the descent converges"
+    return notes + [
+        f"{head}, but the start's gradient has no component{still}, so nothing ever moves{still} "
+        f"and {after} (a start with a component{still} would not)"
+    ]
+
+
+def _modes_words(modes: Sequence[Mode], variables: Sequence[str]) -> str:
+    """" along y", " along x and (1, 1)": the eigen-directions named (empty in one variable)."""
+    words = [_mode_words(m, variables).removeprefix(" along ") for m in modes]
+    words = [w for w in words if w]
+    return " along " + " and ".join(words) if words else ""
+
+
+def local_note(f: sp.Expr, run: Any, seen: Observation) -> str | None:
+    """At or above the local bound 2/L at the minimum the run approaches: the bound, and what the run shows."""
+    names = run.variables
+    near = run.steps[-1].point if seen.outcome == "converge" else run.steps[0].point
+    try:
+        best = minimum_near(f, names, near)
+    except (calculus.MathError, NotImplementedError, ValueError, TypeError, ZeroDivisionError):
+        return None
+    if best is None:
+        return None
+    bound = calculus.safe_learning_rate(f, names, dict(zip(names, near)))
+    if bound is None or bound.at != best.point:
+        return None
+    lr = calculus.exact_number(run.learning_rate)
+    if lr < bound.bound:
+        return None
+    where = calculus.describe_point(best.point)
+    which = "the minimum the run approaches" if seen.outcome == "converge" else "the minimum nearest the start"
+    curv = "f''" if len(names) == 1 else "the largest eigenvalue of the Hessian"
+    relation = "above" if lr > bound.bound else "exactly at"
+    sentence = (
+        f"learning rate {_show_lr(run)} is {relation} the local bound 2/L = {sp.sstr(bound.bound)} at {which}, "
+        f"{where} (L = {_num(bound.curvature)} is {curv} there: a local curvature, f is not quadratic), "
+        "so near that minimum the steps do not shrink"
+    )
+    if relation == "exactly at":
+        sentence = sentence.replace("so near that minimum the steps do not shrink", "where the linear picture does not decide")
+    shown = seen.sentence
+    if seen.closer_every_step:
+        shown += f"; the distance to {where} shrank at every step"
+    return f"{sentence}; in this run: {shown}"
+
+
+def notes(f: sp.Expr, run: Any, *, degree_limit: int = 6) -> tuple[str, ...]:
+    """What the table alone does not say, each sentence decided here: no minimum, η at or above its bound.
+
+    Worked out only where it is quick and exact: polynomials of low degree.
+    """
+    names = run.variables
+    syms = calculus.symbols_of(names)
+    if not f.is_polynomial(*syms) or _degree(f) > degree_limit:
+        return ()
+    out: list[str] = []
+    try:
+        witness = unbounded_witness(f, names)
+    except (ValueError, TypeError, ArithmeticError, NotImplementedError):
+        witness = None
+    if witness is not None:
+        out.append(unbounded_note(witness, names))
+    if not run.steps:
+        return tuple(out)
+    judged = assess(f, run)
+    if judged.quadratic is not None:
+        return tuple(out + quadratic_notes(judged.quadratic, run))
+    if witness is None and run.optimizer == "gd" and len(names) <= 3:
+        note = local_note(f, run, judged.observation)
+        if note:
+            out.append(note)
+    return tuple(out)
+
+
+def _degree(e: sp.Expr) -> float:
+    """An upper bound of a polynomial's total degree, read off the tree (never expanded)."""
+    if not e.free_symbols:
+        return 0
+    if e.is_Symbol:
+        return 1
+    if e.is_Add:
+        return max(_degree(a) for a in e.args)
+    if e.is_Mul:
+        return sum(_degree(a) for a in e.args)
+    if e.is_Pow and e.exp.is_Integer and e.exp >= 0:
+        return _degree(e.base) * int(e.exp)
+    return math.inf
