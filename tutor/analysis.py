@@ -69,7 +69,7 @@ def _num(value: Any) -> str:
 def _primitive(vector: Sequence[sp.Expr]) -> tuple[sp.Expr, ...]:
     """A rational vector scaled to coprime integers with its first non-zero entry positive."""
     values = [sp.Rational(v) for v in vector]
-    den = sp.ilcm(*[v.q for v in values]) if values else 1
+    den = math.lcm(*[int(v.q) for v in values]) if values else 1
     ints = [int(v * den) for v in values]
     g = math.gcd(*ints) or 1
     ints = [i // g for i in ints]
@@ -477,6 +477,8 @@ def observe(run: Any, target: Sequence[Any] | None = None) -> Observation:
     settled = f"after {n} steps the iterates have not settled (|∇f| went from {start:.3g} to {end:.3g})"
     if shrinking:
         return Observation("undecided", settled + " and it is still shrinking", n, closer)
+    if all(b > a for a, b in zip(tail, tail[2:])):
+        return Observation("undecided", settled + " and it is still growing", n, closer)
     if flips * 2 >= len(grads) - 1:
         return Observation(
             "oscillate", settled + f": they keep jumping back and forth ({_span(points[n // 2 :], run.variables)})", n
@@ -711,3 +713,27 @@ def _degree(e: sp.Expr) -> float:
     if e.is_Pow and e.exp.is_Integer and e.exp >= 0:
         return _degree(e.base) * int(e.exp)
     return math.inf
+
+
+# --- predict questions ------------------------------------------------------------------------------
+
+
+def predict_outcome(judged: Assessment, run: Any) -> tuple[str, str | None]:
+    """The converge / oscillate / diverge a predict question grades, over exactly the run's steps.
+
+    The second value says why that verdict is ambiguous at this horizon (None
+    when it is not): an exact verdict the steps do not show yet, or a run
+    that has not settled one way or the other.  ``tutor check`` refuses such a
+    question; the walkthrough still grades the best reading of the run.
+    """
+    if judged.exact:
+        return ("converge" if judged.outcome == "stationary" else judged.outcome), judged.hidden
+    seen = judged.observation
+    if seen.outcome in OUTCOMES:
+        return seen.outcome, None
+    steps = list(run.steps)
+    if not steps:
+        return "diverge", seen.sentence
+    start, end = _size(steps[0].gradient), _size(steps[-1].gradient)
+    guess = "converge" if end * VISIBLE <= start else "diverge" if end >= VISIBLE * start else "oscillate"
+    return guess, seen.sentence

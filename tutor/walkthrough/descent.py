@@ -75,17 +75,38 @@ class _Landscape:
 LANDSCAPE_DEGREE = 6
 
 
-def _landscape(f: sp.Expr, names: Sequence[str], start: Mapping[str, Any]) -> _Landscape:
+#: The lesson (by order) whose sections introduce curvature and the bound 2/L.
+CURVATURE_LESSON = 5
+
+
+def curvature_known(lesson: Lesson, i: int) -> bool:
+    """May section i say "curvature" and "2/L"?  After lesson 5, or once an earlier section of this lesson says "curvature".
+
+    Earlier lessons (and their plots) say it in a beginner's words instead.
+    """
+    if lesson.order > CURVATURE_LESSON:
+        return True
+    for section in lesson.sections[:i]:
+        for text in (getattr(section, "text", None), getattr(section, "title", None)):
+            said = text if isinstance(text, str) else (text or {}).get("en", "")
+            if "curvature" in said.lower():
+                return True
+    return False
+
+
+def _landscape(f: sp.Expr, names: Sequence[str], start: Mapping[str, Any], curvature: bool = True) -> _Landscape:
     """The learning-rate bound and the minima, where they can be found quickly.
 
     ``solve`` can run for ever on other functions, and a walkthrough is built
-    in the tutor's own process, so those get no bound and no minima.
+    in the tutor's own process, so those get no bound and no minima.  Before
+    the lessons have introduced curvature (``curvature`` False) there is no
+    bound either: its words, and the 2/L in the plots, would be unknown words.
     """
     syms = calculus.symbols_of(names)
     if not (f.is_polynomial(*syms) and sp.Poly(f, *syms).total_degree() <= LANDSCAPE_DEGREE):
         return _Landscape(None, [])
     try:
-        bound = calculus.safe_learning_rate(f, names, start)
+        bound = calculus.safe_learning_rate(f, names, start) if curvature else None
     except (TutorError, NotImplementedError, ValueError, TypeError, ZeroDivisionError):
         bound = None
     try:
@@ -156,10 +177,26 @@ def _stop_words(run: descent.Run, names: Sequence[str]) -> Text:
         before, after = steps[-2], steps[-1]
         a = f"${_iterate_tex(names, k - 1)} = {tex_short(_one(before.point))}$"
         b = f"${_iterate_tex(names, k)} = {tex_short(_one(after.point))}$"
-        which = "" if one else f" (∂f/∂{', ∂f/∂'.join(last.sign_change)})"
+        if one:
+            if "maximum" in stop.message:
+                return both(
+                    f"Between iteration {k - 1} and iteration {k} {slope_en} changed sign, but f rises at the left end and falls at the right: a maximum lies between {a} and {b}, not a minimum.",
+                    f"在第 {k - 1} 次和第 {k} 次迭代之间{slope_zh}变号，但 f 在左端上升、在右端下降：位于 {a} 和 {b} 之间的是最大值，而不是最小值。",
+                )
+            return both(
+                f"Between iteration {k - 1} and iteration {k} {slope_en} changed sign: a minimum lies between {a} and {b}.",
+                f"在第 {k - 1} 次和第 {k} 次迭代之间{slope_zh}变号：有一个最小值位于 {a} 和 {b} 之间。",
+            )
+        which = ", ".join(f"∂f/∂{v}" for v in last.sign_change)
+        coords = ", ".join(last.sign_change)
+        segment_en = segment_zh = ""
+        if "strictly between" in stop.message:
+            segment_en = f" Along the straight segment from {a} to {b}, f is lowest strictly between the two points."
+            segment_zh = f"沿着从 {a} 到 {b} 的线段，f 的最低点严格位于两点之间。"
         return both(
-            f"Between iteration {k - 1} and iteration {k} {slope_en} changed sign{which}: the minimum lies between {a} and {b}.",
-            f"在第 {k - 1} 次和第 {k} 次迭代之间{slope_zh}变号{which}：最小值位于 {a} 和 {b} 之间。",
+            f"Between iteration {k - 1} and iteration {k} {which} changed sign: the step overshot the lowest point along {coords}. "
+            f"In several variables this does not say where the minimum of f is.{segment_en}",
+            f"在第 {k - 1} 次和第 {k} 次迭代之间 {which} 变号：这一步沿 {coords} 方向越过了最低点。多元函数中这并不说明 f 的最小值在哪里。{segment_zh}",
         )
     if stop.reason == "tolerance":
         return both(
@@ -169,7 +206,7 @@ def _stop_words(run: descent.Run, names: Sequence[str]) -> Text:
     if stop.reason == "diverged":
         return both(
             f"The run diverged at iteration {k}: {stop.message}.",
-            f"运行在第 {k} 次迭代时发散：步长越走越大（学习率是否超过 2/L，或者函数没有下界？）。",
+            f"运行在第 {k} 次迭代时发散：步长越走越大（学习率是否太大，或者函数没有下界？）。",
         )
     if stop.reason == "undefined":
         return both(
@@ -188,6 +225,7 @@ def _stop_words(run: descent.Run, names: Sequence[str]) -> Text:
 
 
 def _bound_words(land: _Landscape, lr: Any, optimizer: str) -> Text | None:
+    """The stability bound in words: everywhere for a quadratic, only near one minimum otherwise."""
     bound = land.bound
     if bound is None:
         return None
@@ -195,23 +233,22 @@ def _bound_words(land: _Landscape, lr: Any, optimizer: str) -> Text | None:
     s = _sign(_sympy(lr) - limit)
     rel_en = "below" if s < 0 else "exactly at" if s == 0 else "above"
     rel_zh = "低于" if s < 0 else "正好等于" if s == 0 else "高于"
-    near_en = (
-        ""
-        if bound.scope == "quadratic"
-        else f" near the minimum at ${_point_tex(list(bound.at), list(bound.at.values()))}$"
-    )
-    near_zh = (
-        ""
-        if bound.scope == "quadratic"
-        else f"（在最小值 ${_point_tex(list(bound.at), list(bound.at.values()))}$ 附近）"
-    )
     plain_en = "" if optimizer == "gd" else " (for plain gradient descent)"
     plain_zh = "" if optimizer == "gd" else "（对普通梯度下降而言）"
+    if bound.scope == "quadratic":
+        return both(
+            f"Gradient descent is stable for a learning rate below $2/L = {tex(limit)}$, where $L = {tex(L)}$ is the largest curvature of f "
+            f"(f is quadratic, so its curvature is the same everywhere){plain_en}; here $\\eta = {tex(lr)}$, {rel_en} the bound.",
+            f"梯度下降要稳定，学习率必须小于 $2/L = {tex(limit)}$，其中 $L = {tex(L)}$ 是 f 的最大曲率（f 是二次函数，曲率处处相同）{plain_zh}；"
+            f"这里 $\\eta = {tex(lr)}$，{rel_zh}这个界限。",
+        )
+    at = _point_tex(list(bound.at), list(bound.at.values()))
     return both(
-        f"Gradient descent is stable{near_en} for a learning rate below $2/L = {tex(limit)}$, where $L = {tex(L)}$ is the largest curvature of f{plain_en}; "
-        f"here $\\eta = {tex(lr)}$, {rel_en} the bound.",
-        f"梯度下降{near_zh}要稳定，学习率必须小于 $2/L = {tex(limit)}$，其中 $L = {tex(L)}$ 是 f 的最大曲率{plain_zh}；"
-        f"这里 $\\eta = {tex(lr)}$，{rel_zh}这个界限。",
+        f"Near the minimum at ${at}$ the curvature of f is $L = {tex(L)}$ (a local value: f is not quadratic, so its curvature changes from point to point), "
+        f"so close to that minimum gradient descent is stable for a learning rate below $2/L = {tex(limit)}${plain_en}; here $\\eta = {tex(lr)}$, {rel_en} that local bound. "
+        "Far from the minimum this bound says nothing.",
+        f"在最小值 ${at}$ 附近，f 的曲率是 $L = {tex(L)}$（这是局部的值：f 不是二次函数，曲率随位置变化），"
+        f"所以在该最小值附近，梯度下降要稳定，学习率必须小于 $2/L = {tex(limit)}${plain_zh}；这里 $\\eta = {tex(lr)}$，{rel_zh}这个局部界限。离最小值较远时这个界限不能说明什么。",
     )
 
 
@@ -275,7 +312,7 @@ def _descent(i: int, section: Descent, lesson: Lesson) -> list[Step]:
     hand = min(section.by_hand, len(run.steps))
     if exact and run.stop.reason == "exact_limit" and run.stop.k < section.by_hand:
         raise _fail(lesson, section, f"{run.stop.message} (write exact: false)", "exact", "function")
-    land = _landscape(f, names, section.start)
+    land = _landscape(f, names, section.start, curvature_known(lesson, i))
     states = _optimizer_states(opt, run)
     steps = [_iteration(i, section, run, land, opt, states, k, exact) for k in range(hand)]
     run_step = _run_step(i, section, run, land)
@@ -621,6 +658,16 @@ def _update_line(opt, names, k, point, grad, state, lr, new) -> tuple[str, str]:
     )
 
 
+def _left_slope_rises(before_point, point, before, grad) -> bool:
+    """In one variable: is f' positive at the left end of the interval (a maximum is bracketed, not a minimum)?"""
+    try:
+        a, b = float(_one(before_point)), float(_one(point))
+        ga, gb = float(_one(before)), float(_one(grad))
+    except (TypeError, ValueError):
+        return False
+    return (ga if a < b else gb) > 0
+
+
 def _sign_change_line(names, k, before_point, point, before, grad, changed: tuple[str, ...]) -> tuple[str, str]:
     a_tex, b_tex = _slope_at_tex(names, k - 1), _slope_at_tex(names, k)
     values = f"${a_tex} = {tex(_one(before))}$, ${b_tex} = {tex(_one(grad))}$"
@@ -631,10 +678,20 @@ def _sign_change_line(names, k, before_point, point, before, grad, changed: tupl
             f"{values}: the derivative is exactly 0, so there is nothing to bracket: this point is a stationary point.",
             f"{values}：导数恰好为 0，不需要再找区间：这个点就是驻点。",
         )
+    if not changed and len(names) > 1:
+        return (
+            f"{values}: no partial derivative changed sign, so no step has gone past the lowest point along any coordinate yet.",
+            f"{values}：没有偏导数变号，所以还没有哪一步沿某个坐标越过最低点。",
+        )
     if not changed:
         return (
             f"{values}: no sign change, so the minimum is not bracketed yet.",
             f"{values}：没有变号，所以还不能确定最小值在哪两个点之间。",
+        )
+    if len(names) == 1 and _left_slope_rises(before_point, point, before, grad):
+        return (
+            f"{values}: opposite signs, but f rises at the left end and falls at the right, so a maximum (not a minimum) lies between {between[0]} and {between[1]}.",
+            f"{values}：符号相反，但 f 在左端上升、在右端下降，所以位于 {between[0]} 和 {between[1]} 之间的是最大值（不是最小值）。",
         )
     if len(names) == 1:
         return (
@@ -644,8 +701,9 @@ def _sign_change_line(names, k, before_point, point, before, grad, changed: tupl
     which = ", ".join(f"∂f/∂{v}" for v in changed)
     along = ", ".join(changed)
     return (
-        f"{values}: {which} changed sign, so along {along} the minimum lies between {between[0]} and {between[1]}.",
-        f"{values}：{which} 变号了，所以沿着 {along} 方向，最小值位于 {between[0]} 和 {between[1]} 之间。",
+        f"{values}: {which} changed sign, so the step overshot the lowest point along {along} "
+        "(in several variables that does not say where the minimum of f is).",
+        f"{values}：{which} 变号了，所以这一步沿着 {along} 方向越过了最低点（多元函数中这并不说明 f 的最小值在哪里）。",
     )
 
 

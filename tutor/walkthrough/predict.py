@@ -9,10 +9,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from tutor import descent
+from tutor import analysis, descent
 from tutor.lesson.model import Lesson, Predict
 from tutor.text import Text, both
-from tutor.walkthrough.descent import _bound_words, _Landscape, _landscape, _run_data, _run_table, _stop_words
+from tutor.walkthrough.descent import (
+    _bound_words,
+    _Landscape,
+    _landscape,
+    _run_data,
+    _run_table,
+    _stop_words,
+    curvature_known,
+)
 from tutor.walkthrough.latex import _function_tex, _iterate_tex, tex, tex_factor
 from tutor.walkthrough.model import Choice, Question, Step, _sympy
 from tutor.walkthrough.shared import _fail, _join, _one, _with_solution
@@ -25,29 +33,16 @@ OUTCOME_CHOICES = (
 
 
 def outcome_of(run: descent.Run) -> str:
-    """converge / oscillate / diverge, from what the run did.
+    """converge / oscillate / diverge, as the run itself shows it (:func:`tutor.analysis.observe`).
 
-    A zero gradient (or the tolerance) is convergence and a run that blew up
-    diverged.  Otherwise compare the last step with the first: f lower and
-    the gradient smaller is converging; the gradient as large as it was
-    while f did not rise is oscillating (x = 1, -1, 1, ... on 5x² with
-    η = 2/L); anything else is running away.
+    A run that has not settled either way is read by its trend: |∇f| at least
+    halved is converging, at least doubled is diverging, anything else is
+    oscillating.
     """
-    reason = run.stop.reason
-    if reason == "diverged":
-        return "diverge"
-    if reason in ("zero_gradient", "tolerance"):
-        return "converge"
-    if len(run.steps) < 2:
-        return "converge"
-    first, last = run.steps[0], run.steps[-1]
-    df = _compare(last.value, first.value)
-    dg = _compare(max(abs(_sympy(g)) for g in last.gradient), max(abs(_sympy(g)) for g in first.gradient))
-    if dg < 0 and df <= 0:
-        return "converge"
-    if dg == 0 and df <= 0:
-        return "oscillate"
-    return "diverge"
+    seen = analysis.observe(run)
+    if seen.outcome in analysis.OUTCOMES:
+        return seen.outcome
+    return analysis.predict_outcome(analysis.Assessment(seen.outcome, False, None, seen), run)[0]
 
 
 def _compare(a: Any, b: Any) -> int:
@@ -74,8 +69,10 @@ def _predict(i: int, section: Predict, lesson: Lesson) -> list[Step]:
         run = descent.run(f, names, start, lr, steps=section.steps, exact=False)
     if not run.steps:
         raise _fail(lesson, section, f"the descent cannot start: {run.stop.message}", "start")
-    outcome = outcome_of(run)
-    land = _landscape(f, names, section.start)
+    judged = analysis.assess(f, run)
+    outcome, ambiguous = analysis.predict_outcome(judged, run)
+    known = curvature_known(lesson, i)
+    land = _landscape(f, names, section.start, known)
     x0 = f"${_iterate_tex(names, 0)} = {tex(_one(_sympy(start)))}$"
     prompt = both(
         f"Gradient descent on ${_function_tex(f, names)}$ starts at {x0} with learning rate $\\eta = {tex(lr)}$. "
@@ -83,7 +80,14 @@ def _predict(i: int, section: Predict, lesson: Lesson) -> list[Step]:
         f"对 ${_function_tex(f, names)}$ 做梯度下降，从 {x0} 出发，学习率 $\\eta = {tex(lr)}$。"
         f"在 {section.steps} 步内，它会收敛、振荡还是发散？",
     )
-    reason = _outcome_reason(land, lr, names, outcome)
+    if section.prompt and not judged.exact:  # a verdict read off the run holds over its steps only: say how many
+        prompt = _join(
+            section.prompt,
+            both(f"(Over {section.steps} steps.)", f"（共 {section.steps} 步。）"),
+        )
+    elif section.prompt:
+        prompt = section.prompt
+    reason = _join(_outcome_reason(land, lr, names, judged, known), _horizon_words(ambiguous, section.steps))
     words = {
         "converge": ("It converges", "它收敛"),
         "oscillate": ("It oscillates", "它振荡"),
@@ -93,7 +97,7 @@ def _predict(i: int, section: Predict, lesson: Lesson) -> list[Step]:
     question = Question(
         id=f"s{i}.predict",
         kind="choice",
-        prompt=section.prompt or prompt,
+        prompt=prompt,
         expected=outcome,
         skill="learning_rate",
         choices=OUTCOME_CHOICES,
@@ -103,7 +107,8 @@ def _predict(i: int, section: Predict, lesson: Lesson) -> list[Step]:
             "variables": names,
             "start": dict(section.start),
             "learning_rate": lr,
-            "bound": land.bound,
+            # the misconception feedback states the 2/L rule: true only when the start moves along every direction
+            "bound": land.bound if judged.quadratic is None or all(m.excited for m in judged.quadratic.modes) else None,
         },
     )
     title = section.title or both("Predict", "预测")
@@ -123,22 +128,79 @@ def _predict(i: int, section: Predict, lesson: Lesson) -> list[Step]:
     return [ask, shown]
 
 
-def _outcome_reason(land: _Landscape, lr: Any, names: Sequence[str], outcome: str) -> Text | None:
-    """The 2/L reasoning; for a one-variable quadratic, the factor each step multiplies the distance by."""
-    bound = _bound_words(land, lr, "gd")
-    if land.bound is None or land.bound.scope != "quadratic" or len(names) != 1:
-        return bound
-    L = land.bound.curvature
-    factor = 1 - _sympy(lr) * L
-    size = abs(factor)
-    s = _compare(size, 1)
-    fate_en = "shrinks" if s < 0 else "keeps its size, flipping side each step" if s == 0 else "grows"
-    fate_zh = "越来越小" if s < 0 else "大小不变，每一步换到另一侧" if s == 0 else "越来越大"
-    return _join(
-        bound,
-        both(
-            f"Each step multiplies the distance to the minimum by $1 - \\eta L = 1 - {tex(lr)}\\cdot {tex_factor(L)} = {tex(factor)}$, "
-            f"so the distance {fate_en}.",
-            f"每一步都把到最小值的距离乘以 $1 - \\eta L = 1 - {tex(lr)}\\cdot {tex_factor(L)} = {tex(factor)}$，所以距离{fate_zh}。",
-        ),
+def _horizon_words(ambiguous: str | None, steps: int) -> Text | None:
+    if ambiguous is None:
+        return None
+    return both(
+        f"Careful: over these {steps} steps it is hard to tell ({ambiguous}).",
+        f"注意：只看这 {steps} 步很难判断（{ambiguous}）。",
+    )
+
+
+_FATE = {
+    "converge": ("shrinks", "越来越小"),
+    "oscillate": ("keeps its size, flipping side each step: it bounces for ever", "大小不变，每一步换到另一侧：永远来回跳"),
+    "diverge": ("grows", "越来越大"),
+}
+
+
+def _outcome_reason(
+    land: _Landscape, lr: Any, names: Sequence[str], judged: analysis.Assessment, known: bool
+) -> Text | None:
+    """Why: the factor each step multiplies the distance by along each direction (a quadratic), or what the run showed."""
+    q = judged.quadratic
+    if q is None:
+        return _observed_words(judged.observation)
+    if q.kind == "none":
+        return _no_minimum_words(q, names)
+    parts = [_bound_words(land, lr, "gd")]
+    one = len(names) == 1
+    for mode in q.modes:
+        along = "" if one else f" along {analysis.direction_words(mode.direction, names)}" if mode.direction else ""
+        if not mode.excited:
+            parts.append(
+                both(
+                    f"The start has no slope{along}, so the descent never moves{along}.",
+                    f"起点{along}方向上没有斜率，所以梯度下降在这个方向上永远不动。",
+                )
+            )
+            continue
+        factor = 1 - _sympy(lr) * mode.eigenvalue
+        en, zh = _FATE[mode.fate]
+        if known:
+            name = "L" if one else "\\lambda"
+            formula = f"$1 - \\eta {name} = 1 - {tex(lr)}\\cdot {tex_factor(mode.eigenvalue)} = {tex(factor)}$"
+        else:
+            formula = f"the same factor, ${tex(factor)}$"
+        parts.append(
+            both(
+                f"Each step multiplies the distance to the minimum{along} by {formula}, so that distance {en}.",
+                f"每一步都把{along}到最小值的距离乘以 {formula}，所以这个距离{zh}。",
+            )
+        )
+    return _join(*parts)
+
+
+def _no_minimum_words(q: analysis.QuadraticVerdict, names: Sequence[str]) -> Text:
+    if q.outcome in ("converge", "stationary"):
+        return both(
+            "f has no minimum (it falls without limit in some direction), but the start has no slope along that direction, "
+            "so the descent settles on a saddle point, not a minimum.",
+            "f 没有最小值（沿某个方向无限下降），但起点在那个方向上没有斜率，所以梯度下降停在鞍点上，而不是最小值。",
+        )
+    return both(
+        "f has no minimum: it falls without limit, and from this start the descent follows it downhill for ever.",
+        "f 没有最小值：它无限下降，从这个起点出发，梯度下降会一直往下走。",
+    )
+
+
+def _observed_words(seen: analysis.Observation) -> Text:
+    zh = {
+        "converge": "梯度越来越接近 0：它收敛了。",
+        "oscillate": "迭代点没有稳定下来，而是来回跳动。",
+        "diverge": "迭代点越走越远：它发散了。",
+    }.get(seen.outcome, "迭代点还没有稳定下来。")
+    return both(
+        f"f is not quadratic, so this is what the run shows, not a theorem: {seen.sentence}.",
+        f"f 不是二次函数，所以这是运行结果所显示的，而不是定理：在这 {seen.steps} 步中，{zh}",
     )
