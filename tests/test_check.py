@@ -129,7 +129,11 @@ def test_expect_that_is_false_is_an_error_at_expect():
     _, diagnostics = check_file(BAD / "expect-false.yaml")
     errors = [d for d in diagnostics if d.severity == "error"]
     assert [(d.where.line, d.where.column) for d in errors] == [(8, 15)]
-    assert errors[0].message.startswith("expect: converge, but it does not: the run diverges")
+    # x^2 at η = 11/10: f is quadratic, so the verdict is exact (each step multiplies f' by 1 - 11/10·2 = -6/5)
+    assert errors[0].message == (
+        "expect: converge, but it does not: f is quadratic, so exactly: "
+        "each step multiplies f' by 1 - ηL = -6/5 (L = 2): it diverges"
+    )
 
 
 def test_expect_silences_the_warning_it_explains():
@@ -145,7 +149,8 @@ def test_oscillate_that_converges_is_an_error():
 
 def test_diverge_that_converges_is_an_error():
     ((line, col, severity, message),) = math(lesson_of(descent("x^2", "{x: 1}", "1/10", "expect: diverge")))
-    assert (line, col, severity) == (8, 15, "error") and "|∇f| falls" in message
+    # exact for a quadratic: each step multiplies f' by 1 - (1/10)·2 = 4/5
+    assert (line, col, severity) == (8, 15, "error") and "multiplies f' by 1 - ηL = 4/5" in message
 
 
 def test_sign_change_expectation():

@@ -257,34 +257,52 @@ def _eigenvector(H: sp.Matrix, value: sp.Expr) -> tuple[Any, ...] | None:
 
 @dataclass(frozen=True)
 class Method:
-    """An optimiser as far as the quadratic analysis needs it."""
+    """A fixed-step optimiser as the quadratic analysis needs it: its stability bound, from the registry.
 
-    name: str  # "gd" | "momentum" | "nesterov"
-    beta: sp.Expr = sp.Integer(0)
+    Plain descent, heavy-ball momentum and Nesterov are linear on a quadratic:
+    along an eigen-direction of curvature λ each is a one- or two-term
+    recurrence, stable exactly when η is below the optimiser's own
+    ``stability(λ)``; at the bound a root -1 makes a 2-cycle that a start with a
+    component along that direction always excites (for β > 0 as for β = 0).
+    Adam and RMSProp have no such bound (they rescale each step) and no Method.
+    """
+
+    name: str  # a key of tutor.optimisers.OPTIMISERS with a stability bound
+    beta: sp.Expr = sp.S.Zero
+
+    def _optimiser(self) -> Any:
+        from tutor.optimisers import get
+
+        kind = get(self.name)
+        return kind.build(beta=self.beta) if any(s.key == "beta" for s in kind.settings) else kind.build()
 
     def limit(self, eigenvalue: sp.Expr) -> sp.Expr:
         """The largest stable η along a direction of curvature λ > 0 (stable strictly below it)."""
-        if self.name == "momentum":  # heavy ball: roots of z² - (1 + β - ηλ) z + β
-            return 2 * (1 + self.beta) / eigenvalue
-        if self.name == "nesterov":  # roots of z² - (1 + β)(1 - ηλ) z + β(1 - ηλ)
-            return 2 * (1 + self.beta) / ((1 + 2 * self.beta) * eigenvalue)
-        return 2 / eigenvalue
+        return sp.nsimplify(self._optimiser().stability(eigenvalue)[0])
 
     @property
     def bound_name(self) -> str:
-        return {"momentum": "2(1+β)/L", "nesterov": "2(1+β)/((1+2β)L)"}.get(self.name, "2/L")
+        from tutor.optimisers import get
+
+        return get(self.name).stability_formula or "2/L"
 
 
 def method_of(optimizer: Any) -> Method | None:
     """The quadratic analysis' view of an optimiser (None for Adam, RMSProp: they adapt η per step)."""
-    name = getattr(optimizer, "name", optimizer)
-    if name == "gd":
-        return Method("gd")
-    if name in ("momentum", "nesterov"):
-        beta = getattr(optimizer, "beta", None)
-        beta = sp.Rational(9, 10) if beta is None else calculus.exact_number(beta)
-        return Method(name, beta)
-    return None
+    if isinstance(optimizer, Method):
+        return optimizer
+    from tutor.optimisers import OPTIMISERS
+
+    name = getattr(optimizer, "key", None) or getattr(optimizer, "name", optimizer)
+    kind = OPTIMISERS.get(name)
+    if kind is None or kind.stability_formula is None:
+        return None
+    if not any(s.key == "beta" for s in kind.settings):
+        return Method(name)
+    beta = getattr(optimizer, "beta", None)
+    if beta is None:
+        beta = kind.build().beta
+    return Method(name, calculus.exact_number(beta))
 
 
 @dataclass(frozen=True)

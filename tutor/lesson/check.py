@@ -10,11 +10,15 @@ data (the sandbox pickles it) whose docstring is the rule it applies.
 A descent section's checks:
 
 - f and its gradient have real values at the start (else an error at ``start:``);
-- f bounded below along every variable, else a warning: the descent can run away;
-- the learning rate below the stability bound 2/L (L the largest curvature),
-  else a warning that names the bound exactly;
+- f unbounded below (a witness direction found and checked exactly), a warning;
+- the learning rate at or above the stability bound 2/L (exact for a quadratic
+  with a minimum, L its largest Hessian eigenvalue; local at a minimum
+  otherwise, with what a long run shows), a warning that names the bound;
 - both warnings are silent when ``expect`` says that is the lesson's point;
-- a stated ``expect`` that the engine's run contradicts is an error.
+- a stated ``expect`` that :mod:`tutor.analysis` contradicts is an error.
+
+A predict section's verdict is :func:`tutor.analysis.predict_outcome` over
+exactly the steps it shows; one that is ambiguous at that horizon is an error.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ import sympy as sp
 from tutor.errors import TutorError
 from tutor.lesson.loader import read_lesson_file
 from tutor.lesson.model import (
+    OUTCOMES,
     BatchCompare,
     Descent,
     Diagnostic,
@@ -107,24 +112,132 @@ def value_problem(
     return None
 
 
-def unbounded_along(f: sp.Expr, variables: tuple[str, ...]) -> tuple[tuple[str, ...], bool]:
-    """The variables along which f falls without limit, and whether every variable was decided."""
-    from tutor import calculus
+def unbounded_along(f: sp.Expr, variables: tuple[str, ...]) -> tuple[str | None, bool | None]:
+    """(the unbounded-below sentence with its witness, or None; True/False/None: f proved bounded below or not)."""
+    from tutor import analysis
 
-    found = calculus.bounded_below(f, variables)  # values may be sympy booleans: compare by truth
-    return tuple(v for v, ok in found.items() if ok is not None and not ok), all(
-        ok is not None for ok in found.values()
-    )
+    witness = analysis.unbounded_witness(f, variables)
+    if witness is not None:
+        return analysis.unbounded_note(witness, variables), False
+    return None, analysis.bounded_below(f, variables)
 
 
-def stability_bound(f: sp.Expr, variables: tuple[str, ...], near: dict[str, sp.Expr]) -> tuple | None:
-    """Gradient descent is stable for lr < 2/L: (L, 2/L, scope, minimum) or None when there is no bound."""
-    from tutor import calculus
+def bound_warning(
+    f: sp.Expr,
+    variables: tuple[str, ...],
+    start: tuple,
+    lr: sp.Expr,
+    optimizer: str,
+    settings: dict[str, sp.Expr],
+    steps: int,
+) -> str | None:
+    """The learning rate at or above its stability bound: the bound and what follows, each part true.
 
-    bound = calculus.safe_learning_rate(f, variables, near)
-    if bound is None:
+    A quadratic with a minimum: exact, direction by direction (a direction the
+    start has no component along never moves).  Otherwise plain descent only:
+    the local bound at the minimum nearest the start, and what a long run shows.
+    """
+    from tutor import analysis, descent
+
+    q = analysis.quadratic_verdict(f, variables, start, lr, descent.make_optimizer(optimizer, **settings))
+    if q is not None:
+        if q.bound is None or lr < q.bound:
+            return None
+        method = q.method
+        constants = f"L = {sp.sstr(q.curvature)}"
+        if method.name != "gd":
+            constants = f"β = {sp.sstr(method.beta)}, {constants}"
+        relation = "above" if lr > q.bound else "at"
+        moving = [m for m in q.modes if m.excited and m.fate in ("oscillate", "diverge")]
+        if any(m.fate == "diverge" for m in moving):
+            fate = "the descent will diverge"
+        elif moving:
+            fate = "the descent will oscillate for ever without settling"
+        else:
+            still = analysis._modes_words([m for m in q.modes if m.fate in ("oscillate", "diverge")], variables)
+            fate = f"but the start has no component{still}, so nothing moves{still} and the descent converges"
+        return f"learning rate {sp.sstr(lr)} is {relation} the stability bound {method.bound_name} = {sp.sstr(q.bound)} ({constants}): {fate}"
+    if optimizer != "gd" or analysis.unbounded_witness(f, variables) is not None:
         return None
-    return bound.curvature, bound.bound, bound.scope, bound.at
+    bound = calculus_bound(f, variables, start)
+    if bound is None or lr < bound.bound:
+        return None
+    run = descent.run(f, variables, tuple(float(x) for x in start), float(lr), steps=steps)
+    seen = analysis.observe(run, [bound.at[v] for v in variables])
+    relation = "above" if lr > bound.bound else "at"
+    where = ", ".join(f"{v} = {sp.sstr(bound.at[v])}" for v in variables)
+    curv = "f''" if len(variables) == 1 else "the largest eigenvalue of the Hessian"
+    shown = seen.sentence + ("; the distance to that minimum shrank at every step" if seen.closer_every_step else "")
+    said = (
+        f"learning rate {sp.sstr(lr)} is {relation} the local bound 2/L = {sp.sstr(bound.bound)} at the minimum "
+        f"nearest the start, {where} (L = {sp.sstr(bound.curvature)} is {curv} there, a local curvature)"
+    )
+    if seen.outcome == "undefined":  # the run's own check says where it stops
+        return said
+    return f"{said}; in a {steps}-step run: {shown}"
+
+
+def calculus_bound(f: sp.Expr, variables: tuple[str, ...], start: tuple):
+    from tutor import calculus
+
+    return calculus.safe_learning_rate(f, variables, dict(zip(variables, start)))
+
+
+def run_verdict(
+    f: sp.Expr,
+    variables: tuple[str, ...],
+    start: tuple,
+    lr: sp.Expr,
+    optimizer: str,
+    settings: dict[str, sp.Expr],
+    steps: int,
+) -> tuple[str, bool, str]:
+    """(outcome, exact?, evidence): the analysis' verdict on a long float run from the start."""
+    from tutor import analysis, descent
+
+    opt = descent.make_optimizer(optimizer, **settings)
+    run = descent.run(f, variables, tuple(float(x) for x in start), float(lr), steps=steps, optimizer=opt.in_mode(False))
+    judged = analysis.assess(f, run, opt)
+    if judged.exact:
+        return judged.outcome, True, _exact_evidence(judged.quadratic, lr, variables)
+    return judged.outcome, False, judged.observation.sentence
+
+
+def _exact_evidence(q, lr: sp.Expr, variables: tuple[str, ...]) -> str:
+    """The eigen-analysis in one line: each direction the start moves along and what happens there."""
+    from tutor import analysis
+
+    what = {
+        "converge": "it converges",
+        "oscillate": "it oscillates for ever",
+        "diverge": "it diverges",
+        "stationary": "the start is a stationary point",
+    }[q.outcome]
+    if q.kind == "none" and q.outcome == "diverge":
+        return "f is quadratic with no minimum, and from this start the descent falls without limit: it diverges"
+    parts = []
+    for m in q.modes:
+        if not m.excited:
+            continue
+        where = "" if len(variables) == 1 else f" along {analysis.direction_words(m.direction, variables)}" if m.direction else ""
+        if q.method.name == "gd" and m.eigenvalue > 0:
+            name = "f'" if len(variables) == 1 else "the gradient"
+            parts.append(f"each step multiplies {name}{where} by 1 - ηL = {sp.sstr(1 - lr * m.eigenvalue)} (L = {sp.sstr(m.eigenvalue)})")
+        else:
+            parts.append(f"{where.strip() or 'it'}: {m.fate}")
+    return f"f is quadratic, so exactly: {'; '.join(parts) or 'nothing moves'}: {what}"
+
+
+def predict_verdict(f: sp.Expr, variables: tuple[str, ...], start: tuple, lr: sp.Expr, steps: int) -> tuple[str, str | None]:
+    """The verdict a predict question grades, over exactly its steps, and why it is ambiguous (None if not)."""
+    from tutor import analysis, descent
+
+    run = descent.run(f, variables, start, lr, steps=steps, exact=True)
+    if run.stop.reason == "exact_limit":
+        run = descent.run(f, variables, start, lr, steps=steps, exact=False)
+    if not run.steps:
+        return "diverge", run.stop.message
+    return analysis.predict_outcome(analysis.assess(f, run), run)
 
 
 def run_summary(
@@ -311,45 +424,27 @@ def _check_bounds(report: _Report, section: Descent) -> None:
     f = section.function
     expect = section.expect
     try:
-        along, decided = _bounded(unbounded_along, f.expr, f.variables, timeout=SLOW)
+        falls, bounded = _bounded(unbounded_along, f.expr, f.variables, timeout=SLOW)
     except _Unchecked:
-        along, decided = (), False
-    if along and expect not in ("diverge", "unbounded"):
-        report.warning(
-            report.at(section, "function"),
-            f"f is unbounded below along {', '.join(along)} (the other variables at 0): a descent can run away for ever "
-            "(say expect: unbounded if that is the point)",
-        )
-    if expect == "unbounded" and not along and decided:
+        falls, bounded = None, None
+    if falls and expect not in ("diverge", "unbounded"):
+        report.warning(report.at(section, "function"), f"{falls} (say expect: unbounded if that is the point)")
+    if expect == "unbounded" and bounded:
         report.error(report.at(section, "expect"), "expect: unbounded, but f is bounded below along every variable")
-    from tutor.optimisers import get
-
-    kind = get(section.optimizer.name)
-    if kind.stability_formula is None or expect in ("diverge", "oscillate"):
+    if expect in ("diverge", "oscillate"):
         return
+    start = tuple(section.start[v] for v in f.variables)
+    opt = section.optimizer
     try:
-        bound = _bounded(stability_bound, f.expr, f.variables, section.start, timeout=SLOW)
+        message = _bounded(
+            bound_warning, f.expr, f.variables, start, section.learning_rate, opt.name, opt.settings, CLASSIFY_STEPS, timeout=RUN
+        )
     except _Unchecked:
         return
-    if bound is None:
-        return
-    L, _, scope, minimum = bound
-    # each optimiser's own bound on a quadratic of curvature L: 2/L for plain descent, 2(1+β)/L for heavy ball, ...
-    two_over_L, constants = kind.build(**section.optimizer.settings).stability(L)
-    name = kind.stability_formula
-    lr = section.learning_rate
-    if lr < two_over_L:
-        return
-    where = "" if scope == "quadratic" else f" near the minimum at {_point_words(minimum)}"
-    relation = "above" if lr > two_over_L else "at"
-    fate = "the descent will diverge" if lr > two_over_L else "the descent will oscillate for ever without settling"
-    if scope != "quadratic":
-        fate = "the descent cannot settle into that minimum"
-    report.warning(
-        report.at(section, "learning_rate"),
-        f"learning rate {sp.sstr(lr)} is {relation} the stability bound {name} = {sp.sstr(two_over_L)}{where} "
-        f"({constants}): {fate} (say expect: diverge or oscillate if that is the point)",
-    )
+    if message:
+        report.warning(
+            report.at(section, "learning_rate"), f"{message} (say expect: diverge or oscillate if that is the point)"
+        )
 
 
 def _summary(section: Descent, *, steps: int, until: tuple[str, ...], exact: bool) -> dict:
@@ -404,15 +499,27 @@ def _check_run(report: _Report, section: Descent) -> None:
             f"expect: sign_change, but the derivative never changes sign (the run stops at step {k}: {summary['message']})",
         )
     if section.expect in ("converge", "oscillate", "diverge"):
+        f, opt = section.function, section.optimizer
+        start = tuple(section.start[v] for v in f.variables)
         try:
-            long = _summary(section, steps=max(section.max_steps, CLASSIFY_STEPS), until=("zero",), exact=False)
+            kind, exact, evidence = _bounded(
+                run_verdict,
+                f.expr,
+                f.variables,
+                start,
+                section.learning_rate,
+                opt.name,
+                opt.settings,
+                max(section.max_steps, CLASSIFY_STEPS),
+                timeout=RUN,
+            )
         except _Unchecked as err:
             report.warning(report.at(section, "expect"), f"could not check expect: {section.expect}: {err}")
             return
-        kind, evidence = classify(long)
-        if kind != section.expect and kind != "undecided":
+        kind = "converge" if kind == "stationary" else kind
+        if kind in OUTCOMES and kind != section.expect:
             report.error(report.at(section, "expect"), f"expect: {section.expect}, but it does not: {evidence}")
-        elif kind == "undecided":
+        elif kind not in OUTCOMES:
             report.warning(report.at(section, "expect"), f"could not confirm expect: {section.expect}: {evidence}")
 
 
@@ -424,7 +531,24 @@ def _check_descent(report: _Report, section: Descent) -> None:
 
 
 def _check_predict(report: _Report, section: Predict) -> None:
-    _check_start(report, section, section.start)
+    """The question must have one honest answer over the steps it shows."""
+    if not _check_start(report, section, section.start):
+        return
+    f = section.function
+    start = tuple(section.start[v] for v in f.variables)
+    try:
+        outcome, ambiguous = _bounded(
+            predict_verdict, f.expr, f.variables, start, section.learning_rate, section.steps, timeout=RUN
+        )
+    except _Unchecked as err:
+        report.warning(report.at(section, "steps", "learning_rate"), f"could not check this prediction: {err}")
+        return
+    if ambiguous:
+        report.error(
+            report.at(section, "steps", "learning_rate"),
+            f"this prediction has no clear answer over {section.steps} steps ({ambiguous}); "
+            "show more steps or choose another learning rate",
+        )
 
 
 def _check_evaluate(report: _Report, section: Evaluate) -> None:
