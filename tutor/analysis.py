@@ -139,6 +139,13 @@ def _candidates(n: int, poly: sp.Poly) -> list[tuple[sp.Expr, ...]]:
         if any(d) and math.gcd(*d) == 1:
             out.append(tuple(sp.Integer(v) for v in d))
     out.sort(key=lambda d: (sum(1 for v in d if v != 0), max(abs(v) for v in d), sum(1 for v in d if v < 0)))
+    if poly.total_degree() == 2:  # a quadratic falls along its eigenvectors of eigenvalue ≤ 0, if anywhere
+        H = sp.hessian(poly.as_expr(), poly.gens)
+        for value in _eigenvalues(H):
+            if value.is_Rational and value <= 0:
+                for v in (H - value * sp.eye(n)).nullspace():
+                    d = _primitive(list(v))
+                    out[:0] = [d, tuple(-x for x in d)]
     if n >= 2:
         import numpy as np
 

@@ -291,6 +291,8 @@ def run(
     while True:
         try:
             value, *grad = values_at(*point)
+            if exact:  # a derivative that is the constant 0 comes back as Python's int 0
+                value, grad = exact_number(value), [exact_number(g) for g in grad]
         except OverflowError:
             message = f"overflow: f is too large for floating point at ({_show(point)}); try exact mode or a start nearer the minimum"
             return Run(steps=tuple(history), stop=Stop("diverged", k, message), **record)
