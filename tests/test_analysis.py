@@ -104,7 +104,9 @@ def test_ellipse_at_two_over_L_bounces_in_y_for_ever(start):
     xs, _ = quad_run(ELLIPSE_H, ELLIPSE_B, start, F(1, 2), 40)
     assert [p[1] for p in xs[-4:]] == [xs[-4][1], -2 - xs[-4][1]] * 2 and xs[-1][1] != -1  # bounces, never settles
     assert xs[-1][0] == 3
-    q, wt = predict_question("(x-3)^2 + 2(y+1)^2", ("x", "y"), dict(zip("xy", map(sp.Integer, start))), sp.Rational(1, 2), 6)
+    q, _ = predict_question(
+        "(x-3)^2 + 2(y+1)^2", ("x", "y"), dict(zip("xy", map(sp.Integer, start))), sp.Rational(1, 2), 6
+    )
     assert q.expected == "oscillate"
     assert "It oscillates" in q.help.solution["en"]
     data = descend_json(
@@ -118,7 +120,9 @@ def test_ellipse_from_the_level_of_the_minimum_in_y_converges():
     # from (0, -1): ∂f/∂y = 0, so y never moves; x lands on 3 in one step
     xs, gs = quad_run(ELLIPSE_H, ELLIPSE_B, (0, -1), F(1, 2), 5)
     assert xs[1] == [3, -1] and gs[1] == [0, 0]
-    q, _ = predict_question("(x-3)^2 + 2(y+1)^2", ("x", "y"), {"x": sp.Integer(0), "y": sp.Integer(-1)}, sp.Rational(1, 2), 6)
+    q, _ = predict_question(
+        "(x-3)^2 + 2(y+1)^2", ("x", "y"), {"x": sp.Integer(0), "y": sp.Integer(-1)}, sp.Rational(1, 2), 6
+    )
     assert q.expected == "converge"
     (note,) = descend_json("(x-3)^2 + 2(y+1)^2", "--from", "x=0,y=-1", "--lr", "1/2", "--exact")["notes"]
     assert "no component along y" in note and "converges" in note and "oscillates for ever" not in note
@@ -176,10 +180,12 @@ def test_sign_change_in_two_variables_says_what_is_true():
     assert "minimum lies between" not in message and "overshot the lowest point along y" in message
     # f along the segment a + s(b - a): its lowest point is strictly inside iff the message says so
     a, b = (5.0, 1.0), (4.7, -0.5)
-    along = [(a[0] + s * (b[0] - a[0])) ** 2 + 25 * (a[1] + s * (b[1] - a[1])) ** 2 for s in (i / 1000 for i in range(1001))]
+    along = [
+        (a[0] + s * (b[0] - a[0])) ** 2 + 25 * (a[1] + s * (b[1] - a[1])) ** 2 for s in (i / 1000 for i in range(1001))
+    ]
     inside = min(along[1:-1]) < min(along[0], along[-1])
     assert inside == ("strictly between" in message)
-    assert (0, 0) != b  # the minimum (0, 0) is not between the two points, and no claim says it is
+    assert b != (0, 0)  # the minimum (0, 0) is not between the two points, and no claim says it is
 
 
 def test_sign_change_in_one_variable_brackets_a_minimum():
@@ -196,7 +202,9 @@ def test_x4_minus_4x_names_its_curvature_as_local():
     out = descend("x^4 - 4x", "--from", "x=2", "--lr", "0.2")
     assert "largest curvature" not in out and "steepest curvature" not in out
     assert "local bound 2/L = 1/6" in out and "a local curvature" in out
-    section = Descent(Function(parse_expression("x^4 - 4x", ("x",)), ("x",), "x^4 - 4x"), {"x": sp.Integer(2)}, sp.Rational(1, 10))
+    section = Descent(
+        Function(parse_expression("x^4 - 4x", ("x",)), ("x",), "x^4 - 4x"), {"x": sp.Integer(2)}, sp.Rational(1, 10)
+    )
     wt = build_walkthrough(Lesson("t", "T", "", (section,), path="t.yaml"))
     text = wt.steps[-1].text["en"]
     assert "largest curvature" not in text and "local value" in text
@@ -247,7 +255,9 @@ def test_check_accepts_the_course_predictions():
 
 def test_early_lessons_do_not_say_curvature():
     # lesson 2 has not met curvature: no bound in the run's words, the data or the plots
-    section = Descent(Function(parse_expression("5x^2", ("x",)), ("x",), "5x^2"), {"x": sp.Integer(1)}, sp.Rational(1, 20))
+    section = Descent(
+        Function(parse_expression("5x^2", ("x",)), ("x",), "5x^2"), {"x": sp.Integer(1)}, sp.Rational(1, 20)
+    )
     wt = build_walkthrough(Lesson("t", "T", "", (section,), path="t.yaml", order=2))
     run = wt.steps[-1]
     assert run.data["bound"] is None
@@ -357,7 +367,7 @@ def test_quadratic_verdict_matches_an_exact_independent_run(case):
     syms = tuple(symbol(v) for v in names)
     X = sp.Matrix(syms)
     f = sp.expand((X.T * H * X)[0] / 2 + (b.T * X)[0])
-    fates, xs = mode_fates(H, b, x0, lr, Q)
+    fates, _ = mode_fates(H, b, x0, lr, Q)
     truth = overall(fates)
     start = [sp.nsimplify(v) for v in x0]
     q = analysis.quadratic_verdict(f, names, start, sp.Rational(lr.numerator, lr.denominator))
@@ -385,14 +395,16 @@ def test_quadratic_verdict_matches_an_exact_independent_run(case):
 @FAST
 @given(quadratics())
 def test_sign_change_stops_say_only_what_is_true(case):
-    H, b, x0, lr, values, Q = case
+    H, b, x0, lr, _, _ = case
     n = H.rows
     names = ("x", "y", "z")[:n]
     syms = tuple(symbol(v) for v in names)
     X = sp.Matrix(syms)
     f = sp.expand((X.T * H * X)[0] / 2 + (b.T * X)[0])
     start = [sp.nsimplify(v) for v in x0]
-    run = descent.run(f, names, start, sp.Rational(lr.numerator, lr.denominator), steps=8, until=["sign-change"], exact=True)
+    run = descent.run(
+        f, names, start, sp.Rational(lr.numerator, lr.denominator), steps=8, until=["sign-change"], exact=True
+    )
     if run.stop.reason != "sign_change":
         return
     message = run.stop.message
@@ -413,3 +425,65 @@ def test_exact_run_with_a_variable_f_does_not_use():
     data = descend_json("y^2/4", "--vars", "x,y", "--from", "x=0,y=1", "--lr", "4", "--exact", "--steps", "4")
     assert [s["point"] for s in data["steps"]] == [["0", "1"], ["0", "-1"]] * 2 + [["0", "1"]]
     assert any("oscillates for ever" in n for n in data["notes"])
+
+
+# --- momentum and Nesterov on a quadratic ----------------------------------------------------------------
+
+
+def heavy_ball(grad, x, lr, beta, steps):
+    """v = βv + ∇f(x); x -= ηv, in Fractions."""
+    v, xs = F(0), [F(x)]
+    for _ in range(steps):
+        v = beta * v + grad(xs[-1])
+        xs.append(xs[-1] - lr * v)
+    return xs
+
+
+def nesterov(grad, x, lr, beta, steps):
+    """v = βv + ∇f(x - ηβv); x -= ηv (look ahead, then step), in Fractions."""
+    v, xs = F(0), [F(x)]
+    for _ in range(steps):
+        v = beta * v + grad(xs[-1] - lr * beta * v)
+        xs.append(xs[-1] - lr * v)
+    return xs
+
+
+def fate_of(xs):
+    """From a long exact run of one variable: settled at 0, a 2-cycle, or growing."""
+    a, b, c = (float(v) for v in xs[-3:])
+    if abs(c) < 1e-9:
+        return "converge"
+    if abs(c - a) < 1e-9 and abs(c - b) > 1e-3:
+        return "oscillate"
+    return "diverge" if abs(c) > 1e3 else "unclear"
+
+
+@pytest.mark.parametrize(
+    ("name", "run", "limit"),
+    [
+        # 5x², L = 10, β = 1/2: heavy ball stable while η < 2(1 + β)/L = 3/10; Nesterov while η < 2(1 + β)/((1 + 2β)L) = 3/20
+        ("momentum", heavy_ball, F(3, 10)),
+        ("nesterov", nesterov, F(3, 20)),
+    ],
+)
+@pytest.mark.parametrize(("offset", "fate"), [(F(-1, 100), "converge"), (F(0), "oscillate"), (F(1, 100), "diverge")])
+def test_momentum_bounds_on_a_quadratic(name, run, limit, offset, fate):
+    lr = limit + offset
+    xs = run(lambda x: 10 * x, 1, lr, F(1, 2), 400)
+    assert fate_of(xs) == fate
+    f = parse_expression("5x^2", ("x",))
+    q = analysis.quadratic_verdict(
+        f, ("x",), [1], sp.Rational(lr.numerator, lr.denominator), analysis.Method(name, sp.Rational(1, 2))
+    )
+    assert q.outcome == fate and q.bound == sp.Rational(limit.numerator, limit.denominator)
+
+
+def test_momentum_note_from_the_command_line():
+    # β = 1/2 on 5x² at η = 0.3 = 2(1 + β)/L: bounces for ever (the independent run above)
+    data = descend_json("5x^2", "--from", "x=1", "--lr", "0.3", "--optimizer", "momentum", "--beta", "0.5")
+    (note,) = data["notes"]
+    assert "2(1+β)/L = 3/10" in note and "oscillates for ever" in note
+
+
+def test_adam_gets_no_stability_claim():
+    assert descend_json("5x^2", "--from", "x=1", "--lr", "0.3", "--optimizer", "adam")["notes"] == []

@@ -388,7 +388,9 @@ def quadratic_verdict(
     limit_point = limit_kind = None
     if outcome in ("converge", "stationary"):
         limit_point = tuple(x0 - H.pinv() * g0)
-        limit_kind = "minimum" if all(v >= 0 for v in values) else "maximum" if all(v <= 0 for v in values) else "saddle"
+        limit_kind = (
+            "minimum" if all(v >= 0 for v in values) else "maximum" if all(v <= 0 for v in values) else "saddle"
+        )
     return QuadraticVerdict(outcome, modes, kind, curvature, bound, limit_point, limit_kind, method, witness)
 
 
@@ -658,7 +660,7 @@ def quadratic_notes(q: QuadraticVerdict, run: Any) -> list[str]:
 
 
 def _modes_words(modes: Sequence[Mode], variables: Sequence[str]) -> str:
-    """" along y", " along x and (1, 1)": the eigen-directions named (empty in one variable)."""
+    """ " along y", " along x and (1, 1)": the eigen-directions named (empty in one variable)."""
     words = [_mode_words(m, variables).removeprefix(" along ") for m in modes]
     words = [w for w in words if w]
     return " along " + " and ".join(words) if words else ""
@@ -690,7 +692,9 @@ def local_note(f: sp.Expr, run: Any, seen: Observation) -> str | None:
         "so near that minimum the steps do not shrink"
     )
     if relation == "exactly at":
-        sentence = sentence.replace("so near that minimum the steps do not shrink", "where the linear picture does not decide")
+        sentence = sentence.replace(
+            "so near that minimum the steps do not shrink", "where the linear picture does not decide"
+        )
     shown = seen.sentence
     if seen.closer_every_step:
         shown += f"; the distance to {where} shrank at every step"

@@ -19,11 +19,11 @@ from sympy.printing.pycode import SymPyPrinter
 
 from tutor.calculus import (
     MathError,
-    sign_any,
     evaluate,
     exact_number,
     gradient,
     nondifferentiable_at,
+    sign_any,
     sign_changes,
     symbols_of,
 )

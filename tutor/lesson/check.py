@@ -219,16 +219,26 @@ def _exact_evidence(q, lr: sp.Expr, variables: tuple[str, ...]) -> str:
     for m in q.modes:
         if not m.excited:
             continue
-        where = "" if len(variables) == 1 else f" along {analysis.direction_words(m.direction, variables)}" if m.direction else ""
+        where = (
+            ""
+            if len(variables) == 1
+            else f" along {analysis.direction_words(m.direction, variables)}"
+            if m.direction
+            else ""
+        )
         if q.method.name == "gd" and m.eigenvalue > 0:
             name = "f'" if len(variables) == 1 else "the gradient"
-            parts.append(f"each step multiplies {name}{where} by 1 - ηL = {sp.sstr(1 - lr * m.eigenvalue)} (L = {sp.sstr(m.eigenvalue)})")
+            parts.append(
+                f"each step multiplies {name}{where} by 1 - ηL = {sp.sstr(1 - lr * m.eigenvalue)} (L = {sp.sstr(m.eigenvalue)})"
+            )
         else:
             parts.append(f"{where.strip() or 'it'}: {m.fate}")
     return f"f is quadratic, so exactly: {'; '.join(parts) or 'nothing moves'}: {what}"
 
 
-def predict_verdict(f: sp.Expr, variables: tuple[str, ...], start: tuple, lr: sp.Expr, steps: int) -> tuple[str, str | None]:
+def predict_verdict(
+    f: sp.Expr, variables: tuple[str, ...], start: tuple, lr: sp.Expr, steps: int
+) -> tuple[str, str | None]:
     """The verdict a predict question grades, over exactly its steps, and why it is ambiguous (None if not)."""
     from tutor import analysis, descent
 
@@ -502,7 +512,7 @@ def _check_run(report: _Report, section: Descent) -> None:
         f, opt = section.function, section.optimizer
         start = tuple(section.start[v] for v in f.variables)
         try:
-            kind, exact, evidence = _bounded(
+            kind, _exact, evidence = _bounded(
                 run_verdict,
                 f.expr,
                 f.variables,
@@ -537,7 +547,7 @@ def _check_predict(report: _Report, section: Predict) -> None:
     f = section.function
     start = tuple(section.start[v] for v in f.variables)
     try:
-        outcome, ambiguous = _bounded(
+        _outcome, ambiguous = _bounded(
             predict_verdict, f.expr, f.variables, start, section.learning_rate, section.steps, timeout=RUN
         )
     except _Unchecked as err:

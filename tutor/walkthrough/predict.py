@@ -139,7 +139,10 @@ def _horizon_words(ambiguous: str | None, steps: int) -> Text | None:
 
 _FATE = {
     "converge": ("shrinks", "越来越小"),
-    "oscillate": ("keeps its size, flipping side each step: it bounces for ever", "大小不变，每一步换到另一侧：永远来回跳"),
+    "oscillate": (
+        "keeps its size, flipping side each step: it bounces for ever",
+        "大小不变，每一步换到另一侧：永远来回跳",
+    ),
     "diverge": ("grows", "越来越大"),
 }
 
