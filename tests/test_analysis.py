@@ -448,6 +448,16 @@ def nesterov(grad, x, lr, beta, steps):
     return xs
 
 
+def nesterov_torch(grad, x, lr, beta, steps):
+    """PyTorch's form: b = βb + ∇f(x); x -= η(∇f(x) + βb), in Fractions."""
+    b, xs = F(0), [F(x)]
+    for _ in range(steps):
+        g = grad(xs[-1])
+        b = beta * b + g
+        xs.append(xs[-1] - lr * (g + beta * b))
+    return xs
+
+
 def fate_of(xs):
     """From a long exact run of one variable: settled at 0, a 2-cycle, or growing."""
     a, b, c = (float(v) for v in xs[-3:])
@@ -464,6 +474,7 @@ def fate_of(xs):
         # 5x², L = 10, β = 1/2: heavy ball stable while η < 2(1 + β)/L = 3/10; Nesterov while η < 2(1 + β)/((1 + 2β)L) = 3/20
         ("momentum", heavy_ball, F(3, 10)),
         ("nesterov", nesterov, F(3, 20)),
+        ("nesterov", nesterov_torch, F(3, 20)),
     ],
 )
 @pytest.mark.parametrize(("offset", "fate"), [(F(-1, 100), "converge"), (F(0), "oscillate"), (F(1, 100), "diverge")])
@@ -487,3 +498,28 @@ def test_momentum_note_from_the_command_line():
 
 def test_adam_gets_no_stability_claim():
     assert descend_json("5x^2", "--from", "x=1", "--lr", "0.3", "--optimizer", "adam")["notes"] == []
+
+
+def test_check_on_the_issue_predictions():
+    # (x-3)² + 2(y+1)² from (0, 0) at 1/2: y bounces 0, -2, 0, ... from the first step: clear over 6 steps
+    assert check_lesson(predict_yaml("(x-3)^2 + 2(y+1)^2", "{x: 0, y: 0}", "1/2", 6)) == []
+    # ln(1 + x²) at η = 3 from 1: wanders (see test_log_at_three_is_not_said_to_converge), clear as "oscillate"
+    assert check_lesson(predict_yaml("log(1 + x^2)", "{x: 1}", "3", 30)) == []
+    # ln(1 + x²) at η = 1 from 2: |x| shrinks every step but slowly, jumping across 0: no clear answer in 30 steps
+    ((severity, message),) = check_lesson(predict_yaml("log(1 + x^2)", "{x: 2}", "1", 30))
+    assert severity == "error" and "no clear answer over 30 steps" in message and "still shrinking" in message
+
+
+def test_saddle_from_a_start_level_in_the_falling_direction():
+    # x² - y² from (1, 0): ∂f/∂y = -2y = 0 for ever, so y stays 0; x_{k+1} = (1 - 2η) x_k
+    xs, _ = quad_run([[2, 0], [0, -2]], [0, 0], (1, 0), F(1, 10), 50)
+    assert all(p[1] == 0 for p in xs) and xs[-1][0] == F(4, 5) ** 50
+    notes = descend_json("x^2 - y^2", "--from", "x=1,y=0", "--lr", "1/10", "--exact")["notes"]
+    assert any("unbounded below" in n for n in notes)
+    assert any("converges to the saddle point x = 0, y = 0, not a minimum" in n for n in notes)
+    # η = 1: x bounces 1, -1, 1, ... and y still never moves
+    xs, _ = quad_run([[2, 0], [0, -2]], [0, 0], (1, 0), F(1), 6)
+    assert [p[0] for p in xs] == [1, -1] * 3 + [1]
+    notes = descend_json("x^2 - y^2", "--from", "x=1,y=0", "--lr", "1", "--exact")["notes"]
+    assert any("oscillates for ever without settling along x" in n for n in notes)
+    assert not any("stability bound" in n for n in notes)

@@ -576,15 +576,6 @@ def _optimizer_of(run: Any) -> Any:
     return Method(run.optimizer, calculus.exact_number(beta)) if beta is not None else run.optimizer
 
 
-def minimum_near(f: sp.Expr, variables: Sequence[str], near: Sequence[Any]) -> calculus.StationaryPoint | None:
-    """The minimum of f nearest the point (None when sympy finds no minimum)."""
-    minima = [p for p in calculus.stationary_points(f, variables) if p.kind == "minimum"]
-    if not minima:
-        return None
-    target = _floats(near)
-    return min(minima, key=lambda p: _distance([float(sp.N(p.point[v])) for v in variables], target))
-
-
 # --- the notes under a run ------------------------------------------------------------------------
 
 
@@ -626,6 +617,18 @@ def quadratic_notes(q: QuadraticVerdict, run: Any) -> list[str]:
                 "from this start the descent runs away downhill"
                 + "".join(_mode_words(m, names) for m in moving[:1])
                 + ", where f keeps falling (no learning rate can stop that)"
+            )
+        elif q.outcome in ("oscillate", "diverge"):  # a positive direction at or above its own limit
+            bad = [m for m in q.modes if m.excited and m.fate == q.outcome]
+            fate = "diverges" if q.outcome == "diverge" else "oscillates for ever without settling"
+            limits = ", ".join(
+                f"{q.method.bound_name.replace('L', 'λ')} = {sp.sstr(q.method.limit(m.eigenvalue))} "
+                f"for λ = {_num(m.eigenvalue)}"
+                for m in bad
+            )
+            notes.append(
+                f"from this start the descent {fate}{_modes_words(bad, names)}: "
+                f"learning rate {_show_lr(run)} is not below the limit there ({limits}, the curvature along it)"
             )
         elif q.outcome in ("converge", "stationary") and q.limit_kind != "minimum":
             where = _point_words(names, q.limit_point)
@@ -671,18 +674,15 @@ def local_note(f: sp.Expr, run: Any, seen: Observation) -> str | None:
     names = run.variables
     near = run.steps[-1].point if seen.outcome == "converge" else run.steps[0].point
     try:
-        best = minimum_near(f, names, near)
+        bound = calculus.safe_learning_rate(f, names, dict(zip(names, near)))
     except (calculus.MathError, NotImplementedError, ValueError, TypeError, ZeroDivisionError):
         return None
-    if best is None:
-        return None
-    bound = calculus.safe_learning_rate(f, names, dict(zip(names, near)))
-    if bound is None or bound.at != best.point:
+    if bound is None or bound.at is None:
         return None
     lr = calculus.exact_number(run.learning_rate)
     if lr < bound.bound:
         return None
-    where = calculus.describe_point(best.point)
+    where = calculus.describe_point(bound.at)
     which = "the minimum the run approaches" if seen.outcome == "converge" else "the minimum nearest the start"
     curv = "f''" if len(names) == 1 else "the largest eigenvalue of the Hessian"
     relation = "above" if lr > bound.bound else "exactly at"
@@ -722,7 +722,7 @@ def notes(f: sp.Expr, run: Any, *, degree_limit: int = 6) -> tuple[str, ...]:
     judged = assess(f, run)
     if judged.quadratic is not None:
         return tuple(out + quadratic_notes(judged.quadratic, run))
-    if witness is None and run.optimizer == "gd" and len(names) <= 3:
+    if witness is None and run.optimizer == "gd" and len(names) == 1:  # solving stays quick in one variable
         note = local_note(f, run, judged.observation)
         if note:
             out.append(note)
