@@ -523,3 +523,16 @@ def test_saddle_from_a_start_level_in_the_falling_direction():
     notes = descend_json("x^2 - y^2", "--from", "x=1,y=0", "--lr", "1", "--exact")["notes"]
     assert any("oscillates for ever without settling along x" in n for n in notes)
     assert not any("stability bound" in n for n in notes)
+
+
+def test_export_names_a_local_bound_as_local(tmp_path):
+    # x⁴ - 4x: f'' = 12x² is unbounded; at the minimum x = 1, L = 12 and 2/L = 1/6
+    from tutor import export
+
+    section = Descent(
+        Function(parse_expression("x^4 - 4x", ("x",)), ("x",), "x^4 - 4x"), {"x": sp.Integer(2)}, sp.Rational(1, 20)
+    )
+    wt = build_walkthrough(Lesson("t", "T", "", (section,), path="t.yaml"))
+    text = export.export_markdown(wt, tmp_path, "en").read_text(encoding="utf-8")
+    assert "largest curvature" not in text and "steepest curvature" not in text
+    assert "a local value" in text and "2/L = \\tfrac{1}{6}" in text

@@ -83,6 +83,12 @@ WORDS = {
         "curvature (the largest eigenvalue of the Hessian).",
         "学习率须满足 $\\eta < \\frac{{2}}{{L}} = {bound}$ 才稳定，其中 $L = {L}$ 是最大曲率（海森矩阵的最大特征值）。",
     ),
+    "bound_local": both(
+        "Near the minimum at ${at}$ the learning rate is stable below $\\eta < \\frac{{2}}{{L}} = {bound}$, where "
+        "$L = {L}$ is the largest eigenvalue of the Hessian there (a local curvature: f is not quadratic).",
+        "在最小值 ${at}$ 附近，学习率须满足 $\\eta < \\frac{{2}}{{L}} = {bound}$ 才稳定，其中 $L = {L}$ 是该点海森矩阵的最大特征值"
+        "（局部曲率：f 不是二次函数）。",
+    ),
     "minimum": both("The minimum is at ${point}$.", "最小值在 ${point}$ 处。"),
     "colon": both(":", "："),
     "colon_space": both(": ", "："),
@@ -508,7 +514,11 @@ class _Solution:
         self.stop(run)
         bound = data.get("bound")
         if bound is not None and getattr(bound, "bound", None) is not None:
-            self.para(word("bound", self.lang, bound=tex(bound.bound), L=tex(bound.curvature)))
+            if getattr(bound, "scope", "quadratic") == "local" and bound.at:  # issue 13: a local L is not f's largest
+                at = ", ".join(f"{v} = {tex(x)}" for v, x in bound.at.items())
+                self.para(word("bound_local", self.lang, at=at, bound=tex(bound.bound), L=tex(bound.curvature)))
+            else:
+                self.para(word("bound", self.lang, bound=tex(bound.bound), L=tex(bound.curvature)))
         variables = tuple(data.get("variables") or run.variables)
         for m in data.get("minima") or ():
             if getattr(m, "kind", "minimum") == "minimum":
