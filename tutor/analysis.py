@@ -572,8 +572,10 @@ def assess(f: sp.Expr, run: Any, optimizer: Any = None) -> Assessment:
 
 
 def _optimizer_of(run: Any) -> Any:
-    beta = getattr(run, "beta", None)
-    return Method(run.optimizer, calculus.exact_number(beta)) if beta is not None else run.optimizer
+    """What the run records of its optimiser (its key, and β if it has one), for :func:`method_of`."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(key=run.optimizer, beta=getattr(run, "beta", None))
 
 
 # --- the notes under a run ------------------------------------------------------------------------

@@ -196,7 +196,9 @@ def run_verdict(
     from tutor import analysis, descent
 
     opt = descent.make_optimizer(optimizer, **settings)
-    run = descent.run(f, variables, tuple(float(x) for x in start), float(lr), steps=steps, optimizer=opt.in_mode(False))
+    run = descent.run(
+        f, variables, tuple(float(x) for x in start), float(lr), steps=steps, optimizer=opt.in_mode(False)
+    )
     judged = analysis.assess(f, run, opt)
     if judged.exact:
         return judged.outcome, True, _exact_evidence(judged.quadratic, lr, variables)
@@ -447,7 +449,15 @@ def _check_bounds(report: _Report, section: Descent) -> None:
     opt = section.optimizer
     try:
         message = _bounded(
-            bound_warning, f.expr, f.variables, start, section.learning_rate, opt.name, opt.settings, CLASSIFY_STEPS, timeout=RUN
+            bound_warning,
+            f.expr,
+            f.variables,
+            start,
+            section.learning_rate,
+            opt.name,
+            opt.settings,
+            CLASSIFY_STEPS,
+            timeout=RUN,
         )
     except _Unchecked:
         return
