@@ -89,7 +89,7 @@ def test_learning_rate_above_the_bound_names_it_exactly():
 
 
 def test_learning_rate_at_the_bound():
-    ((line, col, severity, message),) = math(lesson_of(descent("x^2", "{x: 1}", "1", "max_steps: 5")))
+    ((_, _, severity, message),) = math(lesson_of(descent("x^2", "{x: 1}", "1", "max_steps: 5")))
     assert severity == "warning"
     assert message.startswith("learning rate 1 is at the stability bound 2/L = 1 (L = 2)")
 
@@ -222,7 +222,7 @@ def test_evaluate_at_a_point_where_there_is_no_answer():
 
 
 def test_predict_start_is_checked():
-    ((line, col, severity, message),) = math(
+    ((line, col, severity, _),) = math(
         lesson_of('  - predict: {function: "log(x)", start: {x: 0}, learning_rate: 1}\n')
     )
     assert (line, col, severity) == (4, 42, "error")

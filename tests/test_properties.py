@@ -316,7 +316,7 @@ def test_gradient_agrees_with_central_differences(f, point):
     h = 1e-4
     for i, df in enumerate(dfs):
 
-        def at(t):
+        def at(t, i=i):
             p = list(point)
             p[i] += t
             return fn(*p)
@@ -415,7 +415,9 @@ def test_above_the_stability_bound_the_run_diverges(c, x0, factor, exact):
         return  # exact numbers outgrew their digit limit first: also a stop, with its own message
     assert run.stop.reason == "diverged", run.stop
     # the stop message is read in lessons before 2/L is taught (issue 13): it names the cause in plain words
-    assert "learning rate too large" in run.stop.message or "finite" in run.stop.message or "overflow" in run.stop.message
+    assert (
+        "learning rate too large" in run.stop.message or "finite" in run.stop.message or "overflow" in run.stop.message
+    )
 
 
 @SOME

@@ -62,7 +62,7 @@ def exact_number(value) -> sp.Expr:
     """
     if isinstance(value, sp.Basic):
         return value
-    if isinstance(value, bool) or isinstance(value, str):
+    if isinstance(value, (bool, str)):
         raise TypeError(f"expected a number, got {type(value).__name__}")
     if isinstance(value, float):
         return sp.Rational(repr(value)) if math.isfinite(value) else sp.nan
@@ -79,9 +79,8 @@ def _why_undefined(f: sp.Expr, point: Point) -> str:
     """Name the part of f that has no real value at the point (for the message)."""
     subs = _substitution(point)
     for part in sp.preorder_traversal(f):
-        if isinstance(part, sp.Pow) and part.exp.is_negative:
-            if sp.simplify(part.base.xreplace(subs)) == 0:
-                return f"division by zero in {sp.sstr(part)}"
+        if isinstance(part, sp.Pow) and part.exp.is_negative and sp.simplify(part.base.xreplace(subs)) == 0:
+            return f"division by zero in {sp.sstr(part)}"
         if isinstance(part, sp.log):
             arg = part.args[0].xreplace(subs)
             if arg.is_nonpositive:
