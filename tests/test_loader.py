@@ -12,7 +12,7 @@ import hostile_inputs as hostile
 import pytest
 import sympy as sp
 
-from tutor.lesson import loader
+from tutor.lesson import loader, sections
 from tutor.lesson.loader import MAX_BYTES, load_lesson, load_lesson_text, parse_lesson, read_lesson_file
 from tutor.lesson.model import BatchCompare, Derive, Descent, Evaluate, Explain, LessonError, Predict, TrainingStep
 from tutor.mathtext import symbol
@@ -515,7 +515,7 @@ def test_an_unexpected_exception_becomes_a_diagnostic(monkeypatch):
     def broken(*args):
         raise ZeroDivisionError("boom")
 
-    monkeypatch.setitem(loader.SECTION_READERS, "derive", broken)
+    monkeypatch.setitem(sections.SECTION_READERS, "derive", broken)
     text = "id: t\ntitle: T\nsections:\n  - derive: {function: x}\n  - explain: {text: still read}\n  - explain: {txt: still checked}\n"
     result = problems(text)
     assert [(r[0], r[1]) for r in result] == [(4, 5), (6, 15)]

@@ -9,7 +9,8 @@ import pytest
 import yaml
 from jsonschema import Draft7Validator
 
-from tutor.lesson import loader
+from tutor.lesson import keys
+from tutor.lesson.loader import parse_lesson
 from tutor.lesson.schema import lesson_schema, repository_schema_path, schema_json
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,13 +51,13 @@ def _section_schemas() -> dict[str, dict]:
 
 def test_the_schema_and_the_loader_know_the_same_keys():
     schema = lesson_schema()
-    assert set(schema["properties"]) == set(loader.TOP_KEYS)
-    assert set(schema["required"]) == set(loader.TOP_REQUIRED)
+    assert set(schema["properties"]) == set(keys.TOP_KEYS)
+    assert set(schema["required"]) == set(keys.TOP_REQUIRED)
     sections = _section_schemas()
-    assert set(sections) == set(loader.SECTION_KEYS)
+    assert set(sections) == set(keys.SECTION_KEYS)
     for kind, body in sections.items():
-        assert set(body["properties"]) == set(loader.SECTION_KEYS[kind]), kind
-        assert set(body.get("required", ())) == set(loader.SECTION_REQUIRED[kind]), kind
+        assert set(body["properties"]) == set(keys.SECTION_KEYS[kind]), kind
+        assert set(body.get("required", ())) == set(keys.SECTION_REQUIRED[kind]), kind
         assert body["additionalProperties"] is False
 
 
@@ -94,7 +95,7 @@ def test_every_property_has_a_description():
 )
 def test_the_schema_refuses_what_the_loader_refuses(validator, text):
     assert list(validator.iter_errors(yaml.safe_load(text)))
-    lesson, diagnostics = loader.parse_lesson(text)
+    lesson, diagnostics = parse_lesson(text)
     assert lesson is None
 
 

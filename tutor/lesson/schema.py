@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from tutor.lesson.loader import (
+from tutor.lesson.keys import (
     EVALUATE_WHAT,
     EXPECTATIONS,
     LOSSES,

@@ -1,0 +1,549 @@
+"""YAML nodes -> typed values (text, exact numbers, names, expressions, points), each problem at its node.
+
+Numbers are built from the node's *source text* through
+:func:`tutor.mathtext.parse_number`, so ``1e-3`` is 1/1000 exactly and
+``no``, ``~``, ``.nan`` and ``.inf`` are errors, not False/None/NaN;
+expressions go through :mod:`tutor.mathtext`, and a parse error points
+*inside* the expression.  Duplicate keys, unknown keys (with a
+did-you-mean), wrong types and values out of range are reported at the node
+at fault, and reading goes on, so one run reports everything.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import sympy as sp
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from tutor.errors import TutorError
+from tutor.lesson.keys import (
+    ALIASES,
+    FEEDBACK_KEYS,
+    HELP_KEYS,
+    MAX_FEEDBACK,
+    MAX_HINTS,
+    MAX_LANGUAGES,
+    MAX_SAMPLES,
+    MAX_VARIABLES,
+)
+from tutor.lesson.model import Diagnostic, Feedback, Function, Help, Where
+from tutor.lesson.yamltree import BOOL, FLOAT, INT, NULL
+from tutor.mathtext import check_variable_name, infer_variables, parse_expression, parse_number, parse_vector
+from tutor.text import Text
+
+ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+_LANG = re.compile(r"[a-z]{2,5}")
+_NAN_INF = re.compile(r"[-+]?\.(nan|inf)", re.IGNORECASE)
+_LEADING_ZEROS = re.compile(r"([-+]?)0+([0-9]+)")
+_YES = ("yes", "true", "on", "y")
+_NO = ("no", "false", "off", "n")
+
+
+def suggest(word: str, options: Sequence[str]) -> str:
+    """'; did you mean 'title'?' or a list of what is allowed."""
+    if word in ALIASES and ALIASES[word] in options:
+        return f"; did you mean '{ALIASES[word]}'?"
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    if not close:
+        close = difflib.get_close_matches(word.lower().replace("-", "_"), list(options), n=1, cutoff=0.6)
+    if close:
+        return f"; did you mean '{close[0]}'?"
+    return f" (expected one of: {', '.join(options)})"
+
+
+def short(text: str, limit: int = 40) -> str:
+    text = text.replace("\n", " ")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class Reader:
+    """Reads nodes into model values, recording a Diagnostic for every problem.
+
+    Each reader returns ``None`` after reporting a problem; a section is only
+    built when reading it added no error.
+    """
+
+    def __init__(self, path: str, text: str):
+        self.path = path
+        self.text = text
+        self.diagnostics: list[Diagnostic] = []
+        self.refused: set[int] = set()  # ids of nodes already reported as unusable
+
+    # --- reporting -------------------------------------------------------------------
+
+    def where(self, node: Node | None, offset: int = 0) -> Where:
+        if node is None:
+            return Where(self.path, 1, 1)
+        mark = node.start_mark
+        return Where(self.path, mark.line + 1, mark.column + 1 + offset)
+
+    def error(self, node: Node | None, message: str, offset: int = 0) -> None:
+        self.diagnostics.append(Diagnostic(self.where(node, offset), "error", message))
+
+    def warning(self, node: Node | None, message: str, offset: int = 0) -> None:
+        self.diagnostics.append(Diagnostic(self.where(node, offset), "warning", message))
+
+    def errors(self) -> int:
+        return sum(d.severity == "error" for d in self.diagnostics)
+
+    def _inner_offset(self, node: ScalarNode) -> int | None:
+        """Columns from the node's start to its value's first character, when the source shows it verbatim."""
+        start, end = node.start_mark, node.end_mark
+        if start.line != end.line:
+            return None
+        source = self.text[start.index : end.index]
+        if node.style is None and source == node.value:
+            return 0
+        if node.style in ("'", '"') and source == f"{node.style}{node.value}{node.style}":
+            return 1
+        return None
+
+    def math_error(self, node: Node, err: TutorError) -> None:
+        """A MathTextError points inside the expression when the source shows it as written."""
+        column = getattr(err, "column", None)
+        offset = self._inner_offset(node) if isinstance(node, ScalarNode) else None
+        if column is not None and offset is not None and 0 <= column <= len(node.value):
+            self.error(node, err.message, offset + column)
+        else:
+            self.error(node, err.message)
+
+    def guarded(self, node: Node, fn: Callable, *args):
+        """Call a mathtext function on untrusted text; every failure becomes a diagnostic."""
+        try:
+            return fn(*args)
+        except TutorError as err:
+            self.math_error(node, err)
+        except RecursionError:
+            self.error(node, "this expression is nested too deeply to read")
+        except Exception as err:
+            self.error(node, f"cannot read this ({type(err).__name__}: {short(str(err), 80)})")
+        return None
+
+    # --- kinds of node ---------------------------------------------------------------
+
+    def describe(self, node: Node) -> str:
+        if isinstance(node, SequenceNode):
+            return "a list"
+        if isinstance(node, MappingNode):
+            return "a mapping"
+        if node.tag == NULL:
+            return "nothing (an empty value, ~ or null)" if node.style is None else "nothing"
+        if node.tag == BOOL:
+            truth = "true" if node.value.lower() in _YES else "false"
+            return f"'{node.value}', which YAML reads as {truth}"
+        if node.tag in (INT, FLOAT):
+            return f"the number {node.value}"
+        if node.value.strip() == "":
+            return "empty text"
+        return f"'{short(node.value)}'"
+
+    def expected(self, node: Node, what: str) -> None:
+        self.error(node, f"expected {what}, got {self.describe(node)}")
+
+    def usable(self, node: Node) -> bool:
+        return id(node) not in self.refused
+
+    def scalar(self, node: Node, what: str, *, allow_empty: bool = False) -> str | None:
+        """The source text of a scalar (YAML 1.1's yes/no/010 are not interpreted)."""
+        if not self.usable(node):
+            return None
+        if not isinstance(node, ScalarNode) or (node.tag == NULL and node.style is None):
+            self.expected(node, what)
+            return None
+        if not allow_empty and node.value.strip() == "":
+            self.expected(node, what)
+            return None
+        return node.value
+
+    def mapping(self, node: Node, what: str) -> dict[str, tuple[Node, Node]] | None:
+        """A mapping's items by key; duplicate keys are reported at the duplicate."""
+        if not self.usable(node):
+            return None
+        if not isinstance(node, MappingNode):
+            self.expected(node, what)
+            return None
+        items: dict[str, tuple[Node, Node]] = {}
+        for key, value in node.value:
+            if not self.usable(key):
+                continue
+            if not isinstance(key, ScalarNode) or key.tag == NULL:
+                self.error(key, f"a key must be a plain name, got {self.describe(key)}")
+                continue
+            name = key.value
+            if name in items:
+                first = items[name][0].start_mark.line + 1
+                self.error(key, f"duplicate key '{name}' (first given on line {first})")
+                continue
+            items[name] = (key, value)
+        return items
+
+    def sequence(self, node: Node, what: str, limit: int, *, allow_scalar: bool = False) -> list[Node] | None:
+        if not self.usable(node):
+            return None
+        if allow_scalar and isinstance(node, ScalarNode) and node.tag != NULL:
+            return [node]
+        if not isinstance(node, SequenceNode):
+            self.expected(node, what)
+            return None
+        if len(node.value) > limit:
+            self.error(node.value[limit], f"at most {limit} entries are allowed here, got {len(node.value)}")
+            return None
+        return list(node.value)
+
+    def fields(
+        self, node: Node, kind: str, allowed: Sequence[str], required: Sequence[str], anchor: Node
+    ) -> dict[str, Node] | None:
+        """The keys of a mapping, unknown ones and missing required ones reported."""
+        items = self.mapping(node, f"the keys of {kind} (a mapping)")
+        if items is None:
+            return None
+        suggested = set()
+        for name, (key, _) in items.items():
+            if name not in allowed:
+                hint = suggest(name, allowed)
+                suggested.update(a for a in allowed if f"'{a}'" in hint and "did you mean" in hint)
+                self.error(key, f"unknown key '{short(name)}' in {kind}{hint}")
+        for name in required:
+            if name not in items and name not in suggested:
+                self.error(anchor, f"{kind} needs '{name}:'")
+        return {name: value for name, (key, value) in items.items() if name in allowed}
+
+    # --- values ----------------------------------------------------------------------
+
+    def text_value(self, node: Node) -> Text | None:
+        """A string, or a mapping of language code (en, zh, ...) to string."""
+        what = "text (a string, or a mapping of language code to string, e.g. {en: ..., zh: ...})"
+        if not self.usable(node):
+            return None
+        if isinstance(node, ScalarNode):
+            return self.scalar(node, what, allow_empty=True)
+        if not isinstance(node, MappingNode):
+            self.expected(node, what)
+            return None
+        items = self.mapping(node, what)
+        if items is None:
+            return None
+        if not items:
+            self.expected(node, what)
+            return None
+        if len(items) > MAX_LANGUAGES:
+            self.error(node, f"at most {MAX_LANGUAGES} languages are allowed, got {len(items)}")
+            return None
+        out: dict[str, str] = {}
+        for code, (key, value) in items.items():
+            why = " (inside {...} a comma ends the text: quote text that has commas)" if node.flow_style else ""
+            if not _LANG.fullmatch(code):
+                self.error(
+                    key, f"'{short(code)}' is not a language code: use 2 to 5 lowercase letters, e.g. en or zh{why}"
+                )
+                continue
+            if isinstance(value, ScalarNode) and value.tag == NULL and value.style is None and value.value == "":
+                self.error(key, f"'{short(code)}' has no text{why}")
+                continue
+            string = self.scalar(value, f"the {code} text (a string)", allow_empty=True)
+            if string is not None:
+                out[code] = string
+        return out
+
+    def number(self, node: Node, what: str = "a number") -> sp.Expr | None:
+        """An exact number from the source text: 0.05 is 1/20, 1e-3 is 1/1000, "1/20" is 1/20."""
+        if not self.usable(node):
+            return None
+        if isinstance(node, (SequenceNode, MappingNode)) or node.tag in (NULL, BOOL):
+            self.expected(node, what)
+            return None
+        text = node.value.strip()
+        if text == "":
+            self.expected(node, what)
+            return None
+        if _NAN_INF.fullmatch(text):
+            self.error(node, f"expected {what}, got {text}, which is not a finite number")
+            return None
+        zeros = _LEADING_ZEROS.fullmatch(text)
+        if zeros and node.style is None:
+            text = zeros.group(1) + str(int(zeros.group(2))) if len(text) < 20 else text
+            self.warning(node, f"leading zeros are read as decimal: {node.value} is {text}")
+        value = self.guarded(node, parse_number, text)
+        if value is None:
+            return None
+        if not (value.is_real and value.is_finite):
+            self.error(node, f"expected {what}, got {short(node.value)}, which is not a finite real number")
+            return None
+        return value
+
+    def positive(self, node: Node, what: str) -> sp.Expr | None:
+        value = self.number(node, f"a number for {what}")
+        if value is not None and not value.is_positive:
+            self.error(node, f"{what} must be positive, got {sp.sstr(value)}")
+            return None
+        return value
+
+    def integer(self, node: Node, key: str, low: int, high: int) -> int | None:
+        what = "a whole number"
+        if not self.usable(node):
+            return None
+        if not isinstance(node, ScalarNode) or node.tag in (NULL, BOOL):
+            self.expected(node, what)
+            return None
+        text = node.value.strip()
+        if not re.fullmatch(r"[-+]?[0-9]+", text):
+            self.expected(node, what)
+            return None
+        if len(text.lstrip("+-").lstrip("0")) > 12:
+            self.error(node, f"{key} must be between {low} and {high}, got {short(text)}")
+            return None
+        zeros = _LEADING_ZEROS.fullmatch(text)
+        value = int(text, 10)
+        if zeros and node.style is None:
+            self.warning(node, f"leading zeros are read as decimal: {text} is {value}")
+        if not low <= value <= high:
+            self.error(node, f"{key} must be between {low} and {high}, got {value}")
+            return None
+        return value
+
+    def boolean(self, node: Node, key: str) -> bool | None:
+        text = self.scalar(node, "true or false")
+        if text is None:
+            return None
+        if text.lower() in ("true", "yes", "on"):
+            return True
+        if text.lower() in ("false", "no", "off"):
+            return False
+        self.error(node, f"{key} must be true or false, got {self.describe(node)}")
+        return None
+
+    def choice(self, node: Node, choices: Sequence[str], what: str) -> str | None:
+        text = self.scalar(node, f"{what} (one of: {', '.join(choices)})")
+        if text is None:
+            return None
+        word = text.strip()
+        if word in choices:
+            return word
+        if word.replace("-", "_") in choices:
+            return word.replace("-", "_")
+        self.error(node, f"unknown {what} '{short(word)}'{suggest(word, choices)}")
+        return None
+
+    def choices(self, node: Node, choices: Sequence[str], what: str) -> tuple[str, ...] | None:
+        items = self.sequence(
+            node, f"a list of {what}s, e.g. [{', '.join(choices[:2])}]", len(choices) * 2, allow_scalar=True
+        )
+        if items is None:
+            return None
+        out: list[str] = []
+        for item in items:
+            word = self.choice(item, choices, what)
+            if word is None:
+                continue
+            if word in out:
+                self.error(item, f"'{word}' is listed twice")
+                continue
+            out.append(word)
+        return tuple(out)
+
+    def yes_no(self, node: Node) -> str | None:
+        text = self.scalar(node, "yes or no")
+        if text is None:
+            return None
+        if text.lower() in _YES:
+            return "yes"
+        if text.lower() in _NO:
+            return "no"
+        self.error(node, f"expected yes or no, got {self.describe(node)}")
+        return None
+
+    # --- names, expressions, points -----------------------------------------------
+
+    def variable_name(self, node: Node, what: str = "a variable name") -> str | None:
+        """A plain identifier that is not a function or constant name (``__import__('os')`` is refused)."""
+        text = self.scalar(node, what)
+        if text is None:
+            return None
+        try:
+            check_variable_name(text)
+        except TutorError as err:
+            self.math_error(node, err)
+            return None
+        return text
+
+    def names(self, node: Node, what: str) -> tuple[str, ...] | None:
+        items = self.sequence(node, f"a list of {what}, e.g. [x, z, m]", MAX_VARIABLES)
+        if items is None:
+            return None
+        before = self.errors()
+        out: list[str] = []
+        for item in items:
+            name = self.variable_name(item)
+            if name is None:
+                continue
+            if name in out:
+                self.error(item, f"'{name}' is listed twice")
+                continue
+            out.append(name)
+        if self.errors() > before:
+            return None
+        if not out:
+            self.error(node, f"expected at least one name in {what}")
+            return None
+        return tuple(out)
+
+    def expression_source(self, node: Node) -> str | None:
+        what = "one expression"
+        if not self.usable(node):
+            return None
+        if isinstance(node, (SequenceNode, MappingNode)) or node.tag in (NULL, BOOL):
+            self.expected(node, what)
+            return None
+        text = node.value
+        if text.strip() == "":
+            self.expected(node, what)
+            return None
+        if node.tag == FLOAT and _NAN_INF.fullmatch(text.strip()):
+            self.error(node, f"expected {what}, got {text.strip()}, which is not a finite number")
+            return None
+        return text
+
+    def expression(self, node: Node, variables: Sequence[str]) -> sp.Expr | None:
+        text = self.expression_source(node)
+        if text is None:
+            return None
+        return self.guarded(node, parse_expression, text, tuple(variables))
+
+    def vector(self, node: Node, variables: Sequence[str], length: int | None, what: str) -> tuple[sp.Expr, ...] | None:
+        """A YAML list of expressions, or one string like "(4x, 12z, 21m^2)"."""
+        if not self.usable(node):
+            return None
+        if isinstance(node, SequenceNode):
+            if len(node.value) > MAX_SAMPLES:
+                self.error(node, f"this list is too long for {what} (at most {MAX_SAMPLES} entries)")
+                return None
+            parts = [self.expression(item, variables) for item in node.value]
+            if any(p is None for p in parts):
+                return None
+            value = tuple(parts)
+        else:
+            text = self.expression_source(node)
+            if text is None:
+                return None
+            parsed = self.guarded(node, parse_vector, text, tuple(variables))
+            if parsed is None:
+                return None
+            value = tuple(parsed)
+        if length is not None and len(value) != length:
+            self.error(node, f"{what} has {length} entries, but this answer has {len(value)}")
+            return None
+        return value
+
+    def point(self, node: Node, variables: Sequence[str], what: str) -> dict[str, sp.Expr] | None:
+        """``{x: 1, z: 1}``: a value for every variable, in the variables' order."""
+        example = "{" + ", ".join(f"{v}: 1" for v in variables[:3]) + "}"
+        items = self.mapping(node, f"a point, e.g. {example}")
+        if items is None:
+            return None
+        before = self.errors()
+        values: dict[str, sp.Expr] = {}
+        for name, (key, value) in items.items():
+            if name not in variables:
+                self.error(
+                    key,
+                    f"'{short(name)}' is not a variable here (variables: {', '.join(variables)}){suggest(name, variables) if len(variables) > 1 else ''}",
+                )
+                continue
+            number = self.number(value, f"a number for {name}")
+            if number is not None:
+                values[name] = number
+        missing = [v for v in variables if v not in items]
+        if missing:
+            self.error(node, f"{what} needs a value for {', '.join(missing)}")
+        if self.errors() > before:
+            return None
+        return {v: values[v] for v in variables}
+
+    def function(self, fields: dict[str, Node], key: str = "function") -> Function | None:
+        """f and its variables: declared, or the names in order of first appearance."""
+        node = fields[key]
+        text = self.expression_source(node)
+        if text is None:
+            return None
+        if "variables" in fields:
+            variables = self.names(fields["variables"], "variables")
+        else:
+            variables = self.guarded(node, infer_variables, text)
+            if variables is not None:
+                variables = tuple(variables)
+                if len(variables) > MAX_VARIABLES:
+                    self.error(node, f"at most {MAX_VARIABLES} variables are allowed, got {len(variables)}")
+                    return None
+        if variables is None:
+            return None
+        if not variables:
+            self.error(node, "this function has no variables; write a function of x, e.g. 5x^2")
+            return None
+        expr = self.guarded(node, parse_expression, text, variables)
+        if expr is None:
+            return None
+        return Function(expr, variables, text, self.where(node))
+
+    # --- help on questions ------------------------------------------------------------
+
+    def help(self, fields: dict[str, Node], read_answer: Callable[[Node], Any]) -> Help:
+        hints: list[Text] = []
+        if "hints" in fields:
+            for item in self.sequence(fields["hints"], "a list of hints", MAX_HINTS) or []:
+                hint = self.text_value(item)
+                if hint is not None:
+                    hints.append(hint)
+        solution = self.text_value(fields["solution"]) if "solution" in fields else None
+        feedback: list[Feedback] = []
+        if "feedback" in fields:
+            for item in self.sequence(fields["feedback"], "a list of {answer: ..., says: ...}", MAX_FEEDBACK) or []:
+                entry = self.fields(item, "feedback", FEEDBACK_KEYS, FEEDBACK_KEYS, item)
+                if entry is None or not all(k in entry for k in FEEDBACK_KEYS):
+                    continue
+                answer = read_answer(entry["answer"])
+                says = self.text_value(entry["says"])
+                if answer is not None and says is not None:
+                    feedback.append(Feedback(answer, says, self.where(item)))
+        return Help(tuple(hints), solution, tuple(feedback))
+
+    def help_by_kind(
+        self, node: Node, kinds: Sequence[str], asked: Sequence[str], readers: dict[str, Callable]
+    ) -> dict[str, Help]:
+        items = self.mapping(node, "help by question kind, e.g. {derivative: {hints: [...]}}")
+        out: dict[str, Help] = {}
+        for name, (key, value) in (items or {}).items():
+            if name not in kinds:
+                self.error(key, f"unknown question kind '{short(name)}' in help{suggest(name, kinds)}")
+                continue
+            if name not in asked:
+                self.warning(key, f"help for '{name}', which this section does not ask (ask: {', '.join(asked)})")
+            block = self.fields(value, f"help for {name}", HELP_KEYS, (), key)
+            if block is not None:
+                out[name] = self.help(block, readers[name])
+        return out
+
+    # --- answer readers for author-listed wrong answers ---------------------------------
+
+    def value_answer(self, variables: Sequence[str], length: int, what: str) -> Callable[[Node], Any]:
+        """A number or expression (one variable), or a vector of them (several)."""
+        if length == 1:
+            return lambda node: self.expression(node, variables)
+        return lambda node: self.vector(node, variables, length, what)
+
+    def choice_answer(self, choices: Sequence[str], what: str, length: int = 1) -> Callable[[Node], Any]:
+        def read(node: Node):
+            if length > 1 and isinstance(node, SequenceNode):
+                picked = [self.choice(item, choices, what) for item in node.value]
+                if any(p is None for p in picked):
+                    return None
+                if len(picked) != length:
+                    self.error(node, f"expected {length} {what}s (one per variable), got {len(picked)}")
+                    return None
+                return tuple(picked)
+            return self.choice(node, choices, what)
+
+        return read

@@ -1,0 +1,576 @@
+"""Section readers: each section kind's keys (from :mod:`tutor.lesson.keys`) -> a model section.
+
+Each reader takes the section's fields (already checked against the key
+table) and a :class:`~tutor.lesson.nodes.Reader`; a section is built only
+when reading it added no error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sympy as sp
+from yaml.nodes import MappingNode, Node, SequenceNode
+
+from tutor.errors import TutorError
+from tutor.lesson.keys import (
+    BATCH_QUESTIONS,
+    DATA_KEYS,
+    DIRECTIONS,
+    EVALUATE_WHAT,
+    EXPECTATIONS,
+    GENERATE_KEYS,
+    LOSSES,
+    MAX_BY_HAND,
+    MAX_EPOCHS,
+    MAX_SAMPLES,
+    MAX_SECTIONS,
+    MAX_STEPS,
+    OPTIMIZERS,
+    PLOT_KEYS,
+    SECTION_KEYS,
+    SECTION_REQUIRED,
+    TOP_KEYS,
+    TOP_REQUIRED,
+)
+from tutor.lesson.model import (
+    ITERATION_QUESTIONS,
+    OUTCOMES,
+    TRAINING_QUESTIONS,
+    BatchCompare,
+    DataSet,
+    Derive,
+    Descent,
+    Evaluate,
+    Explain,
+    Help,
+    Lesson,
+    Model,
+    Optimizer,
+    PlotRange,
+    Predict,
+    TrainingStep,
+    Where,
+)
+from tutor.lesson.nodes import ID, Reader, short, suggest
+from tutor.mathtext import parse_expression
+from tutor.optimisers import OPTIMISERS as _REGISTRY
+
+
+def _places(r: Reader, fields: dict[str, Node]) -> dict[str, Where]:
+    return {name: r.where(node) for name, node in fields.items()}
+
+
+def _explain(r: Reader, f: dict[str, Node], where: Where) -> Explain:
+    plot = None
+    if "plot" in f:
+        p = r.fields(f["plot"], "plot", PLOT_KEYS, ("function",), f["plot"])
+        if p is not None and "function" in p:
+            function = r.function(p)
+            x_range = (-2.0, 2.0)
+            if "range" in p:
+                ends = r.sequence(p["range"], "a range [from, to], e.g. [-2, 2]", 2)
+                if ends is not None and len(ends) != 2:
+                    r.error(p["range"], f"a range has two ends [from, to], got {len(ends)}")
+                elif ends is not None:
+                    lo, hi = (r.number(e, "a number") for e in ends)
+                    if lo is not None and hi is not None:
+                        if not lo < hi:
+                            r.error(
+                                p["range"],
+                                f"a range runs from a smaller to a larger number, got [{sp.sstr(lo)}, {sp.sstr(hi)}]",
+                            )
+                        x_range = (float(lo), float(hi))
+            if function is not None:
+                if len(function.variables) != 1:
+                    r.error(
+                        p["function"],
+                        f"a plot draws a function of one variable; this one has {len(function.variables)} ({', '.join(function.variables)})",
+                    )
+                plot = PlotRange(function, x_range)
+    return Explain(
+        text=r.text_value(f["text"]) if "text" in f else "",
+        title=r.text_value(f["title"]) if "title" in f else None,
+        plot=plot,
+        where=where,
+        places=_places(r, f),
+    )
+
+
+def _derive(r: Reader, f: dict[str, Node], where: Where) -> Derive | None:
+    function = r.function(f)
+    if function is None:
+        return None
+    names = function.variables
+    of = "gradient" if len(names) > 1 else names[0]
+    if "of" in f:
+        of = r.choice(f["of"], ("gradient", *names), "'of' (a variable or gradient)") or of
+    if of == "gradient":
+        reader = lambda node: r.vector(node, names, len(names), "the gradient")  # noqa: E731
+    else:
+        reader = lambda node: r.expression(node, names)  # noqa: E731
+    return Derive(
+        function=function,
+        of=of,
+        prompt=r.text_value(f["prompt"]) if "prompt" in f else None,
+        help=r.help(f, reader),
+        title=r.text_value(f["title"]) if "title" in f else None,
+        text=r.text_value(f["text"]) if "text" in f else None,
+        where=where,
+        places=_places(r, f),
+    )
+
+
+def _evaluate(r: Reader, f: dict[str, Node], where: Where) -> Evaluate | None:
+    function = r.function(f)
+    if function is None:
+        return None
+    names = function.variables
+    what = r.choice(f["what"], EVALUATE_WHAT, "'what'") if "what" in f else "value"
+    of = None
+    if what == "derivative":
+        if "of" in f:
+            of = r.choice(f["of"], names, "variable")
+        elif len(names) == 1:
+            of = names[0]
+        else:
+            r.error(f["what"], f"say which partial derivative with 'of:' (one of {', '.join(names)})")
+    elif "of" in f:
+        r.error(f["of"], f"'of' names the variable of a derivative; this section asks for the {what}")
+    at = r.point(f["at"], names, "at")
+    tolerance = None
+    if "tolerance" in f:
+        value = r.number(f["tolerance"], "a tolerance")
+        if value is not None and value.is_negative:
+            r.error(f["tolerance"], f"a tolerance must not be negative, got {sp.sstr(value)}")
+        elif value is not None:
+            tolerance = float(value)
+    if what == "gradient":
+        read = lambda node: r.vector(node, names, len(names), "the gradient")  # noqa: E731
+    else:
+        read = lambda node: r.expression(node, names)  # noqa: E731
+    if what is None or at is None:
+        r.help(f, read)
+        return None
+    return Evaluate(
+        function=function,
+        what=what,
+        at=at,
+        of=of,
+        tolerance=tolerance,
+        prompt=r.text_value(f["prompt"]) if "prompt" in f else None,
+        help=r.help(f, read),
+        title=r.text_value(f["title"]) if "title" in f else None,
+        text=r.text_value(f["text"]) if "text" in f else None,
+        where=where,
+        places=_places(r, f),
+    )
+
+
+def _optimizer(r: Reader, node: Node) -> Optimizer | None:
+    """A key of the optimiser registry (``gd``, ``momentum``, ...), or ``{momentum: {beta: 0.9}}``."""
+    if isinstance(node, MappingNode):
+        items = r.mapping(node, "an optimizer")
+        if items is None:
+            return None
+        if len(items) != 1:
+            r.error(node, "an optimizer with settings is a one-key mapping, e.g. {momentum: {beta: 0.9}}")
+            return None
+        ((name, (key, settings)),) = items.items()
+        if name not in OPTIMIZERS:
+            r.error(key, f"unknown optimizer '{short(name)}'{suggest(name, OPTIMIZERS)}")
+            return None
+        kind = _REGISTRY[name]
+        s = r.fields(settings, f"the {name} settings", tuple(t.key for t in kind.settings), (), key)
+        values = {}
+        for setting in kind.settings:
+            if not s or setting.key not in s:
+                continue
+            value = r.number(s[setting.key], f"{setting.symbol} (a number {setting.range_words()})")
+            problem = None if value is None else setting.problem(value, float_only=not kind.exact_capable)
+            if problem:
+                r.error(s[setting.key], problem)
+            elif value is not None:
+                values[setting.key] = value
+        return Optimizer(name, values.pop("beta", None), values)
+    name = r.choice(node, OPTIMIZERS, "optimizer")
+    return Optimizer(name) if name else None
+
+
+def _stop_rules(r: Reader, node: Node) -> tuple[str, ...] | None:
+    from tutor.descent import Until
+
+    items = r.sequence(node, "a list of stop rules, e.g. [sign-change]", 10, allow_scalar=True)
+    if items is None:
+        return None
+    words: list[str] = []
+    for item in items:
+        word = r.scalar(item, "a stop rule: zero, sign-change or tol:1e-6")
+        if word is None:
+            continue
+        word = word.strip()
+        try:
+            Until.parse([word])
+        except TutorError as err:
+            r.error(item, err.message)
+            continue
+        words.append(word)
+    return tuple(words) if words else ("zero",)
+
+
+def _descent(r: Reader, f: dict[str, Node], where: Where) -> Descent | None:
+    function = r.function(f)
+    names = function.variables if function else ()
+    start = r.point(f["start"], names, "start") if function else None
+    lr = r.positive(f["learning_rate"], "the learning rate")
+    optimizer = _optimizer(r, f["optimizer"]) if "optimizer" in f else Optimizer()
+    stop = _stop_rules(r, f["stop"]) if "stop" in f else ("zero",)
+    max_steps = r.integer(f["max_steps"], "max_steps", 1, MAX_STEPS) if "max_steps" in f else 20
+    by_hand = r.integer(f["by_hand"], "by_hand", 0, MAX_BY_HAND) if "by_hand" in f else 3
+    if by_hand is not None and max_steps is not None and by_hand > max_steps:
+        r.error(f.get("by_hand") or f.get("max_steps"), f"by_hand ({by_hand}) is more than max_steps ({max_steps})")
+    ask = ITERATION_QUESTIONS
+    if "ask" in f:
+        asked = r.choices(f["ask"], ITERATION_QUESTIONS, "question")
+        if asked is not None and not asked:
+            r.error(f["ask"], f"ask needs at least one of: {', '.join(ITERATION_QUESTIONS)}")
+        ask = tuple(q for q in ITERATION_QUESTIONS if q in (asked or ()))
+    expect = r.choice(f["expect"], EXPECTATIONS, "expectation") if "expect" in f else None
+    kind = _REGISTRY[optimizer.name] if optimizer is not None else None
+    float_only = kind is not None and not kind.exact_capable
+    exact = not float_only
+    if "exact" in f:
+        exact = r.boolean(f["exact"], "exact")
+        if exact and float_only:
+            r.error(
+                f["exact"],
+                f"the {kind.key} optimizer {kind.float_only_because}, so it runs in float mode only: write exact: false",
+            )
+    help_by_kind: dict[str, Help] = {}
+    if function is not None and "help" in f:
+        n = len(names)
+        readers = {
+            "derivative": r.value_answer(names, n, "the gradient"),
+            "direction": r.choice_answer(DIRECTIONS, "direction", n),
+            "next": r.value_answer(names, n, "the next point"),
+            "sign_change": r.yes_no,
+        }
+        help_by_kind = r.help_by_kind(f["help"], ITERATION_QUESTIONS, ask, readers)
+    if None in (function, start, lr, optimizer, stop, max_steps, by_hand, exact):
+        return None
+    return Descent(
+        function=function,
+        start=start,
+        learning_rate=lr,
+        optimizer=optimizer,
+        stop=stop,
+        max_steps=max_steps,
+        by_hand=by_hand,
+        ask=ask,
+        expect=expect,
+        exact=exact,
+        help=help_by_kind,
+        title=r.text_value(f["title"]) if "title" in f else None,
+        text=r.text_value(f["text"]) if "text" in f else None,
+        where=where,
+        places=_places(r, f),
+    )
+
+
+def _predict(r: Reader, f: dict[str, Node], where: Where) -> Predict | None:
+    function = r.function(f)
+    start = r.point(f["start"], function.variables, "start") if function else None
+    lr = r.positive(f["learning_rate"], "the learning rate")
+    steps = r.integer(f["steps"], "steps", 1, MAX_STEPS) if "steps" in f else 10
+    help_ = r.help(f, r.choice_answer(OUTCOMES, "outcome"))
+    if None in (function, start, lr, steps):
+        return None
+    return Predict(
+        function=function,
+        start=start,
+        learning_rate=lr,
+        steps=steps,
+        prompt=r.text_value(f["prompt"]) if "prompt" in f else None,
+        help=help_,
+        title=r.text_value(f["title"]) if "title" in f else None,
+        text=r.text_value(f["text"]) if "text" in f else None,
+        where=where,
+        places=_places(r, f),
+    )
+
+
+def _model(r: Reader, f: dict[str, Node]) -> Model | None:
+    parameters = r.names(f["parameters"], "parameters")
+    input_name = r.variable_name(f["input"], "the input's name") if "input" in f else "x"
+    if parameters is None or input_name is None:
+        return None
+    if input_name in parameters:
+        r.error(f.get("input") or f["parameters"], f"'{input_name}' cannot be both the input and a parameter")
+        return None
+    text = r.expression_source(f["model"])
+    if text is None:
+        return None
+    expr = r.guarded(f["model"], parse_expression, text, (*parameters, input_name))
+    if expr is None:
+        return None
+    used = {s.name for s in expr.free_symbols}
+    for name in parameters:
+        if name not in used:
+            r.warning(f["model"], f"the parameter {name} does not appear in the model, so its gradient is always 0")
+    if input_name not in used:
+        r.warning(
+            f["model"],
+            f"the input {input_name} does not appear in the model, so the data cannot change its predictions",
+        )
+    return Model(expr, parameters, input_name, text, r.where(f["model"]))
+
+
+def _data(r: Reader, node: Node) -> DataSet | None:
+    d = r.fields(node, "data", DATA_KEYS, (), node)
+    if d is None:
+        return None
+    if "generate" in d:
+        if "x" in d or "y" in d:
+            r.error(node, "give either x and y, or generate, not both")
+            return None
+        g = r.fields(d["generate"], "generate", GENERATE_KEYS, ("seed", "n", "w"), d["generate"])
+        if g is None or not all(k in g for k in ("seed", "n", "w")):
+            return None
+        seed = r.integer(g["seed"], "seed", 0, 2**32 - 1)
+        n = r.integer(g["n"], "n", 1, MAX_SAMPLES)
+        w = r.number(g["w"])
+        b = r.number(g["b"]) if "b" in g else sp.Integer(0)
+        noise = r.number(g["noise"], "the noise (a standard deviation)") if "noise" in g else sp.Integer(0)
+        x_range: tuple = (-2, 2)
+        if "x_range" in g:
+            ends = r.sequence(g["x_range"], "a range [from, to], e.g. [-2, 2]", 2)
+            if ends is None or len(ends) != 2:
+                if ends is not None:
+                    r.error(g["x_range"], f"a range has two ends [from, to], got {len(ends)}")
+                return None
+            x_range = tuple(r.number(e) for e in ends)
+        if None in (seed, n, w, b, noise) or None in x_range:
+            return None
+        from tutor.training import generated_data
+
+        try:
+            xs, ys = generated_data(seed, n, w, b, noise, x_range)
+        except TutorError as err:
+            r.error(d["generate"], err.message)
+            return None
+        return DataSet(tuple(xs), tuple(ys), seed, r.where(node))
+    if "x" not in d or "y" not in d:
+        r.error(
+            node,
+            "data needs x and y (two lists of numbers of the same length), or generate: {seed: ..., n: ..., w: ...}",
+        )
+        return None
+    columns = []
+    for key in ("x", "y"):
+        items = r.sequence(d[key], f"a list of numbers for {key}", MAX_SAMPLES)
+        if items is None:
+            return None
+        values = [r.number(item) for item in items]
+        if any(v is None for v in values):
+            return None
+        if not values:
+            r.error(d[key], f"{key} needs at least one sample")
+            return None
+        columns.append(tuple(values))
+    xs, ys = columns
+    if len(xs) != len(ys):
+        r.error(d["y"], f"y has {len(ys)} values but x has {len(xs)}: each sample needs both")
+        return None
+    return DataSet(xs, ys, None, r.where(node))
+
+
+def _training_help(
+    r: Reader, f: dict[str, Node], model: Model | None, data: DataSet | None, asked: Sequence[str]
+) -> dict[str, Help]:
+    if "help" not in f or model is None:
+        return {}
+    k = len(model.parameters)
+    readers = {
+        "predict": lambda node: (
+            r.vector(node, (), None, "the predictions") if isinstance(node, SequenceNode) else r.expression(node, ())
+        ),
+        "loss": lambda node: r.expression(node, model.parameters),
+        "gradient": r.value_answer(model.parameters, k, "the gradient"),
+        "update": r.value_answer(model.parameters, k, "the new parameters"),
+    }
+    return r.help_by_kind(f["help"], TRAINING_QUESTIONS, asked, readers)
+
+
+def _training_step(r: Reader, f: dict[str, Node], where: Where) -> TrainingStep | None:
+    model = _model(r, f)
+    data = _data(r, f["data"])
+    start = r.point(f["start"], model.parameters, "start") if model else None
+    lr = r.positive(f["learning_rate"], "the learning rate")
+    loss = r.choice(f["loss"], LOSSES, "loss") if "loss" in f else "mse"
+    samples = None
+    if "samples" in f:
+        items = r.sequence(f["samples"], "a list of sample numbers, counting from 0", MAX_SAMPLES)
+        if items is not None:
+            picked: list[int] = []
+            high = len(data.x) - 1 if data else MAX_SAMPLES - 1
+            for item in items:
+                i = r.integer(item, "a sample number (counting from 0)", 0, high)
+                if i is not None and i in picked:
+                    r.error(item, f"sample {i} is listed twice")
+                elif i is not None:
+                    picked.append(i)
+            if not items:
+                r.error(f["samples"], "samples needs at least one sample number")
+            samples = tuple(picked)
+    ask = TRAINING_QUESTIONS
+    if "ask" in f:
+        asked = r.choices(f["ask"], TRAINING_QUESTIONS, "question")
+        if asked is not None and not asked:
+            r.error(f["ask"], f"ask needs at least one of: {', '.join(TRAINING_QUESTIONS)}")
+        ask = tuple(q for q in TRAINING_QUESTIONS if q in (asked or ()))
+    then_steps = r.integer(f["then_steps"], "then_steps", 0, MAX_STEPS) if "then_steps" in f else 0
+    help_ = _training_help(r, f, model, data, ask)
+    if None in (model, data, start, lr, loss, then_steps):
+        return None
+    return TrainingStep(
+        data=data,
+        model=model,
+        start=start,
+        learning_rate=lr,
+        loss=loss,
+        samples=samples,
+        ask=ask,
+        then_steps=then_steps,
+        help=help_,
+        title=r.text_value(f["title"]) if "title" in f else None,
+        text=r.text_value(f["text"]) if "text" in f else None,
+        where=where,
+        places=_places(r, f),
+    )
+
+
+def _batch_compare(r: Reader, f: dict[str, Node], where: Where) -> BatchCompare | None:
+    model = _model(r, f)
+    data = _data(r, f["data"])
+    start = r.point(f["start"], model.parameters, "start") if model else None
+    lr = r.positive(f["learning_rate"], "the learning rate")
+    n = len(data.x) if data else MAX_SAMPLES
+    batch_size = r.integer(f["batch_size"], "batch_size", 1, n) if "batch_size" in f else min(2, n)
+    epochs = r.integer(f["epochs"], "epochs", 1, MAX_EPOCHS) if "epochs" in f else 5
+    seed = r.integer(f["seed"], "seed", 0, 2**32 - 1) if "seed" in f else 0
+    loss = r.choice(f["loss"], LOSSES, "loss") if "loss" in f else "mse"
+    by_hand = r.boolean(f["by_hand"], "by_hand") if "by_hand" in f else True
+    help_ = _training_help(r, f, model, data, BATCH_QUESTIONS)
+    if None in (model, data, start, lr, batch_size, epochs, seed, loss, by_hand):
+        return None
+    return BatchCompare(
+        data=data,
+        model=model,
+        start=start,
+        learning_rate=lr,
+        batch_size=batch_size,
+        epochs=epochs,
+        seed=seed,
+        loss=loss,
+        by_hand=by_hand,
+        help=help_,
+        title=r.text_value(f["title"]) if "title" in f else None,
+        text=r.text_value(f["text"]) if "text" in f else None,
+        where=where,
+        places=_places(r, f),
+    )
+
+
+SECTION_READERS = {
+    "explain": _explain,
+    "derive": _derive,
+    "evaluate": _evaluate,
+    "descent": _descent,
+    "predict": _predict,
+    "training_step": _training_step,
+    "batch_compare": _batch_compare,
+}
+
+
+def _section(r: Reader, node: Node, index: int):
+    kinds = tuple(SECTION_KEYS)
+    if not isinstance(node, MappingNode):
+        r.expected(node, "a section, a one-key mapping such as '- explain: {text: ...}'")
+        return None
+    items = r.mapping(node, "a section")
+    if items is None:
+        return None
+    if len(items) != 1:
+        names = ", ".join(items) or "none"
+        r.error(
+            node,
+            f"a section is a one-key mapping such as '- descent: {{...}}', but this one has keys: {names} (is the indentation right?)",
+        )
+        return None
+    ((kind, (key, body)),) = items.items()
+    if kind not in SECTION_READERS:
+        r.error(key, f"unknown section kind '{short(kind)}'{suggest(kind, kinds)}")
+        return None
+    before = r.errors()
+    fields = r.fields(body, kind, SECTION_KEYS[kind], SECTION_REQUIRED[kind], key)
+    if fields is None or r.errors() > before:
+        # still read what is there, for more diagnostics, but build nothing
+        if fields is not None and all(k in fields for k in SECTION_REQUIRED[kind]):
+            _guarded_section(r, kind, fields, key)
+        return None
+    section = _guarded_section(r, kind, fields, key)
+    if r.errors() > before:
+        return None
+    return section
+
+
+def _guarded_section(r: Reader, kind: str, fields: dict[str, Node], key: Node):
+    try:
+        return SECTION_READERS[kind](r, fields, r.where(key))
+    except RecursionError:
+        r.error(key, f"this {kind} section is nested too deeply to read")
+    except Exception as err:
+        r.error(
+            key,
+            f"the loader failed on this {kind} section ({type(err).__name__}: {short(str(err), 80)}); please report this",
+        )
+    return None
+
+
+def read_lesson(r: Reader, root: Node) -> Lesson | None:
+    if not isinstance(root, MappingNode):
+        r.expected(root, "a lesson: a mapping with id, title and sections at the top level")
+        return None
+    f = r.fields(root, "the lesson", TOP_KEYS, TOP_REQUIRED, root)
+    if f is None:
+        return None
+    lesson_id = None
+    if "id" in f:
+        lesson_id = r.scalar(f["id"], "an id (letters, digits and dashes)")
+        if lesson_id is not None and not ID.fullmatch(lesson_id):
+            r.error(
+                f["id"],
+                f"an id is letters, digits and dashes (at most 64), e.g. sign-of-the-derivative; got '{short(lesson_id)}'",
+            )
+    order = r.integer(f["order"], "order", -1_000_000, 1_000_000) if "order" in f else 100
+    title = r.text_value(f["title"]) if "title" in f else None
+    summary = r.text_value(f["summary"]) if "summary" in f else ""
+    sections = []
+    if "sections" in f:
+        items = r.sequence(f["sections"], "a list of sections", MAX_SECTIONS)
+        if items is not None and not items:
+            r.error(f["sections"], "a lesson needs at least one section")
+        for index, item in enumerate(items or ()):
+            sections.append(_section(r, item, index))
+    if r.errors():
+        return None
+    return Lesson(
+        id=lesson_id,
+        title=title,
+        summary=summary,
+        sections=tuple(sections),
+        order=order,
+        path=r.path,
+        where=r.where(root),
+        places=_places(r, f),
+    )
