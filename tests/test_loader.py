@@ -133,10 +133,11 @@ def test_tab():
     assert (line, col, severity) == (5, 1, "error") and "tab" in message
 
 
-def test_unclosed_quote_points_at_the_end_and_names_where_it_began():
+def test_unclosed_quote_points_at_the_quote_to_close():
+    # issue 18: the fix is at the opening quote (line 2), not at the end of the file where PyYAML gave up
     ((line, col, severity, message),) = found(BAD / "syntax-unclosed-quote.yaml")
-    assert (line, col, severity) == (5, 1, "error")
-    assert "quoted scalar" in message and "line 2, column 8" in message
+    assert (line, col, severity) == (2, 8, "error")
+    assert "never closed" in message and "line 5" in message
 
 
 def test_top_level_list():
@@ -344,10 +345,11 @@ def test_bad_variable_names_are_refused(name):
     assert (diagnostics[0].where.line, diagnostics[0].where.column) == (6, 19)
 
 
-def test_an_expression_error_inside_a_multiline_scalar_points_at_the_scalar():
+def test_an_expression_error_inside_a_multiline_scalar_points_inside_the_block():
+    # issue 18: every maths error has a position; the folded value's characters are found in the source
     text = "id: t\ntitle: T\nsections:\n  - derive:\n      function: >\n        5x^^2\n"
     ((line, col, severity, message),) = problems(text)
-    assert (line, col) == (5, 17)  # the block scalar's indicator: no column inside is trustworthy
+    assert (line, col) == (6, 12)  # the second '^'
 
 
 def test_escaped_double_quotes_fall_back_to_the_scalar():

@@ -325,9 +325,11 @@ def walkthrough_problems(lesson: Lesson) -> list[tuple] | None:
     if not callable(build):
         return None
 
+    built = []
+
     def attempt(subject: Lesson) -> list[tuple]:
         try:
-            build(subject)
+            built.append(build(subject))
         except LessonError as err:
             return [(d.where.path, d.where.line, d.where.column, d.severity, d.message) for d in err.diagnostics] or [
                 (None, None, None, "error", err.message)
@@ -341,7 +343,9 @@ def walkthrough_problems(lesson: Lesson) -> list[tuple] | None:
         return []
 
     problems = attempt(lesson)
-    if not problems or all(p[1] is not None for p in problems):
+    if not problems:
+        return unreachable_feedback(built[0]) if built and built[0] is not None else problems
+    if all(p[1] is not None for p in problems):
         return problems
     located = []
     for section in lesson.sections:
@@ -351,6 +355,39 @@ def walkthrough_problems(lesson: Lesson) -> list[tuple] | None:
                 problem = (w.path, w.line, w.column, *problem[3:])
             located.append(problem)
     return located or problems
+
+
+def unreachable_feedback(walkthrough) -> list[tuple]:
+    """Author feedback listed for an answer the grader accepts as right can never be shown.
+
+    A descent's feedback serves every iteration: it is unreachable only when it
+    is the right answer at every iteration that asks it.
+    """
+    from tutor.grading import compare
+
+    right: dict[tuple, bool] = {}
+    for question in walkthrough.questions():
+        for item in question.help.feedback:
+            key = (item.where, id(item))
+            try:
+                accepted = compare(question, item.answer, question.expected).ok is True
+            except Exception:
+                accepted = False
+            right[key] = right.get(key, True) and accepted
+    problems = []
+    for (where, _), accepted in right.items():
+        if accepted and where is not None:
+            problems.append(
+                (
+                    where.path,
+                    where.line,
+                    where.column,
+                    "warning",
+                    "this feedback is for the right answer, so no learner ever sees it "
+                    "(feedback answers are wrong answers a learner might give)",
+                )
+            )
+    return problems
 
 
 # --- reading a run ------------------------------------------------------------------------

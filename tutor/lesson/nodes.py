@@ -72,6 +72,7 @@ class Reader:
         self.text = text
         self.diagnostics: list[Diagnostic] = []
         self.refused: set[int] = set()  # ids of nodes already reported as unusable
+        self.texts: list[tuple[Node, tuple[str, ...]]] = []  # each text mapping and its languages
 
     # --- reporting -------------------------------------------------------------------
 
@@ -102,14 +103,49 @@ class Reader:
             return 1
         return None
 
+    def _source_position(self, node: ScalarNode, column: int) -> tuple[int, int] | None:
+        """Where character ``column`` of a multi-line or block scalar's value is written (0-based line, column).
+
+        YAML folds such values (line breaks and indentation become one space or
+        vanish), so the value's characters are matched in order against the
+        source; any character that cannot be matched gives up.
+        """
+        start, end = node.start_mark, node.end_mark
+        source = self.text[start.index : end.index]
+        j = 1 if node.style in ("'", '"') else 0
+        if node.style in ("|", ">"):  # the value starts on the line after the indicator
+            j = source.find("\n") + 1
+            if j == 0:
+                return None
+        for i, c in enumerate(node.value[: column + 1]):
+            while j < len(source) and source[j] != c:
+                if not source[j].isspace():
+                    return None
+                j += 1
+            if j >= len(source):
+                return None
+            if i == column:
+                break
+            j += 1
+        index = start.index + j
+        line = start.line + source.count("\n", 0, j)
+        line_start = self.text.rfind("\n", 0, index) + 1
+        return line, index - line_start
+
     def math_error(self, node: Node, err: TutorError) -> None:
-        """A MathTextError points inside the expression when the source shows it as written."""
+        """A MathTextError points inside the expression, wherever in the source its character is written."""
         column = getattr(err, "column", None)
         offset = self._inner_offset(node) if isinstance(node, ScalarNode) else None
         if column is not None and offset is not None and 0 <= column <= len(node.value):
             self.error(node, err.message, offset + column)
-        else:
-            self.error(node, err.message)
+            return
+        if isinstance(node, ScalarNode) and column is not None and 0 <= column < len(node.value):
+            found = self._source_position(node, column)
+            if found is not None:
+                where = Where(self.path, found[0] + 1, found[1] + 1)
+                self.diagnostics.append(Diagnostic(where, "error", err.message))
+                return
+        self.error(node, err.message)
 
     def guarded(self, node: Node, fn: Callable, *args):
         """Call a mathtext function on untrusted text; every failure becomes a diagnostic."""
@@ -122,6 +158,22 @@ class Reader:
         except Exception as err:
             self.error(node, f"cannot read this ({type(err).__name__}: {short(str(err), 80)})")
         return None
+
+    def translation_warnings(self) -> None:
+        """A text mapping without a language the lesson uses elsewhere silently shows another language."""
+        used: list[str] = []
+        for _, codes in self.texts:
+            used.extend(c for c in codes if c not in used)
+        for node, codes in self.texts:
+            missing = [c for c in used if c not in codes]
+            if missing and codes:
+                shown = "en" if "en" in codes else codes[0]
+                names = ", ".join(missing)
+                self.warning(
+                    node,
+                    f"no {names} text here, though the lesson has {names} elsewhere: "
+                    f"{names} readers will see the {shown} text",
+                )
 
     # --- kinds of node ---------------------------------------------------------------
 
@@ -247,6 +299,7 @@ class Reader:
             string = self.scalar(value, f"the {code} text (a string)", allow_empty=True)
             if string is not None:
                 out[code] = string
+        self.texts.append((node, tuple(out)))
         return out
 
     def number(self, node: Node, what: str = "a number") -> sp.Expr | None:

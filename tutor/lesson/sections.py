@@ -562,6 +562,7 @@ def read_lesson(r: Reader, root: Node) -> Lesson | None:
             r.error(f["sections"], "a lesson needs at least one section")
         for index, item in enumerate(items or ()):
             sections.append(_section(r, item, index))
+    r.translation_warnings()
     if r.errors():
         return None
     return Lesson(

@@ -19,6 +19,7 @@ from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from tutor.lesson.model import Diagnostic, Where
+from tutor.lesson.yamlwords import advise
 
 MAX_DEPTH = 64
 
@@ -95,8 +96,13 @@ def yaml_error(path: str, text: str, err: yaml.YAMLError) -> Diagnostic:
     if isinstance(err, yaml.MarkedYAMLError) and err.problem_mark is not None:
         mark = err.problem_mark
         message = err.problem or "invalid YAML"
+        advice = None if isinstance(err, _Refused) else advise(text, err)
         if "\t" in message or "'\\t'" in message:
             message = "a tab cannot indent YAML; use spaces"
+        elif advice is not None:
+            return Diagnostic(
+                Where(path, advice.line + 1, advice.column + 1), "error", f"YAML syntax: {advice.message}"
+            )
         elif err.context:
             context = err.context
             if err.context_mark is not None and (err.context_mark.line, err.context_mark.column) != (
