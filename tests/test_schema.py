@@ -61,6 +61,13 @@ def test_the_schema_and_the_loader_know_the_same_keys():
         assert body["additionalProperties"] is False
 
 
+def test_the_schema_and_the_loader_know_the_same_variant_keys():
+    variants = lesson_schema()["properties"]["variants"]
+    assert set(variants["properties"]) == set(keys.VARIANTS_KEYS)
+    value_range = variants["properties"]["values"]["additionalProperties"]["anyOf"][1]
+    assert set(value_range["properties"]) == set(keys.RANGE_KEYS)
+
+
 def test_every_property_has_a_description():
     missing = []
 

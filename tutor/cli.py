@@ -206,13 +206,36 @@ def descend_cmd(expr, variables, start, lr, steps, until, exact, optimizer, fmt,
         click.echo(f"wrote {written}", err=True)
 
 
+VARIANT_OPTION = click.option(
+    "--variant",
+    type=click.IntRange(1, 10_000),
+    help="Which variant of a lesson with variants (its numbers), instead of the learner's own.",
+)
+
+
+def _variant_of(lesson: str | None, variant: int | None, lesson_dirs) -> object:
+    """LESSON as named, or its variant N loaded (one error line if it has none)."""
+    if variant is None or not lesson:
+        if variant is not None:
+            raise TutorError("--variant needs a LESSON")
+        return lesson
+    from tutor.lesson.catalog import resolve_lesson
+    from tutor.lesson.loader import load_variant
+
+    return load_variant(resolve_lesson(lesson, list(lesson_dirs)), variant)
+
+
 @main.command("run")
 @click.argument("lesson", required=False)
 @click.option("--plain", is_flag=True, help="Line by line on stdin/stdout, for screen readers, pipes and scripts.")
+@VARIANT_OPTION
 @lessons_option
 @lang_option
-def run_cmd(lesson: str | None = None, plain: bool = False, lesson_dirs=(), lang: str | None = None) -> None:
+def run_cmd(
+    lesson: str | None = None, plain: bool = False, variant: int | None = None, lesson_dirs=(), lang: str | None = None
+) -> None:
     """Open the tutor (on LESSON, an id or a path, if given)."""
+    lesson = _variant_of(lesson, variant, lesson_dirs)
     if plain:
         from tutor.plain import run_plain
 
@@ -310,7 +333,7 @@ def check_cmd(paths) -> None:
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option(
     "--template",
-    type=click.Choice(["one-variable", "several-variables", "training-step"]),
+    type=click.Choice(["one-variable", "several-variables", "training-step", "variants"]),
     default="one-variable",
     show_default=True,
 )
@@ -357,13 +380,17 @@ def progress_cmd(fmt: str, reset: str | None, lesson_dirs, lang) -> None:
 @click.argument("lessons", nargs=-1)
 @click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), default=Path("export"), show_default=True)
 @click.option("--progress", "transcript", is_flag=True, help="Export your own answers beside the correct ones.")
+@VARIANT_OPTION
 @lessons_option
 @lang_option
-def export_cmd(lessons, out_dir: Path, transcript: bool, lesson_dirs, lang) -> None:
+def export_cmd(lessons, out_dir: Path, transcript: bool, variant: int | None, lesson_dirs, lang) -> None:
     """Write each LESSON's worked solution as Markdown with its plots."""
     from tutor.export import export_command
 
-    for line in export_command(list(lessons), out_dir, transcript, list(lesson_dirs), _lang(lang)):
+    if variant is not None and len(lessons) != 1:
+        raise TutorError("--variant needs exactly one LESSON")
+    named = [_variant_of(lessons[0], variant, lesson_dirs)] if variant is not None else list(lessons)
+    for line in export_command(named, out_dir, transcript, list(lesson_dirs), _lang(lang)):
         click.echo(line)
 
 

@@ -812,6 +812,9 @@ def _lessons(names: Sequence[str], lesson_dirs: Sequence[Path]) -> Iterator[tupl
 
     if names:
         for name in names:
+            if not isinstance(name, str):  # a Lesson already loaded (one variant of it)
+                yield name.id, name
+                continue
             try:
                 yield name, catalog.resolve_lesson(name, list(lesson_dirs))
             except TutorError as err:

@@ -253,9 +253,10 @@ class PlainTutor:
 
     def run_lesson(self, lesson, store) -> None:
         from tutor.app.session import LessonSession
+        from tutor.lesson.variants import for_learner
         from tutor.walkthrough import build_walkthrough
 
-        walkthrough = build_walkthrough(lesson)
+        walkthrough = build_walkthrough(for_learner(lesson, store))
         session = LessonSession(walkthrough, store, self.lang)
         session.restore()
         session.go(session.step_index)

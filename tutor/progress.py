@@ -56,7 +56,8 @@ CREATE TABLE IF NOT EXISTS lessons (
     total_steps     INTEGER,
     total_questions INTEGER,
     finished        INTEGER NOT NULL DEFAULT 0,
-    touched         REAL NOT NULL
+    touched         REAL NOT NULL,
+    variant_seed    INTEGER
 );
 """
 
@@ -112,6 +113,8 @@ class ProgressStore:
                 db.execute("PRAGMA journal_mode = WAL")
                 db.execute("PRAGMA synchronous = NORMAL")  # with WAL: a killed process loses no commit
             db.executescript(SCHEMA)
+            if "variant_seed" not in {row[1] for row in db.execute("PRAGMA table_info(lessons)")}:
+                db.execute("ALTER TABLE lessons ADD COLUMN variant_seed INTEGER")  # a file from before variants
             db.execute("SELECT count(*) FROM attempts").fetchone()
         except BaseException:
             db.close()
@@ -322,6 +325,14 @@ class ProgressStore:
         if total_questions is not None:
             fields["total_questions"] = int(total_questions)
         self._touch(lesson_id, **fields)
+
+    def variant_seed(self, lesson_id: str) -> int | None:
+        """The seed that fixes this learner's variant of a lesson (None until the lesson is first opened)."""
+        rows = self._read("SELECT variant_seed FROM lessons WHERE lesson_id = ?", (lesson_id,))
+        return int(rows[0][0]) if rows and rows[0][0] is not None else None
+
+    def set_variant_seed(self, lesson_id: str, seed: int) -> None:
+        self._touch(lesson_id, variant_seed=int(seed))
 
     def last_lesson(self) -> str | None:
         """The lesson the learner touched most recently."""

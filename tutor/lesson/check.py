@@ -702,11 +702,85 @@ def lesson_files(paths: Iterable[Path]) -> tuple[list[Path], list[Diagnostic]]:
 
 
 def check_file(path: Path) -> tuple[Lesson | None, list[Diagnostic]]:
-    """Everything ``tutor check`` says about one file."""
+    """Everything ``tutor check`` says about one file (every checked variant of it)."""
     lesson, diagnostics = read_lesson_file(path)
     if lesson is not None:
         diagnostics = diagnostics + validate_math(lesson)
+        if lesson.variants is not None:
+            diagnostics = diagnostics + check_variants(path, lesson, diagnostics)
     return lesson, diagnostics
+
+
+def predict_outcomes(lesson: Lesson) -> dict[str, Any]:
+    """The outcome each predict question expects (question id -> converge / oscillate / diverge)."""
+    from tutor.walkthrough import build_walkthrough
+
+    try:
+        walkthrough = build_walkthrough(lesson)
+    except Exception:
+        return {}
+    return {q.id: q.expected for q in walkthrough.questions() if q.id.endswith(".predict")}
+
+
+def check_variants(path: Path, first: Lesson, found: list[Diagnostic]) -> list[Diagnostic]:
+    """Variants 2, 3, ... (all, or a deterministic sample): what breaks in one is an error naming it.
+
+    An error in any variant is reported with the variant's number and values;
+    a warning only where variant 1 has none (the same warning at every variant
+    would drown the rest); a predict question whose outcome differs from
+    variant 1's cannot have text and feedback that fit both, so it is an error.
+    """
+    from tutor.lesson.keys import DEFAULT_CHECK
+    from tutor.lesson.variants import admissible, describe, sample
+
+    spec = first.variants
+    everyone = admissible(spec)
+    limit = spec.check or DEFAULT_CHECK
+    picked = sample(len(everyone), limit)
+    out: list[Diagnostic] = []
+    warned = {(d.where.line, d.where.column) for d in found if d.severity == "warning"}
+    try:
+        outcomes = _bounded(predict_outcomes, first, timeout=WALK) if _has_predict(first) else {}
+    except _Unchecked:
+        outcomes = {}
+    for number in picked[1:]:
+        lesson, diagnostics = read_lesson_file(path, number)
+        label = f"variant {number} ({describe(everyone[number - 1])})"
+        if lesson is not None:
+            diagnostics = diagnostics + validate_math(lesson)
+            if outcomes:
+                try:
+                    theirs = _bounded(predict_outcomes, lesson, timeout=WALK)
+                except _Unchecked:
+                    theirs = {}
+                for qid, outcome in theirs.items():
+                    if qid in outcomes and outcome != outcomes[qid]:
+                        section = lesson.sections[int(qid[1:].split(".")[0])]
+                        out.append(
+                            Diagnostic(
+                                section.where or Where(str(path), 1, 1),
+                                "error",
+                                f"{label}: the run's outcome is {outcome}, but in variant 1 it is {outcomes[qid]}; "
+                                "a predict question's text and feedback cannot fit both (add a requirement)",
+                            )
+                        )
+        for d in diagnostics:
+            if d.severity == "error" or (d.severity == "warning" and (d.where.line, d.where.column) not in warned):
+                out.append(Diagnostic(d.where, d.severity, f"{label}: {d.message}"))
+                if d.severity == "warning":
+                    warned.add((d.where.line, d.where.column))
+    shown = f"{len(picked)} variants checked"
+    shown += (
+        f" (all {len(everyone)})"
+        if len(picked) == len(everyone)
+        else f" (a sample of the {len(everyone)}: {', '.join(map(str, picked))})"
+    )
+    out.append(Diagnostic(spec.where or Where(str(path), 1, 1), "note", shown))
+    return out
+
+
+def _has_predict(lesson: Lesson) -> bool:
+    return any(isinstance(s, Predict) for s in lesson.sections)
 
 
 def check_paths(paths: Sequence[Path]) -> tuple[int, list[Diagnostic]]:
@@ -748,7 +822,7 @@ def check_command(paths: list[Path]) -> int:
     """Print every diagnostic and a summary line; 0 when there is no error, else 1."""
     checked, diagnostics = check_paths(paths)
     errors = sum(d.severity == "error" for d in diagnostics)
-    warnings = len(diagnostics) - errors
+    warnings = sum(d.severity == "warning" for d in diagnostics)
     out = sys.stdout
     for diagnostic in diagnostics:
         print(diagnostic, file=out)

@@ -25,7 +25,7 @@ MAX_EPOCHS = 1000
 
 # --- the format's keys (the JSON Schema is tested against these) --------------------------
 
-TOP_KEYS = ("id", "order", "title", "summary", "sections")
+TOP_KEYS = ("id", "order", "title", "summary", "variants", "sections")
 TOP_REQUIRED = ("id", "title", "sections")
 
 _TEXT_KEYS = ("title", "text")
@@ -90,6 +90,16 @@ SECTION_REQUIRED: dict[str, tuple[str, ...]] = {
     "training_step": ("model", "parameters", "data", "start", "learning_rate"),
     "batch_compare": ("model", "parameters", "data", "start", "learning_rate"),
 }
+VARIANTS_KEYS = ("values", "require", "check")
+RANGE_KEYS = ("from", "to", "step")
+COMPARISONS = ("<=", ">=", "!=", "==", "<", ">")
+MAX_PARAMETERS = 10
+MAX_VALUES = 1000
+MAX_REQUIREMENTS = 20
+#: At most this many combinations of parameter values are enumerated (a lesson needs far fewer).
+MAX_COMBINATIONS = 10_000
+#: ``tutor check`` checks every variant up to this many, else a sample of this many (unless ``check:`` says).
+DEFAULT_CHECK = 12
 HELP_KEYS = ("hints", "solution", "feedback")
 FEEDBACK_KEYS = ("answer", "says")
 PLOT_KEYS = ("function", "variables", "range")

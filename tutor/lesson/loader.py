@@ -16,6 +16,7 @@ inside the reader escapes as a traceback.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -28,8 +29,13 @@ from tutor.lesson.sections import read_lesson
 from tutor.lesson.yamltree import MAX_DEPTH, compose, depth_exceeded, line_column, tag_problems, yaml_error
 
 
-def parse_lesson(text: str, path: str = "<string>") -> tuple[Lesson | None, list[Diagnostic]]:
-    """The lesson (None if there is any error) and every diagnostic, errors and warnings, in file order."""
+def parse_lesson(
+    text: str, path: str = "<string>", variant: int | None = None
+) -> tuple[Lesson | None, list[Diagnostic]]:
+    """The lesson (None if there is any error) and every diagnostic, errors and warnings, in file order.
+
+    ``variant`` picks the numbers of a lesson with ``variants:`` (default: variant 1).
+    """
     r = Reader(path, text)
     try:
         root = compose(text)
@@ -54,7 +60,7 @@ def parse_lesson(text: str, path: str = "<string>") -> tuple[Lesson | None, list
             for node, message, refused in tag_problems(root):
                 r.error(node, message)
                 r.refused.update(id(inner) for inner in refused)
-            lesson = read_lesson(r, root)
+            lesson = read_lesson(r, root, variant)
     except RecursionError:
         r.error(root, "the lesson is nested too deeply to read")
     except Exception as err:
@@ -65,15 +71,15 @@ def parse_lesson(text: str, path: str = "<string>") -> tuple[Lesson | None, list
     return (lesson if not any(d.severity == "error" for d in diagnostics) else None), diagnostics
 
 
-def load_lesson_text(text: str, path: str = "<string>") -> Lesson:
+def load_lesson_text(text: str, path: str = "<string>", variant: int | None = None) -> Lesson:
     """The lesson in ``text``, or a LessonError carrying every diagnostic."""
-    lesson, diagnostics = parse_lesson(text, path)
+    lesson, diagnostics = parse_lesson(text, path, variant)
     if lesson is None:
         raise LessonError([d for d in diagnostics if d.severity == "error"])
     return lesson
 
 
-def read_lesson_file(path: Path | str) -> tuple[Lesson | None, list[Diagnostic]]:
+def read_lesson_file(path: Path | str, variant: int | None = None) -> tuple[Lesson | None, list[Diagnostic]]:
     """:func:`parse_lesson` for a file, refusing large files before reading them."""
     path = Path(path)
     shown = str(path)
@@ -102,12 +108,31 @@ def read_lesson_file(path: Path | str) -> tuple[Lesson | None, list[Diagnostic]]
             data[: err.start].decode("utf-8", "replace"), len(data[: err.start].decode("utf-8", "replace"))
         )
         return None, [Diagnostic(Where(shown, line, column), "error", "this file is not UTF-8 text; save it as UTF-8")]
-    return parse_lesson(text, shown)
+    return parse_lesson(text, shown, variant)
 
 
-def load_lesson(path: Path | str) -> Lesson:
+def load_lesson(path: Path | str, variant: int | None = None) -> Lesson:
     """The lesson in the file at ``path``, or a LessonError carrying every diagnostic."""
-    lesson, diagnostics = read_lesson_file(path)
+    lesson, diagnostics = read_lesson_file(path, variant)
     if lesson is None:
         raise LessonError([d for d in diagnostics if d.severity == "error"])
     return lesson
+
+
+def load_variant(lesson: Lesson, variant: int | None) -> Lesson:
+    """The same lesson with variant ``variant``'s numbers (read again from its file); as it is for None."""
+    if variant is None:
+        return lesson
+    if variant == lesson.variant or (variant == 1 and lesson.variants is None):
+        return dataclasses.replace(lesson, chosen=True)
+    if lesson.variants is None:
+        raise LessonError(
+            [
+                Diagnostic(
+                    lesson.where or Where(lesson.path, 1, 1),
+                    "error",
+                    f"there is no variant {variant}: this lesson has no variants",
+                )
+            ]
+        )
+    return dataclasses.replace(load_lesson(lesson.path, variant), chosen=True)

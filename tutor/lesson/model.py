@@ -231,6 +231,32 @@ Section = Union[Explain, Derive, Evaluate, Descent, Predict, TrainingStep, Batch
 
 
 @dataclass(frozen=True)
+class Requirement:
+    """A constraint between a lesson's parameters: ``lhs op rhs``, e.g. a*eta < 1."""
+
+    lhs: sp.Expr
+    op: str  # "<" | "<=" | ">" | ">=" | "==" | "!="
+    rhs: sp.Expr
+    source: str
+    where: Where | None = None
+
+
+@dataclass(frozen=True)
+class Variants:
+    """The parameters a lesson draws per learner: each name's values, in order, and the constraints between them.
+
+    Variant n (counting from 1) is the n-th combination, in the order of
+    ``names`` and of each name's values, that meets every requirement.
+    """
+
+    names: tuple[str, ...]
+    values: dict[str, tuple[sp.Expr, ...]] = field(hash=False)
+    require: tuple[Requirement, ...] = ()
+    check: int | None = None  # tutor check checks at most this many (a deterministic sample); None: the default
+    where: Where | None = None
+
+
+@dataclass(frozen=True)
 class Lesson:
     id: str
     title: Text
@@ -242,6 +268,10 @@ class Lesson:
     places: dict[str, Where] = field(
         default_factory=dict, compare=False, repr=False
     )  # key -> where its value is written
+    variants: Variants | None = field(default=None, compare=False)  # None: the same numbers for every learner
+    variant: int = 0  # which variant this is (0 when the lesson has none)
+    values: dict[str, sp.Expr] = field(default_factory=dict, compare=False)  # the parameters in this variant
+    chosen: bool = field(default=False, compare=False)  # the variant was asked for (--variant), not the learner's
 
 
 # --- what is wrong with a lesson ---------------------------------------------------------

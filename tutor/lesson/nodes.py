@@ -32,9 +32,17 @@ from tutor.lesson.keys import (
 )
 from tutor.lesson.model import Diagnostic, Feedback, Function, Help, Where
 from tutor.lesson.yamltree import BOOL, FLOAT, INT, NULL
-from tutor.mathtext import check_variable_name, infer_variables, parse_expression, parse_number, parse_vector
+from tutor.mathtext import (
+    check_variable_name,
+    infer_variables,
+    parse_expression,
+    parse_number,
+    parse_vector,
+    symbol,
+)
 from tutor.text import Text
 
+_PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 _LANG = re.compile(r"[a-z]{2,5}")
 _NAN_INF = re.compile(r"[-+]?\.(nan|inf)", re.IGNORECASE)
@@ -73,6 +81,30 @@ class Reader:
         self.diagnostics: list[Diagnostic] = []
         self.refused: set[int] = set()  # ids of nodes already reported as unusable
         self.texts: list[tuple[Node, tuple[str, ...]]] = []  # each text mapping and its languages
+        self.values: dict[str, sp.Expr] = {}  # the lesson's parameters in the variant being read
+
+    # --- parameters (variants) -------------------------------------------------------
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        return tuple(self.values)
+
+    def instantiate(self, value):
+        """An expression (or tuple of them) with the variant's parameter values put in, exactly."""
+        if not self.values or value is None:
+            return value
+        if isinstance(value, tuple):
+            return tuple(self.instantiate(v) for v in value)
+        mapping = {symbol(name): v for name, v in self.values.items()}
+        return value.xreplace(mapping)
+
+    def template(self, text: str) -> str:
+        """``{{a}}`` in a text becomes the parameter's value (LaTeX, for $...$), so texts follow the variant."""
+        if not self.values or "{{" not in text:
+            return text
+        return _PLACEHOLDER.sub(
+            lambda m: sp.latex(self.values[m.group(1)]) if m.group(1) in self.values else m.group(0), text
+        )
 
     # --- reporting -------------------------------------------------------------------
 
@@ -272,7 +304,8 @@ class Reader:
         if not self.usable(node):
             return None
         if isinstance(node, ScalarNode):
-            return self.scalar(node, what, allow_empty=True)
+            string = self.scalar(node, what, allow_empty=True)
+            return None if string is None else self.template(string)
         if not isinstance(node, MappingNode):
             self.expected(node, what)
             return None
@@ -298,7 +331,7 @@ class Reader:
                 continue
             string = self.scalar(value, f"the {code} text (a string)", allow_empty=True)
             if string is not None:
-                out[code] = string
+                out[code] = self.template(string)
         self.texts.append((node, tuple(out)))
         return out
 
@@ -320,7 +353,10 @@ class Reader:
         if zeros and node.style is None:
             text = zeros.group(1) + str(int(zeros.group(2))) if len(text) < 20 else text
             self.warning(node, f"leading zeros are read as decimal: {node.value} is {text}")
-        value = self.guarded(node, parse_number, text)
+        if self.values:  # may name the variants' parameters
+            value = self.instantiate(self.guarded(node, parse_expression, text, self.parameters))
+        else:
+            value = self.guarded(node, parse_number, text)
         if value is None:
             return None
         if not (value.is_real and value.is_finite):
@@ -464,7 +500,7 @@ class Reader:
         text = self.expression_source(node)
         if text is None:
             return None
-        return self.guarded(node, parse_expression, text, tuple(variables))
+        return self.instantiate(self.guarded(node, parse_expression, text, (*variables, *self.parameters)))
 
     def vector(self, node: Node, variables: Sequence[str], length: int | None, what: str) -> tuple[sp.Expr, ...] | None:
         """A YAML list of expressions, or one string like "(4x, 12z, 21m^2)"."""
@@ -482,7 +518,7 @@ class Reader:
             text = self.expression_source(node)
             if text is None:
                 return None
-            parsed = self.guarded(node, parse_vector, text, tuple(variables))
+            parsed = self.instantiate(self.guarded(node, parse_vector, text, (*variables, *self.parameters)))
             if parsed is None:
                 return None
             value = tuple(parsed)
@@ -527,7 +563,15 @@ class Reader:
         else:
             variables = self.guarded(node, infer_variables, text)
             if variables is not None:
-                variables = tuple(variables)
+                taken = [v for v in variables if v in self.values]
+                variables = tuple(v for v in variables if v not in self.values)
+                if taken and not variables:
+                    self.error(
+                        node,
+                        f"{', '.join(taken)} is a parameter of the variants, so this function has no variable left; "
+                        "rename the parameter",
+                    )
+                    return None
                 if len(variables) > MAX_VARIABLES:
                     self.error(node, f"at most {MAX_VARIABLES} variables are allowed, got {len(variables)}")
                     return None
@@ -536,10 +580,14 @@ class Reader:
         if not variables:
             self.error(node, "this function has no variables; write a function of x, e.g. 5x^2")
             return None
-        expr = self.guarded(node, parse_expression, text, variables)
+        clash = [v for v in variables if v in self.values]
+        if clash:
+            self.error(node, f"{', '.join(clash)} is a parameter of the variants, so it cannot be a variable too")
+            return None
+        expr = self.instantiate(self.guarded(node, parse_expression, text, (*variables, *self.parameters)))
         if expr is None:
             return None
-        return Function(expr, variables, text, self.where(node))
+        return Function(expr, variables, text if not self.values else sp.sstr(expr), self.where(node))
 
     # --- help on questions ------------------------------------------------------------
 

@@ -165,10 +165,46 @@ sections:
             - {{en: "∂L/∂w = (2/n) Σ (y1 - y) x", zh: "∂L/∂w = (2/n) Σ (y1 - y) x"}}
 """
 
+VARIANTS = """\
+# A lesson with different numbers for each learner.  Check it with:  tutor check {file}
+# See one learner's numbers with:  tutor run {file} --variant 3
+# The format: docs/lesson-format.md (Variants).
+id: {id}
+title:
+  en: Walking down a bowl of your own
+  zh: 沿着你自己的碗往下走
+
+variants:                # each learner gets one combination, fixed by a seed kept with their progress
+  values:
+    a: {{from: 1, to: 4}}                      # a whole number from 1 to 4
+    eta: {{from: 1/20, to: 1/4, step: 1/20}}  # 1/20, 1/10, 3/20, 1/5, 1/4 (exact)
+    x0: [-3, -2, 2, 3]                        # one of a list
+  require:               # constraints between the parameters, checked exactly
+    - "a*eta < 1"        # below the stability bound 2/L = 1/a (rules out a = 4 with eta = 1/4)
+  check: all             # tutor check checks every variant (or a number: a sample of that many)
+
+sections:
+  - explain:
+      text:              # {{{{a}}}} is the learner's value (as LaTeX, for $...$)
+        en: 'Your function is $f(x) = {{{{a}}}} x^2$ and your learning rate is $\\eta = {{{{eta}}}}$.'
+        zh: '你的函数是 $f(x) = {{{{a}}}} x^2$，学习率是 $\\eta = {{{{eta}}}}$。'
+
+  - derive:
+      function: a*x^2    # parameters may appear in any expression or number
+
+  - descent:
+      function: a*x^2
+      start: {{x: x0}}
+      learning_rate: eta
+      by_hand: 2
+      expect: converge   # tutor check: an error names any variant where this fails
+"""
+
 TEMPLATES = {
     "one-variable": ONE_VARIABLE,
     "several-variables": SEVERAL_VARIABLES,
     "training-step": TRAINING_STEP,
+    "variants": VARIANTS,
 }
 
 

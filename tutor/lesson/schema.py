@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from tutor.lesson.keys import (
+    DEFAULT_CHECK,
     EVALUATE_WHAT,
     EXPECTATIONS,
     LOSSES,
@@ -23,9 +24,12 @@ from tutor.lesson.keys import (
     MAX_EPOCHS,
     MAX_FEEDBACK,
     MAX_HINTS,
+    MAX_PARAMETERS,
+    MAX_REQUIREMENTS,
     MAX_SAMPLES,
     MAX_SECTIONS,
     MAX_STEPS,
+    MAX_VALUES,
     MAX_VARIABLES,
 )
 from tutor.lesson.model import ITERATION_QUESTIONS, TRAINING_QUESTIONS
@@ -433,6 +437,54 @@ def _sections() -> dict[str, dict]:
     }
 
 
+def _variants() -> dict:
+    number = _ref("number")
+    value_range = _object(
+        {
+            "from": _described(number, "The smallest value."),
+            "to": _described(number, "The largest value (included when the steps reach it)."),
+            "step": _described(number, "The step between values (default 1)."),
+        },
+        ("from", "to"),
+        "Values from 'from' to 'to' in steps of 'step', exactly: {from: 1/20, to: 1/4, step: 1/20}.",
+    )
+    values = {
+        "anyOf": [
+            {"type": "array", "items": number, "minItems": 1, "maxItems": MAX_VALUES},
+            value_range,
+        ],
+        "description": "This parameter's values: a list [-2, -1, 1, 2], or a range {from: 1, to: 5}.",
+    }
+    return _object(
+        {
+            "values": {
+                "type": "object",
+                "minProperties": 1,
+                "maxProperties": MAX_PARAMETERS,
+                "propertyNames": {"pattern": NAME_PATTERN},
+                "additionalProperties": values,
+                "description": "Each parameter's name and values; use the names in functions, points, learning rates "
+                "and data, and {{name}} in texts.",
+            },
+            "require": {
+                "anyOf": [
+                    {"type": "string", "minLength": 1},
+                    {"type": "array", "items": {"type": "string", "minLength": 1}, "maxItems": MAX_REQUIREMENTS},
+                ],
+                "description": 'Constraints between the parameters, each one comparison: "a*eta < 1".',
+            },
+            "check": {
+                "anyOf": [{"type": "integer", "minimum": 1, "maximum": 10_000}, {"const": "all"}],
+                "description": "How many variants tutor check checks (a deterministic sample), or all "
+                f"(default: all up to {DEFAULT_CHECK}, else a sample of {DEFAULT_CHECK}).",
+            },
+        },
+        ("values",),
+        "Different numbers for each learner: variant n is the n-th combination of values meeting every requirement; "
+        "a learner's variant is fixed by a seed kept with their progress (tutor run --variant N shows variant N).",
+    )
+
+
 def lesson_schema() -> dict:
     """The schema as a dict (draft-07)."""
     sections = _sections()
@@ -452,6 +504,7 @@ def lesson_schema() -> dict:
             "order": _integer(-1_000_000, 1_000_000, "Position in the list of lessons (smaller first).", 100),
             "title": _described(_ref("text"), "The lesson's title."),
             "summary": _described(_ref("text"), "One or two sentences: what the learner will be able to do."),
+            "variants": _variants(),
             "sections": {
                 "type": "array",
                 "minItems": 1,

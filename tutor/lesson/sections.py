@@ -7,14 +7,16 @@ when reading it added no error.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import sympy as sp
-from yaml.nodes import MappingNode, Node, SequenceNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from tutor.errors import TutorError
 from tutor.lesson.keys import (
     BATCH_QUESTIONS,
+    COMPARISONS,
     DATA_KEYS,
     DIRECTIONS,
     EVALUATE_WHAT,
@@ -22,16 +24,22 @@ from tutor.lesson.keys import (
     GENERATE_KEYS,
     LOSSES,
     MAX_BY_HAND,
+    MAX_COMBINATIONS,
     MAX_EPOCHS,
+    MAX_PARAMETERS,
+    MAX_REQUIREMENTS,
     MAX_SAMPLES,
     MAX_SECTIONS,
     MAX_STEPS,
+    MAX_VALUES,
     OPTIMIZERS,
     PLOT_KEYS,
+    RANGE_KEYS,
     SECTION_KEYS,
     SECTION_REQUIRED,
     TOP_KEYS,
     TOP_REQUIRED,
+    VARIANTS_KEYS,
 )
 from tutor.lesson.model import (
     ITERATION_QUESTIONS,
@@ -49,12 +57,17 @@ from tutor.lesson.model import (
     Optimizer,
     PlotRange,
     Predict,
+    Requirement,
     TrainingStep,
+    Variants,
     Where,
 )
 from tutor.lesson.nodes import ID, Reader, short, suggest
+from tutor.lesson.variants import admissible, product_size
 from tutor.mathtext import parse_expression
 from tutor.optimisers import OPTIMISERS as _REGISTRY
+
+_COMPARISON = re.compile("|".join(re.escape(op) for op in COMPARISONS))
 
 
 def _places(r: Reader, fields: dict[str, Node]) -> dict[str, Where]:
@@ -310,7 +323,11 @@ def _model(r: Reader, f: dict[str, Node]) -> Model | None:
     text = r.expression_source(f["model"])
     if text is None:
         return None
-    expr = r.guarded(f["model"], parse_expression, text, (*parameters, input_name))
+    clash = [name for name in (*parameters, input_name) if name in r.values]
+    if clash:
+        r.error(f["model"], f"{', '.join(clash)} is a parameter of the variants, so it cannot be in the model too")
+        return None
+    expr = r.instantiate(r.guarded(f["model"], parse_expression, text, (*parameters, input_name, *r.parameters)))
     if expr is None:
         return None
     used = {s.name for s in expr.free_symbols}
@@ -537,12 +554,138 @@ def _guarded_section(r: Reader, kind: str, fields: dict[str, Node], key: Node):
     return None
 
 
-def read_lesson(r: Reader, root: Node) -> Lesson | None:
+def _parameter_values(r: Reader, name: str, node: Node) -> tuple[sp.Expr, ...] | None:
+    """``[1, 2, 5]`` (exact numbers), or ``{from: 1/10, to: 1/2, step: 1/10}`` (step 1 by default)."""
+    if isinstance(node, MappingNode):
+        g = r.fields(node, f"the values of {name}", RANGE_KEYS, ("from", "to"), node)
+        if g is None or "from" not in g or "to" not in g:
+            return None
+        low, high = r.number(g["from"]), r.number(g["to"])
+        step = r.positive(g["step"], "the step") if "step" in g else sp.Integer(1)
+        if None in (low, high, step):
+            return None
+        if high < low:
+            r.error(g["to"], f"the range of {name} runs from {sp.sstr(low)} up to {sp.sstr(high)}: 'to' must not be less")
+            return None
+        count = int(sp.floor((high - low) / step)) + 1
+        if count > MAX_VALUES:
+            r.error(node, f"{name} would take {count} values; at most {MAX_VALUES} are allowed (a larger step?)")
+            return None
+        return tuple(low + i * step for i in range(count))
+    items = r.sequence(node, f"the values of {name}: a list [1, 2, 3] or a range {{from: 1, to: 5}}", MAX_VALUES)
+    if items is None:
+        return None
+    values = [r.number(item, f"a number for {name}") for item in items]
+    if any(v is None for v in values):
+        return None
+    if not values:
+        r.error(node, f"{name} needs at least one value")
+        return None
+    for index, (item, value) in enumerate(zip(items, values)):
+        if value in values[:index]:
+            r.error(item, f"{sp.sstr(value)} is listed twice for {name}")
+            return None
+    return tuple(values)
+
+
+def _requirement(r: Reader, node: Node, names: tuple[str, ...]) -> Requirement | None:
+    """``"a*eta < 1"``: one comparison between two expressions of the parameters."""
+    text = r.expression_source(node)
+    if text is None:
+        return None
+    normal = text.replace("≤", "<=").replace("≥", ">=").replace("≠", "!=")
+    found = [(m.start(), m.group()) for m in _COMPARISON.finditer(normal)]
+    if len(found) != 1:
+        r.error(
+            node,
+            'a requirement is one comparison (<, <=, >, >=, ==, !=), e.g. "a*eta < 1"; '
+            f"got {len(found) or 'none'} in '{short(text)}'",
+        )
+        return None
+    ((at, op),) = found
+    lhs = r.guarded(node, parse_expression, normal[:at], names)
+    rhs = r.guarded(node, parse_expression, normal[at + len(op) :], names)
+    if lhs is None or rhs is None:
+        return None
+    return Requirement(lhs, op, rhs, text, r.where(node))
+
+
+def _variants(r: Reader, node: Node) -> Variants | None:
+    v = r.fields(node, "variants", VARIANTS_KEYS, ("values",), node)
+    if v is None or "values" not in v:
+        return None
+    items = r.mapping(
+        v["values"], "the parameters and their values, e.g. {a: [1, 2, 3], eta: {from: 1/10, to: 1/2, step: 1/10}}"
+    )
+    if items is None:
+        return None
+    if not items:
+        r.error(v["values"], "variants need at least one parameter")
+        return None
+    if len(items) > MAX_PARAMETERS:
+        r.error(v["values"], f"at most {MAX_PARAMETERS} parameters are allowed, got {len(items)}")
+        return None
+    before = r.errors()
+    names: list[str] = []
+    values: dict[str, tuple] = {}
+    for name, (key, value) in items.items():
+        if r.variable_name(key, "a parameter name") is None:
+            continue
+        pool = _parameter_values(r, name, value)
+        if pool is not None:
+            names.append(name)
+            values[name] = pool
+    require: list[Requirement] = []
+    if "require" in v:
+        for item in (
+            r.sequence(v["require"], 'a list of requirements, e.g. ["a*eta < 1"]', MAX_REQUIREMENTS, allow_scalar=True)
+            or ()
+        ):
+            requirement = _requirement(r, item, tuple(items))
+            if requirement is not None:
+                require.append(requirement)
+    check = None
+    if "check" in v:
+        word = v["check"].value.strip() if isinstance(v["check"], ScalarNode) else ""
+        check = (
+            MAX_COMBINATIONS
+            if word == "all"
+            else r.integer(v["check"], "check (a number of variants, or all)", 1, 10_000)
+        )
+    if r.errors() > before:
+        return None
+    spec = Variants(tuple(names), values, tuple(require), check, r.where(node))
+    size = product_size(spec)
+    if size > MAX_COMBINATIONS:
+        r.error(v["values"], f"these values make {size} combinations; at most {MAX_COMBINATIONS} are allowed")
+        return None
+    return spec
+
+
+def read_lesson(r: Reader, root: Node, variant: int | None = None) -> Lesson | None:
     if not isinstance(root, MappingNode):
         r.expected(root, "a lesson: a mapping with id, title and sections at the top level")
         return None
     f = r.fields(root, "the lesson", TOP_KEYS, TOP_REQUIRED, root)
     if f is None:
+        return None
+    spec = None
+    number = 0
+    if "variants" in f:
+        spec = _variants(r, f["variants"])
+        if spec is None:
+            return None
+        everyone = admissible(spec)
+        if not everyone:
+            r.error(f["variants"], "no combination of these values meets every requirement, so there is no variant")
+            return None
+        number = 1 if variant is None else variant
+        if not 1 <= number <= len(everyone):
+            r.error(f["variants"], f"there is no variant {number}: this lesson has variants 1 to {len(everyone)}")
+            return None
+        r.values = everyone[number - 1]
+    elif variant not in (None, 1):
+        r.error(root, f"there is no variant {variant}: this lesson has no variants (no 'variants:' block)")
         return None
     lesson_id = None
     if "id" in f:
@@ -574,4 +717,7 @@ def read_lesson(r: Reader, root: Node) -> Lesson | None:
         path=r.path,
         where=r.where(root),
         places=_places(r, f),
+        variants=spec,
+        variant=number,
+        values=dict(r.values),
     )

@@ -113,10 +113,11 @@ class LessonScreen(Screen):
     @work(thread=True, exclusive=True, group="prepare")
     def prepare(self) -> None:
         """Build the walkthrough and re-read the learner's past attempts (sympy: not on the UI thread)."""
+        from tutor.lesson.variants import for_learner
         from tutor.walkthrough import build_walkthrough
 
         try:
-            walkthrough = build_walkthrough(self.lesson)
+            walkthrough = build_walkthrough(for_learner(self.lesson, self.app.store))
             session = LessonSession(walkthrough, self.app.store, self.lang)
             session.restore()
             session.prepare_hints()  # F2 then only looks them up
