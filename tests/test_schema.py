@@ -68,6 +68,12 @@ def test_the_schema_and_the_loader_know_the_same_variant_keys():
     assert set(value_range["properties"]) == set(keys.RANGE_KEYS)
 
 
+def test_the_schema_and_the_loader_know_the_same_question_keys():
+    part = _section_schemas()["question"]["properties"]["parts"]["items"]
+    assert set(part["properties"]) == set(keys.PART_KEYS)
+    assert set(part["properties"]["choices"]["items"]["properties"]) == set(keys.OPTION_KEYS)
+
+
 def test_every_property_has_a_description():
     missing = []
 

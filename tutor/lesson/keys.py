@@ -80,6 +80,7 @@ SECTION_KEYS: dict[str, tuple[str, ...]] = {
         "help",
         *_TEXT_KEYS,
     ),
+    "question": ("function", "variables", "start", "learning_rate", "max_steps", "parts", *_TEXT_KEYS),
 }
 SECTION_REQUIRED: dict[str, tuple[str, ...]] = {
     "explain": ("text",),
@@ -89,7 +90,12 @@ SECTION_REQUIRED: dict[str, tuple[str, ...]] = {
     "predict": ("function", "start", "learning_rate"),
     "training_step": ("model", "parameters", "data", "start", "learning_rate"),
     "batch_compare": ("model", "parameters", "data", "start", "learning_rate"),
+    "question": ("parts",),
 }
+PART_KEYS = ("ask", "answer", "choices", "name", "at", "near", "below", "prompt", "tolerance", *_ONE_QUESTION[1:])
+OPTION_KEYS = ("text", "correct", "explain")
+MAX_PARTS = 20
+MAX_OPTIONS = 10
 VARIANTS_KEYS = ("values", "require", "check")
 RANGE_KEYS = ("from", "to", "step")
 COMPARISONS = ("<=", ">=", "!=", "==", "<", ">")

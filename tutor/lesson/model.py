@@ -227,7 +227,62 @@ class BatchCompare(SectionBase):
     help: dict[str, Help] = field(default_factory=dict)
 
 
-Section = Union[Explain, Derive, Evaluate, Descent, Predict, TrainingStep, BatchCompare]
+#: What a question part may ask the engine for.
+QUESTION_ASKS = (
+    "value",
+    "derivative",
+    "curvature",
+    "stability_bound",
+    "stationary_points",
+    "minimum_reached",
+    "steps_to_tolerance",
+)
+
+
+@dataclass(frozen=True)
+class Option:
+    """One option of a multiple-choice part, and why it is right or wrong."""
+
+    text: Text
+    correct: bool = False
+    explain: Text | None = None
+    where: Where | None = None
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of a question: an engine quantity (``ask``), an author formula (``answer``) or a choice.
+
+    ``answer`` is an expression of earlier parts' ``name``s: the grader puts
+    in the learner's own earlier answers (error carried forward).
+    """
+
+    ask: str | None = None
+    answer: sp.Expr | None = None
+    uses: tuple[str, ...] = ()  # the earlier parts' names ``answer`` uses
+    options: tuple[Option, ...] = ()
+    name: str | None = None
+    at: dict[str, sp.Expr] | None = None  # value, derivative
+    near: dict[str, sp.Expr] | None = None  # curvature, stability_bound: the minimum nearest this point
+    below: sp.Expr | None = None  # steps_to_tolerance: until |f'| < below
+    prompt: Text | None = None
+    tolerance: float | None = None
+    help: Help = field(default_factory=Help)
+    where: Where | None = None
+
+
+@dataclass(frozen=True)
+class Ask(SectionBase):
+    """A question of the author's own, in one or more parts, about ``function`` (and a run from ``start``)."""
+
+    parts: tuple[Part, ...]
+    function: Function | None = None
+    start: dict[str, sp.Expr] | None = None
+    learning_rate: sp.Expr | None = None
+    max_steps: int = 1000
+
+
+Section = Union[Explain, Derive, Evaluate, Descent, Predict, TrainingStep, BatchCompare, Ask]
 
 
 @dataclass(frozen=True)

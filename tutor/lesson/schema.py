@@ -24,7 +24,9 @@ from tutor.lesson.keys import (
     MAX_EPOCHS,
     MAX_FEEDBACK,
     MAX_HINTS,
+    MAX_OPTIONS,
     MAX_PARAMETERS,
+    MAX_PARTS,
     MAX_REQUIREMENTS,
     MAX_SAMPLES,
     MAX_SECTIONS,
@@ -32,7 +34,7 @@ from tutor.lesson.keys import (
     MAX_VALUES,
     MAX_VARIABLES,
 )
-from tutor.lesson.model import ITERATION_QUESTIONS, TRAINING_QUESTIONS
+from tutor.lesson.model import ITERATION_QUESTIONS, QUESTION_ASKS, TRAINING_QUESTIONS
 from tutor.optimisers import OPTIMISERS
 
 SCHEMA_URL = "http://json-schema.org/draft-07/schema#"
@@ -434,7 +436,81 @@ def _sections() -> dict[str, dict]:
             ("model", "parameters", "data", "start", "learning_rate"),
             "Batch, stochastic and mini-batch gradient descent on the same data and seed.",
         ),
+        "question": _question(),
     }
+
+
+ASK_WORDS = {
+    "value": "f at 'at'.",
+    "derivative": "f' (or the gradient) at 'at'.",
+    "curvature": "L, the largest curvature (near the minimum closest to 'near' unless f is quadratic).",
+    "stability_bound": "2/L, the largest stable learning rate.",
+    "stationary_points": "Where f' = 0 (one variable), smallest first.",
+    "minimum_reached": "The minimum a run from the section's start with its learning rate reaches.",
+    "steps_to_tolerance": "The steps until every |∂f/∂v| is at most 'below'.",
+}
+
+
+def _question() -> dict:
+    option = _object(
+        {
+            "text": _described(
+                _ref("text"), "The choice as the learner sees it (answered a, b, c, ... or by its text)."
+            ),
+            "correct": {"type": "boolean", "default": False, "description": "Exactly one choice is correct."},
+            "explain": _described(_ref("text"), "Why this choice is right or wrong (shown when it is chosen)."),
+        },
+        ("text",),
+        "One choice of a multiple-choice part.",
+    )
+    part = _object(
+        {
+            "ask": {
+                "enum": list(QUESTION_ASKS),
+                "description": "A quantity the engine computes: " + " ".join(f"{k}: {w}" for k, w in ASK_WORDS.items()),
+            },
+            "answer": _described(
+                _ref("expression"), 'A formula of earlier parts\' names, e.g. "2/L" (error carried forward).'
+            ),
+            "choices": {
+                "type": "array",
+                "items": option,
+                "minItems": 2,
+                "maxItems": MAX_OPTIONS,
+                "description": "Multiple choice: the options, exactly one correct: true.",
+            },
+            "name": {
+                "type": "string",
+                "pattern": NAME_PATTERN,
+                "description": "A name for this part's answer, for later parts' 'answer:' formulas.",
+            },
+            "at": _described(_ref("point"), "The point for ask: value or derivative."),
+            "near": _described(_ref("point"), "For curvature and stability_bound: the minimum nearest this point."),
+            "below": _described(_ref("number"), "For steps_to_tolerance: the size every |∂f/∂v| must reach."),
+            "tolerance": _described(_ref("number"), "Accept answers within this distance of the exact one."),
+            **{k: v for k, v in _common(True).items() if k not in ("title", "text")},
+        },
+        (),
+        "One part: ask (engine quantity), answer (formula of earlier parts) or choices (multiple choice).",
+    )
+    return _object(
+        {
+            **_function(),
+            "start": _described(_ref("point"), "x_0 of the run minimum_reached and steps_to_tolerance watch."),
+            "learning_rate": _described(_ref("number"), "The run's learning rate."),
+            "max_steps": _integer(1, MAX_STEPS, "The most steps the run may take.", 1000),
+            "parts": {
+                "type": "array",
+                "items": part,
+                "minItems": 1,
+                "maxItems": MAX_PARTS,
+                "description": "The question's parts, asked in order.",
+            },
+            **_common(False),
+        },
+        ("parts",),
+        "A question of your own, in parts: engine quantities, formulas of earlier answers, multiple choice.",
+    )
 
 
 def _variants() -> dict:

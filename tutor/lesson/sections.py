@@ -26,13 +26,17 @@ from tutor.lesson.keys import (
     MAX_BY_HAND,
     MAX_COMBINATIONS,
     MAX_EPOCHS,
+    MAX_OPTIONS,
     MAX_PARAMETERS,
+    MAX_PARTS,
     MAX_REQUIREMENTS,
     MAX_SAMPLES,
     MAX_SECTIONS,
     MAX_STEPS,
     MAX_VALUES,
     OPTIMIZERS,
+    OPTION_KEYS,
+    PART_KEYS,
     PLOT_KEYS,
     RANGE_KEYS,
     SECTION_KEYS,
@@ -44,17 +48,22 @@ from tutor.lesson.keys import (
 from tutor.lesson.model import (
     ITERATION_QUESTIONS,
     OUTCOMES,
+    QUESTION_ASKS,
     TRAINING_QUESTIONS,
+    Ask,
     BatchCompare,
     DataSet,
     Derive,
     Descent,
     Evaluate,
     Explain,
+    Function,
     Help,
     Lesson,
     Model,
     Optimizer,
+    Option,
+    Part,
     PlotRange,
     Predict,
     Requirement,
@@ -64,7 +73,7 @@ from tutor.lesson.model import (
 )
 from tutor.lesson.nodes import ID, Reader, short, suggest
 from tutor.lesson.variants import admissible, product_size
-from tutor.mathtext import parse_expression
+from tutor.mathtext import parse_expression, symbol
 from tutor.optimisers import OPTIMISERS as _REGISTRY
 
 _COMPARISON = re.compile("|".join(re.escape(op) for op in COMPARISONS))
@@ -498,6 +507,145 @@ def _batch_compare(r: Reader, f: dict[str, Node], where: Where) -> BatchCompare 
     )
 
 
+#: What each kind of part needs from its section, and from itself.
+_ASK_NEEDS = {
+    "value": ("function", "at"),
+    "derivative": ("function", "at"),
+    "curvature": ("function",),
+    "stability_bound": ("function",),
+    "stationary_points": ("function",),
+    "minimum_reached": ("function", "start", "learning_rate"),
+    "steps_to_tolerance": ("function", "start", "learning_rate", "below"),
+}
+
+
+def _option(r: Reader, node: Node) -> Option | None:
+    o = r.fields(node, "a choice", OPTION_KEYS, ("text",), node)
+    if o is None or "text" not in o:
+        return None
+    text = r.text_value(o["text"])
+    correct = r.boolean(o["correct"], "correct") if "correct" in o else False
+    explain = r.text_value(o["explain"]) if "explain" in o else None
+    if text is None or correct is None:
+        return None
+    return Option(text, correct, explain, r.where(node))
+
+
+def _part(r: Reader, node: Node, f: dict[str, Node], function: Function | None, earlier: list[str]) -> Part | None:
+    p = r.fields(node, "a part", PART_KEYS, (), node)
+    if p is None:
+        return None
+    given = [k for k in ("ask", "answer", "choices") if k in p]
+    if len(given) != 1:
+        r.error(
+            node,
+            "a part asks one thing: ask: (what the engine computes), answer: (a formula of earlier parts) "
+            f"or choices: (multiple choice); this one has {', '.join(given) or 'none of them'}",
+        )
+        return None
+    names = function.variables if function else ()
+    ask = answer = None
+    uses: tuple[str, ...] = ()
+    options: tuple[Option, ...] = ()
+    if "ask" in p:
+        ask = r.choice(p["ask"], QUESTION_ASKS, "quantity to ask")
+        for need in _ASK_NEEDS.get(ask, ()):
+            if need in ("function", "start", "learning_rate") and need not in f:
+                r.error(p["ask"], f"ask: {ask} needs '{need}:' in the question section")
+            elif need in ("at", "below") and need not in p:
+                r.error(p["ask"], f"ask: {ask} needs '{need}:' in this part")
+        if ask == "stationary_points" and len(names) > 1:
+            r.error(p["ask"], "ask: stationary_points is for a function of one variable")
+    elif "answer" in p:
+        text = r.expression_source(p["answer"])
+        if text is not None:
+            answer = r.guarded(p["answer"], parse_expression, text, (*earlier, *r.parameters))
+            answer = r.instantiate(answer)
+            if answer is not None:
+                uses = tuple(n for n in earlier if symbol(n) in answer.free_symbols)
+    else:
+        items = r.sequence(
+            p["choices"], "a list of choices, e.g. [{text: ..., correct: true}, {text: ...}]", MAX_OPTIONS
+        )
+        read = [_option(r, item) for item in items or ()]
+        if items is not None and None not in read:
+            options = tuple(read)
+            right = sum(o.correct for o in options)
+            if len(options) < 2:
+                r.error(p["choices"], "a multiple choice needs at least two choices")
+            elif right != 1:
+                r.error(p["choices"], f"exactly one choice is correct: true; here {right} are")
+    name = None
+    if "name" in p:
+        name = r.variable_name(p["name"], "a name for this part's answer")
+        if name is not None and (name in earlier or name in names):
+            r.error(p["name"], f"'{name}' is already the name of an earlier part or a variable")
+            name = None
+    at = r.point(p["at"], names, "at") if "at" in p and function else None
+    near = r.point(p["near"], names, "near") if "near" in p and function else None
+    below = r.positive(p["below"], "below (the size of |f'| to reach)") if "below" in p else None
+    tolerance = None
+    if "tolerance" in p:
+        value = r.number(p["tolerance"], "a tolerance")
+        if value is not None and value.is_negative:
+            r.error(p["tolerance"], f"a tolerance must not be negative, got {sp.sstr(value)}")
+        elif value is not None:
+            tolerance = float(value)
+    if options:
+        keys = tuple(chr(ord("a") + i) for i in range(len(options)))
+        read_answer = r.choice_answer(keys, f"choice ({', '.join(keys)})")
+    else:
+        read_answer = lambda n: (  # noqa: E731
+            r.vector(n, (), None, "the answer") if isinstance(n, SequenceNode) else r.expression(n, ())
+        )
+    help_ = r.help(p, read_answer)
+    return Part(
+        ask=ask,
+        answer=answer,
+        uses=uses,
+        options=options,
+        name=name,
+        at=at,
+        near=near,
+        below=below,
+        prompt=r.text_value(p["prompt"]) if "prompt" in p else None,
+        tolerance=tolerance,
+        help=help_,
+        where=r.where(node),
+    )
+
+
+def _question(r: Reader, f: dict[str, Node], where: Where) -> Ask | None:
+    function = r.function(f) if "function" in f else None
+    names = function.variables if function else ()
+    start = r.point(f["start"], names, "start") if "start" in f and function else None
+    lr = r.positive(f["learning_rate"], "the learning rate") if "learning_rate" in f else None
+    max_steps = r.integer(f["max_steps"], "max_steps", 1, MAX_STEPS) if "max_steps" in f else 1000
+    items = r.sequence(f["parts"], "a list of parts, e.g. [{ask: stability_bound}]", MAX_PARTS)
+    if items is not None and not items:
+        r.error(f["parts"], "a question needs at least one part")
+    parts: list[Part | None] = []
+    earlier: list[str] = []
+    for item in items or ():
+        part = _part(r, item, f, function, earlier)
+        parts.append(part)
+        if part is not None and part.name:
+            earlier.append(part.name)
+    if None in parts or items is None or max_steps is None:
+        return None
+    return Ask(
+        parts=tuple(parts),
+        function=function,
+        start=start,
+        learning_rate=lr,
+        max_steps=max_steps,
+        title=r.text_value(f["title"]) if "title" in f else None,
+        text=r.text_value(f["text"]) if "text" in f else None,
+        where=where,
+        places=_places(r, f),
+    )
+
+
 SECTION_READERS = {
     "explain": _explain,
     "derive": _derive,
@@ -506,6 +654,7 @@ SECTION_READERS = {
     "predict": _predict,
     "training_step": _training_step,
     "batch_compare": _batch_compare,
+    "question": _question,
 }
 
 
@@ -565,7 +714,9 @@ def _parameter_values(r: Reader, name: str, node: Node) -> tuple[sp.Expr, ...] |
         if None in (low, high, step):
             return None
         if high < low:
-            r.error(g["to"], f"the range of {name} runs from {sp.sstr(low)} up to {sp.sstr(high)}: 'to' must not be less")
+            r.error(
+                g["to"], f"the range of {name} runs from {sp.sstr(low)} up to {sp.sstr(high)}: 'to' must not be less"
+            )
             return None
         count = int(sp.floor((high - low) / step)) + 1
         if count > MAX_VALUES:

@@ -14,6 +14,7 @@ from typing import Any
 
 from tutor.errors import TutorError
 from tutor.lesson.model import (
+    Ask,
     BatchCompare,
     Derive,
     Descent,
@@ -30,6 +31,7 @@ from tutor.walkthrough.descent import _descent
 from tutor.walkthrough.explain import _explain
 from tutor.walkthrough.model import Step, Walkthrough
 from tutor.walkthrough.predict import _predict
+from tutor.walkthrough.question import _question
 from tutor.walkthrough.shared import _where
 from tutor.walkthrough.training import _batch, _training
 
@@ -41,6 +43,7 @@ _BUILDERS: dict[type, Callable[[int, Any, Lesson], list[Step]]] = {
     Predict: _predict,
     TrainingStep: _training,
     BatchCompare: _batch,
+    Ask: _question,
 }
 
 
