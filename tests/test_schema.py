@@ -74,6 +74,13 @@ def test_the_schema_and_the_loader_know_the_same_question_keys():
     assert set(part["properties"]["choices"]["items"]["properties"]) == set(keys.OPTION_KEYS)
 
 
+def test_the_schema_and_the_loader_know_the_same_help_keys():
+    definitions = lesson_schema()["definitions"]
+    assert set(definitions["help"]["properties"]) == set(keys.HELP_KEYS)
+    assert set(definitions["feedback"]["properties"]) == set(keys.FEEDBACK_KEYS)
+    assert set(definitions["tests"]["items"]["properties"]) == set(keys.TEST_KEYS)
+
+
 def test_every_property_has_a_description():
     missing = []
 

@@ -389,11 +389,22 @@ def _author_feedback(question: Question, value: Any) -> Text | None:
     """The first author-listed wrong answer this answer is equivalent to."""
     for item in question.help.feedback:
         try:
+            if getattr(item, "pattern", None) == "up_to_constant":
+                if _up_to_constant(value, item.answer):
+                    return item.says
+                continue
             if compare(question, value, item.answer).ok:
                 return item.says
         except (TutorError, TypeError, ValueError, ArithmeticError):
             continue
     return None
+
+
+def _up_to_constant(value: Any, answer: Any) -> bool:
+    """Author feedback pattern: the answer is the given expression plus some constant (an antiderivative slip)."""
+    if not isinstance(value, sp.Expr) or not isinstance(answer, sp.Expr):
+        return False
+    return not sp.expand(value - answer).free_symbols
 
 
 def _misconception(question: Question, value: Any) -> Text | None:

@@ -344,7 +344,9 @@ def walkthrough_problems(lesson: Lesson) -> list[tuple] | None:
 
     problems = attempt(lesson)
     if not problems:
-        return unreachable_feedback(built[0]) if built and built[0] is not None else problems
+        if not built or built[0] is None:
+            return problems
+        return unreachable_feedback(built[0]) + answer_test_problems(built[0])
     if all(p[1] is not None for p in problems):
         return problems
     located = []
@@ -368,7 +370,7 @@ def unreachable_feedback(walkthrough) -> list[tuple]:
     right: dict[tuple, bool] = {}
     for question in walkthrough.questions():
         for item in question.help.feedback:
-            key = (item.where, id(item))
+            key = (item.where, 0) if item.where is not None else (None, id(item))  # one entry, every iteration
             try:
                 accepted = compare(question, item.answer, question.expected).ok is True
             except Exception:
@@ -386,6 +388,41 @@ def unreachable_feedback(walkthrough) -> list[tuple]:
                     "this feedback is for the right answer, so no learner ever sees it "
                     "(feedback answers are wrong answers a learner might give)",
                 )
+            )
+    return problems
+
+
+def answer_test_problems(walkthrough) -> list[tuple]:
+    """Run each question's answer tests (as STACK's question tests): a test whose verdict or feedback differs fails.
+
+    Help shared by the iterations of a descent is tested at the first
+    question that carries it (iteration 0).
+    """
+    from tutor.grading import grade
+    from tutor.text import tr
+
+    problems, done = [], set()
+    for question in walkthrough.questions():
+        for test in question.help.tests:
+            if id(test) in done:
+                continue
+            done.add(id(test))
+            where = test.where
+            got = grade(question, test.answer)
+            words = " ".join(tr(t, lang) for t in (got.message, got.feedback) if t for lang in ("en", "zh"))
+            if got.verdict != test.verdict:
+                said = f" ({tr(got.feedback or got.message, 'en')})" if (got.feedback or got.message) else ""
+                message = (
+                    f"answer test: '{test.answer}' should be {test.verdict}, but the grader says {got.verdict}{said}"
+                )
+            elif test.says and test.says not in words:
+                message = f"answer test: '{test.answer}' is {got.verdict}, but its feedback does not say '{test.says}'"
+            else:
+                continue
+            problems.append(
+                (where.path, where.line, where.column, "error", message)
+                if where
+                else (None, None, None, "error", message)
             )
     return problems
 
@@ -648,7 +685,8 @@ def _check_walkthrough(report: _Report, lesson: Lesson) -> None:
         return
     for path, line, column, severity, message in problems or ():
         where = Where(path or lesson.path, line or 1, column or 1)
-        text = message if severity != "error" else f"a question the engine cannot answer: {message}"
+        plain = severity != "error" or message.startswith("answer test:")
+        text = message if plain else f"a question the engine cannot answer: {message}"
         report.diagnostics.append(Diagnostic(where, "warning" if severity == "warning" else "error", text))
 
 

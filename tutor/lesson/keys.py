@@ -29,7 +29,7 @@ TOP_KEYS = ("id", "order", "title", "summary", "variants", "sections")
 TOP_REQUIRED = ("id", "title", "sections")
 
 _TEXT_KEYS = ("title", "text")
-_ONE_QUESTION = ("prompt", "hints", "solution", "feedback")
+_ONE_QUESTION = ("prompt", "hints", "solution", "feedback", "tests")
 
 SECTION_KEYS: dict[str, tuple[str, ...]] = {
     "explain": ("title", "text", "plot"),
@@ -106,8 +106,11 @@ MAX_REQUIREMENTS = 20
 MAX_COMBINATIONS = 10_000
 #: ``tutor check`` checks every variant up to this many, else a sample of this many (unless ``check:`` says).
 DEFAULT_CHECK = 12
-HELP_KEYS = ("hints", "solution", "feedback")
-FEEDBACK_KEYS = ("answer", "says")
+HELP_KEYS = ("hints", "solution", "feedback", "tests")
+FEEDBACK_KEYS = ("answer", "pattern", "factor", "says")
+TEST_KEYS = ("answer", "verdict", "says")
+VERDICTS = ("right", "wrong", "invalid")
+MAX_TESTS = 100
 PLOT_KEYS = ("function", "variables", "range")
 DATA_KEYS = ("x", "y", "generate")
 GENERATE_KEYS = ("seed", "n", "w", "b", "noise", "x_range")

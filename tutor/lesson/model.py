@@ -32,22 +32,45 @@ class Where:
         return f"{one_line(self.path)}:{self.line}:{self.column}"
 
 
+#: Patterns of wrong answers feedback may name instead of one literal answer.
+PATTERNS = ("wrong_sign", "factor", "up_to_constant")
+
+
 @dataclass(frozen=True)
 class Feedback:
-    """An author-listed wrong answer and what it deserves to hear."""
+    """An author-listed wrong answer (or a pattern of them) and what it deserves to hear.
 
-    answer: Any  # parsed: sympy expression, tuple of them, or a choice key
+    ``pattern``: ``wrong_sign`` (minus the right answer), ``factor`` (the right
+    answer times ``factor``) or ``up_to_constant`` (``answer`` plus any
+    constant).  The walkthrough turns the first two into literal answers
+    from each question's own right answer.
+    """
+
+    answer: Any  # parsed: sympy expression, tuple of them, or a choice key (None for a pattern)
     says: Text
+    where: Where | None = None
+    pattern: str | None = None
+    factor: Any = None
+
+
+@dataclass(frozen=True)
+class AnswerTest:
+    """A STACK-style question test: this answer must get this verdict (and feedback containing ``says``)."""
+
+    answer: str  # as a learner would type it
+    verdict: str  # "right" | "wrong" | "invalid"
+    says: str | None = None
     where: Where | None = None
 
 
 @dataclass(frozen=True)
 class Help:
-    """What any question may carry: ordered hints, a worked solution, feedback."""
+    """What any question may carry: ordered hints, a worked solution, feedback, answer tests."""
 
     hints: tuple[Text, ...] = ()
     solution: Text | None = None
     feedback: tuple[Feedback, ...] = ()
+    tests: tuple[AnswerTest, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -28,9 +28,12 @@ from tutor.lesson.keys import (
     MAX_HINTS,
     MAX_LANGUAGES,
     MAX_SAMPLES,
+    MAX_TESTS,
     MAX_VARIABLES,
+    TEST_KEYS,
+    VERDICTS,
 )
-from tutor.lesson.model import Diagnostic, Feedback, Function, Help, Where
+from tutor.lesson.model import PATTERNS, AnswerTest, Diagnostic, Feedback, Function, Help, Where
 from tutor.lesson.yamltree import BOOL, FLOAT, INT, NULL
 from tutor.mathtext import (
     check_variable_name,
@@ -602,14 +605,62 @@ class Reader:
         feedback: list[Feedback] = []
         if "feedback" in fields:
             for item in self.sequence(fields["feedback"], "a list of {answer: ..., says: ...}", MAX_FEEDBACK) or []:
-                entry = self.fields(item, "feedback", FEEDBACK_KEYS, FEEDBACK_KEYS, item)
-                if entry is None or not all(k in entry for k in FEEDBACK_KEYS):
+                entry = self.fields(item, "feedback", FEEDBACK_KEYS, ("says",), item)
+                if entry is None or "says" not in entry:
                     continue
-                answer = read_answer(entry["answer"])
-                says = self.text_value(entry["says"])
-                if answer is not None and says is not None:
-                    feedback.append(Feedback(answer, says, self.where(item)))
-        return Help(tuple(hints), solution, tuple(feedback))
+                read = self._feedback(item, entry, read_answer)
+                if read is not None:
+                    feedback.append(read)
+        tests: list[AnswerTest] = []
+        if "tests" in fields:
+            for item in self.sequence(fields["tests"], "a list of {answer: ..., verdict: right}", MAX_TESTS) or []:
+                entry = self.fields(item, "an answer test", TEST_KEYS, ("answer", "verdict"), item)
+                if entry is None or not all(k in entry for k in ("answer", "verdict")):
+                    continue
+                answer = self.scalar(entry["answer"], "the answer as a learner would type it")
+                verdict = self.choice(entry["verdict"], VERDICTS, "verdict")
+                says = self.scalar(entry["says"], "a phrase the feedback must contain") if "says" in entry else None
+                if answer is not None and verdict is not None:
+                    tests.append(AnswerTest(answer, verdict, says, self.where(item)))
+        return Help(tuple(hints), solution, tuple(feedback), tuple(tests))
+
+    def _feedback(self, item: Node, entry: dict[str, Node], read_answer: Callable[[Node], Any]) -> Feedback | None:
+        """``answer:`` (literal), or ``pattern:`` wrong_sign / factor (with ``factor:``) / up_to_constant (with ``answer:``)."""
+        says = self.text_value(entry["says"])
+        if "pattern" not in entry:
+            if "factor" in entry:
+                self.error(entry["factor"], "factor: goes with pattern: factor")
+                return None
+            if "answer" not in entry:
+                self.error(item, "feedback needs 'answer:' (a wrong answer) or 'pattern:' (wrong_sign, factor, ...)")
+                return None
+            answer = read_answer(entry["answer"])
+            return None if answer is None or says is None else Feedback(answer, says, self.where(item))
+        pattern = self.choice(entry["pattern"], PATTERNS, "pattern")
+        if pattern is None or says is None:
+            return None
+        answer = factor = None
+        if pattern == "factor":
+            if "factor" not in entry:
+                self.error(entry["pattern"], "pattern: factor needs 'factor:', e.g. factor: 1/2 for a missing 2")
+                return None
+            factor = self.number(entry["factor"], "the factor")
+            if factor is None:
+                return None
+        elif "factor" in entry:
+            self.error(entry["factor"], f"factor: goes with pattern: factor, not {pattern}")
+            return None
+        if pattern == "up_to_constant":
+            if "answer" not in entry:
+                self.error(entry["pattern"], "pattern: up_to_constant needs 'answer:', the expression up to a constant")
+                return None
+            answer = read_answer(entry["answer"])
+            if answer is None:
+                return None
+        elif "answer" in entry:
+            self.error(entry["answer"], f"pattern: {pattern} is about the right answer itself: leave out 'answer:'")
+            return None
+        return Feedback(answer, says, self.where(item), pattern, factor)
 
     def help_by_kind(
         self, node: Node, kinds: Sequence[str], asked: Sequence[str], readers: dict[str, Callable]

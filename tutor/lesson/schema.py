@@ -31,10 +31,12 @@ from tutor.lesson.keys import (
     MAX_SAMPLES,
     MAX_SECTIONS,
     MAX_STEPS,
+    MAX_TESTS,
     MAX_VALUES,
     MAX_VARIABLES,
+    VERDICTS,
 )
-from tutor.lesson.model import ITERATION_QUESTIONS, QUESTION_ASKS, TRAINING_QUESTIONS
+from tutor.lesson.model import ITERATION_QUESTIONS, PATTERNS, QUESTION_ASKS, TRAINING_QUESTIONS
 from tutor.optimisers import OPTIMISERS
 
 SCHEMA_URL = "http://json-schema.org/draft-07/schema#"
@@ -115,12 +117,34 @@ def _definitions() -> dict[str, dict]:
     }
     feedback = _object(
         {
-            "answer": _ref("answer"),
+            "answer": _described(
+                _ref("answer"), "The wrong answer (or, with pattern: up_to_constant, the expression up to a constant)."
+            ),
+            "pattern": {
+                "enum": list(PATTERNS),
+                "description": "Instead of one answer: wrong_sign (minus the right answer), factor (the right answer "
+                "times 'factor'), up_to_constant ('answer' plus any constant).",
+            },
+            "factor": _described(_ref("number"), "For pattern: factor, e.g. 1/2 for a missing factor 2."),
             "says": _described(_ref("text"), "What this wrong answer deserves to hear."),
         },
-        ("answer", "says"),
-        "An author-listed wrong answer and the feedback it gets.",
+        ("says",),
+        "An author-listed wrong answer (or pattern of them) and the feedback it gets.",
     )
+    tests = {
+        "type": "array",
+        "maxItems": MAX_TESTS,
+        "description": "Answer tests (as STACK's question tests): tutor check grades each answer in every variant.",
+        "items": _object(
+            {
+                "answer": {"type": ["string", "number"], "description": "An answer as a learner would type it."},
+                "verdict": {"enum": list(VERDICTS), "description": "The verdict it must get."},
+                "says": {"type": "string", "description": "A phrase its feedback must contain."},
+            },
+            ("answer", "verdict"),
+            "One answer test.",
+        ),
+    }
     hints = {
         "type": "array",
         "items": _ref("text"),
@@ -135,7 +159,10 @@ def _definitions() -> dict[str, dict]:
         "description": "Author-listed wrong answers and what each deserves.",
     }
     help_ = _object(
-        {"hints": hints, "solution": solution, "feedback": feedback_list}, (), "Help on one kind of question."
+        {"hints": hints, "solution": solution, "feedback": feedback_list, "tests": tests},
+        (),
+        "Help on one kind of question. In a descent, texts may use {{k}}, {{k_next}}, {{x_k}}, {{grad_k}}, "
+        "{{x_next}} and {{eta}}: each iteration's own values.",
     )
     variables = {
         "type": "array",
@@ -244,6 +271,7 @@ def _definitions() -> dict[str, dict]:
         "hints": hints,
         "solution": solution,
         "feedback_list": feedback_list,
+        "tests": tests,
     }
 
 
@@ -257,6 +285,7 @@ def _common(prompt: bool) -> dict[str, dict]:
         out["hints"] = _ref("hints")
         out["solution"] = _ref("solution")
         out["feedback"] = _ref("feedback_list")
+        out["tests"] = _ref("tests")
     return out
 
 

@@ -26,6 +26,7 @@ from tutor.lesson.model import (
     Predict,
     TrainingStep,
 )
+from tutor.walkthrough.authored import resolve_patterns
 from tutor.walkthrough.derive import _derive, _evaluate
 from tutor.walkthrough.descent import _descent
 from tutor.walkthrough.explain import _explain
@@ -62,7 +63,17 @@ def build_walkthrough(lesson: Lesson) -> Walkthrough:
             raise
         except TutorError as err:  # the engine has no answer: say where, in one line
             raise LessonError([Diagnostic(_where(lesson, section), "error", err.message)]) from None
+    steps = [_concrete(step) for step in steps]
     return Walkthrough(lesson.id, lesson.title, lesson.summary, tuple(_tidy(step) for step in steps), lesson.path)
+
+
+def _concrete(step: Step) -> Step:
+    """Each question's pattern feedback as literal answers (see :mod:`tutor.walkthrough.authored`)."""
+    if not any(any(f.pattern for f in q.help.feedback) for q in step.questions):
+        return step
+    return replace(
+        step, questions=tuple(replace(q, help=resolve_patterns(q.help, q.expected, q.kind)) for q in step.questions)
+    )
 
 
 _EQUALS_APPROX = re.compile(r"=\s*\\approx")

@@ -21,6 +21,7 @@ from tutor.errors import TutorError
 from tutor.lesson.model import ITERATION_QUESTIONS, Descent, Help, Lesson
 from tutor.mathtext import symbol
 from tutor.text import Text, both, tr
+from tutor.walkthrough.authored import fill_help
 from tutor.walkthrough.latex import (
     _derivative_tex,
     _function_tex,
@@ -351,8 +352,13 @@ def _iteration(
         values = value if isinstance(value, tuple) else (value,)
         return HAND_TOLERANCE * max([1.0, *(abs(float(v)) for v in values)])
 
+    # the iteration's own values, for {{...}} in the author's help (tutor.walkthrough.authored)
+    values = {"k": k, "k_next": k + 1, "x_k": _one(point), "grad_k": _one(grad), "eta": lr}
+    if nxt is not None:
+        values["x_next"] = _one(_sympy(nxt.point))
+
     def ask_help(name: str, solution: Text) -> Help:
-        return _with_solution(section.help.get(name), solution)
+        return _with_solution(fill_help(section.help.get(name), values), solution)
 
     # Where the learner's own earlier answers come in.
     x_name, g_name, h_name = f"x_{k}", f"g_{k}", f"g_{k - 1}"
