@@ -81,6 +81,15 @@ def test_the_schema_and_the_loader_know_the_same_help_keys():
     assert set(definitions["tests"]["items"]["properties"]) == set(keys.TEST_KEYS)
 
 
+def test_the_schema_and_the_loader_know_the_same_schedules_and_display():
+    definitions = lesson_schema()["definitions"]
+    schedules = {next(iter(o["properties"])): o for o in definitions["schedule"]["oneOf"]}
+    assert set(schedules) == set(keys.SCHEDULE_KEYS)
+    for kind, option in schedules.items():
+        assert set(option["properties"][kind]["properties"]) == set(keys.SCHEDULE_KEYS[kind])
+    assert set(definitions["display"]["properties"]) == set(keys.DISPLAY_KEYS)
+
+
 def test_every_property_has_a_description():
     missing = []
 

@@ -221,6 +221,20 @@ def tex(value: Any) -> str:
     return sp.latex(value)
 
 
+def _decimal_tex(value: Any, decimals: int) -> str:
+    """A table cell with a fixed number of decimals (a lesson's ``display: {decimals: N}``); whole numbers stay whole."""
+    import sympy as sp
+
+    if isinstance(value, (tuple, list, sp.Tuple)):
+        return r"\left(" + ", ".join(_decimal_tex(v, decimals) for v in value) + r"\right)"
+    if isinstance(value, (int, sp.Integer)) and not isinstance(value, bool):
+        return str(value)
+    try:
+        return f"{float(value):.{decimals}f}"
+    except (TypeError, ValueError):
+        return tex(value)
+
+
 def paren(value: Any) -> str:
     """``tex(value)``, in parentheses when it is negative (so ``- η·(-10)`` reads right)."""
     text = tex(value)
@@ -508,7 +522,7 @@ class _Solution:
 
     def run(self, run: Any, data: Mapping[str, Any], with_words: bool = True) -> None:
         self.say(f"### {word('table', self.lang)}", "")
-        self.table(run)
+        self.table(run, data.get("display"))
         if not with_words:  # the step's text already says why it stopped, the bound and the minima
             return
         self.stop(run)
@@ -538,8 +552,11 @@ class _Solution:
             text = run.stop.message or REASONS_EN.get(reason, reason)
         self.para(word("stopped", self.lang, reason=text))
 
-    def table(self, run: Any) -> None:
+    def table(self, run: Any, display: Any = None) -> None:
+        """The run's table; a section's ``display`` sets decimals and how many rows are shown."""
         self.tabled.add(id(run))
+        decimals = getattr(display, "decimals", None)
+        show = tex if decimals is None else (lambda v: _decimal_tex(v, decimals))
         variables = tuple(run.variables)
         one = len(variables) == 1
         v = variables[0] if variables else "x"
@@ -566,18 +583,18 @@ class _Solution:
             if one:
                 cells = [
                     f"${s.k}$",
-                    f"${tex(s.point[0])}$",
-                    f"${tex(s.value)}$",
-                    f"${tex(s.gradient[0])}$",
+                    f"${show(s.point[0])}$",
+                    f"${show(s.value)}$",
+                    f"${show(s.gradient[0])}$",
                     _sign_symbol(s.gradient[0]),
                 ]
                 change = word("yes_between", self.lang, a=s.k - 1, b=s.k) if s.sign_change else word("none", self.lang)
             else:
                 cells = [
                     f"${s.k}$",
-                    f"${tex(tuple(s.point))}$",
-                    f"${tex(s.value)}$",
-                    f"${tex(tuple(s.gradient))}$",
+                    f"${show(tuple(s.point))}$",
+                    f"${show(s.value)}$",
+                    f"${show(tuple(s.gradient))}$",
                     "(" + ", ".join(_sign_symbol(g) for g in s.gradient) + ")",
                 ]
                 change = (
@@ -586,10 +603,12 @@ class _Solution:
                     else word("none", self.lang)
                 )
             rows.append("| " + " | ".join(_cell(c) for c in [*cells, change]) + " |")
-        if len(rows) > TABLE_HEAD + TABLE_TAIL + 1:
-            skipped = len(rows) - TABLE_HEAD - TABLE_TAIL
+        limit = getattr(display, "rows", None)
+        first, last = (TABLE_HEAD, TABLE_TAIL) if limit is None else (limit - limit // 3, limit // 3)
+        if len(rows) > first + last + 1:
+            skipped = len(rows) - first - last
             filler = "| " + " | ".join([word("skipped_rows", self.lang, n=skipped)] + [""] * (len(head) - 1)) + " |"
-            rows = rows[:TABLE_HEAD] + [filler] + rows[-TABLE_TAIL:]
+            rows = rows[:first] + [filler] + (rows[-last:] if last else [])
         self.say("| " + " | ".join(head) + " |", "|" + "|".join(["---"] * len(head)) + "|", *rows, "")
 
     # -- training --

@@ -62,18 +62,39 @@ def rows(step: Step, reveal: bool) -> tuple[list[str], list[list[str]]]:
     if run is None or not getattr(run, "steps", None):
         return [], []
     k = data.get("k")
+    display = data.get("display")  # the section's display: {decimals, rows}
+    decimals, limit = getattr(display, "decimals", None), getattr(display, "rows", None)
+
+    def show(value: Any) -> str:
+        if decimals is None or (float(value).is_integer() if _real(value) else True):
+            return cell(value, run.exact)
+        return f"{float(value):.{decimals}f}"
+
     shown = [s for s in run.steps if k is None or s.k <= k]
+    skipped = len(shown) - limit if limit is not None and len(shown) > limit else 0
+    if skipped:
+        shown = shown[: limit - 1] + shown[-1:]
     out = []
     for s in shown:
+        if skipped and s is shown[-1]:
+            out.append(["…"] * (3 + 2 * len(s.point) + 1))
         current = k is not None and s.k == k and not reveal
-        row = [str(s.k), *(cell(x, run.exact) for x in s.point), cell(s.value, run.exact)]
+        row = [str(s.k), *(show(x) for x in s.point), show(s.value)]
         if current:
             row += [HIDDEN] * len(s.gradient) + [HIDDEN, HIDDEN]
         else:
-            row += [cell(g, run.exact) for g in s.gradient]
+            row += [show(g) for g in s.gradient]
             row += [" ".join(sign_mark(g) for g in s.gradient), changed(s.sign_change, len(run.variables))]
         out.append(row)
     return header(tuple(run.variables)), out
+
+
+def _real(value: Any) -> bool:
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def plain_table(step: Step, reveal: bool) -> str:

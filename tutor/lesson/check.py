@@ -262,6 +262,7 @@ def run_summary(
     steps: int,
     until: tuple[str, ...],
     exact: bool,
+    schedule=None,
 ) -> dict:
     """The engine's run, as plain data: why it stopped, |∇f| and the gradient's signs at each step."""
     from tutor import descent
@@ -269,6 +270,10 @@ def run_summary(
     if not exact:
         lr = float(lr)
     opt = descent.make_optimizer(optimizer, **settings).in_mode(exact)
+    if schedule is not None:
+        from tutor.schedules import Scheduled
+
+        opt = Scheduled(opt, schedule)
     run = descent.run(f, variables, start, lr, steps=steps, until=until, exact=exact, optimizer=opt)
     sizes, signs, changes = [], [], []
     for step in run.steps:
@@ -519,6 +524,8 @@ def _check_bounds(report: _Report, section: Descent) -> None:
         report.error(report.at(section, "expect"), "expect: unbounded, but f is bounded below along every variable")
     if expect in ("diverge", "oscillate"):
         return
+    if section.schedule is not None:  # the rate falls step by step: whether it settles is the run's to say
+        return
     start = tuple(section.start[v] for v in f.variables)
     opt = section.optimizer
     try:
@@ -556,6 +563,7 @@ def _summary(section: Descent, *, steps: int, until: tuple[str, ...], exact: boo
         steps,
         until,
         exact,
+        section.schedule,
         timeout=RUN,
     )
 

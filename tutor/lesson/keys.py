@@ -48,9 +48,11 @@ SECTION_KEYS: dict[str, tuple[str, ...]] = {
         "expect",
         "exact",
         "help",
+        "schedule",
+        "display",
         *_TEXT_KEYS,
     ),
-    "predict": ("function", "variables", "start", "learning_rate", "steps", *_ONE_QUESTION, *_TEXT_KEYS),
+    "predict": ("function", "variables", "start", "learning_rate", "steps", "display", *_ONE_QUESTION, *_TEXT_KEYS),
     "training_step": (
         "model",
         "parameters",
@@ -63,6 +65,7 @@ SECTION_KEYS: dict[str, tuple[str, ...]] = {
         "ask",
         "then_steps",
         "help",
+        "display",
         *_TEXT_KEYS,
     ),
     "batch_compare": (
@@ -78,6 +81,7 @@ SECTION_KEYS: dict[str, tuple[str, ...]] = {
         "loss",
         "by_hand",
         "help",
+        "display",
         *_TEXT_KEYS,
     ),
     "question": ("function", "variables", "start", "learning_rate", "max_steps", "parts", *_TEXT_KEYS),
@@ -97,6 +101,9 @@ OPTION_KEYS = ("text", "correct", "explain")
 MAX_PARTS = 20
 MAX_OPTIONS = 10
 VARIANTS_KEYS = ("values", "require", "check")
+#: Each schedule's settings and their defaults' meaning (see tutor.schedules).
+SCHEDULE_KEYS = {"step_decay": ("every", "factor"), "inverse_time": ("decay",), "exponential": ("rate",)}
+DISPLAY_KEYS = ("decimals", "rows")
 RANGE_KEYS = ("from", "to", "step")
 COMPARISONS = ("<=", ">=", "!=", "==", "<", ">")
 MAX_PARAMETERS = 10

@@ -17,6 +17,7 @@ from typing import Any, Union
 import sympy as sp
 
 from tutor.errors import TutorError
+from tutor.schedules import Schedule
 from tutor.text import Text
 
 
@@ -83,6 +84,14 @@ class Function:
     where: Where | None = None
 
 
+@dataclass(frozen=True)
+class Display:
+    """How a section's run tables are shown: decimals for inexact values, and how many rows."""
+
+    decimals: int | None = None
+    rows: int | None = None
+
+
 @dataclass(frozen=True, kw_only=True)
 class SectionBase:
     """What every section has: an optional title and text, and where it is written.
@@ -95,6 +104,7 @@ class SectionBase:
     text: Text | None = None
     where: Where | None = None
     places: dict[str, Where] = field(default_factory=dict, compare=False, repr=False)
+    display: Display | None = None
 
 
 @dataclass(frozen=True)
@@ -176,6 +186,7 @@ class Descent(SectionBase):
     expect: str | None = None  # "converge" | "oscillate" | "diverge" | "sign_change" | "unbounded"
     exact: bool = True
     help: dict[str, Help] = field(default_factory=dict)  # per question kind in ``ask``
+    schedule: Schedule | None = None  # a learning-rate schedule (plain gradient descent)
 
 
 #: What a learner may predict about a run.

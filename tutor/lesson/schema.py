@@ -180,8 +180,10 @@ def _definitions() -> dict[str, dict]:
         "description": "A point: a value for every variable, e.g. {x: 1, z: 1, m: 1}.",
     }
     data = {
-        "description": "Samples (x, y): inline lists, or generated from a seed as y = w x + b + noise.",
+        "description": "Samples (x, y): a CSV file beside the lesson (data: samples.csv, with a header naming the "
+        "input and y), inline lists, or generated from a seed as y = w x + b + noise.",
         "anyOf": [
+            {"type": "string", "pattern": "\\.[cC][sS][vV]$", "description": "A CSV file in the lesson's folder."},
             _object(
                 {
                     "x": {
@@ -272,6 +274,37 @@ def _definitions() -> dict[str, dict]:
         "solution": solution,
         "feedback_list": feedback_list,
         "tests": tests,
+        "schedule": _schedule(),
+        "display": _object(
+            {
+                "decimals": _integer(0, 15, "Show every value that is not whole with this many decimals."),
+                "rows": _integer(2, MAX_STEPS, "Show at most this many rows of a run table (the first and the last)."),
+            },
+            (),
+            "How this section's run tables are shown (the walkthrough, plain mode, the tutor and the export).",
+        ),
+    }
+
+
+def _schedule() -> dict:
+    number = _ref("number")
+    kinds = {
+        "step_decay": (
+            {
+                "every": _integer(1, MAX_STEPS, "Multiply the rate by 'factor' every this many steps."),
+                "factor": _described(number, "At most 1, e.g. 1/2."),
+            },
+            "η_k = η · factor^⌊k/every⌋.",
+        ),
+        "inverse_time": ({"decay": _described(number, "e.g. 1/10.")}, "η_k = η / (1 + decay·k)."),
+        "exponential": ({"rate": _described(number, "At most 1, e.g. 9/10.")}, "η_k = η · rate^k."),
+    }
+    return {
+        "description": "A learning-rate schedule (plain gradient descent): one of step_decay, inverse_time, exponential.",
+        "oneOf": [
+            _object({kind: _object(props, tuple(props), words)}, (kind,), words)
+            for kind, (props, words) in kinds.items()
+        ],
     }
 
 
@@ -407,6 +440,8 @@ def _sections() -> dict[str, dict]:
                     "description": f"Exact rationals (default) or floats ({_float_only()} float only).",
                 },
                 "help": _help_by_kind(ITERATION_QUESTIONS),
+                "schedule": _ref("schedule"),
+                "display": _ref("display"),
                 **_common(False),
             },
             ("function", "start", "learning_rate"),
@@ -418,6 +453,7 @@ def _sections() -> dict[str, dict]:
                 "start": _described(_ref("point"), "x_0, e.g. {x: 1}."),
                 "learning_rate": _described(_ref("number"), "The learning rate whose effect the learner predicts."),
                 "steps": _integer(1, MAX_STEPS, "How many steps the run shows.", 10),
+                "display": _ref("display"),
                 **_common(True),
             },
             ("function", "start", "learning_rate"),
@@ -443,6 +479,7 @@ def _sections() -> dict[str, dict]:
                 },
                 "then_steps": _integer(0, MAX_STEPS, "After the hand update, the engine runs this many more.", 0),
                 "help": _help_by_kind(TRAINING_QUESTIONS),
+                "display": _ref("display"),
                 **_common(False),
             },
             ("model", "parameters", "data", "start", "learning_rate"),
@@ -460,6 +497,7 @@ def _sections() -> dict[str, dict]:
                     "description": "The learner computes the first update of each kind.",
                 },
                 "help": _help_by_kind(TRAINING_QUESTIONS),
+                "display": _ref("display"),
                 **_common(False),
             },
             ("model", "parameters", "data", "start", "learning_rate"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 import sympy as sp
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -19,6 +20,7 @@ from tutor.lesson.keys import (
     COMPARISONS,
     DATA_KEYS,
     DIRECTIONS,
+    DISPLAY_KEYS,
     EVALUATE_WHAT,
     EXPECTATIONS,
     GENERATE_KEYS,
@@ -39,6 +41,7 @@ from tutor.lesson.keys import (
     PART_KEYS,
     PLOT_KEYS,
     RANGE_KEYS,
+    SCHEDULE_KEYS,
     SECTION_KEYS,
     SECTION_REQUIRED,
     TOP_KEYS,
@@ -55,6 +58,7 @@ from tutor.lesson.model import (
     DataSet,
     Derive,
     Descent,
+    Display,
     Evaluate,
     Explain,
     Function,
@@ -75,12 +79,60 @@ from tutor.lesson.nodes import ID, Reader, short, suggest
 from tutor.lesson.variants import admissible, product_size
 from tutor.mathtext import parse_expression, symbol
 from tutor.optimisers import OPTIMISERS as _REGISTRY
+from tutor.schedules import Schedule
 
 _COMPARISON = re.compile("|".join(re.escape(op) for op in COMPARISONS))
 
 
 def _places(r: Reader, fields: dict[str, Node]) -> dict[str, Where]:
     return {name: r.where(node) for name, node in fields.items()}
+
+
+def _display(r: Reader, f: dict[str, Node]) -> Display | None:
+    """``display: {decimals: 4, rows: 10}``: how this section's run tables are shown."""
+    if "display" not in f:
+        return None
+    d = r.fields(f["display"], "display", DISPLAY_KEYS, (), f["display"])
+    if d is None:
+        return None
+    decimals = r.integer(d["decimals"], "decimals", 0, 15) if "decimals" in d else None
+    rows = r.integer(d["rows"], "rows", 2, MAX_STEPS) if "rows" in d else None
+    return Display(decimals, rows)
+
+
+def _schedule(r: Reader, node: Node) -> Schedule | None:
+    """``{step_decay: {every: 10, factor: 1/2}}``, ``{inverse_time: {decay: 1/10}}``, ``{exponential: {rate: 9/10}}``."""
+    kinds = tuple(SCHEDULE_KEYS)
+    items = r.mapping(node, "a schedule, e.g. {exponential: {rate: 9/10}}")
+    if items is None:
+        return None
+    if len(items) != 1:
+        r.error(
+            node, f"a schedule is a one-key mapping: one of {', '.join(kinds)}, e.g. {{exponential: {{rate: 9/10}}}}"
+        )
+        return None
+    ((kind, (key, settings)),) = items.items()
+    if kind not in SCHEDULE_KEYS:
+        r.error(key, f"unknown schedule '{short(kind)}'{suggest(kind, kinds)}")
+        return None
+    s = r.fields(settings, f"the {kind} settings", SCHEDULE_KEYS[kind], SCHEDULE_KEYS[kind], key)
+    if s is None or not all(k in s for k in SCHEDULE_KEYS[kind]):
+        return None
+    if kind == "step_decay":
+        every = r.integer(s["every"], "every", 1, MAX_STEPS)
+        factor = r.positive(s["factor"], "the factor")
+        if factor is not None and factor > 1:
+            r.error(s["factor"], f"a decay factor is at most 1, got {sp.sstr(factor)}")
+            return None
+        return None if None in (every, factor) else Schedule(kind, every=every, factor=factor)
+    if kind == "inverse_time":
+        decay = r.positive(s["decay"], "the decay")
+        return None if decay is None else Schedule(kind, decay=decay)
+    rate = r.positive(s["rate"], "the rate")
+    if rate is not None and rate > 1:
+        r.error(s["rate"], f"an exponential decay rate is at most 1, got {sp.sstr(rate)}")
+        return None
+    return None if rate is None else Schedule(kind, rate=rate)
 
 
 def _explain(r: Reader, f: dict[str, Node], where: Where) -> Explain:
@@ -278,9 +330,14 @@ def _descent(r: Reader, f: dict[str, Node], where: Where) -> Descent | None:
             "sign_change": r.yes_no,
         }
         help_by_kind = r.help_by_kind(f["help"], ITERATION_QUESTIONS, ask, readers)
+    schedule = _schedule(r, f["schedule"]) if "schedule" in f else None
+    if schedule is not None and optimizer is not None and optimizer.name != "gd":
+        r.error(f["schedule"], f"a schedule is for plain gradient descent (gd), not {optimizer.name}")
+        schedule = None
     if None in (function, start, lr, optimizer, stop, max_steps, by_hand, exact):
         return None
     return Descent(
+        schedule=schedule,
         function=function,
         start=start,
         learning_rate=lr,
@@ -296,6 +353,7 @@ def _descent(r: Reader, f: dict[str, Node], where: Where) -> Descent | None:
         text=r.text_value(f["text"]) if "text" in f else None,
         where=where,
         places=_places(r, f),
+        display=_display(r, f),
     )
 
 
@@ -318,6 +376,7 @@ def _predict(r: Reader, f: dict[str, Node], where: Where) -> Predict | None:
         text=r.text_value(f["text"]) if "text" in f else None,
         where=where,
         places=_places(r, f),
+        display=_display(r, f),
     )
 
 
@@ -351,7 +410,37 @@ def _model(r: Reader, f: dict[str, Node]) -> Model | None:
     return Model(expr, parameters, input_name, text, r.where(f["model"]))
 
 
-def _data(r: Reader, node: Node) -> DataSet | None:
+def _data_file(r: Reader, node: Node, input_name: str) -> DataSet | None:
+    """``data: samples.csv``: relative to the lesson's folder, with columns named input and y."""
+    from pathlib import Path
+
+    from tutor.lesson.datafile import SUFFIXES, inside, read_samples
+
+    name = r.scalar(node, "a data file name, e.g. samples.csv")
+    if name is None:
+        return None
+    name = name.strip()
+    if not name.lower().endswith(SUFFIXES):
+        r.error(node, f"a data file is a .csv file, got '{short(name)}'")
+        return None
+    folder = Path(r.path).parent if r.path and not r.path.startswith("<") else Path.cwd()
+    target = inside(folder, name)
+    if target is None:
+        r.error(node, f"the data file must be in the lesson's folder (or below it); '{short(name)}' is not")
+        return None
+    shown = str(Path(r.path).parent / name) if r.path and not r.path.startswith("<") else name
+    read, problems = read_samples(target, shown, (input_name, "y"))
+    if read is None:  # at the data file's own line, naming the lesson line that reads it
+        line = r.where(node).line
+        r.diagnostics.extend(replace(d, message=f"{d.message} (the data of line {line})") for d in problems)
+        return None
+    xs, ys = read
+    return DataSet(xs, ys, None, r.where(node))
+
+
+def _data(r: Reader, node: Node, input_name: str = "x") -> DataSet | None:
+    if isinstance(node, ScalarNode) and node.tag != "tag:yaml.org,2002:null":
+        return _data_file(r, node, input_name)
     d = r.fields(node, "data", DATA_KEYS, (), node)
     if d is None:
         return None
@@ -429,7 +518,7 @@ def _training_help(
 
 def _training_step(r: Reader, f: dict[str, Node], where: Where) -> TrainingStep | None:
     model = _model(r, f)
-    data = _data(r, f["data"])
+    data = _data(r, f["data"], model.input if model else "x")
     start = r.point(f["start"], model.parameters, "start") if model else None
     lr = r.positive(f["learning_rate"], "the learning rate")
     loss = r.choice(f["loss"], LOSSES, "loss") if "loss" in f else "mse"
@@ -472,12 +561,13 @@ def _training_step(r: Reader, f: dict[str, Node], where: Where) -> TrainingStep 
         text=r.text_value(f["text"]) if "text" in f else None,
         where=where,
         places=_places(r, f),
+        display=_display(r, f),
     )
 
 
 def _batch_compare(r: Reader, f: dict[str, Node], where: Where) -> BatchCompare | None:
     model = _model(r, f)
-    data = _data(r, f["data"])
+    data = _data(r, f["data"], model.input if model else "x")
     start = r.point(f["start"], model.parameters, "start") if model else None
     lr = r.positive(f["learning_rate"], "the learning rate")
     n = len(data.x) if data else MAX_SAMPLES
@@ -504,6 +594,7 @@ def _batch_compare(r: Reader, f: dict[str, Node], where: Where) -> BatchCompare 
         text=r.text_value(f["text"]) if "text" in f else None,
         where=where,
         places=_places(r, f),
+        display=_display(r, f),
     )
 
 

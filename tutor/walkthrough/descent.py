@@ -20,6 +20,7 @@ from tutor.calculus import MathError
 from tutor.errors import TutorError
 from tutor.lesson.model import ITERATION_QUESTIONS, Descent, Help, Lesson
 from tutor.mathtext import symbol
+from tutor.schedules import Scheduled
 from tutor.text import Text, both, tr
 from tutor.walkthrough.authored import fill_help
 from tutor.walkthrough.latex import (
@@ -32,6 +33,7 @@ from tutor.walkthrough.latex import (
     _slope_at_tex,
     _slope_label,
     tex,
+    tex_decimals,
     tex_factor,
     tex_in,
     tex_short,
@@ -262,8 +264,14 @@ def _minima_words(land: _Landscape, names: Sequence[str]) -> Text | None:
     return both(f"The minima of f are at {spots}.", f"f 的最小值点在 {spots}。")
 
 
-def _run_table(run: descent.Run, names: Sequence[str]) -> Text:
-    """Every iterate as a Markdown table (the first rows and the last, for a long run)."""
+def _run_table(run: descent.Run, names: Sequence[str], display: Any = None) -> Text:
+    """Every iterate as a Markdown table (the first rows and the last, for a long run).
+
+    ``display`` (the section's): ``rows`` shown at most, ``decimals`` for every value that is not whole.
+    """
+    decimals = getattr(display, "decimals", None)
+    limit = getattr(display, "rows", None) or TABLE_ROWS
+    short = tex_short if decimals is None else (lambda v: tex_decimals(v, decimals))
     one = len(names) == 1
     x = names[0] if one else r"\mathbf{x}"
     slope = "f'" if one else r"\nabla f"
@@ -271,14 +279,14 @@ def _run_table(run: descent.Run, names: Sequence[str]) -> Text:
     head_zh = head_en
     rule = "|---|---|---|---|"
     steps = list(run.steps)
-    shown = steps if len(steps) <= TABLE_ROWS else steps[: TABLE_ROWS - 1] + [None] + steps[-1:]
+    shown = steps if len(steps) <= limit else steps[: limit - 1] + [None] + steps[-1:]
     rows = []
     for s in shown:
         if s is None:
             rows.append("| … | … | … | … |")
         else:
             rows.append(
-                f"| {s.k} | ${tex_short(_one(s.point))}$ | ${tex_short(_sympy(s.value))}$ | ${tex_short(_one(s.gradient))}$ |"
+                f"| {s.k} | ${short(_one(s.point))}$ | ${short(_sympy(s.value))}$ | ${short(_one(s.gradient))}$ |"
             )
     return both("\n".join([head_en, rule, *rows]), "\n".join([head_zh, rule, *rows]))
 
@@ -291,6 +299,8 @@ def _descent(i: int, section: Descent, lesson: Lesson) -> list[Step]:
         raise _fail(lesson, section, f"the start needs a value for {', '.join(missing)}", "start")
     try:
         opt = descent.make_optimizer(section.optimizer.name, **section.optimizer.settings)
+        if section.schedule is not None:
+            opt = Scheduled(opt, section.schedule)
     except MathError as err:
         raise _fail(lesson, section, err.message, "optimizer") from None
     exact = section.exact and getattr(opt, "exact_capable", True)
@@ -334,7 +344,8 @@ def _iteration(
     fn = section.function
     f, names = fn.expr, fn.variables
     n = len(names)
-    lr = run.learning_rate
+    base_lr = run.learning_rate  # what the optimiser is given; a schedule scales it at each step
+    lr = section.schedule.rate_at(k, base_lr) if section.schedule is not None else base_lr  # η_k, as shown
     sid = f"s{i}.k{k}"
     asked = [q for q in ITERATION_QUESTIONS if q in section.ask]
     cur = run.steps[k]
@@ -497,7 +508,7 @@ def _iteration(
             formula = None
             if depends:
                 as_tuple = lambda v: v if isinstance(v, tuple) else (v,)  # noqa: E731
-                formula = _one_formula(_symbolic_update(opt, as_tuple(xs), as_tuple(gs), states[k], lr))
+                formula = _one_formula(_symbolic_update(opt, as_tuple(xs), as_tuple(gs), states[k], base_lr))
             rule = {
                 "gd": (rf"{x_next} = {x_k} - \eta\, {slope_k}", rf"{x_next} = {x_k} - \eta\, {slope_k}"),
             }.get(opt.name)
@@ -588,6 +599,11 @@ def _iteration(
             f"Gradient descent on ${_function_tex(f, names)}$ from ${x_k} = {tex(_one(point))}$ with learning rate $\\eta = {tex(lr)}$.",
             f"对 ${_function_tex(f, names)}$ 做梯度下降，从 ${x_k} = {tex(_one(point))}$ 出发，学习率 $\\eta = {tex(lr)}$。",
         )
+        if section.schedule is not None:
+            rule = section.schedule.words()
+            intro = _join(
+                intro, both(f"The learning rate follows a schedule: ${rule}$.", f"学习率按计划变化：${rule}$。")
+            )
         text = _join(section.text, intro)
     else:
         text = both(
@@ -721,4 +737,6 @@ def _run_step(i: int, section: Descent, run: descent.Run, land: _Landscape) -> S
     )
     data = _run_data(fn, run, land, len(run.steps) - 1)
     title = both("The whole run", "完整的运行")
-    return Step(f"s{i}.run", i, "run", title, text, (), data, _run_table(run, names))
+    if section.display is not None:
+        data = {**data, "display": section.display}
+    return Step(f"s{i}.run", i, "run", title, text, (), data, _run_table(run, names, section.display))

@@ -69,6 +69,18 @@ def tex_short(value: Any) -> str:
     return tex(value)
 
 
+def tex_decimals(value: Any, decimals: int) -> str:
+    """A value for a table shown with ``decimals`` places (whole numbers stay whole), as a lesson's display asks."""
+    if isinstance(value, (tuple, list)):
+        return r"\left(" + ", ".join(tex_decimals(v, decimals) for v in value) + r"\right)"
+    if isinstance(value, (int, sp.Integer)) and not isinstance(value, bool):
+        return tex(value)
+    try:
+        return f"{float(value):.{decimals}f}"
+    except (TypeError, ValueError):
+        return tex(value)
+
+
 def tex_factor(value: Any) -> str:
     """A value ready to be multiplied: negative numbers and sums in parentheses."""
     text = tex(value)

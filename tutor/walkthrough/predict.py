@@ -124,7 +124,9 @@ def _predict(i: int, section: Predict, lesson: Lesson) -> list[Step]:
     )
     data = dict(_run_data(fn, run, land, len(run.steps) - 1), outcome=outcome)
     text = _join(both(f"{words[0]}.", f"{words[1]}。"), _stop_words(run, names), reason)
-    shown = Step(f"s{i}.run", i, "outcome", both("What happens", "结果"), text, (), data, _run_table(run, names))
+    shown = Step(
+        f"s{i}.run", i, "outcome", both("What happens", "结果"), text, (), data, _run_table(run, names, section.display)
+    )
     return [ask, shown]
 
 
