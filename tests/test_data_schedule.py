@@ -8,6 +8,7 @@ here with Python's Fraction.
 from __future__ import annotations
 
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 import sympy as sp
@@ -74,7 +75,7 @@ def test_columns_are_found_by_their_header_names(tmp_path):
 )
 def test_a_bad_data_file_is_one_error_at_its_own_line(tmp_path, csv, position, words):
     path = write(tmp_path, csv)
-    _, diagnostics = parse_lesson(open(path).read(), path)
+    _, diagnostics = parse_lesson(Path(path).read_text(), path)
     (error,) = diagnostics
     assert error.where.path == str(tmp_path / "samples.csv")
     assert (error.where.line, error.where.column) == position and words in error.message
@@ -108,10 +109,10 @@ def test_a_link_out_of_the_folder_is_refused(tmp_path):
 
 def test_a_large_or_binary_data_file_is_refused(tmp_path):
     path = write(tmp_path, "x,y\n" + "0," * 200_000)
-    _, diagnostics = parse_lesson(open(path).read(), path)
+    _, diagnostics = parse_lesson(Path(path).read_text(), path)
     assert "data files are at most 256 KB" in diagnostics[0].message
     (tmp_path / "samples.csv").write_bytes(b"x,y\n\xff\xfe,1\n")
-    _, diagnostics = parse_lesson(open(path).read(), path)
+    _, diagnostics = parse_lesson(Path(path).read_text(), path)
     assert (diagnostics[0].where.line, diagnostics[0].message.split(";")[0]) == (2, "this data file is not UTF-8 text")
 
 

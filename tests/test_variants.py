@@ -159,7 +159,9 @@ sections:
     # x^2: L = 2, 2/L = 1: eta = 1/10 converges, eta = 3/2 diverges (x_{k+1} = -2 x_k)
     (error,) = [d for d in diagnostics if d.severity == "error"]
     assert (error.where.line, error.where.column) == (7, 5)
-    assert error.message.startswith("variant 2 (eta = 3/2): the run's outcome is diverge, but in variant 1 it is converge")
+    assert error.message.startswith(
+        "variant 2 (eta = 3/2): the run's outcome is diverge, but in variant 1 it is converge"
+    )
 
 
 def test_the_variants_template_passes_check(tmp_path):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 import sympy as sp
 
@@ -316,7 +316,7 @@ class Ask(SectionBase):
     max_steps: int = 1000
 
 
-Section = Union[Explain, Derive, Evaluate, Descent, Predict, TrainingStep, BatchCompare, Ask]
+Section = Explain | Derive | Evaluate | Descent | Predict | TrainingStep | BatchCompare | Ask
 
 
 @dataclass(frozen=True)
