@@ -230,14 +230,14 @@ def test_every_hostile_yaml_document_gives_diagnostics_not_exceptions(text):
 
 
 def test_hostile_billion_laughs_refused_at_line_one():
-    ((line, col, severity, message),) = problems(hostile.YAML[1])
+    ((line, col, _severity, message),) = problems(hostile.YAML[1])
     assert (line, col, message) == (1, 4, "anchors and aliases are not allowed in lessons")
 
 
 def test_hostile_python_tag_does_not_run(tmp_path):
     target = tmp_path / "pwned"
     text = f'id: t\ntitle: T\nsections:\n  - explain: {{text: !!python/object/apply:os.system ["touch {target}"]}}\n'
-    ((line, col, severity, message),) = problems(text)
+    ((line, col, _severity, message),) = problems(text)
     assert (line, col) == (4, 21) and "unknown tag" in message
     assert not target.exists()
 
@@ -332,7 +332,7 @@ def test_hostile_expressions_are_errors_at_the_function(expression, tmp_path):
 
 
 def test_a_lookalike_letter_is_refused_at_its_column():
-    ((line, col, severity, message),) = problems('id: t\ntitle: T\nsections:\n  - derive: {function: "2х + 1"}\n')
+    ((line, col, severity, _message),) = problems('id: t\ntitle: T\nsections:\n  - derive: {function: "2х + 1"}\n')
     assert (line, col, severity) == (4, 26, "error")  # the Cyrillic х, after the quote and the 2
 
 
@@ -348,12 +348,12 @@ def test_bad_variable_names_are_refused(name):
 def test_an_expression_error_inside_a_multiline_scalar_points_inside_the_block():
     # issue 18: every maths error has a position; the folded value's characters are found in the source
     text = "id: t\ntitle: T\nsections:\n  - derive:\n      function: >\n        5x^^2\n"
-    ((line, col, severity, message),) = problems(text)
+    ((line, col, _severity, _message),) = problems(text)
     assert (line, col) == (6, 12)  # the second '^'
 
 
 def test_escaped_double_quotes_fall_back_to_the_scalar():
-    ((line, col, severity, message),) = problems(
+    ((line, col, _severity, _message),) = problems(
         'id: t\ntitle: T\nsections:\n  - derive: {function: "x\\u00b2 + * 1"}\n'
     )
     assert (line, col) == (4, 24)
@@ -364,18 +364,18 @@ def test_escaped_double_quotes_fall_back_to_the_scalar():
 
 def test_a_section_must_be_a_one_key_mapping():
     text = "id: t\ntitle: T\nsections:\n  - explain: {text: hi}\n    derive: {function: x}\n"
-    ((line, col, severity, message),) = problems(text)
+    ((line, col, _severity, message),) = problems(text)
     assert (line, col) == (4, 5) and "one-key mapping" in message and "explain, derive" in message
 
 
 def test_required_keys_are_named_at_the_section():
-    ((line, col, severity, message),) = problems(HEAD + '      function: "5x^2"\n      start: {x: 1}\n')
+    ((line, col, _severity, message),) = problems(HEAD + '      function: "5x^2"\n      start: {x: 1}\n')
     assert (line, col, message) == (4, 5, "descent needs 'learning_rate:'")
 
 
 def test_limits():
     many = "id: t\ntitle: T\nsections:\n" + "  - explain: {text: hi}\n" * 201
-    ((line, col, severity, message),) = problems(many)
+    ((line, col, _severity, message),) = problems(many)
     assert (line, col) == (204, 5) and "at most 200" in message
     text = descent('function: "5x^2"', "start: {x: 1}", "learning_rate: 0.05", "max_steps: 10001", "by_hand: 51")
     assert [(p[0], p[1]) for p in problems(text)] == [(8, 18), (9, 16)]
@@ -383,14 +383,14 @@ def test_limits():
 
 def test_by_hand_cannot_exceed_max_steps():
     text = descent('function: "5x^2"', "start: {x: 1}", "learning_rate: 0.05", "max_steps: 2", "by_hand: 3")
-    ((line, col, severity, message),) = problems(text)
+    ((line, col, _severity, message),) = problems(text)
     assert (line, col, message) == (9, 16, "by_hand (3) is more than max_steps (2)")
 
 
 def test_text_language_codes():
-    ((line, col, severity, message),) = problems("id: t\ntitle: {EN: Hello}\nsections: [{explain: {text: hi}}]\n")
+    ((line, col, _severity, message),) = problems("id: t\ntitle: {EN: Hello}\nsections: [{explain: {text: hi}}]\n")
     assert (line, col) == (2, 9) and "not a language code" in message
-    ((line, col, severity, message),) = problems(
+    ((line, col, _severity, message),) = problems(
         "id: t\ntitle: {en: Hello, world, zh: 你好}\nsections: [{explain: {text: hi}}]\n"
     )
     assert (line, col) == (2, 20) and "'world' has no text" in message and "quote text that has commas" in message
@@ -398,13 +398,13 @@ def test_text_language_codes():
 
 def test_stop_rules_are_checked_one_by_one():
     text = descent('function: "5x^2"', "start: {x: 1}", "learning_rate: 0.05", "stop: [sign-change, tol:abc]")
-    ((line, col, severity, message),) = problems(text)
+    ((line, col, _severity, message),) = problems(text)
     assert (line, col) == (8, 27) and "tol:abc" in message
 
 
 def test_adam_is_float_only():
     text = descent('function: "5x^2"', "start: {x: 1}", "learning_rate: 0.05", "optimizer: adam", "exact: true")
-    ((line, col, severity, message),) = problems(text)
+    ((line, col, _severity, message),) = problems(text)
     assert (line, col) == (9, 14) and "float mode only" in message
     lesson = load_lesson_text(descent('function: "5x^2"', "start: {x: 1}", "learning_rate: 0.05", "optimizer: adam"))
     assert lesson.sections[0].exact is False
@@ -415,7 +415,7 @@ def test_momentum_with_beta():
         descent('function: "5x^2"', "start: {x: 1}", "learning_rate: 0.05", "optimizer: {momentum: {beta: 0.5}}")
     )
     assert lesson.sections[0].optimizer.name == "momentum" and lesson.sections[0].optimizer.beta == R(1, 2)
-    ((line, col, severity, message),) = problems(
+    ((line, col, _severity, message),) = problems(
         descent('function: "5x^2"', "start: {x: 1}", "learning_rate: 0.05", "optimizer: {momentun: {beta: 0.5}}")
     )
     assert (line, col) == (8, 19) and "did you mean 'momentum'" in message
@@ -443,7 +443,7 @@ def test_direction_and_sign_change_feedback_are_choices():
         "  direction: {feedback: [{answer: up, says: no}]}",
         "  sign_change: {feedback: [{answer: yes, says: Look again.}]}",
     )
-    ((line, col, severity, message),) = problems(text)
+    ((line, col, _severity, message),) = problems(text)
     assert (line, col) == (9, 41) and "unknown direction 'up'" in message
     fixed = text.replace("answer: up", "answer: increase")
     section = load_lesson_text(fixed).sections[0]
@@ -453,13 +453,13 @@ def test_direction_and_sign_change_feedback_are_choices():
 
 def test_vector_feedback_needs_the_right_length():
     text = 'id: t\ntitle: T\nsections:\n  - derive:\n      function: "x^2 + y^2"\n      feedback: [{answer: "(2x, 2y, 0)", says: no}]\n'
-    ((line, col, severity, message),) = problems(text)
+    ((line, col, _severity, message),) = problems(text)
     assert (line, col) == (6, 27) and "has 2 entries, but this answer has 3" in message
 
 
 def test_evaluate_needs_of_for_a_partial_derivative():
     text = 'id: t\ntitle: T\nsections:\n  - evaluate: {function: "x^2 + y^2", what: derivative, at: {x: 1, y: 2}}\n'
-    ((line, col, severity, message),) = problems(text)
+    ((line, col, _severity, message),) = problems(text)
     assert (line, col) == (4, 45) and "of:" in message
     lesson = load_lesson_text(text.replace("what: derivative", "what: derivative, of: y"))
     assert lesson.sections[0].of == "y" and lesson.sections[0].at == {"x": 1, "y": 2}
@@ -509,7 +509,7 @@ def test_batch_compare_generated_data_is_reproducible():
     assert isinstance(one, BatchCompare) and one.data == two.data and len(one.data.x) == 12
     assert one.data.seed == 7 and one.batch_size == 4 and one.learning_rate == R(1, 20)
     assert all(isinstance(v, sp.Rational) and -2 <= v <= 2 for v in one.data.x)
-    ((line, col, severity, message),) = problems(text.replace("batch_size: 4", "batch_size: 13"))
+    ((line, col, _severity, message),) = problems(text.replace("batch_size: 4", "batch_size: 13"))
     assert (line, col) == (10, 19) and "between 1 and 12" in message
 
 

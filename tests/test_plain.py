@@ -130,7 +130,7 @@ def test_hostile_answers_get_a_message_and_the_lesson_goes_on(lesson_path, tmp_p
 
 
 def test_a_derive_step_shows_the_derivation_once_answered(lesson_path):
-    code, out = drive(["", "10x"], str(lesson_path), [])
+    _code, out = drive(["", "10x"], str(lesson_path), [])
     after = out.split("Right.", 1)[1]
     assert "Worked solution:" in after
     assert "power rule" in after and "10x" in after  # d/dx 5x^2 = 5 * 2x = 10x, rule by rule

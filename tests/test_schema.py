@@ -124,7 +124,7 @@ def test_every_property_has_a_description():
 )
 def test_the_schema_refuses_what_the_loader_refuses(validator, text):
     assert list(validator.iter_errors(yaml.safe_load(text)))
-    lesson, diagnostics = parse_lesson(text)
+    lesson, _diagnostics = parse_lesson(text)
     assert lesson is None
 
 

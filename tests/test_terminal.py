@@ -85,7 +85,7 @@ async def test_the_first_lesson_by_keyboard_alone_then_quit_and_resume(size, no_
         assert screen.has_class("-short") == short
         await pilot.press("enter", "enter")  # the two explanations
         await settle(pilot)
-        for n, text in enumerate(ANSWERS[:2]):
+        for text in ANSWERS[:2]:
             box = screen.query_one("#answer")
             assert on_screen(box) and on_screen(screen.query_one("#prompt"))
             await type_answer(pilot, text)

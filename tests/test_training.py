@@ -112,7 +112,7 @@ def test_gradient_matches_central_finite_differences(model, params, plain):
         point = [R(rng.randint(-10, 10), 10) for _ in params]
         used = sorted(rng.sample(range(n), rng.randint(1, n)))
 
-        def loss(p):
+        def loss(p, xs=xs, ys=ys, used=used):
             return sum((plain(p, float(xs[i])) - float(ys[i])) ** 2 for i in used) / len(used)
 
         u = one_update(model, params, "x", xs, ys, dict(zip(params, point)), R(1, 100), samples=used)
@@ -425,6 +425,6 @@ def test_linear_regression_epoch_agrees_with_the_general_engine():
 
 def test_linear_regression_epoch_on_a_runaway_does_not_raise():
     X = np.linspace(-100, 100, 64)
-    w_, b_, losses = linear_regression_epoch(X, 3 * X, 0, 0, 10.0, kind="minibatch", batch_size=8)
+    w_, _b, losses = linear_regression_epoch(X, 3 * X, 0, 0, 10.0, kind="minibatch", batch_size=8)
     assert not math.isfinite(w_) or abs(w_) > 1e12
     assert len(losses) == 8

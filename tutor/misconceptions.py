@@ -181,7 +181,7 @@ _PROBES = (sp.Rational(7, 10), sp.Rational(-13, 10), sp.Rational(23, 10))
 def _differs_somewhere(difference: sp.Expr) -> bool:
     """True when the difference is clearly non-zero at some probe point (a cheap, certain "not equal")."""
     symbols = sorted(difference.free_symbols, key=lambda s: s.name)
-    for shift, probe in enumerate(_PROBES):
+    for shift in range(len(_PROBES)):
         point = {s: _PROBES[(shift + i) % len(_PROBES)] + i * sp.Rational(1, 7) for i, s in enumerate(symbols)}
         try:
             value = complex(difference.xreplace(point).evalf(30))

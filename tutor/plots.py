@@ -326,7 +326,7 @@ def _suptitle(fig, *lines: str) -> None:
 
 
 def _legend(ax, **kwargs) -> None:
-    handles, labels = ax.get_legend_handles_labels()
+    handles, _labels = ax.get_legend_handles_labels()
     if handles:
         ax.legend(fontsize=8.5, framealpha=0.85, **kwargs)
 
@@ -1066,7 +1066,7 @@ def plot_optimizers(
     if n == 2:
         fig, ax = new_figure()
         paths = [[(num(s.point[0]), num(s.point[1])) for s in runs[k].steps] for k in names]
-        xlim, ylim, clipped = _view_2d(paths, [])
+        xlim, ylim, _clipped = _view_2d(paths, [])
         xlim, ylim = _contours(ax, fig, f, variables, xlim, ylim)
         for i, key in enumerate(names):
             run = runs[key]

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Union
 
 #: Every piece of lesson text.  A plain string is the same in every language.
-Text = Union[str, Mapping[str, str]]
+Text = str | Mapping[str, str]
 
 LANGUAGES = ("en", "zh")
 

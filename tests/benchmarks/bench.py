@@ -449,11 +449,13 @@ async def feedback_latency(count: int) -> list[tuple[float, float]]:
                 app._driver.send_message(events.Key("enter", "\r"))
                 # the Input submits, the screen says "checking…" and grades in a worker, then shows the verdict
                 await until(
-                    lambda: screen.busy or any(w.group == "grade" and id(w) not in graders for w in app.workers)
+                    lambda graders=graders: (
+                        screen.busy or any(w.group == "grade" and id(w) not in graders for w in app.workers)
+                    )
                 )
                 await until(lambda: not screen.busy and str(feedback.render())[:1] in "✓✗⚠")
                 shown = time.perf_counter()
-                await until(lambda: bool(frames) and frames[-1] >= shown)
+                await until(lambda shown=shown: bool(frames) and frames[-1] >= shown)
                 samples.append((frames[-1] - start, shown - start))
                 await settle()
                 if session.current_question() is not question:
@@ -597,7 +599,7 @@ def bench_data(quick: bool) -> None:
     repeat = 3 if quick else 7
     for kind, size in (("batch", n), ("stochastic", 1), ("minibatch", 32)):
 
-        def ours():
+        def ours(kind=kind, size=size):
             return linear_regression_epoch(X, y, 0.0, 0.0, lr, kind=kind, batch_size=size, rng=seed)
 
         (w1, b1, l1), (w2, b2, l2) = ours(), hand(kind, size)
@@ -606,7 +608,7 @@ def bench_data(quick: bool) -> None:
         t_ours, t_hand = math.inf, math.inf
         for _ in range(repeat):
             t_ours = min(t_ours, best(ours, 1))
-            t_hand = min(t_hand, best(lambda: hand(kind, size), 1))
+            t_hand = min(t_hand, best(lambda kind=kind, size=size: hand(kind, size), 1))
         row(f"1 epoch {kind}, 100k samples", t_ours, t_hand, "numpy loop", "<= 1.5x", t_ours <= 1.5 * t_hand)
 
 

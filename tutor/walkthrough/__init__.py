@@ -46,34 +46,34 @@ from tutor.walkthrough.training import BATCH_KINDS
 __all__ = [
     # the contract
     "ANSWER_KINDS",
+    "BATCH_KINDS",
+    "DIRECTION_CHOICES",
+    "HAND_TOLERANCE",
+    "LANDSCAPE_DEGREE",
+    "OUTCOME_CHOICES",
+    # error carried forward
+    "RULES",
+    # writing values
+    "SHORT_DIGITS",
+    "TABLE_ROWS",
+    "YES_NO",
     "Choice",
     "Question",
     "Step",
     "Walkthrough",
-    # error carried forward
-    "RULES",
+    # building
+    "build_walkthrough",
     "carried_inputs",
     "direction_of",
     "expected_given",
+    "outcome_of",
     "placeholder",
     "placeholders",
     "same_value",
-    # writing values
-    "SHORT_DIGITS",
     "show",
     "sub",
     "tex",
     "tex_factor",
     "tex_in",
     "tex_short",
-    # building
-    "build_walkthrough",
-    "DIRECTION_CHOICES",
-    "YES_NO",
-    "OUTCOME_CHOICES",
-    "BATCH_KINDS",
-    "HAND_TOLERANCE",
-    "TABLE_ROWS",
-    "LANDSCAPE_DEGREE",
-    "outcome_of",
 ]

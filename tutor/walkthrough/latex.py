@@ -29,7 +29,7 @@ def show(value: Any) -> str:
         return "(" + ", ".join(show(v) for v in value) + ")"
     if isinstance(value, str):
         return value
-    if isinstance(value, float) or isinstance(value, sp.Float):
+    if isinstance(value, (float, sp.Float)):
         return f"{float(value):.6g}"
     if isinstance(value, sp.Expr) and value.is_number and value.has(sp.CRootOf):
         return f"≈{float(sp.N(value)):.6g}"
@@ -42,7 +42,7 @@ def tex(value: Any) -> str:
     """A value as LaTeX: rationals as \\tfrac, floats to 6 significant digits, vectors in parentheses."""
     if isinstance(value, (tuple, list)):
         return r"\left(" + ", ".join(tex(v) for v in value) + r"\right)"
-    if isinstance(value, float) or isinstance(value, sp.Float):
+    if isinstance(value, (float, sp.Float)):
         text = f"{float(value):.6g}"
         if "e" in text:
             mantissa, exponent = text.split("e")
