@@ -10,7 +10,7 @@ in the loop.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,9 +66,9 @@ class Step:
     """One iterate: where we are, the value there, the slope there."""
 
     k: int
-    point: tuple
+    point: tuple[Any, ...]
     value: Any
-    gradient: tuple
+    gradient: tuple[Any, ...]
     sign_change: tuple[str, ...] = ()
 
 
@@ -87,7 +87,7 @@ class Run:
     learning_rate: Any
     exact: bool
     optimizer: str
-    steps: tuple[Step, ...]
+    steps: Sequence[Step]  # a tuple, or the compiled loop's lazy _Steps
     stop: Stop
     until: tuple[str, ...] = field(default=())
     beta: Any = None  # momentum's β (what the analysis of the run needs to know of the optimiser)
@@ -139,14 +139,14 @@ class Until:
 class _ExactPrinter(SymPyPrinter):
     """lambdify prints 1/4 as Python division (a float); exact mode needs Rational(1, 4)."""
 
-    def _print_Rational(self, expr):
+    def _print_Rational(self, expr: sp.Rational) -> str:
         return f"Rational({expr.p}, {expr.q})"
 
-    def _print_Half(self, expr):
+    def _print_Half(self, expr: sp.Rational) -> str:
         return self._print_Rational(expr)
 
 
-def _compile(f: sp.Expr, variables: Sequence[str], exact: bool):
+def _compile(f: sp.Expr, variables: Sequence[str], exact: bool) -> Callable[..., Any]:
     """One function returning (f, ∂f/∂v1, ...) at a point: generated code, no subs."""
     syms = symbols_of(variables)
     exprs = [f, *gradient(f, variables)]
@@ -225,7 +225,7 @@ def _why(err: Exception) -> str:
     return str(err)
 
 
-def _show(values) -> str:
+def _show(values: Sequence[Any]) -> str:
     return ", ".join(sp.sstr(v) if isinstance(v, sp.Basic) else f"{v:.6g}" for v in values)
 
 
@@ -352,20 +352,20 @@ def run(
         k += 1
 
 
-class _Steps(Sequence):
+class _Steps(Sequence[Step]):
     """The compiled loop's bare tuples, turned into :class:`Step` objects only when read.
 
     A 100,000-step run printed as a one-line summary builds one Step, not 100,000.
     """
 
-    def __init__(self, records: list, variables: tuple[str, ...]):
+    def __init__(self, records: list[tuple[Any, ...]], variables: tuple[str, ...]):
         self._records = records
         self._variables = variables
 
     def __len__(self) -> int:
         return len(self._records)
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: Any) -> Any:  # int -> Step, slice -> list[Step]
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
         if index < 0:
@@ -380,16 +380,24 @@ class _Steps(Sequence):
             changed = sign_changes(self._records[index - 1][n + 1 : 2 * n + 1], grad, self._variables)
         return Step(index, tuple(point), value, tuple(grad), changed)
 
-    def __eq__(self, other) -> bool:
+    def __eq__(self, other: object) -> bool:
         return isinstance(other, Sequence) and list(self) == list(other)
 
 
-def _run_compiled(f, variables, point, lr, steps, rules: Until, record) -> Run:
+def _run_compiled(
+    f: sp.Expr,
+    variables: tuple[str, ...],
+    point: tuple[float, ...],
+    lr: float,
+    steps: int,
+    rules: Until,
+    record: dict[str, Any],
+) -> Run:
     """Plain descent in float mode through the generated loop (see :mod:`tutor.codegen`)."""
     from tutor.codegen import descent_loop
 
     loop = descent_loop(f, variables)
-    out: list = []
+    out: list[tuple[Any, ...]] = []
     try:
         reason, k = loop(*point, lr, steps, rules.tolerance, rules.sign_change, DIVERGENCE_LIMIT, out)
     except OverflowError:

@@ -32,8 +32,9 @@ import keyword
 import math
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any, NoReturn, ParamSpec, TypeVar
 
 import sympy
 
@@ -123,7 +124,11 @@ class MathTextError(TutorError):
         self.text = text
         self.column = column
 
-    def __reduce__(self):  # keep text and column when sent between processes
+    def __reduce__(
+        self,
+    ) -> tuple[
+        type[MathTextError], tuple[str, str | None, int | None]
+    ]:  # keep text and column when sent between processes
         return (type(self), (self.message, self.text, self.column))
 
     def caret(self) -> str:
@@ -248,7 +253,7 @@ class _Source:
     text: str
     origin: list[int]
 
-    def fail(self, message: str, pos: int | None = None):
+    def fail(self, message: str, pos: int | None = None) -> NoReturn:
         column = None if pos is None else self.origin[min(max(pos, 0), len(self.text))]
         raise MathTextError(message, text=self.original, column=column)
 
@@ -364,10 +369,13 @@ def _tokenise(src: _Source, start: int) -> list[_Tok]:
             i += 1
         elif c.isdigit() or (c == "." and s[i + 1 : i + 2].isdigit()):
             m = _NUMBER_RE.match(s, i)
+            assert m is not None  # the branch's test: a digit, or '.' and a digit
             if s[m.end() : m.end() + 1] == ".":
                 src.fail("misplaced '.' in a number", m.end())
             if m.group(0) == "0" and _BASE_PREFIX_RE.match(s, m.end()):  # 0x10 is not 0*x10
-                word = _IDENT_RE.match(s, m.end()).group(0)
+                ident = _IDENT_RE.match(s, m.end())
+                assert ident is not None  # the prefix matched: a letter follows
+                word = ident.group(0)
                 src.fail(
                     f"'0{word}' looks like a hexadecimal, binary or octal number; only decimal numbers are allowed", i
                 )
@@ -377,6 +385,7 @@ def _tokenise(src: _Source, start: int) -> list[_Tok]:
             i = m.end()
         elif c.isalpha() or c == "_":
             m = _IDENT_RE.match(s, i)
+            assert m is not None  # the branch's test: a letter or '_'
             toks.append(_Tok("name", m.group(0), i))
             i = m.end()
         elif s.startswith("**", i):
@@ -396,7 +405,7 @@ def _tokenise(src: _Source, start: int) -> list[_Tok]:
     return toks
 
 
-def _number(src: _Source, m: re.Match, pos: int) -> sympy.Rational:
+def _number(src: _Source, m: re.Match[str], pos: int) -> sympy.Rational:
     """Exact value of a decimal literal: 0.05 is 1/20, 1e-3 is 1/1000."""
     mantissa, exponent = m.group(1), m.group(2)
     whole, _, frac = mantissa.partition(".")
@@ -454,7 +463,7 @@ def _split(name: str, variables: Sequence[str], call_follows: bool) -> list[tupl
         return None
     options = [("var", v) for v in sorted(set(variables), key=len, reverse=True)]
     options += [("const", c) for c in ("pi", "e")]
-    memo: dict[int, list | None] = {}  # by position: no exponential backtracking
+    memo: dict[int, list[tuple[str, str]] | None] = {}  # by position: no exponential backtracking
 
     def go(at: int) -> list[tuple[str, str]] | None:
         if at == len(name):
@@ -517,7 +526,8 @@ def _resolve(
                 src.fail(_unknown(shown, variables, number_only), t.pos)
             offset = 0
             for kind, part in parts:
-                value = {"var": symbol, "const": CONSTANTS.get, "func": FUNCTIONS.get}[kind](part)
+                makers: dict[str, Callable[[str], Any]] = {"var": symbol, "const": CONSTANTS.get, "func": FUNCTIONS.get}
+                value = makers[kind](part)
                 out.append(_Tok(kind, part, t.pos + offset, value))
                 offset += len(part)
         else:
@@ -617,19 +627,19 @@ class _Builder:
             self.src.fail("this has no value (division by zero or a function outside its domain)", pos)
         return e
 
-    def add(self, terms: list, pos: int):
+    def add(self, terms: list[sympy.Basic], pos: int) -> sympy.Basic:
         if len(terms) == 1:
             return terms[0]
         self.count(pos, len(terms) - 1)
         return self.limit(sympy.Add(*terms), pos)
 
-    def mul(self, factors: list, pos: int):
+    def mul(self, factors: list[sympy.Basic], pos: int) -> sympy.Basic:
         if len(factors) == 1:
             return factors[0]
         self.count(pos, len(factors) - 1)
         return self.limit(sympy.Mul(*factors), pos)
 
-    def pow(self, base, exp, pos: int):
+    def pow(self, base: sympy.Basic, exp: sympy.Basic, pos: int) -> sympy.Basic:
         self.count(pos)
         if base is sympy.E:
             return self.call(sympy.exp, [exp], pos)
@@ -665,7 +675,7 @@ class _Builder:
             )
         return e
 
-    def call(self, fn, args: list, pos: int):
+    def call(self, fn: Any, args: list[sympy.Basic], pos: int) -> sympy.Basic:
         self.count(pos)
         for a in args:
             self.limit(a, pos)
@@ -706,7 +716,7 @@ class _Parser:
         t = self.peek()
         return t is not None and t.kind == "op" and t.text in texts
 
-    def fail_here(self, what: str = "") -> None:
+    def fail_here(self, what: str = "") -> NoReturn:
         t = self.peek()
         if t is None:
             self.src.fail("the expression ends too early" + what, self.end_pos)
@@ -725,7 +735,7 @@ class _Parser:
         if self.depth > MAX_DEPTH:
             self.src.fail(f"expression nested too deeply (the limit is {MAX_DEPTH} levels)", pos)
 
-    def parse(self):
+    def parse(self) -> sympy.Basic:
         if not self.toks:
             self.src.fail("the answer is empty", self.end_pos)
         e = self.sum()
@@ -733,8 +743,8 @@ class _Parser:
             self.fail_here()
         return self.b.limit(e, self.end_pos)
 
-    def sum(self):
-        pos = self.peek().pos if self.peek() else self.end_pos
+    def sum(self) -> sympy.Basic:
+        pos = first.pos if (first := self.peek()) else self.end_pos
         terms = [self.term()]
         while self.is_op("+", "-"):
             op = self.toks[self.i]
@@ -743,8 +753,8 @@ class _Parser:
             terms.append(t if op.text == "+" else self.b.mul([sympy.Integer(-1), t], op.pos))
         return self.b.add(terms, pos)
 
-    def term(self):
-        pos = self.peek().pos if self.peek() else self.end_pos
+    def term(self) -> sympy.Basic:
+        pos = first.pos if (first := self.peek()) else self.end_pos
         factors = [self.unary()]
         while (t := self.peek()) is not None:
             if t.kind == "op" and t.text in ("*", "/"):
@@ -759,7 +769,7 @@ class _Parser:
                 break
         return self.b.mul(factors, pos)
 
-    def unary(self):
+    def unary(self) -> sympy.Basic:
         t = self.peek()
         if t is not None and t.kind == "op" and t.text in ("+", "-"):
             self.enter(t.pos)
@@ -769,7 +779,7 @@ class _Parser:
             return inner if t.text == "+" else self.b.mul([sympy.Integer(-1), inner], t.pos)
         return self.power()
 
-    def power(self):
+    def power(self) -> sympy.Basic:
         base = self.atom()
         t = self.peek()
         if t is not None and t.kind == "op" and t.text in ("^", "**"):
@@ -780,7 +790,7 @@ class _Parser:
             return self.b.pow(base, exp, t.pos)
         return base
 
-    def atom(self):
+    def atom(self) -> sympy.Basic:
         t = self.peek()
         if t is None or (t.kind == "op" and t.text != "("):
             self.fail_here()
@@ -800,7 +810,7 @@ class _Parser:
             if not self.is_op(")"):
                 if self.is_op(","):
                     many = "one or two arguments" if t.text == "log" else "one argument"
-                    self.src.fail(f"{t.text} takes {many}", self.peek().pos)
+                    self.src.fail(f"{t.text} takes {many}", self.toks[self.i].pos)
                 self.fail_here()
             self.i += 1
             self.depth -= 1
@@ -819,13 +829,18 @@ class _Parser:
 # ------------------------------------------------------------------- public API
 
 
-def _public(fn):
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _public(fn: Callable[_P, _R]) -> Callable[_P, _R]:
     """Whatever happens inside, callers only ever see MathTextError."""
 
     @functools.wraps(fn)
-    def wrapper(text, *args, **kwargs):
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        text = args[0] if args else kwargs.get("text")
         try:
-            return fn(text, *args, **kwargs)
+            return fn(*args, **kwargs)
         except MathTextError:
             raise
         except (Exception, RecursionError, MemoryError) as e:  # a bug or sympy surprise: still one line
@@ -836,7 +851,9 @@ def _public(fn):
     return wrapper
 
 
-def _prepare(text: str, variables, *, strip_prefix: bool = True, number_only: bool = False):
+def _prepare(
+    text: str, variables: Sequence[str] | None, *, strip_prefix: bool = True, number_only: bool = False
+) -> tuple[_Source, list[_Tok]]:
     src = _normalise(text)
     start = 0
     if strip_prefix:
@@ -848,9 +865,10 @@ def _prepare(text: str, variables, *, strip_prefix: bool = True, number_only: bo
     return src, _resolve(src, toks, _variables(variables), number_only)
 
 
-def _split_commas(toks: list[_Tok]) -> list[tuple[list[_Tok], int]]:
-    """Split at top-level commas; each part with the position just after it."""
-    parts, depth, cur = [], 0, []
+def _split_commas(toks: list[_Tok]) -> list[tuple[list[_Tok], int | None]]:
+    """Split at top-level commas; each part with the position just after it (None after the last)."""
+    parts: list[tuple[list[_Tok], int | None]] = []
+    depth, cur = 0, list[_Tok]()
     for t in toks:
         if t.kind == "op" and t.text in "([{":
             depth += 1
@@ -880,11 +898,11 @@ def _outer_bracket(toks: list[_Tok]) -> str | None:
     return None
 
 
-def _expression(src: _Source, toks: list[_Tok], end_pos: int):
+def _expression(src: _Source, toks: list[_Tok], end_pos: int) -> sympy.Basic:
     return _Parser(src, toks, end_pos).parse()
 
 
-def _entries(src: _Source, toks: list[_Tok], force_vector: bool):
+def _entries(src: _Source, toks: list[_Tok], force_vector: bool) -> tuple[sympy.Basic, ...] | None:
     """The vector's entries, or None when the tokens are a single expression."""
     outer = _outer_bracket(toks)
     inner = toks[1:-1] if outer else toks
@@ -920,7 +938,7 @@ def parse_vector(text: str, variables: Sequence[str] | None = None) -> tuple[sym
 
 
 @_public
-def parse_answer(text: str, variables: Sequence[str] | None = None):
+def parse_answer(text: str, variables: Sequence[str] | None = None) -> sympy.Basic | tuple[sympy.Basic, ...]:
     """A vector when there is a top-level comma or ``[...]``/``{...}``; otherwise one expression."""
     src, toks = _prepare(text, variables)
     values = _entries(src, toks, force_vector=True) if toks else None
