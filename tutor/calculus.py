@@ -13,6 +13,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 import sympy as sp
 
@@ -55,7 +56,7 @@ def describe_point(point: Point) -> str:
     return ", ".join(f"{name} = {sp.sstr(value)}" for name, value in point.items())
 
 
-def exact_number(value) -> sp.Expr:
+def exact_number(value: Any) -> sp.Expr:
     """A number as an exact sympy value; a float by its shortest decimal (0.1 is 1/10).
 
     Never text: strings must come through :mod:`tutor.mathtext` first.
@@ -164,7 +165,7 @@ def sign_changes(
     return tuple(changed)
 
 
-def sign_any(value) -> int:
+def sign_any(value: Any) -> int:
     """The sign (-1, 0 or 1) of an exact value or a float."""
     if isinstance(value, sp.Basic):
         return sign(value)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from functools import lru_cache
+from typing import Any
 
 import sympy as sp
 from sympy.printing.pycode import PythonCodePrinter
@@ -35,7 +36,7 @@ class _LoopPrinter(PythonCodePrinter):
     caller stops it as diverged too).
     """
 
-    def _print_Pow(self, expr, rational=False):
+    def _print_Pow(self, expr: sp.Pow, rational: bool = False) -> str:
         base, exponent = expr.args
         if base.is_Symbol and exponent in (2, 3):
             name = self._print(base)
@@ -95,7 +96,7 @@ def _source(f: sp.Expr, variables: Sequence[str]) -> str:
 
 
 @lru_cache(maxsize=64)
-def descent_loop(f: sp.Expr, variables: tuple[str, ...]) -> Callable:
+def descent_loop(f: sp.Expr, variables: tuple[str, ...]) -> Callable[..., tuple[str, int]]:
     """A compiled plain-gradient-descent loop for f (cached per expression).
 
     ``loop(*start, lr, steps, tol, sign_stop, limit, out)`` appends
@@ -105,6 +106,6 @@ def descent_loop(f: sp.Expr, variables: tuple[str, ...]) -> Callable:
     """
     if not isinstance(f, sp.Expr) or not {s.name for s in f.free_symbols} <= set(variables):
         raise TypeError("descent_loop takes a parsed sympy expression in its declared variables, never text")
-    namespace: dict = {"math": math}
+    namespace: dict[str, Any] = {"math": math}
     exec(compile(_source(f, variables), "<descent loop>", "exec"), namespace)
     return namespace["loop"]

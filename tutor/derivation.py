@@ -24,7 +24,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import sympy as sp
 from sympy.printing.precedence import precedence
@@ -117,6 +117,11 @@ class SumRule(Rule):
         return self.terms
 
 
+def _built(*steps: Rule | None) -> tuple[Rule, ...]:
+    """A rule's substeps (the builder fills every one in; a field defaults to None only for the dataclass)."""
+    return tuple(step for step in steps if step is not None)
+
+
 @dataclass(frozen=True)
 class ConstantMultipleRule(Rule):
     """d/dx (c·f) = c·f', where c does not depend on x."""
@@ -131,7 +136,7 @@ class ConstantMultipleRule(Rule):
 
     @property
     def substeps(self) -> tuple[Rule, ...]:
-        return (self.substep,)
+        return _built(self.substep)
 
 
 @dataclass(frozen=True)
@@ -170,7 +175,7 @@ class ProductRule(Rule):
 
     @property
     def substeps(self) -> tuple[Rule, ...]:
-        return (self.left_step, self.right_step)
+        return _built(self.left_step, self.right_step)
 
 
 @dataclass(frozen=True)
@@ -189,7 +194,7 @@ class QuotientRule(Rule):
 
     @property
     def substeps(self) -> tuple[Rule, ...]:
-        return (self.numerator_step, self.denominator_step)
+        return _built(self.numerator_step, self.denominator_step)
 
 
 @dataclass(frozen=True)
@@ -207,7 +212,7 @@ class ChainRule(Rule):
 
     @property
     def substeps(self) -> tuple[Rule, ...]:
-        return (self.outer_step, self.inner_step)
+        return _built(self.outer_step, self.inner_step)
 
 
 @dataclass(frozen=True)
@@ -237,7 +242,7 @@ class GeneralPowerRule(Rule):
 
     @property
     def substeps(self) -> tuple[Rule, ...]:
-        return (self.base_step, self.exponent_step)
+        return _built(self.base_step, self.exponent_step)
 
 
 # The elementary functions.  Each is applied to the variable itself; a
@@ -584,34 +589,34 @@ class _LinePrinter(StrPrinter):
     learner can copy any line into an answer.
     """
 
-    def _print_Float(self, expr) -> str:
+    def _print_Float(self, expr: sp.Float) -> str:
         """A float as a person writes it: 4 and 0.6, not 4.00000000000000."""
         value = float(expr)
         if value.is_integer() and abs(value) < 1e15:
             return str(int(value))
         return f"{value:.6g}"
 
-    def _print_Pow(self, expr, rational=False):
+    def _print_Pow(self, expr: sp.Pow, rational: bool = False) -> str:
         base, exponent = expr.args
         if exponent.is_Integer and exponent != -1 and not (exponent < 0 and rational):
             return self.parenthesize(base, precedence(expr), strict=False) + str(exponent).translate(_SUPERSCRIPT)
         return super()._print_Pow(expr, rational)
 
-    def _print_Abs(self, expr):
+    def _print_Abs(self, expr: sp.Abs) -> str:
         return f"abs({self._print(expr.args[0])})"
 
-    def _print_log(self, expr):
+    def _print_log(self, expr: sp.log) -> str:
         return f"ln({self._print(expr.args[0])})"
 
-    def _print_exp(self, expr):
+    def _print_exp(self, expr: sp.exp) -> str:
         arg = expr.args[0]
         inner = self._print(arg)
         return f"e^{inner}" if (arg.is_Symbol or (arg.is_Integer and arg >= 0)) else f"e^({inner})"
 
-    def _print_Exp1(self, expr):
+    def _print_Exp1(self, expr: sp.Basic) -> str:
         return "e"
 
-    def _print_Pi(self, expr):
+    def _print_Pi(self, expr: sp.Basic) -> str:
         return "π"
 
 
@@ -782,10 +787,12 @@ def _say(rule: Rule, n: _Notation, lang: str) -> _Said:
             step = f"{k}·{show_(x)}^({show_(rule.exponent)} − 1)"
         return _Said(name, f"{lhs} = {step} = {show_(r)}")
     if isinstance(rule, ProductRule):
+        assert rule.left_step is not None and rule.right_step is not None  # built with the rule
         f, g = n.wrap(rule.left), n.wrap(rule.right)
         df, dg = n.wrap(rule.left_step.result), n.wrap(rule.right_step.result)
         return _Said(name, f"{lhs} = {df}{n.times}{g} + {f}{n.times}{dg} = {show_(r)}")
     if isinstance(rule, QuotientRule):
+        assert rule.numerator_step is not None and rule.denominator_step is not None  # built with the rule
         f, g = n.wrap(rule.numerator), n.wrap(rule.denominator)
         df, dg = n.wrap(rule.numerator_step.result), n.wrap(rule.denominator_step.result)
         square = show_(sp.Pow(rule.denominator, 2))
@@ -795,6 +802,7 @@ def _say(rule: Rule, n: _Notation, lang: str) -> _Said:
             step = f"({df}·{g} − {f}·{dg})/{square}"
         return _Said(name, f"{lhs} = {step} = {show_(r)}")
     if isinstance(rule, ChainRule):
+        assert rule.outer_step is not None and rule.inner_step is not None  # built with the rule
         outer_at_inner = n.wrap(rule.outer_step.result.xreplace({rule.u: rule.inner}))
         inner = n.wrap(rule.inner_step.result)
         d_outer = n.ordinary().of(rule.u, rule.outer_step.expr)
@@ -803,6 +811,7 @@ def _say(rule: Rule, n: _Notation, lang: str) -> _Said:
         maths = f"{lhs} = {d_outer}{n.spaced_times}{d_inner} = {outer_at_inner}{n.times}{inner} = {show_(r)}"
         return _Said(name, maths, setup=setup)
     if isinstance(rule, GeneralPowerRule):
+        assert rule.base_step is not None and rule.exponent_step is not None  # built with the rule
         f, g = n.wrap(rule.base), n.wrap(rule.exponent)
         df, dg = n.wrap(rule.base_step.result), n.wrap(rule.exponent_step.result)
         ln = rf"\ln {f}" if n.latex else (f"ln{f}" if f.startswith("(") else f"ln({f})")
@@ -829,6 +838,7 @@ def _flatten(rule: Rule, partial: bool, lang: str, latex: bool = False) -> list[
     def visit(node: Rule, depth: int, notation: _Notation) -> None:
         out.append((node, depth, _say(node, notation, lang)))
         if isinstance(node, ChainRule):
+            assert node.outer_step is not None and node.inner_step is not None  # built with the rule
             visit(node.outer_step, depth + 1, notation.ordinary())
             visit(node.inner_step, depth + 1, notation)
         else:
@@ -876,10 +886,10 @@ def steps_text(f: sp.Expr, variables: Sequence[str], lang: str = "en") -> str:
     return heading + "\n\n" + "\n\n".join(blocks)
 
 
-def steps_json(f: sp.Expr, variables: Sequence[str], lang: str = "en") -> dict[str, list]:
+def steps_json(f: sp.Expr, variables: Sequence[str], lang: str = "en") -> dict[str, list[dict[str, Any]]]:
     """Per variable, the derivation flattened in reading order: rule, expression, result, text, depth."""
     several = len(variables) > 1
-    out: dict[str, list] = {}
+    out: dict[str, list[dict[str, Any]]] = {}
     for v in variables:
         out[v] = [
             {

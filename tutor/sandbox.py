@@ -24,17 +24,22 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Callable, Iterator
+from multiprocessing.connection import Connection
+from multiprocessing.context import ForkServerContext, SpawnContext
 from multiprocessing.reduction import ForkingPickler
+from typing import IO, Any, TypeVar
 
 from tutor.errors import TutorError
 
 try:
     import resource
 except ImportError:  # Windows: time bound only
-    resource = None
+    resource = None  # type: ignore[assignment]
 
 __all__ = ["BoundExceeded", "run_bounded", "warm_up"]
 
+_R = TypeVar("_R")
 _START_TIMEOUT = 60.0  # seconds for a new child to import sympy (slow disks, first run)
 
 
@@ -42,7 +47,7 @@ class BoundExceeded(TutorError):
     """The work took longer or used more memory than allowed."""
 
 
-def _child_main(conn) -> None:
+def _child_main(conn: Connection) -> None:
     """Worker loop: receive (fn, args, kwargs, memory_mb), send back a tagged result."""
     import sympy  # noqa: F401  (once, so each job starts quickly)
 
@@ -88,7 +93,7 @@ def _limit_memory(memory_mb: int | None) -> None:
         pass
 
 
-def _context():
+def _context() -> ForkServerContext | SpawnContext:
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["sympy"])  # later children start in milliseconds
@@ -97,7 +102,7 @@ def _context():
 
 
 @contextlib.contextmanager
-def _real_stdio():
+def _real_stdio() -> Iterator[None]:
     """Starting a child hands our stderr's file descriptor to multiprocessing's helpers.
 
     Inside a Textual app ``sys.stderr`` is a capture object whose ``fileno()``
@@ -115,7 +120,7 @@ def _real_stdio():
         sys.stdout, sys.stderr = saved
 
 
-def _fileno(stream) -> int:
+def _fileno(stream: IO[str]) -> int:
     try:
         return stream.fileno()
     except (AttributeError, ValueError, OSError):
@@ -174,7 +179,7 @@ def _discard_worker(polite: bool = False) -> None:
         _worker = None
 
 
-def run_bounded(fn, *args, timeout: float = 2.0, memory_mb: int = 1024, **kwargs):
+def run_bounded(fn: Callable[..., _R], *args: Any, timeout: float = 2.0, memory_mb: int = 1024, **kwargs: Any) -> _R:
     """``fn(*args, **kwargs)`` in the child, at most ``timeout`` seconds and ``memory_mb`` MB.
 
     ``fn`` must be a module-level function and the arguments picklable.  A

@@ -61,9 +61,9 @@ class TrainingUpdate:
     """One update, exact (sympy Rationals) when the data and parameters are exact."""
 
     params: dict[str, sp.Expr]  # before
-    predictions: tuple  # y1 for each sample used, in the order of ``samples``
+    predictions: tuple[Any, ...]  # y1 for each sample used, in the order of ``samples``
     loss: sp.Expr  # MSE over the samples used: (1/n) Σ (y1_i - y_i)^2
-    gradient: tuple  # ∂L/∂p for p in parameters order
+    gradient: tuple[Any, ...]  # ∂L/∂p for p in parameters order
     next_params: dict[str, sp.Expr]  # after: p - lr * ∂L/∂p
     samples: tuple[int, ...]  # indices used, ascending within the update
 
@@ -85,9 +85,9 @@ class TrainingRun:
     """Many updates of one kind, with the loss on the whole data set after each."""
 
     kind: str  # "batch" | "stochastic" | "minibatch"
-    updates: list  # TrainingUpdate (exact) or FloatUpdate (float), one per update
+    updates: list[Any]  # TrainingUpdate (exact) or FloatUpdate (float), one per update
     losses: list[float]  # full-data loss: losses[0] before any update, losses[k] after update k
-    params: list[dict]  # parameters before/after each update (len = updates + 1)
+    params: list[dict[str, Any]]  # parameters before/after each update (len = updates + 1)
     order: tuple[int, ...]  # the shuffled sample order of the first epoch (batch: 0..n-1, unshuffled)
     stop: Text | None = None  # why the run ended early (diverged / undefined), or None
 
@@ -165,7 +165,7 @@ def _two_decimals(value: sp.Expr) -> sp.Rational:
 # --- the loss and one exact update -------------------------------------------------------
 
 
-def mse_loss(model: sp.Expr, parameters: Sequence[str], input: str, xs, ys, samples=None) -> sp.Expr:
+def mse_loss(model: sp.Expr, parameters: Sequence[str], input: str, xs: Any, ys: Any, samples: Any = None) -> sp.Expr:
     """L(p) = (1/n) Σ (model(x_i; p) - y_i)², a symbolic expression in the parameters."""
     problem = _Problem.of(model, parameters, input)
     xs, ys = _exact_data(xs, ys)
@@ -176,7 +176,7 @@ def mse_loss(model: sp.Expr, parameters: Sequence[str], input: str, xs, ys, samp
 
 
 def one_update(
-    model: sp.Expr, parameters: Sequence[str], input: str, xs, ys, params, lr, samples=None
+    model: sp.Expr, parameters: Sequence[str], input: str, xs: Any, ys: Any, params: Any, lr: Any, samples: Any = None
 ) -> TrainingUpdate:
     """The article's one weight update, exactly: predict, loss, gradient, step.
 
@@ -190,7 +190,9 @@ def one_update(
     return _exact_update(problem, xs, ys, point, lr, used)
 
 
-def _exact_update(problem: _Problem, xs, ys, point: tuple, lr, used: tuple[int, ...]) -> TrainingUpdate:
+def _exact_update(
+    problem: _Problem, xs: Any, ys: Any, point: tuple[Any, ...], lr: Any, used: tuple[int, ...]
+) -> TrainingUpdate:
     compiled = problem.compiled("sympy")
     predictions, sums = [], [sp.Integer(0)] * len(problem.parameters)
     loss = sp.Integer(0)
@@ -214,7 +216,7 @@ def _exact_update(problem: _Problem, xs, ys, point: tuple, lr, used: tuple[int, 
     )
 
 
-def _exact_loss(problem: _Problem, xs, ys, point: tuple) -> sp.Expr:
+def _exact_loss(problem: _Problem, xs: Any, ys: Any, point: tuple[Any, ...]) -> sp.Expr:
     """The MSE over every sample at the point, exactly (predictions only, no gradient)."""
     predict = problem.compiled("sympy").predict
     total = sp.Integer(0)
@@ -223,7 +225,7 @@ def _exact_loss(problem: _Problem, xs, ys, point: tuple) -> sp.Expr:
     return total / len(xs)
 
 
-def _real(value, problem: _Problem, point, i: int, x, what: str) -> sp.Expr:
+def _real(value: Any, problem: _Problem, point: Any, i: int, x: Any, what: str) -> sp.Expr:
     """An exact real number, or a MathError naming the sample and the parameters."""
     if isinstance(value, int):  # a constant part of the generated code, e.g. a zero derivative
         value = sp.Integer(value)
@@ -240,10 +242,10 @@ def train(
     model: sp.Expr,
     parameters: Sequence[str],
     input: str,
-    xs,
-    ys,
-    start,
-    lr,
+    xs: Any,
+    ys: Any,
+    start: Any,
+    lr: Any,
     *,
     kind: str,
     batch_size: int = 1,
@@ -289,7 +291,9 @@ def train(
     return _train_float(problem, kind, xs, ys, point, rate, batches, order)
 
 
-def _train_exact(problem, kind, xs, ys, point, lr, batches, order) -> TrainingRun:
+def _train_exact(
+    problem: Any, kind: Any, xs: Any, ys: Any, point: Any, lr: Any, batches: Any, order: Any
+) -> TrainingRun:
     records: list[TrainingUpdate] = []
     params = [problem.named(point)]
     losses = [float(_exact_loss(problem, xs, ys, point))]
@@ -311,7 +315,9 @@ def _train_exact(problem, kind, xs, ys, point, lr, batches, order) -> TrainingRu
     return TrainingRun(kind, records, losses, params, order)
 
 
-def _train_float(problem, kind, xs: np.ndarray, ys: np.ndarray, point, lr: float, batches, order) -> TrainingRun:
+def _train_float(
+    problem: Any, kind: Any, xs: np.ndarray, ys: np.ndarray, point: Any, lr: float, batches: Any, order: Any
+) -> TrainingRun:
     compiled = problem.compiled("numpy")
     p = np.array(point, dtype=float)
     records: list[FloatUpdate] = []
@@ -363,10 +369,10 @@ def compare_batches(
     model: sp.Expr,
     parameters: Sequence[str],
     input: str,
-    xs,
-    ys,
-    start,
-    lr,
+    xs: Any,
+    ys: Any,
+    start: Any,
+    lr: Any,
     *,
     batch_size: int,
     epochs: int,
@@ -374,7 +380,7 @@ def compare_batches(
     exact: bool = False,
 ) -> dict[str, TrainingRun]:
     """Batch, stochastic and mini-batch descent on the same data, start, learning rate and seed."""
-    common = dict(epochs=epochs, seed=seed, exact=exact)
+    common: dict[str, Any] = dict(epochs=epochs, seed=seed, exact=exact)
     return {
         "batch": train(model, parameters, input, xs, ys, start, lr, kind="batch", **common),
         "stochastic": train(model, parameters, input, xs, ys, start, lr, kind="stochastic", **common),
@@ -490,7 +496,7 @@ def _minibatch(
     return float(ws[-1]), float(bs[-1]), losses
 
 
-def _recurrence(w: float, b: float, axx, ax, axy, am, ay) -> tuple[np.ndarray, np.ndarray]:
+def _recurrence(w: float, b: float, axx: Any, ax: Any, axy: Any, am: Any, ay: Any) -> tuple[np.ndarray, np.ndarray]:
     """The sequential part: w, b after each update, from the scaled batch sums (plain floats, no numpy)."""
     ws, bs = [w], [b]
     for a_xx, a_x, a_xy, a_m, a_y in zip(axx, ax, axy, am, ay):
@@ -532,7 +538,7 @@ class _Problem:
     input: str
 
     @classmethod
-    def of(cls, model, parameters, input) -> _Problem:
+    def of(cls, model: Any, parameters: Any, input: Any) -> _Problem:
         if not isinstance(model, sp.Expr):
             raise TrainingError("the model must be a sympy expression (made through tutor.mathtext)")
         if isinstance(parameters, str):
@@ -560,10 +566,10 @@ class _Problem:
     def compiled(self, modules: str) -> _Compiled:
         return _compile(self.model, self.parameters, self.input, modules)
 
-    def named(self, point: tuple) -> dict:
+    def named(self, point: tuple[Any, ...]) -> dict[str, Any]:
         return dict(zip(self.parameters, point))
 
-    def point(self, values, *, exact: bool) -> tuple:
+    def point(self, values: Any, *, exact: bool) -> tuple[Any, ...]:
         """Parameter values in parameters order, from a mapping or a sequence."""
         if isinstance(values, Mapping):
             missing = [p for p in self.parameters if p not in values]
@@ -602,7 +608,7 @@ def _check_kind(kind: str) -> None:
         raise TrainingError(f"unknown kind of descent '{kind}'; choose one of {', '.join(KINDS)}")
 
 
-def _integer(value, what: str) -> int:
+def _integer(value: Any, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         if isinstance(value, sp.Integer):
             return int(value)
@@ -610,14 +616,14 @@ def _integer(value, what: str) -> int:
     return int(value)
 
 
-def _count(value, what: str, least: int) -> int:
+def _count(value: Any, what: str, least: int) -> int:
     value = _integer(value, what)
     if value < least:
         raise TrainingError(f"{what} must be at least {least} (got {value})")
     return value
 
 
-def _exact(value, what: str) -> sp.Expr:
+def _exact(value: Any, what: str) -> sp.Expr:
     """An exact sympy number from a number (never from text): 0.1 becomes 1/10."""
     if isinstance(value, sp.Basic):
         if not (isinstance(value, sp.Expr) and value.is_number) or value.is_real is False:
@@ -637,7 +643,7 @@ def _exact(value, what: str) -> sp.Expr:
     return sp.nsimplify(value, rational=True)
 
 
-def _float(value, what: str) -> float:
+def _float(value: Any, what: str) -> float:
     if isinstance(value, sp.Basic):
         value = _exact(value, what)
         try:
@@ -653,27 +659,27 @@ def _float(value, what: str) -> float:
     return result
 
 
-def _learning_rate(lr, *, exact: bool):
+def _learning_rate(lr: Any, *, exact: bool) -> Any:  # exact: sp.Expr, else float
     value = _exact(lr, "the learning rate") if exact else _float(lr, "the learning rate")
     if not value > 0:
         raise TrainingError(f"the learning rate must be positive (got {value})")
     return value
 
 
-def _check_lengths(xs, ys) -> None:
+def _check_lengths(xs: Any, ys: Any) -> None:
     if len(xs) != len(ys):
         raise TrainingError(f"the data has {len(xs)} values of x but {len(ys)} values of y")
     if len(xs) == 0:
         raise TrainingError("training needs at least one sample")
 
 
-def _exact_data(xs, ys) -> tuple[tuple, tuple]:
+def _exact_data(xs: Any, ys: Any) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
     xs, ys = list(xs), list(ys)
     _check_lengths(xs, ys)
     return tuple(_exact(v, f"x[{i}]") for i, v in enumerate(xs)), tuple(_exact(v, f"y[{i}]") for i, v in enumerate(ys))
 
 
-def _float_data(xs, ys) -> tuple[np.ndarray, np.ndarray]:
+def _float_data(xs: Any, ys: Any) -> tuple[np.ndarray, np.ndarray]:
     xs, ys = list(xs), list(ys)
     _check_lengths(xs, ys)
     return (
@@ -682,7 +688,7 @@ def _float_data(xs, ys) -> tuple[np.ndarray, np.ndarray]:
     )
 
 
-def _samples(samples, n: int) -> tuple[int, ...]:
+def _samples(samples: Any, n: int) -> tuple[int, ...]:
     """The indices an update uses, checked and sorted (default: all)."""
     if samples is None:
         return tuple(range(n))

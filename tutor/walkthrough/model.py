@@ -181,7 +181,7 @@ def _bindings(name: str, value: Any) -> dict[sp.Symbol, Any]:
     return {placeholder(name): _sympy(value)}
 
 
-def _apply(formula: Any, subs: dict) -> Any:
+def _apply(formula: Any, subs: dict[Any, Any]) -> Any:
     if isinstance(formula, tuple):
         return tuple(_apply(f, subs) for f in formula)
     return formula.xreplace(subs) if isinstance(formula, sp.Basic) else formula
