@@ -353,7 +353,7 @@ class _Solution:
         """
         if not step.solution:
             return
-        shown = set()
+        shown: set[str] = set()
         for q in step.questions:
             solution = getattr(getattr(q, "help", None), "solution", None)
             shown.update(p.strip() for p in self.t(solution).split("\n\n"))

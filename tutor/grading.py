@@ -194,7 +194,7 @@ def _match_choice(item: str, choices: Sequence[Choice], lang: str) -> str | None
     return None
 
 
-def _choice_list(choices: Sequence[Choice]) -> Text:
+def _choice_list(choices: Sequence[Choice]) -> dict[str, str]:
     return both(", ".join(c.key for c in choices), "、".join(_label_in(c.label, "zh") for c in choices))
 
 

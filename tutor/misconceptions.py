@@ -281,7 +281,9 @@ class _Slip:
     name: str
     rule: type
     fault: Fault
-    says: Callable[[Rule, str], Text]  # (the first node it breaks, the wrong answer shown) -> text
+    says: Callable[
+        [Any, str], Text
+    ]  # a function of one Rule subclass; (the first node it breaks, the wrong answer shown) -> text
 
 
 def _power_example(node: PowerRule) -> str:

@@ -15,10 +15,14 @@ from __future__ import annotations
 import codecs
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from tutor.errors import TutorError
 from tutor.text import both, tr
+
+if TYPE_CHECKING:  # only for the annotations: plain mode imports these when it needs them
+    from tutor.lesson.model import Lesson
+    from tutor.progress import ProgressStore
 
 COMMANDS = {
     "hint": "hint",
@@ -181,7 +185,7 @@ class PlainTutor:
         self.lang = lang
         self.stdin = stdin
         self.stdout = stdout
-        self.store = None
+        self.store: ProgressStore | None = None
         self._told = 0
         self.plots_failed = False  # the plots folder could not be written
 
@@ -216,7 +220,7 @@ class PlainTutor:
 
     # --- choosing a lesson -------------------------------------------------------------------
 
-    def choose(self, lesson_dirs: list[Path], store) -> object | None:
+    def choose(self, lesson_dirs: list[Path], store) -> Lesson | None:
         from tutor.lesson.catalog import find_lessons
 
         entries = find_lessons(lesson_dirs)
@@ -413,7 +417,7 @@ def _is_tty(stream) -> bool:
 
 
 def run_plain(
-    lesson: str | None,
+    lesson: str | Lesson | None,
     lesson_dirs: list[Path],
     lang: str,
     stdin: TextIO | None = None,

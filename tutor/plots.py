@@ -1290,8 +1290,8 @@ def plot_training(data: Mapping[str, Any], path: Path | str, lang: str = "en") -
     history = data.get("history")
     losses = _losses(history)
     # the engine's run either starts before the hand update or right after it
-    first = getattr(history, "params", None) or [None]
-    starts_after = after is not None and first[0] is not None and _params(first[0], parameters) == after
+    first = getattr(history, "params", None) or [None]  # type: ignore[assignment]  # (reuses the loop's flag name)
+    starts_after = after is not None and first[0] is not None and _params(first[0], parameters) == after  # type: ignore[index]
     if losses:
         ks = list(range(1, len(losses) + 1)) if starts_after else list(range(len(losses)))
         right.plot(ks, losses, "-o", ms=3.5, color=COLORS["path"], lw=1.6)

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # only for the annotations: opening the app stays lazy
+    from tutor.lesson.model import Lesson
 
 
 def _prepare_images() -> bool:
@@ -90,7 +94,7 @@ def fit_terminal_encoding() -> str | None:
     )
 
 
-def run_app(lesson: str | None, lesson_dirs: list[Path], lang: str) -> None:
+def run_app(lesson: str | Lesson | None, lesson_dirs: list[Path], lang: str) -> None:
     """Open the tutor; with ``lesson`` (an id or a path), straight on that lesson."""
     start = None
     if lesson:

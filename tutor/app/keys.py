@@ -8,6 +8,7 @@ replaces its parent's for the same key).
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 from textual.binding import Binding
 
@@ -25,7 +26,7 @@ WORDS = {
 
 
 @cache
-def localised(cls: type, lang: str) -> type:
+def localised(cls: type[Any], lang: str) -> type[Any]:
     """``cls`` with its footer words in ``lang`` (``cls`` itself for English)."""
     if lang == "en":
         return cls

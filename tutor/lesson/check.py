@@ -674,7 +674,7 @@ def _check_training(report: _Report, section) -> None:
         report.error(report.at(section, "data", "model"), f"one update cannot be computed: {problem}")
 
 
-CHECKS = {
+CHECKS: dict[type, Callable[[_Report, Any], None]] = {
     Descent: _check_descent,
     Predict: _check_predict,
     Evaluate: _check_evaluate,

@@ -7,7 +7,7 @@ from typing import Any
 from tutor import calculus
 from tutor.calculus import MathError
 from tutor.lesson.model import Derive, Evaluate, Lesson
-from tutor.text import both
+from tutor.text import Text, both
 from tutor.walkthrough.latex import _derivative_tex, _function_tex, _partial_tex, _point_tex, tex, tex_in
 from tutor.walkthrough.model import Question, Step
 from tutor.walkthrough.shared import _fail, _lines, _partials, _with_solution
@@ -79,6 +79,7 @@ def _evaluate(i: int, section: Evaluate, lesson: Lesson) -> list[Step]:
                 raise _fail(lesson, section, kink, "at")
         if what == "value":
             expected: Any = calculus.evaluate(f, point, what="f")
+            parts: tuple[Text, ...]
             kind, parts, of = "number", (), None
             name = f"f({at})"
             lines = [(f"${name} = {tex(expected)}$",) * 2]

@@ -158,7 +158,7 @@ def _symbolic_update(opt, point: Sequence[Any], grad: Sequence[Any], state: Any,
     return tuple(nxt)
 
 
-def _stop_words(run: descent.Run, names: Sequence[str]) -> Text:
+def _stop_words(run: descent.Run, names: Sequence[str]) -> dict[str, str]:
     """Why the run stopped, in words a learner reads (en and zh)."""
     stop, steps = run.stop, run.steps
     k = stop.k
@@ -610,7 +610,7 @@ def _iteration(
             f"Iteration {k}: carry on from ${x_k}$, the point you computed in the last iteration.",
             f"第 {k} 次迭代：从你在上一次迭代算出的 ${x_k}$ 继续。",
         )
-    title = both(f"Iteration {k}", f"第 {k} 次迭代")
+    title: Text = both(f"Iteration {k}", f"第 {k} 次迭代")
     if k == 0 and section.title:
         title = section.title
     return Step(sid, i, "iteration", title, text, tuple(questions), _run_data(fn, run, land, k), _lines(solution_lines))
@@ -666,7 +666,7 @@ def _update_line(opt, names, k, point, grad, state, lr, new) -> tuple[str, str]:
         v_before = _one(_sympy(state))
         v_after = _one(tuple(opt.beta * a + b for a, b in zip(_sympy(state), grad)))
         beta = _sympy(opt.beta)
-        line = (
+        line = (  # type: ignore[assignment]  # the two halves of the momentum update
             rf"$v_{{{k + 1}}} = \beta v_{{{k}}} + {slope_k} = {tex(beta)}\cdot {tex_factor(v_before)} + {tex_factor(g)} = {tex(v_after)}$",
             rf"${x_next} = {x_k} - \eta\, v_{{{k + 1}}} = {tex(p)} - {tex(lr)}\cdot {tex_factor(v_after)} = {tex(nx)}$",
         )
