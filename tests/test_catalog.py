@@ -9,8 +9,9 @@ import pytest
 
 from tutor import paths
 from tutor.errors import TutorError
-from tutor.lesson.catalog import find_lessons, lessons_command, resolve_lesson
+from tutor.lesson.catalog import find_lessons, resolve_lesson
 from tutor.lesson.model import LessonError
+from tutor.reports import lessons_report
 
 GOOD = Path(__file__).parent / "lessons" / "good"
 
@@ -117,19 +118,19 @@ def test_resolve_a_broken_lesson_raises_every_diagnostic(bundled):
 def test_text_table_in_each_language(bundled):
     write(bundled, "a.yaml", "alpha", order=1)
     (bundled / "z.yaml").write_text("id: z\ntitle: T\nsections: []\n")
-    english = lessons_command([], "text", "en").splitlines()
+    english = lessons_report([], "text", "en").splitlines()
     assert english[0].split() == ["id", "title", "status"]
     assert english[1].split() == ["alpha", "Lesson", "alpha", "ok"]
     assert english[2].startswith("z ") and english[2].endswith("error: a lesson needs at least one section")
     assert english[-1] == "2 lessons, 1 broken"
-    chinese = lessons_command([], "text", "zh").splitlines()
+    chinese = lessons_report([], "text", "zh").splitlines()
     assert "第 alpha 课" in chinese[1]
 
 
 def test_json_has_id_title_path_order_error(bundled):
     write(bundled, "a.yaml", "alpha", order=3)
     (bundled / "z.yaml").write_text("- not a lesson\n")
-    data = json.loads(lessons_command([], "json", "zh"))
+    data = json.loads(lessons_report([], "json", "zh"))
     assert data[0] == {
         "id": "alpha",
         "title": "第 alpha 课",
@@ -143,8 +144,8 @@ def test_json_has_id_title_path_order_error(bundled):
 
 
 def test_no_lessons_at_all(bundled):
-    assert lessons_command([], "text", "en").startswith("no lessons found (looked in ")
-    assert json.loads(lessons_command([], "json", "en")) == []
+    assert lessons_report([], "text", "en").startswith("no lessons found (looked in ")
+    assert json.loads(lessons_report([], "json", "en")) == []
 
 
 def test_the_cli_command(bundled, tmp_path):

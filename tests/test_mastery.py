@@ -116,13 +116,14 @@ def test_mastery_table_in_both_languages():
 
 
 def test_progress_command_shows_mastery(tmp_path, monkeypatch):
-    from tutor.progress import ProgressStore, progress_command
+    from tutor.progress import ProgressStore
+    from tutor.reports import progress_report
 
     store = ProgressStore()
     for verdict in ("right", "right", "wrong"):
         store.record("lesson-a", "s1.derivative", answer="10x", verdict=verdict, skill="derivative")
     store.close()
-    out = progress_command("json", None, [], "en")
+    out = progress_report("json", None, [], "en")
     import json
 
     data = json.loads(out)

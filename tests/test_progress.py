@@ -172,22 +172,22 @@ def test_a_path_that_cannot_be_a_file_falls_back_to_memory(tmp_path):
 
 
 def test_progress_command_reset_says_so(tmp_path):
-    from tutor.progress import progress_command
+    from tutor.reports import progress_report
 
     store = ProgressStore()
     store.record("five-x-squared", "q1", "10x", "right")
     store.record("five-x-squared", "q2", "1/2", "right")
     store.close()
-    out = progress_command("text", "five-x-squared", [], "en")
+    out = progress_report("text", "five-x-squared", [], "en")
     assert "five-x-squared" in out and "2 attempts" in out
     assert ProgressStore().attempts() == []
     ProgressStore().record("five-x-squared", "q1", "10x", "right")
-    data = json.loads(progress_command("json", "five-x-squared", [], "en"))
+    data = json.loads(progress_report("json", "five-x-squared", [], "en"))
     assert data["reset"] == "five-x-squared" and data["attempts_removed"] == 1
 
 
 def test_progress_command_lists_lessons_mastery_and_what_next(tmp_path):
-    from tutor.progress import progress_command
+    from tutor.reports import progress_report
 
     folder = tmp_path / "lessons"
     folder.mkdir()
@@ -202,25 +202,25 @@ def test_progress_command_lists_lessons_mastery_and_what_next(tmp_path):
     store.record("my-lesson", "s0.derivative", "10x", "right", skill="derivative")
     store.close()
 
-    text = progress_command("text", None, [folder], "en")
+    text = progress_report("text", None, [folder], "en")
     line = next(l for l in text.splitlines() if "my-lesson" in l)
     assert "step 2 of 3" in line and "Mine" in line
     assert "Mastery per skill" in text and "derivative rules" in text
 
-    data = json.loads(progress_command("json", None, [folder], "en"))
+    data = json.loads(progress_report("json", None, [folder], "en"))
     mine = next(l for l in data["lessons"] if l["id"] == "my-lesson")
     assert mine["step"] == 2 and mine["total_steps"] == 3 and mine["right"] == 1 and mine["tried"] == 1
     assert 0 < data["mastery"]["derivative"] < 1
     others = [l for l in data["lessons"] if l["id"] != "my-lesson"]
     assert all(l["status"] == "not started" for l in others)
 
-    zh = progress_command("text", None, [folder], "zh")
+    zh = progress_report("text", None, [folder], "zh")
     assert "第 2 步，共 3 步" in zh and "各项技能的掌握程度" in zh
 
 
 def test_reset_of_a_lesson_without_progress_is_an_error():
     from tutor.errors import TutorError
-    from tutor.progress import progress_command
+    from tutor.reports import progress_report
 
     with pytest.raises(TutorError, match="no progress is stored"):
-        progress_command("text", "no-such-lesson", [], "en")
+        progress_report("text", "no-such-lesson", [], "en")

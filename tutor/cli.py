@@ -359,9 +359,9 @@ def schema_cmd() -> None:
 @lang_option
 def lessons_cmd(fmt: str, lesson_dirs, lang) -> None:
     """List the bundled lessons and your own, broken ones with their error."""
-    from tutor.lesson.catalog import lessons_command
+    from tutor.reports import lessons_report
 
-    click.echo(lessons_command(list(lesson_dirs), fmt, _lang(lang)))
+    click.echo(lessons_report(list(lesson_dirs), fmt, _lang(lang)))
 
 
 @main.command("progress")
@@ -371,9 +371,9 @@ def lessons_cmd(fmt: str, lesson_dirs, lang) -> None:
 @lang_option
 def progress_cmd(fmt: str, reset: str | None, lesson_dirs, lang) -> None:
     """Show your progress and mastery (or reset one lesson)."""
-    from tutor.progress import progress_command
+    from tutor.reports import progress_report
 
-    click.echo(progress_command(fmt, reset, list(lesson_dirs), _lang(lang)))
+    click.echo(progress_report(fmt, reset, list(lesson_dirs), _lang(lang)))
 
 
 @main.command("export")

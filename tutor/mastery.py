@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from tutor.text import Text, both, tr
+from tutor.text import Text, both, columns, tr
 
 #: P(L₀): the chance a skill is already known before the first answer.
 P_INIT = 0.3
@@ -97,9 +97,9 @@ def mastery_table(mastery: Mapping[str, float], lang: str = "en", threshold: flo
     """Every skill with a bar and a percentage; unpractised skills say so."""
     rows = []
     names = {s: skill_name(s, lang) for s in [*SKILLS, *[k for k in mastery if k not in SKILLS]]}
-    width = max(_width(n) for n in names.values())
+    width = max(columns(n) for n in names.values())
     for skill, name in names.items():
-        pad = " " * (width - _width(name))
+        pad = " " * (width - columns(name))
         if skill not in mastery:
             note = "还没有练习" if lang == "zh" else "not practised yet"
             rows.append(f"{name}{pad}  {'·' * 10}   —  {note}")
@@ -113,13 +113,6 @@ def mastery_table(mastery: Mapping[str, float], lang: str = "en", threshold: flo
         )
         rows.append(f"{name}{pad}  {'█' * filled}{'·' * (10 - filled)}  {p:4.0%}  {mark}")
     return "\n".join(rows)
-
-
-def _width(text: str) -> int:
-    """Columns on a terminal: CJK characters take two."""
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 __all__ = [

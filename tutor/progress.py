@@ -15,16 +15,13 @@ down with it, and says (once, in ``messages``) what happened:
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tutor.errors import TutorError
 from tutor.text import both, tr
 
 DB_NAME = "progress.sqlite3"
@@ -589,151 +586,4 @@ def _lang() -> str:
     return default_language()
 
 
-# --- tutor progress -----------------------------------------------------------------------
-
-
-def progress_command(fmt: str, reset: str | None, lesson_dirs: Iterable[Path], lang: str) -> str:
-    """``tutor progress``: each lesson's state, mastery per skill, what to practise next."""
-    store = ProgressStore()
-    notes = list(store.messages)
-    if reset is not None:
-        known = store.known_lessons()
-        if reset not in known:
-            store.close()
-            listed = ", ".join(known) or "none yet"
-            raise TutorError(f"no progress is stored for a lesson '{reset}' (lessons with progress: {listed})")
-        count = store.reset(reset)
-        notes += store.messages[len(notes) :]
-        said = tr(
-            both(
-                f"Reset lesson '{reset}': forgot {count} attempt{'s' if count != 1 else ''} and its position.",
-                f"已重置课程“{reset}”：清除了 {count} 次作答记录和学习位置。",
-            ),
-            lang,
-        )
-        store.close()
-        if fmt == "json":
-            return json.dumps(
-                {"reset": reset, "attempts_removed": count, "messages": notes}, ensure_ascii=False, indent=2
-            )
-        return "\n".join([*notes, said])
-
-    from tutor.lesson.catalog import find_lessons
-
-    entries = find_lessons(list(lesson_dirs))
-    lessons = []
-    listed = set()
-    for entry in entries:
-        listed.add(entry.id)
-        right, tried = store.score(entry.id)
-        steps, questions = store.totals(entry.id)
-        started = entry.id in store.known_lessons()
-        lessons.append(
-            {
-                "id": entry.id,
-                "title": tr(entry.title, lang),
-                "status": store.summary(entry.id, steps, lang, questions),
-                "started": started,
-                "finished": store.is_finished(entry.id),
-                "step": store.position(entry.id) + 1 if started else 0,
-                "total_steps": steps,
-                "right": right,
-                "tried": tried,
-                "total_questions": questions,
-                "error": entry.error and str(entry.error),
-            }
-        )
-    for lesson_id in store.known_lessons():  # progress of lessons no longer on the list
-        if lesson_id not in listed:
-            right, tried = store.score(lesson_id)
-            lessons.append(
-                {
-                    "id": lesson_id,
-                    "title": lesson_id,
-                    "status": store.summary(lesson_id, None, lang),
-                    "started": True,
-                    "finished": store.is_finished(lesson_id),
-                    "step": store.position(lesson_id) + 1,
-                    "total_steps": store.totals(lesson_id)[0],
-                    "right": right,
-                    "tried": tried,
-                    "total_questions": store.totals(lesson_id)[1],
-                    "error": None,
-                }
-            )
-
-    mastery, practise = _mastery(store.mastery_attempts())
-    command = _practice_command(mastery, practise)
-    notes += [m for m in store.messages if m not in notes]
-    store.close()
-
-    if fmt == "json":
-        return json.dumps(
-            {
-                "lessons": lessons,
-                "mastery": mastery,
-                "practise_next": practise,
-                "practise_command": command,
-                "messages": notes,
-            },
-            ensure_ascii=False,
-            indent=2,
-        )
-
-    lines = list(notes)
-    lines.append(tr(both("Lessons", "课程"), lang))
-    statuses = [item["status"] if not item["error"] else tr(both("broken", "有错误"), lang) for item in lessons]
-    id_width = max((_width(item["id"]) for item in lessons), default=0)
-    status_width = max((_width(status) for status in statuses), default=0)
-    for item, status in zip(lessons, statuses):
-        lines.append(f"  {_pad(item['id'], id_width)}  {_pad(status, status_width)}  {item['title']}")
-    if not lessons:
-        lines.append("  " + tr(both("(no lessons found)", "（没有找到课程）"), lang))
-    lines.append("")
-    lines.append(tr(both("Mastery per skill", "各项技能的掌握程度"), lang))
-    if mastery:
-        from tutor.mastery import mastery_table, skill_name
-
-        lines += ["  " + row for row in mastery_table(mastery, lang).splitlines()]
-        if practise:
-            lines.append("")
-            names = ", ".join(skill_name(s, lang) for s in practise)
-            run = tr(both(f" — run `{command}`", f"——运行 `{command}`"), lang) if command else ""
-            lines.append(tr(both(f"Practise next: {names}", f"接下来练习：{names}"), lang) + run)
-    else:
-        lines.append("  " + tr(both("no answers yet", "还没有作答"), lang))
-    return "\n".join(lines)
-
-
-def _width(text: str) -> int:
-    """Columns on a terminal: CJK characters take two."""
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * (width - _width(text))
-
-
-def _mastery(evidence: list[tuple[str, bool]]) -> tuple[dict[str, float], list[str]]:
-    """Mastery per skill and what to practise, from the mastery model (when it is installed)."""
-    if not evidence:
-        return {}, []
-    from tutor import mastery
-
-    estimate = mastery.estimate(evidence)
-    return dict(sorted(estimate.items())), list(mastery.suggest(estimate))
-
-
-def _practice_command(mastery: dict[str, float], practise: list[str]) -> str | None:
-    """The command that practises the weakest skill there are practice questions for (what `tutor practice` picks)."""
-    if not practise:
-        return None
-    from tutor.practice import next_skill
-
-    skill = next_skill(mastery)
-    return f"tutor practice {skill}" if skill in practise else None
-
-
-__all__ = ["DB_NAME", "KINDS", "Attempt", "ProgressStore", "progress_command"]
+__all__ = ["DB_NAME", "KINDS", "Attempt", "ProgressStore"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 
 #: Every piece of lesson text.  A plain string is the same in every language.
@@ -20,6 +21,11 @@ def tr(text: Text | None, lang: str = "en") -> str:
         if text.get(code):
             return text[code]
     return ""
+
+
+def columns(text: str) -> int:
+    """How many terminal columns the text takes: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def both(en: str, zh: str) -> dict[str, str]:

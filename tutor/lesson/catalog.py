@@ -7,8 +7,6 @@ Listing only *loads* each file; ``tutor check`` also runs the mathematics.
 
 from __future__ import annotations
 
-import json
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +15,7 @@ from tutor import paths
 from tutor.errors import TutorError
 from tutor.lesson.loader import read_lesson_file
 from tutor.lesson.model import Lesson
-from tutor.text import Text, tr
+from tutor.text import Text
 
 LESSON_SUFFIXES = (".yaml", ".yml")
 
@@ -43,7 +41,8 @@ def _files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.suffix.lower() in LESSON_SUFFIXES and p.is_file())
 
 
-def _folders(extra_dirs: Sequence[Path]) -> list[tuple[Path, str]]:
+def lesson_folders(extra_dirs: Sequence[Path]) -> list[tuple[Path, str]]:
+    """Where lessons are looked for, in order, each with its source (bundled, user, extra)."""
     folders = [(paths.bundled_lessons_dir(), "bundled"), (paths.user_lessons_dir(), "user")]
     for folder in extra_dirs:
         folder = Path(folder)
@@ -77,7 +76,7 @@ def find_lessons(extra_dirs: Sequence[Path] = ()) -> list[CatalogEntry]:
     seen_files: set[Path] = set()
     taken: dict[str, Path] = {}
     entries: list[CatalogEntry] = []
-    for folder, source in _folders(extra_dirs):
+    for folder, source in lesson_folders(extra_dirs):
         for path in _files(folder):
             real = path.resolve()
             if real in seen_files:
@@ -130,62 +129,3 @@ def resolve_lesson(name_or_path: str, extra_dirs: Sequence[Path] = ()) -> Lesson
     ids = [e.id for e in entries if e.ok]
     available = ", ".join(ids) if ids else "none"
     raise TutorError(f"no lesson '{name_or_path}'; available: {available}")
-
-
-# --- tutor lessons -------------------------------------------------------------------------
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * (width - _width(text))
-
-
-def _clip(text: str, width: int) -> str:
-    if _width(text) <= width:
-        return text
-    out = ""
-    for c in text:
-        if _width(out + c) > width - 1:
-            break
-        out += c
-    return out + "…"
-
-
-def lessons_command(extra_dirs: Sequence[Path], fmt: str = "text", lang: str = "en") -> str:
-    """The catalog as a table (id, title, status) or as JSON (a list of objects)."""
-    entries = find_lessons(extra_dirs)
-    if fmt == "json":
-        return json.dumps(
-            [
-                {
-                    "id": e.id,
-                    "title": tr(e.title, lang),
-                    "path": str(e.path),
-                    "order": e.order,
-                    "source": e.source,
-                    "sections": len(e.lesson.sections) if e.lesson else 0,
-                    "error": e.error,
-                }
-                for e in entries
-            ],
-            ensure_ascii=False,
-            indent=2,
-        )
-    if not entries:
-        where = ", ".join(str(p) for p, _ in _folders(extra_dirs))
-        return f"no lessons found (looked in {where})"
-    header = ("id", "title" if lang != "zh" else "标题", "status" if lang != "zh" else "状态")
-    rows = [(e.id, _clip(tr(e.title, lang).replace("\n", " "), 50), "ok" if e.ok else e.error) for e in entries]
-    widths = [max(_width(r[i]) for r in (header, *rows)) for i in range(2)]
-    lines = []
-    for row in (header, *rows):
-        lines.append(f"{_pad(row[0], widths[0])}  {_pad(row[1], widths[1])}  {row[2]}".rstrip())
-    broken = sum(not e.ok for e in entries)
-    lines.append("")
-    lines.append(
-        f"{len(entries)} lessons, {broken} broken" if lang != "zh" else f"共 {len(entries)} 课，{broken} 课有错误"
-    )
-    return "\n".join(lines)
