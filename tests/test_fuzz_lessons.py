@@ -20,14 +20,10 @@ import re
 import unicodedata
 from pathlib import Path
 
+import hostile_inputs as H
 import pytest
 
 from tutor.lesson.check import check_command
-
-try:
-    import hostile_inputs as H
-except ImportError:  # pragma: no cover - when tests/ is a package
-    from tests import hostile_inputs as H
 
 LESSONS = sorted((Path(__file__).resolve().parent.parent / "lessons").glob("*.yaml"))
 #: Mutants per bundled lesson (eight lessons: a few hundred in all).

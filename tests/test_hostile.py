@@ -20,6 +20,7 @@ import threading
 import time
 from pathlib import Path
 
+import hostile_inputs as H
 import pytest
 import sympy as sp
 from click.testing import CliRunner
@@ -30,11 +31,6 @@ from tutor.lesson.check import check_command
 from tutor.lesson.loader import load_lesson
 from tutor.sandbox import BoundExceeded, run_bounded
 from tutor.walkthrough import build_walkthrough
-
-try:
-    import hostile_inputs as H
-except ImportError:  # pragma: no cover - when tests/ is a package
-    from tests import hostile_inputs as H
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = ROOT / "lessons"

@@ -6,6 +6,7 @@ import ast
 import pathlib
 import threading
 
+import hostile_inputs as H
 import pytest
 import sympy
 from hypothesis import HealthCheck, given, settings
@@ -20,18 +21,12 @@ from tutor.mathtext import (
     MathTextError,
     check_variable_name,
     infer_variables,
-    parse_answer,
     parse_assignments,
     parse_expression,
     parse_number,
     parse_vector,
     symbol,
 )
-
-try:
-    import hostile_inputs as H
-except ImportError:  # pragma: no cover - when tests/ is a package
-    from tests import hostile_inputs as H
 
 x, y, z, m, w = (symbol(n) for n in "xyzmw")
 XZM = ["x", "z", "m"]
@@ -80,7 +75,6 @@ def test_notation_from_the_hostile_list(text, variables, build):
 @pytest.mark.parametrize("text, variables, build", H.NOTATION_VECTORS)
 def test_vectors_from_the_hostile_list(text, variables, build):
     assert parse_vector(text, variables) == build(*(symbol(v) for v in variables))
-    assert parse_answer(text, variables) == build(*(symbol(v) for v in variables))
 
 
 @pytest.mark.parametrize(
@@ -220,7 +214,7 @@ def test_other_letters_and_symbols_refused():
 @pytest.mark.parametrize("variables", [None, ["x", "y"]])
 def test_code_execution_refused(text, variables):
     existed = PWNED.exists()
-    for fn in (parse_expression, parse_vector, parse_answer, infer_variables, parse_assignments):
+    for fn in (parse_expression, parse_vector, infer_variables, parse_assignments):
         with pytest.raises(MathTextError):
             fn(text) if fn is infer_variables else fn(text, variables)
     with pytest.raises(MathTextError):
@@ -376,7 +370,7 @@ def test_mathtext_error_is_a_tutor_error():
 )
 def test_resource_inputs_refused_quickly(text):
     with pytest.raises(MathTextError):
-        without_hanging(parse_answer, text)
+        without_hanging(parse_vector, text)
 
 
 @pytest.mark.parametrize("text", ["9**9**9**9", "2**10**8", "((9**9)**9999)**9999", "10**10**10"])
@@ -471,13 +465,13 @@ def test_parse_vector_forms():
         refused(bad, XZM, parse_vector)
 
 
-def test_parse_answer_chooses():
-    assert parse_answer("4x", XZM) == 4 * x
-    assert parse_answer("(4x)", XZM) == 4 * x
-    assert parse_answer("[4x]", XZM) == (4 * x,)
-    assert parse_answer("4x, 2", XZM) == (4 * x, 2)
-    assert parse_answer("(4x, 2)", XZM) == (4 * x, 2)
-    assert parse_answer("(x+1)(x+2)", XZM) == (x + 1) * (x + 2)
+def test_parse_vector_tells_grouping_from_a_vector():
+    assert parse_vector("4x", XZM) == (4 * x,)
+    assert parse_vector("(4x)", XZM) == (4 * x,)
+    assert parse_vector("[4x]", XZM) == (4 * x,)
+    assert parse_vector("4x, 2", XZM) == (4 * x, 2)
+    assert parse_vector("(4x, 2)", XZM) == (4 * x, 2)
+    assert parse_vector("(x+1)(x+2)", XZM) == ((x + 1) * (x + 2),)
 
 
 @pytest.mark.parametrize(
@@ -620,7 +614,7 @@ FUZZ = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCh
 @FUZZ
 @given(st.text(max_size=300))
 def test_fuzz_any_text(text):
-    for fn in (parse_answer, parse_assignments):
+    for fn in (parse_vector, parse_assignments):
         _total(fn, text, None)
     _total(parse_expression, text, ["x", "y"])
     _total(lambda t, v: parse_number(t), text, None)
@@ -632,9 +626,9 @@ def test_fuzz_any_text(text):
     st.sampled_from([None, ["x"], ["x", "y", "z", "m"], []]),
 )
 def test_fuzz_math_text(text, variables):
-    result = _total(parse_answer, text, variables)
+    result = _total(parse_vector, text, variables)
     if result is not None:
-        for entry in result if isinstance(result, tuple) else (result,):
+        for entry in result:
             assert isinstance(entry, sympy.Expr)
             if variables is not None:
                 assert {s.name for s in entry.free_symbols} <= set(variables)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 
-from tutor.mathtext import parse_answer, parse_expression, symbol
+from tutor.mathtext import parse_expression, parse_vector, symbol
 from tutor.misconceptions import Misconception, candidates, explain
 from tutor.text import tr
 from tutor.walkthrough import Choice, Question
@@ -114,8 +114,8 @@ GRAD = question(
 
 def test_gradient_slips_and_order():
     assert "exponent" in says(GRAD, (2 * x, 6 * z, 7 * m**2))
-    assert "wrong order" in says(GRAD, parse_answer("{21m^2, 12z, 4x}", ["x", "z", "m"]))
-    assert explain(GRAD, parse_answer("{4x, 12z, 21m^2}", ["x", "z", "m"])) is None
+    assert "wrong order" in says(GRAD, parse_vector("{21m^2, 12z, 4x}", ["x", "z", "m"]))
+    assert explain(GRAD, parse_vector("{4x, 12z, 21m^2}", ["x", "z", "m"])) is None
     assert_right_answer_not_explained(GRAD)
 
 

@@ -8,6 +8,7 @@ import sys
 import threading
 import time
 
+import hostile_inputs as H
 import pytest
 import sympy
 
@@ -15,11 +16,6 @@ from tutor import sandbox
 from tutor.errors import TutorError
 from tutor.mathtext import MathTextError, parse_expression, symbol
 from tutor.sandbox import BoundExceeded, run_bounded
-
-try:
-    import hostile_inputs as H
-except ImportError:  # pragma: no cover - when tests/ is a package
-    from tests import hostile_inputs as H
 
 
 # Module-level, so they pickle by reference into the child.

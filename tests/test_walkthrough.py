@@ -509,8 +509,9 @@ sections:
 
 
 def test_a_lesson_from_yaml():
-    loader = pytest.importorskip("tutor.lesson.loader")
-    wt = build_walkthrough(loader.load_lesson_text(YAML, "five.yaml"))
+    from tutor.lesson.loader import load_lesson_text
+
+    wt = build_walkthrough(load_lesson_text(YAML, "five.yaml"))
     assert wt.question("s0.derivative").expected == 10 * x
     assert wt.question("s0.derivative").help.feedback[0].answer == 5 * x
     assert wt.question("s1.k0.next").expected == R(1, 2)  # 0.05 is exactly 1/20

@@ -22,7 +22,6 @@ misconception matched; or invalid input, which is not counted as an attempt.
 
 from __future__ import annotations
 
-import importlib
 import math
 import random
 import re
@@ -37,8 +36,6 @@ from tutor.mathtext import MathTextError, parse_expression, parse_number, parse_
 from tutor.sandbox import BoundExceeded, run_bounded
 from tutor.text import Text, both, tr
 from tutor.walkthrough import Choice, Question, carried_inputs, expected_given, show
-
-VERDICTS = ("right", "wrong", "invalid")
 
 #: Random points per comparison, and the seed that makes them the same every time.
 SAMPLE_POINTS = 12
@@ -408,14 +405,9 @@ def _up_to_constant(value: Any, answer: Any) -> bool:
 
 
 def _misconception(question: Question, value: Any) -> Text | None:
-    """What the misconception engine recognises in this answer, if it is installed."""
-    try:
-        misconceptions = importlib.import_module("tutor.misconceptions")
-    except ImportError:
-        return None
-    explain = getattr(misconceptions, "explain", None)
-    if explain is None:
-        return None
+    """What the misconception engine recognises in this answer (imported when first needed: it is sympy-heavy)."""
+    from tutor.misconceptions import explain
+
     try:  # bounded: it simplifies the learner's answer, which can take sympy for ever ((1+sqrt(2))^1000)
         return run_bounded(explain, question, value, timeout=MISCONCEPTION_TIMEOUT)
     except Exception:

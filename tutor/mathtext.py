@@ -51,7 +51,6 @@ __all__ = [
     "MathTextError",
     "check_variable_name",
     "infer_variables",
-    "parse_answer",
     "parse_assignments",
     "parse_expression",
     "parse_number",
@@ -935,14 +934,6 @@ def parse_vector(text: str, variables: Sequence[str] | None = None) -> tuple[sym
         src.fail("the answer is empty", len(src.text))
     values = _entries(src, toks, force_vector=True)
     return values if values is not None else (_expression(src, toks, len(src.text)),)
-
-
-@_public
-def parse_answer(text: str, variables: Sequence[str] | None = None) -> sympy.Basic | tuple[sympy.Basic, ...]:
-    """A vector when there is a top-level comma or ``[...]``/``{...}``; otherwise one expression."""
-    src, toks = _prepare(text, variables)
-    values = _entries(src, toks, force_vector=True) if toks else None
-    return values if values is not None else _expression(src, toks, len(src.text))
 
 
 @_public

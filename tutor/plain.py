@@ -322,12 +322,10 @@ class PlainTutor:
         step = session.step
         if self.plots_failed:
             return
-        try:
-            from tutor.plots import plot_step
+        from tutor.plots import plot_step
 
+        try:
             path = plot_step(step, plots_dir() / session.lesson_id / f"{step.id}.png", self.lang)
-        except ImportError:
-            return
         except TutorError as err:
             self.say(self.t(f"(no plot: {err.message})", f"（无法绘图：{err.message}）"))
             return

@@ -1032,12 +1032,10 @@ def _engine_minima(f: Any, variables: Sequence[str]) -> Sequence[Any]:
     """The engine's minima of f, bounded in time (solving can hang on some inputs)."""
     if len(variables) > 2:
         return ()
-    try:
-        from tutor.calculus import stationary_points
-        from tutor.errors import TutorError
-        from tutor.sandbox import run_bounded
-    except ImportError:
-        return ()
+    from tutor.calculus import stationary_points
+    from tutor.errors import TutorError
+    from tutor.sandbox import run_bounded
+
     try:
         return run_bounded(stationary_points, f, tuple(variables), timeout=2.0)
     except (TutorError, RecursionError, MemoryError, ValueError, TypeError):

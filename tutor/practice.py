@@ -78,11 +78,6 @@ def practice_lesson(template: str, seed: int) -> Lesson:
     )
 
 
-def practice_for(skill: str, seed: int) -> Lesson:
-    """A practice lesson for a weak skill (the descent template for skills it has no template of its own for)."""
-    return practice_lesson(TEMPLATE_FOR_SKILL.get(skill, "descent"), seed)
-
-
 def practice_id(template: str, seed: int) -> str:
     """The lesson id progress is recorded under: one per template and seed."""
     return f"practice-{template}-{int(seed)}"
@@ -226,7 +221,6 @@ __all__ = [
     "PracticeError",
     "fresh_seed",
     "next_skill",
-    "practice_for",
     "practice_id",
     "practice_lesson",
     "template_for",

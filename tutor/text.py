@@ -8,8 +8,6 @@ from collections.abc import Mapping
 #: Every piece of lesson text.  A plain string is the same in every language.
 Text = str | Mapping[str, str]
 
-LANGUAGES = ("en", "zh")
-
 
 def tr(text: Text | None, lang: str = "en") -> str:
     """The text in ``lang``, falling back to English, then to any language there is."""

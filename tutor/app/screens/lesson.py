@@ -319,8 +319,6 @@ class LessonScreen(Screen):
             from tutor.plots import plot_step
 
             written = plot_step(step, path, self.lang)
-        except ImportError:
-            written = None
         except TutorError as err:
             self._back_on_screen(self._plot_failed, step.id, err.message)
             return
