@@ -44,7 +44,7 @@ def lessons_report(extra_dirs: Sequence[Path], fmt: str = "text", lang: str = "e
         where = ", ".join(str(p) for p, _ in lesson_folders(extra_dirs))
         return f"no lessons found (looked in {where})"
     header = ("id", "title" if lang != "zh" else "标题", "status" if lang != "zh" else "状态")
-    rows = [(e.id, _clip(tr(e.title, lang).replace("\n", " "), 50), "ok" if e.ok else e.error) for e in entries]
+    rows = [(e.id, _clip(tr(e.title, lang).replace("\n", " "), 50), e.error or "ok") for e in entries]
     widths = [max(columns(r[i]) for r in (header, *rows)) for i in range(2)]
     lines = []
     for row in (header, *rows):
