@@ -24,12 +24,12 @@ from jsonschema import Draft7Validator
 
 from tutor import descent, export
 from tutor.cli import main
+from tutor.i18n import LANGUAGES
 from tutor.lesson import keys
 from tutor.lesson.check import check_file
 from tutor.lesson.schema import lesson_schema
 from tutor.mathtext import parse_expression
 from tutor.optimisers import OPTIMISERS, Nesterov, RMSProp, get, make_optimizer
-from tutor.text import LANGUAGES
 from tutor.walkthrough import build_walkthrough
 
 TOLERANCE = 1e-12

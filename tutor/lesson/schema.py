@@ -38,6 +38,7 @@ from tutor.lesson.keys import (
 )
 from tutor.lesson.model import ITERATION_QUESTIONS, PATTERNS, QUESTION_ASKS, TRAINING_QUESTIONS
 from tutor.optimisers import OPTIMISERS
+from tutor.text import tr
 
 SCHEMA_URL = "http://json-schema.org/draft-07/schema#"
 NAME_PATTERN = "^[A-Za-z][A-Za-z0-9_]*$"
@@ -47,8 +48,7 @@ def _optimizer_words(key: str) -> str:
     """An optimiser's name and update rule, as the editor shows them."""
     kind = OPTIMISERS[key]
     only = "" if kind.exact_capable else " Float mode only."
-    rule = kind.update_unicode if isinstance(kind.update_unicode, str) else kind.update_unicode["en"]
-    return f"{kind.label['en']}: {rule}.{only}"
+    return f"{tr(kind.label, 'en')}: {tr(kind.update_unicode, 'en')}.{only}"
 
 
 def _float_only() -> str:
