@@ -308,7 +308,7 @@ def method_of(optimizer: Any) -> Method | None:
         return Method(name)
     beta = getattr(optimizer, "beta", None)
     if beta is None:
-        beta = kind.build().beta
+        beta = kind.build().beta  # type: ignore[attr-defined]  # a kind with a beta setting has the field
     return Method(name, calculus.exact_number(beta))
 
 
@@ -633,7 +633,7 @@ def quadratic_notes(q: QuadraticVerdict, run: Any) -> list[str]:
                 f"learning rate {_show_lr(run)} is not below the limit there ({limits}, the curvature along it)"
             )
         elif q.outcome in ("converge", "stationary") and q.limit_kind != "minimum":
-            where = _point_words(names, q.limit_point)
+            where = _point_words(names, q.limit_point)  # type: ignore[arg-type]  # it converges: there is one
             what = "no step moves" if q.outcome == "stationary" else "the descent converges"
             notes.append(
                 f"the start's gradient has no component{_mode_words(falling[0], names)}, where f falls, "

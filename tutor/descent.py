@@ -174,7 +174,7 @@ def _slope_names(changed: Sequence[str], variables: Sequence[str]) -> str:
     return ", ".join(f"∂f/∂{v}" for v in changed)
 
 
-def _dot(u, v) -> Any:
+def _dot(u: Sequence[Any], v: Sequence[Any]) -> Any:
     return sum(a * b for a, b in zip(u, v))
 
 

@@ -74,7 +74,7 @@ def _predict(i: int, section: Predict, lesson: Lesson) -> list[Step]:
     known = curvature_known(lesson, i)
     land = _landscape(f, names, section.start, known)
     x0 = f"${_iterate_tex(names, 0)} = {tex(_one(_sympy(start)))}$"
-    prompt = both(
+    prompt: Text = both(
         f"Gradient descent on ${_function_tex(f, names)}$ starts at {x0} with learning rate $\\eta = {tex(lr)}$. "
         f"Over {section.steps} steps, will it converge, oscillate or diverge?",
         f"对 ${_function_tex(f, names)}$ 做梯度下降，从 {x0} 出发，学习率 $\\eta = {tex(lr)}$。"
