@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -213,7 +214,7 @@ VARIANT_OPTION = click.option(
 )
 
 
-def _variant_of(lesson: str | None, variant: int | None, lesson_dirs) -> object:
+def _variant_of(lesson: str | None, variant: int | None, lesson_dirs) -> Any:  # the name, or a Lesson
     """LESSON as named, or its variant N loaded (one error line if it has none)."""
     if variant is None or not lesson:
         if variant is not None:

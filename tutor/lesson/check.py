@@ -269,7 +269,7 @@ def run_summary(
 
     if not exact:
         lr = float(lr)
-    opt = descent.make_optimizer(optimizer, **settings).in_mode(exact)
+    opt: Any = descent.make_optimizer(optimizer, **settings).in_mode(exact)  # or Scheduled around it
     if schedule is not None:
         from tutor.schedules import Scheduled
 

@@ -218,7 +218,7 @@ class Reader:
         if isinstance(node, MappingNode):
             return "a mapping"
         if node.tag == NULL:
-            return "nothing (an empty value, ~ or null)" if node.style is None else "nothing"
+            return "nothing (an empty value, ~ or null)" if node.style is None else "nothing"  # type: ignore[attr-defined]
         if node.tag == BOOL:
             truth = "true" if node.value.lower() in _YES else "false"
             return f"'{node.value}', which YAML reads as {truth}"
@@ -288,7 +288,7 @@ class Reader:
         items = self.mapping(node, f"the keys of {kind} (a mapping)")
         if items is None:
             return None
-        suggested = set()
+        suggested: set[str] = set()
         for name, (key, _) in items.items():
             if name not in allowed:
                 hint = suggest(name, allowed)
@@ -353,7 +353,7 @@ class Reader:
             self.error(node, f"expected {what}, got {text}, which is not a finite number")
             return None
         zeros = _LEADING_ZEROS.fullmatch(text)
-        if zeros and node.style is None:
+        if zeros and node.style is None:  # type: ignore[attr-defined]  # a ScalarNode here
             text = zeros.group(1) + str(int(zeros.group(2))) if len(text) < 20 else text
             self.warning(node, f"leading zeros are read as decimal: {node.value} is {text}")
         if self.values:  # may name the variants' parameters

@@ -303,7 +303,7 @@ def _descent(r: Reader, f: dict[str, Node], where: Where) -> Descent | None:
     by_hand = r.integer(f["by_hand"], "by_hand", 0, MAX_BY_HAND) if "by_hand" in f else 3
     if by_hand is not None and max_steps is not None and by_hand > max_steps:
         r.error(f.get("by_hand") or f.get("max_steps"), f"by_hand ({by_hand}) is more than max_steps ({max_steps})")
-    ask = ITERATION_QUESTIONS
+    ask: tuple[str, ...] = ITERATION_QUESTIONS
     if "ask" in f:
         asked = r.choices(f["ask"], ITERATION_QUESTIONS, "question")
         if asked is not None and not asked:
@@ -537,7 +537,7 @@ def _training_step(r: Reader, f: dict[str, Node], where: Where) -> TrainingStep 
             if not items:
                 r.error(f["samples"], "samples needs at least one sample number")
             samples = tuple(picked)
-    ask = TRAINING_QUESTIONS
+    ask: tuple[str, ...] = TRAINING_QUESTIONS
     if "ask" in f:
         asked = r.choices(f["ask"], TRAINING_QUESTIONS, "question")
         if asked is not None and not asked:

@@ -298,7 +298,7 @@ def _descent(i: int, section: Descent, lesson: Lesson) -> list[Step]:
     if missing:
         raise _fail(lesson, section, f"the start needs a value for {', '.join(missing)}", "start")
     try:
-        opt = descent.make_optimizer(section.optimizer.name, **section.optimizer.settings)
+        opt: Any = descent.make_optimizer(section.optimizer.name, **section.optimizer.settings)  # or Scheduled
         if section.schedule is not None:
             opt = Scheduled(opt, section.schedule)
     except MathError as err:
@@ -595,12 +595,12 @@ def _iteration(
             )
 
     if k == 0:
-        intro = both(
+        intro: Text = both(
             f"Gradient descent on ${_function_tex(f, names)}$ from ${x_k} = {tex(_one(point))}$ with learning rate $\\eta = {tex(lr)}$.",
             f"对 ${_function_tex(f, names)}$ 做梯度下降，从 ${x_k} = {tex(_one(point))}$ 出发，学习率 $\\eta = {tex(lr)}$。",
         )
         if section.schedule is not None:
-            rule = section.schedule.words()
+            rule = section.schedule.words()  # type: ignore[assignment]
             intro = _join(
                 intro, both(f"The learning rate follows a schedule: ${rule}$.", f"学习率按计划变化：${rule}$。")
             )
