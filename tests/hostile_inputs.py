@@ -81,7 +81,7 @@ LOOKALIKES = [
     "ο",  # GREEK SMALL LETTER OMICRON
 ]
 
-# For the lesson loader's tests (not used by mathtext/sandbox tests).
+# For the lesson loader's tests (not used by the mathinput/sandbox tests).
 YAML = [
     '!!python/object/apply:os.system ["touch /tmp/pwned"]',
     "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"

@@ -24,7 +24,7 @@ from tutor.cli import main
 from tutor.lesson.check import validate_math
 from tutor.lesson.loader import load_lesson_text
 from tutor.lesson.model import Descent, Function, Lesson, Predict
-from tutor.mathtext import parse_expression, symbol
+from tutor.mathinput import parse_expression, symbol
 from tutor.walkthrough import build_walkthrough
 
 # --- independent runs ---------------------------------------------------------------------------

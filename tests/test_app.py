@@ -613,7 +613,7 @@ def test_iteration_rows_hide_the_answers_until_the_step_is_done():
 
     from tutor.app.tables import formula, header, plain_table, rows
     from tutor.descent import run
-    from tutor.mathtext import symbol
+    from tutor.mathinput import symbol
     from tutor.walkthrough import Step
 
     x = symbol("x")

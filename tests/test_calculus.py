@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from tutor import calculus
 from tutor.calculus import MathError
-from tutor.mathtext import symbol
+from tutor.mathinput import symbol
 
 x, y, z, m = (symbol(n) for n in "xyzm")
 

@@ -11,7 +11,7 @@ from tutor import paths
 from tutor.errors import TutorError
 from tutor.lesson.catalog import find_lessons, resolve_lesson
 from tutor.lesson.model import LessonError
-from tutor.reports import lessons_report
+from tutor.listings import lessons_report
 
 GOOD = Path(__file__).parent / "lessons" / "good"
 

@@ -29,7 +29,7 @@ from tutor.derivation import (
     steps_markdown,
     steps_text,
 )
-from tutor.mathtext import FUNCTIONS, parse_expression, symbol
+from tutor.mathinput import FUNCTIONS, parse_expression, symbol
 
 x, y, z, m = (symbol(n) for n in ("x", "y", "z", "m"))
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from tutor import descent
 from tutor.calculus import MathError
-from tutor.mathtext import symbol
+from tutor.mathinput import symbol
 
 x, y = symbol("x"), symbol("y")
 R = sp.Rational

@@ -15,7 +15,7 @@ from PIL import Image
 
 from tutor import descent, export
 from tutor.lesson.model import Derive, Descent, Explain, Function, Help, Lesson, PlotRange
-from tutor.mathtext import symbol
+from tutor.mathinput import symbol
 from tutor.progress import Attempt
 from tutor.walkthrough import Step, Walkthrough, build_walkthrough
 

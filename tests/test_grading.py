@@ -8,7 +8,7 @@ import sympy as sp
 from tutor import grading
 from tutor.grading import Grade, grade
 from tutor.lesson.model import Derive, Descent, Feedback, Function, Help, Lesson
-from tutor.mathtext import symbol
+from tutor.mathinput import symbol
 from tutor.sandbox import BoundExceeded
 from tutor.walkthrough import OUTCOME_CHOICES, Question, build_walkthrough
 

@@ -679,7 +679,7 @@ async def test_a_memory_hog_from_an_asyncio_worker_thread(child_sandbox):
     ],
 )
 def test_mathtext_refusals_that_were_silent_or_obscure(text, words):
-    from tutor.mathtext import MathTextError, parse_expression
+    from tutor.mathinput import MathTextError, parse_expression
 
     with pytest.raises(MathTextError, match=re.escape(words)):
         parse_expression(text, ["x"])
@@ -687,7 +687,7 @@ def test_mathtext_refusals_that_were_silent_or_obscure(text, words):
 
 def test_invisible_characters_join_what_they_sit_between():
     # a zero-width space or soft hyphen is not a space: "x<ZWSP>y" looks like xy and reads as xy
-    from tutor.mathtext import infer_variables, parse_expression, symbol
+    from tutor.mathinput import infer_variables, parse_expression, symbol
 
     assert infer_variables("x\u200by") == ("xy",)
     assert parse_expression("2\u00ad3", []) == 23
@@ -697,7 +697,7 @@ def test_invisible_characters_join_what_they_sit_between():
 
 def test_exp_of_exp_of_pi_is_not_a_huge_number():
     # e^(e^π) ≈ 1.1e10; π once counted as "up to 10", so the estimate said 10^9500
-    from tutor.mathtext import parse_expression
+    from tutor.mathinput import parse_expression
 
     assert parse_expression("exp(exp(pi))", []) == sp.exp(sp.exp(sp.pi))
 
@@ -729,7 +729,7 @@ def test_the_misconception_check_is_bounded(questions, child_sandbox, monkeypatc
 def test_sign_has_derivative_zero_away_from_its_jump():
     # sympy writes sign'(x) = 2·DiracDelta(x), which no float loop can evaluate
     from tutor import calculus, descent
-    from tutor.mathtext import parse_expression, symbol
+    from tutor.mathinput import parse_expression, symbol
 
     x = symbol("x")
     f = parse_expression("sign(x)*x^2", ["x"])
@@ -744,7 +744,7 @@ def test_sign_has_derivative_zero_away_from_its_jump():
 def test_a_root_of_a_negative_float_stops_the_run_as_undefined():
     # Python's (-0.03)**(1/3) is a complex number; comparisons on it raised TypeError
     from tutor import descent
-    from tutor.mathtext import parse_expression
+    from tutor.mathinput import parse_expression
 
     f = parse_expression("x^(1/3)", ["x"])
     for name in ("gd", "momentum", "adam"):
@@ -755,7 +755,7 @@ def test_a_root_of_a_negative_float_stops_the_run_as_undefined():
 
 def test_momentum_in_float_mode_computes_in_floats():
     from tutor import descent
-    from tutor.mathtext import parse_expression
+    from tutor.mathinput import parse_expression
 
     run = descent.run(parse_expression("x^2", ["x"]), ["x"], [1.0], 0.1, steps=3, optimizer=descent.Momentum())
     assert all(type(v) is float for step in run.steps for v in step.point)
@@ -764,7 +764,7 @@ def test_momentum_in_float_mode_computes_in_floats():
 def test_exact_numbers_past_python_s_printing_limit_stop_the_run():
     # x ← x + 1/x² (momentum, η = 1): the digits double each step; str() of a 4301-digit int raised
     from tutor import descent
-    from tutor.mathtext import parse_expression
+    from tutor.mathinput import parse_expression
 
     run = descent.run(
         parse_expression("1/x", ["x"]),
@@ -782,7 +782,7 @@ def test_exact_numbers_past_python_s_printing_limit_stop_the_run():
 def test_sympy_failing_on_a_huge_start_is_an_undefined_stop():
     # sqrt(1 - x²) at x ≈ 9e299: sympy's factoring raised ValueError inside the substitution
     from tutor import descent
-    from tutor.mathtext import parse_expression
+    from tutor.mathinput import parse_expression
 
     run = descent.run(parse_expression("sqrt(1 - x^2)", ["x"]), ["x"], [8.963005367769552e299], 0.1)
     assert run.stop.reason == "undefined" and run.steps == ()

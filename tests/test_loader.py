@@ -15,7 +15,7 @@ import sympy as sp
 from tutor.lesson import loader, sections
 from tutor.lesson.loader import MAX_BYTES, load_lesson, load_lesson_text, parse_lesson, read_lesson_file
 from tutor.lesson.model import BatchCompare, Derive, Descent, Evaluate, Explain, LessonError, Predict, TrainingStep
-from tutor.mathtext import symbol
+from tutor.mathinput import symbol
 
 LESSONS = Path(__file__).parent / "lessons"
 GOOD, BAD = LESSONS / "good", LESSONS / "bad"

@@ -116,8 +116,8 @@ def test_mastery_table_in_both_languages():
 
 
 def test_progress_command_shows_mastery(tmp_path, monkeypatch):
+    from tutor.listings import progress_report
     from tutor.progress import ProgressStore
-    from tutor.reports import progress_report
 
     store = ProgressStore()
     for verdict in ("right", "right", "wrong"):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 
-from tutor.mathtext import parse_expression, parse_vector, symbol
+from tutor.mathinput import parse_expression, parse_vector, symbol
 from tutor.misconceptions import Misconception, candidates, explain
 from tutor.text import tr
 from tutor.walkthrough import Choice, Question

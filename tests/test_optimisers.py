@@ -28,7 +28,7 @@ from tutor.i18n import LANGUAGES
 from tutor.lesson import keys
 from tutor.lesson.check import check_file
 from tutor.lesson.schema import lesson_schema
-from tutor.mathtext import parse_expression
+from tutor.mathinput import parse_expression
 from tutor.optimisers import OPTIMISERS, Nesterov, RMSProp, get, make_optimizer
 from tutor.walkthrough import build_walkthrough
 

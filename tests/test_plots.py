@@ -18,7 +18,7 @@ from PIL import Image
 
 from tutor import descent, plots
 from tutor.calculus import StationaryPoint
-from tutor.mathtext import symbol
+from tutor.mathinput import symbol
 from tutor.walkthrough import Step
 
 x, y, z, m, w, b = (symbol(n) for n in ["x", "y", "z", "m", "w", "b"])
@@ -161,7 +161,7 @@ def test_plotting_never_imports_pyplot(tmp_path):
     code = (
         "import sys, sympy as sp\n"
         "from tutor import descent, plots\n"
-        "from tutor.mathtext import symbol\n"
+        "from tutor.mathinput import symbol\n"
         "x = symbol('x')\n"
         "r = descent.run(5*x**2, ['x'], [1], sp.Rational(1, 20), steps=2, exact=True)\n"
         f"plots.plot_run(5*x**2, r, {str(tmp_path / 'p.png')!r}, minima=())\n"

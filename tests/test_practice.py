@@ -7,7 +7,7 @@ import sympy as sp
 
 from tutor import calculus, descent
 from tutor.lesson.model import Derive, Descent, Evaluate, Explain, Lesson
-from tutor.mathtext import symbol
+from tutor.mathinput import symbol
 from tutor.practice import TEMPLATE_FOR_SKILL, TEMPLATES, PracticeError, practice_lesson
 from tutor.walkthrough import build_walkthrough
 

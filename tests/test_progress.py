@@ -172,7 +172,7 @@ def test_a_path_that_cannot_be_a_file_falls_back_to_memory(tmp_path):
 
 
 def test_progress_command_reset_says_so(tmp_path):
-    from tutor.reports import progress_report
+    from tutor.listings import progress_report
 
     store = ProgressStore()
     store.record("five-x-squared", "q1", "10x", "right")
@@ -187,7 +187,7 @@ def test_progress_command_reset_says_so(tmp_path):
 
 
 def test_progress_command_lists_lessons_mastery_and_what_next(tmp_path):
-    from tutor.reports import progress_report
+    from tutor.listings import progress_report
 
     folder = tmp_path / "lessons"
     folder.mkdir()
@@ -220,7 +220,7 @@ def test_progress_command_lists_lessons_mastery_and_what_next(tmp_path):
 
 def test_reset_of_a_lesson_without_progress_is_an_error():
     from tutor.errors import TutorError
-    from tutor.reports import progress_report
+    from tutor.listings import progress_report
 
     with pytest.raises(TutorError, match="no progress is stored"):
         progress_report("text", "no-such-lesson", [], "en")

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from tutor import calculus, descent
 from tutor.derivation import show
-from tutor.mathtext import (
+from tutor.mathinput import (
     CONSTANTS,
     FUNCTIONS,
     MathTextError,

@@ -14,7 +14,7 @@ import sympy
 
 from tutor import sandbox
 from tutor.errors import TutorError
-from tutor.mathtext import MathTextError, parse_expression, symbol
+from tutor.mathinput import MathTextError, parse_expression, symbol
 from tutor.sandbox import BoundExceeded, run_bounded
 
 

@@ -17,7 +17,7 @@ import sympy as sp
 
 from tutor.calculus import MathError
 from tutor.errors import TutorError
-from tutor.mathtext import symbol
+from tutor.mathinput import symbol
 from tutor.training import (
     EXACT_WORK_LIMIT,
     FloatUpdate,

@@ -22,7 +22,7 @@ from tutor.lesson.loader import load_lesson, load_lesson_text, load_variant, par
 from tutor.lesson.model import LessonError
 from tutor.lesson.scaffold import new_lesson
 from tutor.lesson.variants import admissible, for_learner, sample, variant_of_seed
-from tutor.mathtext import symbol
+from tutor.mathinput import symbol
 from tutor.progress import ProgressStore
 
 R = sp.Rational

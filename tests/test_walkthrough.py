@@ -18,14 +18,14 @@ from tutor.lesson.model import (
     Help,
     Lesson,
     LessonError,
-    Model,
     Optimizer,
     PlotRange,
     Predict,
+    RegressionModel,
     TrainingStep,
     Where,
 )
-from tutor.mathtext import symbol
+from tutor.mathinput import symbol
 from tutor.walkthrough import build_walkthrough, expected_given, outcome_of
 
 R = sp.Rational
@@ -322,8 +322,8 @@ def test_predict_explains_the_factor():
 # --- training -----------------------------------------------------------------------------------
 
 
-def linear_model() -> Model:
-    return Model(w * x + b, ("w", "b"), "x", "w*x + b")
+def linear_model() -> RegressionModel:
+    return RegressionModel(w * x + b, ("w", "b"), "x", "w*x + b")
 
 
 def training_section(**kw) -> TrainingStep:

@@ -1,7 +1,7 @@
 """Exact calculus on trusted sympy expressions: the mathematics the tutor teaches.
 
 Every function here takes expressions that already came through
-:mod:`tutor.mathtext` and returns exact sympy values or small dataclasses.
+:mod:`tutor.mathinput` and returns exact sympy values or small dataclasses.
 Nothing here parses text, prints, or touches files; callers that work on
 untrusted input run the expensive parts (``solve``, ``limit``) under
 :func:`tutor.sandbox.run_bounded`.
@@ -18,7 +18,7 @@ from typing import Any
 import sympy as sp
 
 from tutor.errors import TutorError
-from tutor.mathtext import symbol
+from tutor.mathinput import symbol
 
 
 class MathError(TutorError):
@@ -59,7 +59,7 @@ def describe_point(point: Point) -> str:
 def exact_number(value: Any) -> sp.Expr:
     """A number as an exact sympy value; a float by its shortest decimal (0.1 is 1/10).
 
-    Never text: strings must come through :mod:`tutor.mathtext` first.
+    Never text: strings must come through :mod:`tutor.mathinput` first.
     """
     if isinstance(value, sp.Basic):
         return value

@@ -360,7 +360,7 @@ def schema_cmd() -> None:
 @lang_option
 def lessons_cmd(fmt: str, lesson_dirs, lang) -> None:
     """List the bundled lessons and your own, broken ones with their error."""
-    from tutor.reports import lessons_report
+    from tutor.listings import lessons_report
 
     click.echo(lessons_report(list(lesson_dirs), fmt, _lang(lang)))
 
@@ -372,7 +372,7 @@ def lessons_cmd(fmt: str, lesson_dirs, lang) -> None:
 @lang_option
 def progress_cmd(fmt: str, reset: str | None, lesson_dirs, lang) -> None:
     """Show your progress and mastery (or reset one lesson)."""
-    from tutor.reports import progress_report
+    from tutor.listings import progress_report
 
     click.echo(progress_report(fmt, reset, list(lesson_dirs), _lang(lang)))
 

@@ -8,7 +8,7 @@ update with the gradient written out, the checks inlined, and each step
 appended to a list as a bare tuple.
 
 Safety: the source is produced by sympy's printer from a sympy expression that
-came through :mod:`tutor.mathtext` (names are only declared variables and
+came through :mod:`tutor.mathinput` (names are only declared variables and
 allow-listed functions); no text a person typed is ever part of it.
 """
 
@@ -23,7 +23,7 @@ import sympy as sp
 from sympy.printing.pycode import PythonCodePrinter
 
 from tutor.calculus import gradient as engine_gradient
-from tutor.mathtext import symbol
+from tutor.mathinput import symbol
 
 
 class _LoopPrinter(PythonCodePrinter):

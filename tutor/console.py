@@ -18,7 +18,7 @@ from sympy.printing.pretty.pretty_symbology import pretty_symbol
 from sympy.printing.str import StrPrinter
 
 from tutor import calculus
-from tutor.mathtext import infer_variables, parse_assignments, parse_expression, parse_number
+from tutor.mathinput import infer_variables, parse_assignments, parse_expression, parse_number
 from tutor.text import tr
 
 if TYPE_CHECKING:  # descent is imported by the descend command only: derive starts faster without it
@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # descent is imported by the descend command only: derive sta
 def resolve_variables(text: str, declared: str | None) -> tuple[str, ...]:
     if declared:
         names = tuple(v.strip() for v in declared.split(",") if v.strip())
-        from tutor.mathtext import check_variable_name
+        from tutor.mathinput import check_variable_name
 
         for name in names:
             check_variable_name(name)

@@ -31,7 +31,7 @@ from sympy.printing.precedence import precedence
 from sympy.printing.str import StrPrinter
 
 from tutor.errors import TutorError
-from tutor.mathtext import symbol
+from tutor.mathinput import symbol
 from tutor.text import Text, both, tr
 
 
@@ -507,7 +507,7 @@ def derive_steps(f: sp.Expr, variable: str | sp.Symbol) -> Rule:
     if isinstance(f, int) and not isinstance(f, bool):
         f = sp.Integer(f)
     if not isinstance(f, sp.Basic):
-        raise TypeError("derive_steps takes a sympy expression (parse text with tutor.mathtext first)")
+        raise TypeError("derive_steps takes a sympy expression (parse text with tutor.mathinput first)")
     taken = {s.name for s in f.free_symbols} | {x.name}
     return _derive(f, x, taken)
 
@@ -585,7 +585,7 @@ _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 class _LinePrinter(StrPrinter):
     """sympy's str printer with the notation people type: x², 5x, ln(x), e^x, π.
 
-    Everything it writes is accepted back by :mod:`tutor.mathtext`, so a
+    Everything it writes is accepted back by :mod:`tutor.mathinput`, so a
     learner can copy any line into an answer.
     """
 

@@ -3,7 +3,7 @@
 Every grade says why: right; wrong and which part; which author feedback or
 misconception matched; or invalid input, which is not counted as an attempt.
 
-- Text reaches sympy only through :mod:`tutor.mathtext`, with the question's
+- Text reaches sympy only through :mod:`tutor.mathinput`, with the question's
   variables (``10x``, ``y = 10x``, ``f'(x) = 10x``; ``{4x, 12z, 21m^2}``).
 - Expressions are equivalent when their difference is zero.  Cheap first:
   the two are evaluated (compiled floats) at seeded random real points, and
@@ -32,7 +32,7 @@ from typing import Any
 import sympy as sp
 
 from tutor.errors import TutorError
-from tutor.mathtext import MathTextError, parse_expression, parse_number, parse_vector
+from tutor.mathinput import MathTextError, parse_expression, parse_number, parse_vector
 from tutor.sandbox import BoundExceeded, run_bounded
 from tutor.text import Text, both, tr
 from tutor.walkthrough import Choice, Question, carried_inputs, expected_given, show

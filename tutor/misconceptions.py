@@ -37,7 +37,7 @@ from tutor.derivation import (
     derive_steps,
     show,
 )
-from tutor.mathtext import symbol
+from tutor.mathinput import symbol
 from tutor.text import Text, both
 
 
@@ -210,7 +210,7 @@ def _vector(values: Sequence[Any]) -> str:
 
 
 def _value(v: Any) -> sp.Expr:
-    """An engine value as a sympy number: never parses text (that only happens in tutor.mathtext)."""
+    """An engine value as a sympy number: never parses text (that only happens in tutor.mathinput)."""
     if isinstance(v, sp.Basic):
         return v
     if isinstance(v, bool) or not isinstance(v, (int, float, Fraction)):

@@ -24,7 +24,7 @@ import sympy as sp
 from tutor.errors import TutorError
 from tutor.lesson.model import Derive, Descent, Evaluate, Explain, Function, Lesson
 from tutor.mastery import SKILLS, suggest
-from tutor.mathtext import symbol
+from tutor.mathinput import symbol
 from tutor.text import both
 
 TEMPLATES = ("derivative", "gradient", "descent")

@@ -1,6 +1,6 @@
 """Hard time and memory bounds for symbolic work on untrusted input.
 
-Parsing is bounded (see :mod:`tutor.mathtext`), but some small, allowed
+Parsing is bounded (see :mod:`tutor.mathinput`), but some small, allowed
 expressions still make sympy run for ever or eat all memory once they are
 simplified, expanded or evaluated.  A Python thread cannot be interrupted and
 ``signal.alarm`` only works in the main thread, so the work runs in a child

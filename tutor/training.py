@@ -35,7 +35,7 @@ import sympy as sp
 from tutor.calculus import MathError, gradient
 from tutor.descent import DIVERGENCE_LIMIT, EXACT_DIGIT_LIMIT
 from tutor.errors import TutorError
-from tutor.mathtext import symbol
+from tutor.mathinput import symbol
 from tutor.text import Text, both
 
 KINDS = ("batch", "stochastic", "minibatch")
@@ -530,7 +530,7 @@ class _Problem:
     @classmethod
     def of(cls, model: Any, parameters: Any, input: Any) -> _Problem:
         if not isinstance(model, sp.Expr):
-            raise TrainingError("the model must be a sympy expression (made through tutor.mathtext)")
+            raise TrainingError("the model must be a sympy expression (made through tutor.mathinput)")
         if isinstance(parameters, str):
             parameters = (parameters,)
         parameters = tuple(parameters)
@@ -543,7 +543,7 @@ class _Problem:
         known = {symbol(name) for name in (*parameters, input)}
         for s in sorted(model.free_symbols - known, key=str):
             if str(s) in (*parameters, input):
-                raise TrainingError(f"the symbol {s} in the model was not made by tutor.mathtext.symbol")
+                raise TrainingError(f"the symbol {s} in the model was not made by tutor.mathinput.symbol")
             raise TrainingError(
                 f"the model uses {s}, which is neither a parameter ({', '.join(parameters)}) nor the input ({input})"
             )

@@ -90,7 +90,7 @@ def row(
 
 def bench_descent_loop(quick: bool) -> None:
     from tutor import descent
-    from tutor.mathtext import parse_expression, symbol
+    from tutor.mathinput import parse_expression, symbol
 
     names = ["x", "z", "m"]
     f = parse_expression("2x^2 + 6z^2 + 7m^3", names)
@@ -164,7 +164,7 @@ def bench_exact(quick: bool) -> None:
     from sympy import Rational
 
     from tutor import descent
-    from tutor.mathtext import parse_expression
+    from tutor.mathinput import parse_expression
 
     f = parse_expression("5x^2 + 3x + 1", ["x"])
     run = descent.run(f, ["x"], [1], Rational(1, 20), steps=200, exact=True)

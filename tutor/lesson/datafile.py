@@ -4,7 +4,7 @@ The file must sit in the lesson's folder (or below it): a path that leaves it
 (``../``, an absolute path, a link pointing out) is refused, so a lesson
 cannot make the tutor read other files.  It is bounded before it is read
 (size, rows, columns), decoded as UTF-8, split by Python's csv module, and
-every number goes through :func:`tutor.mathtext.parse_number` (exact:
+every number goes through :func:`tutor.mathinput.parse_number` (exact:
 ``0.1`` is 1/10).  Every problem is a :class:`Diagnostic` at the file's own
 line and column.
 """
@@ -21,7 +21,7 @@ import sympy as sp
 from tutor.errors import TutorError
 from tutor.lesson.keys import MAX_SAMPLES
 from tutor.lesson.model import Diagnostic, Where
-from tutor.mathtext import parse_number
+from tutor.mathinput import parse_number
 
 #: A data file is at most this large (a thousand samples need far less).
 MAX_DATA_BYTES = 256 * 1024

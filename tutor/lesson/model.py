@@ -5,7 +5,7 @@ walkthrough (:mod:`tutor.walkthrough`) turns them into steps and questions.
 Every node keeps the source line and column it came from, so later checks
 (running the mathematics) can still point at the right place in the file.
 Expressions are already sympy objects here: text never goes further than the
-loader, which hands it to :mod:`tutor.mathtext`.
+loader, which hands it to :mod:`tutor.mathinput`.
 """
 
 from __future__ import annotations
@@ -216,8 +216,8 @@ class DataSet:
 
 
 @dataclass(frozen=True)
-class Model:
-    """A model with parameters, e.g. y = w*x + b with w, b the parameters and x the input."""
+class RegressionModel:
+    """The regression model of a training section: y = w*x + b, say, with w, b the parameters and x the input."""
 
     expr: sp.Expr
     parameters: tuple[str, ...]  # what training changes, e.g. ("w", "b")
@@ -235,7 +235,7 @@ class TrainingStep(SectionBase):
     """One update by hand: predict, loss (MSE), gradient of the loss, update the weights."""
 
     data: DataSet
-    model: Model
+    model: RegressionModel
     start: dict[str, sp.Expr]  # initial parameter values
     learning_rate: sp.Expr
     loss: str = "mse"
@@ -250,7 +250,7 @@ class BatchCompare(SectionBase):
     """Batch vs stochastic vs mini-batch on the same data and seed."""
 
     data: DataSet
-    model: Model
+    model: RegressionModel
     start: dict[str, sp.Expr]
     learning_rate: sp.Expr
     batch_size: int = 2

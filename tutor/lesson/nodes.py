@@ -1,9 +1,9 @@
 """YAML nodes -> typed values (text, exact numbers, names, expressions, points), each problem at its node.
 
 Numbers are built from the node's *source text* through
-:func:`tutor.mathtext.parse_number`, so ``1e-3`` is 1/1000 exactly and
+:func:`tutor.mathinput.parse_number`, so ``1e-3`` is 1/1000 exactly and
 ``no``, ``~``, ``.nan`` and ``.inf`` are errors, not False/None/NaN;
-expressions go through :mod:`tutor.mathtext`, and a parse error points
+expressions go through :mod:`tutor.mathinput`, and a parse error points
 *inside* the expression.  Duplicate keys, unknown keys (with a
 did-you-mean), wrong types and values out of range are reported at the node
 at fault, and reading goes on, so one run reports everything.
@@ -35,7 +35,7 @@ from tutor.lesson.keys import (
 )
 from tutor.lesson.model import PATTERNS, AnswerTest, Diagnostic, Feedback, Function, Help, Where
 from tutor.lesson.yamltree import BOOL, FLOAT, INT, NULL
-from tutor.mathtext import (
+from tutor.mathinput import (
     check_variable_name,
     infer_variables,
     parse_expression,
@@ -183,7 +183,7 @@ class Reader:
         self.error(node, err.message)
 
     def guarded(self, node: Node, fn: Callable, *args):
-        """Call a mathtext function on untrusted text; every failure becomes a diagnostic."""
+        """Call a tutor.mathinput function on untrusted text; every failure becomes a diagnostic."""
         try:
             return fn(*args)
         except TutorError as err:

@@ -64,12 +64,12 @@ from tutor.lesson.model import (
     Function,
     Help,
     Lesson,
-    Model,
     Optimizer,
     Option,
     Part,
     PlotRange,
     Predict,
+    RegressionModel,
     Requirement,
     TrainingStep,
     Variants,
@@ -77,7 +77,7 @@ from tutor.lesson.model import (
 )
 from tutor.lesson.nodes import ID, Reader, short, suggest
 from tutor.lesson.variants import admissible, product_size
-from tutor.mathtext import parse_expression, symbol
+from tutor.mathinput import parse_expression, symbol
 from tutor.optimisers import OPTIMISERS as _REGISTRY
 from tutor.schedules import Schedule
 
@@ -380,7 +380,7 @@ def _predict(r: Reader, f: dict[str, Node], where: Where) -> Predict | None:
     )
 
 
-def _model(r: Reader, f: dict[str, Node]) -> Model | None:
+def _model(r: Reader, f: dict[str, Node]) -> RegressionModel | None:
     parameters = r.names(f["parameters"], "parameters")
     input_name = r.variable_name(f["input"], "the input's name") if "input" in f else "x"
     if parameters is None or input_name is None:
@@ -407,7 +407,7 @@ def _model(r: Reader, f: dict[str, Node]) -> Model | None:
             f["model"],
             f"the input {input_name} does not appear in the model, so the data cannot change its predictions",
         )
-    return Model(expr, parameters, input_name, text, r.where(f["model"]))
+    return RegressionModel(expr, parameters, input_name, text, r.where(f["model"]))
 
 
 def _data_file(r: Reader, node: Node, input_name: str) -> DataSet | None:
@@ -500,7 +500,7 @@ def _data(r: Reader, node: Node, input_name: str = "x") -> DataSet | None:
 
 
 def _training_help(
-    r: Reader, f: dict[str, Node], model: Model | None, data: DataSet | None, asked: Sequence[str]
+    r: Reader, f: dict[str, Node], model: RegressionModel | None, data: DataSet | None, asked: Sequence[str]
 ) -> dict[str, Help]:
     if "help" not in f or model is None:
         return {}

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import sympy as sp
 
 from tutor.lesson.model import Requirement, Variants
-from tutor.mathtext import symbol
+from tutor.mathinput import symbol
 
 _OPS = {
     "<": lambda d: d < 0,

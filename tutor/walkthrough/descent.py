@@ -19,7 +19,7 @@ from tutor import calculus, descent
 from tutor.calculus import MathError
 from tutor.errors import TutorError
 from tutor.lesson.model import ITERATION_QUESTIONS, Descent, Help, Lesson
-from tutor.mathtext import symbol
+from tutor.mathinput import symbol
 from tutor.schedules import Scheduled
 from tutor.text import Text, both, tr
 from tutor.walkthrough.authored import fill_help

@@ -12,7 +12,7 @@ from typing import Any
 
 import sympy as sp
 
-from tutor.mathtext import symbol
+from tutor.mathinput import symbol
 from tutor.text import Text, both
 
 _SUBSCRIPT = str.maketrans("0123456789-", "₀₁₂₃₄₅₆₇₈₉₋")

@@ -17,7 +17,7 @@ answers, so one slip does not fail every later step.  The conventions:
 - A placeholder is the plain symbol :func:`placeholder` ``(name)`` for a
   number, and ``placeholder(name, i)`` (printed ``name[i]``) for component i
   of a vector answer.  Plain symbols never clash with the lesson's variables,
-  which are real symbols made by :func:`tutor.mathtext.symbol`.
+  which are real symbols made by :func:`tutor.mathinput.symbol`.
 - A choice question carries forward through ``rule``: the formula is a
   number (or a tuple of numbers) and the rule turns it into the choice key.
   ``"direction"``: the formula is the learner's derivative (or gradient); its

@@ -16,7 +16,7 @@ import sympy as sp
 from tutor import calculus, descent
 from tutor.calculus import MathError
 from tutor.lesson.model import Ask, Feedback, Help, Lesson, Part
-from tutor.mathtext import symbol
+from tutor.mathinput import symbol
 from tutor.text import Text, both
 from tutor.walkthrough.latex import _function_tex, _point_tex, tex
 from tutor.walkthrough.model import Choice, Question, Step, placeholder

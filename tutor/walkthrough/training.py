@@ -13,7 +13,7 @@ from typing import Any
 import sympy as sp
 
 from tutor.lesson.model import TRAINING_QUESTIONS, BatchCompare, Lesson, TrainingStep
-from tutor.mathtext import symbol
+from tutor.mathinput import symbol
 from tutor.text import Text, both
 from tutor.walkthrough.latex import tex, tex_factor, tex_in
 from tutor.walkthrough.model import Question, Step, _sympy, placeholders

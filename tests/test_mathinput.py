@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sympy import Abs, E, Rational, cos, exp, log, pi, sign, sin, sqrt
 
-from tutor import mathtext
+from tutor import mathinput
 from tutor.errors import TutorError
-from tutor.mathtext import (
+from tutor.mathinput import (
     CONSTANTS,
     FUNCTIONS,
     MathTextError,
@@ -550,7 +550,7 @@ def test_infer_variables():
 
 
 def test_source_has_no_eval_or_sympify():
-    tree = ast.parse(pathlib.Path(mathtext.__file__).read_text())
+    tree = ast.parse(pathlib.Path(mathinput.__file__).read_text())
     banned = {"eval", "exec", "compile", "sympify", "S", "parse_expr", "__import__", "lambdify"}
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
