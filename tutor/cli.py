@@ -19,12 +19,21 @@ FORMATS_TEXT_JSON = click.Choice(["text", "json"])
 LANGS = click.Choice(["en", "zh"])
 
 
+def echo(text: str = "", err: bool = False, fmt: str = "text") -> None:
+    """The one door to the terminal: control characters from lessons, names or input are shown, never sent."""
+    from tutor.safe_text import json_safe, shown
+
+    click.echo(json_safe(text) if fmt == "json" else shown(text), err=err)
+
+
 def fail(err: TutorError) -> None:
     """Print one clear line (and a caret line for parse errors) and exit 1."""
-    click.echo(f"error: {err.message}", err=True)
+    from tutor.safe_text import one_line
+
+    echo(f"error: {one_line(err.message)}", err=True)
     caret = getattr(err, "caret", None)
     if callable(caret) and getattr(err, "column", None) is not None:
-        click.echo(caret(), err=True)
+        echo(caret(), err=True)
     sys.exit(1)
 
 
@@ -40,10 +49,10 @@ class TutorGroup(click.Group):
         except TutorError as err:
             fail(err)
         except RecursionError:
-            click.echo("error: the input is nested too deeply to work with", err=True)
+            echo("error: the input is nested too deeply to work with", err=True)
             sys.exit(1)
         except MemoryError:
-            click.echo("error: this needs more memory than the tutor allows; try something smaller", err=True)
+            echo("error: this needs more memory than the tutor allows; try something smaller", err=True)
             sys.exit(1)
 
 
@@ -128,7 +137,7 @@ def derive_cmd(expr: str, variables: str | None, at: str | None, show_steps: boo
                 data = json.loads(out)
                 data["steps"] = extra_json
                 out = json.dumps(data, ensure_ascii=False, indent=2)
-    click.echo(out)
+    echo(out, fmt=fmt)
 
 
 def _setting_options(command):
@@ -192,10 +201,10 @@ def descend_cmd(expr, variables, start, lr, steps, until, exact, optimizer, fmt,
             out = console.descend_summary(run)
         else:
             out = console.descend_table(f, run, notes)
-    click.echo(out)
+    echo(out, fmt=fmt)
     if fmt == "summary":  # the summary stays one line; what it cannot say goes beside it
         for note in notes:
-            click.echo(f"note: {note}", err=True)
+            echo(f"note: {note}", err=True)
     if plot_path is not None:
         from tutor.plots import plot_run
 
@@ -203,7 +212,7 @@ def descend_cmd(expr, variables, start, lr, steps, until, exact, optimizer, fmt,
             written = plot_run(f, run, plot_path)
         except OSError as err:
             fail(TutorError(f"cannot write the plot to {plot_path}: {err.strerror or err}"))
-        click.echo(f"wrote {written}", err=True)
+        echo(f"wrote {written}", err=True)
 
 
 VARIANT_OPTION = click.option(
@@ -270,7 +279,7 @@ def practice_cmd(skill: str | None, seed: int | None, plain: bool, lang: str | N
     store = ProgressStore()
     try:
         for message in store.messages:  # a damaged progress file: the view's own store will not know
-            click.echo(message, err=True)
+            echo(message, err=True)
         if skill is None:
             mastery = estimate(store.mastery_attempts())
             skill = next_skill(mastery)
@@ -278,18 +287,18 @@ def practice_cmd(skill: str | None, seed: int | None, plain: bool, lang: str | N
             name = skill_name(skill, lang)
             if skill in mastery:
                 p = f"{mastery[skill]:.0%}"
-                click.echo(
+                echo(
                     tr(
                         both(f"Practising {name}: your weakest skill ({p}).", f"练习{name}：你最薄弱的技能（{p}）。"),
                         lang,
                     )
                 )
             else:
-                click.echo(tr(both(f"Practising {name}.", f"练习{name}。"), lang))
+                echo(tr(both(f"Practising {name}.", f"练习{name}。"), lang))
         if seed is None:
             seed = fresh_seed(template, store.known_lessons())
             again = f"tutor practice {skill} --seed {seed}"
-            click.echo(
+            echo(
                 tr(
                     both(
                         f"practice set {skill} #{seed} — run `{again}` to get the same questions",
@@ -299,7 +308,7 @@ def practice_cmd(skill: str | None, seed: int | None, plain: bool, lang: str | N
                 )
             )
         elif store.is_finished(practice_id(template, seed)):
-            click.echo(
+            echo(
                 tr(
                     both(
                         f"You finished this set before; your answers are kept. For new questions: tutor practice {skill}",
@@ -342,7 +351,7 @@ def new_cmd(path: Path, template: str) -> None:
     from tutor.lesson.scaffold import new_lesson
 
     written = new_lesson(path, template)
-    click.echo(f"wrote {written}; check it with: tutor check {written}")
+    echo(f"wrote {written}; check it with: tutor check {written}")
 
 
 @main.command("schema")
@@ -361,7 +370,7 @@ def lessons_cmd(fmt: str, lesson_dirs, lang) -> None:
     """List the bundled lessons and your own, broken ones with their error."""
     from tutor.lesson.catalog import lessons_command
 
-    click.echo(lessons_command(list(lesson_dirs), fmt, _lang(lang)))
+    echo(lessons_command(list(lesson_dirs), fmt, _lang(lang)), fmt=fmt)
 
 
 @main.command("progress")
@@ -373,7 +382,7 @@ def progress_cmd(fmt: str, reset: str | None, lesson_dirs, lang) -> None:
     """Show your progress and mastery (or reset one lesson)."""
     from tutor.progress import progress_command
 
-    click.echo(progress_command(fmt, reset, list(lesson_dirs), _lang(lang)))
+    echo(progress_command(fmt, reset, list(lesson_dirs), _lang(lang)), fmt=fmt)
 
 
 @main.command("export")
@@ -391,7 +400,7 @@ def export_cmd(lessons, out_dir: Path, transcript: bool, variant: int | None, le
         raise TutorError("--variant needs exactly one LESSON")
     named = [_variant_of(lessons[0], variant, lesson_dirs)] if variant is not None else list(lessons)
     for line in export_command(named, out_dir, transcript, list(lesson_dirs), _lang(lang)):
-        click.echo(line)
+        echo(line)
 
 
 if __name__ == "__main__":

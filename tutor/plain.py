@@ -166,6 +166,8 @@ def tolerant_streams(stdout=None, stderr=None, stdin=None) -> bool:
                 stdin.reconfigure(encoding="utf-8", errors="replace")
             elif encoding not in ("utf8", "utf8sig"):
                 stdin.reconfigure(errors="replace")
+            else:  # invalid UTF-8 arrives as lone surrogates, which the view replaces and says so
+                stdin.reconfigure(errors="surrogateescape")
         except (ValueError, OSError):
             pass
     return degraded
@@ -194,21 +196,35 @@ class PlainTutor:
             self._told = len(self.store.messages)
 
     def say(self, text: str = "") -> None:
-        self.stdout.write(text + "\n")
+        from tutor.safe_text import shown
+
+        self.stdout.write(shown(text) + "\n")  # lesson text and echoed answers: control characters shown, never sent
         self.stdout.flush()
 
     def t(self, en: str, zh: str) -> str:
         return tr(both(en, zh), self.lang)
 
     def ask(self, prompt: str) -> str:
+        from tutor.safe_text import shown
+
         self.tell_store_messages()
-        self.stdout.write(prompt)
+        self.stdout.write(shown(prompt))
         self.stdout.flush()
         line = self.stdin.readline()
         if not line:  # EOF
             self.say()
             raise _EndOfInput
         line = line.rstrip("\r\n")
+        if "\ufffd" in line or any("\ud800" <= c <= "\udfff" for c in line):
+            import re
+
+            line = re.sub("[\ud800-\udfff]", "\ufffd", line)  # undecodable bytes: seen as �, never stored raw
+            self.say(
+                self.t(
+                    "note: that line was not valid UTF-8 text; the bytes that could not be read show as �.",
+                    "注意：这一行不是有效的 UTF-8 文本；无法读取的字节显示为 �。",
+                )
+            )
         if not _is_tty(self.stdin):  # piped: echo, so the transcript reads like a session
             from tutor.app.session import clip
 

@@ -751,7 +751,7 @@ def check_file(path: Path) -> tuple[Lesson | None, list[Diagnostic]]:
     """Everything ``tutor check`` says about one file (every checked variant of it)."""
     lesson, diagnostics = read_lesson_file(path)
     if lesson is not None:
-        diagnostics = diagnostics + validate_math(lesson)
+        diagnostics = diagnostics + control_characters(path) + validate_math(lesson)
         if lesson.variants is not None:
             diagnostics = diagnostics + check_variants(path, lesson, diagnostics)
     return lesson, diagnostics
@@ -829,6 +829,44 @@ def _has_predict(lesson: Lesson) -> bool:
     return any(isinstance(s, Predict) for s in lesson.sections)
 
 
+def control_characters(path: Path) -> list[Diagnostic]:
+    """A warning at each text that holds a control character (YAML's ``"\\e"``): the tutor shows it escaped.
+
+    Only called on a file the loader has read, so it is UTF-8, at most 1 MB,
+    and free of tags and aliases; composing it again builds no objects.
+    """
+    import yaml
+
+    from tutor.safe_text import find_unsafe
+
+    try:
+        root = yaml.compose(Path(path).read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return []
+    found: list[Diagnostic] = []
+    nodes = [root] if root is not None else []
+    while nodes:
+        node = nodes.pop()
+        if isinstance(node, yaml.ScalarNode):
+            hits = list(find_unsafe(node.value))
+            if hits:
+                names = ", ".join(dict.fromkeys(name for _, name in hits))
+                where = Where(str(path), node.start_mark.line + 1, node.start_mark.column + 1)
+                found.append(
+                    Diagnostic(
+                        where,
+                        "warning",
+                        f"this text holds control characters ({names}); they are shown escaped, never sent to a"
+                        " terminal, so remove them",
+                    )
+                )
+        elif isinstance(node, yaml.MappingNode):
+            nodes.extend(item for pair in node.value for item in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            nodes.extend(node.value)
+    return found
+
+
 def check_paths(paths: Sequence[Path]) -> tuple[int, list[Diagnostic]]:
     """(number of lesson files checked, every diagnostic sorted by path and position)."""
     files, diagnostics = lesson_files(paths)
@@ -866,12 +904,14 @@ def _count(n: int, word: str) -> str:
 
 def check_command(paths: list[Path]) -> int:
     """Print every diagnostic and a summary line; 0 when there is no error, else 1."""
+    from tutor.safe_text import shown
+
     checked, diagnostics = check_paths(paths)
     errors = sum(d.severity == "error" for d in diagnostics)
     warnings = sum(d.severity == "warning" for d in diagnostics)
     out = sys.stdout
     for diagnostic in diagnostics:
-        print(diagnostic, file=out)
+        print(shown(str(diagnostic)), file=out)  # file names and quoted lesson text: control characters escaped
     print(f"{_count(checked, 'lesson')} checked: {_count(errors, 'error')}, {_count(warnings, 'warning')}", file=out)
     out.flush()
     return 1 if errors else 0

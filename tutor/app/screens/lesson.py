@@ -29,6 +29,7 @@ from tutor.app.widgets.iterations import IterationTable
 from tutor.app.widgets.markdown import LessonMarkdown
 from tutor.app.widgets.plot import PlotView
 from tutor.errors import TutorError
+from tutor.safe_text import one_line, shown
 from tutor.text import both, tr
 
 if TYPE_CHECKING:  # the lesson model brings sympy: only the workers below load it
@@ -100,7 +101,7 @@ class LessonScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = tr(self.lesson.title, self.lang)
+        self.title = one_line(tr(self.lesson.title, self.lang))
         self.sub_title = _say(self.lang, "preparing the lesson…", "正在准备课程……")
         self.query_one("#content").loading = True
         self.query_one("#answer", Input).disabled = True
@@ -138,7 +139,7 @@ class LessonScreen(Screen):
         self.query_one("#content").loading = False
         self.sub_title = ""
         self.query_one("#step-title", Static).update(
-            _say(self.lang, "This lesson cannot be opened:", "无法打开这一课：") + f"\n{message}"
+            _say(self.lang, "This lesson cannot be opened:", "无法打开这一课：") + f"\n{shown(message)}"
         )
         self.query_one("#step-title").add_class("-error")
         self.query_one("#prompt", Static).update(_say(self.lang, "Press Esc for the lessons.", "按 Esc 返回课程列表。"))
@@ -225,7 +226,7 @@ class LessonScreen(Screen):
             elif q.id in session.skipped:
                 lines.append(f"… {short}  " + _say(self.lang, "(skipped)", "（已跳过）"))
         widget = self.query_one("#transcript", Static)
-        widget.update("\n".join(lines))
+        widget.update(shown("\n".join(lines)))  # the learner's own answers
         widget.display = bool(lines)
 
     def refresh_prompt(self) -> None:
@@ -271,6 +272,7 @@ class LessonScreen(Screen):
 
     def say(self, text: str, verdict: str | None) -> None:
         """Feedback under the answer box; on a short screen at the end of the step, where ↑/↓ reach it."""
+        text = shown(text)  # feedback quotes the learner's answer
         self.query_one("#feedback", Static).update(text)
         inline = self.query_one("#feedback-inline", Static)
         inline.update(text)
