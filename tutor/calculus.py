@@ -17,7 +17,7 @@ from fractions import Fraction
 import sympy as sp
 
 from tutor.errors import TutorError
-from tutor.mathtext import symbol
+from tutor.mathtext import check_size_at, symbol
 
 
 class MathError(TutorError):
@@ -94,6 +94,7 @@ def _why_undefined(f: sp.Expr, point: Point) -> str:
 
 def evaluate(f: sp.Expr, point: Point, *, what: str = "f") -> sp.Expr:
     """The exact real value of f at the point, or a MathError saying why not."""
+    check_size_at(f, point, what)  # x^x^x^x at x = 10: refused before sympy computes 10^10^10^10
     try:
         value = f.xreplace(_substitution(point))
     except (ValueError, TypeError, ArithmeticError, RecursionError) as err:  # sympy itself failed (huge numbers)

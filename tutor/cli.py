@@ -42,6 +42,7 @@ class TutorGroup(click.Group):
 
     def invoke(self, ctx):
         from tutor.plain import tolerant_streams
+        from tutor.safe_text import one_line
 
         tolerant_streams()  # a non-UTF-8 locale: symbols spelled out, never a UnicodeEncodeError
         try:
@@ -53,6 +54,14 @@ class TutorGroup(click.Group):
             sys.exit(1)
         except MemoryError:
             echo("error: this needs more memory than the tutor allows; try something smaller", err=True)
+            sys.exit(1)
+        except OverflowError as err:  # mpmath, float(): a number past what the machine can hold
+            echo(f"error: a number here is too large to compute ({one_line(err)}); try smaller numbers", err=True)
+            sys.exit(1)
+        except ValueError as err:
+            if "digits" not in str(err):  # only Python's 4300-digit limit; any other ValueError is a bug to see
+                raise
+            echo("error: a number here has too many digits to compute (over 4300); try smaller numbers", err=True)
             sys.exit(1)
 
 

@@ -220,6 +220,17 @@ def descend(
         raise calculus.MathError(
             f"the learning rate {lr} is too large for floating point; use --exact or a smaller rate"
         )
+    if not exact and float(rate) == 0:  # 1e-400 would silently become η = 0
+        raise calculus.MathError(
+            f"the learning rate {lr} is too small for floating point (it rounds to 0); use --exact or a larger rate"
+        )
+    if not exact:  # a start that rounds to 0 or overflows is not the start asked for (log(x) from 1e-999)
+        for name, value in point.items():
+            if value != 0 and (float(value) == 0 or not math.isfinite(float(value))):
+                raise calculus.MathError(
+                    f"the start {name} = {sp.N(value, 3)} cannot be held by a floating-point number (it rounds to"
+                    f" {float(value):g}); use --exact or a start nearer 1"
+                )
     if steps is None:
         # a stop rule that waits for something (a sign change, a tolerance) gets room to happen
         steps = 10_000 if any(w.strip() and w.strip() != "zero" for item in until for w in item.split(",")) else 20
