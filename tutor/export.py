@@ -14,6 +14,7 @@ beside the correct one, with the feedback they got.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -21,6 +22,7 @@ from typing import Any
 
 from tutor.errors import TutorError
 from tutor.optimisers import OPTIMISERS
+from tutor.safe_text import markdown_heading, markdown_safe, one_line
 from tutor.text import both, tr
 
 #: Exact numbers longer than this (in digits) are shown rounded in tables and sentences.
@@ -306,12 +308,12 @@ class _Solution:
             self.lines.extend([text, ""])
 
     def t(self, text: Any) -> str:
-        return tr(text, self.lang).strip()
+        return markdown_safe(tr(text, self.lang).strip())  # lesson text: no raw HTML, script links or \\input
 
     # -- the whole document --
 
     def render(self) -> str:
-        self.say(f"# {self.t(self.w.title)}", "")
+        self.say(f"# {markdown_heading(self.t(self.w.title))}", "")
         self.para(self.t(self.w.summary))
         steps = list(self.w.steps)
         for i, step in enumerate(steps):
@@ -325,7 +327,7 @@ class _Solution:
 
     def step(self, step: Any) -> None:
         """The step's own words first; the export writes worked maths only where the walkthrough has none."""
-        self.say(f"## {self.t(step.title) or step.id}", "")
+        self.say(f"## {markdown_heading(self.t(step.title) or step.id)}", "")
         self.para(self.t(step.text))
         data = step.data or {}
         self.variables = tuple(data.get("variables") or ())  # names for per-variable answers (directions)
@@ -715,9 +717,27 @@ def render_markdown(
 
 
 def _write(path: Path, text: str) -> None:
+    """Write through a temporary file in the same folder, renamed over ``path``: never through a link.
+
+    A symbolic link (or a FIFO, a device, a folder) where the file should be is
+    refused, so an export cannot be turned into a write somewhere else.
+    """
+    import os
+    import tempfile
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(text.encode("utf-8"))
+        if path.is_symlink() or (path.exists() and not path.is_file()):
+            raise ExportError(f"{path} is a symbolic link or not a regular file; it was not written (remove it first)")
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(text.encode("utf-8"))
+            os.replace(temporary, path)  # replaces a link itself, never what it points to
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
     except OSError as err:
         raise ExportError(f"cannot write {path}: {err.strerror or err}") from None
 
@@ -744,7 +764,7 @@ def _export(walkthrough: Any, out_dir: Path | str, lang: str) -> tuple[Path, lis
 
 def _code(text: str) -> str:
     """A learner's answer as inline code, whatever backticks it contains."""
-    text = " ".join(str(text).split())
+    text = one_line(" ".join(str(text).split()))
     if len(text) > MAX_ANSWER_CHARS:
         text = text[: MAX_ANSWER_CHARS - 1] + "…"
     if not text:
@@ -757,7 +777,7 @@ def _code(text: str) -> str:
 
 
 def _quote(text: str) -> str:
-    return "\n".join("> " + line for line in str(text).strip().splitlines())
+    return "\n".join("> " + line for line in markdown_safe(str(text)).strip().splitlines())
 
 
 def export_transcript(
@@ -769,13 +789,14 @@ def export_transcript(
     by_question: dict[str, list[Any]] = {}
     for attempt in attempts:
         by_question.setdefault(attempt.question_id, []).append(attempt)
-    lines = [f"# {tr(walkthrough.title, lang)} — {word('transcript', lang)}", "", word("transcript_intro", lang), ""]
+    title = markdown_heading(tr(walkthrough.title, lang))
+    lines = [f"# {title} — {word('transcript', lang)}", "", word("transcript_intro", lang), ""]
     known = set()
     first_right = total = 0
     for step in walkthrough.steps:
         if not step.questions:
             continue
-        lines += [f"## {tr(step.title, lang) or step.id}", ""]
+        lines += [f"## {markdown_heading(tr(step.title, lang) or step.id)}", ""]
         solution.variables = tuple((step.data or {}).get("variables") or ())
         for q in step.questions:
             known.add(q.id)

@@ -592,7 +592,10 @@ class _Builder:
 
     def _mag(self, e: sympy.Basic) -> float:
         if isinstance(e, sympy.Rational):
-            return max(0.0, (abs(int(e.p)).bit_length() - int(e.q).bit_length() + 1) * _LOG10_2)
+            p, q = abs(int(e.p)), int(e.q)
+            if p.bit_length() < 900 and q.bit_length() < 900:  # exact: 10^mag(2) must be 2, not 4
+                return max(0.0, math.log10(p / q)) if p else 0.0
+            return max(0.0, (p.bit_length() - q.bit_length() + 1) * _LOG10_2)
         if e.is_Symbol or e is sympy.I:  # a variable counts as |x| <= 1: only constants can be huge
             value = self.values.get(e)
             return 0.0 if value is None else self.mag(value)
@@ -625,7 +628,7 @@ class _Builder:
                 part.is_Pow
                 and isinstance(part.exp, sympy.Rational)
                 and not part.base.is_number
-                and (abs(part.exp.p) > MAX_EXPONENT or part.exp.q > MAX_EXPONENT)
+                and abs(part.exp.p) > MAX_EXPONENT  # (roots nest cheaply: sqrt(sqrt(x)) is x^(1/4))
             ):
                 self.src.fail(f"exponent too large (the limit is {MAX_EXPONENT})", pos)
         if e in (sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):

@@ -195,6 +195,15 @@ class PlainTutor:
                 self.say(message)
             self._told = len(self.store.messages)
 
+    def goodbye(self) -> None:
+        """'saved' only when it is: queued writes are given a moment; a full or read-only disk is said."""
+        saved = self.store is None or self.store.settle()
+        self.tell_store_messages()
+        if saved:
+            self.say(self.t("Progress saved. Goodbye.", "进度已保存。再见。"))
+        else:
+            self.say(self.t("Progress NOT saved (see above). Goodbye.", "进度未保存（见上文）。再见。"))
+
     def say(self, text: str = "") -> None:
         from tutor.safe_text import shown
 
@@ -461,7 +470,7 @@ def run_plain(
                 return 0
         view.run_lesson(chosen, store)
     except _EndOfInput:
-        view.say(view.t("Progress saved. Goodbye.", "进度已保存。再见。"))
+        view.goodbye()
     except BrokenPipeError:  # the reader went away (| head): stop quietly, everything is saved
         import os
 
@@ -471,7 +480,7 @@ def run_plain(
             pass
     except KeyboardInterrupt:
         view.say()
-        view.say(view.t("Progress saved. Goodbye.", "进度已保存。再见。"))
+        view.goodbye()
     finally:
         try:
             view.tell_store_messages()

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-__all__ = ["UNSAFE", "find_unsafe", "json_safe", "one_line", "shown"]
+__all__ = ["UNSAFE", "find_unsafe", "json_safe", "markdown_heading", "markdown_safe", "one_line", "shown"]
 
 #: C0 controls (but tab and newline, which are layout), DEL, C1 controls, the
 #: bidirectional overrides, embeddings and isolates (U+202A-E, U+2066-9: text
@@ -60,3 +60,37 @@ def find_unsafe(text: str) -> Iterator[tuple[int, str]]:
     """(offset, escaped character) of each control character that :func:`shown` would escape."""
     for match in UNSAFE.finditer(text):
         yield match.start(), _escape(match)
+
+
+# --- Markdown documents (tutor export) ----------------------------------------------------------
+
+_MATH = re.compile(r"(\$\$.+?\$\$|\$[^$\n]+?\$)", re.S)
+_TAG = re.compile(r"<(?=[A-Za-z/!?])")
+_BAD_SCHEME = r"\s*<?\s*(?:javascript|vbscript|data|file)\s*:"
+_BAD_LINK = re.compile(r"(\]\()" + _BAD_SCHEME + r"[^)]*\)", re.I)
+_BAD_REFERENCE = re.compile(r"^(\s{0,3}\[[^\]]+\]:)" + _BAD_SCHEME + r".*$", re.I | re.M)
+_TEX_COMMANDS = re.compile(
+    r"\\(input|include|includeonly|write|immediate|openin|openout|read|def|gdef|edef|xdef|let|catcode|"
+    r"newcommand|renewcommand|href|url|special|csname)(?![A-Za-z])"
+)
+
+
+def _outside_maths(text: str) -> str:
+    text = _TAG.sub("&lt;", text)  # raw HTML (<script>, <img onerror=...>) is shown, not run
+    text = _BAD_LINK.sub(r"\1#)", text)  # [x](javascript:...) leads nowhere
+    return _BAD_REFERENCE.sub(r"\1 #", text)
+
+
+def _inside_maths(maths: str) -> str:
+    return _TEX_COMMANDS.sub(r"\\backslash\\mathrm{\1}", maths)  # \input{...} is shown as text, not read
+
+
+def markdown_safe(text: str) -> str:
+    """Lesson text for a Markdown document: HTML, script links and TeX file commands neutralised."""
+    parts = _MATH.split(shown(text))
+    return "".join(_inside_maths(part) if i % 2 else _outside_maths(part) for i, part in enumerate(parts))
+
+
+def markdown_heading(text: str) -> str:
+    """A title for ``# ...``: one line (no newline can open a new block), made safe as above."""
+    return markdown_safe(" ".join(str(text).split()))
