@@ -841,9 +841,9 @@ def _attempt_lines(a: Any, lang: str) -> list[str]:
 
 
 def _walkthrough(lesson: Any) -> Any:
-    from tutor.walkthrough import build_walkthrough
+    from tutor.sandbox import bounded_walkthrough
 
-    return build_walkthrough(lesson)
+    return bounded_walkthrough(lesson)  # in the sandbox: a lesson cannot hang the export
 
 
 def _lessons(names: Sequence[str], lesson_dirs: Sequence[Path]) -> Iterator[tuple[str, Any]]:

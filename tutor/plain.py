@@ -279,9 +279,9 @@ class PlainTutor:
     def run_lesson(self, lesson, store) -> None:
         from tutor.app.session import LessonSession
         from tutor.lesson.variants import for_learner
-        from tutor.walkthrough import build_walkthrough
+        from tutor.sandbox import bounded_walkthrough
 
-        walkthrough = build_walkthrough(for_learner(lesson, store))
+        walkthrough = bounded_walkthrough(for_learner(lesson, store))  # in the sandbox: a lesson cannot hang the tutor
         session = LessonSession(walkthrough, store, self.lang)
         session.restore()
         session.go(session.step_index)

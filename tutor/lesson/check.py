@@ -50,6 +50,8 @@ LESSON_SUFFIXES = (".yaml", ".yml")
 
 #: Seconds each kind of check may take in the sandbox.
 QUICK, SLOW, RUN, WALK = 2.0, 4.0, 8.0, 15.0
+#: Seconds the section checks of one file may take in all (then the rest are named, not checked).
+FILE_SECONDS = 60.0
 
 #: A float run of this many steps (at least) decides converge / oscillate / diverge.
 CLASSIFY_STEPS = 1000
@@ -429,6 +431,44 @@ def answer_test_problems(walkthrough) -> list[tuple]:
                 if where
                 else (None, None, None, "error", message)
             )
+
+
+def _typed(expected: Any) -> str | None:
+    """The expected answer as a learner would type it (None: a choice, graded by key)."""
+    if isinstance(expected, sp.Basic):
+        return sp.sstr(expected).replace("**", "^")
+    if isinstance(expected, tuple) and expected and all(isinstance(e, sp.Basic) for e in expected):
+        return "[" + ", ".join(sp.sstr(e).replace("**", "^") for e in expected) + "]"
+    return None
+
+
+def grading_problems(lesson: Lesson) -> list[tuple[int, str]]:
+    """(section index, message) for each question whose own expected answer is not graded right.
+
+    Such a question can never be answered (sinh(sinh(sinh(100))) has no value
+    the grader can compare in its bound), so ``tutor check`` refuses it.
+    """
+    from tutor.grading import grade
+    from tutor.walkthrough import build_walkthrough
+
+    problems = []
+    for step in build_walkthrough(lesson).steps:
+        for question in step.questions:
+            if question.choices or question.formula is not None:
+                continue
+            text = _typed(question.expected)
+            if text is None:
+                continue
+            verdict = grade(question, text).verdict
+            if verdict != "right":
+                shown = text if len(text) <= 40 else text[:39] + "…"
+                problems.append(
+                    (
+                        step.section,
+                        f"no answer to this question can be graded: its own expected answer ({shown}) is graded"
+                        f" {verdict}",
+                    )
+                )
     return problems
 
 
@@ -696,15 +736,36 @@ def _check_walkthrough(report: _Report, lesson: Lesson) -> None:
         plain = severity != "error" or message.startswith("answer test:")
         text = message if plain else f"a question the engine cannot answer: {message}"
         report.diagnostics.append(Diagnostic(where, "warning" if severity == "warning" else "error", text))
+    if problems:
+        return
+    try:
+        ungradeable = _bounded(grading_problems, lesson, timeout=WALK)
+    except _Unchecked as err:
+        report.error(lesson.where or Where(lesson.path, 1, 1), f"this lesson's answers cannot be graded in time: {err}")
+        return
+    for index, message in ungradeable:
+        section = lesson.sections[index] if 0 <= index < len(lesson.sections) else None
+        report.error(report.at(section) if section is not None else Where(lesson.path, 1, 1), message)
 
 
 def validate_math(lesson: Lesson) -> list[Diagnostic]:
     """Run every section's mathematics with the engine; warnings and errors, never an exception."""
+    import time
+
     report = _Report(lesson)
-    for section in lesson.sections:
+    end = time.monotonic() + FILE_SECONDS
+    for number, section in enumerate(lesson.sections):
         check = CHECKS.get(type(section))
         if check is None:
             continue
+        if time.monotonic() > end:  # each check is bounded; so is the whole file (200 descent sections)
+            left = sum(type(s) in CHECKS for s in lesson.sections[number:])
+            report.warning(
+                report.at(section),
+                f"this and the {left - 1} sections after it were not checked: the {FILE_SECONDS:g} s this file's"
+                " checks may take ran out",
+            )
+            break
         try:
             check(report, section)
         except Exception as err:

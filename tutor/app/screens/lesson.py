@@ -115,10 +115,10 @@ class LessonScreen(Screen):
     def prepare(self) -> None:
         """Build the walkthrough and re-read the learner's past attempts (sympy: not on the UI thread)."""
         from tutor.lesson.variants import for_learner
-        from tutor.walkthrough import build_walkthrough
+        from tutor.sandbox import bounded_walkthrough
 
         try:
-            walkthrough = build_walkthrough(for_learner(self.lesson, self.app.store))
+            walkthrough = bounded_walkthrough(for_learner(self.lesson, self.app.store))  # a lesson cannot hang the app
             session = LessonSession(walkthrough, self.app.store, self.lang)
             session.restore()
             session.prepare_hints()  # F2 then only looks them up
