@@ -350,10 +350,11 @@ def walkthrough_problems(lesson: Lesson) -> list[tuple] | None:
         return []
 
     problems = attempt(lesson)
-    if not problems:
+    if not problems:  # every expected answer exists: each must also be gradable
         if not built or built[0] is None:
             return problems
-        return unreachable_feedback(built[0]) + answer_test_problems(built[0])
+        walked = built[0]
+        return unreachable_feedback(walked) + answer_test_problems(walked) + grading_problems(lesson, walked)
     if all(p[1] is not None for p in problems):
         return problems
     located = []
@@ -442,33 +443,27 @@ def _typed(expected: Any) -> str | None:
     return None
 
 
-def grading_problems(lesson: Lesson) -> list[tuple[int, str]]:
-    """(section index, message) for each question whose own expected answer is not graded right.
+def grading_problems(lesson: Lesson, walkthrough: Any) -> list[tuple]:
+    """A problem for each question whose own expected answer is not graded right.
 
     Such a question can never be answered (sinh(sinh(sinh(100))) has no value
-    the grader can compare in its bound), so ``tutor check`` refuses it.
+    the grader can compare within its bound), so ``tutor check`` refuses it.
     """
     from tutor.grading import grade
-    from tutor.walkthrough import build_walkthrough
 
     problems = []
-    for step in build_walkthrough(lesson).steps:
+    for step in getattr(walkthrough, "steps", ()):
         for question in step.questions:
-            if question.choices or question.formula is not None:
-                continue
-            text = _typed(question.expected)
+            text = None if question.choices or question.formula is not None else _typed(question.expected)
             if text is None:
                 continue
             verdict = grade(question, text).verdict
             if verdict != "right":
+                section = lesson.sections[step.section] if 0 <= step.section < len(lesson.sections) else None
+                w = getattr(section, "where", None) or Where(lesson.path, 1, 1)
                 shown = text if len(text) <= 40 else text[:39] + "…"
-                problems.append(
-                    (
-                        step.section,
-                        f"no answer to this question can be graded: its own expected answer ({shown}) is graded"
-                        f" {verdict}",
-                    )
-                )
+                message = f"no answer can be graded: its own expected answer ({shown}) is graded {verdict}"
+                problems.append((w.path, w.line, w.column, "error", message))
     return problems
 
 
@@ -736,16 +731,6 @@ def _check_walkthrough(report: _Report, lesson: Lesson) -> None:
         plain = severity != "error" or message.startswith("answer test:")
         text = message if plain else f"a question the engine cannot answer: {message}"
         report.diagnostics.append(Diagnostic(where, "warning" if severity == "warning" else "error", text))
-    if problems:
-        return
-    try:
-        ungradeable = _bounded(grading_problems, lesson, timeout=WALK)
-    except _Unchecked as err:
-        report.error(lesson.where or Where(lesson.path, 1, 1), f"this lesson's answers cannot be graded in time: {err}")
-        return
-    for index, message in ungradeable:
-        section = lesson.sections[index] if 0 <= index < len(lesson.sections) else None
-        report.error(report.at(section) if section is not None else Where(lesson.path, 1, 1), message)
 
 
 def validate_math(lesson: Lesson) -> list[Diagnostic]:
