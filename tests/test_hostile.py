@@ -628,9 +628,9 @@ def in_thread(fn, *args, **kwargs):
 
 
 def test_time_bound_holds_in_a_non_main_thread(child_sandbox):
-    value, error = in_thread(run_bounded, sleep_for, 60, timeout=1.0)
+    _value, error = in_thread(run_bounded, sleep_for, 60, timeout=1.0)
     assert isinstance(error, BoundExceeded) and "took too long" in error.message
-    value, error = in_thread(run_bounded, hostile_sympy, timeout=1.0)
+    _value, error = in_thread(run_bounded, hostile_sympy, timeout=1.0)
     assert isinstance(error, BoundExceeded)
     assert run_bounded(square, 12) == 144  # the next call works
 
@@ -656,7 +656,7 @@ async def test_time_bound_holds_from_an_asyncio_worker_thread(child_sandbox):
 
 @pytest.mark.parametrize("hog", [hog_memory, huge_list])
 def test_a_memory_hog_becomes_bound_exceeded_and_the_next_call_works(hog, child_sandbox):
-    value, error = in_thread(run_bounded, hog, timeout=30.0, memory_mb=300)
+    _value, error = in_thread(run_bounded, hog, timeout=30.0, memory_mb=300)
     assert isinstance(error, BoundExceeded) and "memory" in error.message
     assert run_bounded(square, 5) == 25
 
