@@ -1089,3 +1089,54 @@ def test_invalid_utf8_on_stdin_is_one_line_and_nothing_is_lost(locale, tmp_path)
     answers = [(a.answer, a.verdict) for a in store.attempts("sign-of-the-derivative") if a.kind != "hint"]
     store.close()
     assert answers == [("\ufffd", "invalid"), ("10x", "right")]  # the unreadable line is kept, as seen
+
+
+# --- the README's "What the tutor refuses, and what it bounds", as written (issue 14) ----------------
+
+
+def _bounds_section() -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index("## What the tutor refuses, and what it bounds")
+    return " ".join(text[start:].split())  # one line: the numbers may be wrapped anywhere
+
+
+def test_the_readme_states_the_bounds_the_code_has():
+    from tutor import cli, sandbox, watchdog
+    from tutor.lesson import check as check_module
+    from tutor.progress import APPLICATION_ID
+
+    said = _bounds_section()
+    assert f"address-space limit of {watchdog.DEFAULT_MEMORY_MB} MB" in said
+    assert f"after {watchdog.DEFAULT_SECONDS:g} s (`derive`), {watchdog.DEFAULT_SECONDS * 6:g} s (`descend`)" in said
+    assert f"get {check_module.FILE_SECONDS:g} s in all (`FILE_SECONDS`)" in said
+    assert f"{check_module.WALK:g} s to build the walkthrough" in said
+    assert f"sandbox too: {sandbox.LESSON_SECONDS:g} s and 1024 MB" in said
+    assert f"`{APPLICATION_ID:#x}`" in said
+    assert f"longer than {cli.MAX_SHOWN_STEPS:,} steps (`MAX_SHOWN_STEPS`" in said
+
+
+def test_the_readme_descend_exact_bound_is_the_one_the_command_uses():
+    source = (ROOT / "tutor" / "cli.py").read_text(encoding="utf-8")
+    assert "deadline(seconds=None if not exact else 30)" in source  # None: the default, 60 s
+    assert "30 s (`descend --exact`)" in _bounds_section()
+
+
+def test_a_run_too_long_to_print_every_step_is_refused_with_the_way_out():
+    from tutor.cli import MAX_SHOWN_STEPS
+
+    result = invoke(["descend", "x^2", "--from", "x=1", "--lr", "1e-9", "--steps", str(MAX_SHOWN_STEPS + 1)])
+    assert_one_clear_line(result, ["descend", "--steps", "many"])
+    assert "--format summary" in result.stderr
+    summary = invoke(
+        ["descend", "x^2", "--from", "x=1", "--lr", "1e-9", "--steps", str(MAX_SHOWN_STEPS + 1), "--format", "summary"]
+    )
+    assert summary.exit_code == 0, summary.output
+
+
+@pytest.mark.parametrize("args", H.BIG_NUMBER_COMMANDS[:7], ids=lambda a: short(" ".join(a)))
+def test_the_readme_big_number_examples_end_in_one_line_in_a_real_process(args, tmp_path):
+    work = tmp_path / "work"
+    work.mkdir()
+    proc = run_tutor(*args, cwd=work, home=tmp_path / "home", timeout=60)
+    assert proc.returncode == 1 and proc.stderr.startswith("error: ") and "Traceback" not in proc.stderr
+    assert len(proc.stderr.splitlines()) <= 3

@@ -16,6 +16,8 @@ from tutor.errors import TutorError
 from tutor.optimisers import OPTIMISERS, settings_by_key
 
 FORMATS_TEXT_JSON = click.Choice(["text", "json"])
+#: Steps ``descend --format table|json`` prints (every one); the summary has no such limit.
+MAX_SHOWN_STEPS = 100_000
 LANGS = click.Choice(["en", "zh"])
 
 
@@ -203,6 +205,11 @@ def descend_cmd(expr, variables, start, lr, steps, until, exact, optimizer, fmt,
         f, run = console.descend(
             expr, variables, start, lr, steps=steps, until=until, exact=exact, optimizer=optimizer, settings=settings
         )
+        if fmt != "summary" and len(run.steps) > MAX_SHOWN_STEPS:  # each printed step costs memory: bound it
+            raise TutorError(
+                f"the run took {len(run.steps):,} steps; --format {fmt} prints every step, at most"
+                f" {MAX_SHOWN_STEPS:,}: use --format summary, or fewer --steps"
+            )
         notes = console.descend_notes(f, run)
         if fmt == "json":
             out = console.descend_json(run, notes)
