@@ -950,7 +950,7 @@ def _entries(src: _Source, toks: list[_Tok], force_vector: bool):
     if outer and not inner:
         src.fail("the vector is empty", toks[0].pos)
     values = []
-    for k, (part, comma) in enumerate(parts):
+    for part, comma in parts:
         end = comma if comma is not None else (toks[-1].pos if outer else len(src.text))
         if not part:
             src.fail("an entry of the vector is empty", end)
