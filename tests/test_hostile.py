@@ -1140,3 +1140,9 @@ def test_the_readme_big_number_examples_end_in_one_line_in_a_real_process(args, 
     proc = run_tutor(*args, cwd=work, home=tmp_path / "home", timeout=60)
     assert proc.returncode == 1 and proc.stderr.startswith("error: ") and "Traceback" not in proc.stderr
     assert len(proc.stderr.splitlines()) <= 3
+
+
+def test_clicks_own_usage_errors_escape_what_was_typed(tmp_path):
+    result = invoke(["descend", "x", "--from", "x=1", "--lr", "1", "--plot", str(tmp_path / "\x1b[2J.txt")])
+    assert result.exit_code == 2 and "\\x1b[2J.txt does not end in .png" in result.output
+    assert not RAW_CONTROLS.search(result.output.replace("\n", ""))

@@ -42,6 +42,23 @@ def fail(err: TutorError) -> None:
 class TutorGroup(click.Group):
     """Turns the project's errors into one line; anything else still fails loudly in tests."""
 
+    def main(self, *args, **kwargs):
+        """Click's own usage errors quote what was typed (a file name, an option value): escaped too."""
+        if kwargs.get("standalone_mode", True) is False:
+            return super().main(*args, **kwargs)
+        try:
+            status = super().main(*args, standalone_mode=False, **kwargs)
+        except click.ClickException as err:
+            from tutor.safe_text import one_line
+
+            err.message = one_line(err.message)
+            err.show()
+            sys.exit(err.exit_code)
+        except click.exceptions.Abort:
+            echo("Aborted!", err=True)
+            sys.exit(1)
+        sys.exit(status if isinstance(status, int) else 0)  # ctx.exit(n) comes back as n here
+
     def invoke(self, ctx):
         from tutor.plain import tolerant_streams
         from tutor.safe_text import one_line
