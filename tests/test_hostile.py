@@ -1146,3 +1146,44 @@ def test_clicks_own_usage_errors_escape_what_was_typed(tmp_path):
     result = invoke(["descend", "x", "--from", "x=1", "--lr", "1", "--plot", str(tmp_path / "\x1b[2J.txt")])
     assert result.exit_code == 2 and "\\x1b[2J.txt does not end in .png" in result.output
     assert not RAW_CONTROLS.search(result.output.replace("\n", ""))
+
+
+async def test_the_full_screen_tutor_shows_escapes_and_never_holds_them(tmp_path):
+    """Every Static and Markdown widget, the title and the learner's echoed answer: no raw control character."""
+    from textual.widgets import Markdown, Static
+
+    from tutor.app.app import TutorApp
+
+    lesson = tmp_path / "escapes.yaml"
+    lesson.write_text(ESC_LESSON, encoding="utf-8")
+    app = TutorApp(load_lesson(lesson), [], "en", images=False)
+
+    def contents() -> str:
+        screen = app.screen
+        texts = [str(screen.title or ""), str(screen.sub_title or "")]
+        texts += [str(w.render()) for w in screen.query(Static)]
+        texts += [str(getattr(w, "source", "") or getattr(w, "_markdown", "")) for w in screen.query(Markdown)]
+        return "\n".join(texts)
+
+    async with app.run_test(size=(100, 32)) as pilot:
+        for _ in range(3):
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        first = contents()
+        assert "\\x1b]0;PWNED\\x07" in first  # the title, shown escaped
+        assert "\\x1b]52;c;" in first  # the step's Markdown text, shown escaped
+        assert not RAW_CONTROLS.search(first.replace("\n", ""))
+        await pilot.press("enter")
+        for _ in range(3):
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        box = app.screen.query_one("#answer")
+        box.value = "\x1b[2J5"
+        box.focus()
+        await pilot.press("enter")
+        for _ in range(3):
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        after = contents()
+        assert not RAW_CONTROLS.search(after.replace("\n", ""))
+        assert "\\x1b" in after
