@@ -1187,3 +1187,14 @@ async def test_the_full_screen_tutor_shows_escapes_and_never_holds_them(tmp_path
         after = contents()
         assert not RAW_CONTROLS.search(after.replace("\n", ""))
         assert "\\x1b" in after
+
+
+def test_export_never_writes_an_image_through_a_symbolic_link(tmp_path):
+    out = tmp_path / "out"
+    (out / "sign-of-the-derivative").mkdir(parents=True)
+    decoy = tmp_path / "decoy.png"
+    decoy.write_bytes(b"keep me")
+    (out / "sign-of-the-derivative" / "step-1.png").symlink_to(decoy)
+    result = invoke(["export", "sign-of-the-derivative", "-o", str(out)])
+    assert result.exit_code == 1 and "symbolic link" in result.output
+    assert decoy.read_bytes() == b"keep me"

@@ -742,6 +742,17 @@ def _write(path: Path, text: str) -> None:
         raise ExportError(f"cannot write {path}: {err.strerror or err}") from None
 
 
+def _no_links(image_dir: Path) -> None:
+    """The images are written over files of the same name: a link among them (or as the folder) is refused."""
+    links = [image_dir] if image_dir.is_symlink() else []
+    if not links and image_dir.is_dir():
+        links = [p for p in image_dir.iterdir() if p.is_symlink() or not (p.is_file() or p.is_dir())]
+    if links:
+        raise ExportError(
+            f"{links[0]} is a symbolic link or not a regular file; the images were not written (remove it first)"
+        )
+
+
 def export_markdown(walkthrough: Any, out_dir: Path | str, lang: str = "en") -> Path:
     """Write ``out_dir/<lesson-id>.md`` and its images in ``out_dir/<lesson-id>/``."""
     return _export(walkthrough, out_dir, lang)[0]
@@ -750,6 +761,7 @@ def export_markdown(walkthrough: Any, out_dir: Path | str, lang: str = "en") -> 
 def _export(walkthrough: Any, out_dir: Path | str, lang: str) -> tuple[Path, list[Path]]:
     out_dir = Path(out_dir)
     lesson_id = walkthrough.lesson_id
+    _no_links(out_dir / lesson_id)
     try:
         text, images = render_markdown(walkthrough, lang, out_dir / lesson_id, lesson_id)
     except OSError as err:
