@@ -719,3 +719,10 @@ def test_plain_mode_says_saved_only_when_it_is(full_disk):
     out = drive_plain(["", "10x"], "sign-of-the-derivative")
     assert "Progress saved" not in out and "Progress NOT saved" in out
     assert out.count("disk is full") == 1
+
+
+def test_undecodable_text_is_stored_as_replacement_characters_never_an_exception(tmp_path):
+    store = ProgressStore(tmp_path / DB_NAME)
+    store.record("a", "q1", "10\udcff", "invalid", kind="invalid")  # surrogateescape's way of carrying a bad byte
+    assert store.saving and [a.answer for a in store.attempts("a")] == ["10\ufffd"]
+    store.close()
