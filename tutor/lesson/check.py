@@ -432,6 +432,7 @@ def answer_test_problems(walkthrough) -> list[tuple]:
                 if where
                 else (None, None, None, "error", message)
             )
+    return problems
 
 
 def _typed(expected: Any) -> str | None:
