@@ -28,8 +28,18 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from tutor import notation
 from tutor.optimisers import OPTIMISERS
 from tutor.text import both, tr
+from tutor.walkthrough.contract import (
+    BatchPayload,
+    ExplainPayload,
+    FunctionPlot,
+    IterationPayload,
+    OutcomePayload,
+    RunPayload,
+    TrainingPayload,
+)
 
 #: Every figure is this size, in inches, at this resolution: 800 x 500 pixels.
 FIGSIZE = (8.0, 5.0)
@@ -117,8 +127,7 @@ def word(key: str, lang: str, **values: Any) -> str:
     """A built-in label in the lesson's language ("1 step", not "1 steps")."""
     if key == "steps" and values.get("n") == 1:
         key = "one_step"
-    text = tr(WORDS[key], lang)
-    return text.format(**values) if values else text
+    return notation.word(WORDS, key, lang, **values)
 
 
 def reason_words(reason: str, lang: str) -> str:
@@ -966,19 +975,11 @@ def _draw_descent(
 
 
 def _tex_number(value: Any) -> str:
-    """A number for mathtext: exact values as LaTeX, floats to 6 digits, vectors as (a, b)."""
-    import sympy as sp
-
-    if isinstance(value, (tuple, list, sp.Tuple)):
-        return "(" + ", ".join(_tex_number(v) for v in value) + ")"
-    if isinstance(value, (float, sp.Float)):
-        return f"{float(value):.6g}"
-    return sp.latex(value)
+    return notation.tex(value, mathtext=True)
 
 
 def _factor(value: Any) -> str:
-    text = _tex_number(value)
-    return f"({text})" if text.startswith("-") else text
+    return notation.tex_factor(value, mathtext=True)
 
 
 def _update_line(step: Any, next_point: Sequence[Any], learning_rate: Any, variables: Sequence[str]) -> str:
@@ -1013,35 +1014,15 @@ def _titles(run, lang: str, clipped: bool, upto: int | None) -> list[str]:
 
 
 def plot_run(
-    f: Any, run: Any, path: Path | str, lang: str = "en", *, minima: Sequence[Any] | None = None, bound: Any = None
+    f: Any, run: Any, path: Path | str, lang: str = "en", *, minima: Sequence[Any] = (), bound: Any = None
 ) -> Path:
     """The whole run: where it went, and why it stopped (used by ``tutor descend --plot``).
 
-    ``minima`` are the engine's stationary points; when not given they are
-    asked of the engine under the sandbox's time bound, and left out if it
-    cannot say in time.
+    ``minima`` are the engine's stationary points, found by the caller (plots solve nothing).
     """
     variables = tuple(run.variables)
-    if minima is None:
-        minima = _engine_minima(f, variables)  # outside the drawing lock: it may take a moment
     with _render_lock:
         return _draw_descent(f, variables, run, path, lang, minima=_minima(minima, variables), bound=bound)
-
-
-def _engine_minima(f: Any, variables: Sequence[str]) -> Sequence[Any]:
-    """The engine's minima of f, bounded in time (solving can hang on some inputs)."""
-    if len(variables) > 2:
-        return ()
-    try:
-        from tutor.calculus import stationary_points
-        from tutor.errors import TutorError
-        from tutor.sandbox import run_bounded
-    except ImportError:
-        return ()
-    try:
-        return run_bounded(stationary_points, f, tuple(variables), timeout=2.0)
-    except (TutorError, RecursionError, MemoryError, ValueError, TypeError):
-        return ()
 
 
 @_one_at_a_time
@@ -1229,19 +1210,19 @@ def _loss_axes(ax, lang: str) -> None:
 
 
 @_one_at_a_time
-def plot_training(data: Mapping[str, Any], path: Path | str, lang: str = "en") -> Path:
+def plot_training(data: TrainingPayload, path: Path | str, lang: str = "en") -> Path:
     """Left: the data, the model before and after the update.  Right: the loss against the update."""
 
-    parameters = tuple(data.get("parameters") or ())
-    input_name = data.get("input") or "x"
-    xs = [num(v) for v in data.get("xs") or ()]
-    ys = [num(v) for v in data.get("ys") or ()]
-    before = _params(data.get("params"), parameters)
-    after = _params(data.get("next_params"), parameters) if data.get("next_params") is not None else None
-    samples = data.get("samples")
+    parameters = tuple(data.parameters)
+    input_name = data.input or "x"
+    xs = [num(v) for v in data.xs]
+    ys = [num(v) for v in data.ys]
+    before = _params(data.params, parameters)
+    after = _params(data.next_params, parameters) if data.next_params is not None else None
+    samples = data.samples
     used = list(range(len(xs))) if samples is None else [i for i in samples if 0 <= i < len(xs)]
-    predictions = [num(v) for v in data.get("predictions") or ()]
-    fn = _model_fn(data["model"], input_name, parameters)
+    predictions = [num(v) for v in data.predictions]
+    fn = _model_fn(data.model, input_name, parameters)
 
     fig, (left, right) = new_figure(2, width_ratios=(3, 2))
     lo, hi = _data_box(xs)
@@ -1287,7 +1268,7 @@ def plot_training(data: Mapping[str, Any], path: Path | str, lang: str = "en") -
     left.set_title(_model_title(data, before, after, parameters), fontsize=9)
     _legend(left, loc="best")
 
-    history = data.get("history")
+    history = data.history
     losses = _losses(history)
     # the engine's run either starts before the hand update or right after it
     first = getattr(history, "params", None) or [None]
@@ -1322,7 +1303,7 @@ def plot_training(data: Mapping[str, Any], path: Path | str, lang: str = "en") -
 
 
 def _model_title(data, before, after, parameters) -> str:
-    expr = getattr(data["model"], "expr", data["model"])
+    expr = data.model
     shown = latex(expr)
     text = f"$y_1 = {shown[1:-1]}$" if shown.startswith("$") else f"y₁ = {shown}"
 
@@ -1341,16 +1322,16 @@ def _kind(name: str) -> str:
 
 
 @_one_at_a_time
-def plot_batch(data: Mapping[str, Any], path: Path | str, lang: str = "en") -> Path | None:
+def plot_batch(data: BatchPayload, path: Path | str, lang: str = "en") -> Path | None:
     """Batch, stochastic and mini-batch: loss against the update on one axes, and their fitted models."""
-    runs = data.get("runs") or {}
+    runs = data.runs or {}
     if not runs:
         return None
-    parameters = tuple(data.get("parameters") or ())
-    input_name = data.get("input") or "x"
-    xs = [num(v) for v in data.get("xs") or ()]
-    ys = [num(v) for v in data.get("ys") or ()]
-    size = data.get("batch_size")
+    parameters = tuple(data.parameters)
+    input_name = data.input or "x"
+    xs = [num(v) for v in data.xs]
+    ys = [num(v) for v in data.ys]
+    size = data.batch_size
     fig, (left, right) = new_figure(2, width_ratios=(3, 2))
     all_losses = []
     for name, run in runs.items():
@@ -1375,8 +1356,8 @@ def plot_batch(data: Mapping[str, Any], path: Path | str, lang: str = "en") -> P
     left.set_title(word("loss_curve", lang), fontsize=10)
     _legend(left, loc="upper right")
 
-    if data.get("model") is not None and xs:
-        fn = _model_fn(data["model"], input_name, parameters)
+    if data.model is not None and xs:
+        fn = _model_fn(data.model, input_name, parameters)
         lo, hi = _data_box(xs)
         right.plot(xs, ys, "o", color="#444444", ms=6, label=word("data", lang), zorder=4)
         for name, run in runs.items():
@@ -1411,52 +1392,36 @@ def plot_batch(data: Mapping[str, Any], path: Path | str, lang: str = "en") -> P
 @_one_at_a_time
 def plot_step(step: Any, path: Path | str, lang: str = "en") -> Path | None:
     """The picture for one walkthrough step, or None when the step has nothing to draw."""
-    data = step.data or {}
-    kind = step.kind
-    if kind == "explain":
-        f = data.get("function")
-        if f is None:
-            return None
-        f = getattr(f, "expr", f)
-        variables = tuple(data.get("variables") or getattr(data.get("function"), "variables", ()) or ())
-        if not variables:
-            variables = tuple(sorted(s.name for s in f.free_symbols))
-        return plot_function(
-            f, variables, path, lang, x_range=data.get("x_range") or (-2.0, 2.0), minima=data.get("minima") or ()
-        )
-    if kind in ("iteration", "run", "outcome"):
-        run = data.get("run")
-        f = data.get("function")
-        if run is None or f is None:
-            return None
-        f = getattr(f, "expr", f)
-        variables = tuple(data.get("variables") or run.variables)
-        minima = _minima(data.get("minima"), variables)
-        if kind == "iteration" and run.steps:
-            k = int(data.get("k", 0))
-            index = next((i for i, s in enumerate(run.steps) if s.k == k), min(k, len(run.steps) - 1))
-            bracket = data.get("bracket")  # the engine's (x_{k-1}, x_k) when f' changed sign at k
+    match step.payload:
+        case ExplainPayload(plot=FunctionPlot() as p):
+            return plot_function(p.function, p.variables, path, lang, x_range=p.x_range, minima=p.minima)
+        case IterationPayload() as p if p.run.steps:
+            variables = p.variables or tuple(p.run.variables)
+            index = next((i for i, s in enumerate(p.run.steps) if s.k == p.k), min(p.k, len(p.run.steps) - 1))
+            bracket = p.bracket  # the engine's (x_{k-1}, x_k) when f' changed sign at k
             if bracket is not None and len(variables) == 1:
-                bracket = tuple(_point(p, variables)[0] for p in bracket)
+                bracket = tuple(_point(b, variables)[0] for b in bracket)
             return _draw_descent(
-                f,
+                p.function,
                 variables,
-                run,
+                p.run,
                 path,
                 lang,
                 upto=index,
-                next_point=data.get("next"),
+                next_point=p.next,
                 bracket=bracket,
-                minima=minima,
-                bound=data.get("bound"),
+                minima=_minima(p.minima, variables),
+                bound=p.bound,
             )
-        if kind == "run" and data.get("compare"):
-            return plot_optimizers(f, variables, data["compare"], path, lang)
-        return _draw_descent(f, variables, run, path, lang, minima=minima, bound=data.get("bound"))
-    if kind == "training":
-        if data.get("model") is None or not data.get("xs"):
-            return None
-        return plot_training(data, path, lang)
-    if kind == "batch":
-        return plot_batch(data, path, lang)
+        case RunPayload(compare=compare) as p if compare:
+            return plot_optimizers(p.function, p.variables or tuple(p.run.variables), compare, path, lang)
+        case IterationPayload() | RunPayload() | OutcomePayload() as p:
+            variables = p.variables or tuple(p.run.variables)
+            return _draw_descent(
+                p.function, variables, p.run, path, lang, minima=_minima(p.minima, variables), bound=p.bound
+            )
+        case TrainingPayload() as p if p.model is not None and p.xs:
+            return plot_training(p, path, lang)
+        case BatchPayload() as p:
+            return plot_batch(p, path, lang)
     return None

@@ -30,13 +30,14 @@ from tutor.app.widgets.markdown import LessonMarkdown
 from tutor.app.widgets.plot import PlotView
 from tutor.errors import TutorError
 from tutor.text import both, tr
+from tutor.walkthrough.contract import BatchPayload, IterationPayload, TrainingPayload
 
 if TYPE_CHECKING:  # the lesson model brings sympy: only the workers below load it
     from tutor.lesson.model import Lesson
 
 
-#: Step kinds with questions whose plot (drawn once the step is answered) is worth waiting for.
-PICTURED_WITH_QUESTIONS = ("iteration", "training", "batch")
+#: Steps whose picture shows before their questions are answered (it does not give the answers away).
+PICTURED_WITH_QUESTIONS = (IterationPayload, TrainingPayload, BatchPayload)
 
 
 def _say(lang: str, en: str, zh: str) -> str:
@@ -121,9 +122,7 @@ class LessonScreen(Screen):
             session = LessonSession(walkthrough, self.app.store, self.lang)
             session.restore()
             session.prepare_hints()  # F2 then only looks them up
-            self.derivations = {
-                step.id: session.derivation(step) for step in walkthrough.steps if step.kind == "derive"
-            }
+            self.derivations = {step.id: session.derivation(step) for step in walkthrough.steps}
         except TutorError as err:
             self._back_on_screen(self._failed, err.message)
             return
@@ -295,7 +294,7 @@ class LessonScreen(Screen):
         step = session.step
         view = self.query_one(PlotView)
         if step.questions and not session.step_done():  # the picture would give the answers away
-            if step.kind not in PICTURED_WITH_QUESTIONS:
+            if not isinstance(step.payload, PICTURED_WITH_QUESTIONS):
                 view.show_none()
                 return
             view.show_note(
