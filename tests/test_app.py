@@ -248,7 +248,7 @@ async def test_restart_resumes_at_the_saved_step(lessons, no_plots):
 async def test_quitting_while_an_answer_is_graded_loses_nothing(lessons, no_plots, monkeypatch):
     import time
 
-    from tutor.app.session import LessonSession
+    from tutor.session import LessonSession
 
     real_check = LessonSession.check
 
@@ -272,7 +272,7 @@ async def test_quitting_while_an_answer_is_graded_loses_nothing(lessons, no_plot
 async def test_hostile_answers_get_a_message_and_the_learner_carries_on(lessons, no_plots, tmp_path):
     from textual import events
 
-    from tutor.app.session import STORED_ANSWER_LIMIT
+    from tutor.session import STORED_ANSWER_LIMIT
 
     pwned = tmp_path / "pwned"
     app = make_app([lessons])
@@ -582,7 +582,7 @@ async def test_a_hint_is_looked_up_not_derived_on_the_ui_thread(lessons, no_plot
 
 
 def test_maths_reads_as_unicode():
-    from tutor.app.maths import latex_to_unicode, markdown_maths, plain_maths
+    from tutor.latex_unicode import latex_to_unicode, markdown_maths, plain_maths
 
     assert latex_to_unicode(r"x_{k+1} = x_k - \eta f'(x_k)") == "xₖ₊₁ = xₖ − η f′(xₖ)"
     assert latex_to_unicode(r"1 - \tfrac{1}{20}\cdot 10 = \tfrac{1}{2}") == "1 − 1/20 · 10 = 1/2"
@@ -614,7 +614,7 @@ def test_a_code_block_without_a_language_is_plain_text_not_guessed(monkeypatch):
 def test_iteration_rows_hide_the_answers_until_the_step_is_done():
     import sympy as sp
 
-    from tutor.app.tables import formula, header, plain_table, rows
+    from tutor.tables import formula, header, plain_table, rows
     from tutor.descent import run
     from tutor.mathtext import symbol
     from tutor.walkthrough import Step
@@ -635,7 +635,7 @@ def test_iteration_rows_hide_the_answers_until_the_step_is_done():
 
 
 def test_choices_and_carets():
-    from tutor.app.session import caret, clip, prompt_text
+    from tutor.session import caret, clip, prompt_text
     from tutor.walkthrough import Choice, Question
 
     q = Question(
@@ -660,7 +660,7 @@ def test_choices_and_carets():
 
 def test_partial_derivative_hints_reveal_the_rules_innermost_first(tmp_path):
     """∂f/∂m of 2x² + 6z² + 7m³: after the author's hints, the engine's rules, the power rule before the result."""
-    from tutor.app.session import LessonSession
+    from tutor.session import LessonSession
     from tutor.lesson.catalog import resolve_lesson
     from tutor.progress import ProgressStore
     from tutor.walkthrough import build_walkthrough

@@ -48,13 +48,13 @@ def png_size(path: Path) -> tuple[int, int]:
 def figures(monkeypatch):
     """The figures the plot functions build, kept for inspection (then saved as usual)."""
     kept = []
-    real_save = plots.save
+    real_save = plots.style.save
 
     def keep(fig, path):
         kept.append(fig)
         return real_save(fig, path)
 
-    monkeypatch.setattr(plots, "save", keep)
+    monkeypatch.setattr(plots.style, "save", keep)  # every figure module saves through style.save
     return kept
 
 

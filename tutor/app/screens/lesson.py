@@ -20,10 +20,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Markdown, Static
 
 from tutor.app.keys import fit_footer
-from tutor.app.maths import markdown_maths, plain_maths
-from tutor.app.session import Answered, LessonSession, prompt_text
-from tutor.app.session import caret as caret_line
-from tutor.app.tables import function_line
+from tutor.latex_unicode import markdown_maths, plain_maths
+from tutor.session import Answered, LessonSession, prompt_text
+from tutor.session import caret as caret_line
+from tutor.tables import function_line
 from tutor.app.widgets.answer import AnswerInput
 from tutor.app.widgets.iterations import IterationTable
 from tutor.app.widgets.markdown import LessonMarkdown

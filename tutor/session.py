@@ -196,7 +196,7 @@ class LessonSession:
         return " ".join(p for p in parts if p)
 
     def prepare_hints(self) -> None:
-        """Work out every question's hints now: the derivation runs sympy, so the app calls this from a worker."""
+        """Gather every question's hints now (the walkthrough has already derived them), so F2 only looks up."""
         for question in self.walkthrough.questions():
             self.hints(question)
 

@@ -84,7 +84,7 @@ def formula(expr: Any) -> str:
     """An expression as a reader writes it: 5x², x/2, ∂ and √ in Unicode (via its LaTeX form)."""
     import sympy as sp
 
-    from tutor.app.maths import latex_to_unicode
+    from tutor.latex_unicode import latex_to_unicode
 
     if not isinstance(expr, sp.Basic):
         return str(expr)
