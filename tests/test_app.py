@@ -614,9 +614,9 @@ def test_a_code_block_without_a_language_is_plain_text_not_guessed(monkeypatch):
 def test_iteration_rows_hide_the_answers_until_the_step_is_done():
     import sympy as sp
 
-    from tutor.tables import formula, header, plain_table, rows
     from tutor.descent import run
     from tutor.mathtext import symbol
+    from tutor.tables import formula, header, plain_table, rows
     from tutor.walkthrough import Step
     from tutor.walkthrough.contract import IterationPayload
     from tutor.walkthrough.descent import descent_facts
@@ -660,9 +660,9 @@ def test_choices_and_carets():
 
 def test_partial_derivative_hints_reveal_the_rules_innermost_first(tmp_path):
     """∂f/∂m of 2x² + 6z² + 7m³: after the author's hints, the engine's rules, the power rule before the result."""
-    from tutor.session import LessonSession
     from tutor.lesson.catalog import resolve_lesson
     from tutor.progress import ProgressStore
+    from tutor.session import LessonSession
     from tutor.walkthrough import build_walkthrough
 
     walk = build_walkthrough(resolve_lesson("gradients", []))
