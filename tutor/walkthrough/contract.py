@@ -162,6 +162,15 @@ class BatchPayload:
     order: Any = None
 
 
+@dataclass(frozen=True)
+class QuestionPayload:
+    """A question section of the author's own: its parts are the step's questions; f when it names one."""
+
+    kind: ClassVar[str] = "question"
+    function: Any = None
+    variables: tuple[str, ...] = ()
+
+
 Payload = (
     ExplainPayload
     | DerivePayload
@@ -172,6 +181,7 @@ Payload = (
     | OutcomePayload
     | TrainingPayload
     | BatchPayload
+    | QuestionPayload
 )
 
 
