@@ -142,8 +142,12 @@ def test_step_data_has_the_agreed_keys():
     assert [p.point for p in k1.minima] == [{"x": 0}]
     # x_k = 1/2^k > 0, so f'(x_k) = 10 x_k > 0 at every step of the run
     assert k1.signs == ((1,),) * 21
+    # x2 = 1/2 - (1/20)(5) = 1/4, written out once for every view: LaTeX for the export, mathtext for a plot
+    assert k1.update_latex == (r"x_{2} = x_{1} - \eta f'(x_{1}) = \tfrac{1}{2} - \tfrac{1}{20}\cdot 5 = \tfrac{1}{4}",)
+    assert k1.update_mathtext == r"$x_{2} = x_{1} - \eta f'(x_{1}) = \frac{1}{2} - \frac{1}{20} \cdot 5 = \frac{1}{4}$"
     run = wt.steps[-1].payload
     assert run.run.stop.reason == "max_steps" and run.k == 20 and run.next is None
+    assert run.update_latex == () and run.update_mathtext == ""  # nothing after the last step
 
 
 def test_lr_one_tenth_lands_on_the_minimum_and_stops():

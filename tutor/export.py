@@ -348,7 +348,7 @@ class _Solution:
         run, variables, point, gradient = p.run, p.variables, p.point, p.gradient
         if not variables:
             return
-        k, value, nxt, lr, optimizer = p.k, p.value, p.next, p.learning_rate, p.optimizer
+        k, value, lr, optimizer = p.k, p.value, p.learning_rate, p.optimizer
         signs = _signs_at(p, k)
         one = len(variables) == 1
         v = variables[0]
@@ -377,26 +377,14 @@ class _Solution:
                     word(keys.get(s, "partial_stay"), self.lang, v=_name(name)) for name, s in zip(variables, signs)
                 )
             )
-        if nxt is not None:
-            nxt = tuple(nxt[name] for name in variables) if isinstance(nxt, Mapping) else tuple(nxt)
-            if optimizer == "gd" and lr is not None:
+        if p.update_latex:
+            if optimizer == "gd":
                 self.para(word("update", self.lang, lr=tex(lr)))
-                for i, name in enumerate(variables):
-                    slope = (
-                        f"f'({_sub(name, k)})"
-                        if one
-                        else f"\\frac{{\\partial f}}{{\\partial {_name(name)}}}(\\mathbf{{x}}_{{{k}}})"
-                    )
-                    self.say(
-                        *_block(
-                            f"{_sub(name, k + 1)} = {_sub(name, k)} - \\eta {slope} = {tex(point[i])} - {tex(lr)}\\cdot {paren(gradient[i])} = {tex(nxt[i])}"
-                        )
-                    )
             else:
                 name = tr(OPTIMISERS[optimizer].noun, self.lang) if optimizer in OPTIMISERS else optimizer
                 self.para(word("update_other", self.lang, name=name))
-                lhs = _sub(v, k + 1) if one else f"\\mathbf{{x}}_{{{k + 1}}}"
-                self.say(*_block(f"{lhs} = {tex(nxt[0]) if one else tex(nxt)}"))
+            for line in p.update_latex:
+                self.say(*_block(line))
         self.sign_change(p.sign_change, run, variables, k)
 
     def sign_change(self, changed: Sequence[str], run: Any, variables: Sequence[str], k: int) -> None:

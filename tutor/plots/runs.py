@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from tutor import notation
 from tutor.optimisers import OPTIMISERS
 from tutor.plots import style
 from tutor.plots.geometry import (
@@ -34,7 +33,6 @@ from tutor.plots.style import (
     _render_lock,
     _subscript,
     _suptitle,
-    mathtext_ok,
     new_figure,
     num,
     reason_words,
@@ -410,9 +408,12 @@ def _run_words(run, lang: str, clipped: bool) -> list[str]:
 
 
 def _draw_descent(
-    f, variables, run, path, lang, *, upto=None, next_point=None, bracket=None, minima=(), bound=None
+    f, variables, run, path, lang, *, upto=None, next_point=None, bracket=None, minima=(), bound=None, update=""
 ) -> Path:
-    """A run (``upto`` None) or iteration ``upto`` of it, with the next iterate; by the number of variables."""
+    """A run (``upto`` None) or iteration ``upto`` of it, with the next iterate; by the number of variables.
+
+    ``update``: the walkthrough's written-out update (mathtext), shown under the formula.
+    """
     variables = tuple(variables)
     steps = list(run.steps) if upto is None else list(run.steps[: upto + 1])
     n = len(variables)
@@ -450,43 +451,11 @@ def _draw_descent(
         _message(ax, word("no_steps", lang, reason=reason_words(run.stop.reason, lang)))
     _suptitle(fig, *_titles(run, lang, clipped, upto))
     title = _formula_title(f, variables, run.learning_rate, bound)
-    if upto is not None and steps and next_point is not None and run.optimizer == "gd":
-        update = _update_line(steps[-1], exact_next, run.learning_rate, variables)
-        if update:
-            title += "\n" + update
+    if upto is not None and steps and next_point is not None and update:
+        title += "\n" + update
     ax.set_title(title, fontsize=10)
     _legend(ax, loc="best")
     return style.save(fig, path)
-
-
-def _tex_number(value: Any) -> str:
-    return notation.tex(value, mathtext=True)
-
-
-def _factor(value: Any) -> str:
-    return notation.tex_factor(value, mathtext=True)
-
-
-def _update_line(step: Any, next_point: Sequence[Any], learning_rate: Any, variables: Sequence[str]) -> str:
-    """x_{k+1} = x_k - η f'(x_k) = ... written out with the engine's exact numbers (mathtext)."""
-    import sympy as sp
-
-    k = step.k
-    if len(variables) == 1:
-        v = sp.latex(sp.Symbol(variables[0]))
-        lhs = f"{v}_{{{k + 1}}} = {v}_{{{k}}} - \\eta f'({v}_{{{k}}})"
-        values = (step.point[0], step.gradient[0], next_point[0])
-    else:
-        lhs = f"\\mathbf{{x}}_{{{k + 1}}} = \\mathbf{{x}}_{{{k}}} - \\eta \\nabla f(\\mathbf{{x}}_{{{k}}})"
-        values = (tuple(step.point), tuple(step.gradient), tuple(next_point))
-    try:
-        point, slope, nxt = _tex_number(values[0]), _factor(values[1]), _tex_number(values[2])
-        text = f"${lhs} = {point} - {_factor(learning_rate)} \\cdot {slope} = {nxt}$"
-    except Exception:  # a value the printer cannot show: leave the line out, not the picture
-        return ""
-    if len(text) > 200 or not mathtext_ok(text):
-        return ""
-    return text
 
 
 def _titles(run, lang: str, clipped: bool, upto: int | None) -> list[str]:

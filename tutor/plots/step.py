@@ -45,6 +45,7 @@ def plot_step(step: Any, path: Path | str, lang: str = "en") -> Path | None:
                 bracket=bracket,
                 minima=_minima(p.minima, variables),
                 bound=p.bound,
+                update=p.update_mathtext,
             )
         case RunPayload(compare=compare) as p if compare:
             return plot_optimizers(p.function, p.variables or tuple(p.run.variables), compare, path, lang)

@@ -95,6 +95,10 @@ class DescentFacts:
     display: Any = None
     #: the sign (1, -1, 0; None for NaN) of each gradient component, one tuple per step of the run
     signs: tuple[tuple[int | None, ...], ...] = ()
+    #: the update from k to k+1 written out with the run's numbers: LaTeX display lines (one per variable for
+    #: plain descent), and one mathtext line for a plot (plain descent only); empty at the run's last step
+    update_latex: tuple[str, ...] = ()
+    update_mathtext: str = ""
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,7 @@ from tutor.walkthrough.shared import (
     _partials,
     _with_solution,
 )
+from tutor.walkthrough.updates import update_latex, update_mathtext
 
 #: A float run's numbers, computed by hand, are right within this (relative) distance.
 HAND_TOLERANCE = 1e-3
@@ -154,6 +155,8 @@ def descent_facts(
         "bound": bound,
         "minima": tuple(minima),
         "signs": run_signs(run),
+        "update_latex": update_latex(variables, run, k),
+        "update_mathtext": update_mathtext(variables, run, k),
     }
 
 
