@@ -32,6 +32,7 @@ from tutor.walkthrough.contract import (
     TrainingPayload,
 )
 from tutor.walkthrough.descent import descent_facts
+from tutor.walkthrough.optimiser_words import optimiser_words
 
 x, y, z, m, w, b = (symbol(n) for n in ["x", "y", "z", "m", "w", "b"])
 R = sp.Rational
@@ -119,7 +120,7 @@ def test_chinese_plot_draws_every_glyph_from_the_bundled_font(tmp_path, figures)
 
 
 def test_the_chinese_title_is_chinese(tmp_path, figures):
-    plots.plot_run(5 * x**2, halving_run(), tmp_path / "zh.png", "zh", minima=())
+    plots.plot_run(5 * x**2, halving_run(), tmp_path / "zh.png", "zh", minima=(), optimisers=optimiser_words("gd"))
     title = figures[-1]._suptitle.get_text()
     assert "梯度下降" in title and "步" in title
 
@@ -273,7 +274,8 @@ def test_optimizers_share_one_contour_plot(tmp_path, figures):
     f = x**2 + 10 * y**2
     gd = descent.run(f, ["x", "y"], [-3, 1], 0.09, steps=30)
     mo = descent.run(f, ["x", "y"], [-3, 1], 0.02, steps=30, optimizer=descent.Momentum(0.9))
-    path = plots.plot_optimizers(f, ["x", "y"], {"gd": gd, "momentum": mo}, tmp_path / "opt.png", "en")
+    words = optimiser_words("gd", "momentum")  # what a run payload carries
+    path = plots.plot_optimizers(f, ["x", "y"], {"gd": gd, "momentum": mo}, tmp_path / "opt.png", "en", words)
     labels = [line.get_label() for line in figures[-1].axes[0].get_lines()]
     assert any(label.startswith("Gradient descent (") for label in labels)
     assert any(label.startswith("Gradient descent with momentum") for label in labels)
@@ -425,6 +427,7 @@ def test_momentum_run_is_drawn_against_plain_descent(tmp_path):
     step = compared[0]
     runs = step.payload.compare
     assert set(runs) == {"gd", step.payload.optimizer}
+    assert set(step.payload.optimisers) == set(runs)  # the words and colours of both, for the legend
     # the same start and the same number of updates for both
     assert runs["gd"].steps[0].point == pytest.approx(
         tuple(float(v) for v in runs[step.payload.optimizer].steps[0].point)

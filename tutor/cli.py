@@ -198,9 +198,11 @@ def descend_cmd(expr, variables, start, lr, steps, until, exact, optimizer, fmt,
             click.echo(f"note: {note}", err=True)
     if plot_path is not None:
         from tutor.plots import plot_run
+        from tutor.walkthrough.optimiser_words import optimiser_words
 
         try:
-            written = plot_run(f, run, plot_path, minima=_plot_minima(f, run.variables))
+            minima = _plot_minima(f, run.variables)
+            written = plot_run(f, run, plot_path, minima=minima, optimisers=optimiser_words(run.optimizer))
         except OSError as err:
             fail(TutorError(f"cannot write the plot to {plot_path}: {err.strerror or err}"))
         click.echo(f"wrote {written}", err=True)

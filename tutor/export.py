@@ -22,7 +22,6 @@ from typing import Any
 from tutor import notation
 from tutor.errors import TutorError
 from tutor.notation import tex
-from tutor.optimisers import OPTIMISERS
 from tutor.text import both, tr
 from tutor.walkthrough.contract import (
     BatchPayload,
@@ -381,7 +380,8 @@ class _Solution:
             if optimizer == "gd":
                 self.para(word("update", self.lang, lr=tex(lr)))
             else:
-                name = tr(OPTIMISERS[optimizer].noun, self.lang) if optimizer in OPTIMISERS else optimizer
+                words = p.optimisers.get(optimizer)
+                name = tr(words.noun, self.lang) if words is not None else optimizer
                 self.para(word("update_other", self.lang, name=name))
             for line in p.update_latex:
                 self.say(*_block(line))

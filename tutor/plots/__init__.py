@@ -19,16 +19,16 @@ text objects: words (either language) in the figure's title, formulas in
 the axes title and legends.
 
 The package, by concern: :mod:`~tutor.plots.style` (look and words), :mod:`~tutor.plots.geometry`
-(numeric f and view ranges), one module per figure kind (:mod:`~tutor.plots.runs`, :mod:`~tutor.plots.optimisers`,
+(numeric f and view ranges), one module per figure kind (:mod:`~tutor.plots.runs`, :mod:`~tutor.plots.comparison`,
 :mod:`~tutor.plots.function`, :mod:`~tutor.plots.fitting`) and :mod:`~tutor.plots.step`, which picks the figure for a
 walkthrough step.
 """
 
 from tutor.plots import style
+from tutor.plots.comparison import plot_optimizers
 from tutor.plots.fitting import plot_batch, plot_training
 from tutor.plots.function import plot_function
 from tutor.plots.geometry import numeric
-from tutor.plots.optimisers import plot_optimizers
 from tutor.plots.runs import plot_run
 from tutor.plots.step import plot_step
 from tutor.plots.style import (

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from tutor.optimisers import OPTIMISERS
 from tutor.plots import style
 from tutor.plots.geometry import (
     _bracket_of,
@@ -39,6 +38,7 @@ from tutor.plots.style import (
     word,
 )
 from tutor.text import tr
+from tutor.walkthrough.contract import OptimiserWords
 
 
 def _draw_curve(ax, fn, lo: float, hi: float, f: Any, variables: Sequence[str]):
@@ -374,15 +374,18 @@ def _many_variables(axes, f, variables, steps, lang, next_point=None) -> None:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
-def _optimizer_words(name: str, lang: str) -> str:
-    return tr(OPTIMISERS[name].label, lang) if name in OPTIMISERS else name
+def _optimizer_words(name: str, lang: str, optimisers: Mapping[str, OptimiserWords]) -> str:
+    """The optimiser's name as a title (from the walkthrough's words; its key when none were given)."""
+    words = optimisers.get(name)
+    return tr(words.label, lang) if words is not None else name
 
 
-def _optimizer_colour(name: str, fallback: str) -> str:
-    return OPTIMISERS[name].colour if name in OPTIMISERS else fallback
+def _optimizer_colour(name: str, fallback: str, optimisers: Mapping[str, OptimiserWords]) -> str:
+    words = optimisers.get(name)
+    return words.colour if words is not None else fallback
 
 
-def _run_words(run, lang: str, clipped: bool) -> list[str]:
+def _run_words(run, lang: str, clipped: bool, optimisers: Mapping[str, OptimiserWords]) -> list[str]:
     """The figure title: which optimiser, how many steps, why it stopped (diverged said plainly)."""
     reason = run.stop.reason
     steps = word("steps", lang, n=max(len(run.steps) - 1, 0))
@@ -390,7 +393,7 @@ def _run_words(run, lang: str, clipped: bool) -> list[str]:
         status = f"{steps}{'，' if lang == 'zh' else ', '}{word('stopped', lang, reason=reason_words(reason, lang))}"
         colon = "：" if lang == "zh" else ": "
         lines = [
-            f"{_optimizer_words(run.optimizer, lang)}{colon}{status}",
+            f"{_optimizer_words(run.optimizer, lang, optimisers)}{colon}{status}",
             word("growing", lang).upper() if lang == "en" else word("growing", lang),
         ]
         if clipped:
@@ -401,19 +404,33 @@ def _run_words(run, lang: str, clipped: bool) -> list[str]:
     else:
         status = f"{steps}{'，' if lang == 'zh' else ', '}{word('stopped', lang, reason=reason_words(reason, lang))}"
     colon = "：" if lang == "zh" else ": "
-    lines = [f"{_optimizer_words(run.optimizer, lang)}{colon}{status}"]
+    lines = [f"{_optimizer_words(run.optimizer, lang, optimisers)}{colon}{status}"]
     if clipped:
         lines.append(word("off_chart", lang))
     return lines
 
 
 def _draw_descent(
-    f, variables, run, path, lang, *, upto=None, next_point=None, bracket=None, minima=(), bound=None, update=""
+    f,
+    variables,
+    run,
+    path,
+    lang,
+    *,
+    upto=None,
+    next_point=None,
+    bracket=None,
+    minima=(),
+    bound=None,
+    update="",
+    optimisers: Mapping[str, OptimiserWords] | None = None,
 ) -> Path:
     """A run (``upto`` None) or iteration ``upto`` of it, with the next iterate; by the number of variables.
 
-    ``update``: the walkthrough's written-out update (mathtext), shown under the formula.
+    ``update``: the walkthrough's written-out update (mathtext), shown under the formula;
+    ``optimisers``: the words of the run's optimiser, by key.
     """
+    optimisers = optimisers or {}
     variables = tuple(variables)
     steps = list(run.steps) if upto is None else list(run.steps[: upto + 1])
     n = len(variables)
@@ -427,7 +444,7 @@ def _draw_descent(
             for ax in axes:
                 ax.set_axis_off()
             _message(axes[0], word("no_steps", lang, reason=reason_words(run.stop.reason, lang)))
-        _suptitle(fig, *_titles(run, lang, False, upto))
+        _suptitle(fig, *_titles(run, lang, False, upto, optimisers))
         fig.supxlabel(_formula_title(f, variables, run.learning_rate, bound), fontsize=10)
         return style.save(fig, path)
     fig, ax = new_figure()
@@ -449,7 +466,7 @@ def _draw_descent(
         clipped = _two_variables(fig, ax, f, variables, steps, lang, next_point=next_point, minima=minima)
     if not steps:
         _message(ax, word("no_steps", lang, reason=reason_words(run.stop.reason, lang)))
-    _suptitle(fig, *_titles(run, lang, clipped, upto))
+    _suptitle(fig, *_titles(run, lang, clipped, upto, optimisers))
     title = _formula_title(f, variables, run.learning_rate, bound)
     if upto is not None and steps and next_point is not None and update:
         title += "\n" + update
@@ -458,9 +475,9 @@ def _draw_descent(
     return style.save(fig, path)
 
 
-def _titles(run, lang: str, clipped: bool, upto: int | None) -> list[str]:
+def _titles(run, lang: str, clipped: bool, upto: int | None, optimisers: Mapping[str, OptimiserWords]) -> list[str]:
     if upto is None:
-        return _run_words(run, lang, clipped)
+        return _run_words(run, lang, clipped, optimisers)
     lines = [f"{word('descent', lang)} — {word('step_k', lang, k=upto)}"]
     if clipped:
         lines.append(word("off_chart", lang))
@@ -468,12 +485,22 @@ def _titles(run, lang: str, clipped: bool, upto: int | None) -> list[str]:
 
 
 def plot_run(
-    f: Any, run: Any, path: Path | str, lang: str = "en", *, minima: Sequence[Any] = (), bound: Any = None
+    f: Any,
+    run: Any,
+    path: Path | str,
+    lang: str = "en",
+    *,
+    minima: Sequence[Any] = (),
+    bound: Any = None,
+    optimisers: Mapping[str, OptimiserWords] | None = None,
 ) -> Path:
     """The whole run: where it went, and why it stopped (used by ``tutor descend --plot``).
 
-    ``minima`` are the engine's stationary points, found by the caller (plots solve nothing).
+    ``minima`` are the engine's stationary points and ``optimisers`` the optimiser's words, found by the
+    caller (plots solve nothing and look nothing up).
     """
     variables = tuple(run.variables)
     with _render_lock:
-        return _draw_descent(f, variables, run, path, lang, minima=_minima(minima, variables), bound=bound)
+        return _draw_descent(
+            f, variables, run, path, lang, minima=_minima(minima, variables), bound=bound, optimisers=optimisers
+        )

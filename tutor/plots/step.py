@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from tutor.plots.comparison import plot_optimizers
 from tutor.plots.fitting import plot_batch, plot_training
 from tutor.plots.function import plot_function
 from tutor.plots.geometry import _minima, _point
-from tutor.plots.optimisers import plot_optimizers
 from tutor.plots.runs import _draw_descent
 from tutor.plots.style import _one_at_a_time
 from tutor.walkthrough.contract import (
@@ -46,13 +46,21 @@ def plot_step(step: Any, path: Path | str, lang: str = "en") -> Path | None:
                 minima=_minima(p.minima, variables),
                 bound=p.bound,
                 update=p.update_mathtext,
+                optimisers=p.optimisers,
             )
         case RunPayload(compare=compare) as p if compare:
-            return plot_optimizers(p.function, p.variables or tuple(p.run.variables), compare, path, lang)
+            return plot_optimizers(p.function, p.variables or tuple(p.run.variables), compare, path, lang, p.optimisers)
         case IterationPayload() | RunPayload() | OutcomePayload() as p:
             variables = p.variables or tuple(p.run.variables)
             return _draw_descent(
-                p.function, variables, p.run, path, lang, minima=_minima(p.minima, variables), bound=p.bound
+                p.function,
+                variables,
+                p.run,
+                path,
+                lang,
+                minima=_minima(p.minima, variables),
+                bound=p.bound,
+                optimisers=p.optimisers,
             )
         case TrainingPayload() as p if p.model is not None and p.xs:
             return plot_training(p, path, lang)

@@ -74,6 +74,18 @@ class EvaluatePayload:
 
 
 @dataclass(frozen=True)
+class OptimiserWords:
+    """What views say and draw for one optimiser (from its class in :mod:`tutor.optimisers`)."""
+
+    key: str
+    label: Text  # as a title or legend entry: "Gradient descent with momentum"
+    noun: Text  # inside a sentence: "The momentum update gives:"
+    colour: str  # its colour where optimisers are compared
+    update_unicode: Text  # its rule, written out
+    update_latex: str
+
+
+@dataclass(frozen=True)
 class DescentFacts:
     """Iteration k of a run, and what is known about f beyond it (shared by iteration, run and outcome)."""
 
@@ -99,6 +111,8 @@ class DescentFacts:
     #: plain descent), and one mathtext line for a plot (plain descent only); empty at the run's last step
     update_latex: tuple[str, ...] = ()
     update_mathtext: str = ""
+    #: the words of the run's optimiser (and of plain descent, when a run step compares them), by key
+    optimisers: Mapping[str, OptimiserWords] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,7 @@ from tutor.walkthrough.latex import (
     tex_short,
 )
 from tutor.walkthrough.model import Choice, Question, Step, _sign, _sympy, direction_of, placeholder, placeholders
+from tutor.walkthrough.optimiser_words import optimiser_words
 from tutor.walkthrough.shared import (
     _component,
     _fail,
@@ -157,6 +158,7 @@ def descent_facts(
         "signs": run_signs(run),
         "update_latex": update_latex(variables, run, k),
         "update_mathtext": update_mathtext(variables, run, k),
+        "optimisers": optimiser_words(run.optimizer),
     }
 
 
@@ -368,7 +370,10 @@ def _descent(i: int, section: Descent, lesson: Lesson) -> list[Step]:
         plain = descent.run(
             f, names, start, section.learning_rate, steps=max(len(run.steps) - 1, 0), until=section.stop
         )
-        run_step = replace(run_step, payload=replace(run_step.payload, compare={"gd": plain, opt.name: run}))
+        compared = replace(
+            run_step.payload, compare={"gd": plain, opt.name: run}, optimisers=optimiser_words("gd", opt.name)
+        )
+        run_step = replace(run_step, payload=compared)
     steps.append(run_step)
     return steps
 

@@ -20,15 +20,15 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Markdown, Static
 
 from tutor.app.keys import fit_footer
-from tutor.latex_unicode import markdown_maths, plain_maths
-from tutor.session import Answered, LessonSession, prompt_text
-from tutor.session import caret as caret_line
-from tutor.tables import function_line
 from tutor.app.widgets.answer import AnswerInput
 from tutor.app.widgets.iterations import IterationTable
 from tutor.app.widgets.markdown import LessonMarkdown
 from tutor.app.widgets.plot import PlotView
 from tutor.errors import TutorError
+from tutor.latex_unicode import markdown_maths, plain_maths
+from tutor.session import Answered, LessonSession, prompt_text
+from tutor.session import caret as caret_line
+from tutor.tables import function_line
 from tutor.text import both, tr
 from tutor.walkthrough.contract import BatchPayload, IterationPayload, TrainingPayload
 
