@@ -550,11 +550,13 @@ def _iteration(
             if depends:
                 as_tuple = lambda v: v if isinstance(v, tuple) else (v,)  # noqa: E731
                 formula = _one_formula(_symbolic_update(opt, as_tuple(xs), as_tuple(gs), states[k], base_lr))
-            rule = {
-                "gd": (rf"{x_next} = {x_k} - \eta\, {slope_k}", rf"{x_next} = {x_k} - \eta\, {slope_k}"),
-            }.get(opt.name)
-            how = f" (${rule[0]}$, $\\eta = {tex(lr)}$)" if rule else f" ($\\eta = {tex(lr)}$, optimizer {opt.name})"
-            how_zh = f"（${rule[1]}$，$\\eta = {tex(lr)}$）" if rule else f"（$\\eta = {tex(lr)}$，优化器 {opt.name}）"
+            if opt.name == "gd":
+                rule = rf"{x_next} = {x_k} - \eta\, {slope_k}"
+                how, how_zh = f" (${rule}$, $\\eta = {tex(lr)}$)", f"（${rule}$，$\\eta = {tex(lr)}$）"
+            else:  # the optimiser's own rule, at this k, and its name (not its key)
+                rule = _rule_at(opt, names, k)
+                how = f" ({tr(opt.noun, 'en')}: ${rule}$, $\\eta = {tex(lr)}$)"
+                how_zh = f"（{tr(opt.noun, 'zh')}：${rule}$，$\\eta = {tex(lr)}$）"
             questions.append(
                 Question(
                     id=f"{sid}.next",
@@ -686,6 +688,12 @@ def _bracket_question(i, sid, k, names, before, here, x_from, labels, ask_help, 
 
 def _first_lower(text: str) -> str:
     return text[:1].lower() + text[1:] if text else text
+
+
+def _rule_at(opt, names, k: int) -> str:
+    """The optimiser's update rule (LaTeX) written for step k: x_{k+1}, x_k and their companions numbered."""
+    rule = opt.update_latex.replace("x_{k+1}", _iterate_tex(names, k + 1)).replace("x_k", _iterate_tex(names, k))
+    return rule.replace("_{k+1}", f"_{{{k + 1}}}").replace("_k", f"_{{{k}}}")
 
 
 def _update_line(opt, names, k, point, grad, state, lr, new) -> tuple[str, str]:
