@@ -7,6 +7,7 @@ import typing
 from tutor.lesson import keys as loader_keys
 from tutor.lesson import sections as readers
 from tutor.lesson.catalog import resolve_lesson
+from tutor.lesson.loader import load_lesson_text
 from tutor.lesson.schema import lesson_schema
 from tutor.walkthrough import build_walkthrough, contract
 from tutor.walkthrough.sections import BY_MODEL, SECTION_KINDS
@@ -50,4 +51,15 @@ def test_every_payload_belongs_to_one_kind_and_every_kind_builds_only_its_payloa
                 assert isinstance(step.payload, kind.payloads), (lesson_id, step.id, type(step.payload))
                 assert step.kind == type(step.payload).kind
                 seen.add(type(step.payload))
-    assert seen == set(payloads)  # the bundled lessons exercise every payload
+    # the bundled lessons exercise every payload but the question section's (tests/test_questions.py builds one)
+    assert seen == set(payloads) - {contract.QuestionPayload}
+
+
+def test_a_question_section_builds_a_question_payload():
+    from test_questions import LESSON  # the question lesson of tests/test_questions.py
+
+    lesson = load_lesson_text(LESSON, "q.yaml")
+    steps = build_walkthrough(lesson).steps
+    asks = [s for s in steps if isinstance(s.payload, contract.QuestionPayload)]
+    assert asks and all(s.questions for s in asks)
+    assert all(BY_MODEL[type(lesson.sections[s.section])].key == "question" for s in asks)
