@@ -146,11 +146,11 @@ def derive_cmd(expr: str, variables: str | None, at: str | None, show_steps: boo
 
     Example: tutor derive "2x^2 + 6z^2 + 7m^3" --at x=1,z=1,m=1
     """
-    from tutor import console
+    from tutor import console, reports
     from tutor.watchdog import deadline
 
     with deadline():
-        report = console.derive(expr, variables, at)
+        report = reports.derive(expr, variables, at)
         if show_steps:
             from tutor.derivation import steps_json, steps_text
 
@@ -215,11 +215,11 @@ def descend_cmd(expr, variables, start, lr, steps, until, exact, optimizer, fmt,
 
     Example: tutor descend "5x^2" --from x=1 --lr 1/20 --steps 5 --exact
     """
-    from tutor import console
+    from tutor import console, reports
     from tutor.watchdog import deadline
 
     with deadline(seconds=None if not exact else 30):
-        f, run = console.descend(
+        f, run = reports.descend(
             expr, variables, start, lr, steps=steps, until=until, exact=exact, optimizer=optimizer, settings=settings
         )
         if fmt != "summary" and len(run.steps) > MAX_SHOWN_STEPS:  # each printed step costs memory: bound it
@@ -227,22 +227,24 @@ def descend_cmd(expr, variables, start, lr, steps, until, exact, optimizer, fmt,
                 f"the run took {len(run.steps):,} steps; --format {fmt} prints every step, at most"
                 f" {MAX_SHOWN_STEPS:,}: use --format summary, or fewer --steps"
             )
-        notes = console.descend_notes(f, run)
+        notes = reports.descend_notes(f, run)
         if fmt == "json":
             out = console.descend_json(run, notes)
         elif fmt == "summary":
             out = console.descend_summary(run)
         else:
-            out = console.descend_table(f, run, notes)
+            out = console.descend_table(f, run, notes, reports.signs(run))
     echo(out, fmt=fmt)
     if fmt == "summary":  # the summary stays one line; what it cannot say goes beside it
         for note in notes:
             echo(f"note: {note}", err=True)
     if plot_path is not None:
         from tutor.plots import plot_run
+        from tutor.walkthrough.optimiser_words import optimiser_words
 
         try:
-            written = plot_run(f, run, plot_path)
+            minima = _plot_minima(f, run.variables)
+            written = plot_run(f, run, plot_path, minima=minima, optimisers=optimiser_words(run.optimizer))
         except OSError as err:
             fail(TutorError(f"cannot write the plot to {plot_path}: {err.strerror or err}"))
         echo(f"wrote {written}", err=True)
@@ -265,6 +267,19 @@ def _variant_of(lesson: str | None, variant: int | None, lesson_dirs) -> object:
     from tutor.lesson.loader import load_variant
 
     return load_variant(resolve_lesson(lesson, list(lesson_dirs)), variant)
+
+
+def _plot_minima(f, variables) -> tuple:
+    """The engine's stationary points to mark on a run's plot, bounded in time (solving can hang on some inputs)."""
+    if len(variables) > 2:
+        return ()
+    from tutor.calculus import stationary_points
+    from tutor.sandbox import run_bounded
+
+    try:
+        return tuple(run_bounded(stationary_points, f, tuple(variables), timeout=2.0))
+    except (TutorError, RecursionError, MemoryError, ValueError, TypeError):
+        return ()
 
 
 @main.command("run")

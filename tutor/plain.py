@@ -2,7 +2,7 @@
 
 For screen readers, pipes and scripts: no colour, no cursor movement, no box
 drawing; maths as Unicode text.  Every attempt is recorded exactly as the
-Textual app records it (both use :class:`tutor.app.session.LessonSession`), so
+Textual app records it (both use :class:`tutor.session.LessonSession`), so
 progress carries over between the two.  End of input at any prompt ends the
 sitting cleanly (exit status 0) with everything already saved.
 
@@ -73,7 +73,6 @@ SPELLED = {
     "✓": "[right]",
     "✗": "[wrong]",
     "⚠": "[!]",
-    "…": "...",
     "⟨": "<",
     "⟩": ">",
     "‖": "||",
@@ -235,7 +234,7 @@ class PlainTutor:
                 )
             )
         if not _is_tty(self.stdin):  # piped: echo, so the transcript reads like a session
-            from tutor.app.session import clip
+            from tutor.session import clip
 
             self.say(clip(line))
         return line
@@ -277,9 +276,9 @@ class PlainTutor:
     # --- one lesson -----------------------------------------------------------------------------
 
     def run_lesson(self, lesson, store) -> None:
-        from tutor.app.session import LessonSession
         from tutor.lesson.variants import for_learner
         from tutor.sandbox import bounded_walkthrough
+        from tutor.session import LessonSession
 
         walkthrough = bounded_walkthrough(for_learner(lesson, store))  # in the sandbox: a lesson cannot hang the tutor
         session = LessonSession(walkthrough, store, self.lang)
@@ -307,8 +306,8 @@ class PlainTutor:
             session.next_step()
 
     def show_step(self, session) -> None:
-        from tutor.app.maths import plain_maths
-        from tutor.app.tables import function_line
+        from tutor.latex_unicode import plain_maths
+        from tutor.tables import function_line
 
         step = session.step
         n = len(session.steps)
@@ -331,7 +330,7 @@ class PlainTutor:
                 raise _EndOfInput
 
     def show_table(self, session) -> None:
-        from tutor.app.tables import plain_table
+        from tutor.tables import plain_table
 
         table = plain_table(session.step, reveal=session.step_done())
         if table:
@@ -363,8 +362,8 @@ class PlainTutor:
             self.say(self.t(f"Plot: {path}", f"图像：{path}"))
 
     def ask_questions(self, session) -> None:
-        from tutor.app.maths import plain_maths
-        from tutor.app.session import prompt_text
+        from tutor.latex_unicode import plain_maths
+        from tutor.session import prompt_text
 
         while (q := session.current_question()) is not None:
             count = len(session.step.questions)
@@ -414,7 +413,7 @@ class PlainTutor:
                     self.say("  - " + line)
 
     def show_grade(self, session, text: str, grade) -> None:
-        from tutor.app.maths import plain_maths
+        from tutor.latex_unicode import plain_maths
 
         words = plain_maths(session.grade_text(grade))  # the grade says right / not right / unreadable itself
         if not words:
@@ -425,7 +424,7 @@ class PlainTutor:
         if grade.verdict not in ("right", "wrong"):
             column = getattr(grade, "column", None)
             if column is not None and text:
-                from tutor.app.session import caret
+                from tutor.session import caret
 
                 for line in caret(text, column).splitlines():
                     self.say("  " + line)

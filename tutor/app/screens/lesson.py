@@ -20,24 +20,25 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Markdown, Static
 
 from tutor.app.keys import fit_footer
-from tutor.app.maths import markdown_maths, plain_maths
-from tutor.app.session import Answered, LessonSession, prompt_text
-from tutor.app.session import caret as caret_line
-from tutor.app.tables import function_line
 from tutor.app.widgets.answer import AnswerInput
 from tutor.app.widgets.iterations import IterationTable
 from tutor.app.widgets.markdown import LessonMarkdown
 from tutor.app.widgets.plot import PlotView
 from tutor.errors import TutorError
+from tutor.latex_unicode import markdown_maths, plain_maths
+from tutor.session import Answered, LessonSession, prompt_text
+from tutor.session import caret as caret_line
+from tutor.tables import function_line
 from tutor.safe_text import one_line, shown
 from tutor.text import both, tr
+from tutor.walkthrough.contract import BatchPayload, IterationPayload, TrainingPayload
 
 if TYPE_CHECKING:  # the lesson model brings sympy: only the workers below load it
     from tutor.lesson.model import Lesson
 
 
-#: Step kinds with questions whose plot (drawn once the step is answered) is worth waiting for.
-PICTURED_WITH_QUESTIONS = ("iteration", "training", "batch")
+#: Steps whose picture shows before their questions are answered (it does not give the answers away).
+PICTURED_WITH_QUESTIONS = (IterationPayload, TrainingPayload, BatchPayload)
 
 
 def _say(lang: str, en: str, zh: str) -> str:
@@ -122,9 +123,7 @@ class LessonScreen(Screen):
             session = LessonSession(walkthrough, self.app.store, self.lang)
             session.restore()
             session.prepare_hints()  # F2 then only looks them up
-            self.derivations = {
-                step.id: session.derivation(step) for step in walkthrough.steps if step.kind == "derive"
-            }
+            self.derivations = {step.id: session.derivation(step) for step in walkthrough.steps}
         except TutorError as err:
             self._back_on_screen(self._failed, err.message)
             return
@@ -297,7 +296,7 @@ class LessonScreen(Screen):
         step = session.step
         view = self.query_one(PlotView)
         if step.questions and not session.step_done():  # the picture would give the answers away
-            if step.kind not in PICTURED_WITH_QUESTIONS:
+            if not isinstance(step.payload, PICTURED_WITH_QUESTIONS):
                 view.show_none()
                 return
             view.show_note(

@@ -119,7 +119,7 @@ class PickerScreen(Screen):
         elif entry.error is not None or entry.lesson is None:
             detail.update(shown(f"{entry.path}\n{entry.error}"))
         else:
-            from tutor.app.maths import plain_maths
+            from tutor.latex_unicode import plain_maths
 
             detail.update(plain_maths(tr(entry.lesson.summary, self.lang)))
 
