@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from tutor.errors import TutorError
+from tutor.safe_text import one_line  # ids, titles and file names in errors: control characters escaped
 from tutor.text import both, columns, tr
 
 # --- tutor lessons -------------------------------------------------------------------------
@@ -44,7 +45,10 @@ def lessons_report(extra_dirs: Sequence[Path], fmt: str = "text", lang: str = "e
         where = ", ".join(str(p) for p, _ in lesson_folders(extra_dirs))
         return f"no lessons found (looked in {where})"
     header = ("id", "title" if lang != "zh" else "标题", "status" if lang != "zh" else "状态")
-    rows = [(e.id, _clip(tr(e.title, lang).replace("\n", " "), 50), e.error or "ok") for e in entries]
+    rows = [
+        (one_line(e.id), _clip(one_line(tr(e.title, lang).replace("\n", " ")), 50), one_line(e.error or "ok"))
+        for e in entries
+    ]
     widths = [max(columns(r[i]) for r in (header, *rows)) for i in range(2)]
     lines = []
     for row in (header, *rows):
