@@ -91,8 +91,21 @@ def fit_terminal_encoding() -> str | None:
     )
 
 
-def run_app(lesson: str | None, lesson_dirs: list[Path], lang: str) -> None:
-    """Open the tutor; with ``lesson`` (an id or a path), straight on that lesson."""
+def images_setting(asked: str | None) -> str:
+    """``--images``, else the ``TUTOR_IMAGES`` setting, else auto."""
+    import os
+
+    from tutor.app.widgets.plot import MODES
+
+    value = (asked or os.environ.get("TUTOR_IMAGES") or "auto").strip().lower()
+    return value if value in MODES else "auto"
+
+
+def run_app(lesson: str | None, lesson_dirs: list[Path], lang: str, images: str | None = None) -> None:
+    """Open the tutor; with ``lesson`` (an id or a path), straight on that lesson.
+
+    ``images``: auto, graphics, text or off (see :mod:`tutor.app.widgets.plot`).
+    """
     start = None
     if lesson:
         from tutor.lesson.catalog import resolve_lesson
@@ -101,11 +114,13 @@ def run_app(lesson: str | None, lesson_dirs: list[Path], lang: str) -> None:
         # a bad name is one error line, before the screen opens; a built Lesson (a practice set) opens as it is
         start = lesson if isinstance(lesson, Lesson) else resolve_lesson(lesson, list(lesson_dirs))
     note = fit_terminal_encoding()
-    images = _prepare_images()
+    asked = images_setting(images)
+    available = _prepare_images() if asked in ("auto", "graphics") else False
     from tutor.app.app import TutorApp
     from tutor.app.keys import localised
+    from tutor.app.widgets.plot import choose_mode
 
-    app = localised(TutorApp, lang)(start, lesson_dirs, lang, images=images)
+    app = localised(TutorApp, lang)(start, lesson_dirs, lang, images=choose_mode(asked, available))
     if note:
         app.notices.append(note)
     app.run()

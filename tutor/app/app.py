@@ -67,9 +67,10 @@ class TutorApp(App):
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
-    #: Screens get -short below 18 rows and -narrow below 60 columns (see tutor.tcss).
+    #: Screens get -short below 18 rows, -narrow below 60 columns and -side from 100 (the lesson and its plot
+    #: side by side; see tutor.tcss).
     VERTICAL_BREAKPOINTS = [(0, "-short"), (18, "-tall")]
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (60, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (60, "-wide"), (100, "-side")]
 
     def __init__(
         self,
@@ -77,7 +78,7 @@ class TutorApp(App):
         lesson_dirs: list[Path] | tuple = (),
         lang: str = "en",
         *,
-        images: bool = True,
+        images: bool | str = True,
         store: ProgressStore | None = None,
         resume: bool = True,
     ):

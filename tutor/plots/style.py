@@ -69,6 +69,7 @@ WORDS = {
     "minimum": both("minimum", "最小值"),
     "start": both("start", "起点"),
     "path": both("descent path", "下降路径"),
+    "level_sets": both("level sets of f", "f 的等高线"),
     "gradient_arrows": both("gradient ∇f (uphill; we step the other way)", "梯度 ∇f（上坡方向，我们朝反方向走）"),
     "off_chart": both("later iterates lie off the chart", "之后的迭代点超出图的范围"),
     "move": both("step −η·f′(xₖ)", "步长 −η·f′(xₖ)"),

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Markdown, Static
 
@@ -39,6 +39,15 @@ if TYPE_CHECKING:  # the lesson model brings sympy: only the workers below load 
 
 #: Steps whose picture shows before their questions are answered (it does not give the answers away).
 PICTURED_WITH_QUESTIONS = (IterationPayload, TrainingPayload, BatchPayload)
+
+
+def plot_mode(images: bool | str) -> str:
+    """The plot mode from the app's setting: True (the old flag) is graphics, False off."""
+    if images is True:
+        return "graphics"
+    if images is False or images not in ("graphics", "text", "off"):
+        return "off"
+    return images
 
 
 def _say(lang: str, en: str, zh: str) -> str:
@@ -70,35 +79,40 @@ class LessonScreen(Screen):
         Binding("pagedown", "scroll_text(10)", "Page down", show=False),
     ]
 
-    def __init__(self, lesson: Lesson, lang: str = "en", images: bool = True):
+    def __init__(self, lesson: Lesson, lang: str = "en", images: bool | str = "off"):
         super().__init__()
         self.lesson = lesson
         self.lang = lang
-        self.images = images
+        #: "graphics" (the PNG in the terminal), "text" (a braille sketch) or "off" (the PNG's path)
+        self.plot_mode = plot_mode(images)
         self.session: LessonSession | None = None
         self.busy = False  # an answer is being graded
         self.finished_here = False
         self.plotted: dict[str, Path | None] = {}
+        self.sketched: dict[tuple[str, bool], object] = {}  # (step id, revealed) -> its Sketch, or None
         self.derivations: dict[str, list[str]] = {}  # step id -> the rule-by-rule derivation (derive steps)
 
     # --- layout -------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Vertical(id="lesson"):
-            with VerticalScroll(id="content"):
-                yield Static("", id="step-title", markup=False)
-                yield LessonMarkdown("", id="step-text")
-                yield Static("", id="function", markup=False)
-                yield IterationTable(id="iterations")
-                yield Static("", id="transcript", markup=False)
-                yield Static("", id="feedback-inline", markup=False)  # the feedback, on a short screen
-                yield LessonMarkdown("", id="worked")
-                yield PlotView(images=self.images, lang=self.lang, id="plot")
-            with Vertical(id="ask"):
-                yield Static("", id="prompt", markup=False)
-                yield AnswerInput(id="answer", placeholder=_say(self.lang, "your answer", "你的答案"), compact=True)
-                yield Static("", id="feedback", markup=False)
+        with Horizontal(id="lesson-body"):  # side by side from 100 columns, stacked below (tutor.tcss)
+            with Vertical(id="lesson"):
+                with VerticalScroll(id="content"):
+                    yield Static("", id="step-title", markup=False)
+                    yield LessonMarkdown("", id="step-text")
+                    yield Static("", id="function", markup=False)
+                    yield IterationTable(id="iterations")
+                    yield Static("", id="transcript", markup=False)
+                    yield Static("", id="feedback-inline", markup=False)  # the feedback, on a short screen
+                    yield LessonMarkdown("", id="worked")
+                with Vertical(id="ask"):
+                    yield Static("", id="prompt", markup=False)
+                    yield AnswerInput(
+                        id="answer", placeholder=_say(self.lang, "your answer", "你的答案"), compact=True
+                    )
+                    yield Static("", id="feedback", markup=False)
+            yield PlotView(mode=self.plot_mode, lang=self.lang, id="plot")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -295,6 +309,9 @@ class LessonScreen(Screen):
         session = self.session
         step = session.step
         view = self.query_one(PlotView)
+        if self.plot_mode == "text":
+            self.refresh_sketch()
+            return
         if step.questions and not session.step_done():  # the picture would give the answers away
             if not isinstance(step.payload, PICTURED_WITH_QUESTIONS):
                 view.show_none()
@@ -309,6 +326,62 @@ class LessonScreen(Screen):
             return
         view.show_busy()
         self.draw_plot(session.lesson_id, step)
+
+    def refresh_sketch(self) -> None:
+        """The braille picture: before the step's questions are answered, without what they ask."""
+        session = self.session
+        step = session.step
+        view = self.query_one(PlotView)
+        revealed = not step.questions or session.step_done()
+        if not revealed and not isinstance(step.payload, PICTURED_WITH_QUESTIONS):
+            view.show_none()
+            return
+        key = (step.id, revealed)
+        if key in self.sketched:
+            self._show_sketch(self.sketched[key])
+        else:
+            view.show_busy()
+        wanted = [key]
+        # the next step too, both ways, so the key press that opens it finds its picture ready
+        later = session.steps[session.step_index + 1 : session.step_index + 2]
+        wanted += [(s.id, r) for s in later for r in (False, True)]
+        missing = [k for k in wanted if k not in self.sketched]
+        if missing:
+            by_id = {s.id: s for s in session.steps}
+            self.draw_sketches([(by_id[i], r) for i, r in missing])
+
+    def _show_sketch(self, sketch) -> None:
+        view = self.query_one(PlotView)
+        if sketch is None:
+            view.show_none()
+        else:
+            view.show_sketch(sketch)
+
+    @work(thread=True, group="sketch")
+    def draw_sketches(self, wanted: list) -> None:
+        """Each (step, revealed) sketch (numpy, off the UI thread), shown if its step is on screen."""
+        for step, revealed in wanted:
+            try:
+                from tutor.plots.sketch import sketch_step
+
+                sketch = sketch_step(step, self.lang, reveal=revealed)
+            except ImportError:
+                sketch = None
+            except TutorError as err:
+                self._back_on_screen(self._plot_failed, step.id, err.message)
+                continue
+            except Exception as err:
+                self._back_on_screen(self._plot_failed, step.id, f"{type(err).__name__}: {err}")
+                continue
+            self._back_on_screen(self._sketched, step.id, revealed, sketch)
+
+    def _sketched(self, step_id: str, revealed: bool, sketch) -> None:
+        self.sketched[(step_id, revealed)] = sketch
+        session = self.session
+        if not self.is_attached or session is None or session.step.id != step_id:
+            return
+        if revealed == (not session.step.questions or session.step_done()):
+            self._show_sketch(sketch)
 
     @work(thread=True, exclusive=True, group="plot")
     def draw_plot(self, lesson_id: str, step) -> None:
