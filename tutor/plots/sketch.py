@@ -271,7 +271,9 @@ def _levels(f, variables, xlim, ylim, lang) -> list[Series]:
         for line in generator.lines(float(level)):
             if len(line) >= 2:
                 label = "" if out else word("level_sets", lang)
-                out.append(Series(tuple(line[:, 0].tolist()), tuple(line[:, 1].tolist()), TEXT_COLORS["level"], label=label))
+                out.append(
+                    Series(tuple(line[:, 0].tolist()), tuple(line[:, 1].tolist()), TEXT_COLORS["level"], label=label)
+                )
     return out
 
 
@@ -531,4 +533,6 @@ def _batch(p: BatchPayload, lang: str) -> Sketch | None:
         series.append(Series(xs, ys, TEXT_COLORS.get(kind, "white"), label=label))
     if not series:
         return None
-    return Sketch(word("loss_curve", lang), (0.0, right), (0.0, 1.05 * top or 1.0), word("update", lang), "L", tuple(series)).with_legend()
+    return Sketch(
+        word("loss_curve", lang), (0.0, right), (0.0, 1.05 * top or 1.0), word("update", lang), "L", tuple(series)
+    ).with_legend()

@@ -37,6 +37,13 @@ if TYPE_CHECKING:  # the lesson model brings sympy: only the workers below load 
     from tutor.lesson.model import Lesson
 
 
+#: From this many columns the text and the plot sit side by side (the -side breakpoint in TutorApp).
+SIDE_BY_SIDE = 100
+#: Stacked, from this many rows the plot sits under the text; below, F4 shows it instead of the text.
+ROOMY = 30
+#: Below this many columns the footer leaves out "esc Lessons" (the key still works), so the rest fits.
+FOOTER_ALL_KEYS = 70
+
 #: Steps whose picture shows before their questions are answered (it does not give the answers away).
 PICTURED_WITH_QUESTIONS = (IterationPayload, TrainingPayload, BatchPayload)
 
@@ -72,7 +79,9 @@ class LessonScreen(Screen):
         Binding("f7", "previous", "Back", priority=True),
         Binding("f8", "next", "Next/skip", priority=True),
         Binding("ctrl+n", "next", "Next/skip", show=False, priority=True),
+        Binding("f4", "toggle_plot", "Plot", priority=True),
         Binding("escape", "lessons", "Lessons"),
+        Binding("escape", "lessons_anyway", "Lessons", show=False),  # when the footer has no room to say so
         Binding("up", "scroll_text(-1)", "Scroll up", show=False),
         Binding("down", "scroll_text(1)", "Scroll down", show=False),
         Binding("pageup", "scroll_text(-10)", "Page up", show=False),
@@ -88,6 +97,7 @@ class LessonScreen(Screen):
         self.session: LessonSession | None = None
         self.busy = False  # an answer is being graded
         self.finished_here = False
+        self.plot_first = False  # F4 on a small stacked screen: the plot instead of the text
         self.plotted: dict[str, Path | None] = {}
         self.sketched: dict[tuple[str, bool], object] = {}  # (step id, revealed) -> its Sketch, or None
         self.derivations: dict[str, list[str]] = {}  # step id -> the rule-by-rule derivation (derive steps)
@@ -108,9 +118,7 @@ class LessonScreen(Screen):
                     yield LessonMarkdown("", id="worked")
                 with Vertical(id="ask"):
                     yield Static("", id="prompt", markup=False)
-                    yield AnswerInput(
-                        id="answer", placeholder=_say(self.lang, "your answer", "你的答案"), compact=True
-                    )
+                    yield AnswerInput(id="answer", placeholder=_say(self.lang, "your answer", "你的答案"), compact=True)
                     yield Static("", id="feedback", markup=False)
             yield PlotView(mode=self.plot_mode, lang=self.lang, id="plot")
         yield Footer()
@@ -121,7 +129,7 @@ class LessonScreen(Screen):
         self.query_one("#content").loading = True
         self.query_one("#answer", Input).disabled = True
         self.query_one(IterationTable).display = False
-        self.query_one(PlotView).display = False
+        self.query_one(PlotView).show_none()
         self.prepare()
 
     # --- building the walkthrough ---------------------------------------------------------------
@@ -302,6 +310,28 @@ class LessonScreen(Screen):
 
     def on_resize(self) -> None:
         fit_footer(self)
+        self.fit()
+
+    def fit(self) -> None:
+        """Side by side from SIDE_BY_SIDE columns; stacked, the plot under the text from ROOMY rows, else behind F4."""
+        width, height = self.size
+        stacked_small = width < SIDE_BY_SIDE and height < ROOMY
+        self.set_class(stacked_small and not self.plot_first, "-no-plot")
+        self.set_class(stacked_small and self.plot_first, "-plot-only")
+        self.refresh_bindings()
+
+    def action_toggle_plot(self) -> None:
+        """F4 on a small stacked screen: the plot in place of the text, and back."""
+        self.plot_first = not self.plot_first
+        self.fit()
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        width, height = self.size
+        if action == "toggle_plot":  # only where the plot is not already on screen beside the text
+            return width < SIDE_BY_SIDE and height < ROOMY
+        if action == "lessons":  # its label makes way for F4 in a narrow footer; Esc then runs lessons_anyway
+            return width >= FOOTER_ALL_KEYS
+        return True
 
     # --- plots ------------------------------------------------------------------------------------
 
@@ -598,6 +628,9 @@ class LessonScreen(Screen):
         self.session.skipped.clear()
 
     def action_lessons(self) -> None:
+        self.app.show_picker()
+
+    def action_lessons_anyway(self) -> None:
         self.app.show_picker()
 
     def action_scroll_text(self, lines: int) -> None:

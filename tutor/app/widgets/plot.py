@@ -65,6 +65,7 @@ class PlotView(Vertical):
 
     DEFAULT_CSS = """
     PlotView { height: 1fr; }
+    PlotView.-empty { display: none; }
     PlotView > .plot-path { height: auto; }
     PlotView > .plot-image { width: 100%; height: 1fr; }
     PlotView > TextPlot { display: none; }
@@ -88,28 +89,28 @@ class PlotView(Vertical):
         self.set_class(not self.has_class("-sketch") and not self.query(".plot-image"), "-bare")
 
     def show_busy(self) -> None:
-        self.display = True
+        self.remove_class("-empty")
         self._clear()
         self._note(tr(both("drawing the plot…", "正在绘图……"), self.lang))
 
     def show_note(self, text: str) -> None:
-        self.display = True
+        self.remove_class("-empty")
         self._clear()
         self._note(text)
 
     def show_none(self) -> None:
         self.path = None
         self._clear()
-        self.display = False
+        self.add_class("-empty")
 
     def show_error(self, message: str) -> None:
-        self.display = True
+        self.remove_class("-empty")
         self._clear()
         self._note(tr(both("no plot: ", "无法绘图："), self.lang) + message)
 
     def show_sketch(self, sketch: Sketch, note: str = "") -> None:
         """The braille plot of the step (text mode)."""
-        self.display = True
+        self.remove_class("-empty")
         self._remove_image()
         self._note(note)
         self.query_one(TextPlot).draw(sketch)
@@ -118,7 +119,7 @@ class PlotView(Vertical):
 
     def show_plot(self, path: Path) -> None:
         """The PNG (graphics mode), or its path alone (off)."""
-        self.display = True
+        self.remove_class("-empty")
         self.path = path
         self.remove_class("-sketch")
         self._note(tr(both("plot: ", "图像："), self.lang) + str(path))
