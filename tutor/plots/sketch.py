@@ -23,7 +23,7 @@ from typing import Any
 
 from tutor.plots.fitting import _data_box, _kind, _losses, _model_fn
 from tutor.plots.geometry import _minima, _point, _view, _view_2d, _ylimits, numeric
-from tutor.plots.style import VIEW_LIMIT, _subscript, num, word
+from tutor.plots.style import _subscript, num, word
 from tutor.walkthrough.contract import (
     BatchPayload,
     DescentFacts,
@@ -401,7 +401,7 @@ def _compare(p: RunPayload, runs: Mapping[str, Any], lang: str) -> Sketch | None
         settled = [paths[k] for k in names if runs[k].stop.reason != "diverged"] or list(paths.values())
         xlim, ylim, clipped = _view_2d(settled, [])
         series = _levels(p.function, variables, xlim, ylim, lang)
-        for i, key in enumerate(names):
+        for key in names:
             color = TEXT_COLORS.get(getattr(runs[key], "optimizer", key), "white")
             kept = _kept(paths[key], lambda q: _inside(q, _grow(xlim), _grow(ylim)))
             clipped = clipped or len(kept) < len(paths[key])
