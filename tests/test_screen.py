@@ -207,3 +207,62 @@ def test_images_option_is_checked_on_the_command_line():
 
     result = CliRunner().invoke(main, ["run", "--images", "colour"])
     assert result.exit_code == 2 and "--images" in result.output
+
+
+THIRDS = """\
+id: thirds
+order: 1
+title: {en: "Thirds", zh: "三分之一"}
+summary: {en: "x squared, a third at a time", zh: "x 平方"}
+sections:
+  - descent:
+      function: "x^2"
+      start: {x: 1}
+      learning_rate: "1/3"
+      by_hand: 0
+      max_steps: STEPS
+"""
+
+
+def thirds(tmp_path, steps: int):
+    """f(x) = x² from 1 with η = 1/3: by hand x_k = 1/3^k, f(x_k) = 1/9^k, f′(x_k) = 2/3^k."""
+    from tutor.lesson.catalog import resolve_lesson
+
+    path = tmp_path / "thirds.yaml"
+    path.write_text(THIRDS.replace("STEPS", str(steps)), encoding="utf-8")
+    return resolve_lesson(str(path), [])
+
+
+def test_a_long_run_shows_its_first_and_last_rows(tmp_path):
+    from tutor.tables import plain_table
+    from tutor.walkthrough import build_walkthrough
+
+    walkthrough = build_walkthrough(thirds(tmp_path, 40))
+    step = next(s for s in walkthrough.steps if s.id.endswith(".run"))
+    lines = plain_table(step, reveal=True).splitlines()
+    ks = [line.split()[0] for line in lines[1:]]
+    assert ks == ["0", "1", "2", "3", "4", "…", "35", "36", "37", "38", "39", "40"]
+    assert "30 more" in lines[6]  # 41 rows, 11 shown
+    last = lines[-1].split()
+    assert last[1] == f"≈{1 / 3**40:.4g}" and last[3] == f"≈{2 / 3**40:.4g}"
+    assert last[2] == f"≈{1 / 9**40:.4g}"
+
+
+async def test_f6_shows_the_rounded_values_exactly(tmp_path):
+    from tutor.app.app import TutorApp
+    from tutor.app.widgets.iterations import IterationTable
+
+    store = ProgressStore(tmp_path / "progress.sqlite")
+    app = TutorApp(thirds(tmp_path, 12), [], "en", images="off", store=store, resume=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        await go_to(pilot, lambda step: step.id.endswith(".run"))
+        table = screen.query_one(IterationTable)
+        last = [str(c) for c in table.get_row_at(table.row_count - 1)]
+        assert last[0] == "12" and last[2] == f"≈{1 / 9**12:.4g}"
+        assert "F6" in str(screen.query_one("#table-note").render())
+        await pilot.press("f6")
+        await settle(pilot)
+        last = [str(c) for c in table.get_row_at(table.row_count - 1)]
+        assert last[2] == f"1/{9**12}"

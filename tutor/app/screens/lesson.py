@@ -26,10 +26,10 @@ from tutor.app.widgets.markdown import LessonMarkdown
 from tutor.app.widgets.plot import PlotView
 from tutor.errors import TutorError
 from tutor.latex_unicode import markdown_maths, plain_maths
+from tutor.safe_text import one_line, shown
 from tutor.session import Answered, LessonSession, prompt_text
 from tutor.session import caret as caret_line
-from tutor.tables import function_line
-from tutor.safe_text import one_line, shown
+from tutor.tables import function_line, shortened
 from tutor.text import both, tr
 from tutor.walkthrough.contract import BatchPayload, IterationPayload, TrainingPayload
 
@@ -80,6 +80,7 @@ class LessonScreen(Screen):
         Binding("f8", "next", "Next/skip", priority=True),
         Binding("ctrl+n", "next", "Next/skip", show=False, priority=True),
         Binding("f4", "toggle_plot", "Plot", priority=True),
+        Binding("f6", "toggle_exact", "Exact values", show=False, priority=True),
         Binding("escape", "lessons", "Lessons"),
         Binding("escape", "lessons_anyway", "Lessons", show=False),  # when the footer has no room to say so
         Binding("up", "scroll_text(-1)", "Scroll up", show=False),
@@ -97,6 +98,7 @@ class LessonScreen(Screen):
         self.session: LessonSession | None = None
         self.busy = False  # an answer is being graded
         self.finished_here = False
+        self.exact = False  # F6: long exact values in full in the table
         self.plot_first = False  # F4 on a small stacked screen: the plot instead of the text
         self.plotted: dict[str, Path | None] = {}
         self.sketched: dict[tuple[str, bool], object] = {}  # (step id, revealed) -> its Sketch, or None
@@ -113,6 +115,7 @@ class LessonScreen(Screen):
                     yield LessonMarkdown("", id="step-text")
                     yield Static("", id="function", markup=False)
                     yield IterationTable(id="iterations")
+                    yield Static("", id="table-note", markup=False)
                     yield Static("", id="transcript", markup=False)
                     yield Static("", id="feedback-inline", markup=False)  # the feedback, on a short screen
                     yield LessonMarkdown("", id="worked")
@@ -229,7 +232,22 @@ class LessonScreen(Screen):
     def refresh_table(self) -> None:
         session = self.session
         table = self.query_one(IterationTable)
-        table.display = table.show(session.step, reveal=session.step_done())
+        table.display = table.show(session.step, reveal=session.step_done(), exact=self.exact, lang=self.lang)
+        note = self.query_one("#table-note", Static)
+        words = ""
+        if table.display and shortened(table.body):
+            words = _say(self.lang, "≈: rounded. F6 shows the exact values.", "≈：近似值。按 F6 显示精确值。")
+        elif table.display and self.exact:
+            words = _say(self.lang, "Exact values. F6 rounds the long ones.", "精确值。按 F6 显示近似值。")
+        note.update(words)
+        note.display = bool(words)
+
+    def action_toggle_exact(self) -> None:
+        """F6: a run's long exact fractions in full, or rounded again."""
+        if self.session is None:
+            return
+        self.exact = not self.exact
+        self.refresh_table()
 
     def refresh_transcript(self) -> None:
         session = self.session
