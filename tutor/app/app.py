@@ -191,7 +191,11 @@ class TutorApp(App):
     async def action_quit(self) -> None:
         """Quit, but first let an answer being graded reach the progress store (a few seconds at most)."""
         import asyncio
+        import sys
 
+        # a worker busy in sympy or matplotlib takes the GIL back every 5 ms, and closing the screen
+        # needs it hundreds of times: hand it over more often from here on (the process is ending)
+        sys.setswitchinterval(0.0002)
         pending = [w for w in self.workers if w.group == "grade" and not w.is_finished]
         if pending:
             waits = asyncio.gather(*(w.wait() for w in pending), return_exceptions=True)
