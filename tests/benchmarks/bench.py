@@ -462,6 +462,126 @@ async def feedback_latency(count: int) -> list[tuple[float, float]]:
     return samples
 
 
+async def step_settle_times(lesson, mode: str = "text", size: tuple[int, int] = (120, 36)) -> dict[str, float]:
+    """Seconds from the key press that opens each step to the frame that shows it settled, by step id.
+
+    Each step's questions are skipped (F8, not timed); the F8 that then opens
+    the next step is sent the way Pilot.press sends it, without its idle waits.
+    Settled: the step's title, table and text are there and its picture (the
+    braille sketch in text mode, the PNG otherwise) is on screen or known to be
+    absent, and a frame has been handed to the driver after that.
+    """
+    from textual import events
+
+    from tutor.app.app import TutorApp
+    from tutor.app.screens.lesson import LessonScreen
+    from tutor.app.widgets.plot import PlotView
+    from tutor.progress import ProgressStore
+
+    home = tempfile.mkdtemp()
+    store = ProgressStore(Path(home) / "progress.sqlite")
+    app = TutorApp(lesson=lesson, lesson_dirs=[], lang="en", images=mode, resume=False, store=store)
+    frames = _frames(app, "LessonScreen")
+    times: dict[str, float] = {}
+    async with app.run_test(size=size) as pilot:
+        await until(lambda: isinstance(app.screen, LessonScreen) and app.screen.session is not None, 60)
+        screen = app.screen
+        session = screen.session
+        view = screen.query_one(PlotView)
+
+        def settled(step) -> bool:
+            if session.step is not step:
+                return False
+            revealed = not step.questions or session.step_done()
+            if mode == "text":
+                if (step.id, revealed) in screen.sketched:
+                    return view.has_class("-empty") or view.sketch is not None
+                return view.has_class("-empty")
+            return step.id in screen.plotted or view.has_class("-empty") or "…" not in str(view.children[0].render())
+
+        while True:
+            while session.current_question() is not None:
+                await pilot.press("f8")
+                await app.workers.wait_for_complete()
+            if session.at_last_step:
+                break
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            nxt = session.steps[session.step_index + 1]
+            start = time.perf_counter()
+            app._driver.send_message(events.Key("f8", None))
+            await until(lambda nxt=nxt: settled(nxt), 60)
+            ready = time.perf_counter()
+            await until(lambda: bool(frames) and frames[-1] >= ready, 10)
+            times[nxt.id] = frames[-1] - start
+        await pilot.press("ctrl+q")
+    shutil.rmtree(home, ignore_errors=True)
+    return times
+
+
+QUIT_PROCESS = """
+import sys, time
+sys.path.insert(0, {root!r})
+import tutor.app.app as A
+from tutor.app import run_app
+
+run = A.TutorApp.run
+
+def timed_run(self, **kw):
+    async def pilot(p):
+        await p.pause({wait})
+        print(time.clock_gettime(time.CLOCK_MONOTONIC), flush=True)
+        await p.press("ctrl+q")
+    return run(self, headless=True, size=(120, 36), auto_pilot=pilot, loop=kw.get("loop"))
+
+A.TutorApp.run = timed_run
+run_app("sign-of-the-derivative", [], "en", images="text")
+"""
+
+
+def quit_time(wait: float, env: dict) -> float:
+    """Seconds from ctrl+q to the end of the process, ``wait`` seconds after the lesson was asked for.
+
+    Early (0.3 s), the walkthrough is still being built in a worker that
+    cannot be interrupted: the process must not wait for it.
+    """
+    code = QUIT_PROCESS.format(root=str(Path(__file__).parents[2]), wait=wait)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env, cwd=tempfile.gettempdir()
+    ).stdout
+    end = time.clock_gettime(time.CLOCK_MONOTONIC)
+    return end - float(out.split()[-1])
+
+
+def bench_screen(quick: bool) -> None:
+    """The lesson screen: the slowest step of each bundled lesson from key press to settled; ctrl+q to exit."""
+    from tutor.lesson.catalog import find_lessons
+
+    entries = [e for e in find_lessons([]) if e.lesson is not None and e.error is None]
+    for entry in entries:
+        times = asyncio.run(step_settle_times(entry.lesson))
+        if not times:
+            continue
+        slowest = max(times, key=times.get)
+        seconds = times[slowest]
+        ROWS.append(
+            Row(
+                f"tutor: slowest step of {entry.id} (key to settled, text plot)",
+                fmt_time(seconds),
+                f"{slowest}; median {fmt_time(statistics.median(times.values()))} over {len(times)} steps",
+                "",
+                f"<= 300 ms {verdict(seconds <= 0.3)}",
+            )
+        )
+    home = tempfile.mkdtemp()
+    env = {**os.environ, "TUTOR_HOME": home, "MPLBACKEND": "Agg"}
+    for wait in (0.3, 3.0):
+        seconds = min(quit_time(wait, env) for _ in range(1 if quick else 3))
+        what = "while the lesson is being prepared" if wait < 1 else "on a lesson step"
+        row(f"tutor: ctrl+q to process exit, {what}", seconds, None, "", "<= 500 ms", seconds <= 0.5)
+    shutil.rmtree(home, ignore_errors=True)
+
+
 def bench_tutor(quick: bool) -> None:
     """The app's figures, measured in a child Python with a bytecode cache (as an installed tutor runs).
 
@@ -651,6 +771,7 @@ GROUPS = {
     "exact": bench_exact,
     "startup": bench_startup,
     "tutor": bench_tutor,
+    "screen": bench_screen,
     "plots": bench_plots_and_export,
     "data": bench_data,
 }

@@ -194,7 +194,7 @@ class LessonScreen(Screen):
         )
         title = tr(step.title, lang)
         self.query_one("#step-title", Static).update(plain_maths(title))
-        self.query_one("#step-text", Markdown).update(markdown_maths(tr(step.text, lang)))
+        self.show_text(markdown_maths(tr(step.text, lang)))
         self.refresh_worked()
         self.query_one("#function", Static).update(function_line(step, self.lang))
         self.query_one("#function").display = bool(function_line(step, self.lang))
@@ -206,6 +206,18 @@ class LessonScreen(Screen):
         self.query_one("#answer", Input).value = ""
         self.query_one("#content", VerticalScroll).scroll_home(animate=False)
         self.app.tell_store()
+
+    def show_text(self, markdown: str) -> None:
+        """The step's text, hidden until its blocks are mounted: the last step's text never shows under this title."""
+        widget = self.query_one("#step-text", Markdown)
+        widget.styles.visibility = "hidden"
+        mounted = widget.update(markdown)
+
+        async def reveal() -> None:
+            await mounted
+            widget.styles.visibility = "visible"
+
+        self.run_worker(reveal(), group="step-text", exclusive=True)
 
     def refresh_worked(self) -> None:
         """Once a step's questions are settled, its worked solution under the learner's answers.
@@ -407,12 +419,22 @@ class LessonScreen(Screen):
 
     @work(thread=True, group="sketch")
     def draw_sketches(self, wanted: list) -> None:
-        """Each (step, revealed) sketch (numpy, off the UI thread), shown if its step is on screen."""
+        """Each (step, revealed) sketch (numpy), drawn at the plot's size (plotext), off the UI thread.
+
+        Shown if its step is on screen; the next step's are ready for the key that opens it.
+        """
+        from tutor.app.widgets.textplot import SketchPlot, build_text
+
+        plot = self.query_one(SketchPlot)
         for step, revealed in wanted:
             try:
                 from tutor.plots.sketch import sketch_step
 
                 sketch = sketch_step(step, self.lang, reveal=revealed)
+                width, height = plot.size if plot.size.area else plot.last_size
+                if sketch is not None and width and height:
+                    theme = plot.theme_name()
+                    plot.prime(sketch, width, height, theme, build_text(sketch, width, height, theme))
             except ImportError:
                 sketch = None
             except TutorError as err:

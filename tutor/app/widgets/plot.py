@@ -70,11 +70,16 @@ class PlotView(Vertical):
     PlotView > .plot-image { width: 100%; height: 1fr; }
     PlotView > TextPlot { display: none; }
     PlotView.-sketch > TextPlot { display: block; }
+    /* side by side, a text-mode pane keeps its place and size between steps (no reflow of the text beside it) */
+    .-side PlotView.-text-mode { display: block; }
+    .-side PlotView.-text-mode > TextPlot { display: block; visibility: hidden; }
+    .-side PlotView.-text-mode.-sketch > TextPlot { visibility: visible; }
     """
 
     def __init__(self, mode: str = "text", lang: str = "en", **kwargs):
         super().__init__(**kwargs)
         self.mode = mode
+        self.set_class(mode == "text", "-text-mode")
         self.lang = lang
         self.path: Path | None = None
 
@@ -86,7 +91,8 @@ class PlotView(Vertical):
         note = self.query_one(".plot-path", Static)
         note.update(text)
         note.display = bool(text)
-        self.set_class(not self.has_class("-sketch") and not self.query(".plot-image"), "-bare")
+        bare = self.mode != "text" and not self.query(".plot-image")  # a path line alone needs one row, not a pane
+        self.set_class(bare, "-bare")
 
     def show_busy(self) -> None:
         self.remove_class("-empty")

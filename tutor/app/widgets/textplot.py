@@ -23,8 +23,26 @@ if TYPE_CHECKING:
 RICH = {"orange": "dark_orange", "gray": "grey62"}
 
 
+def build_text(sketch: Sketch, width: int, height: int, theme: str) -> Text:
+    """The sketch drawn by plotext at ``width`` × ``height`` cells (tens of milliseconds: workers call it too)."""
+    from textual_plotext.plot import Plot
+
+    plt = Plot()
+    plt.plotsize(width, height)
+    plt._set_size(width, height)  # as textual-plotext's own render does
+    if width > 10 and height > 4:
+        SketchPlot._draw(plt, sketch, width, height)
+    plt.theme(theme)
+    return Text.from_ansi(plt.build())
+
+
 class SketchPlot(PlotextPlot):
-    """The plot area: redrawn from the sketch at the widget's current size."""
+    """The plot area: redrawn from the sketch at the widget's current size.
+
+    Drawing takes tens of milliseconds, so a drawing is kept for its sketch,
+    size and theme, and the worker that made the sketch can hand one in
+    (:meth:`prime`), so the frame that shows a step does not wait for it.
+    """
 
     DEFAULT_CSS = """
     SketchPlot { width: 1fr; height: 1fr; min-height: 8; }
@@ -33,18 +51,38 @@ class SketchPlot(PlotextPlot):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.sketch: Sketch | None = None
+        self._drawn: dict[tuple, Text] = {}
+        #: the size it had when last laid out, for a worker drawing ahead while the plot is hidden
+        self.last_size: tuple[int, int] = (0, 0)
+
+    def on_resize(self, event) -> None:
+        if event.size.width and event.size.height:
+            self.last_size = (event.size.width, event.size.height)
 
     def draw(self, sketch: Sketch) -> None:
         self.sketch = sketch
         self.refresh()
 
+    def theme_name(self) -> str:
+        return self._get_plotext_theme_name(self.app.theme)
+
+    def prime(self, sketch: Sketch, width: int, height: int, theme: str, text: Text) -> None:
+        """A drawing made elsewhere (a worker), used when the widget has that size and theme."""
+        if len(self._drawn) > 16:
+            self._drawn.clear()
+        self._drawn[(id(sketch), width, height, theme)] = text
+
     def render(self):
-        plt = self.plt
-        plt.clear_figure()
         sketch = self.sketch
-        if sketch is not None and self.size.width > 10 and self.size.height > 4:
-            self._draw(plt, sketch, self.size.width, self.size.height)
-        return super().render()
+        if sketch is None:
+            return Text()
+        width, height = self.size
+        key = (id(sketch), width, height, self.theme_name())
+        text = self._drawn.get(key)
+        if text is None:
+            text = build_text(sketch, width, height, key[3])
+            self.prime(sketch, width, height, key[3], text)
+        return text
 
     @staticmethod
     def _draw(plt, sketch: Sketch, width: int, height: int) -> None:
