@@ -512,7 +512,7 @@ async def step_settle_times(lesson, mode: str = "text", size: tuple[int, int] = 
             app._driver.send_message(events.Key("f8", None))
             await until(lambda nxt=nxt: settled(nxt), 60)
             ready = time.perf_counter()
-            await until(lambda: bool(frames) and frames[-1] >= ready, 10)
+            await until(lambda ready=ready: bool(frames) and frames[-1] >= ready, 10)
             times[nxt.id] = frames[-1] - start
         await pilot.press("ctrl+q")
     shutil.rmtree(home, ignore_errors=True)
