@@ -243,12 +243,8 @@ def plot_batch(data: BatchPayload, path: Path | str, lang: str = "en") -> Path |
                 final = final[-1]
             if final is None:
                 continue
-            label = (
-                word("minibatch", lang, n=size)
-                if kind == "minibatch"
-                else (word(kind, lang) if kind in WORDS else name)
-            )
-            _model_curve(right, fn, _params(final, parameters), lo, hi, color=COLORS.get(kind), lw=1.8, label=label)
+            # no legend entry: the colours are the loss panel's, whose legend names them (a second one covered data)
+            _model_curve(right, fn, _params(final, parameters), lo, hi, color=COLORS.get(kind), lw=1.8)
         right.set_xlim(lo, hi)
         _data_ylim(right, ys)
         right.set_xlabel(input_name)

@@ -504,7 +504,7 @@ def plot_run(
     caller (plots solve nothing and look nothing up).
     """
     variables = tuple(run.variables)
-    with _render_lock:
+    with _render_lock, style._fonts():
         return _draw_descent(
             f, variables, run, path, lang, minima=_minima(minima, variables), bound=bound, optimisers=optimisers
         )
