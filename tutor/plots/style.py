@@ -231,9 +231,8 @@ def new_figure(ncols: int = 1, *, width_ratios: Sequence[float] | None = None):
 
 def save(fig, path: Path | str) -> Path:
     """Write the PNG with fixed metadata, so the same picture gives the same bytes."""
-    from matplotlib.text import Text
-
     import matplotlib
+    from matplotlib.text import Text
 
     family = font_family()
     if list(matplotlib.rcParams["font.family"]) != list(family):  # drawn outside _one_at_a_time: set each text's
