@@ -299,8 +299,8 @@ def markdown_maths(text: str) -> str:
     def display(m: re.Match) -> str:
         return "\n\n```\n" + latex_to_unicode(m.group(1)) + "\n```\n\n"
 
-    def inline(m: re.Match) -> str:
-        return _MD_SPECIAL.sub(r"\\\1", latex_to_unicode(m.group(1)))
+    def inline(m: re.Match) -> str:  # no-break spaces: a line never ends inside a formula (tutor.app.wrapping)
+        return _MD_SPECIAL.sub(r"\\\1", latex_to_unicode(m.group(1)).replace(" ", "\u00a0"))
 
     text = _DISPLAY.sub(display, text)
     return shown(_INLINE.sub(inline, text))
