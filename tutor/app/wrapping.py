@@ -7,9 +7,10 @@ regular expression (``rich._wrap.re_word``, used by Textual's Content and so
 its Markdown and Static widgets; ``textual._wrap.re_chunk``); :func:`install`
 replaces them with ones where each CJK character is a word of its own
 (opening brackets kept with what follows, closing punctuation with what
-precedes), and a no-break space (U+00A0, which
-:func:`tutor.latex_unicode.markdown_maths` puts inside inline formulas) joins
-rather than separates.  There is no public hook for this in either library.
+precedes), and a no-break space joins rather than separates.  (Inline
+formulas from :func:`tutor.latex_unicode.markdown_maths` hold their spaces as
+``FORMULA_SPACE``, a blank that is not whitespace, since Textual's Markdown
+turns a no-break space into a plain one.)  There is no public hook for this in either library.
 """
 
 from __future__ import annotations
