@@ -266,3 +266,48 @@ async def test_f6_shows_the_rounded_values_exactly(tmp_path):
         await settle(pilot)
         last = [str(c) for c in table.get_row_at(table.row_count - 1)]
         assert last[2] == f"1/{9**12}"
+
+
+async def test_the_last_steps_text_never_shows_under_the_new_title(tmp_path):
+    """Every frame drawn between the key press and the new step: its title with its own text, or no text yet."""
+    from tutor.app.widgets.markdown import LessonMarkdown
+
+    app = lesson_app("sign-of-the-derivative", tmp_path, images="off")
+    frames: list[tuple[str, bool, str]] = []
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        text = screen.query_one("#step-text", LessonMarkdown)
+
+        def shown() -> str:
+            lines = []
+            for block in text.children:
+                for y in range(block.size.height):
+                    lines.append("".join(s.text for s in block.render_line(y)).strip())
+            return " ".join(line for line in lines if line)
+
+        display = app._display
+
+        def record(on, renderable):
+            if renderable is not None and on is screen:
+                frames.append(
+                    (str(screen.query_one("#step-title").render()), text.styles.visibility != "hidden", shown())
+                )
+            return display(on, renderable)
+
+        app._display = record
+        for _ in range(4):  # through the first steps, each with text of its own
+            before_title, before_text = str(screen.query_one("#step-title").render()), shown()
+            frames.clear()
+            await pilot.press("f8")
+            await settle(pilot)
+            while screen.session.current_question() is None and not frames:
+                await pilot.pause()
+            after_title = str(screen.query_one("#step-title").render())
+            if after_title == before_title:
+                continue
+            for title, visible, words in frames:
+                if title == after_title and visible and before_text:
+                    assert words != before_text, (title, words[:60])
+            await pilot.press("f8")  # past the step's question, if it has one
+            await settle(pilot)
