@@ -78,8 +78,8 @@ def drawing_pool(workers: int | None = None) -> Iterator[ProcessPoolExecutor | N
     if count < 2:
         yield None
         return
-    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    pool = ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context(method))
+    # spawn, not the forkserver: that one is the checker's (tutor.sandbox), preloaded with sympy for its quick restarts
+    pool = ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("spawn"))
     token = _pool.set(pool)
     try:
         yield pool
