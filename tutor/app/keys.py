@@ -20,6 +20,7 @@ WORDS = {
     "Back": both("Back", "上一步"),
     "Next/skip": both("Next/skip", "下一步/跳过"),
     "Lessons": both("Lessons", "课程列表"),
+    "Plot": both("Plot", "图像"),
     "Open": both("Open", "打开"),
     "Quit": both("Quit", "退出"),
 }
@@ -43,8 +44,8 @@ def localised(cls: type[Any], lang: str) -> type[Any]:
     return type(cls.__name__, (cls,), {"BINDINGS": bindings, "__module__": cls.__module__})
 
 
-#: Below this many columns the footer drops its spacing and the command palette's key.
-NARROW = 60
+#: Below this many columns the footer drops its spacing and the command palette's key (all keys fit in 60).
+NARROW = 80
 
 
 def fit_footer(screen) -> None:
