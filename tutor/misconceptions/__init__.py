@@ -1,0 +1,96 @@
+"""The typical wrong answers to a question, computed by the engine, and what each one means.
+
+An author lists the wrong answers they expect; the engine knows the usual
+ones anyway, from the question's kind, skill and context (see
+:class:`tutor.walkthrough.Question`): it recomputes the answer with one idea
+broken (the power rule without its factor, a step WITH the gradient, no
+learning rate, f instead of f', the wrong variable, the wrong point, one
+iterate too few or too many, the direction reversed, ...).  A learner's wrong
+answer equal to one of those values gets the explanation of that idea.
+
+Derivative slips are made on the derivation tree of :mod:`tutor.derivation`:
+the tree is folded again with one rule replaced by its faulty version, so
+every function the engine can differentiate has its misconceptions too.
+
+A misconception whose value equals the right answer is never offered (for
+x² + 3 "forgetting the constant's derivative is 0" changes nothing at x = 0,
+say), so a right answer is never explained as a mistake.  The grader calls
+:func:`explain` only after the author's own feedback did not match.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from tutor.misconceptions.answers import diagnose
+from tutor.misconceptions.common import Misconception, _same, _scalar, _undefined
+from tutor.misconceptions.derivatives import SLIPS, _derive, _evaluate, _iteration_derivative, refold
+from tutor.misconceptions.descent import _bracket, _direction, _next_iterate, _sign_change
+from tutor.misconceptions.predict import _predict
+from tutor.misconceptions.training import _training
+from tutor.text import Text
+
+
+def explain(question, value: Any) -> Text | None:
+    """What the learner's wrong ``value`` means: a known misconception of the whole answer, else what is
+    wrong with its shape or with each wrong entry (:func:`tutor.misconceptions.answers.diagnose`); else None."""
+    if value is None:
+        return None
+    value = _scalar(value)
+    found = candidates(question)
+    for m in found:
+        if _same(m.value, value, question.tolerance):
+            return m.says
+    return diagnose(question, value, found)
+
+
+def candidates(question) -> list[Misconception]:
+    """Every misconception for this question whose answer differs from the right one (first one wins)."""
+    context = dict(question.context or {})
+    builder = _builder(question, context)
+    if builder is None:
+        return []
+    try:
+        found = builder(question, context)
+    except (ValueError, TypeError, ZeroDivisionError, KeyError, IndexError, AttributeError, ArithmeticError):
+        return []  # a context the engine cannot work with: no generated feedback, never a crash
+    expected = _scalar(question.expected)
+    out: list[Misconception] = []
+    for m in found:
+        value = _scalar(m.value)
+        if value is None or _undefined(value):
+            continue
+        if _same(value, expected, question.tolerance):
+            continue
+        if any(_same(value, kept.value, None) for kept in out):
+            continue
+        out.append(Misconception(m.name, value, m.says))
+    return out
+
+
+def _builder(question, context: Mapping[str, Any]) -> Callable | None:
+    """Which kind of question this is, from what the engine put in its context."""
+    if "bracket" in context:
+        return _bracket
+    if "previous_gradient" in context:
+        return _sign_change
+    if "model" in context:
+        return _training
+    if "learning_rate" in context and "point" in context:
+        return _next_iterate
+    if "learning_rate" in context and "bound" in context:
+        return _predict
+    if "function" in context and "point" in context:
+        return _iteration_derivative
+    if "function" in context:
+        what = context.get("what")
+        if what in ("value", "derivative", "gradient") and context.get("at") is not None:
+            return _evaluate
+        return _derive
+    if "gradient" in context:
+        return _direction
+    return None
+
+
+__all__ = ["SLIPS", "Misconception", "candidates", "explain", "refold"]
