@@ -30,7 +30,7 @@ from tutor.misconceptions.common import (
     _vec,
     _vector,
 )
-from tutor.text import Text, both
+from tutor.text import Text, both, tr
 
 # --- derivative slips, made on the derivation tree -------------------------------------------------
 
@@ -212,11 +212,16 @@ def _derive(question, context, point: Mapping[str, sp.Expr] | None = None) -> li
             exprs = [_at(e, variables, point) for e in exprs]
         return tuple(exprs) if of == "gradient" else exprs[0]
 
-    def shown(exprs: Sequence[sp.Expr]) -> str:
+    def shown(exprs: Sequence[sp.Expr], lang: str = "en") -> str:
         formula = _vector(exprs)
         if point is None:
             return formula
+        if lang == "zh":
+            return f"{formula} 在 {where} 处的值 {_vector(_vec(value(exprs)))}"
         return f"{formula} at {where}, which is {_vector(_vec(value(exprs)))}"
+
+    def says(slip: _Slip, node: Rule, exprs: Sequence[sp.Expr]) -> Text:
+        return both(tr(slip.says(node, shown(exprs)), "en"), tr(slip.says(node, shown(exprs, "zh")), "zh"))
 
     out: list[Misconception] = []
     per_variable = {v: _slipped(f, v) for v in targets}
@@ -230,7 +235,7 @@ def _derive(question, context, point: Mapping[str, sp.Expr] | None = None) -> li
                 node = node or found[0]
                 wrong.append(found[1])
         if node is not None:
-            out.append(Misconception(slip.name, value(wrong), slip.says(node, shown(wrong))))
+            out.append(Misconception(slip.name, value(wrong), says(slip, node, wrong)))
 
     if of != "gradient" and len(variables) > 1:
         out += [Misconception(m.name, value([m.value]), m.says) for m in _wrong_variable(f, variables, of)]
