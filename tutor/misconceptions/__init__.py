@@ -38,7 +38,9 @@ def explain(question, value: Any) -> Text | None:
     if value is None:
         return None
     value = _scalar(value)
-    found = candidates(question)
+    found = _candidates(question)
+    if found is None:  # a context the engine cannot work with: nothing to say about it
+        return None
     for m in found:
         if _same(m.value, value, question.tolerance):
             return m.says
@@ -47,6 +49,11 @@ def explain(question, value: Any) -> Text | None:
 
 def candidates(question) -> list[Misconception]:
     """Every misconception for this question whose answer differs from the right one (first one wins)."""
+    return _candidates(question) or []
+
+
+def _candidates(question) -> list[Misconception] | None:
+    """The candidates; None when the question's context cannot be worked with (never a crash)."""
     context = dict(question.context or {})
     builder = _builder(question, context)
     if builder is None:
@@ -54,7 +61,7 @@ def candidates(question) -> list[Misconception]:
     try:
         found = builder(question, context)
     except (ValueError, TypeError, ZeroDivisionError, KeyError, IndexError, AttributeError, ArithmeticError):
-        return []  # a context the engine cannot work with: no generated feedback, never a crash
+        return None
     expected = _scalar(question.expected)
     out: list[Misconception] = []
     for m in found:

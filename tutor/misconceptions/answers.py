@@ -34,9 +34,11 @@ from tutor.text import Text, both, tr
 
 def diagnose(question, value: Any, found: Sequence[Misconception] = ()) -> Text | None:
     """What the shape of ``value`` or its entries say about the mistake; None when nothing specific fits."""
-    if question.kind == "choice":
-        return None
     expected = _scalar(question.expected)
+    if question.kind == "choice":
+        if isinstance(expected, tuple) and isinstance(value, tuple) and len(value) == len(expected):
+            return _entries(question, value, expected, found)
+        return None
     value = _scalar(value)
     tolerance = question.tolerance
     if _same(value, expected, tolerance):  # a right answer is never explained as a mistake
@@ -79,6 +81,13 @@ def _vector(question, value: tuple, expected: tuple, found: Sequence[Misconcepti
     factor = _common_factor(value, expected)
     if factor is not None:
         return _say_factor(question, factor, every=True)
+    return _entries(question, value, expected, found)
+
+
+def _entries(question, value: tuple, expected: tuple, found: Sequence[Misconception]) -> Text | None:
+    """Each wrong entry on its own, named; None when none of them can be explained."""
+    tolerance = question.tolerance
+    names = entry_names(question, len(expected))
     lines_en, lines_zh = [], []
     for i, (a, b) in enumerate(zip(value, expected)):
         if _same(a, b, tolerance):
@@ -160,7 +169,7 @@ def _entry(question, i: int, a: Any, b: Any, found: Sequence[Misconception]) -> 
         if isinstance(m.value, tuple) and i < len(m.value) and _same(m.value[i], a, question.tolerance):
             return m.says
     if isinstance(a, sp.Basic) and isinstance(b, sp.Basic):
-        return _one(question, a, b, component=i)
+        return _one(question, a, b)
     return None
 
 
@@ -188,7 +197,7 @@ def _component_question(question, i: int, expected: Any):
 
 
 _FACTOR_WORDS = {
-    sp.Rational(1, 2): ("half the right size: a factor 2 went missing", "只有正确值的一半：漏掉了一个系数 2"),
+    sp.Rational(1, 2): ("half the right size: a factor 2 went missing", "正确值的一半：漏掉了一个系数 2"),
     sp.Integer(2): ("twice the right size: a factor 2 too many", "正确值的两倍：多乘了一个 2"),
 }
 
@@ -213,11 +222,16 @@ def _say_factor(question, factor: sp.Expr, every: bool = False) -> Text | None:
             f"(a minus sign in the formula, a negative number put in).",
             f"{what_zh}大小对、符号相反。检查每个因子的符号（公式里的负号，代入的负数）。",
         )
-    if factor in _FACTOR_WORDS and question.skill in _TWO_COMES_FROM:
+    if factor in _FACTOR_WORDS:
         en, zh = _FACTOR_WORDS[factor]
+        if question.skill in _TWO_COMES_FROM:
+            return both(
+                f"{what_en} {en} (the power rule's exponent, or the 2 of a square).",
+                f"{what_zh}{zh}（幂法则拿下来的指数，或平方带来的 2）。",
+            )
         return both(
-            f"{what_en} {en} (the power rule's exponent, or the 2 of a square).",
-            f"{what_zh}{zh}（幂法则拿下来的指数，或平方带来的 2）。",
+            f"{what_en} exactly {en}. Go through the computation again and check each factor.",
+            f"{what_zh}{zh}。把计算再过一遍，检查每一个因子。",
         )
     if n and (factor == n or factor == sp.Rational(1, n)):
         return both(
@@ -234,7 +248,7 @@ def _say_factor(question, factor: sp.Expr, every: bool = False) -> Text | None:
     return None  # a factor with no usual reason: the grader's comparison says how far off it is
 
 
-def _one(question, a: sp.Expr, b: sp.Expr, component: int | None = None) -> Text | None:
+def _one(question, a: sp.Expr, b: sp.Expr) -> Text | None:
     """One number or expression against the right one."""
     context = question.context or {}
     numeric = not question.variables
