@@ -403,8 +403,8 @@ def _iteration(
             )
         else:
             prompt = both(
-                f"What is ${slope_k}$, at your ${x_k}$?",
-                f"在你算出的 ${x_k}$ 处，${slope_k}$ 是多少？",
+                f"What is ${slope_k}$, at ${x_k}$ (in the table)?",
+                f"在 ${x_k}$ 处（见表），${slope_k}$ 是多少？",
             )
         questions.append(
             Question(
