@@ -191,17 +191,25 @@ def _names(question: Question) -> tuple[str, ...]:
     variables, so that `10x` for f'(1) is read and told it still needs evaluating."""
     if question.variables:
         return tuple(question.variables)
-    names = question.context.get("variables") if question.context else None
+    context = question.context
+    names = context.get("variables") if isinstance(context, Mapping) else getattr(context, "variables", None)
     return tuple(names) if names else ()
 
 
 _NAMED = re.compile(r"^\s*([A-Za-z_][A-Za-z_0-9]*)\s*=\s*(.+?)\s*$")
 
 
+def _entry_names(question: Question, n: int) -> tuple[str, ...]:
+    """The names of a vector answer's entries (x, z, m; w, b), from the misconception engine if installed."""
+    try:
+        from tutor.misconceptions.answers import entry_names
+    except ImportError:
+        return tuple(f"#{i + 1}" for i in range(n))
+    return entry_names(question, n)
+
+
 def _named_entries(question: Question, text: str) -> list[str] | None:
     """``w=2, b=0.5`` (in any order): the entries' texts in the question's order; None if not written so."""
-    from tutor.misconceptions.answers import entry_names
-
     n = len(question.expected) if isinstance(question.expected, tuple) else 0
     if n < 2 or "=" not in text:
         return None
@@ -209,7 +217,7 @@ def _named_entries(question: Question, text: str) -> list[str] | None:
     if inner[:1] in "([{" and inner[-1:] in ")]}":
         inner = inner[1:-1]
     items = [item for item in inner.split(",") if item.strip()]
-    wanted = entry_names(question, n)
+    wanted = _entry_names(question, n)
     found: dict[str, str] = {}
     for item in items:
         m = _NAMED.match(item)
@@ -611,9 +619,7 @@ def compare_words(question: Question, value: Any, expected: Any, parts: Sequence
         values = value if isinstance(value, tuple) else (value,)
         if len(values) != len(expected):
             return None
-        from tutor.misconceptions.answers import entry_names
-
-        names = entry_names(question, len(expected))
+        names = _entry_names(question, len(expected))
         en, zh = [], []
         for i in parts or range(len(expected)):
             said = _one_words(question, values[i], expected[i])

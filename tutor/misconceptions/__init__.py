@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from tutor.misconceptions.answers import diagnose
-from tutor.misconceptions.common import Misconception, _same, _scalar, _undefined
+from tutor.misconceptions.common import Misconception, _same, _scalar, _undefined, fields
 from tutor.misconceptions.derivatives import SLIPS, _derive, _evaluate, _iteration_derivative, refold
 from tutor.misconceptions.descent import _bracket, _direction, _next_iterate, _sign_change
 from tutor.misconceptions.predict import _predict
@@ -54,8 +54,8 @@ def candidates(question) -> list[Misconception]:
 
 def _candidates(question) -> list[Misconception] | None:
     """The candidates; None when the question's context cannot be worked with (never a crash)."""
-    context = dict(question.context or {})
-    builder = _builder(question, context)
+    context = fields(question.context)
+    builder = _family(question.context) or _builder(question, context)
     if builder is None:
         return []
     try:
@@ -76,8 +76,34 @@ def _candidates(question) -> list[Misconception] | None:
     return out
 
 
+#: The family of each typed question context (tutor.walkthrough.contract), by the context's type.
+FAMILIES: dict[str, Callable] = {
+    "DeriveContext": _derive,
+    "EvaluateContext": _evaluate,
+    "SlopeContext": _iteration_derivative,
+    "DirectionContext": _direction,
+    "UpdateContext": _next_iterate,
+    "SignChangeContext": _sign_change,
+    "BracketContext": _bracket,
+    "PredictContext": _predict,
+    "TrainingContext": _training,
+}
+
+
+def _family(context: Any) -> Callable | None:
+    """The family for a typed context, dispatched on its type; None for a plain mapping."""
+    if context is None or isinstance(context, Mapping):
+        return None
+    for kind in type(context).__mro__:
+        family = FAMILIES.get(kind.__name__)
+        if family is not None:
+            return family
+    return None
+
+
 def _builder(question, context: Mapping[str, Any]) -> Callable | None:
-    """Which kind of question this is, from what the engine put in its context."""
+    """Which kind of question a context given as a mapping is, from the names it has (the engine's contexts
+    before the typed contract; a teacher's test may still build one)."""
     if "bracket" in context:
         return _bracket
     if "previous_gradient" in context:

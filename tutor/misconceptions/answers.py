@@ -28,7 +28,7 @@ from typing import Any
 import sympy as sp
 
 from tutor.derivation import show
-from tutor.misconceptions.common import Misconception, _same, _scalar, _value
+from tutor.misconceptions.common import Misconception, _same, _scalar, _value, fields
 from tutor.text import Text, both, tr
 
 
@@ -59,7 +59,7 @@ def diagnose(question, value: Any, found: Sequence[Misconception] = ()) -> Text 
 
 def entry_names(question, n: int) -> tuple[str, ...]:
     """How to name the entries: the variables (x, z, m), the parameters (w, b), else 1st, 2nd, ..."""
-    context = question.context or {}
+    context = fields(question.context)
     for names in (question.variables, context.get("parameters"), context.get("variables")):
         if names and len(tuple(names)) == n:
             return tuple(str(v) for v in names)
@@ -175,7 +175,7 @@ def _entry(question, i: int, a: Any, b: Any, found: Sequence[Misconception]) -> 
 
 def _component_question(question, i: int, expected: Any):
     """Entry i of a gradient asked as its own question (∂f/∂v, or its value at the point)."""
-    context = dict(question.context or {})
+    context = fields(question.context)
     f = context.get("function")
     variables = tuple(context.get("variables") or question.variables or ())
     if f is None or len(variables) <= i or "model" in context or "learning_rate" in context:
@@ -208,7 +208,7 @@ _TWO_COMES_FROM = ("derivative", "partial", "gradient", "evaluate", "training")
 
 def _say_factor(question, factor: sp.Expr, every: bool = False) -> Text | None:
     """An answer c times the right one: which common factor that usually is."""
-    context = question.context or {}
+    context = fields(question.context)
     samples = context.get("samples") or context.get("xs")
     n = len(tuple(samples)) if samples is not None else None
     what_en = "Every entry is" if every else "That is"
@@ -250,7 +250,7 @@ def _say_factor(question, factor: sp.Expr, every: bool = False) -> Text | None:
 
 def _one(question, a: sp.Expr, b: sp.Expr) -> Text | None:
     """One number or expression against the right one."""
-    context = question.context or {}
+    context = fields(question.context)
     numeric = not question.variables
     if numeric and b.is_number and not a.is_number:
         return _formula_for_value(question, a, b)
@@ -308,7 +308,7 @@ def _negative_square(context, b: sp.Expr) -> Text | None:
 
 
 def _formula_for_value(question, a: sp.Expr, b: sp.Expr) -> Text:
-    context = question.context or {}
+    context = fields(question.context)
     names = ", ".join(sorted(str(s) for s in a.free_symbols))
     at = context.get("at") if context.get("at") is not None else context.get("point")
     where = ""
