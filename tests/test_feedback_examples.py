@@ -306,3 +306,20 @@ def test_markdown_is_stripped_in_plain_text():
     assert strip_markdown("make $x$ **smaller**: increasing") == "make $x$ smaller: increasing"
     assert strip_markdown("e.g. `{.., .., ..}`.") == "e.g. {.., .., ..}."
     assert strip_markdown("$x_1$ and $x_2$") == "$x_1$ and $x_2$"  # maths is left to plain_maths
+
+
+@pytest.mark.parametrize("n", range(1, 9))
+def test_no_hint_but_the_last_gives_a_derivative_away(session, n):
+    from tutor.app.maths import plain_maths
+    from tutor.derivation import show
+
+    s = session(n)
+    for question in lesson(n).questions():
+        expected = question.expected
+        formulas = expected if isinstance(expected, tuple) else (expected,)
+        if question.kind not in ("expression", "vector") or not any(f.free_symbols for f in formulas):
+            continue
+        answer = show(expected).replace(" ", "")
+        hints = [plain_maths(tr(h, "en")).replace(" ", "") for h in s.hints(question)]
+        assert not any(answer in h for h in hints[:-1]), (question.id, answer, hints)
+        assert answer in hints[-1] or len(formulas) > 1, (question.id, hints[-1])

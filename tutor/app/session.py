@@ -198,7 +198,7 @@ class LessonSession:
         )
         if grade.carried_forward and "carried" not in " ".join(parts) and "沿用" not in " ".join(parts):
             parts.append(carried)
-        return " ".join(p for p in parts if p)
+        return ("" if self.lang == "zh" else " ").join(p for p in parts if p)  # Chinese sentences need no space
 
     def prepare_hints(self) -> None:
         """Work out every question's hints now: the derivation runs sympy, so the app calls this from a worker."""
@@ -231,9 +231,14 @@ class LessonSession:
 
             for variable in variables:
                 steps = hint_steps(f, variable, None)  # outermost first: the first is the derivative itself
-                if steps:
-                    results.append(steps[0])
-                    rules += list(reversed(steps[1:]))
+                if not steps:
+                    continue
+                answer = _result(steps[0])
+                inner = list(reversed(steps[1:]))
+                # a rule whose result is already the whole derivative (the one term with x in it) would give
+                # the answer early: the last hint, the whole derivation, says it
+                rules += [step for step in inner if _result(step) != answer]
+                results.append(steps[0])
         except (ImportError, TutorError):
             return authored
         return authored[:1] + rules + authored[1:] + results
@@ -359,6 +364,11 @@ class LessonSession:
         from tutor.feedback_summary import lesson_summary
 
         return lesson_summary(self.store.attempts(self.lesson_id), self.total_questions(), self.lang)
+
+
+def _result(step: Text) -> str:
+    """What a derivation step comes to: the text after its last '='."""
+    return tr(step, "en").rsplit("=", 1)[-1].strip()
 
 
 def format_value(question: Question, value: Any, lang: str = "en") -> str:
