@@ -149,6 +149,13 @@ def test_the_square_of_a_negative():
     assert "负数的平方是正数" in said(g, "zh")
 
 
+def test_the_square_of_a_negative_in_a_lesson():
+    # lesson 1: L(w) = (w − 2)²/2 + (3w − 6)²/2 at w = 1 is (−1)²/2 + (−3)²/2 = 1/2 + 9/2 = 5; −5 squares negatively
+    g = grade(q(1, "s2.value"), "-5")
+    assert "square of a negative number" in said(g, "en") and "= 9" in said(g, "en")
+    assert "负数的平方" in said(g, "zh") and "= 9" in said(g, "zh")
+
+
 def test_nothing_in_the_catalogue_still_gets_a_comparison():
     # f′(1/4) = −63/16 ≈ −3.94; 7 is not any known slip: told the sign is off
     g = grade(q(3, "s2.k1.derivative"), "7")

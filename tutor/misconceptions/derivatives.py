@@ -27,6 +27,7 @@ from tutor.misconceptions.common import (
     _points,
     _slope,
     _sub,
+    _value,
     _vec,
     _vector,
 )
@@ -308,6 +309,7 @@ def _evaluate(question, context) -> list[Misconception]:
             f"这是 {where} 处的导数（斜率）{_vector(grad)}，不是函数值。题目要的是 f 本身在该点的值：把数代入 f。",
         )
         out.append(Misconception("derivative_instead_of_value", grad if len(grad) > 1 else grad[0], says))
+        out += _negative_squares([f], variables, point)
         return out
 
     of = "gradient" if what == "gradient" else (context.get("of") or variables[0])
@@ -318,7 +320,37 @@ def _evaluate(question, context) -> list[Misconception]:
     )
     out.append(Misconception("function_instead_of_derivative", value_f, says))
     out += _derive(question, {"function": f, "variables": variables, "of": of}, point)
+    targets = variables if of == "gradient" else (of,)
+    out += _negative_squares([sp.diff(f, symbol(v)) for v in targets], variables, point)
     return out
+
+
+def _negative_squares(exprs: Sequence[sp.Expr], variables: Sequence[str], point: Mapping[str, Any]) -> list:
+    """(−a)² taken as −a²: every even power of a base that is negative at the point, with its sign flipped."""
+    at = {symbol(v): _value(point[v]) for v in variables}
+    first: list[sp.Expr] = []
+
+    def negative_even(e: sp.Basic) -> bool:
+        if not (e.is_Pow and e.exp.is_Integer and e.exp > 0 and e.exp % 2 == 0):
+            return False
+        base = e.base.xreplace(at)
+        if base.is_number and base.is_negative:
+            first.append(base)
+            return True
+        return False
+
+    wrong = [e.replace(negative_even, lambda e: -e) for e in exprs]
+    if not first or all(w == e for w, e in zip(wrong, exprs)):
+        return []
+    values = [w.xreplace(at) for w in wrong]
+    b = first[0]
+    says = both(
+        f"That takes the square of a negative number as negative: ({show(b)})² = {show(b**2)}, not {show(-(b**2))}. "
+        f"The square of a negative number is positive; put a negative number in with its brackets.",
+        f"这里把负数的平方当成了负数：({show(b)})² = {show(b**2)}，而不是 {show(-(b**2))}。"
+        f"负数的平方是正数；代入负数时要带上括号。",
+    )
+    return [Misconception("negative_square", tuple(values) if len(values) > 1 else values[0], says)]
 
 
 # --- one descent iteration ------------------------------------------------------------------------
