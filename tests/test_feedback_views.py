@@ -79,26 +79,30 @@ def _core(line: str) -> str:
     """What the grade says, without the view's own marks and key hints."""
     for mark in ("✓ ", "✗ ", "≈ ", "⚠ "):
         line = line.removeprefix(mark)
-    return line.split("  Try again")[0].strip()
+    return line.split("  Try again")[0].split("  再试一次")[0].strip()
 
 
-def plain_feedback(lessons) -> list[str]:
+#: How each language's grade lines begin.
+STARTS = {"en": ("Right", "Not right", "Close", "Skipped"), "zh": ("正确", "不对", "接近了", "已跳过")}
+
+
+def plain_feedback(lessons, lang: str = "en") -> list[str]:
     lines = [""] + [a for a, _ in ANSWERS] + [""] * 6
     out = io.StringIO()
-    run_plain(str(lessons / "five-x-squared.yaml"), [], "en", stdin=io.StringIO("\n".join(lines) + "\n"), stdout=out)
+    run_plain(str(lessons / "five-x-squared.yaml"), [], lang, stdin=io.StringIO("\n".join(lines) + "\n"), stdout=out)
     text = out.getvalue()
     told = []
     for line in text.splitlines():
-        if line.startswith(("Right", "Not right", "Close", "Skipped")):
+        if line.startswith(STARTS[lang]):
             told.append(_core(line))
     assert "**" not in text and "*and*" not in text and "*factor" not in text  # Markdown never raw
     return told
 
 
-async def tui_feedback(lessons) -> list[str]:
+async def tui_feedback(lessons, lang: str = "en") -> list[str]:
     from tutor.app.app import TutorApp
 
-    app = TutorApp(None, [lessons], "en", images=False)
+    app = TutorApp(None, [lessons], lang, images=False)
     told = []
     async with app.run_test(size=(110, 36)) as pilot:
 
@@ -131,18 +135,22 @@ async def tui_feedback(lessons) -> list[str]:
     return told
 
 
-async def test_plain_mode_and_the_tui_give_the_same_feedback(lessons, monkeypatch, tmp_path):
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_plain_mode_and_the_tui_give_the_same_feedback(lessons, monkeypatch, tmp_path, lang):
     import tutor.plots
 
     monkeypatch.setattr(tutor.plots, "plot_step", lambda step, path, lang="en": None)
     monkeypatch.setenv("TUTOR_HOME", str(tmp_path / "plain-learner"))
-    plain = plain_feedback(lessons)
+    plain = plain_feedback(lessons, lang)
     monkeypatch.setenv("TUTOR_HOME", str(tmp_path / "tui-learner"))  # a learner starting afresh
-    tui = await tui_feedback(lessons)
+    tui = await tui_feedback(lessons, lang)
     assert len(plain) == len(ANSWERS)
     assert plain == tui
-    for line, (_, meaning) in zip(plain, ANSWERS):
-        assert meaning in line, (line, meaning)
+    if lang == "en":
+        for line, (_, meaning) in zip(plain, ANSWERS):
+            assert meaning in line, (line, meaning)
+    else:
+        assert "因子 2" in plain[0] and "函数" in plain[1] and "10" in plain[4] and "接近了" in plain[9]
 
 
 async def test_a_wrong_answer_is_selected_so_typing_replaces_it(lessons, monkeypatch):
