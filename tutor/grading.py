@@ -58,7 +58,9 @@ MIN_AGREEING = 5
 #: Seconds allowed for exact simplification of one difference.
 SIMPLIFY_TIMEOUT = 2.0
 #: Seconds allowed for recognising a misconception in a wrong answer (else no explanation is given).
-MISCONCEPTION_TIMEOUT = 1.0
+MISCONCEPTION_TIMEOUT = 3.0
+#: Seconds allowed for the checker process to import the catalogue (not counted against the time above).
+CATALOGUE_LOAD_TIMEOUT = 60.0
 
 
 @dataclass(frozen=True)
@@ -522,10 +524,20 @@ def _misconception(question: Question, value: Any) -> Text | None:
     explain = getattr(misconceptions, "explain", None)
     if explain is None:
         return None
+    try:  # the checker process imports the catalogue first, on its own time (it is replaced after a time-out)
+        run_bounded(_load_catalogue, timeout=CATALOGUE_LOAD_TIMEOUT)
+    except Exception:
+        return None
     try:  # bounded: it simplifies the learner's answer, which can take sympy for ever ((1+sqrt(2))^1000)
         return run_bounded(explain, question, value, timeout=MISCONCEPTION_TIMEOUT)
     except Exception:
         return None
+
+
+def _load_catalogue() -> bool:
+    """Run in the checker process: import the misconception catalogue there (once; later calls are instant)."""
+    importlib.import_module("tutor.misconceptions")
+    return True
 
 
 def _invalid(reason: Text, column: int | None) -> Grade:
