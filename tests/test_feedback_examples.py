@@ -215,6 +215,7 @@ def test_a_wrong_decimal_is_still_wrong():
         (2, "s4.k1.sign_change", "it changed sign"),
         (4, "s6.k0.direction", "down, down, down"),
         (4, "s6.k0.direction", "减小、变小、调小"),
+        (4, "s6.k0.direction", "【减小，减小，减小】"),
         (4, "s4.gradient", "4、12、21"),
         (4, "s4.gradient", "【4，12，21】"),
         (4, "s4.gradient", "「4，12，21」"),

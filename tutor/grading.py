@@ -276,7 +276,7 @@ def _echo(text: str, limit: int = 40) -> str:
 def _read_choice(question: Question, text: str, lang: str) -> Any:
     options = _choice_list(question.choices)
     many = isinstance(question.expected, tuple)
-    inner = text.strip()
+    inner = text.translate(PUNCTUATION).strip()  # 【减小，减小，增大】 as (减小, 减小, 增大)
     if many and inner[:1] in "([{" and inner[-1:] in ")]}":
         inner = inner[1:-1]
     items = [s for s in re.split(r"[,，、;；]", inner)]
