@@ -663,6 +663,8 @@ def _one_words(question: Question, a: Any, b: Any) -> dict[str, str] | None:
             }
         way_en, way_zh = ("too large", "太大") if fa > fb else ("too small", "太小")
         size = abs(fa - fb) / max(abs(fb), 1e-300)
+        if fb == 0:
+            return {"en": f"yours is {way_en}", "zh": f"你的值{way_zh}"}
         if size >= 1:
             how_en, how_zh = "off by more than the answer's own size", "差距比答案本身还大"
         elif size >= 0.1:
