@@ -63,6 +63,14 @@ def test_one_wrong_entry_is_named_and_the_right_one_is_not():
     assert "the b component is wrong" in tr(g.message, "en") and "the w" not in tr(g.message, "en")
 
 
+def test_every_wrong_direction_is_named():
+    # lesson 4: ∇f(1, 1, 1) = (4, 12, 21), all positive: decrease every variable; x and z are reversed here
+    g = grade(q(4, "s6.k0.direction"), "increase, increase, decrease")
+    assert g.parts == (0, 1)
+    assert "x" in tr(g.message, "en") and "z" in tr(g.message, "en") and "of m" not in tr(g.message, "en")
+    assert "x, z: That way is uphill" in tr(g.feedback, "en") and "x、z：" in tr(g.feedback, "zh")
+
+
 def test_entries_in_another_order_are_recognised():
     # ∇(2x² + 6z² + 7m³) = (4x, 12z, 21m²); (4x, 21m², 12z) swaps z and m
     g = grade(q(4, "s3.gradient"), "(4x, 21m^2, 12z)")

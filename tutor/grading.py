@@ -213,6 +213,15 @@ def _entry_names(question: Question, n: int) -> tuple[str, ...]:
     return entry_names(question, n)
 
 
+def _entry_labels(question: Question, n: int) -> list[dict[str, str]]:
+    """Each entry's name in each language (x; the low end a), from the misconception engine if installed."""
+    try:
+        from tutor.misconceptions.answers import entry_labels
+    except ImportError:
+        return [{"en": f"#{i + 1}", "zh": f"#{i + 1}"} for i in range(n)]
+    return entry_labels(question, n)
+
+
 def _named_entries(question: Question, text: str) -> list[str] | None:
     """``w=2, b=0.5`` (in any order): the entries' texts in the question's order; None if not written so."""
     n = len(question.expected) if isinstance(question.expected, tuple) else 0
@@ -392,10 +401,8 @@ def _compare_choice(question: Question, value: Any, expected: Any) -> _Match:
                     f"应该有 {len(expected)} 个答案（每个变量一个），你给了 {len(values)} 个",
                 ),
             )
-        for i, (a, b) in enumerate(zip(values, expected)):
-            if a != b:
-                return _Match(False, i)
-        return _Match(True)
+        wrong = tuple(i for i, (a, b) in enumerate(zip(values, expected)) if a != b)
+        return _Match(False, wrong[0], None, wrong) if wrong else _Match(True)
     return _Match(value == expected)
 
 
@@ -634,13 +641,13 @@ def compare_words(question: Question, value: Any, expected: Any, parts: Sequence
         values = value if isinstance(value, tuple) else (value,)
         if len(values) != len(expected):
             return None
-        names = _entry_names(question, len(expected))
+        labels = _entry_labels(question, len(expected))
         en, zh = [], []
         for i in parts or range(len(expected)):
             said = _one_words(question, values[i], expected[i])
             if said is not None:
-                en.append(f"{names[i]}: {said['en']}")
-                zh.append(f"{names[i]}：{said['zh']}")
+                en.append(f"{labels[i]['en']}: {said['en']}")
+                zh.append(f"{labels[i]['zh']}：{said['zh']}")
         return {"en": "; ".join(en) + ".", "zh": "；".join(zh) + "。"} if en else None
     if isinstance(value, tuple):
         return None

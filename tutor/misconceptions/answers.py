@@ -66,6 +66,15 @@ def entry_names(question, n: int) -> tuple[str, ...]:
     return tuple(f"#{i + 1}" for i in range(n))
 
 
+def entry_labels(question, n: int) -> list[dict[str, str]]:
+    """Each entry's name in each language: the variables or parameters, else the question's parts (the low end a)."""
+    names = entry_names(question, n)
+    parts = tuple(getattr(question, "parts", ()) or ())
+    if names[0].startswith("#") and len(parts) == n:
+        return [{"en": tr(p, "en").removeprefix("the "), "zh": tr(p, "zh")} for p in parts]
+    return [{"en": name, "zh": name} for name in names]
+
+
 def _vector(question, value: tuple, expected: tuple, found: Sequence[Misconception]) -> Text | None:
     tolerance = question.tolerance
     n = len(expected)
@@ -85,20 +94,21 @@ def _vector(question, value: tuple, expected: tuple, found: Sequence[Misconcepti
 
 
 def _entries(question, value: tuple, expected: tuple, found: Sequence[Misconception]) -> Text | None:
-    """Each wrong entry on its own, named; None when none of them can be explained."""
+    """Each wrong entry on its own, named (entries with the same explanation together); None if none fits."""
     tolerance = question.tolerance
-    names = entry_names(question, len(expected))
-    lines_en, lines_zh = [], []
+    labels = entry_labels(question, len(expected))
+    groups: dict[str, tuple[list[int], Text]] = {}  # the explanation (en) -> (entries, explanation)
     for i, (a, b) in enumerate(zip(value, expected)):
         if _same(a, b, tolerance):
             continue
         why = _entry(question, i, a, b, found)
         if why is not None:
-            lines_en.append(f"{names[i]}: {tr(why, 'en')}")
-            lines_zh.append(f"{names[i]}：{tr(why, 'zh')}")
-    if not lines_en:
+            groups.setdefault(tr(why, "en"), ([], why))[0].append(i)
+    if not groups:
         return None
-    return both(" ".join(lines_en), " ".join(lines_zh))
+    en = " ".join(f"{', '.join(labels[i]['en'] for i in entries)}: {tr(why, 'en')}" for entries, why in groups.values())
+    zh = " ".join(f"{'、'.join(labels[i]['zh'] for i in entries)}：{tr(why, 'zh')}" for entries, why in groups.values())
+    return both(en, zh)
 
 
 def _permutation(value: tuple, expected: tuple, tolerance) -> tuple[int, ...] | None:
@@ -340,4 +350,4 @@ def _value_for_formula(question, a: sp.Expr, b: sp.Expr) -> Text:
     )
 
 
-__all__ = ["diagnose", "entry_names"]
+__all__ = ["diagnose", "entry_labels", "entry_names"]
