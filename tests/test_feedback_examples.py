@@ -126,6 +126,13 @@ def test_a_value_where_a_function_is_asked():
     assert "函数" in said(g, "zh") and "x = 1" in said(g, "zh")
 
 
+def test_values_where_a_gradient_of_functions_is_asked():
+    # ∇f = (4x, 12z, 21m²); (4, 12, 21) is its value at (1, 1, 1)
+    g = grade(q(4, "s3.gradient"), "(4, 12, 21)")
+    assert "function of" in said(g, "en") and "m = 1" in said(g, "en")
+    assert "函数" in said(g, "zh") and "m = 1" in said(g, "zh")
+
+
 def test_a_formula_where_a_value_is_asked():
     # f′(1) = 10 for 5x²; 10x is the formula
     g = grade(q(2, "s2.derivative"), "10x")

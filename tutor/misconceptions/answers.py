@@ -90,7 +90,29 @@ def _vector(question, value: tuple, expected: tuple, found: Sequence[Misconcepti
     factor = _common_factor(value, expected)
     if factor is not None:
         return _say_factor(question, factor, every=True)
+    if all(isinstance(a, sp.Basic) and a.is_number for a in value) and not any(
+        isinstance(b, sp.Basic) and b.is_number for b in expected
+    ):
+        return _values_for_formulas(question, value, expected)
     return _entries(question, value, expected, found)
+
+
+def _values_for_formulas(question, value: tuple, expected: tuple) -> Text:
+    """Numbers where the entries are functions: the vector's value at a point, not the vector itself."""
+    variables = sorted(set().union(*(b.free_symbols for b in expected)), key=str)
+    names = ", ".join(str(v) for v in variables)
+    at = ""
+    for point in (1, 0, 2, -1):
+        if all(_same(b.xreplace({v: point for v in variables}), a, None) for a, b in zip(value, expected)):
+            at = ", ".join(f"{v} = {point}" for v in variables)
+            break
+    seen_en = f" (those are its entries' values at {at})" if at else ""
+    seen_zh = f"（这些是它在 {at} 处的值）" if at else ""
+    return both(
+        f"Those are numbers; the question asks for each entry as a function of {names}, "
+        f"a formula that holds everywhere{seen_en}.",
+        f"这些是数；题目要的是每个分量关于 {names} 的函数，处处成立的式子{seen_zh}。",
+    )
 
 
 def _entries(question, value: tuple, expected: tuple, found: Sequence[Misconception]) -> Text | None:
