@@ -96,6 +96,14 @@ def wrong_answers(q) -> list[tuple[str, str]]:
     return [(k, t) for k, t in out if t != _text(e) and not (e == 0 and k != "formula for value")]
 
 
+def _entries(value) -> tuple:
+    return value if isinstance(value, tuple) else (value,)
+
+
+def _off_by_one(value):
+    return tuple(v + 1 for v in value) if isinstance(value, tuple) else value + 1
+
+
 def _diagnosed(g) -> bool:
     return g.verdict == "close" or g.feedback is not None
 
@@ -118,7 +126,20 @@ def test_most_wrong_answers_get_a_diagnosis(path):
             else:
                 missed.append(f"{q.id} {kind}: {text} -> {g.message['en']}")
     share = diagnosed / total
-    print(f"\n{path.stem}: {diagnosed}/{total} wrong answers diagnosed ({share:.0%})")
+    # answers with no idea behind them (off by one): reported, not held to the share; never a bare "Not right."
+    slips, slips_diagnosed = 0, 0
+    for q in walkthrough.questions():
+        if q.kind not in ("number", "vector") or not all(v.is_number for v in _entries(q.expected)):
+            continue
+        g = grade(q, _text(_off_by_one(q.expected)))
+        if g.verdict == "wrong":
+            slips += 1
+            slips_diagnosed += _diagnosed(g)
+            assert g.feedback or g.message["en"] != "Not right.", (q.id, g.message)
+    print(
+        f"\n{path.stem}: {diagnosed}/{total} wrong answers diagnosed ({share:.0%})"
+        f"; off by one: {slips_diagnosed}/{slips} diagnosed, the others compared"
+    )
     for line in missed:
         print("   not diagnosed:", line)
     assert share > SHARE, missed
