@@ -346,3 +346,26 @@ def test_no_hint_but_the_last_gives_a_derivative_away(session, n):
         hints = [plain_maths(tr(h, "en")).replace(" ", "") for h in s.hints(question)]
         assert not any(answer in h for h in hints[:-1]), (question.id, answer, hints)
         assert answer in hints[-1] or len(formulas) > 1, (question.id, hints[-1])
+
+
+@pytest.mark.parametrize(
+    ("figures", "right", "close"), [(None, "-3.938", "-3.94"), (2, "-3.9", None), (6, "-3.9375", "-3.938")]
+)
+def test_a_lesson_states_its_precision(tmp_path, figures, right, close):
+    # f(x) = x⁴ − 4x, f′(1/4) = 4/64 − 4 = −63/16 = −3.9375
+    line = f"figures: {figures}\n" if figures else ""
+    path = tmp_path / "precision.yaml"
+    path.write_text(
+        "id: precision\ntitle: {en: Precision, zh: 精度}\n" + line + "sections:\n"
+        '  - evaluate:\n      function: "x^4 - 4x"\n      what: derivative\n      at: {x: 1/4}\n',
+        encoding="utf-8",
+    )
+    question = build_walkthrough(load_lesson(path)).questions()[0]
+    assert question.expected == R(-63, 16)
+    assert grade(question, right).verdict == "right"
+    if close:
+        g = grade(question, close)
+        assert g.verdict == "close" and not g.counted
+        assert f"{figures or 4} significant figures" in tr(g.message, "en")
+        assert f"{figures or 4} 位有效数字" in tr(g.message, "zh")
+    assert grade(question, "-3.5").verdict == "wrong"
