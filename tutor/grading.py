@@ -11,9 +11,19 @@ misconception matched; or invalid input, which is not counted as an attempt.
   (or ``equals``) in :func:`tutor.sandbox.run_bounded`; if that runs out of
   time, agreement to 1e-9 at five or more points is accepted.
 - Numbers are exact (``0.5`` is 1/2, so it equals ``1/2``) unless the
-  question has a tolerance.  Vectors are compared component by component.
-  Choices accept the key, its first letter where that is unambiguous, or the
-  label in any language (``减小``).
+  question has a tolerance.  Precision is a stated rule: a decimal stands for
+  an exact value when it agrees with it to :func:`figures` significant
+  figures (the lesson's ``figures:``, default :data:`SIGNIFICANT_FIGURES`);
+  a shorter rounding is "close", which is said and not counted.
+- Vectors are compared component by component and every wrong one is named;
+  ``【−0.5，1】``, ``4、12、21`` and ``w=2, b=0.5`` are vectors too.
+  Choices accept the key, its first letter where that is unambiguous, the
+  label in any language (``减小``) or a synonym (:mod:`tutor.synonyms`).
+- A wrong answer is explained by the author's feedback, else by
+  :mod:`tutor.misconceptions` (bounded in the checker process); when neither
+  fits, :func:`compare_words` says how it differs (the shape expected, how far
+  off and which way, which variable is missing or extra): never a bare
+  "Not right.".
 - Error carried forward: the expected answer is recomputed from the learner's
   earlier accepted answers (:func:`tutor.walkthrough.expected_given`); an
   answer right from their own earlier value is right, and the message says
