@@ -340,6 +340,6 @@ def test_the_command_hands_the_built_set_to_the_app(monkeypatch):
     opened = []
     monkeypatch.setattr(tutor.app, "_prepare_images", lambda: False)
     monkeypatch.setattr(TutorApp, "run", lambda self, *a, **k: opened.append(self.start_lesson))
-    code, out = practice("descent", "--seed", "5")
+    code, _out = practice("descent", "--seed", "5")
     assert code == 0
     assert [lesson.id for lesson in opened] == ["practice-descent-5"]
