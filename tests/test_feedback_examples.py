@@ -369,3 +369,10 @@ def test_a_lesson_states_its_precision(tmp_path, figures, right, close):
         assert f"{figures or 4} significant figures" in tr(g.message, "en")
         assert f"{figures or 4} 位有效数字" in tr(g.message, "zh")
     assert grade(question, "-3.5").verdict == "wrong"
+
+
+def test_a_prediction_before_two_over_l_is_taught():
+    # lesson 5, s1: 5x² with η = 1/100: x ← (1 − 10η)·x = 0.9·x, which shrinks
+    g = grade(q(5, "s1.predict"), "diverge")
+    assert "9/10" in said(g, "en") and "shrinks" in said(g, "en") and "2/L" not in said(g, "en")
+    assert "9/10" in said(g, "zh") and "变小" in said(g, "zh")

@@ -645,7 +645,12 @@ def _wrong_message(
 
 def compare_words(question: Question, value: Any, expected: Any, parts: Sequence[int] = ()) -> dict[str, str] | None:
     """The shape expected, which way and how far off a number is, which variable is missing or extra."""
-    if question.kind == "choice" or value is None or expected is None:
+    if question.kind == "choice":  # no number to compare: the question's first hint points the way
+        hints = question.help.hints
+        if not hints:
+            return None
+        return {"en": f"A hint: {tr(hints[0], 'en')}", "zh": f"提示：{tr(hints[0], 'zh')}"}
+    if value is None or expected is None:
         return None
     if isinstance(expected, tuple):
         values = value if isinstance(value, tuple) else (value,)

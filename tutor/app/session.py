@@ -186,7 +186,7 @@ class LessonSession:
         """The grade in words: verdict, which part, matched feedback, carried forward (Markdown stripped)."""
         from tutor.plaintext import strip_markdown
 
-        parts = [tr(grade.message, self.lang)]
+        parts = [strip_markdown(tr(grade.message, self.lang))]
         if grade.feedback:
             parts.append(strip_markdown(tr(grade.feedback, self.lang)))
         carried = tr(
