@@ -86,10 +86,7 @@ def wrong_answers(q) -> list[tuple[str, str]]:
     out.append(("factor doubled", _text(2 * e)))
     if q.kind == "expression" and not e.is_number:
         out.append(("value for function", _text(e.xreplace({s: 1 for s in e.free_symbols}))))
-    context = q.context
-    names = q.variables or tuple(
-        (context.get("variables") if isinstance(context, dict) else getattr(context, "variables", None)) or ()
-    )
+    names = q.variables or tuple(getattr(q.context, "variables", None) or ())
     if q.kind == "number" and names:
         out.append(("formula for value", f"{_text(e)}*{names[0]}"))
     if q.tolerance is None and e.is_number and not e.is_Integer:

@@ -17,6 +17,7 @@ from tutor.lesson.loader import load_lesson
 from tutor.mathtext import symbol
 from tutor.text import tr
 from tutor.walkthrough import Question, build_walkthrough
+from tutor.walkthrough.contract import EvaluateContext
 
 LESSONS = Path(__file__).resolve().parent.parent / "lessons"
 R = sp.Rational
@@ -157,7 +158,7 @@ def test_the_square_of_a_negative():
         prompt="f(−1)?",
         expected=sp.Integer(5),
         skill="evaluate",
-        context={"function": 5 * x**2, "variables": ("x",), "of": "x", "what": "value", "at": {"x": sp.Integer(-1)}},
+        context=EvaluateContext(5 * x**2, ("x",), "x", "value", {"x": sp.Integer(-1)}),
     )
     g = grade(question, "-5")
     assert "square of a negative number is positive" in said(g, "en") and "(−1)² = 1" in said(g, "en")
@@ -181,8 +182,8 @@ def test_nothing_in_the_catalogue_still_gets_a_comparison():
 
 
 def test_a_short_rounding_is_close_not_wrong(tmp_path):
-    from tutor.app.session import LessonSession
     from tutor.progress import ProgressStore
+    from tutor.session import LessonSession
 
     question = q(3, "s2.k1.derivative")  # −63/16 = −3.9375
     g = grade(question, "-3.94")
@@ -254,8 +255,8 @@ def test_a_wrong_synonym_is_wrong_not_unreadable():
 
 @pytest.fixture
 def session(tmp_path):
-    from tutor.app.session import LessonSession
     from tutor.progress import ProgressStore
+    from tutor.session import LessonSession
 
     def make(n: int, lang: str = "en"):
         return LessonSession(lesson(n), ProgressStore(tmp_path / f"p{n}{lang}.sqlite3"), lang)
@@ -333,8 +334,8 @@ def test_markdown_is_stripped_in_plain_text():
 
 @pytest.mark.parametrize("n", range(1, 9))
 def test_no_hint_but_the_last_gives_a_derivative_away(session, n):
-    from tutor.app.maths import plain_maths
     from tutor.derivation import show
+    from tutor.latex_unicode import plain_maths
 
     s = session(n)
     for question in lesson(n).questions():

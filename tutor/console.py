@@ -1,15 +1,14 @@
 """Command-line views of the engine: ``tutor derive`` and ``tutor descend``.
 
-Each command first computes a plain report (exact sympy values in
-dataclasses), then one of the renderers turns it into text for people or JSON
-for programs.  The renderers do no mathematics.
+The CLI computes a plain report (:mod:`tutor.reports`: exact sympy values in
+dataclasses, the run and its signs), then one of these renderers turns it into
+text for people or JSON for programs.  The renderers do no mathematics and
+import no engine module.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
@@ -17,63 +16,10 @@ from sympy.printing.precedence import precedence
 from sympy.printing.pretty.pretty_symbology import pretty_symbol
 from sympy.printing.str import StrPrinter
 
-from tutor import calculus
-from tutor.mathtext import infer_variables, parse_assignments, parse_expression, parse_number
-from tutor.text import tr
+from tutor.notation import sign_mark
 
-if TYPE_CHECKING:  # descent is imported by the descend command only: derive starts faster without it
-    from tutor import descent
-
-
-def resolve_variables(text: str, declared: str | None) -> tuple[str, ...]:
-    if declared:
-        names = tuple(v.strip() for v in declared.split(",") if v.strip())
-        from tutor.mathtext import check_variable_name
-
-        for name in names:
-            check_variable_name(name)
-        twice = [name for name in dict.fromkeys(names) if names.count(name) > 1]
-        if twice:  # f(x, x) would have two partial derivatives in the same variable
-            raise calculus.MathError(f"--vars names {', '.join(twice)} twice")
-        return names
-    return infer_variables(text)
-
-
-def point_in_order(assigned: dict[str, sp.Expr], variables: Sequence[str], option: str) -> dict[str, sp.Expr]:
-    missing = [v for v in variables if v not in assigned]
-    extra = [v for v in assigned if v not in variables]
-    if extra:
-        raise calculus.MathError(
-            f"{option} names {', '.join(extra)}, which is not a variable of f ({', '.join(variables)})"
-        )
-    if missing:
-        raise calculus.MathError(f"{option} needs a value for {', '.join(missing)}")
-    return {v: assigned[v] for v in variables}
-
-
-# --- derive -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DeriveReport:
-    f: sp.Expr
-    variables: tuple[str, ...]
-    gradient: tuple[sp.Expr, ...]
-    at: dict[str, sp.Expr] | None
-    f_value: sp.Expr | None
-    value: tuple[sp.Expr, ...] | None
-
-
-def derive(text: str, variables: str | None = None, at: str | None = None) -> DeriveReport:
-    names = resolve_variables(text, variables)
-    f = parse_expression(text, names)
-    grad = calculus.gradient(f, names)
-    point = f_value = value = None
-    if at:
-        point = point_in_order(parse_assignments(at, names), names, "--at")
-        f_value = calculus.evaluate(f, point, what="f")
-        value = calculus.evaluate_vector(grad, point)
-    return DeriveReport(f, names, grad, point, f_value, value)
+if TYPE_CHECKING:
+    from tutor.reports import DeriveReport
 
 
 # --- how maths is shown ----------------------------------------------------------------
@@ -195,70 +141,6 @@ def derive_json(report: DeriveReport) -> str:
 # --- descend ----------------------------------------------------------------------------
 
 
-def descend(
-    text: str,
-    variables: str | None,
-    start: str,
-    lr: str,
-    *,
-    steps: int | None = None,
-    until: Sequence[str] = (),
-    exact: bool = False,
-    optimizer: str = "gd",
-    beta: str | None = None,
-    settings: Mapping[str, str | None] | None = None,
-) -> tuple[sp.Expr, descent.Run]:
-    from tutor import descent
-
-    names = resolve_variables(text, variables)
-    f = parse_expression(text, names)
-    point = point_in_order(parse_assignments(start, names), names, "--from")
-    rate = parse_number(lr)
-    if not rate.is_positive:
-        raise calculus.MathError(f"the learning rate must be a positive number, not {sp.sstr(rate)}")
-    if not exact and not math.isfinite(float(rate)):
-        raise calculus.MathError(
-            f"the learning rate {lr} is too large for floating point; use --exact or a smaller rate"
-        )
-    if steps is None:
-        # a stop rule that waits for something (a sign change, a tolerance) gets room to happen
-        steps = 10_000 if any(w.strip() and w.strip() != "zero" for item in until for w in item.split(",")) else 20
-    given = dict(settings or {})
-    if beta is not None:
-        given["beta"] = beta
-    opt = _optimizer(optimizer, given)
-    words = [w for item in until for w in item.split(",")]
-    run = descent.run(f, names, list(point.values()), rate, steps=steps, until=words, exact=exact, optimizer=opt)
-    return f, run
-
-
-def _optimizer(key: str, given: Mapping[str, str | None]):
-    """The optimiser with the settings given on the command line (--beta, --eps, ...), each parsed exactly."""
-    from tutor.optimisers import get, settings_by_key
-
-    kind = get(key)
-    takes = {s.key for s in kind.settings}
-    for name, value in given.items():
-        if value is not None and name not in takes:
-            uses = settings_by_key().get(name, [])
-            keys = [c.key for c, _ in uses]
-            users = " or ".join([", ".join(keys[:-1]), keys[-1]] if len(keys) > 1 else keys)
-            symbol = uses[0][1].symbol if uses else name
-            raise calculus.MathError(f"--{name} is for --optimizer {users}; {tr(kind.noun)} has no {symbol}")
-    return kind.build(**{name: parse_number(value) for name, value in given.items() if value is not None})
-
-
-def descend_notes(f: sp.Expr, run: descent.Run) -> tuple[str, ...]:
-    """What the table alone does not say (f has no minimum, η at or above its bound), decided by
-    :mod:`tutor.analysis`."""
-    from tutor import analysis
-
-    try:
-        return analysis.notes(f, run)
-    except (calculus.MathError, NotImplementedError, ValueError, TypeError, ZeroDivisionError):
-        return ()
-
-
 def _number(value: Any, exact: bool) -> Any:
     if exact:
         return sp.sstr(value)
@@ -266,7 +148,7 @@ def _number(value: Any, exact: bool) -> Any:
     return value if value == value and abs(value) != float("inf") else None
 
 
-def descend_json(run: descent.Run, notes: Sequence[str] = ()) -> str:
+def descend_json(run: Any, notes: Sequence[str] = ()) -> str:
     import json
 
     exact = run.exact
@@ -300,21 +182,18 @@ def _cell(value: Any, exact: bool) -> str:
     return f"{float(value):.6g}"
 
 
-def _sign(value: Any) -> str:
-    return {1: "+", -1: "-", 0: "0"}[calculus._sign_any(value)]
-
-
-def descend_table(f: sp.Expr, run: descent.Run, notes: Sequence[str] = ()) -> str:
+def descend_table(f: sp.Expr, run: Any, notes: Sequence[str] = (), signs: Sequence[Sequence[int]] = ()) -> str:
+    """The run as an aligned table; ``signs`` are the engine's signs of each gradient component, per step."""
     v = run.variables
     one = len(v) == 1
     header = ["k", *v, _fname(v)]
     header += [f"f'({v[0]})"] if one else [f"∂f/∂{name}" for name in v]
     header += ["sign", "sign change"]
     rows = []
-    for s in run.steps:
+    for s, sign in zip(run.steps, signs):
         row = [str(s.k), *(_cell(x, run.exact) for x in s.point), _cell(s.value, run.exact)]
         row += [_cell(g, run.exact) for g in s.gradient]
-        row += [" ".join(_sign(g) for g in s.gradient), ", ".join(s.sign_change) or ""]
+        row += [" ".join(sign_mark(g, "ascii") for g in sign), ", ".join(s.sign_change) or ""]
         rows.append(row)
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     fmt = lambda r: "  ".join(c.rjust(w) for c, w in zip(r, widths)).rstrip()  # noqa: E731
@@ -327,7 +206,7 @@ def descend_table(f: sp.Expr, run: descent.Run, notes: Sequence[str] = ()) -> st
     return "\n".join(lines)
 
 
-def descend_summary(run: descent.Run) -> str:
+def descend_summary(run: Any) -> str:
     final = run.final
     if final is None:
         return f"stopped at k = {run.stop.k} ({run.stop.reason}): {run.stop.message}"

@@ -19,6 +19,7 @@ from sympy.printing.pycode import SymPyPrinter
 
 from tutor.calculus import (
     MathError,
+    TooLarge,
     evaluate,
     exact_number,
     gradient,
@@ -277,6 +278,9 @@ def run(
             return Run(steps=(), stop=Stop("not_differentiable", 0, kink), **record)
         for g in evaluate_grad:
             evaluate(g, named, what="the derivative")
+    except TooLarge as err:  # defined but huge: floats overflow in the loop below and say so
+        if exact:
+            return Run(steps=(), stop=Stop("exact_limit", 0, err.message), **record)
     except MathError as err:
         return Run(steps=(), stop=Stop("undefined", 0, err.message), **record)
 

@@ -206,8 +206,7 @@ def _names(question: Question) -> tuple[str, ...]:
     variables, so that `10x` for f'(1) is read and told it still needs evaluating."""
     if question.variables:
         return tuple(question.variables)
-    context = question.context
-    names = context.get("variables") if isinstance(context, Mapping) else getattr(context, "variables", None)
+    names = getattr(question.context, "variables", None)
     return tuple(names) if names else ()
 
 

@@ -6,7 +6,7 @@ screen reader's line, a pipe or a one-line feedback widget would show the
 markers raw.  This keeps the words and drops the markers, with the parser
 Textual itself uses (markdown-it-py), so emphasis is read exactly as the
 renderer reads it.  Maths between ``$`` signs is left untouched for
-:func:`tutor.app.maths.plain_maths` (``x_1`` is an index there, not emphasis).
+:func:`tutor.latex_unicode.plain_maths` (``x_1`` is an index there, not emphasis).
 """
 
 from __future__ import annotations

@@ -178,7 +178,12 @@ def lessons_command(extra_dirs: Sequence[Path], fmt: str = "text", lang: str = "
         where = ", ".join(str(p) for p, _ in _folders(extra_dirs))
         return f"no lessons found (looked in {where})"
     header = ("id", "title" if lang != "zh" else "标题", "status" if lang != "zh" else "状态")
-    rows = [(e.id, _clip(tr(e.title, lang).replace("\n", " "), 50), "ok" if e.ok else e.error) for e in entries]
+    from tutor.safe_text import one_line  # ids, titles and file names in errors: control characters escaped
+
+    rows = [
+        (one_line(e.id), _clip(one_line(tr(e.title, lang).replace("\n", " ")), 50), "ok" if e.ok else one_line(e.error))
+        for e in entries
+    ]
     widths = [max(_width(r[i]) for r in (header, *rows)) for i in range(2)]
     lines = []
     for row in (header, *rows):

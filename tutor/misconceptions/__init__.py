@@ -24,12 +24,25 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from tutor.misconceptions.answers import diagnose
-from tutor.misconceptions.common import Misconception, _same, _scalar, _undefined, fields
+from tutor.misconceptions.common import Misconception, _same, _scalar, _undefined
 from tutor.misconceptions.derivatives import SLIPS, _derive, _evaluate, _iteration_derivative, refold
 from tutor.misconceptions.descent import _bracket, _direction, _next_iterate, _sign_change
 from tutor.misconceptions.predict import _predict
 from tutor.misconceptions.training import _training
 from tutor.text import Text
+from tutor.walkthrough.contract import (
+    BracketContext,
+    Context,
+    DeriveContext,
+    DirectionContext,
+    EvaluateContext,
+    PredictContext,
+    SignChangeContext,
+    SlopeContext,
+    TrainingContext,
+    UpdateContext,
+    context_fields,
+)
 
 
 def explain(question, value: Any) -> Text | None:
@@ -54,12 +67,11 @@ def candidates(question) -> list[Misconception]:
 
 def _candidates(question) -> list[Misconception] | None:
     """The candidates; None when the question's context cannot be worked with (never a crash)."""
-    context = fields(question.context)
-    builder = _family(question.context) or _builder(question, context)
-    if builder is None:
+    family = _family(question.context)
+    if family is None:
         return []
-    try:
-        found = builder(question, context)
+    try:  # the families read the context's fields by name
+        found = family(question, context_fields(question.context))
     except (ValueError, TypeError, ZeroDivisionError, KeyError, IndexError, AttributeError, ArithmeticError):
         return None
     expected = _scalar(question.expected)
@@ -76,54 +88,26 @@ def _candidates(question) -> list[Misconception] | None:
     return out
 
 
-#: The family of each typed question context (tutor.walkthrough.contract), by the context's type.
-FAMILIES: dict[str, Callable] = {
-    "DeriveContext": _derive,
-    "EvaluateContext": _evaluate,
-    "SlopeContext": _iteration_derivative,
-    "DirectionContext": _direction,
-    "UpdateContext": _next_iterate,
-    "SignChangeContext": _sign_change,
-    "BracketContext": _bracket,
-    "PredictContext": _predict,
-    "TrainingContext": _training,
+#: The family of misconceptions for each typed question context (:mod:`tutor.walkthrough.contract`).
+FAMILIES: dict[type, Callable[[Any, Mapping[str, Any]], list[Misconception]]] = {
+    DeriveContext: _derive,
+    EvaluateContext: _evaluate,
+    SlopeContext: _iteration_derivative,
+    DirectionContext: _direction,
+    UpdateContext: _next_iterate,
+    SignChangeContext: _sign_change,
+    BracketContext: _bracket,
+    PredictContext: _predict,
+    TrainingContext: _training,
 }
 
 
-def _family(context: Any) -> Callable | None:
-    """The family for a typed context, dispatched on its type; None for a plain mapping."""
-    if context is None or isinstance(context, Mapping):
-        return None
-    for kind in type(context).__mro__:
-        family = FAMILIES.get(kind.__name__)
-        if family is not None:
+def _family(context: Context | None) -> Callable | None:
+    """The family for a question's context, by its type; None for no context (or one the engine does not know)."""
+    for kind, family in FAMILIES.items():
+        if isinstance(context, kind):
             return family
     return None
 
 
-def _builder(question, context: Mapping[str, Any]) -> Callable | None:
-    """Which kind of question a context given as a mapping is, from the names it has (the engine's contexts
-    before the typed contract; a teacher's test may still build one)."""
-    if "bracket" in context:
-        return _bracket
-    if "previous_gradient" in context:
-        return _sign_change
-    if "model" in context:
-        return _training
-    if "learning_rate" in context and "point" in context:
-        return _next_iterate
-    if "learning_rate" in context and "bound" in context:
-        return _predict
-    if "function" in context and "point" in context:
-        return _iteration_derivative
-    if "function" in context:
-        what = context.get("what")
-        if what in ("value", "derivative", "gradient") and context.get("at") is not None:
-            return _evaluate
-        return _derive
-    if "gradient" in context:
-        return _direction
-    return None
-
-
-__all__ = ["SLIPS", "Misconception", "candidates", "explain", "refold"]
+__all__ = ["FAMILIES", "SLIPS", "Misconception", "candidates", "explain", "refold"]

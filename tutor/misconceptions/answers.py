@@ -28,8 +28,16 @@ from typing import Any
 import sympy as sp
 
 from tutor.derivation import show
-from tutor.misconceptions.common import Misconception, _same, _scalar, _value, fields
+from tutor.misconceptions.common import Misconception, _same, _scalar, _value
 from tutor.text import Text, both, tr
+from tutor.walkthrough.contract import (
+    DeriveContext,
+    EvaluateContext,
+    PredictContext,
+    TrainingContext,
+    UpdateContext,
+    context_fields,
+)
 
 
 def diagnose(question, value: Any, found: Sequence[Misconception] = ()) -> Text | None:
@@ -59,7 +67,7 @@ def diagnose(question, value: Any, found: Sequence[Misconception] = ()) -> Text 
 
 def entry_names(question, n: int) -> tuple[str, ...]:
     """How to name the entries: the variables (x, z, m), the parameters (w, b), else 1st, 2nd, ..."""
-    context = fields(question.context)
+    context = context_fields(question.context)
     for names in (question.variables, context.get("parameters"), context.get("variables")):
         if names and len(tuple(names)) == n:
             return tuple(str(v) for v in names)
@@ -207,19 +215,19 @@ def _entry(question, i: int, a: Any, b: Any, found: Sequence[Misconception]) -> 
 
 def _component_question(question, i: int, expected: Any):
     """Entry i of a gradient asked as its own question (∂f/∂v, or its value at the point)."""
-    context = fields(question.context)
-    f = context.get("function")
-    variables = tuple(context.get("variables") or question.variables or ())
-    if f is None or len(variables) <= i or "model" in context or "learning_rate" in context:
+    context = question.context
+    if isinstance(context, (TrainingContext, UpdateContext, PredictContext)):  # no gradient's entry to ask for
+        return None
+    f = getattr(context, "function", None)
+    variables = tuple(getattr(context, "variables", None) or question.variables or ())
+    if f is None or len(variables) <= i:
         return None
     v = variables[i]
-    at = context.get("at") if "at" in context else context.get("point")
+    at = context.at if isinstance(context, (DeriveContext, EvaluateContext)) else getattr(context, "point", None)
     if at is None:  # the gradient as expressions: ∂f/∂v
-        sub = {"function": f, "variables": variables, "of": v, "what": "partial", "at": None}
-        kind = "expression"
+        sub, kind = DeriveContext(f, variables, v, "partial"), "expression"
     else:
-        sub = {"function": f, "variables": variables, "of": v, "what": "derivative", "at": at}
-        kind = "number"
+        sub, kind = EvaluateContext(f, variables, v, "derivative", at), "number"
     return dataclasses.replace(
         question, kind=kind, expected=expected, context=sub, parts=(), formula=None, depends={}, given={}
     )
@@ -240,7 +248,7 @@ _TWO_COMES_FROM = ("derivative", "partial", "gradient", "evaluate", "training")
 
 def _say_factor(question, factor: sp.Expr, every: bool = False) -> Text | None:
     """An answer c times the right one: which common factor that usually is."""
-    context = fields(question.context)
+    context = context_fields(question.context)
     samples = context.get("samples") or context.get("xs")
     n = len(tuple(samples)) if samples is not None else None
     what_en = "Every entry is" if every else "That is"
@@ -282,7 +290,7 @@ def _say_factor(question, factor: sp.Expr, every: bool = False) -> Text | None:
 
 def _one(question, a: sp.Expr, b: sp.Expr) -> Text | None:
     """One number or expression against the right one."""
-    context = fields(question.context)
+    context = context_fields(question.context)
     numeric = not question.variables
     if numeric and b.is_number and not a.is_number:
         return _formula_for_value(question, a, b)
@@ -340,7 +348,7 @@ def _negative_square(context, b: sp.Expr) -> Text | None:
 
 
 def _formula_for_value(question, a: sp.Expr, b: sp.Expr) -> Text:
-    context = fields(question.context)
+    context = context_fields(question.context)
     names = ", ".join(sorted(str(s) for s in a.free_symbols))
     at = context.get("at") if context.get("at") is not None else context.get("point")
     where = ""

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, is_dataclass
-from dataclasses import fields as dc_fields
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -13,17 +12,6 @@ import sympy as sp
 from tutor.derivation import show
 from tutor.mathtext import symbol
 from tutor.text import Text
-
-
-def fields(context: Any) -> dict[str, Any]:
-    """A question's context as name -> value: a mapping as it is, a typed context (a dataclass) by its set fields."""
-    if context is None:
-        return {}
-    if isinstance(context, Mapping):
-        return dict(context)
-    if is_dataclass(context):
-        return {f.name: getattr(context, f.name) for f in dc_fields(context) if getattr(context, f.name) is not None}
-    return {}
 
 
 @dataclass(frozen=True)

@@ -201,7 +201,7 @@ class LessonSession:
         return ("" if self.lang == "zh" else " ").join(p for p in parts if p)  # Chinese sentences need no space
 
     def prepare_hints(self) -> None:
-        """Work out every question's hints now: the derivation runs sympy, so the app calls this from a worker."""
+        """Gather every question's hints now (the walkthrough has already derived them), so F2 only looks up."""
         for question in self.walkthrough.questions():
             self.hints(question)
 
@@ -215,32 +215,22 @@ class LessonSession:
     def _work_out_hints(self, question: Question) -> list[Text]:
         """General to specific, the answer only in the last: the author's first hint, the derivation's
         rules innermost first, the author's other hints, then the derivative of each variable."""
+        from tutor.walkthrough.contract import DeriveContext
+
         authored: list[Text] = list(question.help.hints)
-        context = question.context or {}
-        f = context.get("function")
-        of = context.get("variable") or context.get("of")
-        if of is None and len(question.variables) == 1 and question.kind == "expression":
-            of = question.variables[0]
-        if f is None or of is None or question.skill not in ("derivative", "partial", "gradient"):
+        if not isinstance(question.context, DeriveContext):
             return authored
-        variables = tuple(context.get("variables") or question.variables) if of == "gradient" else (of,)
         rules: list[Text] = []
         results: list[Text] = []
-        try:
-            from tutor.derivation import hint_steps
-
-            for variable in variables:
-                steps = hint_steps(f, variable, None)  # outermost first: the first is the derivative itself
-                if not steps:
-                    continue
-                answer = _result(steps[0])
-                inner = list(reversed(steps[1:]))
-                # a rule whose result is already the whole derivative (the one term with x in it) would give
-                # the answer early: the last hint, the whole derivation, says it
-                rules += [step for step in inner if _result(step) != answer]
-                results.append(steps[0])
-        except (ImportError, TutorError):
-            return authored
+        for steps in question.context.hints:  # per variable, outermost rule first: the first is the derivative
+            if not steps:
+                continue
+            answer = _result(steps[0])
+            inner = list(reversed(steps[1:]))
+            # a rule whose result is already the whole derivative (the one term with x in it) would give
+            # the answer early: the last hint, the whole derivation, says it
+            rules += [step for step in inner if _result(step) != answer]
+            results.append(steps[0])
         return authored[:1] + rules + authored[1:] + results
 
     def hint(self, question: Question) -> str | None:
@@ -301,24 +291,13 @@ class LessonSession:
         return f"{said} {reason}".strip()
 
     def derivation(self, step: Step | None = None) -> list[str]:
-        """A derive step's derivative, one rule per line (Unicode text); [] for any other step.
+        """A derive step's derivative, one rule per line (Unicode text); [] for any other step."""
+        from tutor.walkthrough.contract import DerivePayload
 
-        Runs sympy, so the app calls it from a worker thread.
-        """
-        step = step or self.step
-        data = step.data or {}
-        f = data.get("function")
-        if step.kind != "derive" or f is None:
-            return []
-        variables = tuple(data.get("variables") or ())
-        of = data.get("of")
-        targets = [of] if of in variables else list(variables)  # "gradient": every partial derivative
-        try:
-            from tutor.derivation import hint_steps
-
-            return [str(line) for v in targets for line in hint_steps(getattr(f, "expr", f), v, self.lang)]
-        except Exception:  # an extra, never a reason for the lesson not to open
-            return []
+        match (step or self.step).payload:
+            case DerivePayload(derivation=derivation):
+                return [tr(line, self.lang) for line in derivation.lines]
+        return []
 
     def skip(self, question: Question) -> str:
         """Pass over a question for now: its right value is shown (and recorded as shown), and later
