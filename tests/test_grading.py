@@ -74,7 +74,7 @@ def test_wrong_vector_length_is_said(wt):
 
 
 def test_a_wrong_expression_without_any_feedback(wt):
-    g = grade(wt.question("s0.derivative"), "3x")  # no author feedback and no known slip says anything about 3x
+    g = grade(wt.question("s0.derivative"), "7x^2")  # no author feedback and no known slip says anything about 7x²
     assert (g.verdict, g.part, g.feedback) == ("wrong", None, None)
     # never a bare "Not right." (issue 15): the generic comparison still says what differs
     assert g.message["en"].startswith("Not right.") and g.message["en"] != "Not right."
