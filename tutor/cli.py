@@ -182,21 +182,28 @@ def descend_cmd(expr, variables, start, lr, steps, until, exact, optimizer, fmt,
     from tutor.watchdog import deadline
 
     with deadline(seconds=None if not exact else 30):
-        f, run = console.descend(
+        f, walk = console.descend(
             expr, variables, start, lr, steps=steps, until=until, exact=exact, optimizer=optimizer, settings=settings
         )
-        notes = console.descend_notes(f, run)
-        if fmt == "json":
-            out = console.descend_json(run, notes)
-        elif fmt == "summary":
-            out = console.descend_summary(run)
-        else:
-            out = console.descend_table(f, run, notes)
-    click.echo(out)
-    if fmt == "summary":  # the summary stays one line; what it cannot say goes beside it
-        for note in notes:
-            click.echo(f"note: {note}", err=True)
+        if plot_path is not None:  # the plot draws the whole path, so this run keeps its steps
+            from tutor.descent import Run
+
+            walk = Run(steps=tuple(walk), stop=walk.stop, **walk.record)
+        if fmt == "summary":  # only the first and last steps are kept
+            run = walk if plot_path is not None else walk.summary()
+            click.echo(console.descend_summary(run))
+        else:  # the steps are written as they come
+            notes = lambda: console.descend_notes(f, walk)  # noqa: E731 (after the steps: it reads the first)
+            lines = console.descend_json(walk, notes) if fmt == "json" else console.descend_table(f, walk, notes)
+            for piece in lines:
+                click.echo(piece, nl=fmt != "json")
+            if fmt == "json":
+                click.echo()
+        if fmt == "summary":  # the summary stays one line; what it cannot say goes beside it
+            for note in console.descend_notes(f, run):
+                click.echo(f"note: {note}", err=True)
     if plot_path is not None:
+        run = walk
         from tutor.plots import plot_run
 
         try:

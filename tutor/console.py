@@ -8,7 +8,7 @@ for programs.  The renderers do no mathematics.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -207,7 +207,8 @@ def descend(
     optimizer: str = "gd",
     beta: str | None = None,
     settings: Mapping[str, str | None] | None = None,
-) -> tuple[sp.Expr, descent.Run]:
+) -> tuple[sp.Expr, descent.Descent]:
+    """The parsed f and its descent, not yet run (the renderers below take its steps as they come)."""
     from tutor import descent
 
     names = resolve_variables(text, variables)
@@ -228,8 +229,8 @@ def descend(
         given["beta"] = beta
     opt = _optimizer(optimizer, given)
     words = [w for item in until for w in item.split(",")]
-    run = descent.run(f, names, list(point.values()), rate, steps=steps, until=words, exact=exact, optimizer=opt)
-    return f, run
+    walk = descent.descend(f, names, list(point.values()), rate, steps=steps, until=words, exact=exact, optimizer=opt)
+    return f, walk
 
 
 def _optimizer(key: str, given: Mapping[str, str | None]):
@@ -248,15 +249,70 @@ def _optimizer(key: str, given: Mapping[str, str | None]):
     return kind.build(**{name: parse_number(value) for name, value in given.items() if value is not None})
 
 
-def descend_notes(f: sp.Expr, run: descent.Run) -> tuple[str, ...]:
-    """What the table alone does not say (f has no minimum, η at or above its bound), decided by
-    :mod:`tutor.analysis`."""
-    from tutor import analysis
+#: The landscape notes below are worked out for polynomials up to this degree only (solving stays quick).
+NOTE_DEGREE = 6
+
+
+def _degree_bound(e: sp.Expr) -> float:
+    """An upper bound of a polynomial's total degree, read off the tree (never expanded)."""
+    if not e.free_symbols:
+        return 0
+    if e.is_Symbol:
+        return 1
+    if e.is_Add:
+        return max(_degree_bound(a) for a in e.args)
+    if e.is_Mul:
+        return sum(_degree_bound(a) for a in e.args)
+    if e.is_Pow and e.exp.is_Integer and e.exp >= 0:
+        return _degree_bound(e.base) * int(e.exp)
+    return float("inf")
+
+
+def descend_notes(f: sp.Expr, run: descent.Run | descent.Descent | descent.Summary) -> tuple[str, ...]:
+    """What the table alone does not say: f has no minimum, or η is at or above the stability bound 2/L.
 
     try:
         return analysis.notes(f, run)
     except (calculus.MathError, NotImplementedError, ValueError, TypeError, ZeroDivisionError):
         return ()
+    notes = []
+    try:
+        falling = [v for v, ok in calculus.bounded_below(f, names).items() if ok is False]
+    except (calculus.MathError, NotImplementedError, ValueError, TypeError, ZeroDivisionError):
+        falling = []
+    if falling:
+        notes.append(
+            f"f is unbounded below along {', '.join(falling)} (the other variables at 0): "
+            "it has no minimum, so a descent can run away for ever"
+        )
+    if run.optimizer != "gd" or not (len(names) == 1 or (len(names) <= 3 and _degree_bound(f) <= 2)):
+        return tuple(notes)
+    start = dict(zip(names, run.first.point)) if run.first is not None else None
+    try:
+        bound = calculus.safe_learning_rate(f, names, start)
+    except (calculus.MathError, NotImplementedError, ValueError, TypeError, ZeroDivisionError):
+        bound = None
+    lr = descent.exact_number(run.learning_rate)
+    if bound is not None and lr >= bound.bound:
+        where = (
+            ""
+            if bound.scope == "quadratic"
+            else " near the minimum at " + ", ".join(f"{v} = {sp.sstr(value)}" for v, value in bound.at.items())
+        )
+        if bound.scope != "quadratic":
+            fate = "the descent cannot settle into that minimum"
+        elif lr > bound.bound:
+            fate = "the descent diverges"
+        else:
+            fate = "the descent oscillates for ever without settling"
+        relation = "above" if lr > bound.bound else "exactly at"
+        shown = sp.sstr(lr) if run.exact else f"{run.learning_rate:g}"
+        notes.append(
+            f"learning rate {shown} is {relation} the stability bound 2/L = {sp.sstr(bound.bound)}{where} "
+            f"(L = {sp.sstr(bound.curvature)}, the steepest curvature of f): {fate}; "
+            f"take a learning rate below {sp.sstr(bound.bound)}"
+        )
+    return tuple(notes)
 
 
 def _number(value: Any, exact: bool) -> Any:
@@ -266,32 +322,46 @@ def _number(value: Any, exact: bool) -> Any:
     return value if value == value and abs(value) != float("inf") else None
 
 
-def descend_json(run: descent.Run, notes: Sequence[str] = ()) -> str:
+def _step_json(s: descent.Step, exact: bool) -> dict:
+    return {
+        "k": s.k,
+        "point": [_number(x, exact) for x in s.point],
+        "value": _number(s.value, exact),
+        "gradient": [_number(g, exact) for g in s.gradient],
+        "sign_change": list(s.sign_change),
+    }
+
+
+def descend_json(run: descent.Run | descent.Descent, notes: Sequence[str] | Callable[[], Sequence[str]] = ()) -> Iterator[str]:
+    """The run as one JSON document, in pieces: each step is written as it comes (a stream keeps none).
+
+    ``notes`` may be a function, called once the steps are out (a stream's notes need its first step).
+    """
     import json
 
     exact = run.exact
-    return json.dumps(
-        {
-            "variables": list(run.variables),
-            "learning_rate": _number(run.learning_rate, exact),
-            "exact": exact,
-            "optimizer": run.optimizer,
-            "steps": [
-                {
-                    "k": s.k,
-                    "point": [_number(x, exact) for x in s.point],
-                    "value": _number(s.value, exact),
-                    "gradient": [_number(g, exact) for g in s.gradient],
-                    "sign_change": list(s.sign_change),
-                }
-                for s in run.steps
-            ],
-            "stop": {"reason": run.stop.reason, "k": run.stop.k, "message": run.stop.message},
-            "notes": list(notes),
-        },
-        ensure_ascii=False,
-        indent=2,
-    )
+
+    def dumps(data) -> str:
+        return json.dumps(data, ensure_ascii=False, indent=2)
+
+    head = {
+        "variables": list(run.variables),
+        "learning_rate": _number(run.learning_rate, exact),
+        "exact": exact,
+        "optimizer": run.optimizer,
+        "steps": [],
+    }
+    text = dumps(head)
+    yield text[: text.rindex("[]")] + "["  # '{ ... "steps": ['
+    first = True
+    for s in getattr(run, "steps", run):
+        item = "\n".join("    " + line for line in dumps(_step_json(s, exact)).splitlines())
+        yield ("\n" if first else ",\n") + item
+        first = False
+    stop = {"reason": run.stop.reason, "k": run.stop.k, "message": run.stop.message}
+    notes = notes() if callable(notes) else notes
+    text = dumps({"steps": [], "stop": stop, "notes": list(notes)})
+    yield ("" if first else "\n  ") + "]" + text[text.index("[]") + 2 : -1] + "}"
 
 
 def _cell(value: Any, exact: bool) -> str:
@@ -304,30 +374,61 @@ def _sign(value: Any) -> str:
     return {1: "+", -1: "-", 0: "0"}[calculus._sign_any(value)]
 
 
-def descend_table(f: sp.Expr, run: descent.Run, notes: Sequence[str] = ()) -> str:
+#: A float table is laid out from its first rows; the rest stream in columns at least this wide.
+TABLE_LAYOUT_ROWS = 1000
+_WIDEST_FLOAT = len(f"{-1.234567e-300:.6g}")
+
+
+def descend_table(
+    f: sp.Expr, run: descent.Run | descent.Descent, notes: Sequence[str] | Callable[[], Sequence[str]] = ()
+) -> Iterator[str]:
+    """The run as a table, line by line.
+
+    Columns fit their widest cell when the run has at most
+    ``TABLE_LAYOUT_ROWS`` steps (and always in exact mode); a longer float
+    run is laid out from its first rows, with columns wide enough for any
+    float, and streamed.
+    """
     v = run.variables
     one = len(v) == 1
     header = ["k", *v, _fname(v)]
     header += [f"f'({v[0]})"] if one else [f"∂f/∂{name}" for name in v]
     header += ["sign", "sign change"]
-    rows = []
-    for s in run.steps:
-        row = [str(s.k), *(_cell(x, run.exact) for x in s.point), _cell(s.value, run.exact)]
-        row += [_cell(g, run.exact) for g in s.gradient]
-        row += [" ".join(_sign(g) for g in s.gradient), ", ".join(s.sign_change) or ""]
-        rows.append(row)
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    fmt = lambda r: "  ".join(c.rjust(w) for c, w in zip(r, widths)).rstrip()  # noqa: E731
     lr = sp.sstr(run.learning_rate) if run.exact else f"{run.learning_rate:g}"
     mode = "exact" if run.exact else "float"
-    lines = [_eq(_fname(v), f, _renderer(f)), f"learning rate η = {lr}, optimizer {run.optimizer}, {mode} mode", ""]
-    lines += [fmt(header), fmt(["-" * w for w in widths]), *map(fmt, rows), ""]
-    lines.append(f"stopped at k = {run.stop.k} ({run.stop.reason}): {run.stop.message}")
-    lines += [f"note: {note}" for note in notes]
-    return "\n".join(lines)
+    yield _eq(_fname(v), f, _renderer(f))
+    yield f"learning rate η = {lr}, optimizer {run.optimizer}, {mode} mode"
+    yield ""
+
+    def cells(s: descent.Step) -> list[str]:
+        row = [str(s.k), *(_cell(x, run.exact) for x in s.point), _cell(s.value, run.exact)]
+        row += [_cell(g, run.exact) for g in s.gradient]
+        return row + [" ".join(_sign(g) for g in s.gradient), ", ".join(s.sign_change) or ""]
+
+    steps = iter(getattr(run, "steps", run))
+    rows = []
+    for s in steps:
+        rows.append(cells(s))
+        if not run.exact and len(rows) >= TABLE_LAYOUT_ROWS:
+            break
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    if len(rows) >= TABLE_LAYOUT_ROWS:  # more may come: room for any float, and for k up to 7 digits
+        numeric = range(1, 2 * len(v) + 2)
+        widths = [max(w, 7) if i == 0 else max(w, _WIDEST_FLOAT) if i in numeric else w for i, w in enumerate(widths)]
+        widths[-1] = max(widths[-1], len(", ".join(v)))
+    fmt = lambda r: "  ".join(c.rjust(w) for c, w in zip(r, widths)).rstrip()  # noqa: E731
+    yield fmt(header)
+    yield fmt(["-" * w for w in widths])
+    yield from map(fmt, rows)
+    del rows
+    for s in steps:
+        yield fmt(cells(s))
+    yield ""
+    yield f"stopped at k = {run.stop.k} ({run.stop.reason}): {run.stop.message}"
+    yield from (f"note: {note}" for note in (notes() if callable(notes) else notes))
 
 
-def descend_summary(run: descent.Run) -> str:
+def descend_summary(run: descent.Run | descent.Summary) -> str:
     final = run.final
     if final is None:
         return f"stopped at k = {run.stop.k} ({run.stop.reason}): {run.stop.message}"

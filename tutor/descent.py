@@ -279,26 +279,32 @@ class Descent:
         self.optimizer: str = record["optimizer"]
         self.until: tuple[str, ...] = record["until"]
         self.stop: Stop | None = stop
+        self.first: Step | None = None  # known once iterating has begun
         self._steps = steps
         self._fast = fast
 
     def __iter__(self) -> Iterator[Step]:
         steps, self._steps, self._fast = self._steps, None, None
-        if steps is not None:
-            self.stop = yield from steps
+        if steps is None:
+            return
+        try:
+            self.first = next(steps)
+        except StopIteration as end:
+            self.stop = end.value
+            return
+        yield self.first
+        self.stop = yield from steps
 
     def summary(self) -> Summary:
         """Run to the end keeping only the first and the last step (the float loop keeps no record at all)."""
         if self._fast is not None:
             fast, self._steps, self._fast = self._fast, None, None
-            first, final, self.stop = fast()
+            self.first, final, self.stop = fast()
         else:
-            first = final = None
-            for step in self:
-                if first is None:
-                    first = step
-                final = step
-        return Summary(first=first, final=final, stop=self.stop, **self.record)
+            final = None
+            for final in self:  # noqa: B007 (the last one is the one kept)
+                pass
+        return Summary(first=self.first, final=final, stop=self.stop, **self.record)
 
 
 def descend(
