@@ -168,3 +168,32 @@ def test_plot_never_overwrites_a_file_that_is_not_a_png(tmp_path):
 def test_beta_without_an_optimizer_that_uses_it_is_an_error():
     result = invoke("descend", "x^2", "--from", "x=1", "--lr", "0.1", "--beta", "0.9")
     assert result.exit_code == 1 and "--beta is for" in result.output
+
+
+def test_descend_json_streamed_is_one_document_with_every_step():
+    from tutor import descent
+    from tutor.mathtext import parse_expression
+
+    out = invoke("descend", "x^2 + 3y^2", "--from", "x=1,y=1", "--lr", "0.01", "--steps", "2500", "--format", "json")
+    assert out.exit_code == 0
+    data = json.loads(out.output)
+    f = parse_expression("x^2 + 3y^2", ["x", "y"])
+    run = descent.run(f, ["x", "y"], [1, 1], 0.01, steps=2500)
+    assert [s["point"] for s in data["steps"]] == [list(s.point) for s in run.steps]
+    assert data["stop"] == {"reason": "max_steps", "k": 2500, "message": run.stop.message}
+    assert out.output.endswith("}\n") and data["notes"] == []
+    empty = json.loads(invoke("descend", "1/x", "--from", "x=0", "--lr", "0.1", "--format", "json").output)
+    assert empty["steps"] == [] and empty["stop"]["reason"] == "undefined"
+
+
+def test_a_long_float_table_streams_in_columns_wide_enough_for_any_float():
+    out = invoke("descend", "x^2", "--from", "x=3", "--lr", "0.0001", "--steps", "3000")
+    assert out.exit_code == 0
+    lines = out.output.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.lstrip().startswith("k "))
+    rows = lines[header + 2 : header + 2 + 3001]
+    assert [int(r.split()[0]) for r in rows] == list(range(3001))
+    # every row's cells end in the same columns as the header's
+    ends = lambda line: [m.end() for m in __import__("re").finditer(r"\S+", line)][:4]  # noqa: E731
+    assert all(ends(r) == ends(lines[header])[:4] for r in rows)
+    assert lines[-1].startswith("stopped at k = 3000 (max_steps)")

@@ -332,7 +332,9 @@ def _step_json(s: descent.Step, exact: bool) -> dict:
     }
 
 
-def descend_json(run: descent.Run | descent.Descent, notes: Sequence[str] | Callable[[], Sequence[str]] = ()) -> Iterator[str]:
+def descend_json(
+    run: descent.Run | descent.Descent, notes: Sequence[str] | Callable[[], Sequence[str]] = ()
+) -> Iterator[str]:
     """The run as one JSON document, in pieces: each step is written as it comes (a stream keeps none).
 
     ``notes`` may be a function, called once the steps are out (a stream's notes need its first step).

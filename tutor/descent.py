@@ -409,7 +409,9 @@ def _steps(values_at, variables, point, lr, steps, rules: Until, opt, exact: boo
 _TOO_LONG = f"the exact numbers passed {EXACT_DIGIT_LIMIT} digits; use float mode for a run this long"
 
 
-def _stop_after(k, point, value, grad, changed, before, at_rest: bool, rules: Until, steps: int, exact: bool, variables):
+def _stop_after(
+    k, point, value, grad, changed, before, at_rest: bool, rules: Until, steps: int, exact: bool, variables
+):
     """The stop rules, in order, for step k just taken (``before`` is the point of step k-1); None to go on."""
     if not exact and not all(math.isfinite(v) for v in (value, *grad, *point)):
         return Stop("diverged", k, "the values are no longer finite numbers: the descent blew up")
@@ -436,17 +438,22 @@ def _fraction(value: sp.Rational) -> Fraction:
     return Fraction(int(value.p), int(value.q))
 
 
+#: sympy >= 1.13 makes a Rational from coprime integers without a second gcd.
+_from_coprime = getattr(sp.Rational, "from_coprime_ints", sp.Rational)
+
+
 def _rational(value: Fraction) -> sp.Rational:
     """A Fraction as the sympy number the learner sees (it is already in lowest terms)."""
-    return sp.Rational(value.numerator, value.denominator)
+    return _from_coprime(value.numerator, value.denominator)
 
 
 def _exact_steps(values_at, variables, start, lr, steps, rules: Until, opt) -> Generator[Step, None, Stop]:
     """Exact mode for rational functions: the arithmetic in Fractions, each step shown in sympy numbers.
 
-    The same run as :func:`_steps` gives (the numbers are the same rationals),
-    without sympy's assumptions and sign tests at every step: signs are read
-    from numerators and sympy numbers are made only for the record.
+    The same run as :func:`_steps` gives (the numbers are the same rationals,
+    the stop rules the same, in the same order), without sympy's assumptions
+    and sign tests at every step: signs and sizes are read from numerators
+    and denominators, and sympy numbers are made only for the record.
     """
     if isinstance(opt, Momentum) and isinstance(opt.beta, sp.Rational):
         opt = Momentum(_fraction(opt.beta))
@@ -455,25 +462,34 @@ def _exact_steps(values_at, variables, start, lr, steps, rules: Until, opt) -> G
     shown_point = tuple(start)
     state = opt.start(len(variables))
     before = previous_signs = None
-    limit_bits = EXACT_DIGIT_LIMIT / _LOG10_2
+    bits = int(EXACT_DIGIT_LIMIT / _LOG10_2)  # more bits than this is more digits than the limit
+    limit = int(DIVERGENCE_LIMIT)
+    tol = rules.tolerance
     k = 0
     while True:
         try:
             value, *grad = values_at(*point)
         except ZeroDivisionError:  # sympy says zoo or nan here
             return Stop("undefined", k, f"f or its derivative is undefined at ({_show(shown_point)})")
-        numbers = (*point, value, *grad)
-        if any(max(abs(v.numerator).bit_length(), v.denominator.bit_length()) > limit_bits for v in numbers):
-            return Stop("exact_limit", k, _TOO_LONG)
+        for v in (*point, value, *grad):  # int.bit_length() ignores the sign
+            if v.numerator.bit_length() > bits or v.denominator.bit_length() > bits:
+                return Stop("exact_limit", k, _TOO_LONG)
         signs = tuple((g.numerator > 0) - (g.numerator < 0) for g in grad)
         changed = ()
         if previous_signs is not None:
             changed = tuple(v for v, a, b in zip(variables, previous_signs, signs) if a * b < 0)
-        step = Step(k, shown_point, _rational(value), tuple(_rational(g) for g in grad), changed)
-        yield step
-        stop = _stop_after(k, point, value, grad, changed, before, opt.at_rest(state), rules, steps, True, variables)
-        if stop is not None:
-            return stop
+        yield Step(k, shown_point, _rational(value), tuple(_rational(g) for g in grad), changed)
+        if any(abs(x.numerator) > limit * x.denominator for x in point):
+            return _stop_after(k, point, value, grad, changed, before, False, rules, steps, True, variables)
+        if (
+            (not any(signs) and opt.at_rest(state))
+            or (changed and rules.sign_change)
+            or (tol is not None and all(abs(g) <= tol for g in grad))
+            or k >= steps
+        ):
+            return _stop_after(
+                k, point, value, grad, changed, before, opt.at_rest(state), rules, steps, True, variables
+            )
         before = point
         point, state = opt.update(point, grad, state, lr_f)
         shown_point = tuple(_rational(x) for x in point)
