@@ -59,7 +59,7 @@ from tutor.text import Text, both, tr
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 
-#: The one-line text of sums and products already printed (all _LinePrinters print alike).
+#: The one-line text of the sums, products, powers and functions already printed (all _LinePrinters print alike).
 _PRINTED: dict[sp.Basic, str] = {}
 _PRINTED_LIMIT = 20_000
 
@@ -72,14 +72,18 @@ class _LinePrinter(StrPrinter):
     """
 
     def _print(self, expr, **kwargs) -> str:
-        """Sums and products printed once: a derivation shows the same factors in every step.
+        """Sums, products, powers and functions printed once: a derivation shows the same parts in every step.
 
         sympy's printer sorts the terms of every sum it meets, which made the
         steps of a product of 40 factors cost 70 times its derivative.  The
-        text of a sum or product does not depend on where it stands (the
-        caller adds any parentheses), so it is remembered, per expression.
+        text of such a node does not depend on where it stands (the caller
+        adds any parentheses), so it is remembered, per expression.
         """
-        if kwargs or not isinstance(expr, sp.Basic) or not (expr.is_Add or expr.is_Mul):
+        if (
+            kwargs
+            or not isinstance(expr, sp.Basic)
+            or not (expr.is_Add or expr.is_Mul or expr.is_Pow or expr.is_Function)
+        ):
             return super()._print(expr, **kwargs)
         text = _PRINTED.get(expr)
         if text is None:
