@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Generator, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
@@ -362,7 +362,7 @@ def descend(
         )
     if exact:
         fractions = exact_values(f, variables)
-        if fractions is not None:
+        if fractions is not None and all(isinstance(getattr(opt, s.field), sp.Rational) for s in opt.settings):
             return Descent(record, _exact_steps(fractions, variables, point, lr, steps, rules, opt))
     return Descent(record, _steps(_compile(f, variables, exact), variables, point, lr, steps, rules, opt, exact))
 
@@ -455,8 +455,8 @@ def _exact_steps(values_at, variables, start, lr, steps, rules: Until, opt) -> G
     and sign tests at every step: signs and sizes are read from numerators
     and denominators, and sympy numbers are made only for the record.
     """
-    if isinstance(opt, Momentum) and isinstance(opt.beta, sp.Rational):
-        opt = Momentum(_fraction(opt.beta))
+    # an exact optimiser's settings (β) are rationals: as Fractions, its update stays in Fractions
+    opt = replace(opt, **{s.field: _fraction(getattr(opt, s.field)) for s in opt.settings})
     lr_f = _fraction(lr)
     point = tuple(_fraction(x) for x in start)
     shown_point = tuple(start)
