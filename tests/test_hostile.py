@@ -27,9 +27,7 @@ from click.testing import CliRunner
 from tutor.cli import main
 from tutor.grading import grade
 from tutor.lesson.check import check_command
-from tutor.lesson.loader import load_lesson
 from tutor.sandbox import BoundExceeded, run_bounded
-from tutor.walkthrough import build_walkthrough
 
 try:
     import hostile_inputs as H
@@ -537,11 +535,11 @@ def test_a_lesson_file_that_is_not_utf8(tmp_path, capsys):
 
 
 @pytest.fixture(scope="module")
-def questions():
+def questions(bundled_walkthrough):
     """One real question of each kind, from the bundled lessons."""
     found = {}
-    for name in ("02-sign-of-the-derivative.yaml", "04-gradients.yaml"):
-        for q in build_walkthrough(load_lesson(LESSONS / name)).questions():
+    for name in ("sign-of-the-derivative", "gradients"):
+        for q in bundled_walkthrough(name).questions():
             found.setdefault((q.kind, len(q.variables)), q)
     assert {"expression", "vector", "number", "choice"} <= {kind for kind, _ in found}
     return list(found.values())

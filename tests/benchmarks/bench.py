@@ -155,7 +155,7 @@ def bench_memory(quick: bool) -> None:
     tutor = tutor_command()
     with tempfile.TemporaryDirectory() as home:
         env = _bytecode_env(None, Path(home))
-        many_json = 100_000 if quick else 200_000
+        many_json = 20_000 if quick else 50_000  # JSON of 10 variables is ~1 kB a step: 50 MB of text
         for fmt, many in (("summary", 1_000_000), ("json", many_json)):
             peak = {}
             for steps in (10, many):
