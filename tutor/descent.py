@@ -318,7 +318,11 @@ def descend(
     exact: bool = False,
     optimizer: Any = None,
 ) -> Descent:
-    """The descent of :func:`run`, step by step: iterate it (or call ``summary()``); nothing runs before."""
+    """The descent of :func:`run`, step by step: iterate it, or call ``summary()``.
+
+    The start is checked now (a bad start gives a Descent with no steps and
+    its stop); the steps are taken only as they are read.
+    """
     variables = tuple(variables)
     rules = until if isinstance(until, Until) else Until.parse(until)
     opt = optimizer or GradientDescent()
