@@ -189,19 +189,18 @@ def descend_cmd(expr, variables, start, lr, steps, until, exact, optimizer, fmt,
             from tutor.descent import Run
 
             walk = Run(steps=tuple(walk), stop=walk.stop, **walk.record)
-        if fmt == "summary":  # only the first and last steps are kept
-            run = walk if plot_path is not None else walk.summary()
+        if fmt == "summary":  # one line; what it cannot say goes beside it
+            run, notes = console.descend_summary_and_notes(f, walk)
             click.echo(console.descend_summary(run))
+            for note in notes:
+                click.echo(f"note: {note}", err=True)
         else:  # the steps are written as they come
-            notes = lambda: console.descend_notes(f, walk)  # noqa: E731 (after the steps: it reads the first)
-            lines = console.descend_json(walk, notes) if fmt == "json" else console.descend_table(f, walk, notes)
-            for piece in lines:
+            record = console.NotesRecord(walk, f)
+            render = console.descend_json if fmt == "json" else lambda *a: console.descend_table(f, *a)
+            for piece in render(walk, lambda: record.notes(f), record.tee(walk)):
                 click.echo(piece, nl=fmt != "json")
             if fmt == "json":
                 click.echo()
-        if fmt == "summary":  # the summary stays one line; what it cannot say goes beside it
-            for note in console.descend_notes(f, run):
-                click.echo(f"note: {note}", err=True)
     if plot_path is not None:
         run = walk
         from tutor.plots import plot_run

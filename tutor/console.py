@@ -8,7 +8,7 @@ for programs.  The renderers do no mathematics.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -249,70 +249,69 @@ def _optimizer(key: str, given: Mapping[str, str | None]):
     return kind.build(**{name: parse_number(value) for name, value in given.items() if value is not None})
 
 
-#: The landscape notes below are worked out for polynomials up to this degree only (solving stays quick).
-NOTE_DEGREE = 6
-
-
-def _degree_bound(e: sp.Expr) -> float:
-    """An upper bound of a polynomial's total degree, read off the tree (never expanded)."""
-    if not e.free_symbols:
-        return 0
-    if e.is_Symbol:
-        return 1
-    if e.is_Add:
-        return max(_degree_bound(a) for a in e.args)
-    if e.is_Mul:
-        return sum(_degree_bound(a) for a in e.args)
-    if e.is_Pow and e.exp.is_Integer and e.exp >= 0:
-        return _degree_bound(e.base) * int(e.exp)
-    return float("inf")
-
-
-def descend_notes(f: sp.Expr, run: descent.Run | descent.Descent | descent.Summary) -> tuple[str, ...]:
-    """What the table alone does not say: f has no minimum, or η is at or above the stability bound 2/L.
+def descend_notes(f: sp.Expr, run: descent.Run) -> tuple[str, ...]:
+    """What the table alone does not say (f has no minimum, η at or above its bound), decided by
+    :mod:`tutor.analysis`."""
+    from tutor import analysis
 
     try:
         return analysis.notes(f, run)
     except (calculus.MathError, NotImplementedError, ValueError, TypeError, ZeroDivisionError):
         return ()
-    notes = []
-    try:
-        falling = [v for v, ok in calculus.bounded_below(f, names).items() if ok is False]
-    except (calculus.MathError, NotImplementedError, ValueError, TypeError, ZeroDivisionError):
-        falling = []
-    if falling:
-        notes.append(
-            f"f is unbounded below along {', '.join(falling)} (the other variables at 0): "
-            "it has no minimum, so a descent can run away for ever"
-        )
-    if run.optimizer != "gd" or not (len(names) == 1 or (len(names) <= 3 and _degree_bound(f) <= 2)):
-        return tuple(notes)
-    start = dict(zip(names, run.first.point)) if run.first is not None else None
-    try:
-        bound = calculus.safe_learning_rate(f, names, start)
-    except (calculus.MathError, NotImplementedError, ValueError, TypeError, ZeroDivisionError):
-        bound = None
-    lr = descent.exact_number(run.learning_rate)
-    if bound is not None and lr >= bound.bound:
-        where = (
-            ""
-            if bound.scope == "quadratic"
-            else " near the minimum at " + ", ".join(f"{v} = {sp.sstr(value)}" for v, value in bound.at.items())
-        )
-        if bound.scope != "quadratic":
-            fate = "the descent cannot settle into that minimum"
-        elif lr > bound.bound:
-            fate = "the descent diverges"
-        else:
-            fate = "the descent oscillates for ever without settling"
-        relation = "above" if lr > bound.bound else "exactly at"
-        shown = sp.sstr(lr) if run.exact else f"{run.learning_rate:g}"
-        notes.append(
-            f"learning rate {shown} is {relation} the stability bound 2/L = {sp.sstr(bound.bound)}{where} "
-            f"(L = {sp.sstr(bound.curvature)}, the steepest curvature of f): {fate}; "
-            f"take a learning rate below {sp.sstr(bound.bound)}"
-        )
-    return tuple(notes)
+
+
+#: The notes judge the whole course of a run; a streamed run keeps at most this many steps for them.
+NOTES_KEEP = 10_000
+
+
+class NotesRecord:
+    """The steps of a streamed run kept for its notes: all of them up to ``NOTES_KEEP``, then the first only.
+
+    A run longer than that gets the notes decided from f and its start
+    (no minimum; for a quadratic, the exact verdict on η), so its memory
+    stays bounded.
+    """
+
+    def __init__(self, walk: descent.Descent | descent.Run, f: sp.Expr) -> None:
+        # the notes read the course of a run only for a polynomial (see tutor.analysis.notes)
+        self.walk, self.steps, self.whole = walk, [], f.is_polynomial(*calculus.symbols_of(walk.variables))
+
+    def tee(self, steps: Iterable[descent.Step]) -> Iterator[descent.Step]:
+        """The steps (of a Descent or a Run), passed on as they come, the first ``NOTES_KEEP`` kept."""
+        for step in getattr(steps, "steps", steps):
+            if self.whole or not self.steps:
+                self.steps.append(step)
+                if len(self.steps) > NOTES_KEEP:
+                    self.steps, self.whole = self.steps[:1], False
+            yield step
+
+    def notes(self, f: sp.Expr) -> tuple[str, ...]:
+        from tutor import descent
+
+        if isinstance(self.walk, descent.Run):
+            return descend_notes(f, self.walk)
+        return descend_notes(f, descent.Run(steps=tuple(self.steps), stop=self.walk.stop, **self.walk.record))
+
+
+def descend_summary_and_notes(
+    f: sp.Expr, walk: descent.Descent | descent.Run
+) -> tuple[descent.Run | descent.Summary, tuple[str, ...]]:
+    """The run for a one-line summary, and its notes, in bounded memory.
+
+    A run asked for at most ``NOTES_KEEP`` steps keeps them for its notes; a
+    longer one takes the fast loop (first and last steps only) and gets the
+    notes decided from f and its start.
+    """
+    from tutor import descent
+
+    if isinstance(walk, descent.Run):
+        return walk, descend_notes(f, walk)
+    if walk.steps_asked > NOTES_KEEP:
+        summary = walk.summary()
+        first = (summary.first,) if summary.first is not None else ()
+        return summary, descend_notes(f, descent.Run(steps=first, stop=summary.stop, **walk.record))
+    run = descent.Run(steps=tuple(walk), stop=walk.stop, **walk.record)
+    return run, descend_notes(f, run)
 
 
 def _number(value: Any, exact: bool) -> Any:
@@ -333,7 +332,9 @@ def _step_json(s: descent.Step, exact: bool) -> dict:
 
 
 def descend_json(
-    run: descent.Run | descent.Descent, notes: Sequence[str] | Callable[[], Sequence[str]] = ()
+    run: descent.Run | descent.Descent,
+    notes: Sequence[str] | Callable[[], Sequence[str]] = (),
+    steps: Iterable[descent.Step] | None = None,
 ) -> Iterator[str]:
     """The run as one JSON document, in pieces: each step is written as it comes (a stream keeps none).
 
@@ -356,7 +357,7 @@ def descend_json(
     text = dumps(head)
     yield text[: text.rindex("[]")] + "["  # '{ ... "steps": ['
     first = True
-    for s in getattr(run, "steps", run):
+    for s in steps if steps is not None else getattr(run, "steps", run):
         item = "\n".join("    " + line for line in dumps(_step_json(s, exact)).splitlines())
         yield ("\n" if first else ",\n") + item
         first = False
@@ -382,7 +383,10 @@ _WIDEST_FLOAT = len(f"{-1.234567e-300:.6g}")
 
 
 def descend_table(
-    f: sp.Expr, run: descent.Run | descent.Descent, notes: Sequence[str] | Callable[[], Sequence[str]] = ()
+    f: sp.Expr,
+    run: descent.Run | descent.Descent,
+    notes: Sequence[str] | Callable[[], Sequence[str]] = (),
+    steps: Iterable[descent.Step] | None = None,
 ) -> Iterator[str]:
     """The run as a table, line by line.
 
@@ -407,7 +411,7 @@ def descend_table(
         row += [_cell(g, run.exact) for g in s.gradient]
         return row + [" ".join(_sign(g) for g in s.gradient), ", ".join(s.sign_change) or ""]
 
-    steps = iter(getattr(run, "steps", run))
+    steps = iter(steps if steps is not None else getattr(run, "steps", run))
     rows = []
     for s in steps:
         rows.append(cells(s))

@@ -18,7 +18,16 @@ from typing import Any
 import sympy as sp
 from sympy.printing.pycode import SymPyPrinter
 
-from tutor.calculus import MathError, evaluate, exact_number, gradient, nondifferentiable_at, sign_changes, symbols_of
+from tutor.calculus import (
+    MathError,
+    evaluate,
+    exact_number,
+    gradient,
+    nondifferentiable_at,
+    sign_any,
+    sign_changes,
+    symbols_of,
+)
 from tutor.codegen import descent_loop, exact_values, fast_loop
 
 # The optimisers live one module each in tutor.optimisers; the runner and its callers find them here too.
@@ -261,6 +270,7 @@ class Summary:
     final: Step | None
     stop: Stop
     until: tuple[str, ...] = field(default=())
+    beta: Any = None  # momentum's β, as in a Run
 
 
 class Descent:
@@ -282,6 +292,7 @@ class Descent:
         self.first: Step | None = None  # known once iterating has begun
         self._steps = steps
         self._fast = fast
+        self.steps_asked = 0  # the most steps it may take (set by descend)
 
     def __iter__(self) -> Iterator[Step]:
         steps, self._steps, self._fast = self._steps, None, None
@@ -346,6 +357,13 @@ def descend(
         beta=getattr(opt, "beta", None),
     )
 
+    walk = _descend(f, variables, start, point, lr, steps, rules, opt, exact, record)
+    walk.steps_asked = steps
+    return walk
+
+
+def _descend(f, variables, start, point, lr, steps, rules: Until, opt, exact: bool, record: dict) -> Descent:
+    """The Descent for a start already read: a stop at once for a bad start, else the right loop."""
     named = dict(zip(variables, (exact_number(x) for x in start)))
     try:
         evaluate(f, named, what="f")
@@ -401,8 +419,8 @@ def _steps(values_at, variables, point, lr, steps, rules: Until, opt, exact: boo
         changed = sign_changes(previous.gradient, grad, variables) if previous is not None else ()
         step = Step(k, point, value, grad, changed)
         yield step
-        before = previous.point if previous is not None else None
-        stop = _stop_after(k, point, value, grad, changed, before, opt.at_rest(state), rules, steps, exact, variables)
+        pair = (previous, step)
+        stop = _stop_after(k, point, value, grad, changed, pair, opt.at_rest(state), rules, steps, exact, variables)
         if stop is not None:
             return stop
         point, state = opt.update(point, grad, state, lr)
@@ -413,21 +431,19 @@ def _steps(values_at, variables, point, lr, steps, rules: Until, opt, exact: boo
 _TOO_LONG = f"the exact numbers passed {EXACT_DIGIT_LIMIT} digits; use float mode for a run this long"
 
 
-def _stop_after(
-    k, point, value, grad, changed, before, at_rest: bool, rules: Until, steps: int, exact: bool, variables
-):
-    """The stop rules, in order, for step k just taken (``before`` is the point of step k-1); None to go on."""
+def _stop_after(k, point, value, grad, changed, pair, at_rest: bool, rules: Until, steps: int, exact: bool, variables):
+    """The stop rules, in order, for step k just taken (``pair``: the Steps k-1 and k); None to go on.
+
+    ``point``, ``value`` and ``grad`` are the numbers the run computes with (Fractions in exact mode).
+    """
     if not exact and not all(math.isfinite(v) for v in (value, *grad, *point)):
         return Stop("diverged", k, "the values are no longer finite numbers: the descent blew up")
     if any(abs(x) > DIVERGENCE_LIMIT for x in point):
-        message = f"|x| passed {DIVERGENCE_LIMIT:.0e}: the steps grow without bound (is the learning rate above 2/L, or is f unbounded below?)"
-        return Stop("diverged", k, message)
+        return Stop("diverged", k, ESCAPED)
     if all(g == 0 for g in grad) and at_rest:
         return Stop("zero_gradient", k, "the gradient is exactly zero: a stationary point, so no step moves")
     if rules.sign_change and changed:
-        names = _slope_names(changed, variables)
-        message = f"{names} changed sign between step {k - 1} and step {k}: the minimum lies between ({_show(before)}) and ({_show(point)})"
-        return Stop("sign_change", k, message)
+        return Stop("sign_change", k, sign_change_message(*pair, variables))
     if rules.tolerance is not None and all(abs(g) <= rules.tolerance for g in grad):
         return Stop("tolerance", k, f"every partial derivative is within {rules.tolerance:g} of zero")
     if k >= steps:
@@ -465,7 +481,8 @@ def _exact_steps(values_at, variables, start, lr, steps, rules: Until, opt) -> G
     point = tuple(_fraction(x) for x in start)
     shown_point = tuple(start)
     state = opt.start(len(variables))
-    before = previous_signs = None
+    previous: Step | None = None
+    previous_signs = None
     bits = int(EXACT_DIGIT_LIMIT / _LOG10_2)  # more bits than this is more digits than the limit
     limit = int(DIVERGENCE_LIMIT)
     tol = rules.tolerance
@@ -482,9 +499,10 @@ def _exact_steps(values_at, variables, start, lr, steps, rules: Until, opt) -> G
         changed = ()
         if previous_signs is not None:
             changed = tuple(v for v, a, b in zip(variables, previous_signs, signs) if a * b < 0)
-        yield Step(k, shown_point, _rational(value), tuple(_rational(g) for g in grad), changed)
+        step = Step(k, shown_point, _rational(value), tuple(_rational(g) for g in grad), changed)
+        yield step
         if any(abs(x.numerator) > limit * x.denominator for x in point):
-            return _stop_after(k, point, value, grad, changed, before, False, rules, steps, True, variables)
+            return _stop_after(k, point, value, grad, changed, (previous, step), False, rules, steps, True, variables)
         if (
             (not any(signs) and opt.at_rest(state))
             or (changed and rules.sign_change)
@@ -492,9 +510,9 @@ def _exact_steps(values_at, variables, start, lr, steps, rules: Until, opt) -> G
             or k >= steps
         ):
             return _stop_after(
-                k, point, value, grad, changed, before, opt.at_rest(state), rules, steps, True, variables
+                k, point, value, grad, changed, (previous, step), opt.at_rest(state), rules, steps, True, variables
             )
-        before = point
+        previous = step
         point, state = opt.update(point, grad, state, lr_f)
         shown_point = tuple(_rational(x) for x in point)
         previous_signs = signs
@@ -587,9 +605,7 @@ def _compiled_stop(result: tuple, last: Step | None, before: Step | None, variab
         return Stop("undefined", k, f"f or its derivative is undefined at step {k}: {_why(err)}")
     k = result[1]
     if reason == "sign_change":
-        names = _slope_names(last.sign_change, variables)
-        message = f"{names} changed sign between step {k - 1} and step {k}: the minimum lies between ({_show(before.point)}) and ({_show(last.point)})"
-        return Stop(reason, k, message)
+        return Stop(reason, k, sign_change_message(before, last, variables))
     messages = {
         "diverged": "the values are no longer finite numbers: the descent blew up",
         "escaped": ESCAPED,
