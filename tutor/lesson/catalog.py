@@ -90,7 +90,8 @@ def find_lessons(extra_dirs: Sequence[Path] = ()) -> list[CatalogEntry]:
     taken: dict[str, Path] = {}
     entries: list[CatalogEntry] = []
     for folder, source in _folders(extra_dirs):
-        for path in _files(folder):
+        # every file, not only the lessons: a lesson reads its data files (samples.csv) beside it
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []:
             real = path.resolve()
             if real in seen_files:
                 continue
@@ -177,14 +178,15 @@ def _cache_file() -> Path:
 
 
 def _listing_key(extra_dirs: Sequence[Path]) -> str:
-    """A digest of everything the listing depends on: each lesson file's place and bytes, and the loader's code."""
+    """A digest of everything the listing depends on: each file's place and bytes in the lesson folders, and the loader's code."""
     digest = hashlib.sha256(f"{CACHE_FORMAT}".encode())
     here = Path(__file__).resolve().parent
     for code in sorted(here.glob("*.py")):  # a changed loader may say different things about the same file
         stat = code.stat()
         digest.update(f"{code.name}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
     for folder, source in _folders(extra_dirs):
-        for path in _files(folder):
+        # every file, not only the lessons: a lesson reads its data files (samples.csv) beside it
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []:
             digest.update(f"{source}\0{path}\0{path.resolve()}\0".encode())
             try:
                 digest.update(hashlib.sha256(path.read_bytes()).digest())

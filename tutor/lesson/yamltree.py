@@ -18,6 +18,7 @@ import yaml
 from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from tutor.lesson.ccompose import compose as compose_with_libyaml
 from tutor.lesson.model import Diagnostic, Where
 from tutor.lesson.yamlwords import advise
 
@@ -91,8 +92,6 @@ def compose(text: str) -> Node | None:
 
     libyaml composes it where it gives the same nodes and marks (:mod:`tutor.lesson.ccompose`), else PyYAML.
     """
-    from tutor.lesson.ccompose import compose as compose_with_libyaml
-
     return compose_with_libyaml(text) or yaml.compose(text, Loader=_LessonLoader)
 
 
