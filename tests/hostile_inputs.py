@@ -323,3 +323,43 @@ YAML_SCALARS = [
     "%YAML 1.1",
     "\t1",
 ]
+
+# --- round two (issue 14) -----------------------------------------------------------------------
+
+# Terminal escape sequences, as YAML's "\e" escape or a paste puts them into text: window title,
+# clear screen, colour, a clipboard write (OSC 52), a bidi override, C1 CSI, DEL.
+ESCAPES = [
+    "\x1b]0;PWNED\x07\x1b[2J\x1b[31mRED",
+    "\x1b]52;c;cHduZWQ=\x07",
+    "\x9b2J",
+    "left\u202eright",
+    "bell\x07del\x7f",
+]
+
+# Command lines whose numbers are too large to compute: each gets one `error:` line (before: minutes,
+# gigabytes, or a traceback from Python's 4300-digit limit or from mpmath).
+BIG_NUMBER_COMMANDS = [
+    ["derive", "x^x^x^x", "--at", "x=10"],
+    ["derive", "((x^1000)^1000)^1000", "--at", "x=3"],
+    ["derive", "x^x^x", "--at", "x=1e999"],
+    ["derive", "x^5", "--at", "x=1e999"],
+    ["derive", "x^1000*y^1000", "--at", "x=123456789/987654321,y=3/7"],
+    ["derive", "x^(10^6*y)", "--at", "x=3,y=1"],
+    ["derive", "sinh(sinh(sinh(x)))", "--at", "x=100"],
+    ["descend", "((x^1000)^1000)^1000", "--from", "x=3", "--lr", "1/10", "--steps", "3", "--exact"],
+    ["descend", "x^(10^9)", "--from", "x=1", "--lr", "0.1"],
+    ["descend", "x^2", "--from", "x=1", "--lr", "1e-400"],
+    ["descend", "log(x)", "--from", "x=1e-999", "--lr", "0.1"],
+]
+
+# Powers that sympy merges past the exponent limit.
+NESTED_POWERS = ["((x^1000)^1000)^1000", "(x^100)^100", "x^600*x^600", "(x^2)^501"]
+
+# Characters whose compatibility form is several letters: not what they look like.
+MULTI_LETTER_CHARACTERS = ["Ⅻx", "ﬁ", "㏒(x)"]
+
+# Lesson sections no answer to which can be computed or graded in any bound.
+UNANSWERABLE_EVALUATIONS = [("x^x^x^x", "10"), ("sinh(sinh(sinh(x)))", "100")]
+
+# Bytes that are not UTF-8, on stdin in plain mode.
+INVALID_UTF8_STDIN = b"\n\n\xff\n"

@@ -260,7 +260,7 @@ def test_early_lessons_do_not_say_curvature():
     )
     wt = build_walkthrough(Lesson("t", "T", "", (section,), path="t.yaml", order=2))
     run = wt.steps[-1]
-    assert run.data["bound"] is None
+    assert run.payload.bound is None
     assert "curvature" not in run.text["en"] and "2/L" not in run.text["en"]
     late = build_walkthrough(Lesson("t", "T", "", (section,), path="t.yaml", order=6))
     assert "curvature" in late.steps[-1].text["en"]

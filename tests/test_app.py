@@ -248,7 +248,7 @@ async def test_restart_resumes_at_the_saved_step(lessons, no_plots):
 async def test_quitting_while_an_answer_is_graded_loses_nothing(lessons, no_plots, monkeypatch):
     import time
 
-    from tutor.app.session import LessonSession
+    from tutor.session import LessonSession
 
     real_check = LessonSession.check
 
@@ -272,7 +272,7 @@ async def test_quitting_while_an_answer_is_graded_loses_nothing(lessons, no_plot
 async def test_hostile_answers_get_a_message_and_the_learner_carries_on(lessons, no_plots, tmp_path):
     from textual import events
 
-    from tutor.app.session import STORED_ANSWER_LIMIT
+    from tutor.session import STORED_ANSWER_LIMIT
 
     pwned = tmp_path / "pwned"
     app = make_app([lessons])
@@ -544,7 +544,10 @@ def test_the_picker_is_drawn_before_sympy_loads_and_the_ui_thread_never_imports_
         name.split(".")[0] if name.startswith(("sympy", "matplotlib")) else name
         for name in report["imported"]["worker"]
     }
-    assert {"sympy", "matplotlib", "tutor.walkthrough", "tutor.grading", "tutor.derivation", "tutor.plots"} <= worker
+    # the contract's types (tutor.walkthrough, tutor.walkthrough.contract) load no sympy: the screens import them
+    # up front; the builder that asks the engine is a worker's
+    engine = {"sympy", "matplotlib", "tutor.walkthrough.build", "tutor.grading", "tutor.derivation", "tutor.plots"}
+    assert engine <= worker
     wrong, hint, derivation, right, slope, direction, solution, plot = report["said"]
     assert "✗" in wrong and "factor 2" in wrong
     assert "Power rule" in hint and "Hint 2/" in derivation
@@ -579,7 +582,7 @@ async def test_a_hint_is_looked_up_not_derived_on_the_ui_thread(lessons, no_plot
 
 
 def test_maths_reads_as_unicode():
-    from tutor.app.maths import latex_to_unicode, markdown_maths, plain_maths
+    from tutor.latex_unicode import latex_to_unicode, markdown_maths, plain_maths
 
     assert latex_to_unicode(r"x_{k+1} = x_k - \eta f'(x_k)") == "xₖ₊₁ = xₖ − η f′(xₖ)"
     assert latex_to_unicode(r"1 - \tfrac{1}{20}\cdot 10 = \tfrac{1}{2}") == "1 − 1/20 · 10 = 1/2"
@@ -611,14 +614,16 @@ def test_a_code_block_without_a_language_is_plain_text_not_guessed(monkeypatch):
 def test_iteration_rows_hide_the_answers_until_the_step_is_done():
     import sympy as sp
 
-    from tutor.app.tables import formula, header, plain_table, rows
     from tutor.descent import run
     from tutor.mathtext import symbol
+    from tutor.tables import formula, header, plain_table, rows
     from tutor.walkthrough import Step
+    from tutor.walkthrough.contract import IterationPayload
+    from tutor.walkthrough.descent import descent_facts
 
     x = symbol("x")
     r = run(5 * x**2, ["x"], [1], sp.Rational(1, 20), steps=3, exact=True)
-    step = Step("s1.k1", 1, "iteration", "k = 1", "", (), {"run": r, "k": 1})
+    step = Step("s1.k1", 1, "k = 1", "", IterationPayload(**descent_facts(5 * x**2, ("x",), r, 1)))
     cols, hidden = rows(step, reveal=False)
     assert cols == header(("x",)) == ["k", "xₖ", "f(xₖ)", "f′(xₖ)", "sign", "sign change"]
     # worked by hand: x0 = 1, f = 5, f' = 10; x1 = 1/2, f = 5/4, f' = 5
@@ -630,7 +635,7 @@ def test_iteration_rows_hide_the_answers_until_the_step_is_done():
 
 
 def test_choices_and_carets():
-    from tutor.app.session import caret, clip, prompt_text
+    from tutor.session import caret, clip, prompt_text
     from tutor.walkthrough import Choice, Question
 
     q = Question(
@@ -655,12 +660,12 @@ def test_choices_and_carets():
 
 def test_partial_derivative_hints_reveal_the_rules_innermost_first(tmp_path, bundled_walkthrough):
     """∂f/∂m of 2x² + 6z² + 7m³: after the author's hints, the engine's rules, the power rule before the result."""
-    from tutor.app.session import LessonSession
     from tutor.progress import ProgressStore
+    from tutor.session import LessonSession
 
     walk = bundled_walkthrough("gradients")
     session = LessonSession(walk, ProgressStore(tmp_path / "p.sqlite3"), "en")
-    partial = next(q for q in walk.questions() if q.skill == "partial" and (q.context or {}).get("of") == "m")
+    partial = next(q for q in walk.questions() if q.skill == "partial" and getattr(q.context, "of", None) == "m")
     hints = [h["en"] if isinstance(h, dict) else h for h in session.hints(partial)]
     authored = len(partial.help.hints)
     engine = hints[authored:]
@@ -669,3 +674,47 @@ def test_partial_derivative_hints_reveal_the_rules_innermost_first(tmp_path, bun
     summed = next(i for i, h in enumerate(engine) if h.startswith("sum rule"))
     assert power < summed and "3m²" in engine[power]
     assert any("held constant" in h for h in engine)
+
+
+FLOAT_DESCENT = textwrap.dedent(
+    """\
+    id: float-descent
+    order: 1
+    title: {en: "A float run", zh: "浮点运行"}
+    summary: {en: "5x^2 in floats", zh: "浮点的 5x^2"}
+    sections:
+      - descent:
+          function: "5x^2"
+          start: {x: 1}
+          learning_rate: "1/20"
+          exact: false
+          by_hand: 2
+          max_steps: 4
+          ask: [derivative, direction, next]
+    """
+)
+
+
+async def test_the_iteration_table_shows_signs_in_a_float_run(tmp_path, no_plots):
+    """f'(x) = 10x: f'(1) = 10 > 0 and f'(1/2) = 5 > 0, so the sign column reads + (it once read ? in float runs)."""
+    from tutor.app.widgets.iterations import IterationTable
+
+    folder = tmp_path / "float"
+    folder.mkdir()
+    (folder / "float-descent.yaml").write_text(FLOAT_DESCENT, encoding="utf-8")
+    app = make_app([folder])
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_first_lesson(pilot)
+        assert screen.session.step.kind == "iteration"
+        for text in ("10", "decrease", "0.5"):  # x1 = 1 - (1/20)(10) = 0.5
+            await answer(pilot, text)
+        table = screen.query_one(IterationTable)
+        assert table.display and table.row_count >= 1
+        columns = [str(c.label) for c in table.columns.values()]
+        sign = columns.index("sign")
+        first = [str(cell) for cell in table.get_row_at(0)]
+        assert first[0] == "0" and float(first[1]) == 1.0 and float(first[3]) == 10.0
+        assert first[sign] == "+"
+        if table.row_count > 1:
+            second = [str(cell) for cell in table.get_row_at(1)]
+            assert float(second[1]) == 0.5 and second[sign] in ("+", "?")  # the next row's slope is still asked

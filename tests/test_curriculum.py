@@ -318,7 +318,7 @@ def test_lesson_2_the_article_numbers_and_the_sign_change():
         sp.Rational(1, 8),
     ]
     run = walkthrough(stem).steps[[s.id for s in walkthrough(stem).steps].index(f"s{d}.run")]
-    assert run.data["run"].stop.reason == "tolerance" and run.data["run"].stop.k == 10
+    assert run.payload.run.stop.reason == "tolerance" and run.payload.run.stop.k == 10
 
 
 def test_lesson_3_brackets_and_basins():

@@ -221,7 +221,7 @@ def test_display_sets_decimals_and_rows_of_the_run_table(tmp_path):
 
 
 def test_display_in_plain_mode(tmp_path):
-    from tutor.app.tables import plain_table
+    from tutor.tables import plain_table
 
     walk = build_walkthrough(load_lesson_text(DISPLAY))
     run = next(s for s in walk.steps if s.kind == "run")

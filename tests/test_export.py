@@ -18,6 +18,8 @@ from tutor.lesson.model import Derive, Descent, Explain, Function, Help, Lesson,
 from tutor.mathtext import symbol
 from tutor.progress import Attempt
 from tutor.walkthrough import Step, Walkthrough, build_walkthrough
+from tutor.walkthrough.contract import IterationPayload, RunPayload
+from tutor.walkthrough.descent import descent_facts
 
 GOLDEN = Path(__file__).parent / "golden"
 x = symbol("x")
@@ -165,7 +167,7 @@ def test_two_variable_table_shows_the_point_signs_and_which_partial_changed_sign
     y = symbol("y")
     f = x**2 + 10 * y**2
     run = descent.run(f, ["x", "y"], [1, 1], R(1, 10), steps=1, exact=True)
-    step = Step("s0.run", 0, "run", "Run", "", data={"function": f, "variables": ("x", "y"), "run": run})
+    step = Step("s0.run", 0, "Run", "", RunPayload(**descent_facts(f, ("x", "y"), run, len(run.steps) - 1)))
     text, images = export.render_markdown(Walkthrough("two", "Two", "", (step,)), "en")
     assert images == []
     row = r"| $1$ | $\left(\tfrac{4}{5}, -1\right)$ | $\tfrac{266}{25}$ | $\left(\tfrac{8}{5}, -20\right)$ | ($+$, $-$) | yes, in $y$ |"
@@ -177,30 +179,7 @@ def test_two_variable_table_shows_the_point_signs_and_which_partial_changed_sign
 def test_a_walkthrough_without_solutions_still_gets_its_worked_update(tmp_path):
     # a hand-made step (no solution text): the export writes the update itself
     run = descent.run(5 * x**2, ["x"], [1], R(1, 20), steps=2, exact=True)
-    s = run.steps[0]
-    step = Step(
-        "s0.k0",
-        0,
-        "iteration",
-        "Iteration 0",
-        "",
-        data=dict(
-            function=5 * x**2,
-            variables=("x",),
-            learning_rate=R(1, 20),
-            optimizer="gd",
-            run=run,
-            k=0,
-            point=s.point,
-            value=s.value,
-            gradient=s.gradient,
-            next=run.steps[1].point,
-            sign_change=(),
-            bracket=None,
-            bound=None,
-            minima=[],
-        ),
-    )
+    step = Step("s0.k0", 0, "Iteration 0", "", IterationPayload(**descent_facts(5 * x**2, ("x",), run, 0)))
     text, images = export.render_markdown(Walkthrough("hand", "Hand", "", (step,)), "en", tmp_path, "hand")
     assert r"$$x_{1} = x_{0} - \eta f'(x_{0}) = 1 - \tfrac{1}{20}\cdot 10 = \tfrac{1}{2}$$" in text
     assert "**decrease**" in text
@@ -305,13 +284,11 @@ def test_export_command_with_no_names_exports_every_lesson_found_and_reports_bro
         next(lines)
 
 
-def test_directions_of_several_variables_name_each_variable(tmp_path):
+def test_directions_of_several_variables_name_each_variable(tmp_path, bundled_walkthrough):
     """The gradient lesson asks one direction per variable: the answer names x, z, m, not 0, 1, 2."""
     from tutor.export import export_markdown
-    from tutor.lesson.catalog import resolve_lesson
-    from tutor.walkthrough import build_walkthrough
 
-    text = export_markdown(build_walkthrough(resolve_lesson("gradients", [])), tmp_path, "en").read_text()
+    text = export_markdown(bundled_walkthrough("gradients"), tmp_path, "en").read_text()
     # at (1, 1, 1) the gradient (4, 12, 21) is positive in every component: decrease all three
     assert "$x$: decrease; $z$: decrease; $m$: decrease" in text
     assert "$0$: decrease" not in text

@@ -614,3 +614,115 @@ def test_a_locked_file_is_waited_for_not_given_up(tmp_path, monkeypatch):
     again = ProgressStore(path)
     assert {a.lesson_id for a in again.attempts()} == {"other", "mine"}
     again.close()
+
+
+# --- another program's database (issue 14) ------------------------------------------------------
+
+
+def _foreign(path: Path) -> bytes:
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE bookmarks (url TEXT, title TEXT)")
+    db.execute("INSERT INTO bookmarks VALUES ('https://example.org', 'mine')")
+    db.commit()
+    db.close()
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("through_a_link", [False, True])
+def test_another_programs_database_is_refused_and_left_untouched(tmp_path, through_a_link):
+    other = tmp_path / "other-program.sqlite3"
+    before = _foreign(other)
+    home = tmp_path / "home"
+    home.mkdir()
+    path = home / DB_NAME
+    if through_a_link:
+        path.symlink_to(other)
+    else:
+        path = other.rename(path)
+        other = path
+    store = ProgressStore(path)
+    assert not store.saving
+    assert len(store.messages) == 1 and "not the tutor's progress file" in store.messages[0]
+    assert "bookmarks" in store.messages[0]
+    store.record("a", "q1", "1", "right")  # the sitting goes on in memory
+    assert [a.question_id for a in store.attempts("a")] == ["q1"]
+    store.close()
+    assert other.read_bytes() == before  # not one byte written
+    assert sorted(p.name for p in home.iterdir()) == [DB_NAME]  # nothing moved aside, no -wal or -shm left
+    assert path.is_symlink() == through_a_link
+
+
+def test_the_tutors_file_carries_its_application_id_and_an_old_file_is_adopted(tmp_path):
+    from tutor.progress import APPLICATION_ID
+
+    path = tmp_path / DB_NAME
+    _real_progress(path, 2)  # written by the test itself, without an application id
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA application_id = 0")
+    db.commit()
+    db.close()
+    store = ProgressStore(path)
+    assert store.saving and store.messages == [] and len(store.attempts("a")) == 2
+    store.close()
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID == 0x44547574
+    db.close()
+
+
+# --- a lock held for longer than the store waits (issue 14) --------------------------------------
+
+
+def test_answers_wait_in_memory_for_a_lock_and_are_written_when_it_frees(tmp_path, monkeypatch):
+    import tutor.progress as progress
+
+    monkeypatch.setattr(progress, "RETRY_SECONDS", 0.05)
+    path = tmp_path / DB_NAME
+    store = ProgressStore(path)
+    store._db.execute("PRAGMA busy_timeout = 0")
+    monkeypatch.setattr(progress.time, "sleep", lambda seconds: None)  # the in-line retries give up at once
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")  # another program holds the file
+    for i in range(6):
+        store.record("mine", f"q{i}", str(i), "right")
+    assert store.saving and store.unsaved > 0 and store.messages == []
+    assert [a.question_id for a in store.attempts("mine")] == [f"q{i}" for i in range(6)]  # this sitting sees them
+    other.execute("COMMIT")
+    other.close()
+    assert store.settle(wait=30.0)  # written now: waits for the retry or writes them itself
+    assert store.unsaved == 0
+    store.close()
+    again = ProgressStore(path)
+    assert [a.question_id for a in again.attempts("mine")] == [f"q{i}" for i in range(6)]
+    again.close()
+
+
+def test_a_lock_never_freed_is_said_and_nothing_is_called_saved(tmp_path, monkeypatch):
+    import tutor.progress as progress
+
+    monkeypatch.setattr(progress, "BUSY_SECONDS", 0.1)
+    monkeypatch.setattr(progress.time, "sleep", lambda seconds: None)
+    path = tmp_path / DB_NAME
+    store = ProgressStore(path)
+    store._db.execute("PRAGMA busy_timeout = 0")
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+    store.record("mine", "q1", "1", "right")
+    assert not store.settle(wait=0.1)
+    store.close()
+    assert not store.saving and any("could not be saved" in m for m in store.messages)
+    other.execute("ROLLBACK")
+    other.close()
+
+
+def test_plain_mode_says_saved_only_when_it_is(full_disk):
+    full_disk()
+    out = drive_plain(["", "10x"], "sign-of-the-derivative")
+    assert "Progress saved" not in out and "Progress NOT saved" in out
+    assert out.count("disk is full") == 1
+
+
+def test_undecodable_text_is_stored_as_replacement_characters_never_an_exception(tmp_path):
+    store = ProgressStore(tmp_path / DB_NAME)
+    store.record("a", "q1", "10\udcff", "invalid", kind="invalid")  # surrogateescape's way of carrying a bad byte
+    assert store.saving and [a.answer for a in store.attempts("a")] == ["10\ufffd"]
+    store.close()

@@ -626,9 +626,9 @@ def in_thread(fn, *args, **kwargs):
 
 
 def test_time_bound_holds_in_a_non_main_thread(child_sandbox):
-    value, error = in_thread(run_bounded, sleep_for, 60, timeout=1.0)
+    _value, error = in_thread(run_bounded, sleep_for, 60, timeout=1.0)
     assert isinstance(error, BoundExceeded) and "took too long" in error.message
-    value, error = in_thread(run_bounded, hostile_sympy, timeout=1.0)
+    _value, error = in_thread(run_bounded, hostile_sympy, timeout=1.0)
     assert isinstance(error, BoundExceeded)
     assert run_bounded(square, 12) == 144  # the next call works
 
@@ -654,7 +654,7 @@ async def test_time_bound_holds_from_an_asyncio_worker_thread(child_sandbox):
 
 @pytest.mark.parametrize("hog", [hog_memory, huge_list])
 def test_a_memory_hog_becomes_bound_exceeded_and_the_next_call_works(hog, child_sandbox):
-    value, error = in_thread(run_bounded, hog, timeout=30.0, memory_mb=300)
+    _value, error = in_thread(run_bounded, hog, timeout=30.0, memory_mb=300)
     assert isinstance(error, BoundExceeded) and "memory" in error.message
     assert run_bounded(square, 5) == 25
 
@@ -795,3 +795,435 @@ def test_a_diagnostic_is_one_printable_line():
 
     d = Diagnostic(Where("a\nb.yaml", 3, 4), "error", "got 'x\x1b[2J'\r\nand \x85 \u202e")
     assert str(d) == "a b.yaml:3:4: error: got 'x\\x1b[2J'  and \\x85 \\u202e"
+
+
+# --- round two: escape sequences never reach a terminal (issue 14) ----------------------------------
+
+ESC_LESSON = """\
+id: escapes
+title: "\\e]0;PWNED\\a\\e[2J\\e[31mRED"
+sections:
+  - explain:
+      title: "ok"
+      text: "\\e]52;c;cHduZWQ=\\a and \\u202e"
+  - evaluate:
+      title: "v"
+      function: "5x^2"
+      variables: [x]
+      what: value
+      at: {x: 1}
+"""
+
+RAW_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def test_the_sanitiser_shows_every_control_character_and_keeps_the_rest():
+    from tutor.safe_text import json_safe, one_line, shown
+
+    for text in H.ESCAPES:
+        assert not RAW_CONTROLS.search(shown(text)) and not RAW_CONTROLS.search(one_line(text))
+    assert shown("a\x1b[2Jb") == "a\\x1b[2Jb"  # seen, as typed in Python
+    assert shown("x\u202ey") == "x\\u202ey"
+    assert shown("line one\n\tline two  x² ∇f 中文") == "line one\n\tline two  x² ∇f 中文"  # layout and Unicode kept
+    assert one_line("a\nb") == "a\\nb"
+    encoded = json.dumps({"t": "a\x1b\x7f\x9b\u202e"}, ensure_ascii=False)
+    assert not RAW_CONTROLS.search(json_safe(encoded)) and json.loads(json_safe(encoded)) == {
+        "t": "a\x1b\x7f\x9b\u202e"
+    }
+
+
+def test_markdown_safe_neutralises_html_script_links_and_tex_file_commands():
+    from tutor.safe_text import markdown_heading, markdown_safe
+
+    out = markdown_safe("<script>alert(1)</script> [x](javascript:alert(1)) [y]( JavaScript:1) $\\input{/etc/x}$ $a<b$")
+    assert "<script" not in out and "javascript:" not in out.lower() and "\\input" not in out
+    assert "$a<b$" in out  # maths keeps its comparison
+    assert "\n" not in markdown_heading("Title\n# injected heading\n\n<b>x</b>")
+
+
+def test_escape_sequences_in_a_lesson_are_shown_not_sent_in_plain_mode(tmp_path):
+    lesson = tmp_path / "escapes.yaml"
+    lesson.write_text(ESC_LESSON, encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "tutor", "run", str(lesson), "--plain"],
+        input="\n\x1b]0;typed\x07 10\n",
+        env=dict(os.environ, TUTOR_HOME=str(tmp_path / "home"), PYTHONPATH=str(ROOT), LANG="C.UTF-8"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert not RAW_CONTROLS.search(proc.stdout + proc.stderr)
+    assert "\\x1b]0;PWNED\\x07" in proc.stdout and "\\x1b]52;c;" in proc.stdout and "\\u202e" in proc.stdout
+    assert "\\x1b]0;typed\\x07" in proc.stdout  # the learner's answer, echoed and quoted, escaped too
+
+
+def test_tutor_check_warns_about_control_characters_where_they_are(tmp_path, capsys):
+    lesson = tmp_path / "escapes.yaml"
+    lesson.write_text(ESC_LESSON, encoding="utf-8")
+    assert check_command([lesson]) == 0  # a warning, not an error: the lesson still works
+    out = capsys.readouterr().out
+    assert f"{lesson}:2:8: warning: this text holds control characters (\\x1b, \\x07)" in out
+    assert f"{lesson}:6:13: warning:" in out
+    assert not RAW_CONTROLS.search(out)
+
+
+def test_tutor_lessons_escapes_titles_and_file_names(tmp_path):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "escapes.yaml").write_text(ESC_LESSON, encoding="utf-8")
+    (folder / "bad\x1b]0;NAME\x07.yaml").write_text("id: [", encoding="utf-8")  # broken: its path is quoted
+    for fmt in ("text", "json"):
+        result = invoke(["lessons", "--lessons", str(folder), "--format", fmt])
+        assert result.exit_code == 0, result.output
+        assert not RAW_CONTROLS.search(result.output.replace("\n", "").replace("\t", ""))
+    data = json.loads(invoke(["lessons", "--lessons", str(folder), "--format", "json"]).output)
+    assert any(item["title"] == "\x1b]0;PWNED\x07\x1b[2J\x1b[31mRED" for item in data)  # JSON keeps the value
+
+
+def test_an_error_line_never_carries_an_escape(tmp_path):
+    result = invoke(["derive", "x\x1b[2J"])
+    assert_one_clear_line(result, ["derive", "x<ESC>[2J"])
+    assert not RAW_CONTROLS.search(result.stderr)
+
+
+def test_export_neutralises_html_links_tex_and_heading_injection(tmp_path):
+    lesson = tmp_path / "inject.yaml"
+    lesson.write_text(
+        """\
+id: inject
+title: "Fine\\n# Injected heading\\n<script>alert(1)</script>"
+sections:
+  - explain:
+      title: "Step\\n## also injected"
+      text: "<img src=x onerror=alert(1)> [click](javascript:alert(1)) $\\\\input{/etc/passwd}$"
+""",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    result = invoke(["export", str(lesson), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    text = (out / "inject.md").read_text(encoding="utf-8")
+    assert "<script" not in text and "<img" not in text
+    assert "javascript:" not in text.lower() and "\\input" not in text
+    headings = [line for line in text.splitlines() if line.startswith("#")]
+    assert not any("Injected heading" in h and not h.startswith("# Fine") for h in headings)
+    assert not any(h.startswith("## also injected") for h in headings)
+
+
+def test_export_never_writes_through_a_symbolic_link(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    decoy = tmp_path / "decoy.txt"
+    decoy.write_text("keep me")
+    (out / "sign-of-the-derivative.md").symlink_to(decoy)
+    result = invoke(["export", "sign-of-the-derivative", "-o", str(out)])
+    assert result.exit_code == 1 and "symbolic link" in result.output
+    assert decoy.read_text() == "keep me"
+    assert (out / "sign-of-the-derivative.md").is_symlink()
+    assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]  # no temporary file left behind
+
+
+# --- round two: numbers too large to compute, nested powers, notation (issue 14) -------------------
+
+
+@pytest.mark.parametrize("args", H.BIG_NUMBER_COMMANDS, ids=lambda a: short(" ".join(a)))
+def test_numbers_too_large_to_compute_get_one_error_line(args):
+    result = invoke(args)
+    assert_one_clear_line(result, args)
+    assert result.exit_code == 1
+
+
+@pytest.mark.parametrize("text", H.NESTED_POWERS)
+def test_nested_powers_meet_the_exponent_limit(text):
+    from tutor.mathtext import MAX_EXPONENT, MathTextError, parse_expression
+
+    with pytest.raises(MathTextError, match="exponent too large"):
+        parse_expression(text)
+    # the limit itself still holds: (x^10)^100 = x^1000 is allowed
+    assert parse_expression("(x^10)^100") == sp.Symbol("x", real=True) ** MAX_EXPONENT
+
+
+def test_sizes_at_a_point_see_through_towers():
+    from tutor.calculus import TooLarge, evaluate
+    from tutor.mathtext import parse_expression
+
+    with pytest.raises(TooLarge, match="number too large"):
+        evaluate(parse_expression("x^x^x^x"), {"x": sp.Integer(10)})
+    # 3^3^3 = 3^27 = 7625597484987 (by hand) is small enough
+    assert evaluate(parse_expression("x^x^x"), {"x": sp.Integer(3)}) == 7625597484987
+
+
+def test_float_learning_rates_and_starts_that_round_away_are_refused_with_the_reason():
+    tiny = invoke(["descend", "x^2", "--from", "x=1", "--lr", "1e-400"])
+    assert tiny.exit_code == 1 and "too small for floating point" in tiny.stderr
+    exact = invoke(["descend", "x^2", "--from", "x=1", "--lr", "1e-400", "--steps", "1", "--exact"])
+    assert exact.exit_code == 0, exact.output  # exact mode keeps it: x1 = 1 - 2·10^-400
+    start = invoke(["descend", "log(x)", "--from", "x=1e-999", "--lr", "0.1"])
+    assert start.exit_code == 1 and "undefined" not in start.stderr and "floating-point" in start.stderr
+
+
+def test_pi_glued_to_a_variable_is_a_product_and_multi_letter_characters_are_refused():
+    from tutor.mathtext import MathTextError, parse_expression
+
+    x = sp.Symbol("x", real=True)
+    assert parse_expression("ℼx") == sp.pi * x
+    assert parse_expression("πx") == sp.pi * x
+    assert parse_expression("2πx^2") == 2 * sp.pi * x**2
+    for text in H.MULTI_LETTER_CHARACTERS:
+        with pytest.raises(MathTextError, match="one by one"):
+            parse_expression(text)
+
+
+# --- round two: lessons that cannot hang run, export or check (issue 14) ----------------------------
+
+
+def _evaluate_lesson(path: Path, function: str, at: str) -> Path:
+    path.write_text(
+        f"""\
+id: {path.stem}
+title: t
+sections:
+  - evaluate:
+      title: v
+      function: "{function}"
+      variables: [x]
+      what: value
+      at: {{x: {at}}}
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.mark.parametrize("function, at", H.UNANSWERABLE_EVALUATIONS)
+def test_an_unanswerable_lesson_is_refused_by_check_run_and_export(function, at, tmp_path, capsys):
+    lesson = _evaluate_lesson(tmp_path / "unanswerable.yaml", function, at)
+    assert check_command([lesson]) == 1
+    assert f"{lesson}:9:11: error:" in capsys.readouterr().out
+    home, work = tmp_path / "home", tmp_path / "work"
+    work.mkdir()
+    run = run_tutor("run", str(lesson), "--plain", cwd=work, home=home, timeout=120)
+    assert run.returncode == 1 and run.stderr.startswith("error: ") and "Traceback" not in run.stderr
+    export = run_tutor("export", str(lesson), "-o", str(work / "out"), cwd=work, home=home, timeout=120)
+    assert export.returncode == 1 and "skipped" in export.stdout and "Traceback" not in export.stderr
+
+
+def test_check_refuses_a_fifo_without_opening_it(tmp_path):
+    fifo = tmp_path / "lesson.yaml"
+    os.mkfifo(fifo)
+    proc = run_tutor("check", str(fifo), cwd=tmp_path, home=tmp_path / "home", timeout=60)
+    assert proc.returncode == 1 and "not a regular file" in proc.stdout
+
+
+def test_check_bounds_a_whole_file(tmp_path, monkeypatch, capsys):
+    from tutor.lesson import check as check_module
+
+    sections = "".join(
+        f'  - descent:\n      title: d{i}\n      function: "x^2"\n      variables: [x]\n'
+        f"      start: {{x: 1}}\n      learning_rate: 1/4\n      max_steps: 5\n"
+        for i in range(200)
+    )
+    lesson = tmp_path / "long.yaml"
+    lesson.write_text(f"id: long\ntitle: long\nsections:\n{sections}", encoding="utf-8")
+    monkeypatch.setenv("TUTOR_SANDBOX", "inline")
+    monkeypatch.setattr(check_module, "FILE_SECONDS", 0.0)  # the bound is already spent at the first section
+    check_command([lesson])
+    out = capsys.readouterr().out
+    assert "this and the 199 sections after it were not checked" in out
+
+
+def test_a_watchdog_stops_c_level_work_that_a_timer_thread_cannot(tmp_path):
+    script = (
+        "from tutor.watchdog import deadline\n"
+        "with deadline(1.0):\n"
+        "    sum(range(10**12))  # one C call: holds the GIL for ever\n"
+        "print('finished')\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script],
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 1
+    assert proc.stderr == "error: this took longer than 1 s, so it was stopped; try a simpler expression\n"
+    assert "finished" not in proc.stdout
+
+
+def test_the_watchdog_passes_the_command_through_when_it_finishes(tmp_path):
+    script = "import sys\nfrom tutor.watchdog import deadline\nwith deadline(30.0):\n    x = 2 ** 100\nprint(x)\nsys.exit(3)\n"
+    proc = subprocess.run(
+        [sys.executable, "-c", script],
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 3 and proc.stdout == f"{2**100}\n" and proc.stderr == ""
+
+
+# --- round two: invalid UTF-8 on stdin (issue 14) ---------------------------------------------------
+
+
+@pytest.mark.parametrize("locale", ["C", "C.UTF-8", "en_US.UTF-8"])
+def test_invalid_utf8_on_stdin_is_one_line_and_nothing_is_lost(locale, tmp_path):
+    home = tmp_path / "home"
+    env = dict(os.environ, TUTOR_HOME=str(home), PYTHONPATH=str(ROOT), LANG=locale, LC_ALL=locale)
+    proc = subprocess.run(
+        [sys.executable, "-m", "tutor", "run", "sign-of-the-derivative", "--plain"],
+        input=H.INVALID_UTF8_STDIN + b"10x\n",
+        env=env,
+        capture_output=True,
+        timeout=120,
+    )
+    out = proc.stdout.decode("utf-8", "replace") + proc.stderr.decode("utf-8", "replace")
+    assert proc.returncode == 0 and "Traceback" not in out
+    assert out.count("not valid UTF-8") == 1
+    from tutor.progress import ProgressStore
+
+    store = ProgressStore(home / "progress.sqlite3")
+    answers = [(a.answer, a.verdict) for a in store.attempts("sign-of-the-derivative") if a.kind != "hint"]
+    store.close()
+    assert answers == [("\ufffd", "invalid"), ("10x", "right")]  # the unreadable line is kept, as seen
+
+
+# --- the README's "What the tutor refuses, and what it bounds", as written (issue 14) ----------------
+
+
+def _bounds_section() -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index("## What the tutor refuses, and what it bounds")
+    return " ".join(text[start:].split())  # one line: the numbers may be wrapped anywhere
+
+
+def test_the_readme_states_the_bounds_the_code_has():
+    from tutor import reports, sandbox, watchdog
+    from tutor.lesson import check as check_module
+    from tutor.progress import APPLICATION_ID
+
+    said = _bounds_section()
+    assert f"address-space limit of {watchdog.DEFAULT_MEMORY_MB} MB" in said
+    assert f"after {watchdog.DEFAULT_SECONDS:g} s (`derive`), {watchdog.DEFAULT_SECONDS * 6:g} s (`descend`)" in said
+    assert f"get {check_module.FILE_SECONDS:g} s in all (`FILE_SECONDS`)" in said
+    assert f"{check_module.WALK:g} s to build the walkthrough" in said
+    assert f"sandbox too: {sandbox.LESSON_SECONDS:g} s and 1024 MB" in said
+    assert f"`{APPLICATION_ID:#x}`" in said
+    # issue 19: the table and JSON stream every step (h14's cap, MAX_SHOWN_STEPS, is gone); the notes keep a bounded few
+    assert "MAX_SHOWN_STEPS" not in said and f"longer than {reports.NOTES_KEEP:,} steps (`NOTES_KEEP`" in said
+
+
+def test_the_readme_descend_exact_bound_is_the_one_the_command_uses():
+    source = (ROOT / "tutor" / "cli.py").read_text(encoding="utf-8")
+    assert "deadline(seconds=None if not exact else 30)" in source  # None: the default, 60 s
+    assert "30 s (`descend --exact`)" in _bounds_section()
+
+
+def _descend_json_streamed(steps: int, tmp_path: Path) -> tuple[int, int, list[str], int]:
+    """``tutor descend x^2 ... --format json`` in a new process, its output read line by line as it comes (the
+    test keeps none of it): the k of every step in order, the last lines, and the process's peak resident set.
+
+    The wall-clock watchdog is left out (a busy machine is not what this measures); the command is the real one.
+    """
+    code = (
+        "import contextlib, sys; from tutor import watchdog; "
+        "watchdog.deadline = lambda **kw: contextlib.nullcontext(); "
+        "from tutor.cli import main; sys.argv[0] = 'tutor'; main()"
+    )
+    args = ["descend", "x^2", "--from", "x=1", "--lr", "1e-9", "--steps", str(steps), "--format", "json"]
+    env = dict(os.environ, TUTOR_HOME=str(tmp_path / "home"), PYTHONPATH=str(ROOT), LANG="C.UTF-8")
+    proc = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE, env=env, text=True)
+    expected_k, tail = 0, []
+    for line in proc.stdout:
+        if line.startswith('      "k": '):
+            assert line == f'      "k": {expected_k},\n'  # every step, in order, none skipped or repeated
+            expected_k += 1
+        tail = [*tail[-11:], line]
+    proc.stdout.close()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return proc.returncode, expected_k, tail, usage.ru_maxrss
+
+
+def test_a_million_steps_as_json_stream_every_step_in_the_memory_of_ten(tmp_path):
+    """Issue 19 lifts issue 14's cap (MAX_SHOWN_STEPS = 100,000 printed steps, which existed because the whole
+    output was built in memory): the steps are written as they come, so 10⁶ of them cost what 10 do."""
+    status, taken, tail, peak_few = _descend_json_streamed(10, tmp_path)
+    assert status == 0 and taken == 11
+    status, taken, tail, peak_many = _descend_json_streamed(1_000_000, tmp_path)
+    assert status == 0 and taken == 1_000_001
+    stop = "".join(tail[tail.index("  ],\n") :])  # the steps' list closed, then the stop and the notes
+    assert stop.startswith('  ],\n  "stop": {\n    "reason": "max_steps",\n    "k": 1000000,\n') and stop.endswith(
+        "}\n"
+    )
+    # 10⁶ steps kept in memory would take hundreds of MB; streamed, the peak is the short run's
+    assert peak_many < 1.2 * peak_few, (peak_many, peak_few)
+
+
+@pytest.mark.parametrize("args", H.BIG_NUMBER_COMMANDS[:7], ids=lambda a: short(" ".join(a)))
+def test_the_readme_big_number_examples_end_in_one_line_in_a_real_process(args, tmp_path):
+    work = tmp_path / "work"
+    work.mkdir()
+    proc = run_tutor(*args, cwd=work, home=tmp_path / "home", timeout=60)
+    assert proc.returncode == 1 and proc.stderr.startswith("error: ") and "Traceback" not in proc.stderr
+    assert len(proc.stderr.splitlines()) <= 3
+
+
+def test_clicks_own_usage_errors_escape_what_was_typed(tmp_path):
+    result = invoke(["descend", "x", "--from", "x=1", "--lr", "1", "--plot", str(tmp_path / "\x1b[2J.txt")])
+    assert result.exit_code == 2 and "\\x1b[2J.txt does not end in .png" in result.output
+    assert not RAW_CONTROLS.search(result.output.replace("\n", ""))
+
+
+async def test_the_full_screen_tutor_shows_escapes_and_never_holds_them(tmp_path):
+    """Every Static and Markdown widget, the title and the learner's echoed answer: no raw control character."""
+    from textual.widgets import Markdown, Static
+
+    from tutor.app.app import TutorApp
+    from tutor.lesson.loader import load_lesson
+
+    lesson = tmp_path / "escapes.yaml"
+    lesson.write_text(ESC_LESSON, encoding="utf-8")
+    app = TutorApp(load_lesson(lesson), [], "en", images=False)
+
+    def contents() -> str:
+        screen = app.screen
+        texts = [str(screen.title or ""), str(screen.sub_title or "")]
+        texts += [str(w.render()) for w in screen.query(Static)]
+        texts += [str(getattr(w, "source", "") or getattr(w, "_markdown", "")) for w in screen.query(Markdown)]
+        return "\n".join(texts)
+
+    async with app.run_test(size=(100, 32)) as pilot:
+        for _ in range(3):
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        first = contents()
+        assert "\\x1b]0;PWNED\\x07" in first  # the title, shown escaped
+        assert "\\x1b]52;c;" in first  # the step's Markdown text, shown escaped
+        assert not RAW_CONTROLS.search(first.replace("\n", ""))
+        await pilot.press("enter")
+        for _ in range(3):
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        box = app.screen.query_one("#answer")
+        box.value = "\x1b[2J5"
+        box.focus()
+        await pilot.press("enter")
+        for _ in range(3):
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        after = contents()
+        assert not RAW_CONTROLS.search(after.replace("\n", ""))
+        assert "\\x1b" in after
+
+
+def test_export_never_writes_an_image_through_a_symbolic_link(tmp_path):
+    out = tmp_path / "out"
+    (out / "sign-of-the-derivative").mkdir(parents=True)
+    decoy = tmp_path / "decoy.png"
+    decoy.write_bytes(b"keep me")
+    (out / "sign-of-the-derivative" / "step-1.png").symlink_to(decoy)
+    result = invoke(["export", "sign-of-the-derivative", "-o", str(out)])
+    assert result.exit_code == 1 and "symbolic link" in result.output
+    assert decoy.read_bytes() == b"keep me"

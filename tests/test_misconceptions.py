@@ -1,10 +1,12 @@
 """Generated misconceptions: each is recognised from its wrong answer, never from the right one.
 
 Questions are built directly, with the context each kind of question carries
-(see tutor/walkthrough/model.py).  Expected and wrong values are worked by hand.
+(see tutor/walkthrough/contract.py).  Expected and wrong values are worked by hand.
 """
 
 from __future__ import annotations
+
+from dataclasses import MISSING, fields, replace
 
 import pytest
 import sympy as sp
@@ -13,6 +15,17 @@ from tutor.mathtext import parse_answer, parse_expression, symbol
 from tutor.misconceptions import Misconception, candidates, explain
 from tutor.text import tr
 from tutor.walkthrough import Choice, Question
+from tutor.walkthrough.contract import (
+    BracketContext,
+    DeriveContext,
+    DirectionContext,
+    EvaluateContext,
+    PredictContext,
+    SignChangeContext,
+    SlopeContext,
+    TrainingContext,
+    UpdateContext,
+)
 
 x, z, m, w, b = (symbol(n) for n in ("x", "z", "m", "w", "b"))
 R = sp.Rational
@@ -20,8 +33,35 @@ YES_NO = (Choice("yes", "yes"), Choice("no", "no"))
 DIRECTIONS = (Choice("increase", "increase"), Choice("decrease", "decrease"), Choice("stay", "stay"))
 
 
+def typed(context):
+    """The typed context a walkthrough would build from these fields (fields left out are None)."""
+    if not isinstance(context, dict):
+        return context
+    if not context:
+        return None
+    if "bracket" in context:
+        cls = BracketContext
+    elif "previous_gradient" in context:
+        cls = SignChangeContext
+    elif "model" in context:
+        cls = TrainingContext
+    elif "learning_rate" in context and "point" in context:
+        cls = UpdateContext
+    elif "learning_rate" in context and "bound" in context:
+        cls = PredictContext
+    elif "function" in context and "point" in context:
+        cls = SlopeContext
+    elif "function" in context:
+        cls = EvaluateContext if context.get("at") is not None else DeriveContext
+    else:
+        cls = DirectionContext
+    given = {f.name: context[f.name] for f in fields(cls) if f.name in context}
+    missing = {f.name: None for f in fields(cls) if f.name not in context and f.default is MISSING}
+    return cls(**given, **missing)
+
+
 def question(qid, kind, expected, skill, context, **extra) -> Question:
-    return Question(id=qid, kind=kind, prompt="?", expected=expected, skill=skill, context=context, **extra)
+    return Question(id=qid, kind=kind, prompt="?", expected=expected, skill=skill, context=typed(context), **extra)
 
 
 def says(q, value, lang="en") -> str:
@@ -306,7 +346,7 @@ def test_next_iterate_two_variables():
 
 
 def test_momentum_is_not_judged_by_plain_descent():
-    q = question("s4.k1.next", "number", R(0), "update", dict(NEXT.context, optimizer="momentum"))
+    q = question("s4.k1.next", "number", R(0), "update", replace(NEXT.context, optimizer="momentum"))
     assert candidates(q) == []
 
 
@@ -492,6 +532,6 @@ def test_odd_values_and_contexts_never_crash():
 
 
 def test_tolerance_questions_match_within_tolerance():
-    q = question("s8.k0.next", "number", sp.Float(0.5), "update", dict(NEXT.context), tolerance=1e-3)
+    q = question("s8.k0.next", "number", sp.Float(0.5), "update", NEXT.context, tolerance=1e-3)
     assert "WITH the gradient" in says(q, sp.Float(1.5004))
     assert explain(q, sp.Float(0.5004)) is None

@@ -20,6 +20,19 @@ from tutor import descent, plots
 from tutor.calculus import StationaryPoint
 from tutor.mathtext import symbol
 from tutor.walkthrough import Step
+from tutor.walkthrough.contract import (
+    BatchPayload,
+    DerivePayload,
+    EvaluatePayload,
+    ExplainPayload,
+    FunctionPlot,
+    IterationPayload,
+    PredictPayload,
+    RunPayload,
+    TrainingPayload,
+)
+from tutor.walkthrough.descent import descent_facts
+from tutor.walkthrough.optimiser_words import optimiser_words
 
 x, y, z, m, w, b = (symbol(n) for n in ["x", "y", "z", "m", "w", "b"])
 R = sp.Rational
@@ -36,13 +49,13 @@ def png_size(path: Path) -> tuple[int, int]:
 def figures(monkeypatch):
     """The figures the plot functions build, kept for inspection (then saved as usual)."""
     kept = []
-    real_save = plots.save
+    real_save = plots.style.save
 
     def keep(fig, path):
         kept.append(fig)
         return real_save(fig, path)
 
-    monkeypatch.setattr(plots, "save", keep)
+    monkeypatch.setattr(plots.style, "save", keep)  # every figure module saves through style.save
     return kept
 
 
@@ -60,29 +73,11 @@ def halving_run(steps=4):
 def iteration_step(k=1, run=None):
     run = run or halving_run()
     s = run.steps[k]
-    return Step(
-        id=f"s2.k{k}",
-        section=2,
-        kind="iteration",
-        title="Iteration",
-        text="",
-        data=dict(
-            function=5 * x**2,
-            variables=("x",),
-            learning_rate=R(1, 20),
-            optimizer="gd",
-            run=run,
-            k=k,
-            point=s.point,
-            value=s.value,
-            gradient=s.gradient,
-            next=run.steps[k + 1].point,
-            sign_change=s.sign_change,
-            bracket=None,
-            bound=None,
-            minima=[StationaryPoint({"x": sp.Integer(0)}, "minimum")],
-        ),
+    assert s.k == k
+    payload = IterationPayload(
+        **descent_facts(5 * x**2, ("x",), run, k, minima=[StationaryPoint({"x": sp.Integer(0)}, "minimum")])
     )
+    return Step(id=f"s2.k{k}", section=2, title="Iteration", text="", payload=payload)
 
 
 # --- the font ----------------------------------------------------------------------------
@@ -125,7 +120,7 @@ def test_chinese_plot_draws_every_glyph_from_the_bundled_font(tmp_path, figures)
 
 
 def test_the_chinese_title_is_chinese(tmp_path, figures):
-    plots.plot_run(5 * x**2, halving_run(), tmp_path / "zh.png", "zh", minima=())
+    plots.plot_run(5 * x**2, halving_run(), tmp_path / "zh.png", "zh", minima=(), optimisers=optimiser_words("gd"))
     title = figures[-1]._suptitle.get_text()
     assert "梯度下降" in title and "步" in title
 
@@ -279,7 +274,8 @@ def test_optimizers_share_one_contour_plot(tmp_path, figures):
     f = x**2 + 10 * y**2
     gd = descent.run(f, ["x", "y"], [-3, 1], 0.09, steps=30)
     mo = descent.run(f, ["x", "y"], [-3, 1], 0.02, steps=30, optimizer=descent.Momentum(0.9))
-    path = plots.plot_optimizers(f, ["x", "y"], {"gd": gd, "momentum": mo}, tmp_path / "opt.png", "en")
+    words = optimiser_words("gd", "momentum")  # what a run payload carries
+    path = plots.plot_optimizers(f, ["x", "y"], {"gd": gd, "momentum": mo}, tmp_path / "opt.png", "en", words)
     labels = [line.get_label() for line in figures[-1].axes[0].get_lines()]
     assert any(label.startswith("Gradient descent (") for label in labels)
     assert any(label.startswith("Gradient descent with momentum") for label in labels)
@@ -287,20 +283,18 @@ def test_optimizers_share_one_contour_plot(tmp_path, figures):
 
 
 def test_explain_step_draws_the_function_and_derive_has_nothing_to_draw(tmp_path):
-    explain = Step(
-        "s0", 0, "explain", "f", "", data={"function": x**4 - 3 * x**2 + x, "variables": ("x",), "x_range": (-2, 2)}
-    )
+    explain = Step("s0", 0, "f", "", ExplainPayload(FunctionPlot(x**4 - 3 * x**2 + x, ("x",), (-2, 2))))
     assert png_size(plots.plot_step(explain, tmp_path / "e.png")) == SIZE
-    derive = Step("s1", 1, "derive", "d", "", data={"function": 5 * x**2, "variables": ("x",)})
+    derive = Step("s1", 1, "d", "", DerivePayload(5 * x**2, ("x",), "x"))
     assert plots.plot_step(derive, tmp_path / "d.png") is None
     assert not (tmp_path / "d.png").exists()
 
 
-def training_data():
+def training_data() -> TrainingPayload:
     # y = 2x + 1 on x = 1, 2, 3; from w = b = 0 every prediction is 0, so
     # L = (9 + 25 + 49)/3 = 83/3, dL/dw = (2/3)Σ(0 - y_i)x_i = -68/3, dL/db = (2/3)Σ(0 - y_i) = -10,
     # and with lr 1/10: w = 0 + 68/30 = 34/15, b = 0 + 1 = 1.
-    return dict(
+    return TrainingPayload(
         model=w * x + b,
         parameters=("w", "b"),
         input="x",
@@ -318,7 +312,7 @@ def training_data():
 
 
 def test_training_step_draws_the_fit_before_and_after_and_the_loss(tmp_path, figures):
-    step = Step("t", 3, "training", "t", "", data=training_data())
+    step = Step("t", 3, "t", "", training_data())
     path = plots.plot_step(step, tmp_path / "train.png", "zh")
     left, right = figures[-1].axes[:2]
     labels = [line.get_label() for line in left.get_lines()]
@@ -341,14 +335,20 @@ def test_batch_step_puts_three_loss_curves_on_one_axes(tmp_path, figures):
         )
         for kind in training.KINDS
     }
-    step = Step(
-        "b",
-        4,
-        "batch",
-        "b",
-        "",
-        data=dict(runs=runs, xs=xs, ys=ys, model=w * x + b, parameters=("w", "b"), input="x", batch_size=2),
+    payload = BatchPayload(
+        model=w * x + b,
+        parameters=("w", "b"),
+        input="x",
+        xs=xs,
+        ys=ys,
+        start={"w": 0, "b": 0},
+        learning_rate=0.02,
+        batch_size=2,
+        epochs=3,
+        seed=0,
+        runs=runs,
     )
+    step = Step("b", 4, "b", "", payload)
     path = plots.plot_step(step, tmp_path / "batch.png")
     left = figures[-1].axes[0]
     lines = left.get_lines()
@@ -364,9 +364,17 @@ def test_batch_step_puts_three_loss_curves_on_one_axes(tmp_path, figures):
 
 
 def test_steps_without_pictures_return_none(tmp_path):
-    for kind in ("derive", "evaluate", "predict"):
-        assert plots.plot_step(Step("q", 0, kind, "", ""), tmp_path / f"{kind}.png") is None
-    assert plots.plot_step(Step("b", 0, "batch", "", "", data={"runs": {}}), tmp_path / "b.png") is None
+    f = 5 * x**2
+    pictureless = {
+        "derive": DerivePayload(f, ("x",), "x"),
+        "evaluate": EvaluatePayload(f, ("x",), "value", None, {"x": 1}),
+        "predict": PredictPayload(f, ("x",), R(1, 20), (1,)),
+        "explain": ExplainPayload(),
+    }
+    for kind, payload in pictureless.items():
+        assert plots.plot_step(Step("q", 0, "", "", payload), tmp_path / f"{kind}.png") is None
+    empty = BatchPayload(w * x + b, ("w", "b"), "x", (), (), {}, R(1, 20), 1, 1, 0, runs={})
+    assert plots.plot_step(Step("b", 0, "", "", empty), tmp_path / "b.png") is None
 
 
 def test_overflowing_float_run_still_plots(tmp_path, figures):
@@ -412,14 +420,15 @@ def test_momentum_run_is_drawn_against_plain_descent(tmp_path, bundled_walkthrou
     from tutor.plots import plot_step
 
     walk = bundled_walkthrough("optimisers")
-    compared = [s for s in walk.steps if s.kind == "run" and s.data.get("compare")]
+    compared = [s for s in walk.steps if isinstance(s.payload, RunPayload) and s.payload.compare]
     assert compared, "a momentum descent's run step carries the plain run to compare with"
     step = compared[0]
-    runs = step.data["compare"]
-    assert set(runs) == {"gd", step.data["optimizer"]}
+    runs = step.payload.compare
+    assert set(runs) == {"gd", step.payload.optimizer}
+    assert set(step.payload.optimisers) == set(runs)  # the words and colours of both, for the legend
     # the same start and the same number of updates for both
     assert runs["gd"].steps[0].point == pytest.approx(
-        tuple(float(v) for v in runs[step.data["optimizer"]].steps[0].point)
+        tuple(float(v) for v in runs[step.payload.optimizer].steps[0].point)
     )
     path = plot_step(step, tmp_path / "compare.png", "en")
     assert Image.open(path).size == (800, 500)

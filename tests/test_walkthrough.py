@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 import sympy as sp
@@ -27,55 +29,33 @@ from tutor.lesson.model import (
 )
 from tutor.mathtext import symbol
 from tutor.walkthrough import build_walkthrough, expected_given, outcome_of
+from tutor.walkthrough.contract import (
+    BatchPayload,
+    DeriveContext,
+    DescentFacts,
+    DirectionContext,
+    EvaluateContext,
+    ExplainPayload,
+    FunctionPlot,
+    IterationPayload,
+    OutcomePayload,
+    RunPayload,
+    SignChangeContext,
+    SlopeContext,
+    TrainingContext,
+    TrainingPayload,
+    UpdateContext,
+)
 
 R = sp.Rational
 x, z, m, w, b = (symbol(n) for n in ("x", "z", "m", "w", "b"))
 
-RUN_KEYS = {
-    "function",
-    "variables",
-    "learning_rate",
-    "optimizer",
-    "run",
-    "k",
-    "point",
-    "value",
-    "gradient",
-    "next",
-    "sign_change",
-    "bracket",
-    "bound",
-    "minima",
-}
-TRAINING_KEYS = {
-    "model",
-    "parameters",
-    "input",
-    "xs",
-    "ys",
-    "params",
-    "predictions",
-    "loss",
-    "gradient",
-    "next_params",
-    "samples",
-    "learning_rate",
-    "history",
-}
-BATCH_KEYS = {
-    "model",
-    "parameters",
-    "input",
-    "xs",
-    "ys",
-    "start",
-    "learning_rate",
-    "batch_size",
-    "epochs",
-    "seed",
-    "runs",
-    "order",
-}
+
+def fields_of(payload) -> set[str]:
+    return {f.name for f in dataclasses.fields(payload)}
+
+
+RUN_KEYS = fields_of(DescentFacts)  # the fields every descent payload (iteration, run, outcome) has
 
 
 @pytest.fixture(autouse=True)
@@ -134,12 +114,13 @@ def test_iteration_kinds_skills_and_contexts():
     assert (nxt.kind, nxt.skill) == ("number", "update")
     sc = wt.question("s0.k1.sign_change")
     assert (sc.kind, sc.skill) == ("choice", "sign_change")
-    assert {"function", "variables", "point", "k"} <= set(d.context)
-    assert d.context["point"] == {"x": 1} and d.context["k"] == 0
-    assert "gradient" in direction.context
-    assert {"function", "variables", "point", "gradient", "learning_rate", "k"} <= set(nxt.context)
-    assert nxt.context["gradient"] == 10 and nxt.context["learning_rate"] == R(1, 20)
-    assert sc.context["previous_gradient"] == 10 and sc.context["gradient"] == 5
+    assert isinstance(d.context, SlopeContext) and d.context.function == 5 * x**2 and d.context.variables == ("x",)
+    assert d.context.point == {"x": 1} and d.context.k == 0
+    assert isinstance(direction.context, DirectionContext) and direction.context.gradient == 10
+    assert isinstance(nxt.context, UpdateContext) and nxt.context.point == {"x": 1} and nxt.context.k == 0
+    assert nxt.context.gradient == 10 and nxt.context.learning_rate == R(1, 20)
+    assert isinstance(sc.context, SignChangeContext)
+    assert sc.context.previous_gradient == 10 and sc.context.gradient == 5
 
 
 def test_iteration_solution_writes_the_exact_update():
@@ -153,15 +134,20 @@ def test_iteration_solution_writes_the_exact_update():
 
 def test_step_data_has_the_agreed_keys():
     wt = walk(descent_of(R(1, 20)))
-    for step in wt.steps:
-        assert set(step.data) == RUN_KEYS
-    k1 = wt.steps[1].data
-    assert k1["k"] == 1 and k1["point"] == (R(1, 2),) and k1["gradient"] == (5,) and k1["next"] == (R(1, 4),)
-    assert k1["value"] == R(5, 4)
-    assert k1["bound"].bound == R(1, 5)  # L = 10, 2/L = 1/5
-    assert [p.point for p in k1["minima"]] == [{"x": 0}]
-    run = wt.steps[-1].data
-    assert run["run"].stop.reason == "max_steps" and run["k"] == 20 and run["next"] is None
+    assert [type(step.payload) for step in wt.steps] == [IterationPayload] * 3 + [RunPayload]
+    k1 = wt.steps[1].payload
+    assert k1.k == 1 and k1.point == (R(1, 2),) and k1.gradient == (5,) and k1.next == (R(1, 4),)
+    assert k1.value == R(5, 4)
+    assert k1.bound.bound == R(1, 5)  # L = 10, 2/L = 1/5
+    assert [p.point for p in k1.minima] == [{"x": 0}]
+    # x_k = 1/2^k > 0, so f'(x_k) = 10 x_k > 0 at every step of the run
+    assert k1.signs == ((1,),) * 21
+    # x2 = 1/2 - (1/20)(5) = 1/4, written out once for every view: LaTeX for the export, mathtext for a plot
+    assert k1.update_latex == (r"x_{2} = x_{1} - \eta f'(x_{1}) = \tfrac{1}{2} - \tfrac{1}{20}\cdot 5 = \tfrac{1}{4}",)
+    assert k1.update_mathtext == r"$x_{2} = x_{1} - \eta f'(x_{1}) = \frac{1}{2} - \frac{1}{20} \cdot 5 = \frac{1}{4}$"
+    run = wt.steps[-1].payload
+    assert run.run.stop.reason == "max_steps" and run.k == 20 and run.next is None
+    assert run.update_latex == () and run.update_mathtext == ""  # nothing after the last step
 
 
 def test_lr_one_tenth_lands_on_the_minimum_and_stops():
@@ -173,8 +159,9 @@ def test_lr_one_tenth_lands_on_the_minimum_and_stops():
     assert wt.question("s0.k1.direction").expected == "stay"
     assert "s0.k1.next" not in [q.id for q in wt.questions()]  # the run stopped: no next iterate
     run = wt.steps[-1]
-    assert run.data["run"].stop.reason == "zero_gradient"
-    assert run.data["k"] == 1 and run.data["point"] == (0,)
+    assert run.payload.run.stop.reason == "zero_gradient"
+    assert run.payload.k == 1 and run.payload.point == (0,)
+    assert run.payload.signs == ((1,), (0,))  # f'(1) = 10, f'(0) = 0
     assert "exactly 0" in run.text["en"] and "恰好为 0" in run.text["zh"]
 
 
@@ -186,10 +173,11 @@ def test_sign_change_brackets_the_minimum():
     assert wt.question("s0.k1.direction").expected == "increase"
     assert wt.question("s0.k1.sign_change").expected == "yes"
     k1 = wt.steps[1]
-    assert k1.data["bracket"] == ((1,), (R(-1, 2),))
+    assert k1.payload.bracket == ((1,), (R(-1, 2),))
+    assert k1.payload.signs[:2] == ((1,), (-1,))  # f'(1) = 10, f'(-1/2) = -5
     assert "minimum lies between $x_{0} = 1$ and $x_{1} = - \\tfrac{1}{2}$" in k1.solution["en"]
     assert "之间" in k1.solution["zh"]
-    assert wt.steps[-1].data["run"].stop.reason == "sign_change"
+    assert wt.steps[-1].payload.run.stop.reason == "sign_change"
 
 
 def test_ask_subset_keeps_the_canonical_order():
@@ -241,7 +229,8 @@ def test_gradient_example_derive_and_evaluate():
     assert r"\frac{\partial f}{\partial z}" in partial.prompt["en"] and "偏导数" in partial.prompt["zh"]
     at_one = wt.question("s2.gradient")
     assert (at_one.kind, at_one.skill, at_one.expected) == ("vector", "evaluate", (4, 12, 21))
-    assert at_one.context["at"] == one and at_one.context["what"] == "gradient"
+    assert isinstance(at_one.context, EvaluateContext)
+    assert at_one.context.at == one and at_one.context.what == "gradient"
     assert wt.question("s3.derivative").expected == 21  # 21 m^2 at m = 1
     assert wt.question("s4.value").expected == 15  # 2 + 6 + 7
     # terms shown in the order the article writes them
@@ -253,7 +242,19 @@ def test_derive_one_variable_defaults():
     q = wt.question("s0.derivative")
     assert (q.kind, q.skill, q.expected, q.variables) == ("expression", "derivative", 10 * x, ("x",))
     assert "f'(x)" in q.prompt["en"] and "导数" in q.prompt["zh"]
-    assert q.context == {"function": 5 * x**2, "variables": ("x",), "of": "x", "what": "derivative", "at": None}
+    assert isinstance(q.context, DeriveContext)
+    assert (q.context.function, q.context.variables, q.context.of, q.context.what) == (
+        5 * x**2,
+        ("x",),
+        "x",
+        "derivative",
+    )
+    # the hints: the constant multiple rule, then the power rule inside it, ending at 10x
+    hints = q.context.hints
+    assert len(hints) == 1 and len(hints[0]) >= 2 and "10" in hints[0][0]["en"]
+    lines = wt.steps[0].payload.derivation.lines
+    assert [line["en"] for line in lines] == [h["en"] for h in hints[0]]
+    assert "10 x" in wt.steps[0].payload.derivation.markdown["en"]
     assert wt.steps[0].solution["en"] == "$f'(x) = 10 x$"
 
 
@@ -280,9 +281,11 @@ def test_two_variable_descent():
     assert q("s0.k1.derivative").expected == (R(6, 5), R(-6, 5))
     assert q("s0.k1.direction").expected == ("decrease", "increase")
     assert q("s0.k1.sign_change").expected == "yes"
-    assert wt.steps[1].data["sign_change"] == ("z",)
-    assert wt.steps[1].data["bracket"] == ((1, 1), (R(3, 5), R(-1, 5)))
-    assert wt.steps[-1].data["bound"].bound == R(1, 3)  # L = 6
+    assert wt.steps[1].payload.sign_change == ("z",)
+    assert wt.steps[1].payload.bracket == ((1, 1), (R(3, 5), R(-1, 5)))
+    # ∇f(1, 1) = (2, 6); ∇f(3/5, -1/5) = (6/5, -6/5)
+    assert wt.steps[1].payload.signs[:2] == ((1, 1), (1, -1))
+    assert wt.steps[-1].payload.bound.bound == R(1, 3)  # L = 6
     # carried forward, component by component: the learner's x1 = (1/2, 0) -> ∇f = (1, 0)
     assert expected_given(q("s0.k1.derivative"), {"s0.k0.next": (R(1, 2), 0)}) == ((1, 0), True)
 
@@ -307,9 +310,8 @@ def test_predict_outcomes_match_two_over_L(lr, outcome):
     assert (q.kind, q.skill, q.expected) == ("choice", "learning_rate", outcome)
     assert {c.key for c in q.choices} == {"converge", "oscillate", "diverge"}
     shown = wt.steps[1]
-    assert shown.data["outcome"] == outcome
-    assert set(shown.data) >= RUN_KEYS
-    assert outcome_of(shown.data["run"]) == outcome
+    assert isinstance(shown.payload, OutcomePayload) and shown.payload.outcome == outcome
+    assert outcome_of(shown.payload.run) == outcome
 
 
 def test_predict_explains_the_factor():
@@ -345,10 +347,11 @@ def test_training_step_four_questions():
     assert q("s0.gradient").expected == (R(-68, 3), -10)
     assert q("s0.update").expected == (R(34, 15), 1)
     assert all(x.skill == "training" for x in step.questions)
-    assert set(step.data) == TRAINING_KEYS and step.data["history"] is None
-    assert {"model", "parameters", "input", "xs", "ys", "params", "learning_rate", "samples"} <= set(
-        q("s0.loss").context
-    )
+    assert isinstance(step.payload, TrainingPayload) and step.payload.history is None
+    assert step.payload.loss == R(83, 3) and step.payload.next_params == {"w": R(34, 15), "b": 1}
+    context = q("s0.loss").context
+    assert isinstance(context, TrainingContext) and context.parameters == ("w", "b") and context.input == "x"
+    assert context.params == {"w": 0, "b": 0} and context.learning_rate == R(1, 10) and context.samples == (0, 1, 2)
 
 
 def test_training_carries_forward():
@@ -370,7 +373,7 @@ def test_training_on_some_samples_with_history():
     assert q("s0.loss").expected == 25
     assert q("s0.gradient").expected == (-20, -10)
     assert q("s0.update").expected == (2, 1)
-    history = wt.steps[0].data["history"]
+    history = wt.steps[0].payload.history
     assert history is not None and len(history.updates) == 3
 
 
@@ -380,9 +383,9 @@ def test_batch_compare_first_updates():
     section = BatchCompare(DataSet(xs, ys), linear_model(), {"w": 0, "b": 0}, R(1, 20), batch_size=2, epochs=2, seed=0)
     wt = walk(section)
     step = wt.steps[0]
-    assert (step.kind, set(step.data)) == ("batch", BATCH_KEYS)
+    assert (step.kind, type(step.payload)) == ("batch", BatchPayload)
     order = tuple(int(i) for i in np.random.default_rng(0).permutation(4))  # the documented shuffle
-    assert tuple(step.data["order"]) == order
+    assert tuple(step.payload.order) == order
 
     def first_update(samples):
         # from w = b = 0 every prediction is 0: ∂L/∂w = (2/n) Σ -y x, ∂L/∂b = (2/n) Σ -y
@@ -396,7 +399,7 @@ def test_batch_compare_first_updates():
     assert wt.question("s0.stochastic").expected == first_update([order[0]])
     assert wt.question("s0.minibatch").expected == first_update(order[:2])
     assert all(q.skill == "batch" for q in step.questions)
-    assert set(step.data["runs"]) == {"batch", "stochastic", "minibatch"}
+    assert set(step.payload.runs) == {"batch", "stochastic", "minibatch"}
 
 
 def test_batch_compare_not_by_hand_has_no_questions():
@@ -412,7 +415,7 @@ def test_explain_with_plot():
     wt = walk(Explain({"en": "Hello", "zh": "你好"}, plot=PlotRange(five_x_squared(), (-1.5, 1.5))))
     step = wt.steps[0]
     assert (step.id, step.kind, step.text) == ("s0", "explain", {"en": "Hello", "zh": "你好"})
-    assert step.data == {"function": 5 * x**2, "variables": ("x",), "x_range": (-1.5, 1.5)}
+    assert step.payload == ExplainPayload(FunctionPlot(5 * x**2, ("x",), (-1.5, 1.5)))
 
 
 def test_ids_are_unique_and_text_is_bilingual():
@@ -530,3 +533,18 @@ def test_a_sign_change_asks_where_the_minimum_is_bracketed(bundled_walkthrough):
     # error carried forward: a learner whose x₁ was -2/5 is judged on [-2/5, 1]
     own = grade(bracket, "[-0.4, 1]", {bracket.depends["x_1"]: sp.Rational(-2, 5)})
     assert own.verdict == "right" and own.carried_forward
+
+
+def test_the_contract_and_the_notation_load_no_engine():
+    """Views import the payload types and the formatting module up front: neither may bring sympy with it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, tutor.walkthrough.contract, tutor.notation, tutor.walkthrough as w; "
+        "w.IterationPayload; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sympy', 'numpy', 'matplotlib') "
+        "or m in ('tutor.calculus', 'tutor.descent', 'tutor.derivation', 'tutor.walkthrough.build')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

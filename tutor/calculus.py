@@ -17,11 +17,15 @@ from fractions import Fraction
 import sympy as sp
 
 from tutor.errors import TutorError
-from tutor.mathtext import symbol
+from tutor.mathtext import check_size_at, symbol
 
 
 class MathError(TutorError):
     """The mathematics has no answer here (undefined, not differentiable, ...)."""
+
+
+class TooLarge(MathError):
+    """The exact value exists but has too many digits to compute (``x^x^x^x`` at x = 10)."""
 
 
 Point = Mapping[str, sp.Expr]
@@ -94,6 +98,10 @@ def _why_undefined(f: sp.Expr, point: Point) -> str:
 
 def evaluate(f: sp.Expr, point: Point, *, what: str = "f") -> sp.Expr:
     """The exact real value of f at the point, or a MathError saying why not."""
+    try:  # x^x^x^x at x = 10: refused before sympy computes 10^10^10^10
+        check_size_at(f, point, what)
+    except TutorError as err:
+        raise TooLarge(err.message) from None
     try:
         value = f.xreplace(_substitution(point))
     except (ValueError, TypeError, ArithmeticError, RecursionError) as err:  # sympy itself failed (huge numbers)

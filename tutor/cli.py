@@ -19,20 +19,61 @@ FORMATS_TEXT_JSON = click.Choice(["text", "json"])
 LANGS = click.Choice(["en", "zh"])
 
 
+def echo(text: str = "", err: bool = False, fmt: str = "text", nl: bool = True) -> None:
+    """The one door to the terminal: control characters from lessons, names or input are shown, never sent."""
+    from tutor.safe_text import json_safe, shown
+
+    click.echo(json_safe(text) if fmt == "json" else shown(text), err=err, nl=nl)
+
+
+def echo_stream(pieces, fmt: str = "text", sep: str = "\n", chunk: int = 1 << 16) -> None:
+    """Text made piece by piece (a long run's steps), through :func:`echo` in chunks of about ``chunk``
+    characters: memory stays bounded, and the terminal is not written (and flushed) once per piece."""
+    held: list[str] = []
+    size = 0
+    for piece in pieces:
+        held.append(piece)
+        size += len(piece)
+        if size >= chunk:
+            echo(sep.join(held) + sep, fmt=fmt, nl=False)
+            held, size = [], 0
+    echo(sep.join(held), fmt=fmt)
+
+
 def fail(err: TutorError) -> None:
     """Print one clear line (and a caret line for parse errors) and exit 1."""
-    click.echo(f"error: {err.message}", err=True)
+    from tutor.safe_text import one_line
+
+    echo(f"error: {one_line(err.message)}", err=True)
     caret = getattr(err, "caret", None)
     if callable(caret) and getattr(err, "column", None) is not None:
-        click.echo(caret(), err=True)
+        echo(caret(), err=True)
     sys.exit(1)
 
 
 class TutorGroup(click.Group):
     """Turns the project's errors into one line; anything else still fails loudly in tests."""
 
+    def main(self, *args, **kwargs):
+        """Click's own usage errors quote what was typed (a file name, an option value): escaped too."""
+        if kwargs.get("standalone_mode", True) is False:
+            return super().main(*args, **kwargs)
+        try:
+            status = super().main(*args, standalone_mode=False, **kwargs)
+        except click.ClickException as err:
+            from tutor.safe_text import one_line
+
+            err.message = one_line(err.message)
+            err.show()
+            sys.exit(err.exit_code)
+        except click.exceptions.Abort:
+            echo("Aborted!", err=True)
+            sys.exit(1)
+        sys.exit(status if isinstance(status, int) else 0)  # ctx.exit(n) comes back as n here
+
     def invoke(self, ctx):
         from tutor.plain import tolerant_streams
+        from tutor.safe_text import one_line
 
         tolerant_streams()  # a non-UTF-8 locale: symbols spelled out, never a UnicodeEncodeError
         try:
@@ -40,10 +81,18 @@ class TutorGroup(click.Group):
         except TutorError as err:
             fail(err)
         except RecursionError:
-            click.echo("error: the input is nested too deeply to work with", err=True)
+            echo("error: the input is nested too deeply to work with", err=True)
             sys.exit(1)
         except MemoryError:
-            click.echo("error: this needs more memory than the tutor allows; try something smaller", err=True)
+            echo("error: this needs more memory than the tutor allows; try something smaller", err=True)
+            sys.exit(1)
+        except OverflowError as err:  # mpmath, float(): a number past what the machine can hold
+            echo(f"error: a number here is too large to compute ({one_line(err)}); try smaller numbers", err=True)
+            sys.exit(1)
+        except ValueError as err:
+            if "digits" not in str(err):  # only Python's 4300-digit limit; any other ValueError is a bug to see
+                raise
+            echo("error: a number here has too many digits to compute (over 4300); try smaller numbers", err=True)
             sys.exit(1)
 
 
@@ -109,11 +158,11 @@ def derive_cmd(expr: str, variables: str | None, at: str | None, show_steps: boo
 
     Example: tutor derive "2x^2 + 6z^2 + 7m^3" --at x=1,z=1,m=1
     """
-    from tutor import console
+    from tutor import console, reports
     from tutor.watchdog import deadline
 
     with deadline():
-        report = console.derive(expr, variables, at)
+        report = reports.derive(expr, variables, at)
         if show_steps:
             from tutor.derivation import steps_json, steps_text
 
@@ -128,7 +177,7 @@ def derive_cmd(expr: str, variables: str | None, at: str | None, show_steps: boo
                 data = json.loads(out)
                 data["steps"] = extra_json
                 out = json.dumps(data, ensure_ascii=False, indent=2)
-    click.echo(out)
+    echo(out, fmt=fmt)
 
 
 def _setting_options(command):
@@ -178,38 +227,37 @@ def descend_cmd(expr, variables, start, lr, steps, until, exact, optimizer, fmt,
 
     Example: tutor descend "5x^2" --from x=1 --lr 1/20 --steps 5 --exact
     """
-    from tutor import console
+    from tutor import console, reports
     from tutor.watchdog import deadline
 
     with deadline(seconds=None if not exact else 30):
-        f, walk = console.descend(
+        f, walk = reports.descend(
             expr, variables, start, lr, steps=steps, until=until, exact=exact, optimizer=optimizer, settings=settings
         )
         if plot_path is not None:  # the plot draws the whole path, so this run keeps its steps
-            from tutor.descent import Run
-
-            walk = Run(steps=tuple(walk), stop=walk.stop, **walk.record)
+            walk = reports.whole_run(walk)
         if fmt == "summary":  # one line; what it cannot say goes beside it
-            run, notes = console.descend_summary_and_notes(f, walk)
-            click.echo(console.descend_summary(run))
+            run, notes = reports.descend_summary_and_notes(f, walk)
+            echo(console.descend_summary(run))
             for note in notes:
-                click.echo(f"note: {note}", err=True)
-        else:  # the steps are written as they come
-            record = console.NotesRecord(walk, f)
-            render = console.descend_json if fmt == "json" else lambda *a: console.descend_table(f, *a)
-            for piece in render(walk, lambda: record.notes(f), record.tee(walk)):
-                click.echo(piece, nl=fmt != "json")
+                echo(f"note: {note}", err=True)
+        else:  # the steps are written as they come, so a long run costs no more memory than a short one
+            record = reports.NotesRecord(walk, f)
+            taken = record.tee(walk)
             if fmt == "json":
-                click.echo()
+                echo_stream(console.descend_json(walk, lambda: record.notes(f), taken), fmt, sep="")
+            else:
+                echo_stream(console.descend_table(f, walk, lambda: record.notes(f), reports.signed(taken)))
     if plot_path is not None:
-        run = walk
         from tutor.plots import plot_run
+        from tutor.walkthrough.optimiser_words import optimiser_words
 
         try:
-            written = plot_run(f, run, plot_path)
+            minima = _plot_minima(f, walk.variables)
+            written = plot_run(f, walk, plot_path, minima=minima, optimisers=optimiser_words(walk.optimizer))
         except OSError as err:
             fail(TutorError(f"cannot write the plot to {plot_path}: {err.strerror or err}"))
-        click.echo(f"wrote {written}", err=True)
+        echo(f"wrote {written}", err=True)
 
 
 VARIANT_OPTION = click.option(
@@ -229,6 +277,19 @@ def _variant_of(lesson: str | None, variant: int | None, lesson_dirs) -> object:
     from tutor.lesson.loader import load_variant
 
     return load_variant(resolve_lesson(lesson, list(lesson_dirs)), variant)
+
+
+def _plot_minima(f, variables) -> tuple:
+    """The engine's stationary points to mark on a run's plot, bounded in time (solving can hang on some inputs)."""
+    if len(variables) > 2:
+        return ()
+    from tutor.calculus import stationary_points
+    from tutor.sandbox import run_bounded
+
+    try:
+        return tuple(run_bounded(stationary_points, f, tuple(variables), timeout=2.0))
+    except (TutorError, RecursionError, MemoryError, ValueError, TypeError):
+        return ()
 
 
 @main.command("run")
@@ -276,7 +337,7 @@ def practice_cmd(skill: str | None, seed: int | None, plain: bool, lang: str | N
     store = ProgressStore()
     try:
         for message in store.messages:  # a damaged progress file: the view's own store will not know
-            click.echo(message, err=True)
+            echo(message, err=True)
         if skill is None:
             mastery = estimate(store.mastery_attempts())
             skill = next_skill(mastery)
@@ -284,18 +345,18 @@ def practice_cmd(skill: str | None, seed: int | None, plain: bool, lang: str | N
             name = skill_name(skill, lang)
             if skill in mastery:
                 p = f"{mastery[skill]:.0%}"
-                click.echo(
+                echo(
                     tr(
                         both(f"Practising {name}: your weakest skill ({p}).", f"练习{name}：你最薄弱的技能（{p}）。"),
                         lang,
                     )
                 )
             else:
-                click.echo(tr(both(f"Practising {name}.", f"练习{name}。"), lang))
+                echo(tr(both(f"Practising {name}.", f"练习{name}。"), lang))
         if seed is None:
             seed = fresh_seed(template, store.known_lessons())
             again = f"tutor practice {skill} --seed {seed}"
-            click.echo(
+            echo(
                 tr(
                     both(
                         f"practice set {skill} #{seed} — run `{again}` to get the same questions",
@@ -305,7 +366,7 @@ def practice_cmd(skill: str | None, seed: int | None, plain: bool, lang: str | N
                 )
             )
         elif store.is_finished(practice_id(template, seed)):
-            click.echo(
+            echo(
                 tr(
                     both(
                         f"You finished this set before; your answers are kept. For new questions: tutor practice {skill}",
@@ -348,7 +409,7 @@ def new_cmd(path: Path, template: str) -> None:
     from tutor.lesson.scaffold import new_lesson
 
     written = new_lesson(path, template)
-    click.echo(f"wrote {written}; check it with: tutor check {written}")
+    echo(f"wrote {written}; check it with: tutor check {written}")
 
 
 @main.command("schema")
@@ -367,7 +428,7 @@ def lessons_cmd(fmt: str, lesson_dirs, lang) -> None:
     """List the bundled lessons and your own, broken ones with their error."""
     from tutor.lesson.catalog import lessons_command
 
-    click.echo(lessons_command(list(lesson_dirs), fmt, _lang(lang)))
+    echo(lessons_command(list(lesson_dirs), fmt, _lang(lang)), fmt=fmt)
 
 
 @main.command("progress")
@@ -379,7 +440,7 @@ def progress_cmd(fmt: str, reset: str | None, lesson_dirs, lang) -> None:
     """Show your progress and mastery (or reset one lesson)."""
     from tutor.progress import progress_command
 
-    click.echo(progress_command(fmt, reset, list(lesson_dirs), _lang(lang)))
+    echo(progress_command(fmt, reset, list(lesson_dirs), _lang(lang)), fmt=fmt)
 
 
 @main.command("export")
@@ -397,7 +458,7 @@ def export_cmd(lessons, out_dir: Path, transcript: bool, variant: int | None, le
         raise TutorError("--variant needs exactly one LESSON")
     named = [_variant_of(lessons[0], variant, lesson_dirs)] if variant is not None else list(lessons)
     for line in export_command(named, out_dir, transcript, list(lesson_dirs), _lang(lang)):
-        click.echo(line)
+        echo(line)
 
 
 if __name__ == "__main__":

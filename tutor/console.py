@@ -1,15 +1,15 @@
 """Command-line views of the engine: ``tutor derive`` and ``tutor descend``.
 
-Each command first computes a plain report (exact sympy values in
-dataclasses), then one of the renderers turns it into text for people or JSON
-for programs.  The renderers do no mathematics.
+The CLI computes a plain report (:mod:`tutor.reports`: exact sympy values in
+dataclasses, the run and its signs), then one of these renderers turns it into
+text for people or JSON for programs.  The renderers do no mathematics and
+import no engine module.  A descent's steps come as an iterator and are
+written as they come, so a million steps take as much memory as ten.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
@@ -17,63 +17,11 @@ from sympy.printing.precedence import precedence
 from sympy.printing.pretty.pretty_symbology import pretty_symbol
 from sympy.printing.str import StrPrinter
 
-from tutor import calculus
-from tutor.mathtext import infer_variables, parse_assignments, parse_expression, parse_number
-from tutor.text import tr
+from tutor.notation import sign_mark
 
-if TYPE_CHECKING:  # descent is imported by the descend command only: derive starts faster without it
-    from tutor import descent
-
-
-def resolve_variables(text: str, declared: str | None) -> tuple[str, ...]:
-    if declared:
-        names = tuple(v.strip() for v in declared.split(",") if v.strip())
-        from tutor.mathtext import check_variable_name
-
-        for name in names:
-            check_variable_name(name)
-        twice = [name for name in dict.fromkeys(names) if names.count(name) > 1]
-        if twice:  # f(x, x) would have two partial derivatives in the same variable
-            raise calculus.MathError(f"--vars names {', '.join(twice)} twice")
-        return names
-    return infer_variables(text)
-
-
-def point_in_order(assigned: dict[str, sp.Expr], variables: Sequence[str], option: str) -> dict[str, sp.Expr]:
-    missing = [v for v in variables if v not in assigned]
-    extra = [v for v in assigned if v not in variables]
-    if extra:
-        raise calculus.MathError(
-            f"{option} names {', '.join(extra)}, which is not a variable of f ({', '.join(variables)})"
-        )
-    if missing:
-        raise calculus.MathError(f"{option} needs a value for {', '.join(missing)}")
-    return {v: assigned[v] for v in variables}
-
-
-# --- derive -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DeriveReport:
-    f: sp.Expr
-    variables: tuple[str, ...]
-    gradient: tuple[sp.Expr, ...]
-    at: dict[str, sp.Expr] | None
-    f_value: sp.Expr | None
-    value: tuple[sp.Expr, ...] | None
-
-
-def derive(text: str, variables: str | None = None, at: str | None = None) -> DeriveReport:
-    names = resolve_variables(text, variables)
-    f = parse_expression(text, names)
-    grad = calculus.gradient(f, names)
-    point = f_value = value = None
-    if at:
-        point = point_in_order(parse_assignments(at, names), names, "--at")
-        f_value = calculus.evaluate(f, point, what="f")
-        value = calculus.evaluate_vector(grad, point)
-    return DeriveReport(f, names, grad, point, f_value, value)
+if TYPE_CHECKING:  # annotations only: a view imports no engine module
+    from tutor.descent import Descent, Run, Step, Summary
+    from tutor.reports import DeriveReport
 
 
 # --- how maths is shown ----------------------------------------------------------------
@@ -195,125 +143,6 @@ def derive_json(report: DeriveReport) -> str:
 # --- descend ----------------------------------------------------------------------------
 
 
-def descend(
-    text: str,
-    variables: str | None,
-    start: str,
-    lr: str,
-    *,
-    steps: int | None = None,
-    until: Sequence[str] = (),
-    exact: bool = False,
-    optimizer: str = "gd",
-    beta: str | None = None,
-    settings: Mapping[str, str | None] | None = None,
-) -> tuple[sp.Expr, descent.Descent]:
-    """The parsed f and its descent, not yet run (the renderers below take its steps as they come)."""
-    from tutor import descent
-
-    names = resolve_variables(text, variables)
-    f = parse_expression(text, names)
-    point = point_in_order(parse_assignments(start, names), names, "--from")
-    rate = parse_number(lr)
-    if not rate.is_positive:
-        raise calculus.MathError(f"the learning rate must be a positive number, not {sp.sstr(rate)}")
-    if not exact and not math.isfinite(float(rate)):
-        raise calculus.MathError(
-            f"the learning rate {lr} is too large for floating point; use --exact or a smaller rate"
-        )
-    if steps is None:
-        # a stop rule that waits for something (a sign change, a tolerance) gets room to happen
-        steps = 10_000 if any(w.strip() and w.strip() != "zero" for item in until for w in item.split(",")) else 20
-    given = dict(settings or {})
-    if beta is not None:
-        given["beta"] = beta
-    opt = _optimizer(optimizer, given)
-    words = [w for item in until for w in item.split(",")]
-    walk = descent.descend(f, names, list(point.values()), rate, steps=steps, until=words, exact=exact, optimizer=opt)
-    return f, walk
-
-
-def _optimizer(key: str, given: Mapping[str, str | None]):
-    """The optimiser with the settings given on the command line (--beta, --eps, ...), each parsed exactly."""
-    from tutor.optimisers import get, settings_by_key
-
-    kind = get(key)
-    takes = {s.key for s in kind.settings}
-    for name, value in given.items():
-        if value is not None and name not in takes:
-            uses = settings_by_key().get(name, [])
-            keys = [c.key for c, _ in uses]
-            users = " or ".join([", ".join(keys[:-1]), keys[-1]] if len(keys) > 1 else keys)
-            symbol = uses[0][1].symbol if uses else name
-            raise calculus.MathError(f"--{name} is for --optimizer {users}; {tr(kind.noun)} has no {symbol}")
-    return kind.build(**{name: parse_number(value) for name, value in given.items() if value is not None})
-
-
-def descend_notes(f: sp.Expr, run: descent.Run) -> tuple[str, ...]:
-    """What the table alone does not say (f has no minimum, η at or above its bound), decided by
-    :mod:`tutor.analysis`."""
-    from tutor import analysis
-
-    try:
-        return analysis.notes(f, run)
-    except (calculus.MathError, NotImplementedError, ValueError, TypeError, ZeroDivisionError):
-        return ()
-
-
-#: The notes judge the whole course of a run; a streamed run keeps at most this many steps for them.
-NOTES_KEEP = 10_000
-
-
-class NotesRecord:
-    """The steps of a streamed run kept for its notes: all of them up to ``NOTES_KEEP``, then the first only.
-
-    A run longer than that gets the notes decided from f and its start
-    (no minimum; for a quadratic, the exact verdict on η), so its memory
-    stays bounded.
-    """
-
-    def __init__(self, walk: descent.Descent | descent.Run, f: sp.Expr) -> None:
-        # the notes read the course of a run only for a polynomial (see tutor.analysis.notes)
-        self.walk, self.steps, self.whole = walk, [], f.is_polynomial(*calculus.symbols_of(walk.variables))
-
-    def tee(self, steps: Iterable[descent.Step]) -> Iterator[descent.Step]:
-        """The steps (of a Descent or a Run), passed on as they come, the first ``NOTES_KEEP`` kept."""
-        for step in getattr(steps, "steps", steps):
-            if self.whole or not self.steps:
-                self.steps.append(step)
-                if len(self.steps) > NOTES_KEEP:
-                    self.steps, self.whole = self.steps[:1], False
-            yield step
-
-    def notes(self, f: sp.Expr) -> tuple[str, ...]:
-        from tutor import descent
-
-        if isinstance(self.walk, descent.Run):
-            return descend_notes(f, self.walk)
-        return descend_notes(f, descent.Run(steps=tuple(self.steps), stop=self.walk.stop, **self.walk.record))
-
-
-def descend_summary_and_notes(
-    f: sp.Expr, walk: descent.Descent | descent.Run
-) -> tuple[descent.Run | descent.Summary, tuple[str, ...]]:
-    """The run for a one-line summary, and its notes, in bounded memory.
-
-    A run asked for at most ``NOTES_KEEP`` steps keeps them for its notes; a
-    longer one takes the fast loop (first and last steps only) and gets the
-    notes decided from f and its start.
-    """
-    from tutor import descent
-
-    if isinstance(walk, descent.Run):
-        return walk, descend_notes(f, walk)
-    if walk.steps_asked > NOTES_KEEP:
-        summary = walk.summary()
-        first = (summary.first,) if summary.first is not None else ()
-        return summary, descend_notes(f, descent.Run(steps=first, stop=summary.stop, **walk.record))
-    run = descent.Run(steps=tuple(walk), stop=walk.stop, **walk.record)
-    return run, descend_notes(f, run)
-
-
 def _number(value: Any, exact: bool) -> Any:
     if exact:
         return sp.sstr(value)
@@ -321,26 +150,52 @@ def _number(value: Any, exact: bool) -> Any:
     return value if value == value and abs(value) != float("inf") else None
 
 
-def _step_json(s: descent.Step, exact: bool) -> dict:
-    return {
-        "k": s.k,
-        "point": [_number(x, exact) for x in s.point],
-        "value": _number(s.value, exact),
-        "gradient": [_number(g, exact) for g in s.gradient],
-        "sign_change": list(s.sign_change),
-    }
+def _json_scalar(value: Any, quote: Callable[[str], str]) -> str:
+    """One number, string or null as ``json.dumps`` writes it (its C string quoting, ``float.__repr__``)."""
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return quote(value)
+    return float.__repr__(value) if isinstance(value, float) else int.__repr__(value)
+
+
+def _json_list(values: Sequence[Any], pad: str, quote: Callable[[str], str]) -> str:
+    if not values:
+        return "[]"
+    inner = pad + "  "
+    return "[\n" + ",\n".join(inner + _json_scalar(v, quote) for v in values) + "\n" + pad + "]"
+
+
+def _step_json(s: Step, exact: bool, quote: Callable[[str], str]) -> str:
+    """One step as an item of the document's ``steps`` list: the bytes ``json.dumps(..., indent=2)`` gives.
+
+    Written directly: with an indent, the json module encodes in pure Python,
+    which took most of a long run's time.
+    """
+    pad = "      "
+    return (
+        "    {\n"
+        f'{pad}"k": {int.__repr__(s.k)},\n'
+        f'{pad}"point": {_json_list([_number(x, exact) for x in s.point], pad, quote)},\n'
+        f'{pad}"value": {_json_scalar(_number(s.value, exact), quote)},\n'
+        f'{pad}"gradient": {_json_list([_number(g, exact) for g in s.gradient], pad, quote)},\n'
+        f'{pad}"sign_change": {_json_list(s.sign_change, pad, quote)}\n'
+        "    }"
+    )
 
 
 def descend_json(
-    run: descent.Run | descent.Descent,
+    run: Run | Descent,
     notes: Sequence[str] | Callable[[], Sequence[str]] = (),
-    steps: Iterable[descent.Step] | None = None,
+    steps: Iterable[Step] | None = None,
 ) -> Iterator[str]:
     """The run as one JSON document, in pieces: each step is written as it comes (a stream keeps none).
 
-    ``notes`` may be a function, called once the steps are out (a stream's notes need its first step).
+    ``steps`` default to the run's own; ``notes`` may be a function, called
+    once the steps are out (a stream's notes need its steps).
     """
     import json
+    from json.encoder import encode_basestring as quote  # json.dumps's own quoting with ensure_ascii=False
 
     exact = run.exact
 
@@ -358,8 +213,7 @@ def descend_json(
     yield text[: text.rindex("[]")] + "["  # '{ ... "steps": ['
     first = True
     for s in steps if steps is not None else getattr(run, "steps", run):
-        item = "\n".join("    " + line for line in dumps(_step_json(s, exact)).splitlines())
-        yield ("\n" if first else ",\n") + item
+        yield ("\n" if first else ",\n") + _step_json(s, exact, quote)
         first = False
     stop = {"reason": run.stop.reason, "k": run.stop.k, "message": run.stop.message}
     notes = notes() if callable(notes) else notes
@@ -373,10 +227,6 @@ def _cell(value: Any, exact: bool) -> str:
     return f"{float(value):.6g}"
 
 
-def _sign(value: Any) -> str:
-    return {1: "+", -1: "-", 0: "0"}[calculus._sign_any(value)]
-
-
 #: A float table is laid out from its first rows; the rest stream in columns at least this wide.
 TABLE_LAYOUT_ROWS = 1000
 _WIDEST_FLOAT = len(f"{-1.234567e-300:.6g}")
@@ -384,16 +234,17 @@ _WIDEST_FLOAT = len(f"{-1.234567e-300:.6g}")
 
 def descend_table(
     f: sp.Expr,
-    run: descent.Run | descent.Descent,
+    run: Run | Descent,
     notes: Sequence[str] | Callable[[], Sequence[str]] = (),
-    steps: Iterable[descent.Step] | None = None,
+    signed_steps: Iterable[tuple[Step, Sequence[int]]] = (),
 ) -> Iterator[str]:
-    """The run as a table, line by line.
+    """The run as a table, line by line: ``signed_steps`` are its steps as they come, each with the engine's
+    signs of its gradient components.
 
     Columns fit their widest cell when the run has at most
     ``TABLE_LAYOUT_ROWS`` steps (and always in exact mode); a longer float
     run is laid out from its first rows, with columns wide enough for any
-    float, and streamed.
+    float, and streamed.  ``notes`` may be a function, called after the steps.
     """
     v = run.variables
     one = len(v) == 1
@@ -406,15 +257,15 @@ def descend_table(
     yield f"learning rate η = {lr}, optimizer {run.optimizer}, {mode} mode"
     yield ""
 
-    def cells(s: descent.Step) -> list[str]:
+    def cells(s: Step, sign: Sequence[int]) -> list[str]:
         row = [str(s.k), *(_cell(x, run.exact) for x in s.point), _cell(s.value, run.exact)]
         row += [_cell(g, run.exact) for g in s.gradient]
-        return row + [" ".join(_sign(g) for g in s.gradient), ", ".join(s.sign_change) or ""]
+        return row + [" ".join(sign_mark(g, "ascii") for g in sign), ", ".join(s.sign_change) or ""]
 
-    steps = iter(steps if steps is not None else getattr(run, "steps", run))
+    signed_steps = iter(signed_steps)
     rows = []
-    for s in steps:
-        rows.append(cells(s))
+    for s, sign in signed_steps:
+        rows.append(cells(s, sign))
         if not run.exact and len(rows) >= TABLE_LAYOUT_ROWS:
             break
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
@@ -427,14 +278,14 @@ def descend_table(
     yield fmt(["-" * w for w in widths])
     yield from map(fmt, rows)
     del rows
-    for s in steps:
-        yield fmt(cells(s))
+    for s, sign in signed_steps:
+        yield fmt(cells(s, sign))
     yield ""
     yield f"stopped at k = {run.stop.k} ({run.stop.reason}): {run.stop.message}"
     yield from (f"note: {note}" for note in (notes() if callable(notes) else notes))
 
 
-def descend_summary(run: descent.Run | descent.Summary) -> str:
+def descend_summary(run: Run | Summary) -> str:
     final = run.final
     if final is None:
         return f"stopped at k = {run.stop.k} ({run.stop.reason}): {run.stop.message}"

@@ -20,6 +20,7 @@ from sympy.printing.pycode import SymPyPrinter
 
 from tutor.calculus import (
     MathError,
+    TooLarge,
     evaluate,
     exact_number,
     gradient,
@@ -373,6 +374,9 @@ def _descend(f, variables, start, point, lr, steps, rules: Until, opt, exact: bo
             return Descent(record, stop=Stop("not_differentiable", 0, kink))
         for g in evaluate_grad:
             evaluate(g, named, what="the derivative")
+    except TooLarge as err:  # defined but huge: floats overflow in the loop below and say so
+        if exact:
+            return Descent(record, stop=Stop("exact_limit", 0, err.message))
     except MathError as err:
         return Descent(record, stop=Stop("undefined", 0, err.message))
 

@@ -14,17 +14,27 @@ beside the correct one, with the feedback they got.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from tutor import notation
 from tutor.errors import TutorError
-from tutor.optimisers import OPTIMISERS
+from tutor.notation import tex
+from tutor.safe_text import markdown_heading, markdown_safe, one_line
 from tutor.text import both, tr
+from tutor.walkthrough.contract import (
+    BatchPayload,
+    DerivePayload,
+    DescentFacts,
+    IterationPayload,
+    OutcomePayload,
+    RunPayload,
+    TrainingPayload,
+)
 
-#: Exact numbers longer than this (in digits) are shown rounded in tables and sentences.
-MAX_EXACT_DIGITS = 40
 #: Tables longer than this show the beginning and the end.
 TABLE_HEAD, TABLE_TAIL = 25, 10
 #: A learner's typed answer is shown up to this many characters.
@@ -130,8 +140,8 @@ WORDS = {
         "每道题：你的答案、正确答案以及你得到的反馈。",
     ),
     "you": both("You answered", "你的答案"),
-    "right": both("right", "正确"),
-    "wrong": both("wrong", "错误"),
+    "right": notation.VERDICTS["right"],
+    "wrong": notation.VERDICTS["wrong"],
     "invalid": both("not understood (not counted)", "无法识别（不计分）"),
     "hint": both("asked for a hint", "查看了提示"),
     "revealed": both("revealed the solution", "查看了解答"),
@@ -167,102 +177,28 @@ REASONS_ZH = {
 
 
 def word(key: str, lang: str, **values: Any) -> str:
-    text = tr(WORDS[key], lang)
-    return text.format(**values) if values else text
+    return notation.word(WORDS, key, lang, **values)
 
 
 class ExportError(TutorError):
     """A lesson could not be exported (it does not load, or the folder cannot be written)."""
 
 
-# --- numbers as LaTeX -------------------------------------------------------------------------
+# --- writing maths: numbers come from tutor.notation -------------------------------------------
+
+_name, _sub, paren = notation.name_tex, notation.sub_tex, notation.tex_factor
 
 
-def _float_tex(value: float) -> str:
-    if value != value:
-        return r"\text{NaN}"
-    if value in (float("inf"), float("-inf")):
-        return r"\infty" if value > 0 else r"-\infty"
-    text = f"{value:.6g}"
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        return f"{mantissa} \\times 10^{{{int(exponent)}}}"
-    return text
+def _sign_symbol(sign: int | None) -> str:
+    return notation.sign_mark(sign, "latex")
 
 
-def tex(value: Any) -> str:
-    """An exact value as LaTeX: 1/20 as ``\\tfrac{1}{20}``, vectors in parentheses, floats to 6 digits."""
-    import sympy as sp
-
-    if value is None:
-        return r"\text{—}"
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, Mapping):
-        return ",\\ ".join(f"{_name(k)} = {tex(v)}" for k, v in value.items())
-    if isinstance(value, (tuple, list, sp.Tuple)):
-        return r"\left(" + ", ".join(tex(v) for v in value) + r"\right)"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return _float_tex(value)
-    if isinstance(value, sp.Float):
-        return _float_tex(float(value))
-    if (
-        isinstance(value, sp.Rational)
-        and max(abs(int(value.p)).bit_length(), int(value.q).bit_length()) * 0.30103 > MAX_EXACT_DIGITS
-    ):
-        return r"\approx " + _float_tex(float(value))
-    if isinstance(value, sp.Basic):
-        text = sp.latex(value)
-        if value.is_number:
-            text = text.replace(r"\frac", r"\tfrac")
-        return text
-    return sp.latex(value)
-
-
-def _decimal_tex(value: Any, decimals: int) -> str:
-    """A table cell with a fixed number of decimals (a lesson's ``display: {decimals: N}``); whole numbers stay whole."""
-    import sympy as sp
-
-    if isinstance(value, (tuple, list, sp.Tuple)):
-        return r"\left(" + ", ".join(_decimal_tex(v, decimals) for v in value) + r"\right)"
-    if isinstance(value, (int, sp.Integer)) and not isinstance(value, bool):
-        return str(value)
-    try:
-        return f"{float(value):.{decimals}f}"
-    except (TypeError, ValueError):
-        return tex(value)
-
-
-def paren(value: Any) -> str:
-    """``tex(value)``, in parentheses when it is negative (so ``- η·(-10)`` reads right)."""
-    text = tex(value)
-    return f"\\left({text}\\right)" if text.startswith("-") else text
-
-
-def _name(name: str) -> str:
-    import sympy as sp
-
-    return sp.latex(sp.Symbol(name))
-
-
-def _sub(name: str, k: Any) -> str:
-    """v_k, keeping a name that already has a subscript (x1 -> x_{1}) grouped."""
-    base = _name(name)
-    return f"{{{base}}}_{{{k}}}" if "_" in base else f"{base}_{{{k}}}"
-
-
-def _sign(value: Any) -> int:
-    try:
-        number = float(value)
-    except (TypeError, ValueError, OverflowError):
-        return 0
-    return (number > 0) - (number < 0)
-
-
-def _sign_symbol(value: Any) -> str:
-    return {1: "$+$", -1: "$-$", 0: "$0$"}[_sign(value)]
+def _signs_at(p: DescentFacts, k: int) -> tuple[int | None, ...]:
+    """The signs of the gradient at iterate k of the payload's run."""
+    for s, signs in zip(p.run.steps, p.signs):
+        if s.k == k:
+            return tuple(signs)
+    return (None,) * len(p.variables)
 
 
 def _cell(text: str) -> str:
@@ -306,12 +242,12 @@ class _Solution:
             self.lines.extend([text, ""])
 
     def t(self, text: Any) -> str:
-        return tr(text, self.lang).strip()
+        return markdown_safe(tr(text, self.lang).strip())  # lesson text: no raw HTML, script links or \\input
 
     # -- the whole document --
 
     def render(self) -> str:
-        self.say(f"# {self.t(self.w.title)}", "")
+        self.say(f"# {markdown_heading(self.t(self.w.title))}", "")
         self.para(self.t(self.w.summary))
         steps = list(self.w.steps)
         for i, step in enumerate(steps):
@@ -325,22 +261,22 @@ class _Solution:
 
     def step(self, step: Any) -> None:
         """The step's own words first; the export writes worked maths only where the walkthrough has none."""
-        self.say(f"## {self.t(step.title) or step.id}", "")
+        self.say(f"## {markdown_heading(self.t(step.title) or step.id)}", "")
         self.para(self.t(step.text))
-        data = step.data or {}
-        self.variables = tuple(data.get("variables") or ())  # names for per-variable answers (directions)
-        kind = step.kind
+        payload = step.payload
+        self.variables = tuple(getattr(payload, "variables", ()) or ())  # names for per-variable answers
         own = step.solution is None
-        if kind == "derive":
-            self.derivation(step)
-        if kind == "iteration" and own:
-            self.iteration(step)
-        if kind in ("run", "outcome") and data.get("run") is not None:
-            self.run(data["run"], data, with_words=not self.t(step.text))
-        if kind == "training" and own:
-            self.training(data)
-        if kind == "batch" and own:
-            self.batch(data)
+        match payload:
+            case DerivePayload():
+                self.derivation(payload)
+            case IterationPayload() if own:
+                self.iteration(payload)
+            case RunPayload() | OutcomePayload():
+                self.run(payload, with_words=not self.t(step.text))
+            case TrainingPayload() if own:
+                self.training(payload)
+            case BatchPayload() if own:
+                self.batch(payload)
         self.image(step)
         for question in step.questions:
             self.question(question)
@@ -358,7 +294,7 @@ class _Solution:
             solution = getattr(getattr(q, "help", None), "solution", None)
             shown.update(p.strip() for p in self.t(solution).split("\n\n"))
         rest = [p.strip() for p in self.t(step.solution).split("\n\n") if p.strip() and p.strip() not in shown]
-        if step.kind in ("run", "outcome") and id((step.data or {}).get("run")) in self.tabled:
+        if isinstance(step.payload, (RunPayload, OutcomePayload)) and id(step.payload.run) in self.tabled:
             rest = [p for p in rest if not p.startswith("|")]
         if rest:
             self.say(f"**{word('solution', self.lang)}**", "")
@@ -401,43 +337,20 @@ class _Solution:
 
     # -- derive: the rule-by-rule derivation, when that module is there --
 
-    def derivation(self, step: Any) -> None:
-        data = step.data or {}
-        f = data.get("function")
-        if f is None:
-            return
-        f = getattr(f, "expr", f)
-        variables = tuple(data.get("variables") or ())
-        of = data.get("of")
-        if of and of in variables:
-            variables = (of,)
-        if not variables:
-            return
-        try:
-            from tutor.derivation import steps_markdown
-
-            text = steps_markdown(f, variables, self.lang)
-        except ImportError:
-            return
-        except (TutorError, RecursionError, ValueError, TypeError, NotImplementedError):
-            return  # a derivation the rules cannot explain: the answer and solution still stand
+    def derivation(self, payload: DerivePayload) -> None:
+        text = self.t(payload.derivation.markdown) if payload.derivation.markdown is not None else ""
         if text:
             self.say(f"**{word('derivation', self.lang)}**", "")
             self.para(text)
 
     # -- descent --
 
-    def iteration(self, step: Any) -> None:
-        data = step.data or {}
-        run = data.get("run")
-        variables = tuple(data.get("variables") or (run.variables if run is not None else ()))
-        point, gradient = data.get("point"), data.get("gradient")
-        if point is None or gradient is None or not variables:
+    def iteration(self, p: IterationPayload) -> None:
+        run, variables, point, gradient = p.run, p.variables, p.point, p.gradient
+        if not variables:
             return
-        k = int(data.get("k", 0))
-        value, nxt = data.get("value"), data.get("next")
-        lr = data.get("learning_rate", getattr(run, "learning_rate", None))
-        optimizer = data.get("optimizer") or getattr(run, "optimizer", "gd")
+        k, value, lr, optimizer = p.k, p.value, p.learning_rate, p.optimizer
+        signs = _signs_at(p, k)
         one = len(variables) == 1
         v = variables[0]
         if one:
@@ -456,36 +369,27 @@ class _Solution:
             + word("end", self.lang)
         )
         if one:
-            key = {1: "direction_down", -1: "direction_up", 0: "direction_stay"}[_sign(gradient[0])]
+            key = {1: "direction_down", -1: "direction_up"}.get(signs[0], "direction_stay")
             self.para(word(key, self.lang, v=f"${_name(v)}$"))
         else:
-            keys = {1: "partial_down", -1: "partial_up", 0: "partial_stay"}
-            self.para(" ".join(word(keys[_sign(g)], self.lang, v=_name(name)) for name, g in zip(variables, gradient)))
-        if nxt is not None:
-            nxt = tuple(nxt[name] for name in variables) if isinstance(nxt, Mapping) else tuple(nxt)
-            if optimizer == "gd" and lr is not None:
+            keys = {1: "partial_down", -1: "partial_up"}
+            self.para(
+                " ".join(
+                    word(keys.get(s, "partial_stay"), self.lang, v=_name(name)) for name, s in zip(variables, signs)
+                )
+            )
+        if p.update_latex:
+            if optimizer == "gd":
                 self.para(word("update", self.lang, lr=tex(lr)))
-                for i, name in enumerate(variables):
-                    slope = (
-                        f"f'({_sub(name, k)})"
-                        if one
-                        else f"\\frac{{\\partial f}}{{\\partial {_name(name)}}}(\\mathbf{{x}}_{{{k}}})"
-                    )
-                    self.say(
-                        *_block(
-                            f"{_sub(name, k + 1)} = {_sub(name, k)} - \\eta {slope} = {tex(point[i])} - {tex(lr)}\\cdot {paren(gradient[i])} = {tex(nxt[i])}"
-                        )
-                    )
             else:
-                name = tr(OPTIMISERS[optimizer].noun, self.lang) if optimizer in OPTIMISERS else optimizer
+                words = p.optimisers.get(optimizer)
+                name = tr(words.noun, self.lang) if words is not None else optimizer
                 self.para(word("update_other", self.lang, name=name))
-                lhs = _sub(v, k + 1) if one else f"\\mathbf{{x}}_{{{k + 1}}}"
-                self.say(*_block(f"{lhs} = {tex(nxt[0]) if one else tex(nxt)}"))
-        self.sign_change(step, run, variables, k)
+            for line in p.update_latex:
+                self.say(*_block(line))
+        self.sign_change(p.sign_change, run, variables, k)
 
-    def sign_change(self, step: Any, run: Any, variables: Sequence[str], k: int) -> None:
-        data = step.data or {}
-        changed = data.get("sign_change")
+    def sign_change(self, changed: Sequence[str], run: Any, variables: Sequence[str], k: int) -> None:
         if k == 0 or run is None:
             return
         steps = {s.k: s for s in run.steps}
@@ -514,27 +418,28 @@ class _Solution:
     def untabled_runs(self, steps: Sequence[Any], section: int) -> None:
         """A section with iterations by hand but no run step still gets its table."""
         for step in steps:
-            run = (step.data or {}).get("run") if step.section == section else None
-            if run is not None and id(run) not in self.tabled and step.kind == "iteration":
-                self.say(f"### {word('table', self.lang)}", "")
-                self.table(run)
-                self.stop(run)
+            match step.payload:
+                case IterationPayload(run=run) as p if step.section == section and id(run) not in self.tabled:
+                    self.say(f"### {word('table', self.lang)}", "")
+                    self.table(run, p.signs)
+                    self.stop(run)
 
-    def run(self, run: Any, data: Mapping[str, Any], with_words: bool = True) -> None:
+    def run(self, p: DescentFacts, with_words: bool = True) -> None:
+        run = p.run
         self.say(f"### {word('table', self.lang)}", "")
-        self.table(run, data.get("display"))
+        self.table(run, p.signs, p.display)
         if not with_words:  # the step's text already says why it stopped, the bound and the minima
             return
         self.stop(run)
-        bound = data.get("bound")
+        bound = p.bound
         if bound is not None and getattr(bound, "bound", None) is not None:
             if getattr(bound, "scope", "quadratic") == "local" and bound.at:  # issue 13: a local L is not f's largest
                 at = ", ".join(f"{v} = {tex(x)}" for v, x in bound.at.items())
                 self.para(word("bound_local", self.lang, at=at, bound=tex(bound.bound), L=tex(bound.curvature)))
             else:
                 self.para(word("bound", self.lang, bound=tex(bound.bound), L=tex(bound.curvature)))
-        variables = tuple(data.get("variables") or run.variables)
-        for m in data.get("minima") or ():
+        variables = tuple(p.variables or run.variables)
+        for m in p.minima:
             if getattr(m, "kind", "minimum") == "minimum":
                 point = getattr(m, "point", m)
                 shown = (
@@ -552,11 +457,10 @@ class _Solution:
             text = run.stop.message or REASONS_EN.get(reason, reason)
         self.para(word("stopped", self.lang, reason=text))
 
-    def table(self, run: Any, display: Any = None) -> None:
-        """The run's table; a section's ``display`` sets decimals and how many rows are shown."""
+    def table(self, run: Any, signs: Sequence[Sequence[int | None]], display: Any = None) -> None:
         self.tabled.add(id(run))
         decimals = getattr(display, "decimals", None)
-        show = tex if decimals is None else (lambda v: _decimal_tex(v, decimals))
+        show = tex if decimals is None else (lambda v: notation.tex_decimals(v, decimals))
         variables = tuple(run.variables)
         one = len(variables) == 1
         v = variables[0] if variables else "x"
@@ -579,14 +483,14 @@ class _Solution:
                 word("changed", self.lang),
             ]
         rows = []
-        for s in run.steps:
+        for s, sign in zip(run.steps, signs):
             if one:
                 cells = [
                     f"${s.k}$",
                     f"${show(s.point[0])}$",
                     f"${show(s.value)}$",
                     f"${show(s.gradient[0])}$",
-                    _sign_symbol(s.gradient[0]),
+                    _sign_symbol(sign[0]),
                 ]
                 change = word("yes_between", self.lang, a=s.k - 1, b=s.k) if s.sign_change else word("none", self.lang)
             else:
@@ -595,7 +499,7 @@ class _Solution:
                     f"${show(tuple(s.point))}$",
                     f"${show(s.value)}$",
                     f"${show(tuple(s.gradient))}$",
-                    "(" + ", ".join(_sign_symbol(g) for g in s.gradient) + ")",
+                    "(" + ", ".join(_sign_symbol(g) for g in sign) + ")",
                 ]
                 change = (
                     word("yes_in", self.lang, names=", ".join(f"${_name(n)}$" for n in s.sign_change))
@@ -613,17 +517,17 @@ class _Solution:
 
     # -- training --
 
-    def training(self, data: Mapping[str, Any]) -> None:
-        parameters = tuple(data.get("parameters") or ())
-        xs, ys = list(data.get("xs") or ()), list(data.get("ys") or ())
+    def training(self, p: TrainingPayload) -> None:
+        parameters = p.parameters
+        xs, ys = list(p.xs), list(p.ys)
         if not parameters or not xs:
             return
-        model = getattr(data.get("model"), "expr", data.get("model"))
-        params = data.get("params") or {}
-        samples = data.get("samples")
+        model = p.model
+        params = p.params or {}
+        samples = p.samples
         used = list(range(len(xs))) if samples is None else list(samples)
-        predictions = list(data.get("predictions") or ())
-        x_name = _name(data.get("input") or "x")
+        predictions = list(p.predictions)
+        x_name = _name(p.input or "x")
         self.para(word("predict", self.lang, params=tex(params)) + f" $y_1 = {tex(model)}$")
         self.para(word("training_data", self.lang))
         head = ["$i$", f"${x_name}_i$", "$y_i$", "$y_{1,i}$", "$(y_{1,i} - y_i)^2$"]
@@ -643,10 +547,10 @@ class _Solution:
             )
         self.say("| " + " | ".join(head) + " |", "|" + "|".join(["---"] * len(head)) + "|", *rows, "")
         n = len(used)
-        loss = data.get("loss")
+        loss = p.loss
         self.para(word("loss", self.lang, n=n))
         self.say(*_block(f"L = \\frac{{1}}{{{n}}}\\sum_i (y_{{1,i}} - y_i)^2 = {tex(loss)}"))
-        gradient = data.get("gradient")
+        gradient = p.gradient
         if gradient is not None:
             grads = [gradient[p] for p in parameters] if isinstance(gradient, Mapping) else list(gradient)
             self.para(word("gradient", self.lang))
@@ -657,8 +561,8 @@ class _Solution:
                     )
                 )
             )
-            after = data.get("next_params") or {}
-            lr = data.get("learning_rate")
+            after = p.next_params or {}
+            lr = p.learning_rate
             if after and lr is not None:
                 self.para(word("step", self.lang, lr=tex(lr)))
                 for p, g in zip(parameters, grads):
@@ -669,15 +573,15 @@ class _Solution:
                             f"{tex(before)} - {tex(lr)}\\cdot {paren(g)} = {tex(after.get(p))}"
                         )
                     )
-        history = data.get("history")
+        history = p.history
         losses = list(getattr(history, "losses", history) or ()) if history is not None else []
         if len(losses) > 2:
             self.para(word("after_engine", self.lang, n=len(losses) - 2, a=tex(losses[1]), b=tex(losses[-1])))
 
-    def batch(self, data: Mapping[str, Any]) -> None:
-        runs = data.get("runs") or {}
-        parameters = tuple(data.get("parameters") or ())
-        size = data.get("batch_size")
+    def batch(self, p: BatchPayload) -> None:
+        runs = p.runs or {}
+        parameters = p.parameters
+        size = p.batch_size
         for key, run in runs.items():
             kind = getattr(run, "kind", key)
             name = word(kind, self.lang, n=size) if kind in ("batch", "stochastic", "minibatch") else kind
@@ -715,11 +619,40 @@ def render_markdown(
 
 
 def _write(path: Path, text: str) -> None:
+    """Write through a temporary file in the same folder, renamed over ``path``: never through a link.
+
+    A symbolic link (or a FIFO, a device, a folder) where the file should be is
+    refused, so an export cannot be turned into a write somewhere else.
+    """
+    import os
+    import tempfile
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(text.encode("utf-8"))
+        if path.is_symlink() or (path.exists() and not path.is_file()):
+            raise ExportError(f"{path} is a symbolic link or not a regular file; it was not written (remove it first)")
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(text.encode("utf-8"))
+            os.replace(temporary, path)  # replaces a link itself, never what it points to
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
     except OSError as err:
         raise ExportError(f"cannot write {path}: {err.strerror or err}") from None
+
+
+def _no_links(image_dir: Path) -> None:
+    """The images are written over files of the same name: a link among them (or as the folder) is refused."""
+    links = [image_dir] if image_dir.is_symlink() else []
+    if not links and image_dir.is_dir():
+        links = [p for p in image_dir.iterdir() if p.is_symlink() or not (p.is_file() or p.is_dir())]
+    if links:
+        raise ExportError(
+            f"{links[0]} is a symbolic link or not a regular file; the images were not written (remove it first)"
+        )
 
 
 def export_markdown(walkthrough: Any, out_dir: Path | str, lang: str = "en") -> Path:
@@ -730,6 +663,7 @@ def export_markdown(walkthrough: Any, out_dir: Path | str, lang: str = "en") -> 
 def _export(walkthrough: Any, out_dir: Path | str, lang: str) -> tuple[Path, list[Path]]:
     out_dir = Path(out_dir)
     lesson_id = walkthrough.lesson_id
+    _no_links(out_dir / lesson_id)
     try:
         text, images = render_markdown(walkthrough, lang, out_dir / lesson_id, lesson_id)
     except OSError as err:
@@ -744,7 +678,7 @@ def _export(walkthrough: Any, out_dir: Path | str, lang: str) -> tuple[Path, lis
 
 def _code(text: str) -> str:
     """A learner's answer as inline code, whatever backticks it contains."""
-    text = " ".join(str(text).split())
+    text = one_line(" ".join(str(text).split()))
     if len(text) > MAX_ANSWER_CHARS:
         text = text[: MAX_ANSWER_CHARS - 1] + "…"
     if not text:
@@ -757,7 +691,7 @@ def _code(text: str) -> str:
 
 
 def _quote(text: str) -> str:
-    return "\n".join("> " + line for line in str(text).strip().splitlines())
+    return "\n".join("> " + line for line in markdown_safe(str(text)).strip().splitlines())
 
 
 def export_transcript(
@@ -769,14 +703,15 @@ def export_transcript(
     by_question: dict[str, list[Any]] = {}
     for attempt in attempts:
         by_question.setdefault(attempt.question_id, []).append(attempt)
-    lines = [f"# {tr(walkthrough.title, lang)} — {word('transcript', lang)}", "", word("transcript_intro", lang), ""]
+    title = markdown_heading(tr(walkthrough.title, lang))
+    lines = [f"# {title} — {word('transcript', lang)}", "", word("transcript_intro", lang), ""]
     known = set()
     first_right = total = 0
     for step in walkthrough.steps:
         if not step.questions:
             continue
-        lines += [f"## {tr(step.title, lang) or step.id}", ""]
-        solution.variables = tuple((step.data or {}).get("variables") or ())
+        lines += [f"## {markdown_heading(tr(step.title, lang) or step.id)}", ""]
+        solution.variables = tuple(getattr(step.payload, "variables", ()) or ())
         for q in step.questions:
             known.add(q.id)
             total += 1
@@ -820,9 +755,9 @@ def _attempt_lines(a: Any, lang: str) -> list[str]:
 
 
 def _walkthrough(lesson: Any) -> Any:
-    from tutor.walkthrough import build_walkthrough
+    from tutor.sandbox import bounded_walkthrough
 
-    return build_walkthrough(lesson)
+    return bounded_walkthrough(lesson)  # in the sandbox: a lesson cannot hang the export
 
 
 def _lessons(names: Sequence[str], lesson_dirs: Sequence[Path]) -> Iterator[tuple[str, Any]]:

@@ -161,7 +161,7 @@ def _names(question: Question) -> tuple[str, ...]:
     variables, so that `10x` for f'(1) is read and told it still needs evaluating."""
     if question.variables:
         return tuple(question.variables)
-    names = question.context.get("variables") if question.context else None
+    names = getattr(question.context, "variables", None)
     return tuple(names) if names else ()
 
 

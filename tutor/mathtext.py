@@ -32,7 +32,7 @@ import keyword
 import math
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import sympy
@@ -48,6 +48,7 @@ __all__ = [
     "MAX_LENGTH",
     "MAX_NODES",
     "MathTextError",
+    "check_size_at",
     "check_variable_name",
     "infer_variables",
     "parse_answer",
@@ -223,7 +224,7 @@ _MAP = {
     "∕": "/",
     "⁄": "/",
     "➗": "/",
-    "π": "pi",
+    "π": " pi ",  # spaced, so πx is pi·x, not a name "pix"
     "′": "'",
     "‘": "'",
     "’": "'",
@@ -289,7 +290,12 @@ def _normalise(text: str) -> _Source:
             continue
         mapped = _MAP.get(c)
         if mapped is None:
-            mapped = "".join(_MAP.get(ch, ch) for ch in unicodedata.normalize("NFKC", c))
+            compat = unicodedata.normalize("NFKC", c)
+            if len(compat) > 1 and sum(ch.isalpha() for ch in compat) > 1:  # Ⅻ -> XII, ﬁ -> fi: not what it looks like
+                raise MathTextError(
+                    f"{_describe(c)} is not allowed; type its letters or digits one by one", text=text, column=i
+                )
+            mapped = "".join(_MAP.get(ch, ch) for ch in compat)
         if "/" in mapped and len(mapped) > 1:  # ½ -> (1/2); "3½" would silently mean 3*(1/2)
             if out and out[-1][-1:].isdigit():
                 raise MathTextError(f"write {text[max(0, i - 1)]}{c} as a sum, e.g. 3 + 1/2", text=text, column=i)
@@ -559,12 +565,13 @@ def _pow10(u: float) -> float:
 class _Builder:
     """Builds sympy objects while estimating sizes BEFORE sympy computes anything big."""
 
-    def __init__(self, src: _Source):
+    def __init__(self, src: _Source, values: dict[sympy.Symbol, sympy.Basic] | None = None):
         self.src = src
         self.nodes = 0
         self.digits = 0.0
         self.root_digits = 0.0
         self.memo: dict[sympy.Basic, float] = {}
+        self.values = values or {}  # a point: each variable's size is its value's, not |x| <= 1
 
     def count(self, pos: int, n: int = 1) -> None:
         self.nodes += n
@@ -585,9 +592,13 @@ class _Builder:
 
     def _mag(self, e: sympy.Basic) -> float:
         if isinstance(e, sympy.Rational):
-            return max(0.0, (abs(int(e.p)).bit_length() - int(e.q).bit_length() + 1) * _LOG10_2)
+            p, q = abs(int(e.p)), int(e.q)
+            if p.bit_length() < 900 and q.bit_length() < 900:  # exact: 10^mag(2) must be 2, not 4
+                return max(0.0, math.log10(p / q)) if p else 0.0
+            return max(0.0, (p.bit_length() - q.bit_length() + 1) * _LOG10_2)
         if e.is_Symbol or e is sympy.I:  # a variable counts as |x| <= 1: only constants can be huge
-            return 0.0
+            value = self.values.get(e)
+            return 0.0 if value is None else self.mag(value)
         if isinstance(e, sympy.NumberSymbol):  # pi, e: their own size, or exp(exp(pi)) ~ 1e10 looks like 1e9500
             return max(0.0, math.log10(float(e))) + 0.01
         if e.is_Add:
@@ -596,9 +607,8 @@ class _Builder:
             return sum(self.mag(a) for a in e.args)
         if e.is_Pow:
             b, x = e.args
-            size = (
-                _digits(b) if isinstance(b, sympy.Rational) else self.mag(b)
-            )  # a variable base adds nothing: |x| <= 1
+            b = self.values.get(b, b)  # at a point, x^k costs the digits of x's value
+            size = _digits(b) if isinstance(b, sympy.Rational) else self.mag(b)  # a variable base: |x| <= 1
             return size * _pow10(self.mag(x))
         if isinstance(e, (sympy.exp, sympy.sinh, sympy.cosh)):
             return 0.4343 * _pow10(self.mag(e.args[0]))
@@ -613,6 +623,14 @@ class _Builder:
     def limit(self, e: sympy.Basic, pos: int) -> sympy.Basic:
         if self.mag(e) > MAX_DIGITS:
             self.src.fail("number too large", pos)
+        for part in (e, *e.args) if e.is_Mul else (e,):  # sympy merges (x^1000)^1000 and x^600*x^600
+            if (
+                part.is_Pow
+                and isinstance(part.exp, sympy.Rational)
+                and not part.base.is_number
+                and abs(part.exp.p) > MAX_EXPONENT  # (roots nest cheaply: sqrt(sqrt(x)) is x^(1/4))
+            ):
+                self.src.fail(f"exponent too large (the limit is {MAX_EXPONENT})", pos)
         if e in (sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
             self.src.fail("this has no value (division by zero or a function outside its domain)", pos)
         return e
@@ -685,6 +703,44 @@ class _Builder:
                     others = [f for f in sympy.Mul.make_args(rest) if not isinstance(f, sympy.log)]
                     self.pow(logs[0].args[0], coeff * sympy.Mul(*others), pos)
         return self.real(self.limit(fn(*args), pos), pos)
+
+
+def _as_number(value: object) -> sympy.Basic:
+    """A point's coordinate as an exact number for the estimate (a float by its shortest decimal)."""
+    if isinstance(value, sympy.Basic):
+        return value
+    if isinstance(value, float):
+        return sympy.Rational(repr(value)) if math.isfinite(value) else sympy.Integer(0)
+    numerator, denominator = getattr(value, "numerator", value), getattr(value, "denominator", 1)
+    return sympy.Rational(int(numerator), int(denominator))
+
+
+def _brief(value: object) -> str:
+    text = str(value)
+    return text if len(text) <= 30 else f"{sympy.N(_as_number(value), 3)}"
+
+
+def check_size_at(expr: sympy.Basic, point: Mapping[str, object], what: str = "this") -> None:
+    """Refuse, before sympy computes it, a value at a point too large to compute (``x^x^x^x`` at x = 10).
+
+    The same estimate the parser makes for constants, with each variable as
+    large as its value; raises MathTextError ("number too large") when the
+    value would pass ``MAX_DIGITS`` digits.
+    """
+    values = {}
+    for name, value in point.items():
+        key = name if isinstance(name, sympy.Symbol) else symbol(str(name))
+        values[key] = _as_number(value)
+    builder = _Builder(_Source("", "", [0]), values)
+    try:
+        size = builder.mag(expr)
+    except (OverflowError, RecursionError):
+        size = math.inf
+    if size > MAX_DIGITS:
+        where = ", ".join(f"{name} = {_brief(value)}" for name, value in point.items())
+        raise MathTextError(
+            f"number too large: {what} at {where} would have more than {MAX_DIGITS} digits, too many to compute"
+        )
 
 
 # ----------------------------------------------------------------------- parser
@@ -894,7 +950,7 @@ def _entries(src: _Source, toks: list[_Tok], force_vector: bool):
     if outer and not inner:
         src.fail("the vector is empty", toks[0].pos)
     values = []
-    for k, (part, comma) in enumerate(parts):
+    for part, comma in parts:
         end = comma if comma is not None else (toks[-1].pos if outer else len(src.text))
         if not part:
             src.fail("an entry of the vector is empty", end)

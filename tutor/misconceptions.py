@@ -39,6 +39,7 @@ from tutor.derivation import (
 )
 from tutor.mathtext import symbol
 from tutor.text import Text, both
+from tutor.walkthrough.contract import context_fields
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def explain(question, value: Any) -> Text | None:
 
 def candidates(question) -> list[Misconception]:
     """Every misconception for this question whose answer differs from the right one (first one wins)."""
-    context = dict(question.context or {})
+    context = context_fields(question.context)  # the typed context's fields, read by name below
     builder = _builder(question, context)
     if builder is None:
         return []

@@ -2,7 +2,7 @@
 
 For screen readers, pipes and scripts: no colour, no cursor movement, no box
 drawing; maths as Unicode text.  Every attempt is recorded exactly as the
-Textual app records it (both use :class:`tutor.app.session.LessonSession`), so
+Textual app records it (both use :class:`tutor.session.LessonSession`), so
 progress carries over between the two.  End of input at any prompt ends the
 sitting cleanly (exit status 0) with everything already saved.
 
@@ -73,7 +73,6 @@ SPELLED = {
     "✓": "[right]",
     "✗": "[wrong]",
     "⚠": "[!]",
-    "…": "...",
     "⟨": "<",
     "⟩": ">",
     "‖": "||",
@@ -166,6 +165,8 @@ def tolerant_streams(stdout=None, stderr=None, stdin=None) -> bool:
                 stdin.reconfigure(encoding="utf-8", errors="replace")
             elif encoding not in ("utf8", "utf8sig"):
                 stdin.reconfigure(errors="replace")
+            else:  # invalid UTF-8 arrives as lone surrogates, which the view replaces and says so
+                stdin.reconfigure(errors="surrogateescape")
         except (ValueError, OSError):
             pass
     return degraded
@@ -193,24 +194,47 @@ class PlainTutor:
                 self.say(message)
             self._told = len(self.store.messages)
 
+    def goodbye(self) -> None:
+        """'saved' only when it is: queued writes are given a moment; a full or read-only disk is said."""
+        saved = self.store is None or self.store.settle()
+        self.tell_store_messages()
+        if saved:
+            self.say(self.t("Progress saved. Goodbye.", "进度已保存。再见。"))
+        else:
+            self.say(self.t("Progress NOT saved (see above). Goodbye.", "进度未保存（见上文）。再见。"))
+
     def say(self, text: str = "") -> None:
-        self.stdout.write(text + "\n")
+        from tutor.safe_text import shown
+
+        self.stdout.write(shown(text) + "\n")  # lesson text and echoed answers: control characters shown, never sent
         self.stdout.flush()
 
     def t(self, en: str, zh: str) -> str:
         return tr(both(en, zh), self.lang)
 
     def ask(self, prompt: str) -> str:
+        from tutor.safe_text import shown
+
         self.tell_store_messages()
-        self.stdout.write(prompt)
+        self.stdout.write(shown(prompt))
         self.stdout.flush()
         line = self.stdin.readline()
         if not line:  # EOF
             self.say()
             raise _EndOfInput
         line = line.rstrip("\r\n")
+        if "\ufffd" in line or any("\ud800" <= c <= "\udfff" for c in line):
+            import re
+
+            line = re.sub("[\ud800-\udfff]", "\ufffd", line)  # undecodable bytes: seen as �, never stored raw
+            self.say(
+                self.t(
+                    "note: that line was not valid UTF-8 text; the bytes that could not be read show as �.",
+                    "注意：这一行不是有效的 UTF-8 文本；无法读取的字节显示为 �。",
+                )
+            )
         if not _is_tty(self.stdin):  # piped: echo, so the transcript reads like a session
-            from tutor.app.session import clip
+            from tutor.session import clip
 
             self.say(clip(line))
         return line
@@ -252,11 +276,11 @@ class PlainTutor:
     # --- one lesson -----------------------------------------------------------------------------
 
     def run_lesson(self, lesson, store) -> None:
-        from tutor.app.session import LessonSession
         from tutor.lesson.variants import for_learner
-        from tutor.walkthrough import build_walkthrough
+        from tutor.sandbox import bounded_walkthrough
+        from tutor.session import LessonSession
 
-        walkthrough = build_walkthrough(for_learner(lesson, store))
+        walkthrough = bounded_walkthrough(for_learner(lesson, store))  # in the sandbox: a lesson cannot hang the tutor
         session = LessonSession(walkthrough, store, self.lang)
         session.restore()
         session.go(session.step_index)
@@ -282,8 +306,8 @@ class PlainTutor:
             session.next_step()
 
     def show_step(self, session) -> None:
-        from tutor.app.maths import plain_maths
-        from tutor.app.tables import function_line
+        from tutor.latex_unicode import plain_maths
+        from tutor.tables import function_line
 
         step = session.step
         n = len(session.steps)
@@ -306,7 +330,7 @@ class PlainTutor:
                 raise _EndOfInput
 
     def show_table(self, session) -> None:
-        from tutor.app.tables import plain_table
+        from tutor.tables import plain_table
 
         table = plain_table(session.step, reveal=session.step_done())
         if table:
@@ -338,8 +362,8 @@ class PlainTutor:
             self.say(self.t(f"Plot: {path}", f"图像：{path}"))
 
     def ask_questions(self, session) -> None:
-        from tutor.app.maths import plain_maths
-        from tutor.app.session import prompt_text
+        from tutor.latex_unicode import plain_maths
+        from tutor.session import prompt_text
 
         while (q := session.current_question()) is not None:
             count = len(session.step.questions)
@@ -389,7 +413,7 @@ class PlainTutor:
                     self.say("  - " + line)
 
     def show_grade(self, session, text: str, grade) -> None:
-        from tutor.app.maths import plain_maths
+        from tutor.latex_unicode import plain_maths
 
         words = plain_maths(session.grade_text(grade))  # the grade says right / not right / unreadable itself
         if not words:
@@ -400,7 +424,7 @@ class PlainTutor:
         if grade.verdict not in ("right", "wrong"):
             column = getattr(grade, "column", None)
             if column is not None and text:
-                from tutor.app.session import caret
+                from tutor.session import caret
 
                 for line in caret(text, column).splitlines():
                     self.say("  " + line)
@@ -445,7 +469,7 @@ def run_plain(
                 return 0
         view.run_lesson(chosen, store)
     except _EndOfInput:
-        view.say(view.t("Progress saved. Goodbye.", "进度已保存。再见。"))
+        view.goodbye()
     except BrokenPipeError:  # the reader went away (| head): stop quietly, everything is saved
         import os
 
@@ -455,7 +479,7 @@ def run_plain(
             pass
     except KeyboardInterrupt:
         view.say()
-        view.say(view.t("Progress saved. Goodbye.", "进度已保存。再见。"))
+        view.goodbye()
     finally:
         try:
             view.tell_store_messages()

@@ -16,6 +16,7 @@ down with it, and says (once, in ``messages``) what happened:
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
 import time
@@ -25,13 +26,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tutor.errors import TutorError
+from tutor.salvage import ATTEMPT_COLUMNS, LESSON_COLUMNS, copy_progress, copy_tables
 from tutor.text import both, tr
 
 DB_NAME = "progress.sqlite3"
 
+#: SQLite's application_id of the tutor's file ("DTut"): another program's database is never written.
+APPLICATION_ID = 0x44547574
+
 #: How long one write waits for another tutor holding the file, and how often it tries.
 BUSY_SECONDS = 5.0
 RETRIES = 3
+#: How often writes queued behind another program's lock are tried again.
+RETRY_SECONDS = 1.0
 
 #: What an attempt row records.  Only ``answer`` rows with a right/wrong verdict
 #: count towards the score; ``invalid`` input is kept but never counted.
@@ -94,7 +101,12 @@ class ProgressStore:
         self.path = Path(path)
         self.messages: list[str] = []
         self.saving = True
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
+        #: Writes waiting for another program's lock to free, in order, and the in-memory copy
+        #: that holds everything meanwhile (reads come from it, so the sitting sees its answers).
+        self._pending: list[tuple[str, tuple]] = []
+        self._shadow: sqlite3.Connection | None = None
+        self._retry: threading.Timer | None = None
         self._db = self._open()
 
     # --- opening, and surviving a bad file or a bad disk ---------------------------------
@@ -109,12 +121,15 @@ class ProgressStore:
                 verdict = db.execute("PRAGMA quick_check(1)").fetchone()
                 if not verdict or verdict[0] != "ok":
                     raise sqlite3.DatabaseError(f"database disk image is malformed ({verdict and verdict[0]})")
+                _check_ours(db)  # before anything is written: another program's database stays as it is
                 _check_schema(db)
                 db.execute("PRAGMA journal_mode = WAL")
                 db.execute("PRAGMA synchronous = NORMAL")  # with WAL: a killed process loses no commit
             db.executescript(SCHEMA)
             if "variant_seed" not in {row[1] for row in db.execute("PRAGMA table_info(lessons)")}:
                 db.execute("ALTER TABLE lessons ADD COLUMN variant_seed INTEGER")  # a file from before variants
+            if target != ":memory:" and db.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+                db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             db.execute("SELECT count(*) FROM attempts").fetchone()
         except BaseException:
             db.close()
@@ -133,6 +148,8 @@ class ProgressStore:
         for attempt in range(RETRIES):
             try:
                 return self._connect(str(self.path))
+            except NotOurs as err:
+                return self._not_ours(err)
             except sqlite3.DatabaseError as err:
                 failure = err
                 if _busy(err):  # another tutor is busy with the file: wait for it, never give up at once
@@ -145,11 +162,30 @@ class ProgressStore:
                 return self._memory_only(err)
         return self._memory_only(failure)
 
+    def _not_ours(self, err: Exception) -> sqlite3.Connection:
+        """Another program's database where the progress file should be: not moved, not read, not written."""
+        self.saving = False
+        self.messages.append(
+            tr(
+                both(
+                    f"{self.path} is not the tutor's progress file ({err}), so it was left exactly as it is."
+                    " Progress can't be saved this time: move that file elsewhere, or set TUTOR_HOME to another"
+                    " folder. You can carry on; what you do now is kept until you quit.",
+                    f"{self.path} 不是本导师的进度文件（{err}），因此保持原样未动。这次无法保存进度："
+                    "请把该文件移走，或将 TUTOR_HOME 设为另一个文件夹。你可以继续学习；现在的作答会保留到退出为止。",
+                ),
+                _lang(),
+            )
+        )
+        return self._connect(":memory:")
+
     def _start_afresh(self, err: Exception) -> sqlite3.Connection:
         """Move a damaged file aside (never delete it), start a new one, keep what can still be read."""
         if self.path.is_file():
             try:  # another tutor may have just replaced it with a fresh one: never move that aside
                 return self._connect(str(self.path))
+            except NotOurs as not_ours:
+                return self._not_ours(not_ours)
             except (sqlite3.Error, OSError):
                 pass
         moved = self._move_aside()
@@ -160,7 +196,7 @@ class ProgressStore:
         except (sqlite3.DatabaseError, OSError) as again:
             self._say_moved(moved, err, 0)
             return self._memory_only(again)
-        recovered = _copy_progress(moved, db) if moved.is_file() else 0
+        recovered = copy_progress(moved, db) if moved.is_file() else 0
         self._say_moved(moved, err, recovered)
         return db
 
@@ -203,7 +239,7 @@ class ProgressStore:
         db = self._connect(":memory:")
         try:
             if self.path.is_file():
-                _copy_progress(self.path, db)
+                copy_progress(self.path, db)
         except OSError:
             pass
         return db
@@ -225,8 +261,13 @@ class ProgressStore:
         )
 
     def _write(self, sql: str, args: tuple = ()) -> None:
-        """Run one write; a disk that refuses it makes the store memory-only, never an exception."""
+        """Run one write; a lock held elsewhere queues it, a disk that refuses it makes the store memory-only."""
+        args = tuple(_storable(a) for a in args)
         with self._lock:
+            if self._pending:  # earlier writes are waiting for a lock: keep the order
+                self._queue(sql, args)
+                self._flush()
+                return
             failure: sqlite3.Error | None = None
             for attempt in range(RETRIES):
                 try:
@@ -238,34 +279,134 @@ class ProgressStore:
                         time.sleep(0.1 * (attempt + 1))
                         continue
                     break
-            self._cannot_save(failure)
-            # carry on in memory with what can still be read, so this session keeps working
-            old = self._db
+            if _busy(failure):  # still locked: keep it in memory and write it when the lock frees
+                self._queue(sql, args)
+                return
+            self._give_up(failure, sql, args)
+
+    def _give_up(self, failure: Exception | None, sql: str | None = None, args: tuple = ()) -> None:
+        """The disk refuses (full, read-only): carry on in memory with everything this sitting has."""
+        self._cannot_save(failure)
+        old = self._db
+        if self._shadow is not None:  # it already holds the queued writes
+            self._db, self._shadow = self._shadow, None
+            self._pending.clear()
+        else:
             self._db = self._connect(":memory:")
-            _copy_tables(old, self._db)
-            try:
-                old.close()
-            except sqlite3.Error:
-                pass
+            copy_tables(old, self._db)
+        try:
+            old.close()
+        except sqlite3.Error:
+            pass
+        if sql is not None:
             try:
                 self._db.execute(sql, args)
             except sqlite3.Error:
                 pass  # already said that progress is not saved: carry on
 
+    def _queue(self, sql: str, args: tuple) -> None:
+        if self._shadow is None:  # everything saved so far, then this sitting's writes on top
+            self._shadow = self._connect(":memory:")
+            copy_tables(self._db, self._shadow)
+        try:
+            self._shadow.execute(sql, args)
+        except sqlite3.Error:
+            pass
+        self._pending.append((sql, args))
+        self._schedule()
+
+    def _schedule(self) -> None:
+        """Try the queued writes again in a moment, whether or not the learner answers again."""
+        if self._retry is None or not self._retry.is_alive():
+            self._retry = threading.Timer(RETRY_SECONDS, self._retry_now)
+            self._retry.daemon = True
+            self._retry.start()
+
+    def _retry_now(self) -> None:
+        with self._lock:
+            self._retry = None
+            if self._pending and not self._flush():
+                self._schedule()
+
+    def _flush(self, wait: float = 0.0) -> bool:
+        """Write the queued writes in one transaction; True when nothing is left waiting."""
+        if not self._pending:
+            return True
+        db = self._db
+        try:
+            db.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
+            db.execute("BEGIN IMMEDIATE")
+            for sql, args in self._pending:
+                db.execute(sql, args)
+            db.execute("COMMIT")
+        except sqlite3.DatabaseError as err:
+            try:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+            if not _busy(err):
+                self._give_up(err)
+                return True  # nothing waits any more: it is all in memory, and the learner was told
+            return False
+        finally:
+            try:
+                db.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")
+            except sqlite3.Error:
+                pass
+        self._pending.clear()
+        shadow, self._shadow = self._shadow, None
+        if shadow is not None:
+            shadow.close()
+        return True
+
+    @property
+    def unsaved(self) -> int:
+        """Writes still waiting for another program's lock (0 when everything is on disk or memory-only)."""
+        return len(self._pending)
+
+    def settle(self, wait: float = BUSY_SECONDS) -> bool:
+        """Wait up to ``wait`` seconds for queued writes to reach the disk; True only when all of it is saved."""
+        with self._lock:
+            self._flush(wait)
+            return self.saving and not self._pending
+
     def _read(self, sql: str, args: tuple = ()) -> list[tuple]:
         with self._lock:
+            db = self._shadow if self._shadow is not None else self._db
             try:
-                return self._db.execute(sql, args).fetchall()
+                return db.execute(sql, args).fetchall()
             except sqlite3.DatabaseError as err:
+                if _busy(err):
+                    return []
                 self._cannot_save(err)
                 return []
 
     def close(self) -> None:
+        """Write what is queued (waiting a little for a lock), then close; what still cannot be written is said."""
         with self._lock:
-            try:
-                self._db.close()
-            except sqlite3.Error:
-                pass
+            if self._retry is not None:
+                self._retry.cancel()
+                self._retry = None
+            if self._pending and not self._flush(BUSY_SECONDS):
+                count = len(self._pending)
+                self.saving = False
+                self.messages.append(
+                    tr(
+                        both(
+                            f"{count} change{'s' if count != 1 else ''} to your progress could not be saved: another"
+                            f" program kept {self.path} locked.",
+                            f"有 {count} 项进度更改无法保存：另一个程序一直锁定着 {self.path}。",
+                        ),
+                        _lang(),
+                    )
+                )
+            for db in (self._shadow, self._db):
+                try:
+                    if db is not None:
+                        db.close()
+                except sqlite3.Error:
+                    pass
 
     # --- attempts -------------------------------------------------------------------------
 
@@ -438,10 +579,6 @@ class ProgressStore:
         return out
 
 
-ATTEMPT_COLUMNS = ("lesson_id", "question_id", "answer", "verdict", "feedback", "kind", "skill", "at")
-LESSON_COLUMNS = ("lesson_id", "step", "total_steps", "total_questions", "finished", "touched")
-
-
 def _check_schema(db: sqlite3.Connection) -> None:
     """A file whose tables are not ours (another program's, or mangled) counts as damaged."""
     for table, needed in (("attempts", ATTEMPT_COLUMNS), ("lessons", LESSON_COLUMNS)):
@@ -454,98 +591,39 @@ def _check_schema(db: sqlite3.Connection) -> None:
                 raise sqlite3.DatabaseError(f"{table} is a {kind[0]}, not the tutor's table")
 
 
-def _copy_tables(source: sqlite3.Connection, target: sqlite3.Connection) -> int:
-    """Copy attempts and positions (from a healthy database); returns how many attempts were copied."""
-    copied = 0
-    for table, columns in (("attempts", ATTEMPT_COLUMNS), ("lessons", LESSON_COLUMNS)):
-        names, marks = ", ".join(columns), ", ".join("?" * len(columns))
-        try:
-            rows = source.execute(f"SELECT {names} FROM {table} ORDER BY rowid").fetchall()
-        except sqlite3.Error:
-            continue
-        target.executemany(f"INSERT OR REPLACE INTO {table} ({names}) VALUES ({marks})", rows)
-        copied += len(rows) if table == "attempts" else 0
-    return copied
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
-#: Salvage stops after this many rowids in a row that cannot be read.
-SALVAGE_GAP = 2000
+class NotOurs(sqlite3.DatabaseError):
+    """A healthy SQLite database that belongs to another program."""
 
 
-def _salvage_rows(source: sqlite3.Connection, target: sqlite3.Connection) -> int:
-    """Copy every row that can still be read, one rowid at a time (a damaged page loses only its own rows)."""
-    copied = 0
-    for table, columns in (("attempts", ATTEMPT_COLUMNS), ("lessons", LESSON_COLUMNS)):
-        names, marks = ", ".join(columns), ", ".join("?" * len(columns))
-        rowid = misses = 0
-        while misses < SALVAGE_GAP:
-            rowid += 1
-            try:
-                row = source.execute(f"SELECT {names} FROM {table} WHERE rowid = ?", (rowid,)).fetchone()
-            except sqlite3.OperationalError as err:
-                if "no such" in str(err):  # not the tutor's table: nothing to keep
-                    break
-                row = None
-            except sqlite3.DatabaseError:
-                row = None
-            if row is None:
-                misses += 1
-                continue
-            misses = 0
-            target.execute(f"INSERT OR REPLACE INTO {table} ({names}) VALUES ({marks})", row)
-            copied += table == "attempts"
-    return copied
+def _check_ours(db: sqlite3.Connection) -> None:
+    """The tutor's file has its application id; an older one (id 0) has only the tutor's tables."""
+    app_id = db.execute("PRAGMA application_id").fetchone()[0]
+    if app_id == APPLICATION_ID:
+        return
+    if app_id != 0:
+        raise NotOurs(f"its SQLite application id is {app_id:#x}, not the tutor's")
+    tables = {
+        row[0]
+        for row in db.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")
+        if not row[0].startswith("sqlite_")
+    }
+    others = sorted(tables - {"attempts", "lessons"})
+    if others:
+        shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
+        raise NotOurs(f"it holds another program's tables: {shown}")
 
 
-def _copy_progress(path: Path, target: sqlite3.Connection) -> int:
-    """What a damaged or read-only file still holds, copied into ``target``; returns the attempts copied.
-
-    The file itself is never changed.  A copy of a damaged file gets its page
-    count set to the pages really there (a truncated file claims more), so
-    SQLite reads what is left instead of refusing the whole file.
-    """
-    import shutil
-    import tempfile
-
-    try:
-        source = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=1.0)
-        try:
-            if source.execute("PRAGMA quick_check(1)").fetchone() == ("ok",):
-                return _copy_tables(source, target)
-        finally:
-            source.close()
-    except (sqlite3.Error, OSError, ValueError):
-        pass
-    try:
-        with tempfile.TemporaryDirectory() as folder:
-            copy = Path(folder) / "salvage.sqlite3"
-            shutil.copyfile(path, copy)
-            _fix_page_count(copy)
-            source = sqlite3.connect(f"{copy.as_uri()}?immutable=1", uri=True)
-            try:
-                source.execute("SELECT count(*) FROM sqlite_master").fetchone()  # not SQLite at all: nothing
-                return _salvage_rows(source, target)
-            finally:
-                source.close()
-    except (sqlite3.Error, OSError, ValueError):
-        return 0
+def _storable(value: object) -> object:
+    """Text as SQLite can store it: undecodable input (lone surrogates) becomes U+FFFD, never an exception."""
+    if isinstance(value, str):
+        return _SURROGATES.sub("\ufffd", value)
+    return value
 
 
-def _fix_page_count(path: Path) -> None:
-    """Set the header's page count (bytes 28-31) to the pages in the file, when it has a SQLite header."""
-    with open(path, "r+b") as f:
-        header = f.read(100)
-        if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
-            return
-        page_size = int.from_bytes(header[16:18], "big")
-        page_size = 65536 if page_size == 1 else page_size
-        pages = path.stat().st_size // page_size if page_size else 0
-        if pages:
-            f.seek(28)
-            f.write(pages.to_bytes(4, "big"))
-
-
-def _busy(err: sqlite3.Error) -> bool:
+def _busy(err: sqlite3.Error | None) -> bool:
     text = str(err).lower()
     return "locked" in text or "busy" in text
 

@@ -33,9 +33,13 @@ try:
 except ImportError:  # Windows: time bound only
     resource = None
 
-__all__ = ["BoundExceeded", "run_bounded", "warm_up"]
+__all__ = ["LESSON_SECONDS", "BoundExceeded", "bounded_walkthrough", "run_bounded", "warm_up"]
 
 _START_TIMEOUT = 60.0  # seconds for a new child to import sympy (slow disks, first run)
+
+#: Building one lesson's walkthrough (every expected answer) in ``run``, ``export`` and the app;
+#: ``tutor check`` allows the same (``WALK`` in :mod:`tutor.lesson.check`).
+LESSON_SECONDS = 15.0
 
 
 class BoundExceeded(TutorError):
@@ -47,6 +51,7 @@ def _child_main(conn) -> None:
     import sympy  # noqa: F401  (once, so each job starts quickly)
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's business
+    os.environ["TUTOR_SANDBOX"] = "inline"  # bounded work inside a job (grading) runs here, under the job's bound
     conn.send(("ready", None))
     while True:
         try:
@@ -226,6 +231,19 @@ def run_bounded(fn, *args, timeout: float = 2.0, memory_mb: int = 1024, **kwargs
     if status == "memory":
         raise too_big
     raise TutorError(f"could not check this: {payload}")
+
+
+def bounded_walkthrough(lesson):
+    """The lesson's walkthrough, built in the child: a lesson file cannot hang a view (x^x^x^x at 10)."""
+    from tutor.walkthrough import build_walkthrough
+
+    try:
+        return run_bounded(build_walkthrough, lesson, timeout=LESSON_SECONDS, memory_mb=1024)
+    except BoundExceeded as err:
+        name = getattr(lesson, "id", "this lesson")
+        raise BoundExceeded(
+            f"preparing the lesson {name} went past its bound ({err.message}); `tutor check` on its file says where"
+        ) from None
 
 
 def warm_up() -> None:

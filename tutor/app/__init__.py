@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 
@@ -108,3 +109,9 @@ def run_app(lesson: str | None, lesson_dirs: list[Path], lang: str) -> None:
     if note:
         app.notices.append(note)
     app.run()
+    told = len(app.store.messages)
+    app.store.close()  # answers queued behind another program's lock get their last chance here
+    for message in app.store.messages[told:]:  # ... and if they could not be written, the learner is told
+        from tutor.safe_text import shown
+
+        print(shown(message), file=sys.stderr)

@@ -22,6 +22,7 @@ from tutor.app.screens.lesson import LessonScreen
 from tutor.app.screens.picker import PickerScreen
 from tutor.errors import TutorError
 from tutor.progress import ProgressStore
+from tutor.safe_text import one_line, shown
 from tutor.text import both, tr
 
 if TYPE_CHECKING:  # the lesson model brings sympy: only the workers load it, after the first frame
@@ -41,7 +42,7 @@ class LessonCommands(Provider):
         app = self.app
         for entry in getattr(app, "catalog", []):
             if entry.lesson is not None and entry.error is None:
-                title = tr(entry.title, app.lang) or entry.id
+                title = one_line(tr(entry.title, app.lang) or entry.id)
                 label = tr(both(f"Open lesson: {title}", f"打开课程：{title}"), app.lang)
                 yield entry, label
 
@@ -109,7 +110,7 @@ class TutorApp(App):
         """Tell the learner about the progress file once per sitting."""
         if message not in self._told:
             self._told.add(message)
-            self.notify(message, severity="warning", timeout=12, markup=False)
+            self.notify(shown(message), severity="warning", timeout=12, markup=False)
 
     def tell_store(self) -> None:
         """Say what the progress store has had to report (a damaged file, a full disk), each thing once.

@@ -213,6 +213,7 @@ def _cached_rows(key: str) -> list[dict] | None:
     for row in rows:
         if not (
             isinstance(row, dict)
+            and set(row) == {*_ROW_FIELDS, "title", "error"}
             and all(isinstance(row.get(name), kind) for name, kind in _ROW_FIELDS.items())
             and _is_text(row.get("title"))
             and (row.get("error") is None or isinstance(row.get("error"), str))
@@ -245,38 +246,67 @@ def _row(e: CatalogEntry) -> dict:
     }
 
 
-def listing_rows(extra_dirs: Sequence[Path]) -> list[dict]:
+@dataclass(frozen=True)
+class ListedLesson:
+    """What ``tutor lessons`` shows of one lesson (a :class:`CatalogEntry` without the lesson, as cached).
+
+    Stored raw; the listing escapes it where it is written.
+    """
+
+    id: str
+    title: Text
+    path: str
+    order: int
+    source: str
+    sections: int
+    error: str | None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def as_json(self, lang: str) -> dict:
+        return {
+            "id": self.id,
+            "title": tr(self.title, lang),
+            "path": self.path,
+            "order": self.order,
+            "source": self.source,
+            "sections": self.sections,
+            "error": self.error,
+        }
+
+
+def listing_rows(extra_dirs: Sequence[Path]) -> list[ListedLesson]:
     """What ``tutor lessons`` shows of each lesson, from the cache when no file changed, else by loading them."""
     key = _listing_key(extra_dirs)
     rows = _cached_rows(key)
     if rows is None:
         rows = [_row(e) for e in find_lessons(extra_dirs)]
         _store_rows(key, rows)
-    return rows
+    return [ListedLesson(**row) for row in rows]
 
 
 def lessons_command(extra_dirs: Sequence[Path], fmt: str = "text", lang: str = "en") -> str:
     """The catalog as a table (id, title, status) or as JSON (a list of objects)."""
     entries = listing_rows(extra_dirs)
     if fmt == "json":
-        return json.dumps(
-            [dict(e, title=tr(e["title"], lang)) for e in entries],
-            ensure_ascii=False,
-            indent=2,
-        )
+        return json.dumps([e.as_json(lang) for e in entries], ensure_ascii=False, indent=2)
     if not entries:
         where = ", ".join(str(p) for p, _ in _folders(extra_dirs))
         return f"no lessons found (looked in {where})"
     header = ("id", "title" if lang != "zh" else "标题", "status" if lang != "zh" else "状态")
+    from tutor.safe_text import one_line  # ids, titles and file names in errors: control characters escaped
+
     rows = [
-        (e["id"], _clip(tr(e["title"], lang).replace("\n", " "), 50), "ok" if e["error"] is None else e["error"])
+        (one_line(e.id), _clip(one_line(tr(e.title, lang).replace("\n", " ")), 50), "ok" if e.ok else one_line(e.error))
         for e in entries
     ]
     widths = [max(_width(r[i]) for r in (header, *rows)) for i in range(2)]
     lines = []
     for row in (header, *rows):
         lines.append(f"{_pad(row[0], widths[0])}  {_pad(row[1], widths[1])}  {row[2]}".rstrip())
-    broken = sum(e["error"] is not None for e in entries)
+    broken = sum(not e.ok for e in entries)
     lines.append("")
     lines.append(
         f"{len(entries)} lessons, {broken} broken" if lang != "zh" else f"共 {len(entries)} 课，{broken} 课有错误"

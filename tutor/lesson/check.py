@@ -50,6 +50,8 @@ LESSON_SUFFIXES = (".yaml", ".yml")
 
 #: Seconds each kind of check may take in the sandbox.
 QUICK, SLOW, RUN, WALK = 2.0, 4.0, 8.0, 15.0
+#: Seconds the section checks of one file may take in all (then the rest are named, not checked).
+FILE_SECONDS = 60.0
 
 #: A float run of this many steps (at least) decides converge / oscillate / diverge.
 CLASSIFY_STEPS = 1000
@@ -348,10 +350,11 @@ def walkthrough_problems(lesson: Lesson) -> list[tuple] | None:
         return []
 
     problems = attempt(lesson)
-    if not problems:
+    if not problems:  # every expected answer exists: each must also be gradable
         if not built or built[0] is None:
             return problems
-        return unreachable_feedback(built[0]) + answer_test_problems(built[0])
+        walked = built[0]
+        return unreachable_feedback(walked) + answer_test_problems(walked) + grading_problems(lesson, walked)
     if all(p[1] is not None for p in problems):
         return problems
     located = []
@@ -429,6 +432,39 @@ def answer_test_problems(walkthrough) -> list[tuple]:
                 if where
                 else (None, None, None, "error", message)
             )
+    return problems
+
+
+def _typed(expected: Any) -> str | None:
+    """The expected answer as a learner would type it (None: a choice, graded by key)."""
+    if isinstance(expected, sp.Basic):
+        return sp.sstr(expected).replace("**", "^")
+    if isinstance(expected, tuple) and expected and all(isinstance(e, sp.Basic) for e in expected):
+        return "[" + ", ".join(sp.sstr(e).replace("**", "^") for e in expected) + "]"
+    return None
+
+
+def grading_problems(lesson: Lesson, walkthrough: Any) -> list[tuple]:
+    """A problem for each question whose own expected answer is not graded right.
+
+    Such a question can never be answered (sinh(sinh(sinh(100))) has no value
+    the grader can compare within its bound), so ``tutor check`` refuses it.
+    """
+    from tutor.grading import grade
+
+    problems = []
+    for step in getattr(walkthrough, "steps", ()):
+        for question in step.questions:
+            text = None if question.choices or question.formula is not None else _typed(question.expected)
+            if text is None:
+                continue
+            verdict = grade(question, text).verdict
+            if verdict != "right":
+                section = lesson.sections[step.section] if 0 <= step.section < len(lesson.sections) else None
+                w = getattr(section, "where", None) or Where(lesson.path, 1, 1)
+                shown = text if len(text) <= 40 else text[:39] + "…"
+                message = f"no answer can be graded: its own expected answer ({shown}) is graded {verdict}"
+                problems.append((w.path, w.line, w.column, "error", message))
     return problems
 
 
@@ -700,11 +736,22 @@ def _check_walkthrough(report: _Report, lesson: Lesson) -> None:
 
 def validate_math(lesson: Lesson) -> list[Diagnostic]:
     """Run every section's mathematics with the engine; warnings and errors, never an exception."""
+    import time
+
     report = _Report(lesson)
-    for section in lesson.sections:
+    end = time.monotonic() + FILE_SECONDS
+    for number, section in enumerate(lesson.sections):
         check = CHECKS.get(type(section))
         if check is None:
             continue
+        if time.monotonic() > end:  # each check is bounded; so is the whole file (200 descent sections)
+            left = sum(type(s) in CHECKS for s in lesson.sections[number:])
+            report.warning(
+                report.at(section),
+                f"this and the {left - 1} sections after it were not checked: the {FILE_SECONDS:g} s this file's"
+                " checks may take ran out",
+            )
+            break
         try:
             check(report, section)
         except Exception as err:
@@ -751,7 +798,7 @@ def check_file(path: Path) -> tuple[Lesson | None, list[Diagnostic]]:
     """Everything ``tutor check`` says about one file (every checked variant of it)."""
     lesson, diagnostics = read_lesson_file(path)
     if lesson is not None:
-        diagnostics = diagnostics + validate_math(lesson)
+        diagnostics = diagnostics + control_characters(path) + validate_math(lesson)
         if lesson.variants is not None:
             diagnostics = diagnostics + check_variants(path, lesson, diagnostics)
     return lesson, diagnostics
@@ -829,6 +876,44 @@ def _has_predict(lesson: Lesson) -> bool:
     return any(isinstance(s, Predict) for s in lesson.sections)
 
 
+def control_characters(path: Path) -> list[Diagnostic]:
+    """A warning at each text that holds a control character (YAML's ``"\\e"``): the tutor shows it escaped.
+
+    Only called on a file the loader has read, so it is UTF-8, at most 1 MB,
+    and free of tags and aliases; composing it again builds no objects.
+    """
+    import yaml
+
+    from tutor.safe_text import find_unsafe
+
+    try:
+        root = yaml.compose(Path(path).read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return []
+    found: list[Diagnostic] = []
+    nodes = [root] if root is not None else []
+    while nodes:
+        node = nodes.pop()
+        if isinstance(node, yaml.ScalarNode):
+            hits = list(find_unsafe(node.value))
+            if hits:
+                names = ", ".join(dict.fromkeys(name for _, name in hits))
+                where = Where(str(path), node.start_mark.line + 1, node.start_mark.column + 1)
+                found.append(
+                    Diagnostic(
+                        where,
+                        "warning",
+                        f"this text holds control characters ({names}); they are shown escaped, never sent to a"
+                        " terminal, so remove them",
+                    )
+                )
+        elif isinstance(node, yaml.MappingNode):
+            nodes.extend(item for pair in node.value for item in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            nodes.extend(node.value)
+    return found
+
+
 def check_paths(paths: Sequence[Path]) -> tuple[int, list[Diagnostic]]:
     """(number of lesson files checked, every diagnostic sorted by path and position)."""
     files, diagnostics = lesson_files(paths)
@@ -866,12 +951,14 @@ def _count(n: int, word: str) -> str:
 
 def check_command(paths: list[Path]) -> int:
     """Print every diagnostic and a summary line; 0 when there is no error, else 1."""
+    from tutor.safe_text import shown
+
     checked, diagnostics = check_paths(paths)
     errors = sum(d.severity == "error" for d in diagnostics)
     warnings = sum(d.severity == "warning" for d in diagnostics)
     out = sys.stdout
     for diagnostic in diagnostics:
-        print(diagnostic, file=out)
+        print(shown(str(diagnostic)), file=out)  # file names and quoted lesson text: control characters escaped
     print(f"{_count(checked, 'lesson')} checked: {_count(errors, 'error')}, {_count(warnings, 'warning')}", file=out)
     out.flush()
     return 1 if errors else 0

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import stat
 from pathlib import Path
 
 import yaml
@@ -85,9 +86,12 @@ def read_lesson_file(path: Path | str, variant: int | None = None) -> tuple[Less
     shown = str(path)
     at = Where(shown, 1, 1)
     try:
-        size = os.stat(path).st_size
+        status = os.stat(path)
+        size = status.st_size
         if path.is_dir():
             return None, [Diagnostic(at, "error", "this is a folder, not a lesson file")]
+        if not stat.S_ISREG(status.st_mode):  # a FIFO or a device: opening it to read could block for ever
+            return None, [Diagnostic(at, "error", "this is not a regular file (a pipe or a device), so it is not read")]
     except FileNotFoundError:
         return None, [Diagnostic(at, "error", "no such file")]
     except OSError as err:

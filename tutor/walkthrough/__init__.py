@@ -11,7 +11,9 @@ engine cannot answer a question the lesson asks.
 
 Where each concern lives:
 
-- :mod:`~tutor.walkthrough.model`: the dataclasses (the contract) and error
+- :mod:`~tutor.walkthrough.contract`: the typed payload of each step kind and
+  the context of each question (views ``match step.payload``).
+- :mod:`~tutor.walkthrough.model`: the step, question and walkthrough, and error
   carried forward (:func:`expected_given`, :func:`carried_inputs`).
 - :mod:`~tutor.walkthrough.latex`: how values and maths are written (LaTeX, Unicode).
 - :mod:`~tutor.walkthrough.build`: :func:`build_walkthrough`, which hands each
@@ -23,57 +25,131 @@ Where each concern lives:
   :mod:`~tutor.walkthrough.shared`.
 """
 
-from tutor.walkthrough.build import build_walkthrough
-from tutor.walkthrough.descent import DIRECTION_CHOICES, HAND_TOLERANCE, LANDSCAPE_DEGREE, TABLE_ROWS, YES_NO
-from tutor.walkthrough.latex import SHORT_DIGITS, show, sub, tex, tex_factor, tex_in, tex_short
-from tutor.walkthrough.model import (
-    ANSWER_KINDS,
-    RULES,
-    Choice,
-    Question,
-    Step,
-    Walkthrough,
-    carried_inputs,
-    direction_of,
-    expected_given,
-    placeholder,
-    placeholders,
-    same_value,
-)
-from tutor.walkthrough.predict import OUTCOME_CHOICES, outcome_of
-from tutor.walkthrough.training import BATCH_KINDS
+import importlib
+from typing import Any
+
+#: Where each public name lives: imported on first use, so importing the contract's types
+#: (:mod:`tutor.walkthrough.contract`) does not load sympy and the engine.
+_WHERE = {
+    "FunctionPlot": "tutor.walkthrough.contract",
+    "ExplainPayload": "tutor.walkthrough.contract",
+    "Derivation": "tutor.walkthrough.contract",
+    "DerivePayload": "tutor.walkthrough.contract",
+    "EvaluatePayload": "tutor.walkthrough.contract",
+    "DescentFacts": "tutor.walkthrough.contract",
+    "IterationPayload": "tutor.walkthrough.contract",
+    "RunPayload": "tutor.walkthrough.contract",
+    "PredictPayload": "tutor.walkthrough.contract",
+    "OutcomePayload": "tutor.walkthrough.contract",
+    "TrainingPayload": "tutor.walkthrough.contract",
+    "BatchPayload": "tutor.walkthrough.contract",
+    "DeriveContext": "tutor.walkthrough.contract",
+    "EvaluateContext": "tutor.walkthrough.contract",
+    "SlopeContext": "tutor.walkthrough.contract",
+    "DirectionContext": "tutor.walkthrough.contract",
+    "UpdateContext": "tutor.walkthrough.contract",
+    "SignChangeContext": "tutor.walkthrough.contract",
+    "BracketContext": "tutor.walkthrough.contract",
+    "PredictContext": "tutor.walkthrough.contract",
+    "TrainingContext": "tutor.walkthrough.contract",
+    "Payload": "tutor.walkthrough.contract",
+    "Context": "tutor.walkthrough.contract",
+    "context_fields": "tutor.walkthrough.contract",
+    "build_walkthrough": "tutor.walkthrough.build",
+    "DIRECTION_CHOICES": "tutor.walkthrough.descent",
+    "HAND_TOLERANCE": "tutor.walkthrough.descent",
+    "LANDSCAPE_DEGREE": "tutor.walkthrough.descent",
+    "TABLE_ROWS": "tutor.walkthrough.descent",
+    "YES_NO": "tutor.walkthrough.descent",
+    "SHORT_DIGITS": "tutor.walkthrough.latex",
+    "show": "tutor.walkthrough.latex",
+    "sub": "tutor.walkthrough.latex",
+    "tex": "tutor.walkthrough.latex",
+    "tex_factor": "tutor.walkthrough.latex",
+    "tex_in": "tutor.walkthrough.latex",
+    "tex_short": "tutor.walkthrough.latex",
+    "ANSWER_KINDS": "tutor.walkthrough.model",
+    "RULES": "tutor.walkthrough.model",
+    "Choice": "tutor.walkthrough.model",
+    "Question": "tutor.walkthrough.model",
+    "Step": "tutor.walkthrough.model",
+    "Walkthrough": "tutor.walkthrough.model",
+    "carried_inputs": "tutor.walkthrough.model",
+    "direction_of": "tutor.walkthrough.model",
+    "expected_given": "tutor.walkthrough.model",
+    "placeholder": "tutor.walkthrough.model",
+    "placeholders": "tutor.walkthrough.model",
+    "same_value": "tutor.walkthrough.model",
+    "OUTCOME_CHOICES": "tutor.walkthrough.predict",
+    "outcome_of": "tutor.walkthrough.predict",
+    "BATCH_KINDS": "tutor.walkthrough.training",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'tutor.walkthrough' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
-    # the contract
     "ANSWER_KINDS",
-    "Choice",
-    "Question",
-    "Step",
-    "Walkthrough",
+    "BATCH_KINDS",
+    "DIRECTION_CHOICES",
+    "HAND_TOLERANCE",
+    "LANDSCAPE_DEGREE",
+    "OUTCOME_CHOICES",
     # error carried forward
     "RULES",
+    # writing values
+    "SHORT_DIGITS",
+    "TABLE_ROWS",
+    "YES_NO",
+    "BatchPayload",
+    "BracketContext",
+    "Choice",
+    "Context",
+    "Derivation",
+    "DeriveContext",
+    "DerivePayload",
+    "DescentFacts",
+    "DirectionContext",
+    "EvaluateContext",
+    "EvaluatePayload",
+    "ExplainPayload",
+    # the contract
+    "FunctionPlot",
+    "IterationPayload",
+    "OutcomePayload",
+    "Payload",
+    "PredictContext",
+    "PredictPayload",
+    "Question",
+    "RunPayload",
+    "SignChangeContext",
+    "SlopeContext",
+    "Step",
+    "TrainingContext",
+    "TrainingPayload",
+    "UpdateContext",
+    "Walkthrough",
+    # building
+    "build_walkthrough",
     "carried_inputs",
+    "context_fields",
     "direction_of",
     "expected_given",
+    "outcome_of",
     "placeholder",
     "placeholders",
     "same_value",
-    # writing values
-    "SHORT_DIGITS",
     "show",
     "sub",
     "tex",
     "tex_factor",
     "tex_in",
     "tex_short",
-    # building
-    "build_walkthrough",
-    "DIRECTION_CHOICES",
-    "YES_NO",
-    "OUTCOME_CHOICES",
-    "BATCH_KINDS",
-    "HAND_TOLERANCE",
-    "TABLE_ROWS",
-    "LANDSCAPE_DEGREE",
-    "outcome_of",
 ]

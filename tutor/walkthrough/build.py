@@ -1,4 +1,5 @@
-"""A lesson turned into a :class:`~tutor.walkthrough.model.Walkthrough`: one builder per kind of section.
+"""A lesson turned into a :class:`~tutor.walkthrough.model.Walkthrough`: one builder per kind of section
+(found in :data:`tutor.walkthrough.sections.SECTION_KINDS`).
 
 :func:`build_walkthrough` is the only entry point that asks the engine; it is
 pure (no I/O) and turns an engine error into a one-line
@@ -8,57 +9,28 @@ pure (no I/O) and turns an engine error into a one-line
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
 
 from tutor.errors import TutorError
-from tutor.lesson.model import (
-    Ask,
-    BatchCompare,
-    Derive,
-    Descent,
-    Diagnostic,
-    Evaluate,
-    Explain,
-    Lesson,
-    LessonError,
-    Predict,
-    TrainingStep,
-)
+from tutor.lesson.model import Diagnostic, Lesson, LessonError
 from tutor.walkthrough.authored import resolve_patterns
-from tutor.walkthrough.derive import _derive, _evaluate
-from tutor.walkthrough.descent import _descent
-from tutor.walkthrough.explain import _explain
 from tutor.walkthrough.model import Step, Walkthrough
-from tutor.walkthrough.predict import _predict
-from tutor.walkthrough.question import _question
+from tutor.walkthrough.sections import BY_MODEL
 from tutor.walkthrough.shared import _where
-from tutor.walkthrough.training import _batch, _training
-
-_BUILDERS: dict[type, Callable[[int, Any, Lesson], list[Step]]] = {
-    Explain: _explain,
-    Derive: _derive,
-    Evaluate: _evaluate,
-    Descent: _descent,
-    Predict: _predict,
-    TrainingStep: _training,
-    BatchCompare: _batch,
-    Ask: _question,
-}
 
 
 def build_walkthrough(lesson: Lesson) -> Walkthrough:
     """Every section of the lesson as steps with exact expected answers (pure: no I/O)."""
     steps: list[Step] = []
     for i, section in enumerate(lesson.sections):
-        builder = _BUILDERS.get(type(section))
-        if builder is None:
+        kind = BY_MODEL.get(type(section))
+        if kind is None:
             raise LessonError(
                 [Diagnostic(_where(lesson, section), "error", f"unknown kind of section: {type(section).__name__}")]
             )
         try:
-            steps.extend(builder(i, section, lesson))
+            steps.extend(kind.build(i, section, lesson))
         except LessonError:
             raise
         except TutorError as err:  # the engine has no answer: say where, in one line

@@ -8,6 +8,8 @@ from tutor import calculus
 from tutor.calculus import MathError
 from tutor.lesson.model import Derive, Evaluate, Lesson
 from tutor.text import both
+from tutor.walkthrough.contract import DeriveContext, DerivePayload, EvaluateContext, EvaluatePayload
+from tutor.walkthrough.explained import derivation, derivation_hints
 from tutor.walkthrough.latex import _derivative_tex, _function_tex, _partial_tex, _point_tex, tex, tex_in
 from tutor.walkthrough.model import Question, Step
 from tutor.walkthrough.shared import _fail, _lines, _partials, _with_solution
@@ -41,6 +43,7 @@ def _derive(i: int, section: Derive, lesson: Lesson) -> list[Step]:
             prompt = both(f"For {given}, what is ${d}$?", f"对于 {given}，偏导数 ${d}$ 是什么？")
         lines = [(f"${d} = {tex_in(expected, names)}$",) * 2]
     solution = _lines(lines)
+    targets = names if of == "gradient" else (of,)
     question = Question(
         id=f"s{i}.{skill}",
         kind=kind,
@@ -49,7 +52,7 @@ def _derive(i: int, section: Derive, lesson: Lesson) -> list[Step]:
         skill=skill,
         variables=names,
         help=_with_solution(section.help, solution),
-        context={"function": f, "variables": names, "of": of, "what": skill, "at": None},
+        context=DeriveContext(f, names, of, skill, hints=tuple(derivation_hints(f, v) for v in targets)),
         parts=parts,
     )
     titles = {
@@ -57,8 +60,9 @@ def _derive(i: int, section: Derive, lesson: Lesson) -> list[Step]:
         "partial": both("A partial derivative", "偏导数"),
         "gradient": both("The gradient", "梯度"),
     }
-    data = {"function": f, "variables": names, "of": of}
-    return [Step(f"s{i}", i, "derive", section.title or titles[skill], section.text or "", (question,), data, solution)]
+    payload = DerivePayload(f, names, of, derivation(f, targets))
+    title = section.title or titles[skill]
+    return [Step(f"s{i}", i, title, section.text or "", payload, (question,), solution)]
 
 
 def _evaluate(i: int, section: Evaluate, lesson: Lesson) -> list[Step]:
@@ -133,9 +137,9 @@ def _evaluate(i: int, section: Evaluate, lesson: Lesson) -> list[Step]:
         skill="evaluate",
         tolerance=section.tolerance,
         help=_with_solution(section.help, solution),
-        context={"function": f, "variables": names, "of": of, "what": what, "at": point},
+        context=EvaluateContext(f, names, of, what, point),
         parts=parts,
     )
-    data = {"function": f, "variables": names, "what": what, "of": of, "at": point}
+    payload = EvaluatePayload(f, names, what, of, point)
     title = section.title or both("A value", "求值")
-    return [Step(f"s{i}", i, "evaluate", title, section.text or "", (question,), data, solution)]
+    return [Step(f"s{i}", i, title, section.text or "", payload, (question,), solution)]

@@ -20,9 +20,19 @@ from tutor.calculus import MathError
 from tutor.errors import TutorError
 from tutor.lesson.model import ITERATION_QUESTIONS, Descent, Help, Lesson
 from tutor.mathtext import symbol
+from tutor.notation import DIRECTION_VERBS, DIRECTIONS, YES_NO_WORDS
 from tutor.schedules import Scheduled
 from tutor.text import Text, both, tr
 from tutor.walkthrough.authored import fill_help
+from tutor.walkthrough.contract import (
+    BracketContext,
+    DirectionContext,
+    IterationPayload,
+    RunPayload,
+    SignChangeContext,
+    SlopeContext,
+    UpdateContext,
+)
 from tutor.walkthrough.latex import (
     _derivative_tex,
     _function_tex,
@@ -39,6 +49,7 @@ from tutor.walkthrough.latex import (
     tex_short,
 )
 from tutor.walkthrough.model import Choice, Question, Step, _sign, _sympy, direction_of, placeholder, placeholders
+from tutor.walkthrough.optimiser_words import optimiser_words
 from tutor.walkthrough.shared import (
     _component,
     _fail,
@@ -50,6 +61,7 @@ from tutor.walkthrough.shared import (
     _partials,
     _with_solution,
 )
+from tutor.walkthrough.updates import update_latex, update_mathtext
 
 #: A float run's numbers, computed by hand, are right within this (relative) distance.
 HAND_TOLERANCE = 1e-3
@@ -57,13 +69,9 @@ HAND_TOLERANCE = 1e-3
 TABLE_ROWS = 30
 
 
-DIRECTION_CHOICES = (
-    Choice("increase", both("increase", "增大")),
-    Choice("decrease", both("decrease", "减小")),
-    Choice("stay", both("stay", "不动")),
-)
-YES_NO = (Choice("yes", both("yes", "是")), Choice("no", both("no", "否")))
-_DIRECTION_WORDS = {"increase": ("increases", "增大"), "decrease": ("decreases", "减小"), "stay": ("stays", "不动")}
+DIRECTION_CHOICES = tuple(Choice(key, label) for key, label in DIRECTIONS.items())
+YES_NO = tuple(Choice(key, label) for key, label in YES_NO_WORDS.items())
+_DIRECTION_WORDS = {key: (verb["en"], verb["zh"]) for key, verb in DIRECTION_VERBS.items()}
 
 
 @dataclass(frozen=True)
@@ -120,14 +128,21 @@ def _landscape(f: sp.Expr, names: Sequence[str], start: Mapping[str, Any], curva
 
 
 def _run_data(section_fn, run: descent.Run, land: _Landscape, k: int) -> dict[str, Any]:
-    """The data views and plots read for iteration k of a run (the key names are a contract)."""
+    """The fields of a descent payload for iteration k of a section's run."""
+    return descent_facts(section_fn.expr, section_fn.variables, run, k, land.bound, land.minima)
+
+
+def descent_facts(
+    f: Any, variables: Sequence[str], run: descent.Run, k: int, bound: Any = None, minima: Sequence[Any] = ()
+) -> dict[str, Any]:
+    """The fields of a descent payload (:class:`~tutor.walkthrough.contract.DescentFacts`) at index k of the run."""
     steps = run.steps
     cur = steps[k]
     nxt = steps[k + 1] if k + 1 < len(steps) else None
     prev = steps[k - 1] if k >= 1 else None
     return {
-        "function": section_fn.expr,
-        "variables": section_fn.variables,
+        "function": f,
+        "variables": tuple(variables),
         "learning_rate": run.learning_rate,
         "optimizer": run.optimizer,
         "run": run,
@@ -138,9 +153,32 @@ def _run_data(section_fn, run: descent.Run, land: _Landscape, k: int) -> dict[st
         "next": nxt.point if nxt is not None else None,
         "sign_change": cur.sign_change,
         "bracket": (prev.point, cur.point) if cur.sign_change and prev is not None else None,
-        "bound": land.bound,
-        "minima": land.minima,
+        "bound": bound,
+        "minima": tuple(minima),
+        "signs": run_signs(run),
+        "update_latex": update_latex(variables, run, k),
+        "update_mathtext": update_mathtext(variables, run, k),
+        "optimisers": optimiser_words(run.optimizer),
     }
+
+
+def run_signs(run: descent.Run) -> tuple[tuple[int | None, ...], ...]:
+    """The sign of each gradient component at each step (exact for an exact run; None for NaN)."""
+    return tuple(tuple(_sign_or_none(g) for g in s.gradient) for s in run.steps)
+
+
+def _sign_or_none(value: Any) -> int | None:
+    try:
+        if isinstance(value, sp.Basic):
+            if value.has(sp.nan) or not value.is_number:
+                return None
+            return _sign(value)
+        number = float(value)
+    except (TypeError, ValueError, ArithmeticError):
+        return None
+    if number != number:
+        return None
+    return (number > 0) - (number < 0)
 
 
 def _optimizer_states(opt, run: descent.Run) -> list[Any]:
@@ -332,7 +370,10 @@ def _descent(i: int, section: Descent, lesson: Lesson) -> list[Step]:
         plain = descent.run(
             f, names, start, section.learning_rate, steps=max(len(run.steps) - 1, 0), until=section.stop
         )
-        run_step = replace(run_step, data={**run_step.data, "compare": {"gd": plain, opt.name: run}})
+        compared = replace(
+            run_step.payload, compare={"gd": plain, opt.name: run}, optimisers=optimiser_words("gd", opt.name)
+        )
+        run_step = replace(run_step, payload=compared)
     steps.append(run_step)
     return steps
 
@@ -380,7 +421,7 @@ def _iteration(
 
     questions: list[Question] = []
     solution_lines: list[tuple[str, str]] = []
-    previous = {"previous_point": dict(zip(names, _sympy(prev.point)))} if prev is not None else {}
+    previous_point = dict(zip(names, _sympy(prev.point))) if prev is not None else None
 
     # 1. the derivative (gradient) at x_k
     at_value = f"f'({tex(point[0])})" if n == 1 else rf"\nabla f{tex(point)}"
@@ -419,7 +460,7 @@ def _iteration(
                 depends=depends or {},
                 given=given or {},
                 labels={x_name: labels[x_name]} if depends else {},
-                context={"function": f, "variables": names, "point": point_named, "k": k, **previous},
+                context=SlopeContext(f, names, point_named, k, previous_point),
                 parts=_partials(names) if n > 1 else (),
             )
         )
@@ -486,7 +527,7 @@ def _iteration(
                 given=given or {},
                 labels={g_name: labels[g_name]} if depends else {},
                 rule="direction",
-                context={"gradient": _one(grad), "variables": names, "point": point_named, "k": k},
+                context=DirectionContext(_one(grad), names, point_named, k),
                 parts=tuple(both(f"the direction of {v}", f"{v} 的方向") for v in names) if n > 1 else (),
             )
         )
@@ -509,11 +550,13 @@ def _iteration(
             if depends:
                 as_tuple = lambda v: v if isinstance(v, tuple) else (v,)  # noqa: E731
                 formula = _one_formula(_symbolic_update(opt, as_tuple(xs), as_tuple(gs), states[k], base_lr))
-            rule = {
-                "gd": (rf"{x_next} = {x_k} - \eta\, {slope_k}", rf"{x_next} = {x_k} - \eta\, {slope_k}"),
-            }.get(opt.name)
-            how = f" (${rule[0]}$, $\\eta = {tex(lr)}$)" if rule else f" ($\\eta = {tex(lr)}$, optimizer {opt.name})"
-            how_zh = f"（${rule[1]}$，$\\eta = {tex(lr)}$）" if rule else f"（$\\eta = {tex(lr)}$，优化器 {opt.name}）"
+            if opt.name == "gd":
+                rule = rf"{x_next} = {x_k} - \eta\, {slope_k}"
+                how, how_zh = f" (${rule}$, $\\eta = {tex(lr)}$)", f"（${rule}$，$\\eta = {tex(lr)}$）"
+            else:  # the optimiser's own rule, at this k, and its name (not its key)
+                rule = _rule_at(opt, names, k)
+                how = f" ({tr(opt.noun, 'en')}: ${rule}$, $\\eta = {tex(lr)}$)"
+                how_zh = f"（{tr(opt.noun, 'zh')}：${rule}$，$\\eta = {tex(lr)}$）"
             questions.append(
                 Question(
                     id=f"{sid}.next",
@@ -529,16 +572,7 @@ def _iteration(
                     depends=depends,
                     given=given,
                     labels={name: labels[name] for name in depends},
-                    context={
-                        "function": f,
-                        "variables": names,
-                        "point": point_named,
-                        "gradient": _one(grad),
-                        "learning_rate": lr,
-                        "k": k,
-                        "optimizer": opt.name,
-                        **previous,
-                    },
+                    context=UpdateContext(f, names, point_named, _one(grad), lr, k, opt.name, previous_point),
                     parts=tuple(_component(v) for v in names) if n > 1 else (),
                 )
             )
@@ -586,7 +620,7 @@ def _iteration(
                     given=given,
                     labels={name: labels[name] for name in depends},
                     rule="sign_change",
-                    context={"previous_gradient": _one(before), "gradient": _one(grad), "variables": names, "k": k},
+                    context=SignChangeContext(_one(before), _one(grad), names, k),
                 )
             )
         if "sign_change" in asked and changed and n == 1:
@@ -613,7 +647,8 @@ def _iteration(
     title = both(f"Iteration {k}", f"第 {k} 次迭代")
     if k == 0 and section.title:
         title = section.title
-    return Step(sid, i, "iteration", title, text, tuple(questions), _run_data(fn, run, land, k), _lines(solution_lines))
+    payload = IterationPayload(**_run_data(fn, run, land, k))
+    return Step(sid, i, title, text, payload, tuple(questions), _lines(solution_lines))
 
 
 def _bracket_question(i, sid, k, names, before, here, x_from, labels, ask_help, sc_line) -> Question:
@@ -646,13 +681,19 @@ def _bracket_question(i, sid, k, names, before, here, x_from, labels, ask_help, 
         depends=depends,
         given=given,
         labels={name: labels.get(name, _iterate_label(names, int(name.split("_")[1]))) for name in depends},
-        context={"variables": names, "k": k, "bracket": (before, here)},
+        context=BracketContext(names, k, (before, here)),
         parts=(both("the low end a", "左端点 a"), both("the high end b", "右端点 b")),
     )
 
 
 def _first_lower(text: str) -> str:
     return text[:1].lower() + text[1:] if text else text
+
+
+def _rule_at(opt, names, k: int) -> str:
+    """The optimiser's update rule (LaTeX) written for step k: x_{k+1}, x_k and their companions numbered."""
+    rule = opt.update_latex.replace("x_{k+1}", _iterate_tex(names, k + 1)).replace("x_k", _iterate_tex(names, k))
+    return rule.replace("_{k+1}", f"_{{{k + 1}}}").replace("_k", f"_{{{k}}}")
 
 
 def _update_line(opt, names, k, point, grad, state, lr, new) -> tuple[str, str]:
@@ -735,8 +776,6 @@ def _run_step(i: int, section: Descent, run: descent.Run, land: _Landscape) -> S
     text = _join(
         _stop_words(run, names), _bound_words(land, run.learning_rate, run.optimizer), _minima_words(land, names)
     )
-    data = _run_data(fn, run, land, len(run.steps) - 1)
+    payload = RunPayload(**_run_data(fn, run, land, len(run.steps) - 1), display=section.display)
     title = both("The whole run", "完整的运行")
-    if section.display is not None:
-        data = {**data, "display": section.display}
-    return Step(f"s{i}.run", i, "run", title, text, (), data, _run_table(run, names, section.display))
+    return Step(f"s{i}.run", i, title, text, payload, (), _run_table(run, names, section.display))

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from tutor.lesson.model import Explain, Lesson
 from tutor.text import both
+from tutor.walkthrough.contract import ExplainPayload, FunctionPlot
 from tutor.walkthrough.model import Step
 
 
 def _explain(i: int, section: Explain, lesson: Lesson) -> list[Step]:
-    data: dict[str, Any] = {}
+    plot = None
     if section.plot is not None:
         fn = section.plot.function
-        data = {"function": fn.expr, "variables": fn.variables, "x_range": section.plot.x_range}
+        variables = tuple(fn.variables) or tuple(sorted(s.name for s in fn.expr.free_symbols))
+        plot = FunctionPlot(fn.expr, variables, tuple(section.plot.x_range))
     title = section.title or both("Explanation", "讲解")
-    return [Step(f"s{i}", i, "explain", title, section.text, data=data)]
+    return [Step(f"s{i}", i, title, section.text, ExplainPayload(plot))]

@@ -1,8 +1,9 @@
-"""How values and maths are written: LaTeX for the Markdown views, Unicode for plain text.
+"""How the walkthrough's own sentences write expressions and labels (f(x, z) = ..., x₁, ∇f at step 2).
 
-Computing is apart from printing: the section builders work out exact values,
-and these functions only say how a number, a vector, an expression or a
-label (x₁, ∇f at step 2) reads on screen and in the export.
+Numbers, vectors and signs are written by :mod:`tutor.notation`, the one
+formatting module every view shares; this module adds what only lesson text
+needs: an expression's terms in the variables' order, and the names of
+iterates and slopes.
 """
 
 from __future__ import annotations
@@ -13,84 +14,10 @@ from typing import Any
 import sympy as sp
 
 from tutor.mathtext import symbol
+from tutor.notation import SHORT_DIGITS, show, sub, tex, tex_decimals, tex_factor, tex_short
 from tutor.text import Text, both
 
-_SUBSCRIPT = str.maketrans("0123456789-", "₀₁₂₃₄₅₆₇₈₉₋")
-
-
-def sub(k: int) -> str:
-    """k as Unicode subscript digits: x₁."""
-    return str(k).translate(_SUBSCRIPT)
-
-
-def show(value: Any) -> str:
-    """A value as plain text: 1/2, (4, 12, 21), 0.333333."""
-    if isinstance(value, (tuple, list)):
-        return "(" + ", ".join(show(v) for v in value) + ")"
-    if isinstance(value, str):
-        return value
-    if isinstance(value, float) or isinstance(value, sp.Float):
-        return f"{float(value):.6g}"
-    if isinstance(value, sp.Expr) and value.is_number and value.has(sp.CRootOf):
-        return f"≈{float(sp.N(value)):.6g}"
-    if isinstance(value, sp.Basic):
-        return sp.sstr(value)
-    return str(value)
-
-
-def tex(value: Any) -> str:
-    """A value as LaTeX: rationals as \\tfrac, floats to 6 significant digits, vectors in parentheses."""
-    if isinstance(value, (tuple, list)):
-        return r"\left(" + ", ".join(tex(v) for v in value) + r"\right)"
-    if isinstance(value, float) or isinstance(value, sp.Float):
-        text = f"{float(value):.6g}"
-        if "e" in text:
-            mantissa, exponent = text.split("e")
-            return rf"{mantissa} \cdot 10^{{{int(exponent)}}}"
-        return text
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, sp.Expr) and value.is_number and value.has(sp.CRootOf):
-        return rf"\approx {float(sp.N(value)):.6g}"  # a root with no closed form: its value says more
-    latex = sp.latex(value)
-    return latex.replace(r"\frac{", r"\tfrac{") if isinstance(value, sp.Rational) else latex
-
-
-#: A rational with more digits than this is shown as a decimal in summaries of a whole run.
-SHORT_DIGITS = 12
-
-
-def tex_short(value: Any) -> str:
-    """Like :func:`tex`, but a long exact fraction (late in a run) is shown ≈ as a decimal."""
-    if isinstance(value, (tuple, list)):
-        return r"\left(" + ", ".join(tex_short(v) for v in value) + r"\right)"
-    if isinstance(value, sp.Rational) and len(str(abs(value.p))) + len(str(value.q)) > SHORT_DIGITS:
-        return rf"\approx {float(value):.6g}"
-    return tex(value)
-
-
-def tex_decimals(value: Any, decimals: int) -> str:
-    """A value for a table shown with ``decimals`` places (whole numbers stay whole), as a lesson's display asks."""
-    if isinstance(value, (tuple, list)):
-        return r"\left(" + ", ".join(tex_decimals(v, decimals) for v in value) + r"\right)"
-    if isinstance(value, (int, sp.Integer)) and not isinstance(value, bool):
-        return tex(value)
-    try:
-        return f"{float(value):.{decimals}f}"
-    except (TypeError, ValueError):
-        return tex(value)
-
-
-def tex_factor(value: Any) -> str:
-    """A value ready to be multiplied: negative numbers and sums in parentheses."""
-    text = tex(value)
-    if isinstance(value, (tuple, list)):
-        return text
-    negative = isinstance(value, (int, float)) and value < 0
-    if isinstance(value, sp.Basic):
-        negative = (value.is_number and value.is_negative is True) or value.could_extract_minus_sign()
-        negative = negative or isinstance(value, sp.Add)
-    return rf"\left({text}\right)" if negative else text
+__all__ = ["SHORT_DIGITS", "show", "sub", "tex", "tex_decimals", "tex_factor", "tex_in", "tex_short"]
 
 
 def tex_in(expr: Any, variables: Sequence[str]) -> str:

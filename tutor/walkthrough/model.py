@@ -29,11 +29,11 @@ Question and step ids are stable: ``s{section}`` for a one-step section,
 ``s{section}.k{k}`` for descent iteration k, ``s{section}.run`` for a
 completed run; a question adds its name: ``s2.k1.next``, ``s0.gradient``.
 
-Step data of "iteration" and "run" steps keeps the run's own shapes: ``point``,
-``gradient`` and ``next`` are tuples in the variables' order.  A question's
-``context`` (for :mod:`tutor.misconceptions`) gives ``point`` and
-``previous_point`` as mappings name → value instead, and ``gradient`` as a
-number for one variable, a tuple for several.
+A step's ``payload`` and a question's ``context`` are the typed dataclasses of
+:mod:`tutor.walkthrough.contract`.  Descent payloads keep the run's own shapes:
+``point``, ``gradient`` and ``next`` are tuples in the variables' order.  A
+question's context gives ``point`` and ``previous_point`` as mappings name →
+value instead, and ``gradient`` as a number for one variable, a tuple for several.
 
 Several variables: the direction question is ONE choice question whose
 expected answer is a tuple of keys in the variables' order (answered
@@ -51,6 +51,7 @@ import sympy as sp
 from tutor import calculus
 from tutor.lesson.model import Help
 from tutor.text import Text
+from tutor.walkthrough.contract import Context, Payload
 
 #: Answer kinds and how each is graded.
 #:  expression: equivalence of expressions (random points, then exact simplification)
@@ -81,7 +82,7 @@ class Question:
     # the learner's answer to the question it names (or the true value).
     formula: Any = None
     depends: Mapping[str, str] = field(default_factory=dict)  # symbol name -> question id
-    context: Mapping[str, Any] = field(default_factory=dict)  # what the engine knows, for misconceptions
+    context: Context | None = None  # what the engine knows, for misconceptions and hints
     parts: tuple[Text, ...] = ()  # what each component of a vector answer is, e.g. "the ∂f/∂z component"
     given: Mapping[str, Any] = field(default_factory=dict)  # symbol name -> its true value
     labels: Mapping[str, Text] = field(default_factory=dict)  # symbol name -> how to name it ("x₁")
@@ -90,16 +91,20 @@ class Question:
 
 @dataclass(frozen=True)
 class Step:
-    """One screen of the lesson: text, data to show, questions to ask."""
+    """One screen of the lesson: text, the payload views render, questions to ask."""
 
     id: str  # e.g. "s3.k1"
     section: int  # index of the lesson section it came from
-    kind: str  # "explain" | "derive" | "evaluate" | "iteration" | "run" | "predict" | "outcome" | "training" | "batch"
     title: Text
     text: Text  # Markdown with $maths$
+    payload: Payload
     questions: tuple[Question, ...] = ()
-    data: Mapping[str, Any] = field(default_factory=dict)  # exact values for views and plots
     solution: Text | None = None  # the step's worked solution (Markdown), for the export
+
+    @property
+    def kind(self) -> str:
+        """The payload's kind ("explain", "iteration", ...): for logs and tests; views match on the payload."""
+        return self.payload.kind
 
 
 @dataclass(frozen=True)

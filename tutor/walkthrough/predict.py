@@ -11,7 +11,9 @@ from typing import Any
 
 from tutor import analysis, descent
 from tutor.lesson.model import Lesson, Predict
+from tutor.notation import OUTCOME_SENTENCES, OUTCOMES
 from tutor.text import Text, both
+from tutor.walkthrough.contract import OutcomePayload, PredictContext, PredictPayload
 from tutor.walkthrough.descent import (
     _bound_words,
     _Landscape,
@@ -25,11 +27,7 @@ from tutor.walkthrough.latex import _function_tex, _iterate_tex, tex, tex_factor
 from tutor.walkthrough.model import Choice, Question, Step, _sympy
 from tutor.walkthrough.shared import _fail, _join, _one, _with_solution
 
-OUTCOME_CHOICES = (
-    Choice("converge", both("converge", "收敛")),
-    Choice("oscillate", both("oscillate", "振荡")),
-    Choice("diverge", both("diverge", "发散")),
-)
+OUTCOME_CHOICES = tuple(Choice(key, label) for key, label in OUTCOMES.items())
 
 
 def outcome_of(run: descent.Run) -> str:
@@ -88,11 +86,7 @@ def _predict(i: int, section: Predict, lesson: Lesson) -> list[Step]:
     elif section.prompt:
         prompt = section.prompt
     reason = _join(_outcome_reason(land, lr, names, judged, known), _horizon_words(ambiguous, section.steps))
-    words = {
-        "converge": ("It converges", "它收敛"),
-        "oscillate": ("It oscillates", "它振荡"),
-        "diverge": ("It diverges", "它发散"),
-    }[outcome]
+    words = (OUTCOME_SENTENCES[outcome]["en"], OUTCOME_SENTENCES[outcome]["zh"])
     solution = _join(both(f"{words[0]}.", f"{words[1]}。"), reason)
     question = Question(
         id=f"s{i}.predict",
@@ -102,31 +96,21 @@ def _predict(i: int, section: Predict, lesson: Lesson) -> list[Step]:
         skill="learning_rate",
         choices=OUTCOME_CHOICES,
         help=_with_solution(section.help, solution),
-        context={
-            "function": f,
-            "variables": names,
-            "start": dict(section.start),
-            "learning_rate": lr,
-            # the misconception feedback states the 2/L rule: true only when the start moves along every direction
-            "bound": land.bound if judged.quadratic is None or all(m.excited for m in judged.quadratic.modes) else None,
-        },
+        # the misconception feedback states the 2/L rule: true only when the start moves along every direction
+        context=PredictContext(
+            f,
+            names,
+            dict(section.start),
+            lr,
+            land.bound if judged.quadratic is None or all(m.excited for m in judged.quadratic.modes) else None,
+        ),
     )
     title = section.title or both("Predict", "预测")
-    ask = Step(
-        f"s{i}",
-        i,
-        "predict",
-        title,
-        section.text or "",
-        (question,),
-        {"function": f, "variables": names, "learning_rate": lr, "start": start},
-        solution,
-    )
-    data = dict(_run_data(fn, run, land, len(run.steps) - 1), outcome=outcome)
+    payload = PredictPayload(f, tuple(names), lr, start)
+    ask = Step(f"s{i}", i, title, section.text or "", payload, (question,), solution)
+    facts = OutcomePayload(**_run_data(fn, run, land, len(run.steps) - 1), display=section.display, outcome=outcome)
     text = _join(both(f"{words[0]}.", f"{words[1]}。"), _stop_words(run, names), reason)
-    shown = Step(
-        f"s{i}.run", i, "outcome", both("What happens", "结果"), text, (), data, _run_table(run, names, section.display)
-    )
+    shown = Step(f"s{i}.run", i, both("What happens", "结果"), text, facts, (), _run_table(run, names, section.display))
     return [ask, shown]
 
 

@@ -18,6 +18,7 @@ from tutor.calculus import MathError
 from tutor.lesson.model import Ask, Feedback, Help, Lesson, Part
 from tutor.mathtext import symbol
 from tutor.text import Text, both
+from tutor.walkthrough.contract import QuestionPayload
 from tutor.walkthrough.latex import _function_tex, _point_tex, tex
 from tutor.walkthrough.model import Choice, Question, Step, placeholder
 from tutor.walkthrough.shared import _fail, _one, _with_solution
@@ -229,5 +230,6 @@ def _question(i: int, section: Ask, lesson: Lesson) -> list[Step]:
             ids[part.name] = qid
         questions.append(question)
     title = section.title or both("A question", "问题")
-    data = {"function": section.function.expr, "variables": section.function.variables} if section.function else {}
-    return [Step(f"s{i}", i, "question", title, section.text or "", tuple(questions), data, None)]
+    fn = section.function
+    payload = QuestionPayload(fn.expr, tuple(fn.variables)) if fn else QuestionPayload()
+    return [Step(f"s{i}", i, title, section.text or "", payload, tuple(questions), None)]

@@ -15,6 +15,7 @@ import sympy as sp
 from tutor.lesson.model import TRAINING_QUESTIONS, BatchCompare, Lesson, TrainingStep
 from tutor.mathtext import symbol
 from tutor.text import Text, both
+from tutor.walkthrough.contract import BatchPayload, TrainingContext, TrainingPayload
 from tutor.walkthrough.latex import tex, tex_factor, tex_in
 from tutor.walkthrough.model import Question, Step, _sympy, placeholders
 from tutor.walkthrough.shared import (
@@ -41,17 +42,10 @@ def _carried(name: str, source: str | None, value, label) -> dict:
     return {"depends": {name: source}, "given": {name: value}, "labels": {name: label}}
 
 
-def _training_context(model, xs, ys, params, lr, samples) -> dict[str, Any]:
-    return {
-        "model": model.expr,
-        "parameters": model.parameters,
-        "input": model.input,
-        "xs": tuple(xs),
-        "ys": tuple(ys),
-        "params": dict(params),
-        "learning_rate": lr,
-        "samples": tuple(samples),
-    }
+def _training_context(model, xs, ys, params, lr, samples, kind: str | None = None) -> TrainingContext:
+    return TrainingContext(
+        model.expr, tuple(model.parameters), model.input, tuple(xs), tuple(ys), dict(params), lr, tuple(samples), kind
+    )
 
 
 def _training(i: int, section: TrainingStep, lesson: Lesson) -> list[Step]:
@@ -204,21 +198,21 @@ def _training(i: int, section: TrainingStep, lesson: Lesson) -> list[Step]:
                 kind="batch",
                 epochs=section.then_steps,
             )
-    step_data = {
-        "model": model.expr,
-        "parameters": names,
-        "input": model.input,
-        "xs": xs,
-        "ys": ys,
-        "params": params,
-        "predictions": update.predictions,
-        "loss": update.loss,
-        "gradient": update.gradient,
-        "next_params": update.next_params,
-        "samples": used,
-        "learning_rate": lr,
-        "history": history,
-    }
+    payload = TrainingPayload(
+        model=model.expr,
+        parameters=tuple(names),
+        input=model.input,
+        xs=xs,
+        ys=ys,
+        params=params,
+        predictions=tuple(update.predictions),
+        loss=update.loss,
+        gradient=tuple(update.gradient),
+        next_params=update.next_params,
+        samples=tuple(used),
+        learning_rate=lr,
+        history=history,
+    )
     intro = both(
         f"One weight update of the model $y_1 = {_model_tex(model)}$ on "
         + (f"sample {used[0]}" if m == 1 else f"{m} samples")
@@ -230,7 +224,7 @@ def _training(i: int, section: TrainingStep, lesson: Lesson) -> list[Step]:
     text = _join(section.text, intro, _data_table(model.input, xs, ys))
     solution = _lines([*lines_predict, *lines_loss, *lines_grad, *lines_update])
     title = section.title or both("One weight update", "一次权重更新")
-    return [Step(sid, i, "training", title, text, tuple(questions), step_data, solution)]
+    return [Step(sid, i, title, text, payload, tuple(questions), solution)]
 
 
 def _model_tex(model) -> str:
@@ -368,7 +362,7 @@ def _batch(i: int, section: BatchCompare, lesson: Lesson) -> list[Step]:
                     expected=_one(new),
                     skill="batch",
                     help=_with_solution(section.help.get("update"), _lines(update_lines)),
-                    context=dict(_training_context(model, xs, ys, start, lr, used), kind=kind),
+                    context=_training_context(model, xs, ys, start, lr, used, kind),
                     parts=tuple(_component(p) for p in names) if k > 1 else (),
                 )
             )
@@ -386,20 +380,20 @@ def _batch(i: int, section: BatchCompare, lesson: Lesson) -> list[Step]:
             + "。",
         )
     )
-    step_data = {
-        "model": model.expr,
-        "parameters": names,
-        "input": model.input,
-        "xs": xs,
-        "ys": ys,
-        "start": start,
-        "learning_rate": lr,
-        "batch_size": section.batch_size,
-        "epochs": section.epochs,
-        "seed": section.seed,
-        "runs": runs,
-        "order": order,
-    }
+    payload = BatchPayload(
+        model=model.expr,
+        parameters=tuple(names),
+        input=model.input,
+        xs=xs,
+        ys=ys,
+        start=start,
+        learning_rate=lr,
+        batch_size=section.batch_size,
+        epochs=section.epochs,
+        seed=section.seed,
+        runs=runs,
+        order=order,
+    )
     intro = both(
         f"Three ways to update on the same {n} samples, from the same start and with the same shuffle (seed {section.seed}): "
         f"batch gradient descent uses all samples in each update; stochastic gradient descent one sample at a time; "
@@ -410,4 +404,4 @@ def _batch(i: int, section: BatchCompare, lesson: Lesson) -> list[Step]:
     )
     text = _join(section.text, intro, _data_table(model.input, xs, ys))
     title = section.title or both("Batch, stochastic and mini-batch", "批量、随机与小批量梯度下降")
-    return [Step(sid, i, "batch", title, text, tuple(questions), step_data, _lines(lines))]
+    return [Step(sid, i, title, text, payload, tuple(questions), _lines(lines))]

@@ -20,23 +20,25 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Markdown, Static
 
 from tutor.app.keys import fit_footer
-from tutor.app.maths import markdown_maths, plain_maths
-from tutor.app.session import Answered, LessonSession, prompt_text
-from tutor.app.session import caret as caret_line
-from tutor.app.tables import function_line
 from tutor.app.widgets.answer import AnswerInput
 from tutor.app.widgets.iterations import IterationTable
 from tutor.app.widgets.markdown import LessonMarkdown
 from tutor.app.widgets.plot import PlotView
 from tutor.errors import TutorError
+from tutor.latex_unicode import markdown_maths, plain_maths
+from tutor.session import Answered, LessonSession, prompt_text
+from tutor.session import caret as caret_line
+from tutor.tables import function_line
+from tutor.safe_text import one_line, shown
 from tutor.text import both, tr
+from tutor.walkthrough.contract import BatchPayload, IterationPayload, TrainingPayload
 
 if TYPE_CHECKING:  # the lesson model brings sympy: only the workers below load it
     from tutor.lesson.model import Lesson
 
 
-#: Step kinds with questions whose plot (drawn once the step is answered) is worth waiting for.
-PICTURED_WITH_QUESTIONS = ("iteration", "training", "batch")
+#: Steps whose picture shows before their questions are answered (it does not give the answers away).
+PICTURED_WITH_QUESTIONS = (IterationPayload, TrainingPayload, BatchPayload)
 
 
 def _say(lang: str, en: str, zh: str) -> str:
@@ -100,7 +102,7 @@ class LessonScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = tr(self.lesson.title, self.lang)
+        self.title = one_line(tr(self.lesson.title, self.lang))
         self.sub_title = _say(self.lang, "preparing the lesson…", "正在准备课程……")
         self.query_one("#content").loading = True
         self.query_one("#answer", Input).disabled = True
@@ -114,16 +116,14 @@ class LessonScreen(Screen):
     def prepare(self) -> None:
         """Build the walkthrough and re-read the learner's past attempts (sympy: not on the UI thread)."""
         from tutor.lesson.variants import for_learner
-        from tutor.walkthrough import build_walkthrough
+        from tutor.sandbox import bounded_walkthrough
 
         try:
-            walkthrough = build_walkthrough(for_learner(self.lesson, self.app.store))
+            walkthrough = bounded_walkthrough(for_learner(self.lesson, self.app.store))  # a lesson cannot hang the app
             session = LessonSession(walkthrough, self.app.store, self.lang)
             session.restore()
             session.prepare_hints()  # F2 then only looks them up
-            self.derivations = {
-                step.id: session.derivation(step) for step in walkthrough.steps if step.kind == "derive"
-            }
+            self.derivations = {step.id: session.derivation(step) for step in walkthrough.steps}
         except TutorError as err:
             self._back_on_screen(self._failed, err.message)
             return
@@ -138,7 +138,7 @@ class LessonScreen(Screen):
         self.query_one("#content").loading = False
         self.sub_title = ""
         self.query_one("#step-title", Static).update(
-            _say(self.lang, "This lesson cannot be opened:", "无法打开这一课：") + f"\n{message}"
+            _say(self.lang, "This lesson cannot be opened:", "无法打开这一课：") + f"\n{shown(message)}"
         )
         self.query_one("#step-title").add_class("-error")
         self.query_one("#prompt", Static).update(_say(self.lang, "Press Esc for the lessons.", "按 Esc 返回课程列表。"))
@@ -225,7 +225,7 @@ class LessonScreen(Screen):
             elif q.id in session.skipped:
                 lines.append(f"… {short}  " + _say(self.lang, "(skipped)", "（已跳过）"))
         widget = self.query_one("#transcript", Static)
-        widget.update("\n".join(lines))
+        widget.update(shown("\n".join(lines)))  # the learner's own answers
         widget.display = bool(lines)
 
     def refresh_prompt(self) -> None:
@@ -271,6 +271,7 @@ class LessonScreen(Screen):
 
     def say(self, text: str, verdict: str | None) -> None:
         """Feedback under the answer box; on a short screen at the end of the step, where ↑/↓ reach it."""
+        text = shown(text)  # feedback quotes the learner's answer
         self.query_one("#feedback", Static).update(text)
         inline = self.query_one("#feedback-inline", Static)
         inline.update(text)
@@ -295,7 +296,7 @@ class LessonScreen(Screen):
         step = session.step
         view = self.query_one(PlotView)
         if step.questions and not session.step_done():  # the picture would give the answers away
-            if step.kind not in PICTURED_WITH_QUESTIONS:
+            if not isinstance(step.payload, PICTURED_WITH_QUESTIONS):
                 view.show_none()
                 return
             view.show_note(

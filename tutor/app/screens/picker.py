@@ -16,6 +16,7 @@ from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tutor.app.keys import localised
+from tutor.safe_text import one_line, shown
 from tutor.text import both, tr
 
 
@@ -75,9 +76,9 @@ class PickerScreen(Screen):
         options.clear_options()
         store = self.app.store
         for number, entry in enumerate(self.entries, start=1):
-            title = escape(tr(entry.title, self.lang) or entry.id)
+            title = escape(one_line(tr(entry.title, self.lang) or entry.id))
             if entry.error is not None or entry.lesson is None:
-                error = escape(str(entry.error or "cannot be read"))
+                error = escape(one_line(entry.error or "cannot be read"))
                 prompt = f"{number:>2}. {title}  [$error]✗ {tr(both('broken', '有错误'), self.lang)}[/]\n    [$text-muted]{error}[/]"
             else:
                 steps, questions = store.totals(entry.id)
@@ -116,9 +117,9 @@ class PickerScreen(Screen):
         if entry is None:
             detail.update("")
         elif entry.error is not None or entry.lesson is None:
-            detail.update(f"{entry.path}\n{entry.error}")
+            detail.update(shown(f"{entry.path}\n{entry.error}"))
         else:
-            from tutor.app.maths import plain_maths
+            from tutor.latex_unicode import plain_maths
 
             detail.update(plain_maths(tr(entry.lesson.summary, self.lang)))
 
@@ -131,7 +132,12 @@ class PickerScreen(Screen):
             return
         if entry.error is not None or entry.lesson is None:
             self.app.notify(
-                tr(both(f"This lesson cannot be opened: {entry.error}", f"这一课无法打开：{entry.error}"), self.lang),
+                shown(
+                    tr(
+                        both(f"This lesson cannot be opened: {entry.error}", f"这一课无法打开：{entry.error}"),
+                        self.lang,
+                    )
+                ),
                 severity="error",
                 markup=False,
             )

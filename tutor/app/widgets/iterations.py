@@ -1,4 +1,4 @@
-"""The iterations so far, as a Textual DataTable (rows from :mod:`tutor.app.tables`)."""
+"""The iterations so far, as a Textual DataTable (rows from :mod:`tutor.tables`)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from textual.widgets import DataTable
 
-from tutor.app.tables import rows
+from tutor.tables import rows
 
 if TYPE_CHECKING:  # the walkthrough brings sympy: the app's first frame must not wait for it
     from tutor.walkthrough import Step

@@ -1,6 +1,6 @@
 """Lesson text as Markdown, with code blocks shown as they are written.
 
-A code block without a language (the display maths :mod:`tutor.app.maths`
+A code block without a language (the display maths :mod:`tutor.latex_unicode`
 sets on its own line, or a teacher's indented block) would have Textual ask
 Pygments to guess the language.  Guessing loads every lexer and every lexer
 plugin installed (IPython's among them): about 0.6 s on the UI thread the

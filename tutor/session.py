@@ -196,7 +196,7 @@ class LessonSession:
         return " ".join(p for p in parts if p)
 
     def prepare_hints(self) -> None:
-        """Work out every question's hints now: the derivation runs sympy, so the app calls this from a worker."""
+        """Gather every question's hints now (the walkthrough has already derived them), so F2 only looks up."""
         for question in self.walkthrough.questions():
             self.hints(question)
 
@@ -209,22 +209,11 @@ class LessonSession:
 
     def _work_out_hints(self, question: Question) -> list[Text]:
         out: list[Text] = list(question.help.hints)
-        context = question.context or {}
-        f = context.get("function")
-        of = context.get("variable") or context.get("of")
-        if of is None and len(question.variables) == 1 and question.kind == "expression":
-            of = question.variables[0]
-        if f is None or of is None or question.skill not in ("derivative", "partial", "gradient"):
-            return out
-        variables = tuple(context.get("variables") or question.variables) if of == "gradient" else (of,)
-        try:
-            from tutor.derivation import hint_steps
+        from tutor.walkthrough.contract import DeriveContext
 
-            for variable in variables:
-                # the innermost rules first, so the first hint is a step and not the whole answer
-                out += list(reversed(hint_steps(f, variable, None)))
-        except (ImportError, TutorError):
-            pass
+        if isinstance(question.context, DeriveContext):
+            for lines in question.context.hints:
+                out += list(reversed(lines))  # the innermost rules first: the first hint is a step, not the answer
         return out
 
     def hint(self, question: Question) -> str | None:
@@ -270,24 +259,13 @@ class LessonSession:
         return "\n".join(lines)
 
     def derivation(self, step: Step | None = None) -> list[str]:
-        """A derive step's derivative, one rule per line (Unicode text); [] for any other step.
+        """A derive step's derivative, one rule per line (Unicode text); [] for any other step."""
+        from tutor.walkthrough.contract import DerivePayload
 
-        Runs sympy, so the app calls it from a worker thread.
-        """
-        step = step or self.step
-        data = step.data or {}
-        f = data.get("function")
-        if step.kind != "derive" or f is None:
-            return []
-        variables = tuple(data.get("variables") or ())
-        of = data.get("of")
-        targets = [of] if of in variables else list(variables)  # "gradient": every partial derivative
-        try:
-            from tutor.derivation import hint_steps
-
-            return [str(line) for v in targets for line in hint_steps(getattr(f, "expr", f), v, self.lang)]
-        except Exception:  # an extra, never a reason for the lesson not to open
-            return []
+        match (step or self.step).payload:
+            case DerivePayload(derivation=derivation):
+                return [tr(line, self.lang) for line in derivation.lines]
+        return []
 
     def skip(self, question: Question) -> None:
         """Pass over a question for now; a wrong value of it is carried forward."""

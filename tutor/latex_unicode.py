@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from tutor.safe_text import shown
+
 SYMBOLS = {
     # Greek
     "alpha": "α",
@@ -301,10 +303,10 @@ def markdown_maths(text: str) -> str:
         return _MD_SPECIAL.sub(r"\\\1", latex_to_unicode(m.group(1)))
 
     text = _DISPLAY.sub(display, text)
-    return _INLINE.sub(inline, text)
+    return shown(_INLINE.sub(inline, text))
 
 
 def plain_maths(text: str) -> str:
     """The same for plain text (the line-by-line mode): no Markdown escaping."""
     text = _DISPLAY.sub(lambda m: "\n    " + latex_to_unicode(m.group(1)) + "\n", text)
-    return _INLINE.sub(lambda m: latex_to_unicode(m.group(1)), text)
+    return shown(_INLINE.sub(lambda m: latex_to_unicode(m.group(1)), text))

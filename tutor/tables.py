@@ -1,6 +1,6 @@
 """The iterations so far as rows of text: k, x_k, f(x_k), f'(x_k), the sign, the sign change.
 
-Rows come from the engine's run (``step.data["run"]``) up to the step's k; the
+Rows come from the engine's run in the step's payload, up to the step's k; the
 current row keeps what the learner is being asked (the slope, its sign, the
 sign change) hidden until the step is settled.  Shared by the app's table and
 the plain mode; formatting only, no mathematics.
@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from tutor.notation import show_decimals, sign_mark
 from tutor.text import both, tr
 
 if TYPE_CHECKING:  # the walkthrough brings sympy: the app's first frame must not wait for it
@@ -19,25 +20,9 @@ if TYPE_CHECKING:  # the walkthrough brings sympy: the app's first frame must no
 HIDDEN = "?"
 
 
-def cell(value: Any, exact: bool) -> str:
-    """An exact value as written (1/2), a float to six significant figures."""
-    if exact:
-        import sympy as sp
-
-        return sp.sstr(value) if isinstance(value, sp.Basic) else str(value)
-    try:
-        return f"{float(value):.6g}"
-    except (TypeError, ValueError):
-        return str(value)
-
-
-def sign_mark(value: Any) -> str:
-    from tutor.calculus import sign
-
-    try:
-        return {1: "+", -1: "−", 0: "0"}.get(sign(value), "?")
-    except Exception:  # a value the engine cannot sign (nan): show it unsigned
-        return "?"
+def cell(value: Any, decimals: int | None = None) -> str:
+    """A value as written: exact as a fraction (1/2), a float to six significant figures, or ``decimals`` places."""
+    return show_decimals(value, decimals)
 
 
 def changed(names: tuple[str, ...], count: int) -> str:
@@ -57,44 +42,32 @@ def header(variables: tuple[str, ...]) -> list[str]:
 
 def rows(step: Step, reveal: bool) -> tuple[list[str], list[list[str]]]:
     """The table's header and rows for an iteration step (empty when it has no run)."""
-    data = step.data or {}
-    run = data.get("run")
-    if run is None or not getattr(run, "steps", None):
+    from tutor.walkthrough.contract import DescentFacts, IterationPayload
+
+    payload = step.payload
+    if not isinstance(payload, DescentFacts) or not payload.run.steps:
         return [], []
-    k = data.get("k")
-    display = data.get("display")  # the section's display: {decimals, rows}
+    run = payload.run
+    k = payload.k if isinstance(payload, IterationPayload) else None
+    display = payload.display  # the section's display: {decimals, rows}
     decimals, limit = getattr(display, "decimals", None), getattr(display, "rows", None)
-
-    def show(value: Any) -> str:
-        if decimals is None or (float(value).is_integer() if _real(value) else True):
-            return cell(value, run.exact)
-        return f"{float(value):.{decimals}f}"
-
-    shown = [s for s in run.steps if k is None or s.k <= k]
+    shown = [(s, signs) for s, signs in zip(run.steps, payload.signs) if k is None or s.k <= k]
     skipped = len(shown) - limit if limit is not None and len(shown) > limit else 0
     if skipped:
         shown = shown[: limit - 1] + shown[-1:]
     out = []
-    for s in shown:
-        if skipped and s is shown[-1]:
+    for s, signs in shown:
+        if skipped and s is shown[-1][0]:
             out.append(["…"] * (3 + 2 * len(s.point) + 1))
         current = k is not None and s.k == k and not reveal
-        row = [str(s.k), *(show(x) for x in s.point), show(s.value)]
+        row = [str(s.k), *(cell(x, decimals) for x in s.point), cell(s.value, decimals)]
         if current:
             row += [HIDDEN] * len(s.gradient) + [HIDDEN, HIDDEN]
         else:
-            row += [show(g) for g in s.gradient]
-            row += [" ".join(sign_mark(g) for g in s.gradient), changed(s.sign_change, len(run.variables))]
+            row += [cell(g, decimals) for g in s.gradient]
+            row += [" ".join(sign_mark(g) for g in signs), changed(s.sign_change, len(run.variables))]
         out.append(row)
     return header(tuple(run.variables)), out
-
-
-def _real(value: Any) -> bool:
-    try:
-        float(value)
-    except (TypeError, ValueError):
-        return False
-    return True
 
 
 def plain_table(step: Step, reveal: bool) -> str:
@@ -111,7 +84,7 @@ def formula(expr: Any) -> str:
     """An expression as a reader writes it: 5x², x/2, ∂ and √ in Unicode (via its LaTeX form)."""
     import sympy as sp
 
-    from tutor.app.maths import latex_to_unicode
+    from tutor.latex_unicode import latex_to_unicode
 
     if not isinstance(expr, sp.Basic):
         return str(expr)
@@ -125,18 +98,17 @@ def formula(expr: Any) -> str:
 
 def function_line(step: Step, lang: str = "en") -> str:
     """'f(x) = 5*x**2    learning rate η = 1/20' for a step of a descent; '' otherwise."""
-    data = step.data or {}
-    f = data.get("function")
-    if f is None or step.kind not in ("iteration", "run", "outcome", "predict"):
-        return ""
+    from tutor.walkthrough.contract import DescentFacts, PredictPayload
+
+    match step.payload:
+        case DescentFacts() | PredictPayload() as p:
+            f, variables, lr = p.function, p.variables, p.learning_rate
+        case _:
+            return ""
     import sympy as sp
 
-    variables = data.get("variables") or getattr(f, "variables", ()) or getattr(data.get("run"), "variables", ()) or ()
-    f = getattr(f, "expr", f)
     head = f"f({', '.join(variables)})" if variables else "f"
     line = f"{head} = {formula(f)}"
-    run = data.get("run")
-    lr = getattr(run, "learning_rate", None) if run is not None else data.get("learning_rate")
     if lr is not None:
         text = sp.sstr(lr) if isinstance(lr, sp.Basic) else f"{lr:g}"
         line += tr(both(f"    learning rate η = {text}", f"    学习率 η = {text}"), lang)

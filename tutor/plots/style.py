@@ -1,0 +1,306 @@
+"""How every figure looks and speaks: sizes, colours, the words in each language, fonts, one picture at a time."""
+
+from __future__ import annotations
+
+import functools
+import math
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from tutor import notation
+from tutor.text import both, tr
+
+#: Every figure is this size, in inches, at this resolution: 800 x 500 pixels.
+FIGSIZE = (8.0, 5.0)
+
+
+DPI = 100
+
+
+#: The family matplotlib knows the bundled CJK font by.
+CJK_FAMILY = "Descent Tutor CJK"
+
+
+CJK_FILE = "DescentTutorCJK-Regular.otf"
+
+
+#: Iterates further than this many "first step sizes" from the start are off the chart.
+VIEW_LIMIT = 10.0
+
+
+#: Samples along a curve, and per side of a contour grid.
+CURVE_SAMPLES = 600
+
+
+GRID_SAMPLES = 160
+
+
+COLORS = {
+    "curve": "#1f77b4",
+    "path": "#d62728",
+    "next": "#ff7f0e",
+    "tangent": "#7f7f7f",
+    "bracket": "#2ca02c",
+    "minimum": "#2ca02c",
+    "gradient": "#9467bd",
+    "before": "#7f7f7f",
+    "after": "#d62728",
+    "batch": "#1f77b4",
+    "stochastic": "#ff7f0e",
+    "minibatch": "#2ca02c",
+}
+
+
+WORDS = {
+    "descent": both("Gradient descent", "梯度下降"),
+    "steps": both("{n} steps", "{n} 步"),
+    "one_step": both("1 step", "1 步"),
+    "step_k": both("Iteration k = {k}", "第 k = {k} 次迭代"),
+    "stopped": both("stopped: {reason}", "停止：{reason}"),
+    "diverged": both("diverged", "发散"),
+    "growing": both("diverging: each step is longer than the last", "发散：每一步都比上一步更长"),
+    "no_steps": both("No steps were taken: {reason}", "没有迭代：{reason}"),
+    "iterates": both("iterates xₖ", "迭代点 xₖ"),
+    "next": both("next iterate xₖ₊₁", "下一个迭代点 xₖ₊₁"),
+    "tangent": both("tangent at x{k} (its slope is f′(x{k}))", "x{k} 处的切线（斜率为 f′(x{k})）"),
+    "bracket": both("f′ changed sign: the minimum lies in here", "f′ 变号：最小值在此区间内"),
+    "minimum": both("minimum", "最小值"),
+    "start": both("start", "起点"),
+    "path": both("descent path", "下降路径"),
+    "gradient_arrows": both("gradient ∇f (uphill; we step the other way)", "梯度 ∇f（上坡方向，我们朝反方向走）"),
+    "off_chart": both("later iterates lie off the chart", "之后的迭代点超出图的范围"),
+    "move": both("step −η·f′(xₖ)", "步长 −η·f′(xₖ)"),
+    "coordinates": both("Each coordinate against the iteration k", "每个坐标随迭代次数 k 的变化"),
+    "value_by_k": both("f(xₖ) against the iteration k", "f(xₖ) 随迭代次数 k 的变化"),
+    "iteration": both("iteration k", "迭代次数 k"),
+    "function": both("The function", "函数图像"),
+    "training": both("One training update: predict, loss, gradient, update", "一次训练更新：预测、损失、梯度、更新"),
+    "data": both("data (x, y)", "数据 (x, y)"),
+    "used": both("samples used in this update", "本次更新使用的样本"),
+    "before": both("model before the update", "更新前的模型"),
+    "after": both("model after the update", "更新后的模型"),
+    "residual": both("error y₁ − y", "误差 y₁ − y"),
+    "loss_curve": both("Loss against the update", "损失随更新次数的变化"),
+    "loss": both("loss (mean squared error)", "损失函数（均方误差）"),
+    "update": both("update", "更新次数"),
+    "hand": both("after your update", "你手算的更新之后"),
+    "start_loss": both("before any update", "更新之前"),
+    "batch_title": both("Batch, stochastic and mini-batch gradient descent", "批量、随机与小批量梯度下降"),
+    "fits": both("Fitted models after training", "训练后的模型"),
+    "batch": both("batch gradient descent", "批量梯度下降"),
+    "stochastic": both("stochastic gradient descent", "随机梯度下降"),
+    "minibatch": both("mini-batch gradient descent (size {n})", "小批量梯度下降（每批 {n} 个）"),
+    "optimizers": both("Optimizers on the same function", "同一函数上的不同优化器"),
+}
+
+
+REASONS = {
+    "max_steps": both("ran the steps asked for", "达到设定的步数"),
+    "zero_gradient": both("the gradient is exactly zero", "梯度恰好为零"),
+    "sign_change": both("the derivative changed sign", "导数变号"),
+    "tolerance": both("the gradient is within the tolerance", "梯度小于容差"),
+    "diverged": both("diverged", "发散"),
+    "growing": both("diverging: each step is longer than the last", "发散：每一步都比上一步更长"),
+    "undefined": both("f is undefined there", "函数在该点无定义"),
+    "not_differentiable": both("f is not differentiable there", "函数在该点不可导"),
+    "exact_limit": both("the exact numbers grew too large", "精确数值变得过大"),
+}
+
+
+def word(key: str, lang: str, **values: Any) -> str:
+    """A built-in label in the lesson's language ("1 step", not "1 steps")."""
+    if key == "steps" and values.get("n") == 1:
+        key = "one_step"
+    return notation.word(WORDS, key, lang, **values)
+
+
+def reason_words(reason: str, lang: str) -> str:
+    return tr(REASONS.get(reason, both(reason, reason)), lang)
+
+
+#: matplotlib's figures are independent, but its mathtext parser (pyparsing) and
+#: text caches are shared and not thread-safe: two threads drawing formulas at
+#: once can garble each other's glyphs.  Worker threads may call any plot
+#: function; they take turns drawing (each picture takes a fraction of a second).
+_render_lock = threading.RLock()
+
+
+def _one_at_a_time(fn):
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with _render_lock:
+            return fn(*args, **kwargs)
+
+    return wrapper
+
+
+_font_lock = threading.Lock()
+
+
+_font_family: list[str] | None = None
+
+
+def cjk_font_path() -> Path | None:
+    """The bundled CJK font: the repository's ``assets/fonts``, else the copy in the package."""
+    package = Path(__file__).resolve().parent.parent  # tutor/
+    for folder in (package.parent / "assets" / "fonts", package / "data" / "fonts"):
+        candidate = folder / CJK_FILE
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def font_family() -> list[str]:
+    """DejaVu Sans for Latin letters and maths, then the CJK font for hanzi (registered once)."""
+    global _font_family
+    with _font_lock:
+        if _font_family is None:
+            from matplotlib import font_manager
+
+            family = ["DejaVu Sans"]
+            path = cjk_font_path()
+            if path is not None:
+                font_manager.fontManager.addfont(str(path))
+                family.append(CJK_FAMILY)
+            _font_family = family
+        return list(_font_family)
+
+
+def num(value: Any) -> float:
+    """A float for drawing: exact values converted, anything without one is NaN."""
+    try:
+        return float(value)
+    except (TypeError, ValueError, OverflowError, ArithmeticError):
+        return math.nan
+
+
+def finite(values: Iterable[float]) -> list[float]:
+    return [v for v in values if math.isfinite(v)]
+
+
+def latex(expr: Any) -> str:
+    """``$...$`` for matplotlib's mathtext, or plain text when mathtext cannot draw it."""
+    import sympy as sp
+
+    try:
+        body = sp.latex(expr)
+    except Exception:  # a printer failure must not cost the picture
+        return str(expr)
+    if len(body) > 90:
+        text = sp.sstr(expr)
+        return text if len(text) <= 90 else text[:87] + "…"
+    source = f"${body}$"
+    return source if mathtext_ok(source) else sp.sstr(expr)
+
+
+@functools.lru_cache(maxsize=512)
+def mathtext_ok(source: str) -> bool:
+    """Whether matplotlib's mathtext can draw this (it knows only part of LaTeX)."""
+    from matplotlib.mathtext import MathTextParser
+
+    with _render_lock:  # pyparsing is not thread-safe
+        try:
+            MathTextParser("path").parse(source)
+        except Exception:
+            return False
+    return True
+
+
+def new_figure(ncols: int = 1, *, width_ratios: Sequence[float] | None = None):
+    """A fresh Figure on its own Agg canvas (no pyplot, no shared state)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=FIGSIZE, dpi=DPI, layout="constrained")
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(1, ncols, width_ratios=width_ratios) if ncols > 1 else fig.subplots()
+    return fig, axes
+
+
+def save(fig, path: Path | str) -> Path:
+    """Write the PNG with fixed metadata, so the same picture gives the same bytes."""
+    from matplotlib.text import Text
+
+    family = font_family()
+    for text in fig.findobj(Text):
+        if text.get_text():
+            text.set_fontfamily(family)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # one draw: the layout engine runs inside it (savefig would draw twice)
+    fig.canvas.print_png(path, metadata={"Software": None})
+    return path
+
+
+def _suptitle(fig, *lines: str) -> None:
+    fig.suptitle("\n".join(line for line in lines if line), fontsize=12)
+
+
+def _legend(ax, **kwargs) -> None:
+    handles, _labels = ax.get_legend_handles_labels()
+    if handles:
+        ax.legend(fontsize=8.5, framealpha=0.85, **kwargs)
+
+
+def _message(ax, text: str) -> None:
+    ax.text(
+        0.5,
+        0.5,
+        text,
+        transform=ax.transAxes,
+        ha="center",
+        va="center",
+        fontsize=11,
+        wrap=True,
+        zorder=10,
+        bbox=dict(boxstyle="round,pad=0.5", facecolor="white", edgecolor="#999999", alpha=0.95),
+    )
+
+
+def _label(ax, text: str, x: float, y: float, color: str, *, right: bool = True, up: bool = True) -> None:
+    """A small label beside a point, outlined in white so it reads on any background."""
+    from matplotlib import patheffects
+
+    ax.annotate(
+        text,
+        (x, y),
+        textcoords="offset points",
+        xytext=(8 if right else -8, 7 if up else -13),
+        ha="left" if right else "right",
+        fontsize=10,
+        color=color,
+        zorder=9,
+        path_effects=[patheffects.withStroke(linewidth=3, foreground="white")],
+    )
+
+
+def _subscript(k: int) -> str:
+    return str(k).translate(str.maketrans("0123456789-", "₀₁₂₃₄₅₆₇₈₉₋"))
+
+
+def _bound(value: Any) -> Any:
+    """The learning-rate bound 2/L, from a LearningRateBound or a bare number."""
+    return getattr(value, "bound", value)
+
+
+def _formula_title(f: Any, variables: Sequence[str], learning_rate: Any = None, bound: Any = None) -> str:
+    """The axes title: f(x) = ..., η = ... (formulas only: no language-dependent words)."""
+    import sympy as sp
+
+    name = f"f({', '.join(variables)})"
+    shown = latex(f)
+    parts = [f"${name} = {shown[1:-1]}$" if shown.startswith("$") else f"{name} = {shown}"]
+    if learning_rate is not None:
+        lr = latex(sp.nsimplify(learning_rate) if isinstance(learning_rate, sp.Basic) else learning_rate)
+        parts.append(f"$\\eta = {lr[1:-1]}$" if lr.startswith("$") else f"η = {lr}")
+    b = _bound(bound)
+    if b is not None and not isinstance(b, (Mapping, tuple, list)):
+        if isinstance(b, (int, sp.Rational)) and len(sp.latex(b)) <= 30:
+            shown_b = latex(b)
+            if shown_b.startswith("$"):
+                parts.append(f"$\\frac{{2}}{{L}} = {shown_b[1:-1]}$")
+        elif math.isfinite(num(b)):  # an algebraic bound (a root of a cubic): its value is what a learner can use
+            parts.append(f"$\\frac{{2}}{{L}} \\approx {num(b):.4g}$")
+    return ",   ".join(parts)
