@@ -159,7 +159,7 @@ def test_quartic_falling_along_a_diagonal_is_unbounded():
     f = lambda x, y: F(x) ** 4 - F(x) ** 2 * F(y) ** 2 + F(y) ** 4 / 10  # noqa: E731
     assert f(10, 20) == F(-7, 5) * 10**4
     (note,) = descend_json("x^4 - x^2 y^2 + y^4/10", "--from", "x=1,y=0", "--lr", "0.01")["notes"]
-    assert "unbounded below" in note and "(1, 2)" in note and "-7*t**4/5" in note
+    assert "unbounded below" in note and "(1, 2)" in note and "−7t⁴/5" in note
     out = check_lesson(descent_yaml("x^4 - x^2 y^2 + y^4/10", "{x: 1, y: 0}", "1/100", "max_steps: 3", "by_hand: 1"))
     assert any(sev == "warning" and "unbounded below" in m and "(1, 2)" in m for sev, m in out)
 
@@ -536,3 +536,18 @@ def test_export_names_a_local_bound_as_local(tmp_path):
     text = export.export_markdown(wt, tmp_path, "en").read_text(encoding="utf-8")
     assert "largest curvature" not in text and "steepest curvature" not in text
     assert "a local value" in text and "2/L = \\tfrac{1}{6}" in text
+
+
+def test_a_quadratic_in_ten_variables_is_decided_from_its_eigenvectors():
+    """Ten variables: the witness is an eigenvector (no search over 3¹⁰ directions), checked by hand."""
+    from tutor import analysis
+
+    names = [f"x{i}" for i in range(1, 11)]
+    f = parse_expression("+".join(f"{n}^2" for n in names[:9]) + "-3*x1*x10", names)
+    witness = analysis.unbounded_witness(f, names)
+    assert witness is not None
+    d = [int(v) for v in witness.direction]
+    # f(t·d) = t² (Σ_{i<10} d_i² − 3 d_1 d_10) must fall: its coefficient is negative
+    assert sum(v * v for v in d[:9]) - 3 * d[0] * d[9] < 0
+    positive = parse_expression("+".join(f"{n}^2" for n in names), names)
+    assert analysis.unbounded_witness(positive, names) is None

@@ -59,11 +59,18 @@ def direction_words(direction: Sequence[Any], variables: Sequence[str]) -> str:
 
 def _num(value: Any) -> str:
     if isinstance(value, float):
-        return f"{value:.3g}"
+        return f"{value + 0.0:.3g}"  # + 0.0: no "-0"
     value = sp.nsimplify(value) if isinstance(value, sp.Basic) and not value.is_Rational else value
     if isinstance(value, sp.Basic) and not value.is_Rational:
         return f"{float(value):.4g}"
     return sp.sstr(value)
+
+
+def _written(expr: sp.Expr) -> str:
+    """A polynomial as a learner writes it (−2t², not -2*t**2)."""
+    from tutor.derivation import show
+
+    return show(expr)
 
 
 def _primitive(vector: Sequence[sp.Expr]) -> tuple[sp.Expr, ...]:
@@ -92,7 +99,7 @@ class Witness:
         if len(variables) == 1:
             sign = "+" if self.direction[0] > 0 else "-"
             return f"f({variables[0]}) → -∞ as {variables[0]} → {sign}∞"
-        return f"f falls without limit along the direction {d}: f(t·d) = {sp.sstr(self.along)} → -∞ as t → ∞"
+        return f"f falls without limit along the direction {d}: f(t·d) = {_written(self.along)} → −∞ as t → ∞"
 
 
 def _polynomial(f: sp.Expr, variables: Sequence[str]) -> sp.Poly | None:
@@ -134,18 +141,24 @@ def _candidates(n: int, poly: sp.Poly) -> list[tuple[sp.Expr, ...]]:
     import itertools
 
     out: list[tuple[sp.Expr, ...]] = []
-    span = range(-2, 3) if n <= 3 else range(-1, 2)
-    for d in itertools.product(span, repeat=n):
-        if any(d) and math.gcd(*d) == 1:
-            out.append(tuple(sp.Integer(v) for v in d))
-    out.sort(key=lambda d: (sum(1 for v in d if v != 0), max(abs(v) for v in d), sum(1 for v in d if v < 0)))
-    if poly.total_degree() == 2:  # a quadratic falls along its eigenvectors of eigenvalue ≤ 0, if anywhere
+    if poly.total_degree() == 2:
+        # A quadratic falls along an eigenvector of eigenvalue ≤ 0, if anywhere: those directions are
+        # complete, so no search is needed (and a search over 3ⁿ directions does not scale with n).
         H = sp.hessian(poly.as_expr(), poly.gens)
         for value in _eigenvalues(H):
             if value.is_Rational and value <= 0:
                 for v in (H - value * sp.eye(n)).nullspace():
                     d = _primitive(list(v))
-                    out[:0] = [d, tuple(-x for x in d)]
+                    out += [d, tuple(-x for x in d)]
+        if all(value.is_Rational for value in _eigenvalues(H)):
+            return out
+    span = range(-2, 3) if n <= 3 else range(-1, 2)
+    # every small direction in up to 4 variables; beyond that, those with at most two non-zero entries
+    # (3ⁿ directions would take minutes at n = 10)
+    for d in itertools.product(span, repeat=n) if n <= 4 else _sparse_directions(n):
+        if any(d) and math.gcd(*d) == 1:
+            out.append(tuple(sp.Integer(v) for v in d))
+    out.sort(key=lambda d: (sum(1 for v in d if v != 0), max(abs(v) for v in d), sum(1 for v in d if v < 0)))
     if n >= 2:
         import numpy as np
 
@@ -157,6 +170,22 @@ def _candidates(n: int, poly: sp.Poly) -> list[tuple[sp.Expr, ...]]:
         values = sum(c * np.prod(dirs ** np.array(exps), axis=1) for exps, c in lead)
         for i in np.argsort(values)[:8]:
             out.append(tuple(sp.Rational(Fraction(float(v)).limit_denominator(64)) for v in dirs[i]))
+    return out
+
+
+def _sparse_directions(n: int) -> list[tuple[int, ...]]:
+    """Directions with entries in {-1, 0, 1} and at most two non-zero entries."""
+    out = []
+    for i in range(n):
+        for a in (1, -1):
+            d = [0] * n
+            d[i] = a
+            out.append(tuple(d))
+            for j in range(i + 1, n):
+                for b in (1, -1):
+                    e = list(d)
+                    e[j] = b
+                    out.append(tuple(e))
     return out
 
 
@@ -594,7 +623,7 @@ def unbounded_note(witness: Witness, variables: Sequence[str]) -> str:
         where = f"along {variables[0]}: {witness.words(variables)}"
     else:
         d = "(" + ", ".join(sp.sstr(v) for v in witness.direction) + ")"
-        where = f"along the direction d = {d}: f(t·d) = {sp.sstr(witness.along)} → -∞ as t → ∞"
+        where = f"along the direction d = {d}: f(t·d) = {_written(witness.along)} → −∞ as t → ∞"
     return f"f is unbounded below {where}; it has no minimum, so a descent can run away for ever"
 
 

@@ -129,6 +129,16 @@ def lang_option(f):
     return click.option("--lang", type=LANGS, default=None, help="Language of the lesson text (default: from LANG).")(f)
 
 
+def images_option(f):
+    return click.option(
+        "--images",
+        type=click.Choice(["auto", "graphics", "text", "off"]),
+        default=None,
+        help="Plots in the tutor: the PNG where the terminal shows images (graphics), a braille text plot (text), "
+        "or only the PNG's path (off). Default: the TUTOR_IMAGES setting, else auto.",
+    )(f)
+
+
 def _lang(lang: str | None) -> str:
     from tutor.paths import default_language
 
@@ -137,14 +147,15 @@ def _lang(lang: str | None) -> str:
 
 @click.group(cls=TutorGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="descent-tutor", prog_name="tutor")
+@images_option
 @click.pass_context
-def main(ctx: click.Context) -> None:
+def main(ctx: click.Context, images: str | None = None) -> None:
     """Learn gradient descent step by step.
 
     With no command, opens the terminal tutor on the bundled lessons.
     """
     if ctx.invoked_subcommand is None:
-        ctx.invoke(run_cmd)
+        ctx.invoke(run_cmd, images=images)
 
 
 @main.command("derive", context_settings={"ignore_unknown_options": True})
@@ -298,8 +309,14 @@ def _plot_minima(f, variables) -> tuple:
 @VARIANT_OPTION
 @lessons_option
 @lang_option
+@images_option
 def run_cmd(
-    lesson: str | None = None, plain: bool = False, variant: int | None = None, lesson_dirs=(), lang: str | None = None
+    lesson: str | None = None,
+    plain: bool = False,
+    variant: int | None = None,
+    lesson_dirs=(),
+    lang: str | None = None,
+    images: str | None = None,
 ) -> None:
     """Open the tutor (on LESSON, an id or a path, if given)."""
     lesson = _variant_of(lesson, variant, lesson_dirs)
@@ -309,7 +326,7 @@ def run_cmd(
         sys.exit(run_plain(lesson, list(lesson_dirs), _lang(lang)))
     from tutor.app import run_app
 
-    run_app(lesson, list(lesson_dirs), _lang(lang))
+    run_app(lesson, list(lesson_dirs), _lang(lang), images=images)
 
 
 @main.command("practice")

@@ -231,6 +231,7 @@ class _Solution:
         self.lines: list[str] = []
         self.images: list[Path] = []
         self.tabled: set[int] = set()
+        self.drawing: list[tuple[Path, Any]] = []  # (path, future) of figures drawn in the export's process pool
 
     # -- helpers --
 
@@ -305,9 +306,16 @@ class _Solution:
         if self.image_dir is None:
             return
         from tutor.plots import plot_step
+        from tutor.plots.pool import has_picture, submit
 
         name = f"{_slug(step.id)}.png"
-        written = plot_step(step, self.image_dir / name, self.lang)
+        future = submit(step, self.image_dir / name, self.lang) if has_picture(step) else None
+        if future is not None:  # drawn on another core; collected by finish_images()
+            self.image_dir.mkdir(parents=True, exist_ok=True)
+            self.drawing.append((self.image_dir / name, future))
+            written = self.image_dir / name
+        else:
+            written = plot_step(step, self.image_dir / name, self.lang)
         if written is not None:
             self.images.append(written)
             alt = word("figure", self.lang, title=self.t(step.title) or step.id).replace("]", ")").replace("[", "(")
@@ -615,7 +623,26 @@ def render_markdown(
 ) -> tuple[str, list[Path]]:
     """The Markdown of a walkthrough, and the images written to ``image_dir`` (none when it is None)."""
     solution = _Solution(walkthrough, lang, image_dir, link_dir or walkthrough.lesson_id)
-    return solution.render(), solution.images
+    text = solution.render()
+    for path, future in solution.drawing:  # the figures drawn in the pool: all there before the Markdown is
+        written, error = _drawn(future, path, lang)
+        if error is not None:
+            raise ExportError(f"cannot draw {path.name}: {error}")
+        if written is None:
+            raise ExportError(f"{path.name} was linked but nothing was drawn for it")
+    return text, solution.images
+
+
+def _drawn(future: Any, path: Path, lang: str) -> tuple[str | None, str | None]:
+    """A figure from the pool, or drawn here when the pool could not draw it (its process could not start)."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        return future.result()
+    except (BrokenProcessPool, OSError, RuntimeError):
+        from tutor.plots.pool import _draw
+
+        return _draw(future.step, str(path), lang)
 
 
 def _write(path: Path, text: str) -> None:
@@ -814,25 +841,30 @@ def export_command(
                 )
                 return
     failed = []
-    for name, lesson in _lessons(names, lesson_dirs):
-        if isinstance(lesson, TutorError):
-            failed.append(name)
-            yield f"skipped {name}: {lesson.message}"
-            continue
-        try:
-            walkthrough = _walkthrough(lesson)
-            if transcript:
-                path = export_transcript(
-                    walkthrough.lesson_id, attempts_of(walkthrough.lesson_id), walkthrough, out_dir, lang
-                )
-                yield f"wrote {_shown(path)}"
-            else:
-                path, images = _export(walkthrough, out_dir, lang)
-                count = len(images)
-                yield f"wrote {_shown(path)} ({count} image{'s' if count != 1 else ''})"
-        except TutorError as err:
-            failed.append(name)
-            yield f"skipped {name}: {err.message}"
+    from contextlib import nullcontext
+
+    from tutor.plots.pool import drawing_pool
+
+    with nullcontext() if transcript else drawing_pool():  # the figures on every core
+        for name, lesson in _lessons(names, lesson_dirs):
+            if isinstance(lesson, TutorError):
+                failed.append(name)
+                yield f"skipped {name}: {lesson.message}"
+                continue
+            try:
+                walkthrough = _walkthrough(lesson)
+                if transcript:
+                    path = export_transcript(
+                        walkthrough.lesson_id, attempts_of(walkthrough.lesson_id), walkthrough, out_dir, lang
+                    )
+                    yield f"wrote {_shown(path)}"
+                else:
+                    path, images = _export(walkthrough, out_dir, lang)
+                    count = len(images)
+                    yield f"wrote {_shown(path)} ({count} image{'s' if count != 1 else ''})"
+            except TutorError as err:
+                failed.append(name)
+                yield f"skipped {name}: {err.message}"
     if failed:
         raise ExportError(
             f"{len(failed)} lesson{'s' if len(failed) != 1 else ''} could not be exported: {', '.join(failed)}"

@@ -288,6 +288,12 @@ _INLINE = re.compile(r"(?<![\\$])\$(?!\s)([^$\n]+?)(?<!\s)\$(?!\d)")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
 
 
+#: A blank cell that is not whitespace (U+2800, the empty braille pattern): Textual's Markdown turns every
+#: whitespace run, no-break spaces included, into one breakable space, so the spaces inside an inline
+#: formula are written with this instead, and a line is never broken inside a formula.
+FORMULA_SPACE = "\u2800"
+
+
 def markdown_maths(text: str) -> str:
     """Markdown with its $maths$ turned into Unicode, for Textual's Markdown widget.
 
@@ -299,8 +305,8 @@ def markdown_maths(text: str) -> str:
     def display(m: re.Match) -> str:
         return "\n\n```\n" + latex_to_unicode(m.group(1)) + "\n```\n\n"
 
-    def inline(m: re.Match) -> str:
-        return _MD_SPECIAL.sub(r"\\\1", latex_to_unicode(m.group(1)))
+    def inline(m: re.Match) -> str:  # a line never ends inside a formula: its spaces are FORMULA_SPACE
+        return _MD_SPECIAL.sub(r"\\\1", latex_to_unicode(m.group(1)).replace(" ", FORMULA_SPACE))
 
     text = _DISPLAY.sub(display, text)
     return shown(_INLINE.sub(inline, text))

@@ -332,7 +332,7 @@ class PlainTutor:
     def show_table(self, session) -> None:
         from tutor.tables import plain_table
 
-        table = plain_table(session.step, reveal=session.step_done())
+        table = plain_table(session.step, reveal=session.step_done(), lang=self.lang)
         if table:
             self.say(table)
 

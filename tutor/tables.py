@@ -11,18 +11,56 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from tutor.notation import show_decimals, sign_mark
+from tutor.notation import show, show_decimals, sign_mark
 from tutor.text import both, tr
 
 if TYPE_CHECKING:  # the walkthrough brings sympy: the app's first frame must not wait for it
     from tutor.walkthrough import Step
 
 HIDDEN = "?"
+#: An exact value written with more characters than this is shown as ≈ a short decimal (the exact one on demand).
+SHORT_CELL = 10
 
 
-def cell(value: Any, decimals: int | None = None) -> str:
-    """A value as written: exact as a fraction (1/2), a float to six significant figures, or ``decimals`` places."""
-    return show_decimals(value, decimals)
+def cell(value: Any, exact: bool = False, decimals: int | None = None) -> str:
+    """A value as written: exact as a fraction (1/2), a float of a float run to six significant figures.
+
+    A long exact fraction (late in a run) reads as ≈ a short decimal unless
+    ``exact``; ``decimals`` (a lesson's display option) writes every value that
+    is not whole with that many places.
+    """
+    if isinstance(value, (tuple, list)):
+        return "(" + ", ".join(cell(v, exact, decimals) for v in value) + ")"
+    text = show(value)
+    if exact:
+        return text
+    number = _float(value)
+    if number is None:
+        return text
+    if decimals is not None:
+        return show_decimals(value, decimals)
+    if len(text) > SHORT_CELL and "/" in text:
+        return f"≈{number:.4g}"
+    return text
+
+
+def _float(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError, ArithmeticError):
+        return None
+    return number if number == number and abs(number) != float("inf") else None
+
+
+def shortened(body: list[list[str]]) -> bool:
+    """Whether some cell shows ≈ a decimal in place of its exact value (the tutor then offers the exact ones)."""
+    return any(c.startswith("≈") for row in body for c in row)
+
+
+def display_options(step: Step) -> tuple[int | None, int | None]:
+    """The section's ``display: {decimals, rows}`` (when the lesson sets it), as (decimals, rows)."""
+    display = getattr(step.payload, "display", None)  # descent payloads carry it
+    return getattr(display, "decimals", None), getattr(display, "rows", None)
 
 
 def changed(names: tuple[str, ...], count: int) -> str:
@@ -40,8 +78,14 @@ def header(variables: tuple[str, ...]) -> list[str]:
     return ["k", *variables, "f", *(f"∂f/∂{v}" for v in variables), "sign", "sign change"]
 
 
-def rows(step: Step, reveal: bool) -> tuple[list[str], list[list[str]]]:
-    """The table's header and rows for an iteration step (empty when it has no run)."""
+def rows(
+    step: Step, reveal: bool, *, exact: bool = False, limit: int | None = None, lang: str = "en"
+) -> tuple[list[str], list[list[str]]]:
+    """The table's header and rows for an iteration step (empty when it has no run).
+
+    ``limit``: at most about this many rows (the first ones, "… n more", the last
+    ones, where the current iterate is); the lesson's ``display: rows`` wins.
+    """
     from tutor.walkthrough.contract import DescentFacts, IterationPayload
 
     payload = step.payload
@@ -49,30 +93,40 @@ def rows(step: Step, reveal: bool) -> tuple[list[str], list[list[str]]]:
         return [], []
     run = payload.run
     k = payload.k if isinstance(payload, IterationPayload) else None
-    display = payload.display  # the section's display: {decimals, rows}
-    decimals, limit = getattr(display, "decimals", None), getattr(display, "rows", None)
+    decimals, rows_shown = display_options(step)
+    limit = rows_shown or limit
     shown = [(s, signs) for s, signs in zip(run.steps, payload.signs) if k is None or s.k <= k]
-    skipped = len(shown) - limit if limit is not None and len(shown) > limit else 0
-    if skipped:
-        shown = shown[: limit - 1] + shown[-1:]
+    if limit and len(shown) > limit:  # format only the rows that will show: a run may have 10,000
+        # ``limit`` rows of the run and a line "… n more": the author's rows end with the last one alone
+        tail = 1 if rows_shown else (limit + 1) // 2
+        head = max(1, limit - tail)
+        hidden = len(shown) - head - tail
+        shown = [*shown[:head], None, *shown[-tail:]]
     out = []
-    for s, signs in shown:
-        if skipped and s is shown[-1][0]:
-            out.append(["…"] * (3 + 2 * len(s.point) + 1))
+    for item in shown:
+        if item is None:
+            gap = ["…", tr(both(f"{hidden} more", f"另 {hidden} 行"), lang)]
+            out.append(gap + [""] * (len(header(tuple(run.variables))) - 2))
+            continue
+        s, signs = item
         current = k is not None and s.k == k and not reveal
-        row = [str(s.k), *(cell(x, decimals) for x in s.point), cell(s.value, decimals)]
+        row = [str(s.k), *(cell(x, exact, decimals) for x in s.point), cell(s.value, exact, decimals)]
         if current:
             row += [HIDDEN] * len(s.gradient) + [HIDDEN, HIDDEN]
         else:
-            row += [cell(g, decimals) for g in s.gradient]
+            row += [cell(g, exact, decimals) for g in s.gradient]
             row += [" ".join(sign_mark(g) for g in signs), changed(s.sign_change, len(run.variables))]
         out.append(row)
     return header(tuple(run.variables)), out
 
 
-def plain_table(step: Step, reveal: bool) -> str:
-    """The same rows as aligned plain text (for the line-by-line mode)."""
-    cols, body = rows(step, reveal)
+#: Rows of a run's table in plain mode and the tutor (a lesson's ``display: rows`` may say otherwise).
+TABLE_LIMIT = 11
+
+
+def plain_table(step: Step, reveal: bool, lang: str = "en") -> str:
+    """The same rows as aligned plain text (for the line-by-line mode), a long run's middle left out."""
+    cols, body = rows(step, reveal, limit=TABLE_LIMIT, lang=lang)
     if not cols:
         return ""
     widths = [max(len(r[i]) for r in [cols, *body]) for i in range(len(cols))]

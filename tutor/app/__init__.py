@@ -91,8 +91,21 @@ def fit_terminal_encoding() -> str | None:
     )
 
 
-def run_app(lesson: str | None, lesson_dirs: list[Path], lang: str) -> None:
-    """Open the tutor; with ``lesson`` (an id or a path), straight on that lesson."""
+def images_setting(asked: str | None) -> str:
+    """``--images``, else the ``TUTOR_IMAGES`` setting, else auto."""
+    import os
+
+    from tutor.app.widgets.plot import MODES
+
+    value = (asked or os.environ.get("TUTOR_IMAGES") or "auto").strip().lower()
+    return value if value in MODES else "auto"
+
+
+def run_app(lesson: str | None, lesson_dirs: list[Path], lang: str, images: str | None = None) -> None:
+    """Open the tutor; with ``lesson`` (an id or a path), straight on that lesson.
+
+    ``images``: auto, graphics, text or off (see :mod:`tutor.app.widgets.plot`).
+    """
     start = None
     if lesson:
         from tutor.lesson.catalog import resolve_lesson
@@ -101,17 +114,54 @@ def run_app(lesson: str | None, lesson_dirs: list[Path], lang: str) -> None:
         # a bad name is one error line, before the screen opens; a built Lesson (a practice set) opens as it is
         start = lesson if isinstance(lesson, Lesson) else resolve_lesson(lesson, list(lesson_dirs))
     note = fit_terminal_encoding()
-    images = _prepare_images()
+    asked = images_setting(images)
+    available = _prepare_images() if asked in ("auto", "graphics") else False
     from tutor.app.app import TutorApp
     from tutor.app.keys import localised
+    from tutor.app.widgets.plot import choose_mode
 
-    app = localised(TutorApp, lang)(start, lesson_dirs, lang, images=images)
+    app = localised(TutorApp, lang)(start, lesson_dirs, lang, images=choose_mode(asked, available))
     if note:
         app.notices.append(note)
-    app.run()
-    told = len(app.store.messages)
-    app.store.close()  # answers queued behind another program's lock get their last chance here
-    for message in app.store.messages[told:]:  # ... and if they could not be written, the learner is told
-        from tutor.safe_text import shown
+    import asyncio
 
-        print(shown(message), file=sys.stderr)
+    # our own loop: asyncio.run() would wait for the worker threads of its executor before returning
+    loop = asyncio.new_event_loop()
+    try:
+        app.run(loop=loop)
+    finally:
+        told = len(app.store.messages)
+        app.store.close()  # answers queued behind another program's lock get their last chance here
+        for message in app.store.messages[told:]:  # ... and if they could not be written, the learner is told
+            from tutor.safe_text import shown
+
+            print(shown(message), file=sys.stderr)
+        leave_now(app)
+
+
+def leave_now(app) -> None:
+    """End the process as soon as the screen has closed: the learner's answers are stored by now.
+
+    A worker still building a walkthrough or drawing (sympy, matplotlib) cannot
+    be interrupted, and Python would wait for it before exiting, seconds after
+    ctrl+q.  The progress store is closed first (by :func:`run_app`), the
+    checker process is ended, then the interpreter leaves without waiting for
+    those threads.
+    """
+    import multiprocessing
+    import os
+    import threading
+
+    if app.return_code is None:  # the app never ran (a test's stand-in): nothing to hurry
+        return
+    busy = [t for t in threading.enumerate() if t is not threading.main_thread() and t.is_alive()]
+    if not busy and not multiprocessing.active_children():
+        return  # nothing to wait for: the ordinary exit (atexit handlers included)
+    for child in multiprocessing.active_children():  # the tutor's own checker process
+        child.terminate()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+    os._exit(app.return_code or 0)

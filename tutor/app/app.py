@@ -67,9 +67,10 @@ class TutorApp(App):
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
-    #: Screens get -short below 18 rows and -narrow below 60 columns (see tutor.tcss).
+    #: Screens get -short below 18 rows, -narrow below 60 columns and -side from 100 (the lesson and its plot
+    #: side by side; see tutor.tcss).
     VERTICAL_BREAKPOINTS = [(0, "-short"), (18, "-tall")]
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (60, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (60, "-wide"), (100, "-side")]
 
     def __init__(
         self,
@@ -77,7 +78,7 @@ class TutorApp(App):
         lesson_dirs: list[Path] | tuple = (),
         lang: str = "en",
         *,
-        images: bool = True,
+        images: bool | str = True,
         store: ProgressStore | None = None,
         resume: bool = True,
     ):
@@ -190,7 +191,11 @@ class TutorApp(App):
     async def action_quit(self) -> None:
         """Quit, but first let an answer being graded reach the progress store (a few seconds at most)."""
         import asyncio
+        import sys
 
+        # a worker busy in sympy or matplotlib takes the GIL back every 5 ms, and closing the screen
+        # needs it hundreds of times: hand it over more often from here on (the process is ending)
+        sys.setswitchinterval(0.0002)
         pending = [w for w in self.workers if w.group == "grade" and not w.is_finished]
         if pending:
             waits = asyncio.gather(*(w.wait() for w in pending), return_exceptions=True)

@@ -19,6 +19,7 @@ WORDS = {
     "Back": both("Back", "上一步"),
     "Next/skip": both("Next/skip", "下一步/跳过"),
     "Lessons": both("Lessons", "课程列表"),
+    "Plot": both("Plot", "图像"),
     "Open": both("Open", "打开"),
     "Quit": both("Quit", "退出"),
 }
@@ -42,8 +43,8 @@ def localised(cls: type, lang: str) -> type:
     return type(cls.__name__, (cls,), {"BINDINGS": bindings, "__module__": cls.__module__})
 
 
-#: Below this many columns the footer drops its spacing and the command palette's key.
-NARROW = 60
+#: Below this many columns the footer drops its spacing and the command palette's key (all keys fit in 60).
+NARROW = 80
 
 
 def fit_footer(screen) -> None:

@@ -42,15 +42,19 @@ def plot_optimizers(
         )
         return f"{base} ({status})"
 
+    # the view fits the runs that did not diverge: one that did leaves the picture instead of shrinking the rest
+    settled = [k for k in names if runs[k].stop.reason != "diverged"] or names
     if n == 2:
         fig, ax = new_figure()
-        paths = [[(num(s.point[0]), num(s.point[1])) for s in runs[k].steps] for k in names]
-        xlim, ylim, _clipped = _view_2d(paths, [])
+        paths = [[(num(s.point[0]), num(s.point[1])) for s in runs[k].steps] for k in settled]
+        xlim, ylim, _ = _view_2d(paths, [])
         xlim, ylim = _contours(ax, fig, f, variables, xlim, ylim)
         for i, key in enumerate(names):
             run = runs[key]
             color = _optimizer_colour(getattr(run, "optimizer", key), f"C{i}", optimisers)
-            _path_2d(ax, run.steps, color, label(key, run), marker_size=4.5)
+            _path_2d(ax, _until_far(run.steps, xlim, ylim), color, label(key, run), marker_size=4.5)
+        ax.set_xlim(*xlim)
+        ax.set_ylim(*ylim)
         ax.set_title(_formula_title(f, variables), fontsize=10)
         _legend(ax, loc="best")
     elif n == 1:
@@ -59,7 +63,9 @@ def plot_optimizers(
 
         xs_all = [num(s.point[0]) for k in names for s in runs[k].steps[:1]]
         pts = [[num(s.point[0]) for s in runs[k].steps] for k in names]
-        lo, hi, _ = _view(pts[0] if pts else [], [x for p in pts[1:] for x in p[:3]] + xs_all)
+        main = [num(s.point[0]) for s in runs[settled[0]].steps]
+        others = [[num(s.point[0]) for s in runs[k].steps] for k in settled[1:]]
+        lo, hi, _ = _view(main, [x for p in others for x in p[:3]] + xs_all)
         fn = numeric(f, variables)
         _, curve = _draw_curve(ax, fn, lo, hi, f, variables)
         marks = []
@@ -83,6 +89,20 @@ def plot_optimizers(
         ax.set_title(_formula_title(f, variables), fontsize=10)
     _suptitle(fig, word("optimizers", lang))
     return style.save(fig, path)
+
+
+def _until_far(steps, xlim, ylim) -> list:
+    """A path's steps up to the first one far outside the view (the line to it leaves the picture, clipped)."""
+    wx, wy = xlim[1] - xlim[0], ylim[1] - ylim[0]
+    out = []
+    for s in steps:
+        out.append(s)
+        x, y = num(s.point[0]), num(s.point[1])
+        if not (math.isfinite(x) and math.isfinite(y)):
+            break
+        if not (xlim[0] - 2 * wx <= x <= xlim[1] + 2 * wx and ylim[0] - 2 * wy <= y <= ylim[1] + 2 * wy):
+            break
+    return out
 
 
 def _values_by_k(ax, names, runs, lang, optimisers, *, with_labels=False, label=None) -> None:

@@ -93,7 +93,13 @@ def plot_training(data: TrainingPayload, path: Path | str, lang: str = "en") -> 
     predictions = [num(v) for v in data.predictions]
     fn = _model_fn(data.model, input_name, parameters)
 
-    fig, (left, right) = new_figure(2, width_ratios=(3, 2))
+    history = data.history
+    losses = _losses(history)
+    # without a run after this update there is no loss curve: the data and the models take the whole figure
+    if losses:
+        fig, (left, right) = new_figure(2, width_ratios=(3, 2))
+    else:
+        (fig, left), right = new_figure(), None
     lo, hi = _data_box(xs)
     left.plot(xs, ys, "o", color="#444444", ms=7, label=word("data", lang), zorder=4)
     if samples is not None and len(used) < len(xs):
@@ -137,8 +143,9 @@ def plot_training(data: TrainingPayload, path: Path | str, lang: str = "en") -> 
     left.set_title(_model_title(data, before, after, parameters), fontsize=9)
     _legend(left, loc="best")
 
-    history = data.history
-    losses = _losses(history)
+    if right is None:
+        _suptitle(fig, word("training", lang))
+        return style.save(fig, path)
     # the engine's run either starts before the hand update or right after it
     first = getattr(history, "params", None) or [None]
     starts_after = after is not None and first[0] is not None and _params(first[0], parameters) == after
@@ -236,12 +243,8 @@ def plot_batch(data: BatchPayload, path: Path | str, lang: str = "en") -> Path |
                 final = final[-1]
             if final is None:
                 continue
-            label = (
-                word("minibatch", lang, n=size)
-                if kind == "minibatch"
-                else (word(kind, lang) if kind in WORDS else name)
-            )
-            _model_curve(right, fn, _params(final, parameters), lo, hi, color=COLORS.get(kind), lw=1.8, label=label)
+            # no legend entry: the colours are the loss panel's, whose legend names them (a second one covered data)
+            _model_curve(right, fn, _params(final, parameters), lo, hi, color=COLORS.get(kind), lw=1.8)
         right.set_xlim(lo, hi)
         _data_ylim(right, ys)
         right.set_xlabel(input_name)

@@ -76,12 +76,16 @@ def _mark_minima(ax, fn, minima: Sequence[tuple[float, ...]], lo: float, hi: flo
                     ls="none",
                     label=word("minimum", lang) if first else None,
                 )
+                # its value at the foot of a dotted line down to the x-axis, away from the iterates' labels
+                ax.axvline(m, color=COLORS["minimum"], lw=0.9, ls=":", zorder=1)
                 ax.annotate(
                     f"{word('minimum', lang)} {m:.4g}",
-                    (m, y),
+                    (m, 0),
+                    xycoords=("data", "axes fraction"),
                     textcoords="offset points",
-                    xytext=(0, -18),
-                    ha="center",
+                    xytext=(3, 3) if m <= (lo + hi) / 2 else (-3, 3),
+                    ha="left" if m <= (lo + hi) / 2 else "right",
+                    va="bottom",
                     fontsize=8.5,
                     color="#1a5e1a",
                 )
@@ -500,7 +504,7 @@ def plot_run(
     caller (plots solve nothing and look nothing up).
     """
     variables = tuple(run.variables)
-    with _render_lock:
+    with _render_lock, style._fonts():
         return _draw_descent(
             f, variables, run, path, lang, minima=_minima(minima, variables), bound=bound, optimisers=optimisers
         )

@@ -69,6 +69,7 @@ WORDS = {
     "minimum": both("minimum", "最小值"),
     "start": both("start", "起点"),
     "path": both("descent path", "下降路径"),
+    "level_sets": both("level sets of f", "f 的等高线"),
     "gradient_arrows": both("gradient ∇f (uphill; we step the other way)", "梯度 ∇f（上坡方向，我们朝反方向走）"),
     "off_chart": both("later iterates lie off the chart", "之后的迭代点超出图的范围"),
     "move": both("step −η·f′(xₖ)", "步长 −η·f′(xₖ)"),
@@ -128,12 +129,21 @@ _render_lock = threading.RLock()
 
 
 def _one_at_a_time(fn):
+    """One figure at a time (shared parsers, pyparsing), its texts in the tutor's fonts from the start."""
+
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        with _render_lock:
+        with _render_lock, _fonts():
             return fn(*args, **kwargs)
 
     return wrapper
+
+
+def _fonts():
+    """Every text made (and every tick label drawn) meanwhile uses DejaVu Sans, then the CJK font."""
+    import matplotlib
+
+    return matplotlib.rc_context({"font.family": font_family()})
 
 
 _font_lock = threading.Lock()
@@ -213,7 +223,7 @@ def new_figure(ncols: int = 1, *, width_ratios: Sequence[float] | None = None):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=FIGSIZE, dpi=DPI, layout="constrained")
+    fig = Figure(figsize=FIGSIZE, dpi=DPI)  # a fixed layout (see _fixed_layout): constrained layout cost 60 % of a draw
     FigureCanvasAgg(fig)
     axes = fig.subplots(1, ncols, width_ratios=width_ratios) if ncols > 1 else fig.subplots()
     return fig, axes
@@ -221,17 +231,64 @@ def new_figure(ncols: int = 1, *, width_ratios: Sequence[float] | None = None):
 
 def save(fig, path: Path | str) -> Path:
     """Write the PNG with fixed metadata, so the same picture gives the same bytes."""
+    import matplotlib
     from matplotlib.text import Text
 
     family = font_family()
-    for text in fig.findobj(Text):
-        if text.get_text():
-            text.set_fontfamily(family)
+    if list(matplotlib.rcParams["font.family"]) != list(family):  # drawn outside _one_at_a_time: set each text's
+        for text in fig.findobj(Text):
+            if text.get_text():
+                text.set_fontfamily(family)
+    _fixed_layout(fig)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    # one draw: the layout engine runs inside it (savefig would draw twice)
-    fig.canvas.print_png(path, metadata={"Software": None})
+    with _render_lock:  # the shared parsers (pyparsing is not thread-safe)
+        _share_parsers(fig.canvas.get_renderer())
+        # one draw (savefig would draw twice)
+        fig.canvas.print_png(path, metadata={"Software": None})
     return path
+
+
+_parsers: dict[str, Any] = {}
+
+
+def _share_parsers(renderer) -> None:
+    """One maths-text parser for every figure, so its cache of parsed formulas lasts the whole run.
+
+    Each Agg renderer makes its own parser (and text-to-path converter), and
+    matplotlib's cache of parsed formulas is per parser: every new figure parsed
+    every formula again (tens of milliseconds each).  Figures are drawn one at
+    a time (:func:`_one_at_a_time`), so sharing them is safe.
+    """
+    from matplotlib.mathtext import MathTextParser
+    from matplotlib.textpath import TextToPath
+
+    if "parser" not in _parsers:
+        _parsers["parser"] = MathTextParser("path")
+        _parsers["text2path"] = TextToPath()
+    renderer.mathtext_parser = _parsers["parser"]
+    renderer._text2path = _parsers["text2path"]
+
+
+def _fixed_layout(fig) -> None:
+    """Margins from what the figure carries (title lines, a colour bar, a label under all), without a layout engine.
+
+    Constrained layout measured every text to place the axes, twice per draw;
+    the figures here are all alike (8×5 inches, one or two axes, a title of one
+    or two lines over an axes title of one or two), so fixed margins fit them.
+    """
+    if fig.get_layout_engine() is not None:
+        return
+    sup = fig._suptitle.get_text().count("\n") + 1 if fig._suptitle and fig._suptitle.get_text() else 0
+    main = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
+    titled = max((ax.get_title().count("\n") + 1 for ax in main if ax.get_title()), default=0)
+    bar = any(ax.get_label() == "<colorbar>" for ax in fig.axes)
+    under = fig._supxlabel is not None and bool(fig._supxlabel.get_text())
+    top = 1 - 0.015 - 0.055 * sup - 0.045 * titled
+    if sup:
+        fig._suptitle.set_y(0.985)
+        fig._suptitle.set_va("top")
+    fig.subplots_adjust(left=0.085, right=0.9 if bar else 0.975, bottom=0.15 if under else 0.1, top=top, wspace=0.22)
 
 
 def _suptitle(fig, *lines: str) -> None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Markdown, Static
 
@@ -26,10 +26,10 @@ from tutor.app.widgets.markdown import LessonMarkdown
 from tutor.app.widgets.plot import PlotView
 from tutor.errors import TutorError
 from tutor.latex_unicode import markdown_maths, plain_maths
+from tutor.safe_text import one_line, shown
 from tutor.session import Answered, LessonSession, prompt_text
 from tutor.session import caret as caret_line
-from tutor.tables import function_line
-from tutor.safe_text import one_line, shown
+from tutor.tables import function_line, shortened
 from tutor.text import both, tr
 from tutor.walkthrough.contract import BatchPayload, IterationPayload, TrainingPayload
 
@@ -37,8 +37,24 @@ if TYPE_CHECKING:  # the lesson model brings sympy: only the workers below load 
     from tutor.lesson.model import Lesson
 
 
+#: From this many columns the text and the plot sit side by side (the -side breakpoint in TutorApp).
+SIDE_BY_SIDE = 100
+#: Stacked, from this many rows the plot sits under the text; below, F4 shows it instead of the text.
+ROOMY = 30
+#: Below this many columns the footer leaves out "esc Lessons" (the key still works), so the rest fits.
+FOOTER_ALL_KEYS = 70
+
 #: Steps whose picture shows before their questions are answered (it does not give the answers away).
 PICTURED_WITH_QUESTIONS = (IterationPayload, TrainingPayload, BatchPayload)
+
+
+def plot_mode(images: bool | str) -> str:
+    """The plot mode from the app's setting: True (the old flag) is graphics, False off."""
+    if images is True:
+        return "graphics"
+    if images is False or images not in ("graphics", "text", "off"):
+        return "off"
+    return images
 
 
 def _say(lang: str, en: str, zh: str) -> str:
@@ -63,42 +79,51 @@ class LessonScreen(Screen):
         Binding("f7", "previous", "Back", priority=True),
         Binding("f8", "next", "Next/skip", priority=True),
         Binding("ctrl+n", "next", "Next/skip", show=False, priority=True),
+        Binding("f4", "toggle_plot", "Plot", priority=True),
+        Binding("f6", "toggle_exact", "Exact values", show=False, priority=True),
         Binding("escape", "lessons", "Lessons"),
+        Binding("escape", "lessons_anyway", "Lessons", show=False),  # when the footer has no room to say so
         Binding("up", "scroll_text(-1)", "Scroll up", show=False),
         Binding("down", "scroll_text(1)", "Scroll down", show=False),
         Binding("pageup", "scroll_text(-10)", "Page up", show=False),
         Binding("pagedown", "scroll_text(10)", "Page down", show=False),
     ]
 
-    def __init__(self, lesson: Lesson, lang: str = "en", images: bool = True):
+    def __init__(self, lesson: Lesson, lang: str = "en", images: bool | str = "off"):
         super().__init__()
         self.lesson = lesson
         self.lang = lang
-        self.images = images
+        #: "graphics" (the PNG in the terminal), "text" (a braille sketch) or "off" (the PNG's path)
+        self.plot_mode = plot_mode(images)
         self.session: LessonSession | None = None
         self.busy = False  # an answer is being graded
         self.finished_here = False
+        self.exact = False  # F6: long exact values in full in the table
+        self.plot_first = False  # F4 on a small stacked screen: the plot instead of the text
         self.plotted: dict[str, Path | None] = {}
+        self.sketched: dict[tuple[str, bool], object] = {}  # (step id, revealed) -> its Sketch, or None
         self.derivations: dict[str, list[str]] = {}  # step id -> the rule-by-rule derivation (derive steps)
 
     # --- layout -------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Vertical(id="lesson"):
-            with VerticalScroll(id="content"):
-                yield Static("", id="step-title", markup=False)
-                yield LessonMarkdown("", id="step-text")
-                yield Static("", id="function", markup=False)
-                yield IterationTable(id="iterations")
-                yield Static("", id="transcript", markup=False)
-                yield Static("", id="feedback-inline", markup=False)  # the feedback, on a short screen
-                yield LessonMarkdown("", id="worked")
-                yield PlotView(images=self.images, lang=self.lang, id="plot")
-            with Vertical(id="ask"):
-                yield Static("", id="prompt", markup=False)
-                yield AnswerInput(id="answer", placeholder=_say(self.lang, "your answer", "你的答案"), compact=True)
-                yield Static("", id="feedback", markup=False)
+        with Horizontal(id="lesson-body"):  # side by side from 100 columns, stacked below (tutor.tcss)
+            with Vertical(id="lesson"):
+                with VerticalScroll(id="content"):
+                    yield Static("", id="step-title", markup=False)
+                    yield LessonMarkdown("", id="step-text")
+                    yield Static("", id="function", markup=False)
+                    yield IterationTable(id="iterations")
+                    yield Static("", id="table-note", markup=False)
+                    yield Static("", id="transcript", markup=False)
+                    yield Static("", id="feedback-inline", markup=False)  # the feedback, on a short screen
+                    yield LessonMarkdown("", id="worked")
+                with Vertical(id="ask"):
+                    yield Static("", id="prompt", markup=False)
+                    yield AnswerInput(id="answer", placeholder=_say(self.lang, "your answer", "你的答案"), compact=True)
+                    yield Static("", id="feedback", markup=False)
+            yield PlotView(mode=self.plot_mode, lang=self.lang, id="plot")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -107,7 +132,7 @@ class LessonScreen(Screen):
         self.query_one("#content").loading = True
         self.query_one("#answer", Input).disabled = True
         self.query_one(IterationTable).display = False
-        self.query_one(PlotView).display = False
+        self.query_one(PlotView).show_none()
         self.prepare()
 
     # --- building the walkthrough ---------------------------------------------------------------
@@ -169,7 +194,7 @@ class LessonScreen(Screen):
         )
         title = tr(step.title, lang)
         self.query_one("#step-title", Static).update(plain_maths(title))
-        self.query_one("#step-text", Markdown).update(markdown_maths(tr(step.text, lang)))
+        self.show_text(markdown_maths(tr(step.text, lang)))
         self.refresh_worked()
         self.query_one("#function", Static).update(function_line(step, self.lang))
         self.query_one("#function").display = bool(function_line(step, self.lang))
@@ -181,6 +206,18 @@ class LessonScreen(Screen):
         self.query_one("#answer", Input).value = ""
         self.query_one("#content", VerticalScroll).scroll_home(animate=False)
         self.app.tell_store()
+
+    def show_text(self, markdown: str) -> None:
+        """The step's text, hidden until its blocks are mounted: the last step's text never shows under this title."""
+        widget = self.query_one("#step-text", Markdown)
+        widget.styles.visibility = "hidden"
+        mounted = widget.update(markdown)
+
+        async def reveal() -> None:
+            await mounted
+            widget.styles.visibility = "visible"
+
+        self.run_worker(reveal(), group="step-text", exclusive=True)
 
     def refresh_worked(self) -> None:
         """Once a step's questions are settled, its worked solution under the learner's answers.
@@ -207,7 +244,22 @@ class LessonScreen(Screen):
     def refresh_table(self) -> None:
         session = self.session
         table = self.query_one(IterationTable)
-        table.display = table.show(session.step, reveal=session.step_done())
+        table.display = table.show(session.step, reveal=session.step_done(), exact=self.exact, lang=self.lang)
+        note = self.query_one("#table-note", Static)
+        words = ""
+        if table.display and shortened(table.body):
+            words = _say(self.lang, "≈: rounded. F6 shows the exact values.", "≈：近似值。按 F6 显示精确值。")
+        elif table.display and self.exact:
+            words = _say(self.lang, "Exact values. F6 rounds the long ones.", "精确值。按 F6 显示近似值。")
+        note.update(words)
+        note.display = bool(words)
+
+    def action_toggle_exact(self) -> None:
+        """F6: a run's long exact fractions in full, or rounded again."""
+        if self.session is None:
+            return
+        self.exact = not self.exact
+        self.refresh_table()
 
     def refresh_transcript(self) -> None:
         session = self.session
@@ -288,6 +340,28 @@ class LessonScreen(Screen):
 
     def on_resize(self) -> None:
         fit_footer(self)
+        self.fit()
+
+    def fit(self) -> None:
+        """Side by side from SIDE_BY_SIDE columns; stacked, the plot under the text from ROOMY rows, else behind F4."""
+        width, height = self.size
+        stacked_small = width < SIDE_BY_SIDE and height < ROOMY
+        self.set_class(stacked_small and not self.plot_first, "-no-plot")
+        self.set_class(stacked_small and self.plot_first, "-plot-only")
+        self.refresh_bindings()
+
+    def action_toggle_plot(self) -> None:
+        """F4 on a small stacked screen: the plot in place of the text, and back."""
+        self.plot_first = not self.plot_first
+        self.fit()
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        width, height = self.size
+        if action == "toggle_plot":  # only where the plot is not already on screen beside the text
+            return width < SIDE_BY_SIDE and height < ROOMY
+        if action == "lessons":  # its label makes way for F4 in a narrow footer; Esc then runs lessons_anyway
+            return width >= FOOTER_ALL_KEYS
+        return True
 
     # --- plots ------------------------------------------------------------------------------------
 
@@ -295,6 +369,9 @@ class LessonScreen(Screen):
         session = self.session
         step = session.step
         view = self.query_one(PlotView)
+        if self.plot_mode == "text":
+            self.refresh_sketch()
+            return
         if step.questions and not session.step_done():  # the picture would give the answers away
             if not isinstance(step.payload, PICTURED_WITH_QUESTIONS):
                 view.show_none()
@@ -309,6 +386,72 @@ class LessonScreen(Screen):
             return
         view.show_busy()
         self.draw_plot(session.lesson_id, step)
+
+    def refresh_sketch(self) -> None:
+        """The braille picture: before the step's questions are answered, without what they ask."""
+        session = self.session
+        step = session.step
+        view = self.query_one(PlotView)
+        revealed = not step.questions or session.step_done()
+        if not revealed and not isinstance(step.payload, PICTURED_WITH_QUESTIONS):
+            view.show_none()
+            return
+        key = (step.id, revealed)
+        if key in self.sketched:
+            self._show_sketch(self.sketched[key])
+        else:
+            view.show_busy()
+        wanted = [key]
+        # the next step too, both ways, so the key press that opens it finds its picture ready
+        later = session.steps[session.step_index + 1 : session.step_index + 2]
+        wanted += [(s.id, r) for s in later for r in (False, True)]
+        missing = [k for k in wanted if k not in self.sketched]
+        if missing:
+            by_id = {s.id: s for s in session.steps}
+            self.draw_sketches([(by_id[i], r) for i, r in missing])
+
+    def _show_sketch(self, sketch) -> None:
+        view = self.query_one(PlotView)
+        if sketch is None:
+            view.show_none()
+        else:
+            view.show_sketch(sketch)
+
+    @work(thread=True, group="sketch")
+    def draw_sketches(self, wanted: list) -> None:
+        """Each (step, revealed) sketch (numpy), drawn at the plot's size (plotext), off the UI thread.
+
+        Shown if its step is on screen; the next step's are ready for the key that opens it.
+        """
+        from tutor.app.widgets.textplot import SketchPlot, build_text
+
+        plot = self.query_one(SketchPlot)
+        for step, revealed in wanted:
+            try:
+                from tutor.plots.sketch import sketch_step
+
+                sketch = sketch_step(step, self.lang, reveal=revealed)
+                width, height = plot.size if plot.size.area else plot.last_size
+                if sketch is not None and width and height:
+                    theme = plot.theme_name()
+                    plot.prime(sketch, width, height, theme, build_text(sketch, width, height, theme))
+            except ImportError:
+                sketch = None
+            except TutorError as err:
+                self._back_on_screen(self._plot_failed, step.id, err.message)
+                continue
+            except Exception as err:
+                self._back_on_screen(self._plot_failed, step.id, f"{type(err).__name__}: {err}")
+                continue
+            self._back_on_screen(self._sketched, step.id, revealed, sketch)
+
+    def _sketched(self, step_id: str, revealed: bool, sketch) -> None:
+        self.sketched[(step_id, revealed)] = sketch
+        session = self.session
+        if not self.is_attached or session is None or session.step.id != step_id:
+            return
+        if revealed == (not session.step.questions or session.step_done()):
+            self._show_sketch(sketch)
 
     @work(thread=True, exclusive=True, group="plot")
     def draw_plot(self, lesson_id: str, step) -> None:
@@ -525,6 +668,9 @@ class LessonScreen(Screen):
         self.session.skipped.clear()
 
     def action_lessons(self) -> None:
+        self.app.show_picker()
+
+    def action_lessons_anyway(self) -> None:
         self.app.show_picker()
 
     def action_scroll_text(self, lines: int) -> None:

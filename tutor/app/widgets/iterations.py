@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from textual.widgets import DataTable
 
-from tutor.tables import rows
+from tutor.tables import TABLE_LIMIT, rows
 
 if TYPE_CHECKING:  # the walkthrough brings sympy: the app's first frame must not wait for it
     from tutor.walkthrough import Step
@@ -22,12 +22,14 @@ class IterationTable(DataTable):
     def __init__(self, **kwargs):
         super().__init__(cursor_type="none", zebra_stripes=True, show_cursor=False, **kwargs)
 
-    def show(self, step: Step | None, reveal: bool) -> bool:
-        """Fill the table for ``step``; returns whether there is anything to show."""
+    def show(self, step: Step | None, reveal: bool, exact: bool = False, lang: str = "en") -> bool:
+        """Fill the table for ``step`` (long exact values as ≈ decimals unless ``exact``); whether it has rows."""
         self.clear(columns=True)
+        self.body: list[list[str]] = []
         if step is None:
             return False
-        cols, body = rows(step, reveal)
+        cols, body = rows(step, reveal, exact=exact, limit=TABLE_LIMIT, lang=lang)
+        self.body = body
         if not cols:
             return False
         self.add_columns(*cols)

@@ -14,6 +14,10 @@ from textual.content import Content
 from textual.widgets import Markdown
 from textual.widgets.markdown import MarkdownFence
 
+from tutor.app import wrapping
+
+wrapping.install()  # Chinese breaks between characters, formulas stay whole
+
 
 class PlainFence(MarkdownFence):
     """A code block: highlighted in its stated language, else shown as plain text (never guessed)."""

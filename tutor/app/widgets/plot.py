@@ -1,79 +1,151 @@
-"""A step's plot: where the PNG was written, and the picture itself when the terminal can show it.
+"""A step's plot at the size of its pane: the PNG where the terminal shows images, else a braille text plot.
 
-textual-image draws the PNG with the best the terminal offers (Sixel, the
-Kitty graphics protocol, or coloured half cells); in tests and plain terminals
-the path alone is shown, which is still something a learner can open.
+Modes (``--images``, or the ``TUTOR_IMAGES`` setting):
+
+- ``graphics``: textual-image draws the PNG (Kitty graphics, Sixel; coloured half
+  cells when the terminal has neither);
+- ``text``: :class:`~tutor.app.widgets.textplot.TextPlot` draws the step's
+  sketch with braille dots: it reads the same in tmux, over SSH and in a browser;
+- ``off``: no picture; the PNG's path only, when there is one.
+
+``auto`` (the default) is ``graphics`` when textual-image found Kitty graphics
+or Sixel, ``text`` otherwise: see :func:`choose_mode`.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
+from tutor.app.widgets.textplot import TextPlot
 from tutor.text import both, tr
+
+if TYPE_CHECKING:
+    from tutor.plots.sketch import Sketch
+
+MODES = ("auto", "graphics", "text", "off")
 
 
 def image_widget_class():
     """textual-image's widget, or None when it is not installed or cannot talk to this terminal."""
     try:
         from textual_image.widget import Image
-    except Exception:  # not installed, or the terminal query failed: fall back to the path
+    except Exception:  # not installed, or the terminal query failed: fall back to text
         return None
     return Image
 
 
+def terminal_shows_images() -> bool:
+    """Whether textual-image found a real image protocol (Kitty graphics or Sixel), not just half cells."""
+    try:
+        from textual_image.renderable import Image, SixelImage, TGPImage
+    except Exception:
+        return False
+    return Image in (SixelImage, TGPImage)
+
+
+def choose_mode(asked: str | None, images_available: bool) -> str:
+    """``auto`` resolved: graphics only where the terminal draws real images."""
+    asked = (asked or "auto").lower()
+    if asked not in MODES:
+        asked = "auto"
+    if asked == "auto":
+        return "graphics" if images_available and terminal_shows_images() else "text"
+    if asked == "graphics" and not images_available:
+        return "text"
+    return asked
+
+
 class PlotView(Vertical):
-    """The path of a step's PNG and, when images are on, the image."""
+    """The plot pane: a note or the PNG's path on top, the picture under it, as large as the pane."""
 
     DEFAULT_CSS = """
-    PlotView { height: auto; }
-    PlotView > .plot-image { width: auto; height: 16; max-width: 100%; }
+    PlotView { height: 1fr; }
+    PlotView.-empty { display: none; }
+    PlotView > .plot-path { height: auto; }
+    PlotView > .plot-image { width: 100%; height: 1fr; }
+    PlotView > TextPlot { display: none; }
+    PlotView.-sketch > TextPlot { display: block; }
+    /* side by side, a text-mode pane keeps its place and size between steps (no reflow of the text beside it) */
+    .-side PlotView.-text-mode { display: block; }
+    .-side PlotView.-text-mode > TextPlot { display: block; visibility: hidden; }
+    .-side PlotView.-text-mode.-sketch > TextPlot { visibility: visible; }
     """
 
-    def __init__(self, images: bool = True, lang: str = "en", **kwargs):
+    def __init__(self, mode: str = "text", lang: str = "en", **kwargs):
         super().__init__(**kwargs)
-        self.images = images
+        self.mode = mode
+        self.set_class(mode == "text", "-text-mode")
         self.lang = lang
         self.path: Path | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("", classes="plot-path", markup=False)
+        yield TextPlot()
+
+    def _note(self, text: str) -> None:
+        note = self.query_one(".plot-path", Static)
+        note.update(text)
+        note.display = bool(text)
+        bare = self.mode != "text" and not self.query(".plot-image")  # a path line alone needs one row, not a pane
+        self.set_class(bare, "-bare")
 
     def show_busy(self) -> None:
-        self.display = True
-        self._remove_image()
-        self.query_one(".plot-path", Static).update(tr(both("drawing the plot…", "正在绘图……"), self.lang))
+        self.remove_class("-empty")
+        self._clear()
+        self._note(tr(both("drawing the plot…", "正在绘图……"), self.lang))
 
     def show_note(self, text: str) -> None:
-        self.display = True
-        self._remove_image()
-        self.query_one(".plot-path", Static).update(text)
+        self.remove_class("-empty")
+        self._clear()
+        self._note(text)
 
     def show_none(self) -> None:
         self.path = None
-        self._remove_image()
-        self.display = False
+        self._clear()
+        self.add_class("-empty")
 
     def show_error(self, message: str) -> None:
-        self.display = True
+        self.remove_class("-empty")
+        self._clear()
+        self._note(tr(both("no plot: ", "无法绘图："), self.lang) + message)
+
+    def show_sketch(self, sketch: Sketch, note: str = "") -> None:
+        """The braille plot of the step (text mode)."""
+        self.remove_class("-empty")
         self._remove_image()
-        self.query_one(".plot-path", Static).update(tr(both("no plot: ", "无法绘图："), self.lang) + message)
+        self._note(note)
+        self.query_one(TextPlot).draw(sketch)
+        self.add_class("-sketch")
+        self.remove_class("-bare")
 
     def show_plot(self, path: Path) -> None:
-        self.display = True
+        """The PNG (graphics mode), or its path alone (off)."""
+        self.remove_class("-empty")
         self.path = path
-        self.query_one(".plot-path", Static).update(tr(both("plot: ", "图像："), self.lang) + str(path))
+        self.remove_class("-sketch")
+        self._note(tr(both("plot: ", "图像："), self.lang) + str(path))
         self._remove_image()
-        Image = image_widget_class() if self.images else None
+        Image = image_widget_class() if self.mode == "graphics" else None
         if Image is not None:
             try:
                 self.mount(Image(str(path), classes="plot-image"))
+                self.remove_class("-bare")
             except Exception as err:  # an unreadable PNG: the path is still shown
-                self.query_one(".plot-path", Static).update(f"{path} ({err})")
+                self._note(f"{path} ({err})")
+
+    def _clear(self) -> None:
+        self.remove_class("-sketch")
+        self._remove_image()
 
     def _remove_image(self) -> None:
         for widget in self.query(".plot-image"):
             widget.remove()
+
+    @property
+    def sketch(self) -> Sketch | None:
+        return self.query_one(TextPlot).sketch if self.has_class("-sketch") else None

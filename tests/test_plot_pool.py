@@ -1,0 +1,38 @@
+"""The export's process pool: it links exactly the figures plot_step draws, and they are the same bytes."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+from tutor import export, plots
+from tutor.plots.pool import drawing_pool, has_picture
+
+
+def test_has_picture_says_what_plot_step_draws(tmp_path, monkeypatch):
+    from tutor.lesson.catalog import find_lessons
+    from tutor.walkthrough import build_walkthrough
+
+    monkeypatch.setattr(plots.style, "save", lambda fig, path: Path(path))  # build each figure, write none
+    checked = 0
+    for entry in find_lessons([]):
+        for step in build_walkthrough(entry.lesson).steps:
+            drawn = plots.plot_step(step, tmp_path / "x.png", "en") is not None
+            assert has_picture(step) == drawn, (entry.id, step.id)
+            checked += drawn
+    assert checked >= 20
+
+
+def test_the_pool_draws_the_same_bytes_as_one_process(tmp_path):
+    from tutor.lesson.catalog import resolve_lesson
+    from tutor.walkthrough import build_walkthrough
+
+    walkthrough = build_walkthrough(resolve_lesson("sign-of-the-derivative"))
+    alone, _ = export.render_markdown(walkthrough, "en", tmp_path / "alone", "x")
+    with drawing_pool(2):
+        pooled, images = export.render_markdown(walkthrough, "en", tmp_path / "pooled", "x")
+    assert pooled == alone and images
+    for image in images:
+        assert image.read_bytes() == (tmp_path / "alone" / image.name).read_bytes(), image.name
