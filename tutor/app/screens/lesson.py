@@ -26,6 +26,7 @@ from tutor.app.widgets.markdown import LessonMarkdown
 from tutor.app.widgets.plot import PlotView
 from tutor.errors import TutorError
 from tutor.latex_unicode import markdown_maths, plain_maths
+from tutor.plaintext import strip_markdown
 from tutor.safe_text import one_line, shown
 from tutor.session import Answered, LessonSession, prompt_text
 from tutor.session import caret as caret_line
@@ -266,7 +267,7 @@ class LessonScreen(Screen):
         lines = []
         for q in session.step.questions:
             answered = session.last.get(q.id)
-            short = plain_maths(tr(q.prompt, self.lang))
+            short = plain_maths(strip_markdown(tr(q.prompt, self.lang)))
             if q.id in session.settled:
                 if answered is not None and answered.verdict == "right":
                     lines.append(f"✓ {short}  {answered.answer}")
@@ -292,13 +293,10 @@ class LessonScreen(Screen):
             prompt.update(where + plain_maths(prompt_text(q, self.lang)))
             answer.placeholder = _say(self.lang, "your answer, then Enter", "输入答案后按 Enter")
         elif self.finished_here or session.at_last_step:
-            right, total = session.score()
             prompt.update(
-                _say(
-                    self.lang,
-                    f"End of the lesson: {right} of {total} questions right. Press Enter to finish.",
-                    f"本课结束：{total} 题中答对 {right} 题。按 Enter 完成。",
-                )
+                _say(self.lang, "End of the lesson: ", "本课结束：")
+                + session.summary()
+                + _say(self.lang, " Press Enter to finish.", "按 Enter 完成。")
             )
             answer.placeholder = _say(self.lang, "Enter to finish", "按 Enter 完成")
         elif session.step.questions and not session.step_settled():
@@ -546,6 +544,8 @@ class LessonScreen(Screen):
         self.show_grade(answered)
         if grade.verdict == "right":
             self.query_one("#answer", Input).value = ""
+        else:  # selected, so what the learner types next replaces it (5 after 10 is 5, not 105)
+            self.query_one("#answer", AnswerInput).offer_again()
         self.refresh_transcript()
         self.refresh_answered()
         self.app.tell_store()
@@ -566,6 +566,8 @@ class LessonScreen(Screen):
         elif grade.verdict == "wrong":
             tail = _say(self.lang, "  Try again, or F2 for a hint.", "  再试一次，或按 F2 看提示。")
             self.say("✗ " + words + tail, "wrong")
+        elif grade.verdict == "close":
+            self.say("≈ " + words, "hint")
         else:
             caret = ""
             column = getattr(grade, "column", None)
@@ -614,11 +616,12 @@ class LessonScreen(Screen):
         if session is None or self.busy:
             return
         q = session.current_question()
-        if q is not None:  # pass over this question: a wrong value of it is carried forward
-            session.skip(q)
-            note = _say(self.lang, "Skipped. ", "已跳过。")
+        if q is not None:  # pass over this question: its value is shown, and later ones go on from it
+            revealed = session.skip(q)
+            note = _say(self.lang, "Skipped. ", "已跳过。") + plain_maths(revealed)
             self.query_one("#answer", Input).value = ""
-            self.say(note, "hint")
+            self.say(note, "solution")
+            self.refresh_transcript()
             self.refresh_answered()
             return
         if session.at_last_step:
@@ -628,13 +631,10 @@ class LessonScreen(Screen):
             session.finish()
             self.finished_here = True
             self.app.just_finished = session.lesson_id
-            right, total = session.score()
             self.say(
-                _say(
-                    self.lang,
-                    f"Lesson finished: {right} of {total} questions right. Press Enter (or Esc) for the lessons.",
-                    f"课程完成：{total} 题中答对 {right} 题。按 Enter（或 Esc）返回课程列表。",
-                ),
+                _say(self.lang, "Lesson finished: ", "课程完成：")
+                + session.summary()
+                + _say(self.lang, " Press Enter (or Esc) for the lessons.", "按 Enter（或 Esc）返回课程列表。"),
                 "right",
             )
             self.refresh_prompt()
