@@ -172,14 +172,14 @@ def test_an_unchanged_listing_comes_from_the_cache_without_loading_a_lesson(bund
 
     write(bundled, "a.yaml", "alpha", order=1)
     (bundled / "z.yaml").write_text("id: z\ntitle: T\nsections: []\n")
-    first = lessons_command([], "text", "en"), lessons_command([], "json", "zh")
+    first = lessons_report([], "text", "en"), lessons_report([], "json", "zh")
     assert (paths.data_dir() / "cache" / "lessons.json").is_file()
 
     def no_loading(*args):
         raise AssertionError("a lesson was loaded for an unchanged listing")
 
     monkeypatch.setattr(catalog, "find_lessons", no_loading)
-    assert (lessons_command([], "text", "en"), lessons_command([], "json", "zh")) == first
+    assert (lessons_report([], "text", "en"), lessons_report([], "json", "zh")) == first
 
 
 @pytest.mark.parametrize(
@@ -193,9 +193,9 @@ def test_an_unchanged_listing_comes_from_the_cache_without_loading_a_lesson(bund
 )
 def test_any_change_to_the_lesson_files_lists_them_afresh(bundled, change):
     write(bundled, "a.yaml", "alpha", order=1)
-    lessons_command([], "text", "en")
+    lessons_report([], "text", "en")
     change(bundled)
-    cached = json.loads(lessons_command([], "json", "en"))
+    cached = json.loads(lessons_report([], "json", "en"))
     from tutor.lesson import catalog
 
     fresh = json.loads(json.dumps([catalog._row(e) for e in find_lessons([])]))
@@ -206,7 +206,7 @@ def test_any_change_to_the_lesson_files_lists_them_afresh(bundled, change):
 
 def test_a_damaged_or_foreign_cache_is_ignored_and_replaced(bundled):
     write(bundled, "a.yaml", "alpha", order=1)
-    expected = lessons_command([], "text", "en")
+    expected = lessons_report([], "text", "en")
     cache = paths.data_dir() / "cache" / "lessons.json"
     key = json.loads(cache.read_text(encoding="utf-8"))["key"]
     for damaged in [
@@ -217,13 +217,13 @@ def test_a_damaged_or_foreign_cache_is_ignored_and_replaced(bundled):
         json.dumps({"key": "another", "rows": []}),
     ]:
         cache.write_text(damaged, encoding="utf-8")
-        assert lessons_command([], "text", "en") == expected
+        assert lessons_report([], "text", "en") == expected
         assert json.loads(cache.read_text(encoding="utf-8"))["key"] == key
 
 
 def test_the_cache_is_trusted_for_the_listing_only(bundled):
     write(bundled, "a.yaml", "alpha", order=1)
-    lessons_command([], "text", "en")
+    lessons_report([], "text", "en")
     cache = paths.data_dir() / "cache" / "lessons.json"
     data = json.loads(cache.read_text(encoding="utf-8"))
     data["rows"][0]["path"] = "/elsewhere/evil.yaml"
@@ -237,7 +237,7 @@ def test_a_read_only_data_folder_still_lists(bundled, monkeypatch, tmp_path):
     blocked = tmp_path / "a-file"
     blocked.write_text("not a folder")
     monkeypatch.setenv("TUTOR_HOME", str(blocked))  # the cache folder cannot be made inside a file
-    assert lessons_command([], "text", "en").splitlines()[1].split()[0] == "alpha"
+    assert lessons_report([], "text", "en").splitlines()[1].split()[0] == "alpha"
 
 
 def test_the_cached_listing_imports_neither_yaml_nor_sympy(tmp_path):

@@ -165,6 +165,18 @@ def _two_decimals(value: sp.Expr) -> sp.Rational:
 # --- the loss and one exact update -------------------------------------------------------
 
 
+def mse_loss(
+    model: sp.Expr, parameters: Sequence[str], input: str, xs: Sequence[Any], ys: Sequence[Any], samples: Any = None
+) -> sp.Expr:
+    """L(p) = (1/n) Σ (model(x_i; p) - y_i)², a symbolic expression in the parameters."""
+    problem = _Problem.of(model, parameters, input)
+    xs, ys = _exact_data(xs, ys)
+    used = _samples(samples, len(xs))
+    x = problem.input_symbol
+    terms = [(model.xreplace({x: xs[i]}) - ys[i]) ** 2 for i in used]
+    return sp.Add(*terms) * sp.Rational(1, len(used))
+
+
 def one_update(
     model: sp.Expr, parameters: Sequence[str], input: str, xs: Any, ys: Any, params: Any, lr: Any, samples: Any = None
 ) -> TrainingUpdate:

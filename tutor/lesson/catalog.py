@@ -53,7 +53,7 @@ def _files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.suffix.lower() in LESSON_SUFFIXES and p.is_file())
 
 
-def _folders(extra_dirs: Sequence[Path]) -> list[tuple[Path, str]]:
+def lesson_folders(extra_dirs: Sequence[Path]) -> list[tuple[Path, str]]:
     folders = [(paths.bundled_lessons_dir(), "bundled"), (paths.user_lessons_dir(), "user")]
     for folder in extra_dirs:
         folder = Path(folder)
@@ -89,7 +89,7 @@ def find_lessons(extra_dirs: Sequence[Path] = ()) -> list[CatalogEntry]:
     seen_files: set[Path] = set()
     taken: dict[str, Path] = {}
     entries: list[CatalogEntry] = []
-    for folder, source in _folders(extra_dirs):
+    for folder, source in lesson_folders(extra_dirs):
         # every file, not only the lessons: a lesson reads its data files (samples.csv) beside it
         for path in sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []:
             real = path.resolve()
@@ -184,7 +184,7 @@ def _listing_key(extra_dirs: Sequence[Path]) -> str:
     for code in sorted(here.glob("*.py")):  # a changed loader may say different things about the same file
         stat = code.stat()
         digest.update(f"{code.name}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
-    for folder, source in _folders(extra_dirs):
+    for folder, source in lesson_folders(extra_dirs):
         # every file, not only the lessons: a lesson reads its data files (samples.csv) beside it
         for path in sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []:
             digest.update(f"{source}\0{path}\0{path.resolve()}\0".encode())
@@ -293,7 +293,7 @@ def lessons_command(extra_dirs: Sequence[Path], fmt: str = "text", lang: str = "
     if fmt == "json":
         return json.dumps([e.as_json(lang) for e in entries], ensure_ascii=False, indent=2)
     if not entries:
-        where = ", ".join(str(p) for p, _ in _folders(extra_dirs))
+        where = ", ".join(str(p) for p, _ in lesson_folders(extra_dirs))
         return f"no lessons found (looked in {where})"
     header = ("id", "title" if lang != "zh" else "标题", "status" if lang != "zh" else "状态")
     from tutor.safe_text import one_line  # ids, titles and file names in errors: control characters escaped

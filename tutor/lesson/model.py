@@ -319,7 +319,7 @@ class Ask(SectionBase):
     start: dict[str, sp.Expr] | None = None
     learning_rate: sp.Expr | None = None
     max_steps: int = 1000
-    model: Model | None = None  # what loss_after_epoch trains, on ``data``
+    model: RegressionModel | None = None  # what loss_after_epoch trains, on ``data``
     data: DataSet | None = None
 
 

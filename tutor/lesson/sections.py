@@ -625,7 +625,12 @@ def _option(r: Reader, node: Node) -> Option | None:
 
 
 def _part(
-    r: Reader, node: Node, f: dict[str, Node], function: Function | None, model: Model | None, earlier: list[str]
+    r: Reader,
+    node: Node,
+    f: dict[str, Node],
+    function: Function | None,
+    model: RegressionModel | None,
+    earlier: list[str],
 ) -> Part | None:
     p = r.fields(node, "a part", PART_KEYS, (), node)
     if p is None:
