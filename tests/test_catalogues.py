@@ -219,6 +219,7 @@ ALLOWED = {
     "betas",
     "centering",
 }
+ALLOWED |= {"images", "auto", "graphics", "off", "TUTOR_IMAGES", "variant"}  # --images values, option names
 #: The bundled lessons' ids are identifiers the learner types (tutor run gradients), not prose.
 ALLOWED |= {path.stem.split("-", 1)[1] for path in LESSONS}
 #: Spans that are maths, code or paths: $...$, `...`, anything with a slash or a dot-extension, identifiers
