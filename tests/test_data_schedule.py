@@ -284,4 +284,5 @@ def test_the_course_runs_in_plain_mode(course):
     result = CliRunner().invoke(main, ["run", str(course), "--plain"], input=answers)
     assert result.exit_code == 0, result.output
     assert "It cannot cross the maximum at x = 0." in result.output
-    assert "Lesson finished: 5 of 5 questions right." in result.output
+    # one wrong try on the way: the summary says so (issue 15), every question is right in the end
+    assert "Lesson finished: 4 of 5 questions right at the first try, 1 right after more tries" in result.output

@@ -100,7 +100,8 @@ def test_the_question_lesson_runs_in_plain_mode(tmp_path):
     result = CliRunner().invoke(main, ["run", str(path), "--plain"], input="\n".join(answers) + "\n")
     assert result.exit_code == 0
     assert "From x = -2 the run reaches x = -1." in result.output
-    assert "Lesson finished: 7 of 7 questions right." in result.output
+    # one wrong try on the way: the summary says so (issue 15), every question is right in the end
+    assert "Lesson finished: 6 of 7 questions right at the first try, 1 right after more tries" in result.output
 
 
 @pytest.mark.parametrize(

@@ -294,13 +294,7 @@ class PlainTutor:
             self.ask_questions(session)
             if session.at_last_step:
                 session.finish()
-                right, total = session.score()
-                self.say(
-                    self.t(
-                        f"Lesson finished: {right} of {total} questions right.",
-                        f"课程完成：{total} 题中答对 {right} 题。",
-                    )
-                )
+                self.say(self.t("Lesson finished: ", "课程完成：") + session.summary())
                 return
             session.skipped.clear()
             session.next_step()
@@ -315,7 +309,9 @@ class PlainTutor:
         i = session.step_index + 1
         title = plain_maths(tr(step.title, self.lang))
         self.say("## " + self.t(f"Step {i} of {n}: {title}", f"第 {i} 步，共 {n} 步：{title}"))
-        text = plain_maths(tr(step.text, self.lang)).strip()
+        from tutor.plaintext import strip_markdown
+
+        text = plain_maths(strip_markdown(tr(step.text, self.lang))).strip()
         if text:
             self.say(text)
         line = function_line(step, self.lang)
@@ -385,8 +381,8 @@ class PlainTutor:
                 self.say(self.t("Solution: ", "答案：") + plain_maths(session.solution(q)))
                 continue
             if command == "skip":
-                session.skip(q)
-                self.say(self.t("Skipped.", "已跳过。"))
+                revealed = session.skip(q)
+                self.say(self.t("Skipped. ", "已跳过。") + plain_maths(revealed))
                 continue
             if not text:
                 self.say(

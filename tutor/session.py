@@ -121,9 +121,9 @@ class LessonSession:
                 except TutorError:
                     continue
                 if g.counted:
-                    self.earlier[q.id] = g.value
                     self.last[q.id] = Answered(q, attempt.answer, g)
-                if attempt.verdict == "right":
+                if attempt.verdict == "right" and g.right:
+                    self.earlier[q.id] = g.value  # only a right value is built on (never a wrong attempt's)
                     self.settled.add(q.id)
 
     # --- answering ------------------------------------------------------------------------------
@@ -157,10 +157,13 @@ class LessonSession:
         )
 
     def apply(self, question: Question, text: str, grade) -> Answered:
-        """Let a recorded grade count in this sitting (UI thread): earlier values, settled questions."""
-        if grade.counted:
-            self.earlier[question.id] = grade.value
+        """Let a recorded grade count in this sitting (UI thread): earlier values, settled questions.
+
+        Only a right answer becomes an earlier value that later questions are judged from: a question
+        left wrong (skipped, or its solution shown) goes on from the true value, the one the table shows.
+        """
         if grade.verdict == "right":
+            self.earlier[question.id] = grade.value
             self.settled.add(question.id)
             self.skipped.discard(question.id)
         answered = Answered(question, text, grade)
@@ -181,14 +184,16 @@ class LessonSession:
         )
 
     def grade_text(self, grade) -> str:
-        """The grade in words: verdict, which part, matched feedback, carried forward."""
-        parts = [tr(grade.message, self.lang)]
+        """The grade in words: verdict, which part, matched feedback, carried forward (Markdown stripped)."""
+        from tutor.plaintext import strip_markdown
+
+        parts = [strip_markdown(tr(grade.message, self.lang))]
         if grade.feedback:
-            parts.append(tr(grade.feedback, self.lang))
+            parts.append(strip_markdown(tr(grade.feedback, self.lang)))
         carried = _("Your earlier value was carried forward: this was judged from your own answer.")
         if grade.carried_forward and "carried" not in " ".join(parts) and "沿用" not in " ".join(parts):
             parts.append(carried)
-        return " ".join(p for p in parts if p)
+        return ("" if self.lang == "zh" else " ").join(p for p in parts if p)  # Chinese sentences need no space
 
     def prepare_hints(self) -> None:
         """Gather every question's hints now (the walkthrough has already derived them), so F2 only looks up."""
@@ -203,13 +208,25 @@ class LessonSession:
         return known
 
     def _work_out_hints(self, question: Question) -> list[Text]:
-        out: list[Text] = list(question.help.hints)
+        """General to specific, the answer only in the last: the author's first hint, the derivation's
+        rules innermost first, the author's other hints, then the derivative of each variable."""
         from tutor.walkthrough.contract import DeriveContext
 
-        if isinstance(question.context, DeriveContext):
-            for lines in question.context.hints:
-                out += list(reversed(lines))  # the innermost rules first: the first hint is a step, not the answer
-        return out
+        authored: list[Text] = list(question.help.hints)
+        if not isinstance(question.context, DeriveContext):
+            return authored
+        rules: list[Text] = []
+        results: list[Text] = []
+        for steps in question.context.hints:  # per variable, outermost rule first: the first is the derivative
+            if not steps:
+                continue
+            answer = _result(steps[0])
+            inner = list(reversed(steps[1:]))
+            # a rule whose result is already the whole derivative (the one term with x in it) would give
+            # the answer early: the last hint, the whole derivation, says it
+            rules += [step for step in inner if _result(step) != answer]
+            results.append(steps[0])
+        return authored[:1] + rules + authored[1:] + results
 
     def hint(self, question: Question) -> str | None:
         """The next hint (recorded), or None when there are no more."""
@@ -217,7 +234,9 @@ class LessonSession:
         given = self.hints_given.get(question.id, 0)
         if given >= len(available):
             return None
-        text = tr(available[given], self.lang)
+        from tutor.plaintext import strip_markdown
+
+        text = strip_markdown(tr(available[given], self.lang))
         self.hints_given[question.id] = given + 1
         self.store.record(self.lesson_id, question.id, "", "", text, kind="hint", skill=question.skill)
         return text
@@ -236,17 +255,30 @@ class LessonSession:
         return text
 
     def solution_text(self, question: Question) -> str:
+        from tutor.plaintext import strip_markdown
         from tutor.walkthrough import expected_given  # loaded already: it built self.walkthrough
 
         expected, carried = expected_given(question, self.earlier)
         answer = format_value(question, expected, self.lang)
         lines = []
         if question.help.solution:
-            lines.append(tr(question.help.solution, self.lang))
+            lines.append(strip_markdown(tr(question.help.solution, self.lang)))
         lines.append(_("The answer is {answer}.").format(answer=answer))
         if carried:
             lines.append(_("(This follows from your own earlier answers.)"))
         return "\n".join(lines)
+
+    def reveal_text(self, question: Question) -> str:
+        """The right value and its one-line reason (the last line of the worked solution), for a skip."""
+        from tutor.plaintext import strip_markdown
+
+        answer = format_value(question, question.expected, self.lang)
+        reason = ""
+        if question.help.solution:
+            lines = [line.strip() for line in tr(question.help.solution, self.lang).splitlines() if line.strip()]
+            reason = strip_markdown(lines[-1]) if lines else ""
+        said = _("The answer was {answer}.").format(answer=answer)
+        return f"{said} {reason}".strip()
 
     def derivation(self, step: Step | None = None) -> list[str]:
         """A derive step's derivative, one rule per line (Unicode text); [] for any other step."""
@@ -257,9 +289,16 @@ class LessonSession:
                 return [tr(line, self.lang) for line in derivation.lines]
         return []
 
-    def skip(self, question: Question) -> None:
-        """Pass over a question for now; a wrong value of it is carried forward."""
+    def skip(self, question: Question) -> str:
+        """Pass over a question for now: its right value is shown (and recorded as shown), and later
+        questions go on from that value, never from a wrong attempt.  Returns what to show."""
+        text = self.reveal_text(question)
         self.skipped.add(question.id)
+        self.earlier.pop(question.id, None)
+        if question.id not in self.revealed:
+            self.store.record(self.lesson_id, question.id, "", "", text, kind="solution", skill=question.skill)
+            self.revealed.add(question.id)
+        return text
 
     # --- moving ---------------------------------------------------------------------------------
 
@@ -289,9 +328,20 @@ class LessonSession:
         right, _ = self.store.score(self.lesson_id)
         return right, self.total_questions()
 
+    def summary(self) -> str:
+        """The end of the lesson in words: right at the first try, right later, hints, solutions shown."""
+        from tutor.feedback_summary import lesson_summary
+
+        return lesson_summary(self.store.attempts(self.lesson_id), self.total_questions(), self.lang)
+
+
+def _result(step: Text) -> str:
+    """What a derivation step comes to: the text after its last '='."""
+    return tr(step, "en").rsplit("=", 1)[-1].strip()
+
 
 def format_value(question: Question, value: Any, lang: str = "en") -> str:
-    """An expected answer as a learner would type it: 1/2, 10*x, (4, 12, 21), decrease."""
+    """An expected answer in the lesson's notation (which the answer box reads too): 1/2, 10x, (4, 12, 21), decrease."""
     if question.kind == "choice":
         for choice in question.choices:
             if choice.key == value:
@@ -303,13 +353,17 @@ def format_value(question: Question, value: Any, lang: str = "en") -> str:
     if isinstance(value, (tuple, list)):
         return "(" + ", ".join(format_value(question, v, lang) for v in value) + ")"
     if isinstance(value, sp.Basic):
-        return sp.sstr(value)
+        from tutor.derivation import show  # 4x³ − 4 as the lesson writes it, never Python's 4*x**3 - 4
+
+        return show(value)
     return str(value)
 
 
 def prompt_text(question: Question, lang: str) -> str:
-    """The question, with its choices unless the question already names them all."""
-    text = tr(question.prompt, lang)
+    """The question (Markdown markers stripped), with its choices unless the question already names them all."""
+    from tutor.plaintext import strip_markdown
+
+    text = strip_markdown(tr(question.prompt, lang))
     if question.kind == "choice" and question.choices:
         labels = [tr(c.label, lang) or c.key for c in question.choices]
         if all(label.lower() in text.lower() for label in labels):

@@ -25,7 +25,7 @@ MAX_EPOCHS = 1000
 
 # --- the format's keys (the JSON Schema is tested against these) --------------------------
 
-TOP_KEYS = ("id", "order", "title", "summary", "variants", "sections")
+TOP_KEYS = ("id", "order", "title", "summary", "variants", "sections", "figures")
 TOP_REQUIRED = ("id", "title", "sections")
 
 _TEXT_KEYS = ("title", "text")

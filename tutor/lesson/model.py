@@ -352,6 +352,7 @@ class Lesson:
     summary: Text
     sections: tuple[Section, ...]
     order: int = 100  # position in the list of lessons
+    figures: int | None = None  # significant figures a decimal needs to stand for an exact answer (None: 4)
     path: str = ""
     where: Where | None = None
     places: dict[str, Where] = field(

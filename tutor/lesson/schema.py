@@ -645,6 +645,9 @@ def lesson_schema() -> dict:
                 "description": "Letters, digits and dashes; unique among lessons.",
             },
             "order": _integer(-1_000_000, 1_000_000, "Position in the list of lessons (smaller first).", 100),
+            "figures": _integer(
+                1, 15, "Significant figures a decimal needs to stand for an exact answer (-3.938 for -63/16).", 4
+            ),
             "title": _described(_ref("text"), "The lesson's title."),
             "summary": _described(_ref("text"), "One or two sentences: what the learner will be able to do."),
             "variants": _variants(),

@@ -938,6 +938,7 @@ def read_lesson(r: Reader, root: Node, variant: int | None = None) -> Lesson | N
                 f"an id is letters, digits and dashes (at most 64), e.g. sign-of-the-derivative; got '{short(lesson_id)}'",
             )
     order = r.integer(f["order"], "order", -1_000_000, 1_000_000) if "order" in f else 100
+    figures = r.integer(f["figures"], "figures", 1, 15) if "figures" in f else None
     title = r.text_value(f["title"]) if "title" in f else None
     summary = r.text_value(f["summary"]) if "summary" in f else ""
     sections = []
@@ -956,6 +957,7 @@ def read_lesson(r: Reader, root: Node, variant: int | None = None) -> Lesson | N
         summary=summary,
         sections=tuple(sections),
         order=order,
+        figures=figures,
         path=r.path,
         where=r.where(root),
         places=_places(r, f),

@@ -36,6 +36,8 @@ def build_walkthrough(lesson: Lesson) -> Walkthrough:
         except TutorError as err:  # the engine has no answer: say where, in one line
             raise LessonError([Diagnostic(_where(lesson, section), "error", err.message)]) from None
     steps = [_concrete(step) for step in steps]
+    if lesson.figures is not None:  # the lesson's precision rule, on every question
+        steps = [replace(s, questions=tuple(replace(q, figures=lesson.figures) for q in s.questions)) for s in steps]
     return Walkthrough(lesson.id, lesson.title, lesson.summary, tuple(_tidy(step) for step in steps), lesson.path)
 
 

@@ -444,8 +444,8 @@ def _iteration(
             )
         else:
             prompt = both(
-                f"What is ${slope_k}$, at your ${x_k}$?",
-                f"在你算出的 ${x_k}$ 处，${slope_k}$ 是多少？",
+                f"What is ${slope_k}$, at ${x_k}$ (in the table)?",
+                f"在 ${x_k}$ 处（见表），${slope_k}$ 是多少？",
             )
         questions.append(
             Question(
@@ -641,8 +641,8 @@ def _iteration(
         text = _join(section.text, intro)
     else:
         text = both(
-            f"Iteration {k}: carry on from ${x_k}$, the point you computed in the last iteration.",
-            f"第 {k} 次迭代：从你在上一次迭代算出的 ${x_k}$ 继续。",
+            f"Iteration {k}: carry on from ${x_k}$, where the last iteration ended (the table shows its value).",
+            f"第 {k} 次迭代：从上一次迭代得到的 ${x_k}$ 继续（表中列出了它的值）。",
         )
     title = both(f"Iteration {k}", f"第 {k} 次迭代")
     if k == 0 and section.title:

@@ -87,6 +87,7 @@ class Question:
     given: Mapping[str, Any] = field(default_factory=dict)  # symbol name -> its true value
     labels: Mapping[str, Text] = field(default_factory=dict)  # symbol name -> how to name it ("x₁")
     rule: str | None = None  # choice questions: how the formula's value becomes a key (see RULES)
+    figures: int | None = None  # significant figures a decimal needs for an exact answer (None: the grader's 4)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from tutor.app.widgets.plot import PlotView
 from tutor.errors import TutorError
 from tutor.i18n import N_, _
 from tutor.latex_unicode import markdown_maths, plain_maths
+from tutor.plaintext import strip_markdown
 from tutor.safe_text import one_line, shown
 from tutor.session import Answered, LessonSession, prompt_text
 from tutor.session import caret as caret_line
@@ -261,7 +262,7 @@ class LessonScreen(Screen):
         lines = []
         for q in session.step.questions:
             answered = session.last.get(q.id)
-            short = plain_maths(tr(q.prompt, self.lang))
+            short = plain_maths(strip_markdown(tr(q.prompt, self.lang)))
             if q.id in session.settled:
                 if answered is not None and answered.verdict == "right":
                     lines.append(f"✓ {short}  {answered.answer}")
@@ -287,12 +288,7 @@ class LessonScreen(Screen):
             prompt.update(where + plain_maths(prompt_text(q, self.lang)))
             answer.placeholder = _("your answer, then Enter")
         elif self.finished_here or session.at_last_step:
-            right, total = session.score()
-            prompt.update(
-                _("End of the lesson: {right} of {total} questions right. Press Enter to finish.").format(
-                    right=right, total=total
-                )
-            )
+            prompt.update(_("End of the lesson: {summary} Press Enter to finish.").format(summary=session.summary()))
             answer.placeholder = _("Enter to finish")
         elif session.step.questions and not session.step_settled():
             prompt.update(_("You skipped a question here. Enter goes on; F7 goes back to it."))
@@ -527,6 +523,8 @@ class LessonScreen(Screen):
         self.show_grade(answered)
         if grade.verdict == "right":
             self.query_one("#answer", Input).value = ""
+        else:  # selected, so what the learner types next replaces it (5 after 10 is 5, not 105)
+            self.query_one("#answer", AnswerInput).offer_again()
         self.refresh_transcript()
         self.refresh_answered()
         self.app.tell_store()
@@ -547,6 +545,8 @@ class LessonScreen(Screen):
         elif grade.verdict == "wrong":
             tail = _("  Try again, or F2 for a hint.")
             self.say("✗ " + words + tail, "wrong")
+        elif grade.verdict == "close":
+            self.say("≈ " + words, "hint")
         else:
             caret = ""
             column = getattr(grade, "column", None)
@@ -595,11 +595,12 @@ class LessonScreen(Screen):
         if session is None or self.busy:
             return
         q = session.current_question()
-        if q is not None:  # pass over this question: a wrong value of it is carried forward
-            session.skip(q)
-            note = _("Skipped. ")
+        if q is not None:  # pass over this question: its value is shown, and later ones go on from it
+            revealed = session.skip(q)
+            note = _("Skipped. ") + plain_maths(revealed)
             self.query_one("#answer", Input).value = ""
-            self.say(note, "hint")
+            self.say(note, "solution")
+            self.refresh_transcript()
             self.refresh_answered()
             return
         if session.at_last_step:
@@ -609,11 +610,8 @@ class LessonScreen(Screen):
             session.finish()
             self.finished_here = True
             self.app.just_finished = session.lesson_id
-            right, total = session.score()
             self.say(
-                _("Lesson finished: {right} of {total} questions right. Press Enter (or Esc) for the lessons.").format(
-                    right=right, total=total
-                ),
+                _("Lesson finished: {summary} Press Enter (or Esc) for the lessons.").format(summary=session.summary()),
                 "right",
             )
             self.refresh_prompt()

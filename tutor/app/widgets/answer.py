@@ -10,6 +10,10 @@ the arrows, Enter, ...) run as soon as their key arrives, before the next key.
 A one-line box has nothing to scroll, yet Input inherits the scrolling keys
 (up, down, page up, page down) and swallowed them; here they pass on to the
 lesson screen, which scrolls the lesson text with them.
+
+After a wrong answer the box keeps it, selected (:meth:`AnswerInput.offer_again`):
+the learner can edit it, or type the next answer over it (``5`` after ``10``
+is ``5``, never ``105``).
 """
 
 from __future__ import annotations
@@ -39,6 +43,11 @@ class AnswerInput(Input):
                 await self.run_action(bindings[0].action)
                 return
         await super()._on_key(event)
+
+    def offer_again(self) -> None:
+        """After a wrong answer: keep it in view, selected, so typing the next one replaces it."""
+        self.focus()
+        self.select_all()
 
     def action_scroll_up(self) -> None:
         raise SkipAction()
