@@ -37,3 +37,27 @@ def zh():
 
     i18n.set_language("zh")
     return "zh"
+
+
+@pytest.fixture(scope="session")
+def bundled_walkthrough():
+    """``bundled_walkthrough(lesson_id)``: a bundled lesson's walkthrough, built once per test process.
+
+    Several modules read the same bundled walkthroughs (building one runs
+    the lesson's mathematics); a walkthrough is plain frozen data, so one
+    build serves them all.
+    """
+    from functools import cache
+
+    from tutor.lesson.catalog import find_lessons
+    from tutor.walkthrough import build_walkthrough
+
+    @cache
+    def build(lesson_id: str):
+        from tutor import paths
+
+        folder = paths.bundled_lessons_dir()
+        entry = next(e for e in find_lessons([]) if e.id == lesson_id and e.path.parent == folder)
+        return build_walkthrough(entry.lesson)
+
+    return build

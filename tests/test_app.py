@@ -661,14 +661,12 @@ def test_choices_and_carets():
     assert clip("x" * 300).endswith("(300 characters)")
 
 
-def test_partial_derivative_hints_reveal_the_rules_innermost_first(tmp_path):
+def test_partial_derivative_hints_reveal_the_rules_innermost_first(tmp_path, bundled_walkthrough):
     """∂f/∂m of 2x² + 6z² + 7m³: after the author's hints, the engine's rules, the power rule before the result."""
-    from tutor.lesson.catalog import resolve_lesson
     from tutor.progress import ProgressStore
     from tutor.session import LessonSession
-    from tutor.walkthrough import build_walkthrough
 
-    walk = build_walkthrough(resolve_lesson("gradients", []))
+    walk = bundled_walkthrough("gradients")
     session = LessonSession(walk, ProgressStore(tmp_path / "p.sqlite3"), "en")
     partial = next(q for q in walk.questions() if q.skill == "partial" and getattr(q.context, "of", None) == "m")
     hints = [h["en"] if isinstance(h, dict) else h for h in session.hints(partial)]

@@ -161,3 +161,92 @@ def test_the_shipped_lessons_all_load():
     entries = find_lessons([])
     assert entries, "no bundled lessons found"
     assert [e.error for e in entries if e.source == "bundled" and not e.ok] == []
+
+
+# --- the listing's cache ------------------------------------------------------------------------
+
+
+def test_an_unchanged_listing_comes_from_the_cache_without_loading_a_lesson(bundled, monkeypatch):
+    from tutor.lesson import catalog
+
+    write(bundled, "a.yaml", "alpha", order=1)
+    (bundled / "z.yaml").write_text("id: z\ntitle: T\nsections: []\n")
+    first = lessons_command([], "text", "en"), lessons_command([], "json", "zh")
+    assert (paths.data_dir() / "cache" / "lessons.json").is_file()
+
+    def no_loading(*args):
+        raise AssertionError("a lesson was loaded for an unchanged listing")
+
+    monkeypatch.setattr(catalog, "find_lessons", no_loading)
+    assert (lessons_command([], "text", "en"), lessons_command([], "json", "zh")) == first
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda folder: write(folder, "a.yaml", "alpha", order=1, title="A new title"),  # content
+        lambda folder: write(folder, "b.yaml", "beta", order=0),  # a new file
+        lambda folder: (folder / "a.yaml").unlink(),  # a file gone
+        lambda folder: (folder / "a.yaml").rename(folder / "c.yaml"),  # the same bytes elsewhere
+    ],
+)
+def test_any_change_to_the_lesson_files_lists_them_afresh(bundled, change):
+    write(bundled, "a.yaml", "alpha", order=1)
+    lessons_command([], "text", "en")
+    change(bundled)
+    cached = json.loads(lessons_command([], "json", "en"))
+    from tutor.lesson import catalog
+
+    fresh = json.loads(json.dumps([catalog._row(e) for e in find_lessons([])]))
+    assert [(r["id"], r["path"], r["title"]) for r in cached] == [
+        (r["id"], r["path"], r["title"] if isinstance(r["title"], str) else r["title"]["en"]) for r in fresh
+    ]
+
+
+def test_a_damaged_or_foreign_cache_is_ignored_and_replaced(bundled):
+    write(bundled, "a.yaml", "alpha", order=1)
+    expected = lessons_command([], "text", "en")
+    cache = paths.data_dir() / "cache" / "lessons.json"
+    key = json.loads(cache.read_text(encoding="utf-8"))["key"]
+    for damaged in [
+        "not json",
+        "[]",
+        json.dumps({"key": key, "rows": [{"id": 1}]}),
+        json.dumps({"key": key, "rows": [{"id": "x", "title": ["no"], "path": "p", "order": 1, "source": "s"}]}),
+        json.dumps({"key": "another", "rows": []}),
+    ]:
+        cache.write_text(damaged, encoding="utf-8")
+        assert lessons_command([], "text", "en") == expected
+        assert json.loads(cache.read_text(encoding="utf-8"))["key"] == key
+
+
+def test_the_cache_is_trusted_for_the_listing_only(bundled):
+    write(bundled, "a.yaml", "alpha", order=1)
+    lessons_command([], "text", "en")
+    cache = paths.data_dir() / "cache" / "lessons.json"
+    data = json.loads(cache.read_text(encoding="utf-8"))
+    data["rows"][0]["path"] = "/elsewhere/evil.yaml"
+    cache.write_text(json.dumps(data), encoding="utf-8")
+    assert resolve_lesson("alpha").id == "alpha"  # opening a lesson reads the folders, never the cache
+    assert [e.path for e in find_lessons([])] == [bundled / "a.yaml"]
+
+
+def test_a_read_only_data_folder_still_lists(bundled, monkeypatch, tmp_path):
+    write(bundled, "a.yaml", "alpha", order=1)
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    monkeypatch.setenv("TUTOR_HOME", str(blocked))  # the cache folder cannot be made inside a file
+    assert lessons_command([], "text", "en").splitlines()[1].split()[0] == "alpha"
+
+
+def test_the_cached_listing_imports_neither_yaml_nor_sympy(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "TUTOR_HOME": str(tmp_path / "home")}
+    code = "import sys; from tutor.cli import main; sys.argv = ['tutor', 'lessons']\ntry:\n    main()\nexcept SystemExit:\n    pass\nprint(sorted(m for m in ('yaml', 'sympy') if m in sys.modules), file=sys.stderr)"
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env) for _ in range(2)]
+    assert runs[0].stdout == runs[1].stdout and "lessons, 0 broken" in runs[1].stdout
+    assert runs[0].stderr.strip().endswith("['sympy', 'yaml']")  # the first listing loads the lessons
+    assert runs[1].stderr.strip().endswith("[]")

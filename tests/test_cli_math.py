@@ -168,3 +168,113 @@ def test_plot_never_overwrites_a_file_that_is_not_a_png(tmp_path):
 def test_beta_without_an_optimizer_that_uses_it_is_an_error():
     result = invoke("descend", "x^2", "--from", "x=1", "--lr", "0.1", "--beta", "0.9")
     assert result.exit_code == 1 and "--beta is for" in result.output
+
+
+def test_descend_json_streamed_is_one_document_with_every_step():
+    from tutor import descent
+    from tutor.mathtext import parse_expression
+
+    out = invoke("descend", "x^2 + 3y^2", "--from", "x=1,y=1", "--lr", "0.01", "--steps", "2500", "--format", "json")
+    assert out.exit_code == 0
+    data = json.loads(out.output)
+    f = parse_expression("x^2 + 3y^2", ["x", "y"])
+    run = descent.run(f, ["x", "y"], [1, 1], 0.01, steps=2500)
+    assert [s["point"] for s in data["steps"]] == [list(s.point) for s in run.steps]
+    assert data["stop"] == {"reason": "max_steps", "k": 2500, "message": run.stop.message}
+    assert out.output.endswith("}\n") and data["notes"] == []
+    empty = json.loads(invoke("descend", "1/x", "--from", "x=0", "--lr", "0.1", "--format", "json").output)
+    assert empty["steps"] == [] and empty["stop"]["reason"] == "undefined"
+
+
+def test_a_long_float_table_streams_in_columns_wide_enough_for_any_float():
+    out = invoke("descend", "x^2", "--from", "x=3", "--lr", "0.0001", "--steps", "3000")
+    assert out.exit_code == 0
+    lines = out.output.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.lstrip().startswith("k "))
+    rows = lines[header + 2 : header + 2 + 3001]
+    assert [int(r.split()[0]) for r in rows] == list(range(3001))
+    # every row's cells end in the same columns as the header's
+    ends = lambda line: [m.end() for m in __import__("re").finditer(r"\S+", line)][:4]  # noqa: E731
+    assert all(ends(r) == ends(lines[header])[:4] for r in rows)
+    assert lines[-1].startswith("stopped at k = 3000 (max_steps)")
+
+
+@pytest.mark.parametrize(
+    ("expr", "start", "lr", "options"),
+    [
+        ("x^2 + 3y^2", "x=1,y=-2", "1/3", {"exact": True, "steps": 30}),
+        ("x^2", "x=1", "1.5", {"steps": 100}),  # diverges: the last numbers are null
+        ("x^2 + 25y^2", "x=5,y=1", "0.03", {"until": ["sign-change"]}),
+        ("1/x", "x=0", "0.1", {}),  # no step at all
+        ("x^2 - y^2", "x=1,y=0", "1", {"exact": True, "steps": 3}),  # with notes
+        ("5x^2", "x=1", "0.3", {"optimizer": "momentum", "beta": "0.5", "steps": 1500}),
+    ],
+)
+def test_descend_json_streamed_is_the_bytes_of_the_whole_document(expr, start, lr, options):
+    """Written step by step, the JSON is byte for byte what json.dumps makes of the whole run at once."""
+    from tutor import reports
+
+    args = [f"--{k}" if v is True else f"--{k}={v if isinstance(v, str | int) else v[0]}" for k, v in options.items()]
+    out = invoke("descend", expr, "--from", start, "--lr", lr, *args, "--format", "json")
+    assert out.exit_code == 0, out.output
+    f, walk = reports.descend(expr, None, start, lr, **options)
+    run = reports.whole_run(walk)
+
+    def number(value):
+        if run.exact:
+            return str(value)
+        value = float(value)
+        return value if value == value and abs(value) != float("inf") else None
+
+    document = {
+        "variables": list(run.variables),
+        "learning_rate": number(run.learning_rate),
+        "exact": run.exact,
+        "optimizer": run.optimizer,
+        "steps": [
+            {
+                "k": s.k,
+                "point": [number(x) for x in s.point],
+                "value": number(s.value),
+                "gradient": [number(g) for g in s.gradient],
+                "sign_change": list(s.sign_change),
+            }
+            for s in run.steps
+        ],
+        "stop": {"reason": run.stop.reason, "k": run.stop.k, "message": run.stop.message},
+        "notes": list(reports.descend_notes(f, run)),
+    }
+    assert out.output == json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def test_the_views_import_no_engine_module():
+    """The console (and every other view) renders what tutor.reports or the walkthrough computed; annotations
+    may name engine types under TYPE_CHECKING, which never runs."""
+    import ast
+    from pathlib import Path
+
+    engine = {"calculus", "derivation", "descent", "training", "misconceptions", "codegen", "optimisers", "analysis"}
+    tutor = Path(__file__).resolve().parents[1] / "tutor"
+    views = [tutor / "console.py", tutor / "plain.py", tutor / "export.py", *tutor.glob("plots/*.py")]
+    views += tutor.glob("app/**/*.py")
+    found = []
+    for path in views:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        typing_only = {
+            id(n)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.If) and ast.unparse(node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING")
+            for n in ast.walk(node)
+        }
+        for node in ast.walk(tree):
+            if id(node) in typing_only:
+                continue
+            if isinstance(node, ast.ImportFrom) and node.module:
+                named = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.Import):
+                named = [a.name for a in node.names]
+            else:
+                continue
+            if any(len(p := name.split(".")) > 1 and p[0] == "tutor" and p[1] in engine for name in named):
+                found.append(f"{path.relative_to(tutor.parent)}:{node.lineno}: {ast.unparse(node)}")
+    assert len(views) > 10 and found == []

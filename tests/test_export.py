@@ -284,13 +284,11 @@ def test_export_command_with_no_names_exports_every_lesson_found_and_reports_bro
         next(lines)
 
 
-def test_directions_of_several_variables_name_each_variable(tmp_path):
+def test_directions_of_several_variables_name_each_variable(tmp_path, bundled_walkthrough):
     """The gradient lesson asks one direction per variable: the answer names x, z, m, not 0, 1, 2."""
     from tutor.export import export_markdown
-    from tutor.lesson.catalog import resolve_lesson
-    from tutor.walkthrough import build_walkthrough
 
-    text = export_markdown(build_walkthrough(resolve_lesson("gradients", [])), tmp_path, "en").read_text()
+    text = export_markdown(bundled_walkthrough("gradients"), tmp_path, "en").read_text()
     # at (1, 1, 1) the gradient (4, 12, 21) is positive in every component: decrease all three
     assert "$x$: decrease; $z$: decrease; $m$: decrease" in text
     assert "$0$: decrease" not in text

@@ -413,15 +413,13 @@ def test_descend_plot_option_writes_the_run_with_its_minimum(tmp_path, figures, 
     assert "minimum 0" in texts(figures[-1])
 
 
-def test_momentum_run_is_drawn_against_plain_descent(tmp_path):
+def test_momentum_run_is_drawn_against_plain_descent(tmp_path, bundled_walkthrough):
     """Issue 5: plain descent against momentum on the same contours, from a real lesson's run step."""
     from PIL import Image
 
-    from tutor.lesson.catalog import resolve_lesson
     from tutor.plots import plot_step
-    from tutor.walkthrough import build_walkthrough
 
-    walk = build_walkthrough(resolve_lesson("optimisers", []))
+    walk = bundled_walkthrough("optimisers")
     compared = [s for s in walk.steps if isinstance(s.payload, RunPayload) and s.payload.compare]
     assert compared, "a momentum descent's run step carries the plain run to compare with"
     step = compared[0]

@@ -520,12 +520,11 @@ def test_a_lesson_from_yaml():
     assert wt.question("s1.k1.next").expected == R(1, 4)
 
 
-def test_a_sign_change_asks_where_the_minimum_is_bracketed():
+def test_a_sign_change_asks_where_the_minimum_is_bracketed(bundled_walkthrough):
     """Issue 3: 5x² from x₀ = 1 with η = 3/20: x₁ = 1 - (3/20)·10 = -1/2 and f' went from 10 to -5."""
     from tutor.grading import grade
-    from tutor.lesson.catalog import resolve_lesson
 
-    walk = build_walkthrough(resolve_lesson("sign-of-the-derivative", []))
+    walk = bundled_walkthrough("sign-of-the-derivative")
     bracket = next(q for q in walk.questions() if q.id.endswith(".bracket"))
     assert bracket.expected == (sp.Rational(-1, 2), 1)
     assert grade(bracket, "[-1/2, 1]").verdict == "right"

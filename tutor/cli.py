@@ -18,16 +18,28 @@ from tutor.i18n import N_, _
 from tutor.optimisers import OPTIMISERS, settings_by_key
 
 FORMATS_TEXT_JSON = click.Choice(["text", "json"])
-#: Steps ``descend --format table|json`` prints (every one); the summary has no such limit.
-MAX_SHOWN_STEPS = 100_000
 LANGS = click.Choice(list(i18n.LANGUAGES))
 
 
-def echo(text: str = "", err: bool = False, fmt: str = "text") -> None:
+def echo(text: str = "", err: bool = False, fmt: str = "text", nl: bool = True) -> None:
     """The one door to the terminal: control characters from lessons, names or input are shown, never sent."""
     from tutor.safe_text import json_safe, shown
 
-    click.echo(json_safe(text) if fmt == "json" else shown(text), err=err)
+    click.echo(json_safe(text) if fmt == "json" else shown(text), err=err, nl=nl)
+
+
+def echo_stream(pieces, fmt: str = "text", sep: str = "\n", chunk: int = 1 << 16) -> None:
+    """Text made piece by piece (a long run's steps), through :func:`echo` in chunks of about ``chunk``
+    characters: memory stays bounded, and the terminal is not written (and flushed) once per piece."""
+    held: list[str] = []
+    size = 0
+    for piece in pieces:
+        held.append(piece)
+        size += len(piece)
+        if size >= chunk:
+            echo(sep.join(held) + sep, fmt=fmt, nl=False)
+            held, size = [], 0
+    echo(sep.join(held), fmt=fmt)
 
 
 def fail(err: TutorError) -> None:
@@ -305,33 +317,30 @@ def descend_cmd(expr, variables, start, lr, steps, until, exact, optimizer, fmt,
     from tutor.watchdog import deadline
 
     with deadline(seconds=None if not exact else 30):
-        f, run = reports.descend(
+        f, walk = reports.descend(
             expr, variables, start, lr, steps=steps, until=until, exact=exact, optimizer=optimizer, settings=settings
         )
-        if fmt != "summary" and len(run.steps) > MAX_SHOWN_STEPS:  # each printed step costs memory: bound it
-            raise TutorError(
-                _(
-                    "the run took {len:,} steps; --format {fmt} prints every step, at most {MAX_SHOWN_STEPS:,}: use --format summary, or fewer --steps"
-                ).format(len=len(run.steps), fmt=fmt, MAX_SHOWN_STEPS=MAX_SHOWN_STEPS)
-            )
-        notes = reports.descend_notes(f, run)
-        if fmt == "json":
-            out = console.descend_json(run, notes)
-        elif fmt == "summary":
-            out = console.descend_summary(run)
-        else:
-            out = console.descend_table(f, run, notes, reports.signs(run))
-    echo(out, fmt=fmt)
-    if fmt == "summary":  # the summary stays one line; what it cannot say goes beside it
-        for note in notes:
-            echo(_("note: {note}").format(note=note), err=True)
+        if plot_path is not None:  # the plot draws the whole path, so this run keeps its steps
+            walk = reports.whole_run(walk)
+        if fmt == "summary":  # one line; what it cannot say goes beside it
+            run, notes = reports.descend_summary_and_notes(f, walk)
+            echo(console.descend_summary(run))
+            for note in notes:
+                echo(_("note: {note}").format(note=note), err=True)
+        else:  # the steps are written as they come, so a long run costs no more memory than a short one
+            record = reports.NotesRecord(walk, f)
+            taken = record.tee(walk)
+            if fmt == "json":
+                echo_stream(console.descend_json(walk, lambda: record.notes(f), taken), fmt, sep="")
+            else:
+                echo_stream(console.descend_table(f, walk, lambda: record.notes(f), reports.signed(taken)))
     if plot_path is not None:
         from tutor.plots import plot_run
         from tutor.walkthrough.optimiser_words import optimiser_words
 
         try:
-            minima = _plot_minima(f, run.variables)
-            written = plot_run(f, run, plot_path, minima=minima, optimisers=optimiser_words(run.optimizer))
+            minima = _plot_minima(f, walk.variables)
+            written = plot_run(f, walk, plot_path, minima=minima, optimisers=optimiser_words(walk.optimizer))
         except OSError as err:
             fail(
                 TutorError(

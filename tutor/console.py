@@ -3,12 +3,13 @@
 The CLI computes a plain report (:mod:`tutor.reports`: exact sympy values in
 dataclasses, the run and its signs), then one of these renderers turns it into
 text for people or JSON for programs.  The renderers do no mathematics and
-import no engine module.
+import no engine module.  A descent's steps come as an iterator and are
+written as they come, so a million steps take as much memory as ten.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
@@ -18,7 +19,8 @@ from sympy.printing.str import StrPrinter
 
 from tutor.notation import sign_mark
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # annotations only: a view imports no engine module
+    from tutor.descent import Descent, Run, Step, Summary
     from tutor.reports import DeriveReport
 
 
@@ -148,32 +150,75 @@ def _number(value: Any, exact: bool) -> Any:
     return value if value == value and abs(value) != float("inf") else None
 
 
-def descend_json(run: Any, notes: Sequence[str] = ()) -> str:
+def _json_scalar(value: Any, quote: Callable[[str], str]) -> str:
+    """One number, string or null as ``json.dumps`` writes it (its C string quoting, ``float.__repr__``)."""
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return quote(value)
+    return float.__repr__(value) if isinstance(value, float) else int.__repr__(value)
+
+
+def _json_list(values: Sequence[Any], pad: str, quote: Callable[[str], str]) -> str:
+    if not values:
+        return "[]"
+    inner = pad + "  "
+    return "[\n" + ",\n".join(inner + _json_scalar(v, quote) for v in values) + "\n" + pad + "]"
+
+
+def _step_json(s: Step, exact: bool, quote: Callable[[str], str]) -> str:
+    """One step as an item of the document's ``steps`` list: the bytes ``json.dumps(..., indent=2)`` gives.
+
+    Written directly: with an indent, the json module encodes in pure Python,
+    which took most of a long run's time.
+    """
+    pad = "      "
+    return (
+        "    {\n"
+        f'{pad}"k": {int.__repr__(s.k)},\n'
+        f'{pad}"point": {_json_list([_number(x, exact) for x in s.point], pad, quote)},\n'
+        f'{pad}"value": {_json_scalar(_number(s.value, exact), quote)},\n'
+        f'{pad}"gradient": {_json_list([_number(g, exact) for g in s.gradient], pad, quote)},\n'
+        f'{pad}"sign_change": {_json_list(s.sign_change, pad, quote)}\n'
+        "    }"
+    )
+
+
+def descend_json(
+    run: Run | Descent,
+    notes: Sequence[str] | Callable[[], Sequence[str]] = (),
+    steps: Iterable[Step] | None = None,
+) -> Iterator[str]:
+    """The run as one JSON document, in pieces: each step is written as it comes (a stream keeps none).
+
+    ``steps`` default to the run's own; ``notes`` may be a function, called
+    once the steps are out (a stream's notes need its steps).
+    """
     import json
+    from json.encoder import encode_basestring as quote  # json.dumps's own quoting with ensure_ascii=False
 
     exact = run.exact
-    return json.dumps(
-        {
-            "variables": list(run.variables),
-            "learning_rate": _number(run.learning_rate, exact),
-            "exact": exact,
-            "optimizer": run.optimizer,
-            "steps": [
-                {
-                    "k": s.k,
-                    "point": [_number(x, exact) for x in s.point],
-                    "value": _number(s.value, exact),
-                    "gradient": [_number(g, exact) for g in s.gradient],
-                    "sign_change": list(s.sign_change),
-                }
-                for s in run.steps
-            ],
-            "stop": {"reason": run.stop.reason, "k": run.stop.k, "message": run.stop.message},
-            "notes": list(notes),
-        },
-        ensure_ascii=False,
-        indent=2,
-    )
+
+    def dumps(data) -> str:
+        return json.dumps(data, ensure_ascii=False, indent=2)
+
+    head = {
+        "variables": list(run.variables),
+        "learning_rate": _number(run.learning_rate, exact),
+        "exact": exact,
+        "optimizer": run.optimizer,
+        "steps": [],
+    }
+    text = dumps(head)
+    yield text[: text.rindex("[]")] + "["  # '{ ... "steps": ['
+    first = True
+    for s in steps if steps is not None else getattr(run, "steps", run):
+        yield ("\n" if first else ",\n") + _step_json(s, exact, quote)
+        first = False
+    stop = {"reason": run.stop.reason, "k": run.stop.k, "message": run.stop.message}
+    notes = notes() if callable(notes) else notes
+    text = dumps({"steps": [], "stop": stop, "notes": list(notes)})
+    yield ("" if first else "\n  ") + "]" + text[text.index("[]") + 2 : -1] + "}"
 
 
 def _cell(value: Any, exact: bool) -> str:
@@ -182,31 +227,65 @@ def _cell(value: Any, exact: bool) -> str:
     return f"{float(value):.6g}"
 
 
-def descend_table(f: sp.Expr, run: Any, notes: Sequence[str] = (), signs: Sequence[Sequence[int]] = ()) -> str:
-    """The run as an aligned table; ``signs`` are the engine's signs of each gradient component, per step."""
+#: A float table is laid out from its first rows; the rest stream in columns at least this wide.
+TABLE_LAYOUT_ROWS = 1000
+_WIDEST_FLOAT = len(f"{-1.234567e-300:.6g}")
+
+
+def descend_table(
+    f: sp.Expr,
+    run: Run | Descent,
+    notes: Sequence[str] | Callable[[], Sequence[str]] = (),
+    signed_steps: Iterable[tuple[Step, Sequence[int]]] = (),
+) -> Iterator[str]:
+    """The run as a table, line by line: ``signed_steps`` are its steps as they come, each with the engine's
+    signs of its gradient components.
+
+    Columns fit their widest cell when the run has at most
+    ``TABLE_LAYOUT_ROWS`` steps (and always in exact mode); a longer float
+    run is laid out from its first rows, with columns wide enough for any
+    float, and streamed.  ``notes`` may be a function, called after the steps.
+    """
     v = run.variables
     one = len(v) == 1
     header = ["k", *v, _fname(v)]
     header += [f"f'({v[0]})"] if one else [f"∂f/∂{name}" for name in v]
     header += ["sign", "sign change"]
-    rows = []
-    for s, sign in zip(run.steps, signs):
-        row = [str(s.k), *(_cell(x, run.exact) for x in s.point), _cell(s.value, run.exact)]
-        row += [_cell(g, run.exact) for g in s.gradient]
-        row += [" ".join(sign_mark(g, "ascii") for g in sign), ", ".join(s.sign_change) or ""]
-        rows.append(row)
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    fmt = lambda r: "  ".join(c.rjust(w) for c, w in zip(r, widths)).rstrip()  # noqa: E731
     lr = sp.sstr(run.learning_rate) if run.exact else f"{run.learning_rate:g}"
     mode = "exact" if run.exact else "float"
-    lines = [_eq(_fname(v), f, _renderer(f)), f"learning rate η = {lr}, optimizer {run.optimizer}, {mode} mode", ""]
-    lines += [fmt(header), fmt(["-" * w for w in widths]), *map(fmt, rows), ""]
-    lines.append(f"stopped at k = {run.stop.k} ({run.stop.reason}): {run.stop.message}")
-    lines += [f"note: {note}" for note in notes]
-    return "\n".join(lines)
+    yield _eq(_fname(v), f, _renderer(f))
+    yield f"learning rate η = {lr}, optimizer {run.optimizer}, {mode} mode"
+    yield ""
+
+    def cells(s: Step, sign: Sequence[int]) -> list[str]:
+        row = [str(s.k), *(_cell(x, run.exact) for x in s.point), _cell(s.value, run.exact)]
+        row += [_cell(g, run.exact) for g in s.gradient]
+        return row + [" ".join(sign_mark(g, "ascii") for g in sign), ", ".join(s.sign_change) or ""]
+
+    signed_steps = iter(signed_steps)
+    rows = []
+    for s, sign in signed_steps:
+        rows.append(cells(s, sign))
+        if not run.exact and len(rows) >= TABLE_LAYOUT_ROWS:
+            break
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    if len(rows) >= TABLE_LAYOUT_ROWS:  # more may come: room for any float, and for k up to 7 digits
+        numeric = range(1, 2 * len(v) + 2)
+        widths = [max(w, 7) if i == 0 else max(w, _WIDEST_FLOAT) if i in numeric else w for i, w in enumerate(widths)]
+        widths[-1] = max(widths[-1], len(", ".join(v)))
+    fmt = lambda r: "  ".join(c.rjust(w) for c, w in zip(r, widths)).rstrip()  # noqa: E731
+    yield fmt(header)
+    yield fmt(["-" * w for w in widths])
+    yield from map(fmt, rows)
+    del rows
+    for s, sign in signed_steps:
+        yield fmt(cells(s, sign))
+    yield ""
+    yield f"stopped at k = {run.stop.k} ({run.stop.reason}): {run.stop.message}"
+    yield from (f"note: {note}" for note in (notes() if callable(notes) else notes))
 
 
-def descend_summary(run: Any) -> str:
+def descend_summary(run: Run | Summary) -> str:
     final = run.final
     if final is None:
         return f"stopped at k = {run.stop.k} ({run.stop.reason}): {run.stop.message}"

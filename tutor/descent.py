@@ -10,8 +10,9 @@ in the loop.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Generator, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
 from typing import Any
 
 import sympy as sp
@@ -28,6 +29,7 @@ from tutor.calculus import (
     sign_changes,
     symbols_of,
 )
+from tutor.codegen import descent_loop, exact_values, fast_loop
 
 # The optimisers live one module each in tutor.optimisers; the runner and its callers find them here too.
 from tutor.optimisers import Adam as Adam
@@ -92,6 +94,10 @@ class Run:
     stop: Stop
     until: tuple[str, ...] = field(default=())
     beta: Any = None  # momentum's β (what the analysis of the run needs to know of the optimiser)
+
+    @property
+    def first(self) -> Step | None:
+        return self.steps[0] if self.steps else None
 
     @property
     def final(self) -> Step | None:
@@ -227,7 +233,7 @@ def _why(err: Exception) -> str:
 
 
 def _show(values) -> str:
-    return ", ".join(sp.sstr(v) if isinstance(v, sp.Basic) else f"{v:.6g}" for v in values)
+    return ", ".join(sp.sstr(v) if isinstance(v, (sp.Basic, Fraction)) else f"{v:.6g}" for v in values)
 
 
 def run(
@@ -244,7 +250,90 @@ def run(
     """Descend from ``start`` for at most ``steps`` updates and record everything.
 
     Never raises for a bad start or a runaway: the :class:`Stop` says what
-    happened and why, in words a learner can read.
+    happened and why, in words a learner can read.  The whole history is kept
+    (the walkthrough and the export show it as a table); a caller that shows
+    the steps one by one, or only the end, uses :func:`descend` instead.
+    """
+    walk = descend(f, variables, start, learning_rate, steps=steps, until=until, exact=exact, optimizer=optimizer)
+    history = tuple(walk)
+    return Run(steps=history, stop=walk.stop, **walk.record)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a one-line report needs of a run: the first and last steps and the stop (no history)."""
+
+    variables: tuple[str, ...]
+    learning_rate: Any
+    exact: bool
+    optimizer: str
+    first: Step | None
+    final: Step | None
+    stop: Stop
+    until: tuple[str, ...] = field(default=())
+    beta: Any = None  # momentum's β, as in a Run
+
+
+class Descent:
+    """A descent under way: iterating it takes the steps one at a time, and then ``stop`` says why it ended.
+
+    It can be iterated once.  Nothing is kept but what the next step needs,
+    so a million steps streamed to a JSON file, or summed up in one line by
+    :meth:`summary`, take as much memory as ten.
+    """
+
+    def __init__(self, record: dict, steps: Iterator[Step] | None = None, stop: Stop | None = None, fast=None):
+        self.record = record
+        self.variables: tuple[str, ...] = record["variables"]
+        self.learning_rate = record["learning_rate"]
+        self.exact: bool = record["exact"]
+        self.optimizer: str = record["optimizer"]
+        self.until: tuple[str, ...] = record["until"]
+        self.stop: Stop | None = stop
+        self.first: Step | None = None  # known once iterating has begun
+        self._steps = steps
+        self._fast = fast
+        self.steps_asked = 0  # the most steps it may take (set by descend)
+
+    def __iter__(self) -> Iterator[Step]:
+        steps, self._steps, self._fast = self._steps, None, None
+        if steps is None:
+            return
+        try:
+            self.first = next(steps)
+        except StopIteration as end:
+            self.stop = end.value
+            return
+        yield self.first
+        self.stop = yield from steps
+
+    def summary(self) -> Summary:
+        """Run to the end keeping only the first and the last step (the float loop keeps no record at all)."""
+        if self._fast is not None:
+            fast, self._steps, self._fast = self._fast, None, None
+            self.first, final, self.stop = fast()
+        else:
+            final = None
+            for final in self:  # noqa: B007 (the last one is the one kept)
+                pass
+        return Summary(first=self.first, final=final, stop=self.stop, **self.record)
+
+
+def descend(
+    f: sp.Expr,
+    variables: Sequence[str],
+    start: Sequence[Any],
+    learning_rate: Any,
+    *,
+    steps: int = 20,
+    until: Until | Sequence[str] = (),
+    exact: bool = False,
+    optimizer: Any = None,
+) -> Descent:
+    """The descent of :func:`run`, step by step: iterate it, or call ``summary()``.
+
+    The start is checked now (a bad start gives a Descent with no steps and
+    its stop); the steps are taken only as they are read.
     """
     variables = tuple(variables)
     rules = until if isinstance(until, Until) else Until.parse(until)
@@ -269,28 +358,45 @@ def run(
         beta=getattr(opt, "beta", None),
     )
 
+    walk = _descend(f, variables, start, point, lr, steps, rules, opt, exact, record)
+    walk.steps_asked = steps
+    return walk
+
+
+def _descend(f, variables, start, point, lr, steps, rules: Until, opt, exact: bool, record: dict) -> Descent:
+    """The Descent for a start already read: a stop at once for a bad start, else the right loop."""
     named = dict(zip(variables, (exact_number(x) for x in start)))
     try:
         evaluate(f, named, what="f")
         evaluate_grad = gradient(f, variables)
         kink = nondifferentiable_at(f, named)
         if kink:
-            return Run(steps=(), stop=Stop("not_differentiable", 0, kink), **record)
+            return Descent(record, stop=Stop("not_differentiable", 0, kink))
         for g in evaluate_grad:
             evaluate(g, named, what="the derivative")
     except TooLarge as err:  # defined but huge: floats overflow in the loop below and say so
         if exact:
-            return Run(steps=(), stop=Stop("exact_limit", 0, err.message), **record)
+            return Descent(record, stop=Stop("exact_limit", 0, err.message))
     except MathError as err:
-        return Run(steps=(), stop=Stop("undefined", 0, err.message), **record)
+        return Descent(record, stop=Stop("undefined", 0, err.message))
 
     if not exact and isinstance(opt, GradientDescent):
-        return _run_compiled(f, variables, point, lr, steps, rules, record)
+        return Descent(
+            record,
+            _compiled_steps(f, variables, point, lr, steps, rules),
+            fast=lambda: _compiled_summary(f, variables, point, lr, steps, rules),
+        )
+    if exact:
+        fractions = exact_values(f, variables)
+        if fractions is not None and all(isinstance(getattr(opt, s.field), sp.Rational) for s in opt.settings):
+            return Descent(record, _exact_steps(fractions, variables, point, lr, steps, rules, opt))
+    return Descent(record, _steps(_compile(f, variables, exact), variables, point, lr, steps, rules, opt, exact))
 
-    values_at = _compile(f, variables, exact)
+
+def _steps(values_at, variables, point, lr, steps, rules: Until, opt, exact: bool) -> Generator[Step, None, Stop]:
+    """The general loop (any optimiser; exact mode over sympy numbers): yields each step, returns the stop."""
     state = opt.start(len(variables))
-    history: list[Step] = []
-    previous_grad = None
+    previous: Step | None = None
     k = 0
     while True:
         try:
@@ -299,111 +405,211 @@ def run(
                 value, grad = exact_number(value), [exact_number(g) for g in grad]
         except OverflowError:
             message = f"overflow: f is too large for floating point at ({_show(point)}); try exact mode or a start nearer the minimum"
-            return Run(steps=tuple(history), stop=Stop("diverged", k, message), **record)
+            return Stop("diverged", k, message)
         except (ZeroDivisionError, ValueError, TypeError) as err:
-            message = f"f or its derivative is undefined at ({_show(point)}): {_why(err)}"
-            return Run(steps=tuple(history), stop=Stop("undefined", k, message), **record)
+            return Stop("undefined", k, f"f or its derivative is undefined at ({_show(point)}): {_why(err)}")
         grad = tuple(grad)
         if not exact and any(isinstance(v, complex) for v in (value, *grad)):  # (-8.0)**(1/3) is complex in Python
-            message = f"f or its derivative is not a real number at ({_show(point)})"
-            return Run(steps=tuple(history), stop=Stop("undefined", k, message), **record)
+            return Stop("undefined", k, f"f or its derivative is not a real number at ({_show(point)})")
         if exact and any(_too_big(v) for v in (*point, value, *grad)):  # stop before such a step is recorded
-            message = f"the exact numbers passed {EXACT_DIGIT_LIMIT} digits; use float mode for a run this long"
-            return Run(steps=tuple(history), stop=Stop("exact_limit", k, message), **record)
+            return Stop("exact_limit", k, _TOO_LONG)
         if exact:
             bad = [v for v in (value, *grad) if not v.is_Rational]
             if any(v.has(sp.zoo, sp.nan, sp.oo, -sp.oo, sp.I) for v in bad):
-                return Run(
-                    steps=tuple(history),
-                    stop=Stop("undefined", k, f"f or its derivative is undefined at ({_show(point)})"),
-                    **record,
-                )
+                return Stop("undefined", k, f"f or its derivative is undefined at ({_show(point)})")
             if bad:
                 message = f"exact mode keeps rational numbers, but {_brief(bad[0])} is not rational; use float mode"
-                return Run(steps=tuple(history), stop=Stop("exact_limit", k, message), **record)
-        changed = sign_changes(previous_grad, grad, variables) if previous_grad is not None else ()
-        history.append(Step(k, point, value, grad, changed))
-
-        if not exact and not all(math.isfinite(v) for v in (value, *grad, *point)):
-            return Run(
-                steps=tuple(history),
-                stop=Stop("diverged", k, "the values are no longer finite numbers: the descent blew up"),
-                **record,
-            )
-        if any(abs(x) > DIVERGENCE_LIMIT for x in point):
-            message = ESCAPED
-            return Run(steps=tuple(history), stop=Stop("diverged", k, message), **record)
-        if all(g == 0 for g in grad) and opt.at_rest(state):
-            return Run(
-                steps=tuple(history),
-                stop=Stop("zero_gradient", k, "the gradient is exactly zero: a stationary point, so no step moves"),
-                **record,
-            )
-        if rules.sign_change and changed:
-            message = sign_change_message(history[-2], history[-1], variables)
-            return Run(steps=tuple(history), stop=Stop("sign_change", k, message), **record)
-        if rules.tolerance is not None and all(abs(g) <= rules.tolerance for g in grad):
-            return Run(
-                steps=tuple(history),
-                stop=Stop("tolerance", k, f"every partial derivative is within {rules.tolerance:g} of zero"),
-                **record,
-            )
-        if k >= steps:
-            return Run(steps=tuple(history), stop=Stop("max_steps", k, f"ran the {steps} steps asked for"), **record)
-
+                return Stop("exact_limit", k, message)
+        changed = sign_changes(previous.gradient, grad, variables) if previous is not None else ()
+        step = Step(k, point, value, grad, changed)
+        yield step
+        pair = (previous, step)
+        stop = _stop_after(k, point, value, grad, changed, pair, opt.at_rest(state), rules, steps, exact, variables)
+        if stop is not None:
+            return stop
         point, state = opt.update(point, grad, state, lr)
-        previous_grad = grad
+        previous = step
         k += 1
 
 
-class _Steps(Sequence):
-    """The compiled loop's bare tuples, turned into :class:`Step` objects only when read.
+_TOO_LONG = f"the exact numbers passed {EXACT_DIGIT_LIMIT} digits; use float mode for a run this long"
 
-    A 100,000-step run printed as a one-line summary builds one Step, not 100,000.
+
+def _stop_after(k, point, value, grad, changed, pair, at_rest: bool, rules: Until, steps: int, exact: bool, variables):
+    """The stop rules, in order, for step k just taken (``pair``: the Steps k-1 and k); None to go on.
+
+    ``point``, ``value`` and ``grad`` are the numbers the run computes with (Fractions in exact mode).
     """
-
-    def __init__(self, records: list, variables: tuple[str, ...]):
-        self._records = records
-        self._variables = variables
-
-    def __len__(self) -> int:
-        return len(self._records)
-
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        if index < 0:
-            index += len(self._records)
-        if not 0 <= index < len(self._records):
-            raise IndexError(index)
-        n = len(self._variables)
-        record = self._records[index]
-        point, value, grad = record[:n], record[n], record[n + 1 : 2 * n + 1]
-        changed: tuple[str, ...] = ()
-        if index > 0 and record[-1]:
-            changed = sign_changes(self._records[index - 1][n + 1 : 2 * n + 1], grad, self._variables)
-        return Step(index, tuple(point), value, tuple(grad), changed)
-
-    def __eq__(self, other) -> bool:
-        return isinstance(other, Sequence) and list(self) == list(other)
+    if not exact and not all(math.isfinite(v) for v in (value, *grad, *point)):
+        return Stop("diverged", k, "the values are no longer finite numbers: the descent blew up")
+    if any(abs(x) > DIVERGENCE_LIMIT for x in point):
+        return Stop("diverged", k, ESCAPED)
+    if all(g == 0 for g in grad) and at_rest:
+        return Stop("zero_gradient", k, "the gradient is exactly zero: a stationary point, so no step moves")
+    if rules.sign_change and changed:
+        return Stop("sign_change", k, sign_change_message(*pair, variables))
+    if rules.tolerance is not None and all(abs(g) <= rules.tolerance for g in grad):
+        return Stop("tolerance", k, f"every partial derivative is within {rules.tolerance:g} of zero")
+    if k >= steps:
+        return Stop("max_steps", k, f"ran the {steps} steps asked for")
+    return None
 
 
-def _run_compiled(f, variables, point, lr, steps, rules: Until, record) -> Run:
-    """Plain descent in float mode through the generated loop (see :mod:`tutor.codegen`)."""
-    from tutor.codegen import descent_loop
+# --- exact mode over Fractions ------------------------------------------------------------
 
+
+def _fraction(value: sp.Rational) -> Fraction:
+    return Fraction(int(value.p), int(value.q))
+
+
+#: sympy >= 1.13 makes a Rational from coprime integers without a second gcd.
+_from_coprime = getattr(sp.Rational, "from_coprime_ints", sp.Rational)
+
+
+def _rational(value: Fraction) -> sp.Rational:
+    """A Fraction as the sympy number the learner sees (it is already in lowest terms)."""
+    return _from_coprime(value.numerator, value.denominator)
+
+
+def _exact_steps(values_at, variables, start, lr, steps, rules: Until, opt) -> Generator[Step, None, Stop]:
+    """Exact mode for rational functions: the arithmetic in Fractions, each step shown in sympy numbers.
+
+    The same run as :func:`_steps` gives (the numbers are the same rationals,
+    the stop rules the same, in the same order), without sympy's assumptions
+    and sign tests at every step: signs and sizes are read from numerators
+    and denominators, and sympy numbers are made only for the record.
+    """
+    # an exact optimiser's settings (β) are rationals: as Fractions, its update stays in Fractions
+    opt = replace(opt, **{s.field: _fraction(getattr(opt, s.field)) for s in opt.settings})
+    lr_f = _fraction(lr)
+    point = tuple(_fraction(x) for x in start)
+    shown_point = tuple(start)
+    state = opt.start(len(variables))
+    previous: Step | None = None
+    previous_signs = None
+    bits = int(EXACT_DIGIT_LIMIT / _LOG10_2)  # more bits than this is more digits than the limit
+    limit = int(DIVERGENCE_LIMIT)
+    tol = rules.tolerance
+    k = 0
+    while True:
+        try:
+            value, *grad = values_at(*point)
+        except ZeroDivisionError:  # sympy says zoo or nan here
+            return Stop("undefined", k, f"f or its derivative is undefined at ({_show(shown_point)})")
+        for v in (*point, value, *grad):  # int.bit_length() ignores the sign
+            if v.numerator.bit_length() > bits or v.denominator.bit_length() > bits:
+                return Stop("exact_limit", k, _TOO_LONG)
+        signs = tuple((g.numerator > 0) - (g.numerator < 0) for g in grad)
+        changed = ()
+        if previous_signs is not None:
+            changed = tuple(v for v, a, b in zip(variables, previous_signs, signs) if a * b < 0)
+        step = Step(k, shown_point, _rational(value), tuple(_rational(g) for g in grad), changed)
+        yield step
+        if any(abs(x.numerator) > limit * x.denominator for x in point):
+            return _stop_after(k, point, value, grad, changed, (previous, step), False, rules, steps, True, variables)
+        if (
+            (not any(signs) and opt.at_rest(state))
+            or (changed and rules.sign_change)
+            or (tol is not None and all(abs(g) <= tol for g in grad))
+            or k >= steps
+        ):
+            return _stop_after(
+                k, point, value, grad, changed, (previous, step), opt.at_rest(state), rules, steps, True, variables
+            )
+        previous = step
+        point, state = opt.update(point, grad, state, lr_f)
+        shown_point = tuple(_rational(x) for x in point)
+        previous_signs = signs
+        k += 1
+
+
+# --- float mode, plain descent: the generated loops -----------------------------------------------------
+
+#: Steps the recording loop takes between two hand-overs (bounds the memory of a stream).
+CHUNK = 1024
+
+
+def _record_step(record: tuple, k: int, previous_gradient, variables: tuple[str, ...]) -> Step:
+    """A Step from the generated loop's bare tuple ``(*point, f, *gradient, sign_changed)``."""
+    n = len(variables)
+    grad = record[n + 1 : 2 * n + 1]
+    changed: tuple[str, ...] = ()
+    if record[-1] and previous_gradient is not None:
+        changed = sign_changes(previous_gradient, grad, variables)
+    return Step(k, record[:n], record[n], grad, changed)
+
+
+def _compiled_steps(f, variables, point, lr, steps, rules: Until) -> Generator[Step, None, Stop]:
+    """Plain descent in float mode through the generated recording loop (see :mod:`tutor.codegen`)."""
     loop = descent_loop(f, variables)
-    out: list = []
-    try:
-        reason, k = loop(*point, lr, steps, rules.tolerance, rules.sign_change, DIVERGENCE_LIMIT, out)
-    except OverflowError:
-        where = _show(out[-1][: len(variables)]) if out else _show(point)
-        reason, k = "overflow", len(out)
-        message = f"overflow: the numbers passed the largest float (about 1.8e308) after ({where}); try exact mode or a start nearer the minimum"
-    except (ZeroDivisionError, ValueError, TypeError) as err:
-        reason, k = "undefined", len(out)
-        message = f"f or its derivative is undefined at step {k}: {_why(err)}"
-    history = _Steps(out, variables)
+    start, signs, k = point, (0,) * len(variables), 0
+    before = last = None
+    while True:
+        out: list = []
+        result = loop(
+            *point, *signs, k, k + CHUNK, lr, steps, rules.tolerance, rules.sign_change, DIVERGENCE_LIMIT, out.append
+        )
+        for record in out:
+            step = _record_step(record, k, last.gradient if last else None, variables)
+            yield step
+            before, last, k = last, step, k + 1
+        if result[0] != "pause":
+            return _compiled_stop(result, last, before, variables, start, steps, rules)
+        _, k, point, signs = result
+
+
+#: Steps the fast loop takes between two looks by the recording loop.
+FAST_CHUNK = 4096
+
+
+def _compiled_summary(f, variables, point, lr, steps, rules: Until) -> tuple[Step | None, Step | None, Stop]:
+    """The first and last steps and the stop of a float run, without a record of the steps between.
+
+    The fast loop takes the steps in stretches; each stretch ends with the
+    recording loop taking its last step again and the next one, so the last
+    two steps are always at hand, and a stretch in which anything happens
+    is replayed by the recording loop: every stop comes at the step and with
+    the message of :func:`_compiled_steps`.
+    """
+    loop = descent_loop(f, variables)
+    fast = fast_loop(f, variables, DIVERGENCE_LIMIT, rules.sign_change, rules.tolerance is not None)
+    n = len(variables)
+    tol, sign_stop = rules.tolerance, rules.sign_change
+    start, signs, k, end = point, (0,) * n, 0, 1
+    first = before = last = None
+    previous_gradient = None
+    while True:
+        out: list = []
+        result = loop(*point, *signs, k, end, lr, steps, tol, sign_stop, DIVERGENCE_LIMIT, out.append)
+        for record in out:
+            step = _record_step(record, k, previous_gradient, variables)
+            first = first or step
+            before, last, k, previous_gradient = last, step, k + 1, step.gradient
+        if result[0] != "pause":
+            return first, last, _compiled_stop(result, last, before, variables, start, steps, rules)
+        _, k, point, signs = result
+        count = min(FAST_CHUNK, steps - k)
+        end = k + count + 1
+        if count >= 2:
+            taken = fast(*point, *signs, count, lr, tol, DIVERGENCE_LIMIT)
+            if taken is not None:  # record its last step again, then the next one
+                point, signs, k = taken[:n], taken[n:], k + count - 1
+                previous_gradient = signs
+
+
+def _compiled_stop(result: tuple, last: Step | None, before: Step | None, variables, start, steps, rules) -> Stop:
+    """The Stop for what the generated loop returned, in the runner's words."""
+    reason = result[0]
+    if reason == "raised":
+        err, k = result[2], (last.k + 1 if last else 0)  # the steps recorded so far
+        if isinstance(err, OverflowError):
+            where = _show(last.point if last else start)
+            message = f"overflow: the numbers passed the largest float (about 1.8e308) after ({where}); try exact mode or a start nearer the minimum"
+            return Stop("diverged", k, message)
+        return Stop("undefined", k, f"f or its derivative is undefined at step {k}: {_why(err)}")
+    k = result[1]
+    if reason == "sign_change":
+        return Stop(reason, k, sign_change_message(before, last, variables))
     messages = {
         "diverged": "the values are no longer finite numbers: the descent blew up",
         "escaped": ESCAPED,
@@ -411,10 +617,4 @@ def _run_compiled(f, variables, point, lr, steps, rules: Until, record) -> Run:
         "tolerance": f"every partial derivative is within {rules.tolerance:g} of zero" if rules.tolerance else "",
         "max_steps": f"ran the {steps} steps asked for",
     }
-    if reason == "sign_change":
-        message = sign_change_message(history[-2], history[-1], variables)
-    elif reason in messages:
-        message = messages[reason]
-    if reason in ("escaped", "overflow"):
-        reason = "diverged"
-    return Run(steps=history, stop=Stop(reason, k, message), **record)
+    return Stop("diverged" if reason == "escaped" else reason, k, messages[reason])

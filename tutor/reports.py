@@ -1,13 +1,15 @@
 """What ``tutor derive`` and ``tutor descend`` compute: the engine's answers as plain reports.
 
 The CLI asks this module (which asks the engine), then hands the reports to
-:mod:`tutor.console`, which only writes them out.
+:mod:`tutor.console`, which only writes them out.  A descent is handed over
+as a stream (its steps, and the signs of each, as they are taken), with what
+its notes and summary need kept here in bounded memory.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -87,7 +89,8 @@ def descend(
     optimizer: str = "gd",
     beta: str | None = None,
     settings: Mapping[str, str | None] | None = None,
-) -> tuple[sp.Expr, descent.Run]:
+) -> tuple[sp.Expr, descent.Descent]:
+    """The parsed f and its descent, not yet run: the steps are taken as the renderer reads them."""
     from tutor import descent
 
     names = resolve_variables(text, variables)
@@ -119,8 +122,8 @@ def descend(
         given["beta"] = beta
     opt = _optimizer(optimizer, given)
     words = [w for item in until for w in item.split(",")]
-    run = descent.run(f, names, list(point.values()), rate, steps=steps, until=words, exact=exact, optimizer=opt)
-    return f, run
+    walk = descent.descend(f, names, list(point.values()), rate, steps=steps, until=words, exact=exact, optimizer=opt)
+    return f, walk
 
 
 def _optimizer(key: str, given: Mapping[str, str | None]):
@@ -152,4 +155,78 @@ def descend_notes(f: sp.Expr, run: descent.Run) -> tuple[str, ...]:
 
 def signs(run: descent.Run) -> tuple[tuple[int, ...], ...]:
     """The sign of each gradient component at each step of the run (exact in an exact run)."""
-    return tuple(tuple(calculus._sign_any(g) for g in s.gradient) for s in run.steps)
+    return tuple(step_signs(s) for s in run.steps)
+
+
+def step_signs(step: descent.Step) -> tuple[int, ...]:
+    """The sign of each gradient component at one step."""
+    return tuple(calculus.sign_any(g) for g in step.gradient)
+
+
+def signed(steps: Iterable[descent.Step]) -> Iterator[tuple[descent.Step, tuple[int, ...]]]:
+    """Each step as it comes, with its signs: what the table prints beside it (nothing is kept)."""
+    for step in steps:
+        yield step, step_signs(step)
+
+
+def whole_run(walk: descent.Descent | descent.Run) -> descent.Run:
+    """The descent run to its end with every step kept (a plot draws the whole path)."""
+    from tutor import descent
+
+    if isinstance(walk, descent.Run):
+        return walk
+    return descent.Run(steps=tuple(walk), stop=walk.stop, **walk.record)
+
+
+#: The notes judge the whole course of a run; a streamed run keeps at most this many steps for them.
+NOTES_KEEP = 10_000
+
+
+class NotesRecord:
+    """The steps of a streamed run kept for its notes: all of them up to ``NOTES_KEEP``, then the first only.
+
+    A run longer than that gets the notes decided from f and its start
+    (no minimum; for a quadratic, the exact verdict on η), so its memory
+    stays bounded.
+    """
+
+    def __init__(self, walk: descent.Descent | descent.Run, f: sp.Expr) -> None:
+        # the notes read the course of a run only for a polynomial (see tutor.analysis.notes)
+        self.walk, self.steps, self.whole = walk, [], f.is_polynomial(*calculus.symbols_of(walk.variables))
+
+    def tee(self, steps: Iterable[descent.Step]) -> Iterator[descent.Step]:
+        """The steps (of a Descent or a Run), passed on as they come, the first ``NOTES_KEEP`` kept."""
+        for step in getattr(steps, "steps", steps):
+            if self.whole or not self.steps:
+                self.steps.append(step)
+                if len(self.steps) > NOTES_KEEP:
+                    self.steps, self.whole = self.steps[:1], False
+            yield step
+
+    def notes(self, f: sp.Expr) -> tuple[str, ...]:
+        from tutor import descent
+
+        if isinstance(self.walk, descent.Run):
+            return descend_notes(f, self.walk)
+        return descend_notes(f, descent.Run(steps=tuple(self.steps), stop=self.walk.stop, **self.walk.record))
+
+
+def descend_summary_and_notes(
+    f: sp.Expr, walk: descent.Descent | descent.Run
+) -> tuple[descent.Run | descent.Summary, tuple[str, ...]]:
+    """The run for a one-line summary, and its notes, in bounded memory.
+
+    A run asked for at most ``NOTES_KEEP`` steps keeps them for its notes; a
+    longer one takes the fast loop (first and last steps only) and gets the
+    notes decided from f and its start.
+    """
+    from tutor import descent
+
+    if isinstance(walk, descent.Run):
+        return walk, descend_notes(f, walk)
+    if walk.steps_asked > NOTES_KEEP:
+        summary = walk.summary()
+        first = (summary.first,) if summary.first is not None else ()
+        return summary, descend_notes(f, descent.Run(steps=first, stop=summary.stop, **walk.record))
+    run = whole_run(walk)
+    return run, descend_notes(f, run)

@@ -3,21 +3,31 @@
 A broken lesson never hides the others: it is listed with its first error
 (and its file name as its id), so ``tutor lessons`` doubles as a quick check.
 Listing only *loads* each file; ``tutor check`` also runs the mathematics.
+
+``tutor lessons`` keeps its table in the data folder, keyed by the content
+of every lesson file (and the loader's own files): while nothing changed it
+lists without loading a lesson, so without YAML or sympy.  That cache is
+used for the listing only; opening, checking or exporting a lesson always
+loads the file.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tutor import paths
 from tutor.errors import TutorError
-from tutor.lesson.loader import read_lesson_file
-from tutor.lesson.model import Lesson
 from tutor.text import Text, tr
+
+if TYPE_CHECKING:  # the listing from the cache must not import the loader (YAML, sympy)
+    from tutor.lesson.model import Lesson
 
 LESSON_SUFFIXES = (".yaml", ".yml")
 
@@ -54,6 +64,8 @@ def _folders(extra_dirs: Sequence[Path]) -> list[tuple[Path, str]]:
 
 
 def _entry(path: Path, source: str) -> CatalogEntry:
+    from tutor.lesson.loader import read_lesson_file
+
     try:
         lesson, diagnostics = read_lesson_file(path)
     except Exception as err:
@@ -78,7 +90,8 @@ def find_lessons(extra_dirs: Sequence[Path] = ()) -> list[CatalogEntry]:
     taken: dict[str, Path] = {}
     entries: list[CatalogEntry] = []
     for folder, source in _folders(extra_dirs):
-        for path in _files(folder):
+        # every file, not only the lessons: a lesson reads its data files (samples.csv) beside it
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []:
             real = path.resolve()
             if real in seen_files:
                 continue
@@ -154,26 +167,131 @@ def _clip(text: str, width: int) -> str:
     return out + "…"
 
 
+# --- the listing's cache ----------------------------------------------------------------------
+
+CACHE_FORMAT = 1
+_ROW_FIELDS = {"id": str, "path": str, "order": int, "source": str, "sections": int}
+
+
+def _cache_file() -> Path:
+    return paths.data_dir() / "cache" / "lessons.json"
+
+
+def _listing_key(extra_dirs: Sequence[Path]) -> str:
+    """A digest of everything the listing depends on: each file's place and bytes in the lesson folders, and the loader's code."""
+    digest = hashlib.sha256(f"{CACHE_FORMAT}".encode())
+    here = Path(__file__).resolve().parent
+    for code in sorted(here.glob("*.py")):  # a changed loader may say different things about the same file
+        stat = code.stat()
+        digest.update(f"{code.name}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+    for folder, source in _folders(extra_dirs):
+        # every file, not only the lessons: a lesson reads its data files (samples.csv) beside it
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []:
+            digest.update(f"{source}\0{path}\0{path.resolve()}\0".encode())
+            try:
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+            except OSError as err:
+                digest.update(f"unreadable {err.errno}".encode())
+    return digest.hexdigest()
+
+
+def _is_text(value) -> bool:
+    return isinstance(value, str) or (
+        isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+    )
+
+
+def _cached_rows(key: str) -> list[dict] | None:
+    """The rows stored for exactly this key, or None (no cache, another key, or anything malformed)."""
+    try:
+        data = json.loads(_cache_file().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("key") != key or not isinstance(data.get("rows"), list):
+        return None
+    rows = data["rows"]
+    for row in rows:
+        if not (
+            isinstance(row, dict)
+            and set(row) == {*_ROW_FIELDS, "title", "error"}
+            and all(isinstance(row.get(name), kind) for name, kind in _ROW_FIELDS.items())
+            and _is_text(row.get("title"))
+            and (row.get("error") is None or isinstance(row.get("error"), str))
+        ):
+            return None
+    return rows
+
+
+def _store_rows(key: str, rows: list[dict]) -> None:
+    """Write the cache beside the learner's data (a new file moved into place); a failure only costs speed."""
+    target = _cache_file()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        temporary.write_text(json.dumps({"key": key, "rows": rows}, ensure_ascii=False), encoding="utf-8")
+        os.replace(temporary, target)
+    except OSError:
+        pass
+
+
+def _row(e: CatalogEntry) -> dict:
+    return {
+        "id": e.id,
+        "title": e.title if isinstance(e.title, str) else dict(e.title),
+        "path": str(e.path),
+        "order": e.order,
+        "source": e.source,
+        "sections": len(e.lesson.sections) if e.lesson else 0,
+        "error": e.error,
+    }
+
+
+@dataclass(frozen=True)
+class ListedLesson:
+    """What ``tutor lessons`` shows of one lesson (a :class:`CatalogEntry` without the lesson, as cached).
+
+    Stored raw; the listing escapes it where it is written.
+    """
+
+    id: str
+    title: Text
+    path: str
+    order: int
+    source: str
+    sections: int
+    error: str | None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def as_json(self, lang: str) -> dict:
+        return {
+            "id": self.id,
+            "title": tr(self.title, lang),
+            "path": self.path,
+            "order": self.order,
+            "source": self.source,
+            "sections": self.sections,
+            "error": self.error,
+        }
+
+
+def listing_rows(extra_dirs: Sequence[Path]) -> list[ListedLesson]:
+    """What ``tutor lessons`` shows of each lesson, from the cache when no file changed, else by loading them."""
+    key = _listing_key(extra_dirs)
+    rows = _cached_rows(key)
+    if rows is None:
+        rows = [_row(e) for e in find_lessons(extra_dirs)]
+        _store_rows(key, rows)
+    return [ListedLesson(**row) for row in rows]
+
+
 def lessons_command(extra_dirs: Sequence[Path], fmt: str = "text", lang: str = "en") -> str:
     """The catalog as a table (id, title, status) or as JSON (a list of objects)."""
-    entries = find_lessons(extra_dirs)
+    entries = listing_rows(extra_dirs)
     if fmt == "json":
-        return json.dumps(
-            [
-                {
-                    "id": e.id,
-                    "title": tr(e.title, lang),
-                    "path": str(e.path),
-                    "order": e.order,
-                    "source": e.source,
-                    "sections": len(e.lesson.sections) if e.lesson else 0,
-                    "error": e.error,
-                }
-                for e in entries
-            ],
-            ensure_ascii=False,
-            indent=2,
-        )
+        return json.dumps([e.as_json(lang) for e in entries], ensure_ascii=False, indent=2)
     if not entries:
         where = ", ".join(str(p) for p, _ in _folders(extra_dirs))
         return f"no lessons found (looked in {where})"

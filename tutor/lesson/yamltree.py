@@ -18,6 +18,7 @@ import yaml
 from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from tutor.lesson.ccompose import compose as compose_with_libyaml
 from tutor.lesson.model import Diagnostic, Where
 from tutor.lesson.yamlwords import advise
 
@@ -87,8 +88,11 @@ def line_column(text: str, index: int) -> tuple[int, int]:
 
 
 def compose(text: str) -> Node | None:
-    """The node tree of ``text`` (None when empty); raises yaml.YAMLError, or _Refused for aliases."""
-    return yaml.compose(text, Loader=_LessonLoader)
+    """The node tree of ``text`` (None when empty); raises yaml.YAMLError, or _Refused for aliases.
+
+    libyaml composes it where it gives the same nodes and marks (:mod:`tutor.lesson.ccompose`), else PyYAML.
+    """
+    return compose_with_libyaml(text) or yaml.compose(text, Loader=_LessonLoader)
 
 
 def yaml_error(path: str, text: str, err: yaml.YAMLError) -> Diagnostic:
