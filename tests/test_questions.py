@@ -8,7 +8,11 @@ step count comes from a loop written here.
 
 from __future__ import annotations
 
+from fractions import Fraction
+
+import numpy as np
 import pytest
+import sympy as sp
 from click.testing import CliRunner
 
 from tutor.cli import main
@@ -127,3 +131,126 @@ def test_a_run_that_does_not_settle_is_an_error_at_the_section(tmp_path):
     path.write_text(LESSON.replace("learning_rate: 1/20", "learning_rate: 1"))
     _, diagnostics = check_paths([path])
     assert any(d.severity == "error" and "does not settle" in d.message for d in diagnostics)
+
+
+# --- the loss after an epoch: an independent trainer in Fractions ------------------------
+
+EPOCH = """\
+id: e
+title: One epoch
+sections:
+  - question:
+      model: "w*x + b"
+      parameters: [w, b]
+      data: {DATA}
+      learning_rate: 1/10
+      parts:
+        - ask: loss_after_epoch
+          start: {w: 0, b: 0}
+        - ask: loss_after_epoch
+          start: {w: 1, b: 0}
+          descent: stochastic
+          seed: 3
+        - ask: loss_after_epoch
+          start: {w: 0, b: 1}
+          descent: minibatch
+          batch_size: 2
+          seed: 5
+"""
+XS, YS = [1, 2, 3, 4], [3, 5, 7, 8]
+CSV = "x,y\n" + "".join(f"{x},{y}\n" for x, y in zip(XS, YS))
+
+
+def mse(w: Fraction, b: Fraction) -> Fraction:
+    return sum(((w * x + b - y) ** 2 for x, y in zip(XS, YS)), Fraction(0)) / len(XS)
+
+
+def loss_after_epoch(w, b, eta, batches) -> Fraction:
+    """One epoch of y1 = w x + b on MSE, written out: each batch averages d(y1 - y)^2 = 2 (y1 - y) (x, 1)."""
+    w, b, eta = Fraction(w), Fraction(b), Fraction(eta)
+    for batch in batches:
+        errors = [(w * XS[i] + b - YS[i], XS[i]) for i in batch]
+        gw = sum(2 * e * x for e, x in errors) / len(batch)
+        gb = sum(2 * e for e, _ in errors) / len(batch)
+        w, b = w - eta * gw, b - eta * gb
+    return mse(w, b)
+
+
+def shuffled(seed: int, size: int) -> list[list[int]]:
+    """The documented shuffle: numpy's default_rng(seed).permutation(n), cut into batches of ``size``."""
+    order = [int(i) for i in np.random.default_rng(seed).permutation(len(XS))]
+    return [order[i : i + size] for i in range(0, len(order), size)]
+
+
+EPOCH_LOSSES = (
+    loss_after_epoch(0, 0, Fraction(1, 10), [range(len(XS))]),
+    loss_after_epoch(1, 0, Fraction(1, 10), shuffled(3, 1)),
+    loss_after_epoch(0, 1, Fraction(1, 10), shuffled(5, 2)),
+)
+
+
+@pytest.fixture(params=["inline", "csv"])
+def epoch_lesson(request, tmp_path):
+    data = "{x: [1, 2, 3, 4], y: [3, 5, 7, 8]}" if request.param == "inline" else "samples.csv"
+    (tmp_path / "samples.csv").write_text(CSV)
+    path = tmp_path / "e.yaml"
+    path.write_text(EPOCH.replace("{DATA}", data))
+    return path
+
+
+def test_the_batch_epoch_by_hand():
+    # w, b from 0, 0: gradient (2/4)(-(3 + 10 + 21 + 32), -23) = (-33, -23/2), so w = 33/10, b = 23/20
+    assert EPOCH_LOSSES[0] == mse(Fraction(33, 10), Fraction(23, 20))
+
+
+def test_loss_after_epoch_is_the_exact_loss_of_an_independent_trainer(epoch_lesson):
+    walk = build_walkthrough(load_lesson_text(epoch_lesson.read_text(), str(epoch_lesson)))
+    expected = [q.expected for q in walk.questions()]
+    assert [sp.Rational(e) for e in expected] == [sp.Rational(f.numerator, f.denominator) for f in EPOCH_LOSSES]
+    first = walk.question("s0.p1")
+    assert grade(first, str(EPOCH_LOSSES[0])).verdict == "right"
+    assert grade(first, str(EPOCH_LOSSES[0] + Fraction(1, 1000))).verdict == "wrong"
+    assert str(EPOCH_LOSSES[0]) not in str(first.prompt)  # the prompt states the set-up, not the answer
+    assert "batch gradient descent" in first.prompt["en"] and "| 3 | $4$ | $8$ |" in first.prompt["en"]
+
+
+def test_the_epoch_lesson_passes_check_and_runs_in_plain_mode(epoch_lesson, tmp_path, monkeypatch):
+    assert check_paths([epoch_lesson]) == (1, [])
+    monkeypatch.setenv("TUTOR_HOME", str(tmp_path / "home"))
+    answers = [str(loss) for loss in EPOCH_LOSSES]
+    result = CliRunner().invoke(main, ["run", str(epoch_lesson), "--plain"], input="\n".join(answers) + "\n")
+    assert result.exit_code == 0, result.output
+    assert "Lesson finished: 3 of 3 questions right at the first try" in result.output
+
+
+@pytest.mark.parametrize(
+    ("section", "part", "words"),
+    [
+        ("", "{ask: loss_after_epoch, start: {w: 0}}", "ask: loss_after_epoch needs 'model:' in the question section"),
+        (
+            "model: w*x\n      parameters: [w]\n      data: {x: [1], y: [2]}\n      learning_rate: 1\n      ",
+            "{ask: loss_after_epoch}",
+            "ask: loss_after_epoch needs 'start:' in this part",
+        ),
+        (
+            "model: w*x\n      parameters: [w]\n      data: {x: [1], y: [2]}\n      learning_rate: 1\n      ",
+            "{ask: loss_after_epoch, start: {w: 0}, descent: sgd}",
+            "kind of descent",
+        ),
+        ("", "{ask: value, at: {x: 1}, seed: 2}", "'seed:' belongs to a part with ask: loss_after_epoch"),
+    ],
+)
+def test_mistakes_in_a_loss_after_epoch_part(section, part, words):
+    text = (
+        f'id: t\ntitle: T\nsections:\n  - question:\n      function: "x^2"\n      {section}parts:\n        - {part}\n'
+    )
+    lesson, diagnostics = parse_lesson(text, "t.yaml")
+    assert lesson is None
+    assert any(words in d.message for d in diagnostics), [str(d) for d in diagnostics]
+
+
+def test_a_model_without_its_data_is_an_error():
+    text = "id: t\ntitle: T\nsections:\n  - question:\n      model: w*x\n      parameters: [w]\n      parts:\n        - {ask: loss_after_epoch, start: {w: 0}}\n"
+    lesson, diagnostics = parse_lesson(text, "t.yaml")
+    assert lesson is None
+    assert any(d.where.line == 5 and "missing data" in d.message for d in diagnostics), [str(d) for d in diagnostics]

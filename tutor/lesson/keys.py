@@ -84,7 +84,19 @@ SECTION_KEYS: dict[str, tuple[str, ...]] = {
         "display",
         *_TEXT_KEYS,
     ),
-    "question": ("function", "variables", "start", "learning_rate", "max_steps", "parts", *_TEXT_KEYS),
+    "question": (
+        "function",
+        "variables",
+        "start",
+        "learning_rate",
+        "max_steps",
+        "model",
+        "parameters",
+        "input",
+        "data",
+        "parts",
+        *_TEXT_KEYS,
+    ),
 }
 SECTION_REQUIRED: dict[str, tuple[str, ...]] = {
     "explain": ("text",),
@@ -96,7 +108,24 @@ SECTION_REQUIRED: dict[str, tuple[str, ...]] = {
     "batch_compare": ("model", "parameters", "data", "start", "learning_rate"),
     "question": ("parts",),
 }
-PART_KEYS = ("ask", "answer", "choices", "name", "at", "near", "below", "prompt", "tolerance", *_ONE_QUESTION[1:])
+PART_KEYS = (
+    "ask",
+    "answer",
+    "choices",
+    "name",
+    "at",
+    "near",
+    "below",
+    "start",
+    "descent",
+    "batch_size",
+    "seed",
+    "prompt",
+    "tolerance",
+    *_ONE_QUESTION[1:],
+)
+#: The kinds of descent an epoch of ``ask: loss_after_epoch`` may be (tutor.training.KINDS).
+EPOCH_KINDS = ("batch", "stochastic", "minibatch")
 OPTION_KEYS = ("text", "correct", "explain")
 MAX_PARTS = 20
 MAX_OPTIONS = 10

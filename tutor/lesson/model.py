@@ -270,6 +270,7 @@ QUESTION_ASKS = (
     "stationary_points",
     "minimum_reached",
     "steps_to_tolerance",
+    "loss_after_epoch",
 )
 
 
@@ -299,6 +300,10 @@ class Part:
     at: dict[str, sp.Expr] | None = None  # value, derivative
     near: dict[str, sp.Expr] | None = None  # curvature, stability_bound: the minimum nearest this point
     below: sp.Expr | None = None  # steps_to_tolerance: until |f'| < below
+    start: dict[str, sp.Expr] | None = None  # loss_after_epoch: the model's parameters before the epoch
+    descent: str = "batch"  # loss_after_epoch: batch, stochastic or minibatch
+    batch_size: int = 2  # loss_after_epoch, minibatch: samples per update
+    seed: int = 0  # loss_after_epoch: the shuffle order (tutor.training.shuffled_order)
     prompt: Text | None = None
     tolerance: float | None = None
     help: Help = field(default_factory=Help)
@@ -314,6 +319,8 @@ class Ask(SectionBase):
     start: dict[str, sp.Expr] | None = None
     learning_rate: sp.Expr | None = None
     max_steps: int = 1000
+    model: Model | None = None  # what loss_after_epoch trains, on ``data``
+    data: DataSet | None = None
 
 
 Section = Explain | Derive | Evaluate | Descent | Predict | TrainingStep | BatchCompare | Ask

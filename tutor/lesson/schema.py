@@ -17,6 +17,7 @@ from typing import Any
 
 from tutor.lesson.keys import (
     DEFAULT_CHECK,
+    EPOCH_KINDS,
     EVALUATE_WHAT,
     EXPECTATIONS,
     LOSSES,
@@ -515,6 +516,7 @@ ASK_WORDS = {
     "stationary_points": "Where f' = 0 (one variable), smallest first.",
     "minimum_reached": "The minimum a run from the section's start with its learning rate reaches.",
     "steps_to_tolerance": "The steps until every |∂f/∂v| is at most 'below'.",
+    "loss_after_epoch": "The mean squared error on all the data after one epoch of training the model from 'start'.",
 }
 
 
@@ -554,6 +556,16 @@ def _question() -> dict:
             "at": _described(_ref("point"), "The point for ask: value or derivative."),
             "near": _described(_ref("point"), "For curvature and stability_bound: the minimum nearest this point."),
             "below": _described(_ref("number"), "For steps_to_tolerance: the size every |∂f/∂v| must reach."),
+            "start": _described(
+                _ref("point"), "For loss_after_epoch: the parameters before the epoch, e.g. {w: 0, b: 0}."
+            ),
+            "descent": {
+                "enum": list(EPOCH_KINDS),
+                "default": "batch",
+                "description": "For loss_after_epoch: batch (one update), stochastic or minibatch (shuffled by seed).",
+            },
+            "batch_size": _integer(1, MAX_SAMPLES, "For loss_after_epoch with minibatch: samples per update.", 2),
+            "seed": _integer(0, 2**32 - 1, "For loss_after_epoch: the shuffle order of the epoch.", 0),
             "tolerance": _described(_ref("number"), "Accept answers within this distance of the exact one."),
             **{k: v for k, v in _common(True).items() if k not in ("title", "text")},
         },
@@ -566,6 +578,7 @@ def _question() -> dict:
             "start": _described(_ref("point"), "x_0 of the run minimum_reached and steps_to_tolerance watch."),
             "learning_rate": _described(_ref("number"), "The run's learning rate."),
             "max_steps": _integer(1, MAX_STEPS, "The most steps the run may take.", 1000),
+            **{k: v for k, v in _model().items() if k in ("model", "parameters", "input", "data")},
             "parts": {
                 "type": "array",
                 "items": part,

@@ -21,6 +21,7 @@ from tutor.lesson.keys import (
     DATA_KEYS,
     DIRECTIONS,
     DISPLAY_KEYS,
+    EPOCH_KINDS,
     EVALUATE_WHAT,
     EXPECTATIONS,
     GENERATE_KEYS,
@@ -607,6 +608,7 @@ _ASK_NEEDS = {
     "stationary_points": ("function",),
     "minimum_reached": ("function", "start", "learning_rate"),
     "steps_to_tolerance": ("function", "start", "learning_rate", "below"),
+    "loss_after_epoch": ("model", "parameters", "data", "learning_rate", "start"),
 }
 
 
@@ -622,7 +624,9 @@ def _option(r: Reader, node: Node) -> Option | None:
     return Option(text, correct, explain, r.where(node))
 
 
-def _part(r: Reader, node: Node, f: dict[str, Node], function: Function | None, earlier: list[str]) -> Part | None:
+def _part(
+    r: Reader, node: Node, f: dict[str, Node], function: Function | None, model: Model | None, earlier: list[str]
+) -> Part | None:
     p = r.fields(node, "a part", PART_KEYS, (), node)
     if p is None:
         return None
@@ -641,9 +645,10 @@ def _part(r: Reader, node: Node, f: dict[str, Node], function: Function | None, 
     if "ask" in p:
         ask = r.choice(p["ask"], QUESTION_ASKS, "quantity to ask")
         for need in _ASK_NEEDS.get(ask, ()):
-            if need in ("function", "start", "learning_rate") and need not in f:
+            in_part = need in ("at", "below") or (need == "start" and ask == "loss_after_epoch")
+            if not in_part and need not in f:
                 r.error(p["ask"], f"ask: {ask} needs '{need}:' in the question section")
-            elif need in ("at", "below") and need not in p:
+            elif in_part and need not in p:
                 r.error(p["ask"], f"ask: {ask} needs '{need}:' in this part")
         if ask == "stationary_points" and len(names) > 1:
             r.error(p["ask"], "ask: stationary_points is for a function of one variable")
@@ -673,6 +678,16 @@ def _part(r: Reader, node: Node, f: dict[str, Node], function: Function | None, 
             r.error(p["name"], f"'{name}' is already the name of an earlier part or a variable")
             name = None
     at = r.point(p["at"], names, "at") if "at" in p and function else None
+    start = descent = batch_size = seed = None
+    if ask == "loss_after_epoch" and model is not None:
+        start = r.point(p["start"], model.parameters, "start") if "start" in p else None
+        descent = r.choice(p["descent"], EPOCH_KINDS, "kind of descent") if "descent" in p else "batch"
+        batch_size = r.integer(p["batch_size"], "batch_size", 1, MAX_SAMPLES) if "batch_size" in p else 2
+        seed = r.integer(p["seed"], "seed", 0, 2**32 - 1) if "seed" in p else 0
+    else:
+        for key in ("start", "descent", "batch_size", "seed"):
+            if key in p and ask != "loss_after_epoch":
+                r.error(p[key], f"'{key}:' belongs to a part with ask: loss_after_epoch")
     near = r.point(p["near"], names, "near") if "near" in p and function else None
     below = r.positive(p["below"], "below (the size of |f'| to reach)") if "below" in p else None
     tolerance = None
@@ -699,6 +714,10 @@ def _part(r: Reader, node: Node, f: dict[str, Node], function: Function | None, 
         at=at,
         near=near,
         below=below,
+        start=start,
+        descent=descent or "batch",
+        batch_size=batch_size or 2,
+        seed=seed or 0,
         prompt=r.text_value(p["prompt"]) if "prompt" in p else None,
         tolerance=tolerance,
         help=help_,
@@ -712,17 +731,25 @@ def _question(r: Reader, f: dict[str, Node], where: Where) -> Ask | None:
     start = r.point(f["start"], names, "start") if "start" in f and function else None
     lr = r.positive(f["learning_rate"], "the learning rate") if "learning_rate" in f else None
     max_steps = r.integer(f["max_steps"], "max_steps", 1, MAX_STEPS) if "max_steps" in f else 1000
+    model = data = None
+    trains = [k for k in ("model", "parameters", "data") if k in f]
+    if trains and len(trains) < 3:
+        missing = ", ".join(k for k in ("model", "parameters", "data") if k not in f)
+        r.error(f[trains[0]], f"a model to train needs model:, parameters: and data: together; missing {missing}")
+    elif trains:
+        model = _model(r, f)
+        data = _data(r, f["data"], model.input if model else "x")
     items = r.sequence(f["parts"], "a list of parts, e.g. [{ask: stability_bound}]", MAX_PARTS)
     if items is not None and not items:
         r.error(f["parts"], "a question needs at least one part")
     parts: list[Part | None] = []
     earlier: list[str] = []
     for item in items or ():
-        part = _part(r, item, f, function, earlier)
+        part = _part(r, item, f, function, model, earlier)
         parts.append(part)
         if part is not None and part.name:
             earlier.append(part.name)
-    if None in parts or items is None or max_steps is None:
+    if None in parts or items is None or max_steps is None or (trains and None in (model, data)):
         return None
     return Ask(
         parts=tuple(parts),
@@ -730,6 +757,8 @@ def _question(r: Reader, f: dict[str, Node], where: Where) -> Ask | None:
         start=start,
         learning_rate=lr,
         max_steps=max_steps,
+        model=model,
+        data=data,
         title=r.text_value(f["title"]) if "title" in f else None,
         text=r.text_value(f["text"]) if "text" in f else None,
         where=where,

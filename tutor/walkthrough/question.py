@@ -2,7 +2,8 @@
 
 A part asks for a quantity the engine computes (a value, a derivative, the
 curvature L and the stability bound 2/L, the stationary points, which
-minimum a run reaches, the steps until |f'| is small), a formula of earlier
+minimum a run reaches, the steps until |f'| is small, the loss after one
+epoch of training a model on the section's data), a formula of earlier
 parts (error carried forward: the learner's own earlier answers are put in),
 or one of the author's choices, with an explanation for each.
 """
@@ -13,7 +14,7 @@ from typing import Any
 
 import sympy as sp
 
-from tutor import calculus, descent
+from tutor import calculus, descent, training
 from tutor.calculus import MathError
 from tutor.lesson.model import Ask, Feedback, Help, Lesson, Part
 from tutor.mathtext import symbol
@@ -22,17 +23,83 @@ from tutor.walkthrough.contract import QuestionPayload
 from tutor.walkthrough.latex import _function_tex, _point_tex, tex
 from tutor.walkthrough.model import Choice, Question, Step, placeholder
 from tutor.walkthrough.shared import _fail, _one, _with_solution
+from tutor.walkthrough.training import _data_table, _model_tex, _params_tex
 
 #: The run a minimum_reached part watches stops once the gradient is this small (float mode).
 SETTLED = 1e-9
+#: A loss_after_epoch prompt shows the data as a table up to this many samples.
+TABLE_ROWS = 20
 
 
 def _letters(n: int) -> tuple[str, ...]:
     return tuple(chr(ord("a") + i) for i in range(n))
 
 
+def _epoch_words(part: Part) -> Text:
+    if part.descent == "batch":
+        return both(
+            "one epoch of batch gradient descent (one update with every sample)",
+            "一轮批量梯度下降（用全部样本更新一次）",
+        )
+    if part.descent == "stochastic":
+        return both(
+            f"one epoch of stochastic gradient descent (one sample per update, shuffled with seed {part.seed})",
+            f"一轮随机梯度下降（每次更新用一个样本，以种子 {part.seed} 打乱顺序）",
+        )
+    return both(
+        f"one epoch of mini-batch gradient descent (batches of {part.batch_size}, shuffled with seed {part.seed})",
+        f"一轮小批量梯度下降（每批 {part.batch_size} 个样本，以种子 {part.seed} 打乱顺序）",
+    )
+
+
+def _loss_after_epoch(section: Ask, part: Part, lesson: Lesson) -> tuple[Any, Text, Text]:
+    """The MSE on every sample after one epoch: exact when the run stays rational, else float."""
+    model, data, lr = section.model, section.data, section.learning_rate
+    common = dict(kind=part.descent, batch_size=part.batch_size, epochs=1, seed=part.seed)
+    args = (model.expr, model.parameters, model.input, data.x, data.y, part.start, lr)
+    try:
+        run = training.train(*args, exact=True, **common)
+    except training.TrainingError:  # irrational, or too long to follow exactly: the float run
+        run = None
+    if run is not None:
+        after = run.params[-1]
+        mse = training.mse_loss(model.expr, model.parameters, model.input, data.x, data.y)
+        loss = mse.xreplace({symbol(p): after[p] for p in model.parameters})
+    else:
+        try:
+            run = training.train(*args, exact=False, **common)
+        except training.TrainingError as err:
+            raise _fail(lesson, section, f"the epoch cannot run: {err.message}", "data") from None
+        if run.stop is not None:
+            raise _fail(lesson, section, f"the epoch does not finish: {run.stop['en']}", "learning_rate")
+        after, loss = run.params[-1], sp.Float(run.losses[-1])
+    n = len(data.x)
+    table = _data_table(model.input, data.x, data.y) if n <= TABLE_ROWS else None
+    words = _epoch_words(part)
+    en = (
+        f"The model $y_1 = {_model_tex(model)}$ starts at ${_params_tex(part.start)}$ and is trained with "
+        f"{words['en']}, $\\eta = {tex(lr)}$, on the {n} samples"
+    )
+    zh = f"模型 $y_1 = {_model_tex(model)}$ 从 ${_params_tex(part.start)}$ 出发，在这 {n} 个样本上以 $\\eta = {tex(lr)}$ 做{words['zh']}"
+    ask_en = "What is the loss (the mean squared error over all the samples) after the epoch?"
+    ask_zh = "这一轮之后的损失（全部样本上的均方误差）是多少？"
+    prompt = (
+        both(f"{en}:\n\n{table['en']}\n\n{ask_en}", f"{zh}：\n\n{table['zh']}\n\n{ask_zh}")
+        if table
+        else both(f"{en} of the section. {ask_en}", f"{zh}。{ask_zh}")
+    )
+    solution = both(
+        f"After the epoch ${_params_tex(after)}$, so the loss is "
+        f"$\\frac{{1}}{{{n}}}\\sum_i (y_{{1,i}} - y_i)^2 = {tex(loss)}$.",
+        f"这一轮之后 ${_params_tex(after)}$，所以损失为 $\\frac{{1}}{{{n}}}\\sum_i (y_{{1,i}} - y_i)^2 = {tex(loss)}$。",
+    )
+    return loss, prompt, solution
+
+
 def _quantity(section: Ask, part: Part, lesson: Lesson) -> tuple[Any, Text, Text]:
     """(the exact answer, the default prompt, the worked solution) of an ``ask:`` part."""
+    if part.ask == "loss_after_epoch":
+        return _loss_after_epoch(section, part, lesson)
     fn = section.function
     f, names = fn.expr, fn.variables
     f_tex = f"${_function_tex(f, names)}$"
