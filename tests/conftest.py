@@ -16,6 +16,27 @@ def _isolated_home(tmp_path, monkeypatch):
     monkeypatch.setenv("LANG", "en_US.UTF-8")
     monkeypatch.delenv("LC_ALL", raising=False)
     monkeypatch.delenv("TUTOR_LANG", raising=False)
+    monkeypatch.delenv("LANGUAGE", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _english_first():
+    """Every test starts in English (the language is chosen once per process; a test may choose another)."""
+    from tutor import i18n
+
+    i18n.set_language("en")
+    yield
+    i18n.set_language("en")
+
+
+@pytest.fixture
+def zh():
+    """Run the test in Chinese: code messages from the zh_CN catalogue, lesson texts in zh."""
+    from tutor import i18n
+
+    i18n.set_language("zh")
+    return "zh"
 
 
 @pytest.fixture(scope="session")

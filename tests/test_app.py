@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tutor import i18n
 from tutor.progress import ProgressStore
 
 # textual-image 0.12 calls a Pillow method that Pillow 13 deprecates; harmless until Pillow 14
@@ -406,7 +407,8 @@ async def test_footer_words_follow_the_language(lessons, no_plots):
     from tutor.app.app import TutorApp
     from tutor.app.keys import localised
 
-    app = localised(TutorApp, "zh")(None, [lessons], "zh", images=False)
+    i18n.set_language("zh")  # chosen once per process; conftest puts English back after the test
+    app = localised(TutorApp)(None, [lessons], "zh", images=False)
     async with app.run_test(size=(100, 32)) as pilot:
         await settle(pilot)
         await pilot.press("enter")

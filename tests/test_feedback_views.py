@@ -138,7 +138,9 @@ async def tui_feedback(lessons, lang: str = "en") -> list[str]:
 @pytest.mark.parametrize("lang", ["en", "zh"])
 async def test_plain_mode_and_the_tui_give_the_same_feedback(lessons, monkeypatch, tmp_path, lang):
     import tutor.plots
+    from tutor import i18n
 
+    i18n.set_language(lang)  # the language is the process's, chosen once, as the CLI does
     monkeypatch.setattr(tutor.plots, "plot_step", lambda step, path, lang="en": None)
     monkeypatch.setenv("TUTOR_HOME", str(tmp_path / "plain-learner"))
     plain = plain_feedback(lessons, lang)

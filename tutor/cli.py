@@ -13,11 +13,13 @@ from typing import Any
 
 import click
 
+from tutor import i18n
 from tutor.errors import TutorError
+from tutor.i18n import N_, _
 from tutor.optimisers import OPTIMISERS, settings_by_key
 
 FORMATS_TEXT_JSON = click.Choice(["text", "json"])
-LANGS = click.Choice(["en", "zh"])
+LANGS = click.Choice(list(i18n.LANGUAGES))
 
 
 def echo(text: str = "", err: bool = False, fmt: str = "text", nl: bool = True) -> None:
@@ -45,18 +47,55 @@ def fail(err: TutorError) -> None:
     """Print one clear line (and a caret line for parse errors) and exit 1."""
     from tutor.safe_text import one_line
 
-    echo(f"error: {one_line(err.message)}", err=True)
+    echo(_("error: {one_line}").format(one_line=one_line(err.message)), err=True)
     caret = getattr(err, "caret", None)
     if callable(caret) and getattr(err, "column", None) is not None:
         echo(caret(), err=True)
     sys.exit(1)
 
 
+def _localise(command: click.Command) -> None:
+    """Put the help of ``command`` (and its subcommands and options) in the chosen language.
+
+    Help texts are marked ``N_()`` where they are declared, at import time, before
+    the language is known; the language is chosen once per process, in
+    :meth:`TutorGroup.main`, and then the English originals are translated here.
+    """
+    for attr in ("help", "epilog", "short_help"):
+        source = command.__dict__.setdefault(f"_{attr}_source", getattr(command, attr))
+        if callable(source):
+            setattr(command, attr, source())
+        elif source:
+            setattr(command, attr, _(source))
+    for param in command.params:
+        source = param.__dict__.setdefault("_help_source", getattr(param, "help", None))
+        if callable(source):
+            param.help = source()
+        elif source:
+            param.help = _(source)
+    for sub in getattr(command, "commands", {}).values():
+        _localise(sub)
+
+
+class LazyHelpOption(click.Option):
+    """An option whose help is built when the language is known (``help_source``, a function)."""
+
+    def __init__(self, *args, help_source=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._help_source = help_source
+
+
 class TutorGroup(click.Group):
     """Turns the project's errors into one line; anything else still fails loudly in tests."""
 
     def main(self, *args, **kwargs):
-        """Click's own usage errors quote what was typed (a file name, an option value): escaped too."""
+        """Click's own usage errors quote what was typed (a file name, an option value): escaped too.
+
+        The language is chosen first, before click parses, so its usage errors and --help are in it too.
+        """
+        given = kwargs.get("args", args[0] if args else None)
+        i18n.choose_language(sys.argv[1:] if given is None else list(given))
+        _localise(self)
         if kwargs.get("standalone_mode", True) is False:
             return super().main(*args, **kwargs)
         try:
@@ -68,7 +107,7 @@ class TutorGroup(click.Group):
             err.show()
             sys.exit(err.exit_code)
         except click.exceptions.Abort:
-            echo("Aborted!", err=True)
+            echo(_("Aborted!"), err=True)
             sys.exit(1)
         sys.exit(status if isinstance(status, int) else 0)  # ctx.exit(n) comes back as n here
 
@@ -82,18 +121,23 @@ class TutorGroup(click.Group):
         except TutorError as err:
             fail(err)
         except RecursionError:
-            echo("error: the input is nested too deeply to work with", err=True)
+            echo(_("error: the input is nested too deeply to work with"), err=True)
             sys.exit(1)
         except MemoryError:
-            echo("error: this needs more memory than the tutor allows; try something smaller", err=True)
+            echo(_("error: this needs more memory than the tutor allows; try something smaller"), err=True)
             sys.exit(1)
         except OverflowError as err:  # mpmath, float(): a number past what the machine can hold
-            echo(f"error: a number here is too large to compute ({one_line(err)}); try smaller numbers", err=True)
+            echo(
+                _("error: a number here is too large to compute ({err}); try smaller numbers").format(
+                    err=one_line(err)
+                ),
+                err=True,
+            )
             sys.exit(1)
         except ValueError as err:
             if "digits" not in str(err):  # only Python's 4300-digit limit; any other ValueError is a bug to see
                 raise
-            echo("error: a number here has too many digits to compute (over 4300); try smaller numbers", err=True)
+            echo(_("error: a number here has too many digits to compute (over 4300); try smaller numbers"), err=True)
             sys.exit(1)
 
 
@@ -102,9 +146,9 @@ def _png_path(path: Path | None) -> Path | None:
     if path is None:
         return None
     if path.suffix.lower() != ".png":
-        raise click.BadParameter(f"{path} does not end in .png")
+        raise click.BadParameter(_("{path} does not end in .png").format(path=path))
     if not path.parent.is_dir():
-        raise click.BadParameter(f"the folder {path.parent} does not exist")
+        raise click.BadParameter(_("the folder {parent} does not exist").format(parent=path.parent))
     if path.exists():
         try:
             with path.open("rb") as existing:
@@ -112,7 +156,7 @@ def _png_path(path: Path | None) -> Path | None:
         except OSError:
             is_png = False
         if not is_png:
-            raise click.BadParameter(f"{path} exists and is not a PNG; it will not be overwritten")
+            raise click.BadParameter(_("{path} exists and is not a PNG; it will not be overwritten").format(path=path))
     return path
 
 
@@ -122,12 +166,21 @@ def lessons_option(f):
         "lesson_dirs",
         multiple=True,
         type=click.Path(path_type=Path),
-        help="A folder of lessons to read as well as the bundled ones (repeatable).",
+        help=N_("A folder of lessons to read as well as the bundled ones (repeatable)."),
     )(f)
 
 
+def _lang_help() -> str:
+    return _(
+        "The language of everything the tutor says: en or zh (else TUTOR_LANG, then the locale; now: {language})."
+    ).format(language=i18n.current_language())
+
+
 def lang_option(f):
-    return click.option("--lang", type=LANGS, default=None, help="Language of the lesson text (default: from LANG).")(f)
+    """--lang, read before click parses (i18n.choose_language); here so that it is accepted and documented."""
+    return click.option(
+        "--lang", cls=LazyHelpOption, type=LANGS, default=None, expose_value=False, help_source=_lang_help
+    )(f)
 
 
 def images_option(f):
@@ -135,41 +188,44 @@ def images_option(f):
         "--images",
         type=click.Choice(["auto", "graphics", "text", "off"]),
         default=None,
-        help="Plots in the tutor: the PNG where the terminal shows images (graphics), a braille text plot (text), "
-        "or only the PNG's path (off). Default: the TUTOR_IMAGES setting, else auto.",
+        help=N_(
+            "Plots in the tutor: the PNG where the terminal shows images (graphics), a braille text plot (text), "
+            "or only the PNG's path (off). Default: the TUTOR_IMAGES setting, else auto."
+        ),
     )(f)
 
 
-def _lang(lang: str | None) -> str:
-    from tutor.paths import default_language
-
-    return lang or default_language()
-
-
-@click.group(cls=TutorGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=TutorGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help=N_(
+        "Learn gradient descent step by step.\n\nWith no command, opens the terminal tutor on the bundled lessons."
+    ),
+)
 @click.version_option(package_name="descent-tutor", prog_name="tutor")
 @images_option
+@lang_option
 @click.pass_context
 def main(ctx: click.Context, images: str | None = None) -> None:
-    """Learn gradient descent step by step.
-
-    With no command, opens the terminal tutor on the bundled lessons.
-    """
     if ctx.invoked_subcommand is None:
         ctx.invoke(run_cmd, images=images)
 
 
-@main.command("derive", context_settings={"ignore_unknown_options": True})
+@main.command(
+    "derive",
+    context_settings={"ignore_unknown_options": True},
+    help=N_(
+        'The derivative or gradient of EXPR, exactly, optionally at a point.\n\nExample: tutor derive "2x^2 + 6z^2 + 7m^3" --at x=1,z=1,m=1\n'
+    ),
+)
 @click.argument("expr")
-@click.option("--vars", "variables", help="Variables in order, e.g. x,z,m (default: as they appear).")
-@click.option("--at", "at", help="A point to evaluate at, e.g. x=1,z=1,m=1.")
-@click.option("--steps", "show_steps", is_flag=True, help="Explain each derivative rule by rule.")
+@click.option("--vars", "variables", help=N_("Variables in order, e.g. x,z,m (default: as they appear)."))
+@click.option("--at", "at", help=N_("A point to evaluate at, e.g. x=1,z=1,m=1."))
+@click.option("--steps", "show_steps", is_flag=True, help=N_("Explain each derivative rule by rule."))
 @click.option("--format", "fmt", type=FORMATS_TEXT_JSON, default="text", show_default=True)
+@lang_option
 def derive_cmd(expr: str, variables: str | None, at: str | None, show_steps: bool, fmt: str) -> None:
-    """The derivative or gradient of EXPR, exactly, optionally at a point.
-
-    Example: tutor derive "2x^2 + 6z^2 + 7m^3" --at x=1,z=1,m=1
-    """
     from tutor import console, reports
     from tutor.watchdog import deadline
 
@@ -192,38 +248,60 @@ def derive_cmd(expr: str, variables: str | None, at: str | None, show_steps: boo
     echo(out, fmt=fmt)
 
 
+def _setting_help(key: str):
+    """The help of --KEY, naming who takes it and the default (built when the language is known)."""
+
+    def help_text() -> str:
+        parts = [
+            _("{optimiser} {meaning}, default {default}").format(
+                optimiser=cls.key, meaning=_(s.meaning), default=s.default
+            )
+            for cls, s in settings_by_key()[key]
+        ]
+        return _("For {uses}.").format(uses=_("; ").join(parts))
+
+    return help_text
+
+
 def _setting_options(command):
-    """One --KEY option per optimiser setting (--beta, --eps, ...), its help naming who takes it and the default."""
-    for key, uses in reversed(settings_by_key().items()):
-        parts = [f"{cls.key} {s.meaning}, default {s.default}" for cls, s in uses]
-        command = click.option(f"--{key}", key, help="For " + "; ".join(parts) + ".")(command)
+    """One --KEY option per optimiser setting (--beta, --eps, ...)."""
+    for key in reversed(settings_by_key()):
+        command = click.option(f"--{key}", key, cls=LazyHelpOption, help_source=_setting_help(key))(command)
     return command
 
 
 def _optimiser_epilog() -> str:
     """Each optimiser's update rule and the PyTorch class it matches, for descend --help."""
-    lines = ["\b", "Optimisers (g = ∇f(x); every state starts at 0; PyTorch's conventions):"]
+    lines = ["\b", _("Optimisers (g = ∇f(x); every state starts at 0; PyTorch's conventions):")]
     for cls in OPTIMISERS.values():
-        rule = cls.update_unicode if isinstance(cls.update_unicode, str) else cls.update_unicode["en"]
-        only = "" if cls.exact_capable else ", float mode only"
-        lines.append(f"  {cls.key}: {rule}")
+        only = "" if cls.exact_capable else _(", float mode only")
+        lines.append(f"  {cls.key}: {cls.update_unicode}")
         lines.append(f"    = {cls.convention}{only}")
     return "\n".join(lines)
 
 
-@main.command("descend", context_settings={"ignore_unknown_options": True}, epilog=_optimiser_epilog())
+@main.command(
+    "descend",
+    context_settings={"ignore_unknown_options": True},
+    epilog=_optimiser_epilog,
+    help=N_(
+        'Run gradient descent on EXPR from a start point and show every step.\n\nExample: tutor descend "5x^2" --from x=1 --lr 1/20 --steps 5 --exact\n'
+    ),
+)
 @click.argument("expr")
-@click.option("--vars", "variables", help="Variables in order, e.g. x,y (default: as they appear).")
-@click.option("--from", "start", required=True, help="The start point, e.g. x=1 or x=1,y=2.")
-@click.option("--lr", required=True, help="The learning rate, e.g. 0.05 or 1/20.")
+@click.option("--vars", "variables", help=N_("Variables in order, e.g. x,y (default: as they appear)."))
+@click.option("--from", "start", required=True, help=N_("The start point, e.g. x=1 or x=1,y=2."))
+@click.option("--lr", required=True, help=N_("The learning rate, e.g. 0.05 or 1/20."))
 @click.option(
     "--steps",
     type=click.IntRange(0, 1_000_000),
     default=None,
-    help="At most this many updates (default 20; 10000 when --until waits for a sign change or a tolerance).",
+    help=N_("At most this many updates (default 20; 10000 when --until waits for a sign change or a tolerance)."),
 )
-@click.option("--until", multiple=True, help="Stop rules: zero, sign-change, tol:1e-8 (repeatable or comma-separated).")
-@click.option("--exact", is_flag=True, help="Exact rational arithmetic instead of floats.")
+@click.option(
+    "--until", multiple=True, help=N_("Stop rules: zero, sign-change, tol:1e-8 (repeatable or comma-separated).")
+)
+@click.option("--exact", is_flag=True, help=N_("Exact rational arithmetic instead of floats."))
 @click.option("--optimizer", type=click.Choice(list(OPTIMISERS)), default="gd", show_default=True)
 @_setting_options
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "summary"]), default="table", show_default=True)
@@ -232,13 +310,10 @@ def _optimiser_epilog() -> str:
     "plot_path",
     type=click.Path(path_type=Path, dir_okay=False),
     callback=lambda ctx, param, value: _png_path(value),
-    help="Also write the run's plot to this PNG file (a new file, or a PNG to replace).",
+    help=N_("Also write the run's plot to this PNG file (a new file, or a PNG to replace)."),
 )
+@lang_option
 def descend_cmd(expr, variables, start, lr, steps, until, exact, optimizer, fmt, plot_path, **settings) -> None:
-    """Run gradient descent on EXPR from a start point and show every step.
-
-    Example: tutor descend "5x^2" --from x=1 --lr 1/20 --steps 5 --exact
-    """
     from tutor import console, reports
     from tutor.watchdog import deadline
 
@@ -252,7 +327,7 @@ def descend_cmd(expr, variables, start, lr, steps, until, exact, optimizer, fmt,
             run, notes = reports.descend_summary_and_notes(f, walk)
             echo(console.descend_summary(run))
             for note in notes:
-                echo(f"note: {note}", err=True)
+                echo(_("note: {note}").format(note=note), err=True)
         else:  # the steps are written as they come, so a long run costs no more memory than a short one
             record = reports.NotesRecord(walk, f)
             taken = record.tee(walk)
@@ -268,14 +343,20 @@ def descend_cmd(expr, variables, start, lr, steps, until, exact, optimizer, fmt,
             minima = _plot_minima(f, walk.variables)
             written = plot_run(f, walk, plot_path, minima=minima, optimisers=optimiser_words(walk.optimizer))
         except OSError as err:
-            fail(TutorError(f"cannot write the plot to {plot_path}: {err.strerror or err}"))
-        echo(f"wrote {written}", err=True)
+            fail(
+                TutorError(
+                    _("cannot write the plot to {plot_path}: {err_strerror_or_err}").format(
+                        plot_path=plot_path, err_strerror_or_err=err.strerror or err
+                    )
+                )
+            )
+        echo(_("wrote {written}").format(written=written), err=True)
 
 
 VARIANT_OPTION = click.option(
     "--variant",
     type=click.IntRange(1, 10_000),
-    help="Which variant of a lesson with variants (its numbers), instead of the learner's own.",
+    help=N_("Which variant of a lesson with variants (its numbers), instead of the learner's own."),
 )
 
 
@@ -283,7 +364,7 @@ def _variant_of(lesson: str | None, variant: int | None, lesson_dirs) -> Any:  #
     """LESSON as named, or its variant N loaded (one error line if it has none)."""
     if variant is None or not lesson:
         if variant is not None:
-            raise TutorError("--variant needs a LESSON")
+            raise TutorError(_("--variant needs a LESSON"))
         return lesson
     from tutor.lesson.catalog import resolve_lesson
     from tutor.lesson.loader import load_variant
@@ -304,9 +385,9 @@ def _plot_minima(f, variables) -> tuple:
         return ()
 
 
-@main.command("run")
+@main.command("run", help=N_("Open the tutor (on LESSON, an id or a path, if given)."))
 @click.argument("lesson", required=False)
-@click.option("--plain", is_flag=True, help="Line by line on stdin/stdout, for screen readers, pipes and scripts.")
+@click.option("--plain", is_flag=True, help=N_("Line by line on stdin/stdout, for screen readers, pipes and scripts."))
 @VARIANT_OPTION
 @lessons_option
 @lang_option
@@ -316,40 +397,36 @@ def run_cmd(
     plain: bool = False,
     variant: int | None = None,
     lesson_dirs=(),
-    lang: str | None = None,
     images: str | None = None,
 ) -> None:
-    """Open the tutor (on LESSON, an id or a path, if given)."""
     lesson = _variant_of(lesson, variant, lesson_dirs)
     if plain:
         from tutor.plain import run_plain
 
-        sys.exit(run_plain(lesson, list(lesson_dirs), _lang(lang)))
+        sys.exit(run_plain(lesson, list(lesson_dirs), i18n.current_language()))
     from tutor.app import run_app
 
-    run_app(lesson, list(lesson_dirs), _lang(lang), images=images)
+    run_app(lesson, list(lesson_dirs), i18n.current_language(), images=images)
 
 
-@main.command("practice")
+@main.command(
+    "practice",
+    help=N_(
+        "Practise SKILL (default: your weakest) on freshly generated questions.\n\nSKILL is one of derivative, partial, gradient, evaluate, direction, update,\nsign_change, learning_rate (or descent).  Your answers count towards your\nmastery, as in any lesson.\n\nExample: tutor practice partial --seed 12\n"
+    ),
+)
 @click.argument("skill", required=False)
-@click.option("--seed", type=click.IntRange(0, 10**9), help="The set's number: the same seed gives the same questions.")
-@click.option("--plain", is_flag=True, help="Line by line on stdin/stdout, for screen readers, pipes and scripts.")
+@click.option(
+    "--seed", type=click.IntRange(0, 10**9), help=N_("The set's number: the same seed gives the same questions.")
+)
+@click.option("--plain", is_flag=True, help=N_("Line by line on stdin/stdout, for screen readers, pipes and scripts."))
 @lang_option
-def practice_cmd(skill: str | None, seed: int | None, plain: bool, lang: str | None) -> None:
-    """Practise SKILL (default: your weakest) on freshly generated questions.
-
-    SKILL is one of derivative, partial, gradient, evaluate, direction, update,
-    sign_change, learning_rate (or descent).  Your answers count towards your
-    mastery, as in any lesson.
-
-    Example: tutor practice partial --seed 12
-    """
+def practice_cmd(skill: str | None, seed: int | None, plain: bool) -> None:
     from tutor.mastery import estimate, skill_name
     from tutor.practice import fresh_seed, next_skill, practice_id, practice_lesson, template_for
     from tutor.progress import ProgressStore
-    from tutor.text import both, tr
 
-    lang = _lang(lang)
+    lang = i18n.current_language()
     if skill is not None:
         template = template_for(skill)  # an unknown skill: one error line, before anything opens
     store = ProgressStore()
@@ -363,35 +440,22 @@ def practice_cmd(skill: str | None, seed: int | None, plain: bool, lang: str | N
             name = skill_name(skill, lang)
             if skill in mastery:
                 p = f"{mastery[skill]:.0%}"
-                echo(
-                    tr(
-                        both(f"Practising {name}: your weakest skill ({p}).", f"练习{name}：你最薄弱的技能（{p}）。"),
-                        lang,
-                    )
-                )
+                echo(_("Practising {name}: your weakest skill ({p}).").format(name=name, p=p))
             else:
-                echo(tr(both(f"Practising {name}.", f"练习{name}。"), lang))
+                echo(_("Practising {name}.").format(name=name))
         if seed is None:
             seed = fresh_seed(template, store.known_lessons())
             again = f"tutor practice {skill} --seed {seed}"
             echo(
-                tr(
-                    both(
-                        f"practice set {skill} #{seed} — run `{again}` to get the same questions",
-                        f"练习题组 {skill} #{seed} —— 运行 `{again}` 可再做同样的题目",
-                    ),
-                    lang,
+                _("practice set {skill} #{seed} — run `{again}` to get the same questions").format(
+                    skill=skill, seed=seed, again=again
                 )
             )
         elif store.is_finished(practice_id(template, seed)):
             echo(
-                tr(
-                    both(
-                        f"You finished this set before; your answers are kept. For new questions: tutor practice {skill}",
-                        f"你已经做完这组题，答案都已保存。要做新题目：tutor practice {skill}",
-                    ),
-                    lang,
-                )
+                _(
+                    "You finished this set before; your answers are kept. For new questions: tutor practice {skill}"
+                ).format(skill=skill)
             )
     finally:
         store.close()
@@ -405,16 +469,16 @@ def practice_cmd(skill: str | None, seed: int | None, plain: bool, lang: str | N
     run_app(lesson, [], lang)
 
 
-@main.command("check")
+@main.command("check", help=N_("Check lesson files (or folders of them): PATH:LINE:COL: messages, exit 1 on errors."))
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@lang_option
 def check_cmd(paths) -> None:
-    """Check lesson files (or folders of them): PATH:LINE:COL: messages, exit 1 on errors."""
     from tutor.lesson.check import check_command
 
     sys.exit(check_command(list(paths)))
 
 
-@main.command("new")
+@main.command("new", help=N_("Write a new, commented lesson to PATH (never overwrites)."))
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option(
     "--template",
@@ -422,60 +486,57 @@ def check_cmd(paths) -> None:
     default="one-variable",
     show_default=True,
 )
+@lang_option
 def new_cmd(path: Path, template: str) -> None:
-    """Write a new, commented lesson to PATH (never overwrites)."""
     from tutor.lesson.scaffold import new_lesson
 
     written = new_lesson(path, template)
-    echo(f"wrote {written}; check it with: tutor check {written}")
+    echo(_("wrote {written}; check it with: tutor check {written}").format(written=written))
 
 
-@main.command("schema")
+@main.command("schema", help=N_("Print the JSON Schema (draft-07) of lesson files, for editors."))
+@lang_option
 def schema_cmd() -> None:
-    """Print the JSON Schema (draft-07) of lesson files, for editors."""
     from tutor.lesson.schema import schema_json
 
     click.echo(schema_json())
 
 
-@main.command("lessons")
+@main.command("lessons", help=N_("List the bundled lessons and your own, broken ones with their error."))
 @click.option("--format", "fmt", type=FORMATS_TEXT_JSON, default="text", show_default=True)
 @lessons_option
 @lang_option
-def lessons_cmd(fmt: str, lesson_dirs, lang) -> None:
-    """List the bundled lessons and your own, broken ones with their error."""
+def lessons_cmd(fmt: str, lesson_dirs) -> None:
     from tutor.listings import lessons_report
 
-    echo(lessons_report(list(lesson_dirs), fmt, _lang(lang)), fmt=fmt)
+    echo(lessons_report(list(lesson_dirs), fmt, i18n.current_language()), fmt=fmt)
 
 
-@main.command("progress")
+@main.command("progress", help=N_("Show your progress and mastery (or reset one lesson)."))
 @click.option("--format", "fmt", type=FORMATS_TEXT_JSON, default="text", show_default=True)
-@click.option("--reset", "reset", metavar="LESSON", help="Forget the attempts of one lesson.")
+@click.option("--reset", "reset", metavar="LESSON", help=N_("Forget the attempts of one lesson."))
 @lessons_option
 @lang_option
-def progress_cmd(fmt: str, reset: str | None, lesson_dirs, lang) -> None:
-    """Show your progress and mastery (or reset one lesson)."""
+def progress_cmd(fmt: str, reset: str | None, lesson_dirs) -> None:
     from tutor.listings import progress_report
 
-    echo(progress_report(fmt, reset, list(lesson_dirs), _lang(lang)), fmt=fmt)
+    echo(progress_report(fmt, reset, list(lesson_dirs), i18n.current_language()), fmt=fmt)
 
 
-@main.command("export")
+@main.command("export", help=N_("Write each LESSON's worked solution as Markdown with its plots."))
 @click.argument("lessons", nargs=-1)
 @click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), default=Path("export"), show_default=True)
-@click.option("--progress", "transcript", is_flag=True, help="Export your own answers beside the correct ones.")
+@click.option("--progress", "transcript", is_flag=True, help=N_("Export your own answers beside the correct ones."))
 @VARIANT_OPTION
 @lessons_option
 @lang_option
-def export_cmd(lessons, out_dir: Path, transcript: bool, variant: int | None, lesson_dirs, lang) -> None:
-    """Write each LESSON's worked solution as Markdown with its plots."""
+def export_cmd(lessons, out_dir: Path, transcript: bool, variant: int | None, lesson_dirs) -> None:
     from tutor.export import export_command
 
     if variant is not None and len(lessons) != 1:
-        raise TutorError("--variant needs exactly one LESSON")
+        raise TutorError(_("--variant needs exactly one LESSON"))
     named = [_variant_of(lessons[0], variant, lesson_dirs)] if variant is not None else list(lessons)
-    for line in export_command(named, out_dir, transcript, list(lesson_dirs), _lang(lang)):
+    for line in export_command(named, out_dir, transcript, list(lesson_dirs), i18n.current_language()):
         echo(line)
 
 

@@ -141,6 +141,15 @@ def extract() -> object:
         package, method_map=[("**.py", "python")], keywords=keywords, comment_tags=("TRANSLATORS:",)
     ):
         catalog.add(message, locations=[(f"tutor/{filename}", lineno)], auto_comments=comments, context=context)
+    # Click's own messages (usage, errors, --help headings) are looked up in our domain too.
+    import click
+
+    click_dir = Path(click.__file__).parent
+    for filename, lineno, message, _comments, context in extract_from_dir(
+        click_dir, method_map=[("**.py", "python")], keywords={"_": None, "ngettext": (1, 2)}
+    ):
+        if message not in catalog:
+            catalog.add(message, locations=[(f"click/{filename}", lineno)], context=context)
     return catalog
 
 

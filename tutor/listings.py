@@ -21,32 +21,17 @@ from tutor.text import both, columns, tr
 
 def lessons_report(extra_dirs: Sequence[Path], fmt: str = "text", lang: str = "en") -> str:
     """The catalogue as a table (id, title, status) or as JSON (a list of objects)."""
-    from tutor.lesson.catalog import find_lessons, lesson_folders
+    from tutor.lesson.catalog import lesson_folders, listing_rows
 
-    entries = find_lessons(extra_dirs)
+    entries = listing_rows(extra_dirs)  # from the cache when no lesson file changed (no YAML, no sympy)
     if fmt == "json":
-        return json.dumps(
-            [
-                {
-                    "id": e.id,
-                    "title": tr(e.title, lang),
-                    "path": str(e.path),
-                    "order": e.order,
-                    "source": e.source,
-                    "sections": len(e.lesson.sections) if e.lesson else 0,
-                    "error": e.error,
-                }
-                for e in entries
-            ],
-            ensure_ascii=False,
-            indent=2,
-        )
+        return json.dumps([e.as_json(lang) for e in entries], ensure_ascii=False, indent=2)
     if not entries:
         where = ", ".join(str(p) for p, _ in lesson_folders(extra_dirs))
         return f"no lessons found (looked in {where})"
     header = ("id", "title" if lang != "zh" else "标题", "status" if lang != "zh" else "状态")
     rows = [
-        (one_line(e.id), _clip(one_line(tr(e.title, lang).replace("\n", " ")), 50), one_line(e.error or "ok"))
+        (one_line(e.id), _clip(one_line(tr(e.title, lang).replace("\n", " ")), 50), "ok" if e.ok else one_line(e.error))
         for e in entries
     ]
     widths = [max(columns(r[i]) for r in (header, *rows)) for i in range(2)]

@@ -30,7 +30,9 @@ from multiprocessing.context import ForkServerContext, SpawnContext
 from multiprocessing.reduction import ForkingPickler
 from typing import IO, Any, TypeVar
 
+from tutor import i18n
 from tutor.errors import TutorError
+from tutor.i18n import _
 
 try:
     import resource
@@ -52,7 +54,7 @@ class BoundExceeded(TutorError):
 
 
 def _child_main(conn: Connection) -> None:
-    """Worker loop: receive (fn, args, kwargs, memory_mb), send back a tagged result."""
+    """Worker loop: receive (fn, args, kwargs, memory_mb, language), send back a tagged result."""
     import sympy  # noqa: F401  (once, so each job starts quickly)
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's business
@@ -67,8 +69,9 @@ def _child_main(conn: Connection) -> None:
             job = ForkingPickler.loads(data)
             if job is None:  # asked to stop
                 return
-            fn, args, kwargs, memory_mb = job
+            fn, args, kwargs, memory_mb, language = job
             _limit_memory(memory_mb)
+            i18n.set_language(language)  # the child speaks the learner's language (chosen once, in the parent)
             reply = ("ok", fn(*args, **kwargs))
         except MemoryError:
             reply = ("memory", None)
@@ -146,7 +149,7 @@ class _Worker:
             ready = False
         if not ready:
             self.stop()
-            raise TutorError("could not start the checker process")
+            raise TutorError(_("could not start the checker process"))
 
     def stop(self, polite: bool = True) -> None:
         """Ask nicely (when idle), then terminate, then kill: a busy child ignores the pipe."""
@@ -192,8 +195,10 @@ def run_bounded(fn: Callable[..., _R], *args: Any, timeout: float = 2.0, memory_
     one-line TutorError; running out of time or memory raises BoundExceeded.
     Calls from several threads are served one at a time.
     """
-    too_long = BoundExceeded(f"this took too long to check (over {timeout:g} s); try a simpler expression")
-    too_big = BoundExceeded("this needed too much memory to check; try a simpler expression")
+    too_long = BoundExceeded(
+        _("this took too long to check (over {seconds} s); try a simpler expression").format(seconds=f"{timeout:g}")
+    )
+    too_big = BoundExceeded(_("this needed too much memory to check; try a simpler expression"))
     if os.environ.get("TUTOR_SANDBOX") == "inline":
         try:
             return fn(*args, **kwargs)
@@ -202,11 +207,11 @@ def run_bounded(fn: Callable[..., _R], *args: Any, timeout: float = 2.0, memory_
         except MemoryError:
             raise too_big from None
         except Exception as e:
-            raise TutorError(f"could not check this: {type(e).__name__}") from e
+            raise TutorError(_("could not check this: {error}").format(error=type(e).__name__)) from e
     try:
-        job = ForkingPickler.dumps((fn, args, kwargs, memory_mb))
+        job = ForkingPickler.dumps((fn, args, kwargs, memory_mb, i18n.current_language()))
     except Exception as e:  # a lambda, a local function, an open file ...
-        raise TutorError(f"could not check this: {type(e).__name__}") from None
+        raise TutorError(_("could not check this: {error}").format(error=type(e).__name__)) from None
     with _lock:
         worker = _ensure_worker()
         try:
@@ -228,14 +233,14 @@ def run_bounded(fn: Callable[..., _R], *args: Any, timeout: float = 2.0, memory_
     try:
         status, payload = ForkingPickler.loads(data)
     except Exception as e:  # e.g. an exception class that cannot be rebuilt here
-        raise TutorError(f"could not check this: {type(e).__name__}") from None
+        raise TutorError(_("could not check this: {error}").format(error=type(e).__name__)) from None
     if status == "ok":
         return payload
     if status == "tutor":
         raise payload
     if status == "memory":
         raise too_big
-    raise TutorError(f"could not check this: {payload}")
+    raise TutorError(_("could not check this: {error}").format(error=payload))
 
 
 def bounded_walkthrough(lesson: Any) -> Any:

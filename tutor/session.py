@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tutor.errors import TutorError
+from tutor.i18n import _
 from tutor.progress import ProgressStore
-from tutor.text import Text, both, tr
+from tutor.text import Text, tr
 
 if TYPE_CHECKING:  # the walkthrough brings sympy: the app's first frame must not wait for it
     from tutor.walkthrough import Question, Step, Walkthrough
@@ -189,13 +190,7 @@ class LessonSession:
         parts = [strip_markdown(tr(grade.message, self.lang))]
         if grade.feedback:
             parts.append(strip_markdown(tr(grade.feedback, self.lang)))
-        carried = tr(
-            both(
-                "Your earlier value was carried forward: this was judged from your own answer.",
-                "沿用了你前面的答案：本题按你自己的数值来判断。",
-            ),
-            self.lang,
-        )
+        carried = _("Your earlier value was carried forward: this was judged from your own answer.")
         if grade.carried_forward and "carried" not in " ".join(parts) and "沿用" not in " ".join(parts):
             parts.append(carried)
         return ("" if self.lang == "zh" else " ").join(p for p in parts if p)  # Chinese sentences need no space
@@ -268,14 +263,9 @@ class LessonSession:
         lines = []
         if question.help.solution:
             lines.append(strip_markdown(tr(question.help.solution, self.lang)))
-        lines.append(tr(both(f"The answer is {answer}.", f"答案是 {answer}。"), self.lang))
+        lines.append(_("The answer is {answer}.").format(answer=answer))
         if carried:
-            lines.append(
-                tr(
-                    both("(This follows from your own earlier answers.)", "（这是由你前面自己的答案推出的。）"),
-                    self.lang,
-                )
-            )
+            lines.append(_("(This follows from your own earlier answers.)"))
         return "\n".join(lines)
 
     def reveal_text(self, question: Question) -> str:
@@ -287,7 +277,7 @@ class LessonSession:
         if question.help.solution:
             lines = [line.strip() for line in tr(question.help.solution, self.lang).splitlines() if line.strip()]
             reason = strip_markdown(lines[-1]) if lines else ""
-        said = tr(both(f"The answer was {answer}.", f"答案是 {answer}。"), self.lang)
+        said = _("The answer was {answer}.").format(answer=answer)
         return f"{said} {reason}".strip()
 
     def derivation(self, step: Step | None = None) -> list[str]:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from tutor.i18n import _
 from tutor.notation import show, show_decimals, sign_mark
-from tutor.text import both, tr
 
 if TYPE_CHECKING:  # the walkthrough brings sympy: the app's first frame must not wait for it
     from tutor.walkthrough import Step
@@ -67,15 +67,17 @@ def changed(names: tuple[str, ...], count: int) -> str:
     """'yes' when the slope changed sign (naming the partials with several variables), else '—'."""
     if not names:
         return "—"
-    return "yes" if count == 1 else "yes: " + ", ".join(f"∂f/∂{v}" for v in names)
+    if count == 1:
+        return _("yes")
+    return _("yes: {partials}").format(partials=", ".join(f"∂f/∂{v}" for v in names))
 
 
 def header(variables: tuple[str, ...]) -> list[str]:
     """k, xₖ, f(xₖ), f′(xₖ) for one variable; k, x, y, f, ∂f/∂x, ∂f/∂y for several."""
     if len(variables) == 1:
         v = variables[0]
-        return ["k", f"{v}ₖ", f"f({v}ₖ)", f"f′({v}ₖ)", "sign", "sign change"]
-    return ["k", *variables, "f", *(f"∂f/∂{v}" for v in variables), "sign", "sign change"]
+        return ["k", f"{v}ₖ", f"f({v}ₖ)", f"f′({v}ₖ)", _("sign"), _("sign change")]
+    return ["k", *variables, "f", *(f"∂f/∂{v}" for v in variables), _("sign"), _("sign change")]
 
 
 def rows(
@@ -105,7 +107,7 @@ def rows(
     out = []
     for item in shown:
         if item is None:
-            gap = ["…", tr(both(f"{hidden} more", f"另 {hidden} 行"), lang)]
+            gap = ["…", _("{hidden} more").format(hidden=hidden)]
             out.append(gap + [""] * (len(header(tuple(run.variables))) - 2))
             continue
         s, signs = item
@@ -165,5 +167,5 @@ def function_line(step: Step, lang: str = "en") -> str:
     line = f"{head} = {formula(f)}"
     if lr is not None:
         text = sp.sstr(lr) if isinstance(lr, sp.Basic) else f"{lr:g}"
-        line += tr(both(f"    learning rate η = {text}", f"    学习率 η = {text}"), lang)
+        line += _("    learning rate η = {text}").format(text=text)
     return line

@@ -124,7 +124,7 @@ def run_app(lesson: str | Lesson | None, lesson_dirs: list[Path], lang: str, ima
     from tutor.app.keys import localised
     from tutor.app.widgets.plot import choose_mode
 
-    app = localised(TutorApp, lang)(start, lesson_dirs, lang, images=choose_mode(asked, available))
+    app = localised(TutorApp)(start, lesson_dirs, lang, images=choose_mode(asked, available))
     if note:
         app.notices.append(note)
     import asyncio

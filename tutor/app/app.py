@@ -8,22 +8,24 @@ the step where they left it.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
 
 from tutor.app.keys import localised
 from tutor.app.screens.lesson import LessonScreen
 from tutor.app.screens.picker import PickerScreen
 from tutor.errors import TutorError
+from tutor.i18n import N_, _
 from tutor.progress import ProgressStore
 from tutor.safe_text import one_line, shown
-from tutor.text import both, tr
+from tutor.text import tr
 
 if TYPE_CHECKING:  # the lesson model brings sympy: only the workers load it, after the first frame
     from tutor.lesson.model import Lesson
@@ -43,7 +45,7 @@ class LessonCommands(Provider):
         for entry in getattr(app, "catalog", []):
             if entry.lesson is not None and entry.error is None:
                 title = one_line(tr(entry.title, app.lang) or entry.id)
-                label = tr(both(f"Open lesson: {title}", f"打开课程：{title}"), app.lang)
+                label = _("Open lesson: {title}").format(title=title)
                 yield entry, label
 
     async def discover(self) -> Hits:
@@ -65,7 +67,16 @@ class TutorApp(App):
     TITLE = "descent-tutor"
     COMMANDS = App.COMMANDS | {LessonCommands}
     BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", priority=True),
+        Binding("ctrl+q", "quit", N_("Quit"), priority=True),
+        # Textual adds this one itself unless the app has it; here so that the footer says it in the learner's words
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            N_("palette"),
+            show=False,
+            priority=True,
+            tooltip=N_("Open the command palette"),
+        ),
     ]
     #: Screens get -short below 18 rows, -narrow below 60 columns and -side from 100 (the lesson and its plot
     #: side by side; see tutor.tcss).
@@ -95,8 +106,24 @@ class TutorApp(App):
         self._started = False
         self.notices: list[str] = []  # about the terminal itself (an encoding that lacks symbols)
 
+    def get_system_commands(self, screen) -> Iterable[SystemCommand]:
+        """Textual's own palette commands (Theme, Quit, Keys, ...), in the learner's language."""
+        for command in super().get_system_commands(screen):
+            yield command._replace(title=_(command.title), help=_(command.help))
+
+    def action_command_palette(self) -> None:
+        """Textual's palette, with its placeholder in the learner's language."""
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette", placeholder=_("Search for commands…")))
+
+    def search_themes(self) -> None:
+        """The theme picker (the palette's Theme command), its placeholder in the learner's language."""
+        from textual.theme import ThemeProvider
+
+        self.push_screen(CommandPalette(providers=[ThemeProvider], placeholder=_("Search for themes…")))
+
     def on_mount(self) -> None:
-        self.picker = localised(PickerScreen, self.lang)(self.lang)
+        self.picker = localised(PickerScreen)(self.lang)
         self.push_screen(self.picker)
         for notice in self.notices:
             self.notify_once(notice)
@@ -164,10 +191,10 @@ class TutorApp(App):
 
         estimate = mastery.estimate(evidence)
         shown = "  ".join(f"{mastery.skill_name(skill, self.lang)} {p:.0%}" for skill, p in sorted(estimate.items()))
-        line = tr(both("Mastery: ", "掌握程度："), self.lang) + shown
+        line = _("Mastery: ") + shown
         practise = [mastery.skill_name(s, self.lang) for s in mastery.suggest(estimate)]
         if practise:
-            line += "\n" + tr(both("Practise next: ", "接下来练习："), self.lang) + ", ".join(practise)
+            line += "\n" + _("Practise next: ") + ", ".join(practise)
         return line
 
     def _catalog_loaded(self, entries: list, mastery_line: str) -> None:
@@ -208,7 +235,7 @@ class TutorApp(App):
     # --- moving between screens -------------------------------------------------------------------
 
     def open_lesson(self, lesson: Lesson) -> None:
-        screen = localised(LessonScreen, self.lang)(lesson, self.lang, images=self.images)
+        screen = localised(LessonScreen)(lesson, self.lang, images=self.images)
         if isinstance(self.screen, LessonScreen):
             self.switch_screen(screen)
         else:

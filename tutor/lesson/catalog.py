@@ -285,30 +285,3 @@ def listing_rows(extra_dirs: Sequence[Path]) -> list[ListedLesson]:
         rows = [_row(e) for e in find_lessons(extra_dirs)]
         _store_rows(key, rows)
     return [ListedLesson(**row) for row in rows]
-
-
-def lessons_command(extra_dirs: Sequence[Path], fmt: str = "text", lang: str = "en") -> str:
-    """The catalog as a table (id, title, status) or as JSON (a list of objects)."""
-    entries = listing_rows(extra_dirs)
-    if fmt == "json":
-        return json.dumps([e.as_json(lang) for e in entries], ensure_ascii=False, indent=2)
-    if not entries:
-        where = ", ".join(str(p) for p, _ in lesson_folders(extra_dirs))
-        return f"no lessons found (looked in {where})"
-    header = ("id", "title" if lang != "zh" else "标题", "status" if lang != "zh" else "状态")
-    from tutor.safe_text import one_line  # ids, titles and file names in errors: control characters escaped
-
-    rows = [
-        (one_line(e.id), _clip(one_line(tr(e.title, lang).replace("\n", " ")), 50), "ok" if e.ok else one_line(e.error))
-        for e in entries
-    ]
-    widths = [max(_width(r[i]) for r in (header, *rows)) for i in range(2)]
-    lines = []
-    for row in (header, *rows):
-        lines.append(f"{_pad(row[0], widths[0])}  {_pad(row[1], widths[1])}  {row[2]}".rstrip())
-    broken = sum(not e.ok for e in entries)
-    lines.append("")
-    lines.append(
-        f"{len(entries)} lessons, {broken} broken" if lang != "zh" else f"共 {len(entries)} 课，{broken} 课有错误"
-    )
-    return "\n".join(lines)

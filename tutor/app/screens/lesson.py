@@ -25,13 +25,14 @@ from tutor.app.widgets.iterations import IterationTable
 from tutor.app.widgets.markdown import LessonMarkdown
 from tutor.app.widgets.plot import PlotView
 from tutor.errors import TutorError
+from tutor.i18n import N_, _
 from tutor.latex_unicode import markdown_maths, plain_maths
 from tutor.plaintext import strip_markdown
 from tutor.safe_text import one_line, shown
 from tutor.session import Answered, LessonSession, prompt_text
 from tutor.session import caret as caret_line
 from tutor.tables import function_line, shortened
-from tutor.text import both, tr
+from tutor.text import tr
 from tutor.walkthrough.contract import BatchPayload, IterationPayload, TrainingPayload
 
 if TYPE_CHECKING:  # the lesson model brings sympy: only the workers below load it
@@ -58,10 +59,6 @@ def plot_mode(images: bool | str) -> str:
     return images
 
 
-def _say(lang: str, en: str, zh: str) -> str:
-    return tr(both(en, zh), lang)
-
-
 def _markdown_escape(text: str) -> str:
     """Plain text that Markdown shows as written (no * or _ in a derivation turns into emphasis)."""
     import re
@@ -73,21 +70,21 @@ class LessonScreen(Screen):
     """Steps through one lesson's walkthrough."""
 
     BINDINGS = [
-        Binding("f2", "hint", "Hint", priority=True),
-        Binding("ctrl+t", "hint", "Hint", show=False, priority=True),
-        Binding("f3", "solution", "Solution", priority=True),
-        Binding("ctrl+r", "solution", "Solution", show=False, priority=True),
-        Binding("f7", "previous", "Back", priority=True),
-        Binding("f8", "next", "Next/skip", priority=True),
-        Binding("ctrl+n", "next", "Next/skip", show=False, priority=True),
-        Binding("f4", "toggle_plot", "Plot", priority=True),
-        Binding("f6", "toggle_exact", "Exact values", show=False, priority=True),
-        Binding("escape", "lessons", "Lessons"),
-        Binding("escape", "lessons_anyway", "Lessons", show=False),  # when the footer has no room to say so
-        Binding("up", "scroll_text(-1)", "Scroll up", show=False),
-        Binding("down", "scroll_text(1)", "Scroll down", show=False),
-        Binding("pageup", "scroll_text(-10)", "Page up", show=False),
-        Binding("pagedown", "scroll_text(10)", "Page down", show=False),
+        Binding("f2", "hint", N_("Hint"), priority=True),
+        Binding("ctrl+t", "hint", N_("Hint"), show=False, priority=True),
+        Binding("f3", "solution", N_("Solution"), priority=True),
+        Binding("ctrl+r", "solution", N_("Solution"), show=False, priority=True),
+        Binding("f7", "previous", N_("Back"), priority=True),
+        Binding("f8", "next", N_("Next/skip"), priority=True),
+        Binding("ctrl+n", "next", N_("Next/skip"), show=False, priority=True),
+        Binding("f4", "toggle_plot", N_("Plot"), priority=True),
+        Binding("f6", "toggle_exact", N_("Exact values"), show=False, priority=True),
+        Binding("escape", "lessons", N_("Lessons")),
+        Binding("escape", "lessons_anyway", N_("Lessons"), show=False),  # when the footer has no room to say so
+        Binding("up", "scroll_text(-1)", N_("Scroll up"), show=False),
+        Binding("down", "scroll_text(1)", N_("Scroll down"), show=False),
+        Binding("pageup", "scroll_text(-10)", N_("Page up"), show=False),
+        Binding("pagedown", "scroll_text(10)", N_("Page down"), show=False),
     ]
 
     def __init__(self, lesson: Lesson, lang: str = "en", images: bool | str = "off"):
@@ -122,14 +119,14 @@ class LessonScreen(Screen):
                     yield LessonMarkdown("", id="worked")
                 with Vertical(id="ask"):
                     yield Static("", id="prompt", markup=False)
-                    yield AnswerInput(id="answer", placeholder=_say(self.lang, "your answer", "你的答案"), compact=True)
+                    yield AnswerInput(id="answer", placeholder=_("your answer"), compact=True)
                     yield Static("", id="feedback", markup=False)
             yield PlotView(mode=self.plot_mode, lang=self.lang, id="plot")
         yield Footer()
 
     def on_mount(self) -> None:
         self.title = one_line(tr(self.lesson.title, self.lang))
-        self.sub_title = _say(self.lang, "preparing the lesson…", "正在准备课程……")
+        self.sub_title = _("preparing the lesson…")
         self.query_one("#content").loading = True
         self.query_one("#answer", Input).disabled = True
         self.query_one(IterationTable).display = False
@@ -163,11 +160,9 @@ class LessonScreen(Screen):
             return
         self.query_one("#content").loading = False
         self.sub_title = ""
-        self.query_one("#step-title", Static).update(
-            _say(self.lang, "This lesson cannot be opened:", "无法打开这一课：") + f"\n{shown(message)}"
-        )
+        self.query_one("#step-title", Static).update(_("This lesson cannot be opened:") + f"\n{shown(message)}")
         self.query_one("#step-title").add_class("-error")
-        self.query_one("#prompt", Static).update(_say(self.lang, "Press Esc for the lessons.", "按 Esc 返回课程列表。"))
+        self.query_one("#prompt", Static).update(_("Press Esc for the lessons."))
 
     def _ready(self, session: LessonSession) -> None:
         self.session = session
@@ -190,8 +185,8 @@ class LessonScreen(Screen):
         step = session.step
         lang = self.lang
         n = len(session.steps)
-        self.sub_title = _say(
-            lang, f"step {session.step_index + 1} of {n}", f"第 {session.step_index + 1} 步，共 {n} 步"
+        self.sub_title = _("step {session_step_index_1} of {n}").format(
+            session_step_index_1=session.step_index + 1, n=n
         )
         title = tr(step.title, lang)
         self.query_one("#step-title", Static).update(plain_maths(title))
@@ -240,7 +235,7 @@ class LessonScreen(Screen):
                 worked = "\n\n".join(markdown_maths(text) for text in written)
         widget = self.query_one("#worked", Markdown)
         widget.display = bool(worked)
-        widget.update("**" + _say(self.lang, "Worked solution", "解题过程") + "**\n\n" + worked if worked else "")
+        widget.update("**" + _("Worked solution") + "**\n\n" + worked if worked else "")
 
     def refresh_table(self) -> None:
         session = self.session
@@ -249,9 +244,9 @@ class LessonScreen(Screen):
         note = self.query_one("#table-note", Static)
         words = ""
         if table.display and shortened(table.body):
-            words = _say(self.lang, "≈: rounded. F6 shows the exact values.", "≈：近似值。按 F6 显示精确值。")
+            words = _("≈: rounded. F6 shows the exact values.")
         elif table.display and self.exact:
-            words = _say(self.lang, "Exact values. F6 rounds the long ones.", "精确值。按 F6 显示近似值。")
+            words = _("Exact values. F6 rounds the long ones.")
         note.update(words)
         note.display = bool(words)
 
@@ -272,11 +267,11 @@ class LessonScreen(Screen):
                 if answered is not None and answered.verdict == "right":
                     lines.append(f"✓ {short}  {answered.answer}")
                 else:
-                    lines.append(f"• {short}  " + _say(self.lang, "(solution shown)", "（已看答案）"))
+                    lines.append(f"• {short}  " + _("(solution shown)"))
             elif answered is not None and answered.verdict == "wrong":
                 lines.append(f"✗ {short}  {answered.answer}")
             elif q.id in session.skipped:
-                lines.append(f"… {short}  " + _say(self.lang, "(skipped)", "（已跳过）"))
+                lines.append(f"… {short}  " + _("(skipped)"))
         widget = self.query_one("#transcript", Static)
         widget.update(shown("\n".join(lines)))  # the learner's own answers
         widget.display = bool(lines)
@@ -291,26 +286,16 @@ class LessonScreen(Screen):
             count = len(session.step.questions)
             where = f"[{index}/{count}] " if count > 1 else ""
             prompt.update(where + plain_maths(prompt_text(q, self.lang)))
-            answer.placeholder = _say(self.lang, "your answer, then Enter", "输入答案后按 Enter")
+            answer.placeholder = _("your answer, then Enter")
         elif self.finished_here or session.at_last_step:
-            prompt.update(
-                _say(self.lang, "End of the lesson: ", "本课结束：")
-                + session.summary()
-                + _say(self.lang, " Press Enter to finish.", "按 Enter 完成。")
-            )
-            answer.placeholder = _say(self.lang, "Enter to finish", "按 Enter 完成")
+            prompt.update(_("End of the lesson: {summary} Press Enter to finish.").format(summary=session.summary()))
+            answer.placeholder = _("Enter to finish")
         elif session.step.questions and not session.step_settled():
-            prompt.update(
-                _say(
-                    self.lang,
-                    "You skipped a question here. Enter goes on; F7 goes back to it.",
-                    "本步有跳过的问题。按 Enter 继续；按 F7 回去作答。",
-                )
-            )
-            answer.placeholder = _say(self.lang, "Enter for the next step", "按 Enter 进入下一步")
+            prompt.update(_("You skipped a question here. Enter goes on; F7 goes back to it."))
+            answer.placeholder = _("Enter for the next step")
         else:
-            prompt.update(_say(self.lang, "Press Enter for the next step.", "按 Enter 进入下一步。"))
-            answer.placeholder = _say(self.lang, "Enter for the next step", "按 Enter 进入下一步")
+            prompt.update(_("Press Enter for the next step."))
+            answer.placeholder = _("Enter for the next step")
 
     def set_feedback_class(self, verdict: str | None) -> None:
         for feedback in self.query("#feedback, #feedback-inline"):
@@ -374,9 +359,7 @@ class LessonScreen(Screen):
             if not isinstance(step.payload, PICTURED_WITH_QUESTIONS):
                 view.show_none()
                 return
-            view.show_note(
-                _say(self.lang, "The plot appears once you have answered this step.", "答完这一步后显示图像。")
-            )
+            view.show_note(_("The plot appears once you have answered this step."))
             return
         if step.id in self.plotted:
             path = self.plotted[step.id]
@@ -494,16 +477,12 @@ class LessonScreen(Screen):
             return
         if not text:
             self.say(
-                _say(
-                    self.lang,
-                    "Type an answer first (F2 gives a hint, F3 the solution, F8 skips).",
-                    "请先输入答案（F2 提示，F3 看答案，F8 跳过）。",
-                ),
+                _("Type an answer first (F2 gives a hint, F3 the solution, F8 skips)."),
                 "invalid",
             )
             return
         self.busy = True
-        self.say(_say(self.lang, "checking…", "正在检查……"), None)
+        self.say(_("checking…"), None)
         self.grade_answer(q, text, dict(session.earlier))
 
     @work(thread=True, exclusive=True, group="grade")
@@ -562,7 +541,7 @@ class LessonScreen(Screen):
         if grade.verdict == "right":
             self.say("✓ " + words, "right")
         elif grade.verdict == "wrong":
-            tail = _say(self.lang, "  Try again, or F2 for a hint.", "  再试一次，或按 F2 看提示。")
+            tail = _("  Try again, or F2 for a hint.")
             self.say("✗ " + words + tail, "wrong")
         elif grade.verdict == "close":
             self.say("≈ " + words, "hint")
@@ -581,17 +560,17 @@ class LessonScreen(Screen):
             return
         q = session.current_question()
         if q is None:
-            self.say(_say(self.lang, "There is no question on this step.", "这一步没有问题。"), "hint")
+            self.say(_("There is no question on this step."), "hint")
             return
         text = session.hint(q)
         given, total = session.hint_count(q)
         if text is None:
             self.say(
-                _say(self.lang, "No more hints here; F3 shows the solution.", "没有更多提示了；按 F3 查看答案。"),
+                _("No more hints here; F3 shows the solution."),
                 "hint",
             )
         else:
-            self.say(_say(self.lang, f"Hint {given}/{total}: ", f"提示 {given}/{total}：") + plain_maths(text), "hint")
+            self.say(_("Hint {given}/{total}: ").format(given=given, total=total) + plain_maths(text), "hint")
         self.app.tell_store()
 
     def action_solution(self) -> None:
@@ -600,10 +579,10 @@ class LessonScreen(Screen):
             return
         q = session.current_question()
         if q is None:
-            self.say(_say(self.lang, "There is no open question on this step.", "这一步没有待答的问题。"), "hint")
+            self.say(_("There is no open question on this step."), "hint")
             return
         text = session.solution(q)
-        self.say(_say(self.lang, "Solution: ", "答案：") + plain_maths(text), "solution")
+        self.say(_("Solution: ") + plain_maths(text), "solution")
         self.query_one("#answer", Input).value = ""
         self.refresh_transcript()
         self.refresh_answered()
@@ -616,7 +595,7 @@ class LessonScreen(Screen):
         q = session.current_question()
         if q is not None:  # pass over this question: its value is shown, and later ones go on from it
             revealed = session.skip(q)
-            note = _say(self.lang, "Skipped. ", "已跳过。") + plain_maths(revealed)
+            note = _("Skipped. ") + plain_maths(revealed)
             self.query_one("#answer", Input).value = ""
             self.say(note, "solution")
             self.refresh_transcript()
@@ -630,9 +609,7 @@ class LessonScreen(Screen):
             self.finished_here = True
             self.app.just_finished = session.lesson_id
             self.say(
-                _say(self.lang, "Lesson finished: ", "课程完成：")
-                + session.summary()
-                + _say(self.lang, " Press Enter (or Esc) for the lessons.", "按 Enter（或 Esc）返回课程列表。"),
+                _("Lesson finished: {summary} Press Enter (or Esc) for the lessons.").format(summary=session.summary()),
                 "right",
             )
             self.refresh_prompt()
@@ -649,7 +626,7 @@ class LessonScreen(Screen):
         skipped = [q for q in session.step.questions if q.id in session.skipped]
         if skipped:  # back to the question passed over, before going back a step
             session.skipped.difference_update(q.id for q in skipped)
-            self.say(_say(self.lang, "Back to the skipped question.", "回到跳过的问题。"), "hint")
+            self.say(_("Back to the skipped question."), "hint")
             self.refresh_table()
             self.refresh_plot()
             self.refresh_worked()

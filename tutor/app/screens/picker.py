@@ -16,14 +16,15 @@ from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tutor.app.keys import localised
+from tutor.i18n import N_, _
 from tutor.safe_text import one_line, shown
-from tutor.text import both, tr
+from tutor.text import tr
 
 
 class LessonList(OptionList):
     """The list of lessons; Enter opens one (and says so in the footer)."""
 
-    BINDINGS = [Binding("enter", "select", "Open")]
+    BINDINGS = [Binding("enter", "select", N_("Open"))]
 
 
 class PickerScreen(Screen):
@@ -38,24 +39,18 @@ class PickerScreen(Screen):
         yield Header()
         with Vertical(id="picker"):
             yield Static(
-                tr(
-                    both(
-                        "Choose a lesson and press Enter.  Ctrl+P jumps to any lesson; Ctrl+Q quits.",
-                        "选择一课并按 Enter。Ctrl+P 可跳到任意一课；Ctrl+Q 退出。",
-                    ),
-                    self.lang,
-                ),
+                _("Choose a lesson and press Enter.  Ctrl+P jumps to any lesson; Ctrl+Q quits."),
                 id="picker-help",
                 markup=False,
             )
-            yield localised(LessonList, self.lang)(id="lessons")
+            yield localised(LessonList)(id="lessons")
             yield Static("", id="lesson-detail", markup=False)
             yield Static("", id="mastery", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
         self.title = "descent-tutor"
-        self.sub_title = tr(both("lessons", "课程"), self.lang)
+        self.sub_title = _("lessons")
         self.query_one("#lessons", OptionList).loading = True
 
     def on_resize(self) -> None:
@@ -79,7 +74,7 @@ class PickerScreen(Screen):
             title = escape(one_line(tr(entry.title, self.lang) or entry.id))
             if entry.error is not None or entry.lesson is None:
                 error = escape(one_line(entry.error or "cannot be read"))
-                prompt = f"{number:>2}. {title}  [$error]✗ {tr(both('broken', '有错误'), self.lang)}[/]\n    [$text-muted]{error}[/]"
+                prompt = f"{number:>2}. {title}  [$error]✗ {_('broken')}[/]\n    [$text-muted]{error}[/]"
             else:
                 steps, questions = store.totals(entry.id)
                 status = escape(store.summary(entry.id, steps, self.lang, questions))
@@ -87,9 +82,7 @@ class PickerScreen(Screen):
                 prompt = f"{number:>2}. {title}  [{style}]{status}[/]"
             options.add_option(Option(prompt, id=entry.id))
         if not self.entries:
-            options.add_option(
-                Option(escape(tr(both("No lessons found.", "没有找到课程。"), self.lang)), disabled=True)
-            )
+            options.add_option(Option(escape(_("No lessons found.")), disabled=True))
         if self.entries:
             if keep is None or keep >= len(self.entries):  # first fill: the first lesson not yet done
                 keep = next(
@@ -132,12 +125,7 @@ class PickerScreen(Screen):
             return
         if entry.error is not None or entry.lesson is None:
             self.app.notify(
-                shown(
-                    tr(
-                        both(f"This lesson cannot be opened: {entry.error}", f"这一课无法打开：{entry.error}"),
-                        self.lang,
-                    )
-                ),
+                shown(_("This lesson cannot be opened: {error}").format(error=entry.error)),
                 severity="error",
                 markup=False,
             )

@@ -22,7 +22,7 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from tutor.app.widgets.textplot import TextPlot
-from tutor.text import both, tr
+from tutor.i18n import _
 
 if TYPE_CHECKING:
     from tutor.plots.sketch import Sketch
@@ -97,7 +97,7 @@ class PlotView(Vertical):
     def show_busy(self) -> None:
         self.remove_class("-empty")
         self._clear()
-        self._note(tr(both("drawing the plot…", "正在绘图……"), self.lang))
+        self._note(_("drawing the plot…"))
 
     def show_note(self, text: str) -> None:
         self.remove_class("-empty")
@@ -112,7 +112,7 @@ class PlotView(Vertical):
     def show_error(self, message: str) -> None:
         self.remove_class("-empty")
         self._clear()
-        self._note(tr(both("no plot: ", "无法绘图："), self.lang) + message)
+        self._note(_("no plot: ") + message)
 
     def show_sketch(self, sketch: Sketch, note: str = "") -> None:
         """The braille plot of the step (text mode)."""
@@ -128,7 +128,7 @@ class PlotView(Vertical):
         self.remove_class("-empty")
         self.path = path
         self.remove_class("-sketch")
-        self._note(tr(both("plot: ", "图像："), self.lang) + str(path))
+        self._note(_("plot: ") + str(path))
         self._remove_image()
         Image = image_widget_class() if self.mode == "graphics" else None
         if Image is not None:
