@@ -61,3 +61,20 @@ def bundled_walkthrough():
         return build_walkthrough(entry.lesson)
 
     return build
+
+
+def speaking(lang: str, fn, *args, **kwargs):
+    """``fn(*args, **kwargs)`` with the process speaking ``lang`` (then back to the language before)."""
+    from tutor import i18n
+
+    before = i18n.current_language()
+    i18n.set_language(lang)
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        i18n.set_language(before)
+
+
+def bilingual(fn, *args, **kwargs):
+    """``{"en": ..., "zh": ...}``: what ``fn`` says in each language (a code message is said in one)."""
+    return {lang: speaking(lang, fn, *args, **kwargs) for lang in ("en", "zh")}

@@ -116,6 +116,14 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return _translation.ngettext(singular, plural, n)
 
 
+def in_every_language(message: str) -> list[str]:
+    """``message`` as each catalogue says it (English first): what a learner may type for a built-in word."""
+    return [
+        gettext.translation(DOMAIN, LOCALE_DIR, languages=[locale], fallback=True).gettext(message)
+        for locale in LOCALES.values()
+    ]
+
+
 def N_(message: str) -> str:
     """Mark a constant for extraction; it is translated with ``_()`` where it is shown."""
     return message

@@ -9,12 +9,16 @@ from collections.abc import Mapping
 Text = str | Mapping[str, str]
 
 
-def tr(text: Text | None, lang: str = "en") -> str:
-    """The text in ``lang``, falling back to English, then to any language there is."""
+def tr(text: Text | None, lang: str | None = None) -> str:
+    """The text in ``lang`` (the process's language when not given), falling back to English, then to any."""
     if text is None:
         return ""
     if isinstance(text, str):
         return text
+    if lang is None:
+        from tutor.i18n import current_language
+
+        lang = current_language()
     for code in (lang, "en", *text.keys()):
         if text.get(code):
             return text[code]
