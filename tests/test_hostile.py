@@ -556,11 +556,16 @@ def test_hostile_answers_are_invalid_and_not_counted(questions, sentinel):
     assert wrong == []
 
 
-def test_heavy_answers_are_graded_without_an_exception(questions):
+@pytest.mark.parametrize("text", H.ACCEPTED_BUT_HEAVY, ids=short)
+def test_heavy_answers_are_graded_without_an_exception(questions, text):
+    """One question of each kind, with and without variables (the grader's paths differ by those, not by how
+    many variables there are)."""
+    by_kind = {}
     for q in questions:
-        for text in H.ACCEPTED_BUT_HEAVY:
-            g = grade(q, text)
-            assert g.verdict in ("wrong", "invalid"), (q.id, short(text), g.verdict)
+        by_kind.setdefault((q.kind, bool(q.variables)), q)
+    for q in by_kind.values():
+        g = grade(q, text)
+        assert g.verdict in ("wrong", "invalid"), (q.id, short(text), g.verdict)
 
 
 def test_a_hostile_answer_then_the_right_one(questions):
@@ -1142,18 +1147,20 @@ def _descend_json_streamed(steps: int, tmp_path: Path) -> tuple[int, int, list[s
     return proc.returncode, expected_k, tail, usage.ru_maxrss
 
 
-def test_a_million_steps_as_json_stream_every_step_in_the_memory_of_ten(tmp_path):
+def test_many_steps_as_json_stream_every_step_in_the_memory_of_ten(tmp_path):
     """Issue 19 lifts issue 14's cap (MAX_SHOWN_STEPS = 100,000 printed steps, which existed because the whole
-    output was built in memory): the steps are written as they come, so 10⁶ of them cost what 10 do."""
+    output was built in memory): the steps are written as they come, so 2·10⁵ of them cost what 10 do.
+
+    Kept in memory, 2·10⁵ step records take well over 20 % of the interpreter's own peak, so the bound below
+    fails if the runner keeps them; the bench measures 10⁶ steps in 10 variables (`--only memory`).
+    """
     status, taken, tail, peak_few = _descend_json_streamed(10, tmp_path)
     assert status == 0 and taken == 11
-    status, taken, tail, peak_many = _descend_json_streamed(1_000_000, tmp_path)
-    assert status == 0 and taken == 1_000_001
+    status, taken, tail, peak_many = _descend_json_streamed(200_000, tmp_path)
+    assert status == 0 and taken == 200_001
     stop = "".join(tail[tail.index("  ],\n") :])  # the steps' list closed, then the stop and the notes
-    assert stop.startswith('  ],\n  "stop": {\n    "reason": "max_steps",\n    "k": 1000000,\n') and stop.endswith(
-        "}\n"
-    )
-    # 10⁶ steps kept in memory would take hundreds of MB; streamed, the peak is the short run's
+    assert stop.startswith('  ],\n  "stop": {\n    "reason": "max_steps",\n    "k": 200000,\n') and stop.endswith("}\n")
+    # the steps kept in memory would take tens of MB; streamed, the peak is the short run's
     assert peak_many < 1.2 * peak_few, (peak_many, peak_few)
 
 
