@@ -16,6 +16,8 @@ from textual.containers import Vertical
 from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
+from tutor.text import columns
+
 if TYPE_CHECKING:
     from tutor.plots.sketch import Sketch
 
@@ -33,7 +35,17 @@ def build_text(sketch: Sketch, width: int, height: int, theme: str) -> Text:
     if width > 10 and height > 4:
         SketchPlot._draw(plt, sketch, width, height)
     plt.theme(theme)
-    return Text.from_ansi(plt.build())
+    return Text.from_ansi(plt.build().replace(_FILLER, ""))
+
+
+#: Put by :func:`_spaced` after each wide character, and removed once plotext has drawn: plotext gives every
+#: character one cell, so a CJK character (two columns) and its filler keep the row as wide as the others.
+_FILLER = "\ue000"
+
+
+def _spaced(text: str) -> str:
+    """``text`` with a filler cell after each wide (CJK) character, for plotext to lay out by columns."""
+    return "".join(c + _FILLER if columns(c) == 2 else c for c in text)
 
 
 class SketchPlot(PlotextPlot):
@@ -96,19 +108,20 @@ class SketchPlot(PlotextPlot):
         cell = (x1 - x0) / max(width - 10, 1)
         for label in sketch.labels:
             right_room = (x1 - label.x) / cell
-            if right_room > len(label.text) + 2:
+            width = columns(label.text)
+            if right_room > width + 2:
                 x = label.x + 1.5 * cell
             else:  # at the right edge: to the left of the point
-                x = label.x - (len(label.text) + 1) * cell
-            plt.text(label.text, x, label.y, color=label.color, alignment="left")
+                x = label.x - (width + 1) * cell
+            plt.text(_spaced(label.text), x, label.y, color=label.color, alignment="left")
         plt.xlim(x0, x1)
         plt.ylim(y0, y1)
         if sketch.title:
-            plt.title(sketch.title)
+            plt.title(_spaced(sketch.title))
         if sketch.xticks:
             plt.xticks(list(sketch.xticks), [f"{t:g}" for t in sketch.xticks])
         if sketch.xlabel:
-            plt.xlabel(sketch.xlabel)
+            plt.xlabel(_spaced(sketch.xlabel))
 
 
 class TextPlot(Vertical):
