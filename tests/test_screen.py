@@ -311,3 +311,74 @@ async def test_the_last_steps_text_never_shows_under_the_new_title(tmp_path):
                     assert words != before_text, (title, words[:60])
             await pilot.press("f8")  # past the step's question, if it has one
             await settle(pilot)
+
+
+ITERM2 = {
+    "TERM_PROGRAM": "iTerm.app",
+    "TERM_PROGRAM_VERSION": "3.5.4",
+    "LC_TERMINAL": "iTerm2",
+    "TERM": "xterm-256color",
+}
+
+
+@pytest.mark.parametrize(
+    ("environ", "sixel"),
+    [
+        (ITERM2, True),
+        ({**ITERM2, "TERM_PROGRAM_VERSION": "3.4.23"}, False),  # before 3.5: no Sixel
+        ({**ITERM2, "TERM_PROGRAM_VERSION": "3.10.1"}, True),  # compared as numbers, not as text
+        ({"LC_TERMINAL": "iTerm2", "LC_TERMINAL_VERSION": "3.5.0", "TERM": "xterm"}, True),  # over ssh
+        ({**ITERM2, "TMUX": "/tmp/tmux-1000/default,1,0"}, False),  # tmux in iTerm2: images do not pass
+        ({**ITERM2, "TERM_PROGRAM": "tmux", "TERM": "tmux-256color"}, False),
+        ({"TERM_PROGRAM": "Apple_Terminal", "LC_TERMINAL": "iTerm2"}, False),  # another terminal, a stale variable
+        ({"TERM_PROGRAM": "WezTerm", "TERM": "xterm-256color"}, False),
+        ({}, False),
+    ],
+)
+def test_iterm2_from_3_5_is_found_from_its_environment(environ, sixel):
+    from tutor.app.widgets.plot import iterm2_sixel
+
+    assert iterm2_sixel(environ) is sixel
+
+
+def test_auto_draws_the_png_through_sixel_in_iterm2(monkeypatch):
+    """textual-image's query finds nothing here (no terminal answers it); iTerm2's variables still choose Sixel."""
+    from textual_image.widget import SixelImage
+
+    from tutor.app.widgets import plot
+
+    for name in ("TMUX", "STY", "TERM_PROGRAM", "LC_TERMINAL"):
+        monkeypatch.delenv(name, raising=False)
+    assert not plot.terminal_shows_images()  # the test's stdout is no terminal
+    assert plot.choose_mode("auto", images_available=True) == "text"
+    assert plot.image_widget_class() is not SixelImage
+    for name, value in ITERM2.items():
+        monkeypatch.setenv(name, value)
+    assert plot.choose_mode("auto", images_available=True) == "graphics"
+    assert plot.image_widget_class() is SixelImage
+    assert plot.choose_mode("auto", images_available=False) == "text"  # without textual-image: the text plot
+    monkeypatch.setenv("TMUX", "/tmp/tmux-1000/default,1,0")
+    assert plot.choose_mode("auto", images_available=True) == "text"
+
+
+async def test_the_plot_pane_shows_the_png_as_sixel_in_iterm2(tmp_path, monkeypatch):
+    from textual_image.widget import SixelImage
+
+    from tutor.app.widgets.plot import choose_mode
+
+    for name, value in ITERM2.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("TMUX", raising=False)
+    app = lesson_app("sign-of-the-derivative", tmp_path, images=choose_mode("auto", images_available=True))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await go_to(pilot, first_iteration_one)
+        for _ in range(10):  # skip its questions: the PNG shows once the step is settled
+            if app.screen.session.step_done():
+                break
+            await pilot.press("f8")
+            await settle(pilot)
+        await settle(pilot)
+        images = list(app.screen.query(".plot-image"))
+        assert len(images) == 1 and isinstance(images[0], SixelImage)
+        assert images[0].region.width >= 40 and images[0].region.height >= 12

@@ -9,11 +9,14 @@ Modes (``--images``, or the ``TUTOR_IMAGES`` setting):
 - ``off``: no picture; the PNG's path only, when there is one.
 
 ``auto`` (the default) is ``graphics`` when textual-image found Kitty graphics
-or Sixel, ``text`` otherwise: see :func:`choose_mode`.
+or Sixel, or in iTerm2 3.5 and later (Sixel), ``text`` otherwise: see :func:`choose_mode`.
 """
 
 from __future__ import annotations
 
+import os
+import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,11 +34,17 @@ MODES = ("auto", "graphics", "text", "off")
 
 
 def image_widget_class():
-    """textual-image's widget, or None when it is not installed or cannot talk to this terminal."""
+    """textual-image's widget, or None when it is not installed or cannot talk to this terminal.
+
+    In iTerm2 (3.5 and later draw Sixel) its Sixel widget, when textual-image's
+    own query did not find an image protocol.
+    """
     try:
-        from textual_image.widget import Image
+        from textual_image.widget import Image, SixelImage
     except Exception:  # not installed, or the terminal query failed: fall back to text
         return None
+    if not terminal_shows_images() and iterm2_sixel():
+        return SixelImage
     return Image
 
 
@@ -48,13 +57,38 @@ def terminal_shows_images() -> bool:
     return Image in (SixelImage, TGPImage)
 
 
+#: The first iTerm2 release that draws Sixel images.
+ITERM2_SIXEL = (3, 5)
+
+
+def iterm2_sixel(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether the tutor runs straight in iTerm2 3.5 or later, which draws Sixel whatever textual-image's query found.
+
+    iTerm2 says so in ``TERM_PROGRAM=iTerm.app`` (``TERM_PROGRAM_VERSION``), and in
+    ``LC_TERMINAL=iTerm2`` (``LC_TERMINAL_VERSION``), which ssh passes on.  Inside
+    tmux or screen the images would not reach it, so the text plot stays.
+    """
+    env = os.environ if environ is None else environ
+    if env.get("TMUX") or env.get("STY") or env.get("TERM", "").startswith(("screen", "tmux")):
+        return False
+    program = env.get("TERM_PROGRAM", "")
+    if program == "iTerm.app":
+        version = env.get("TERM_PROGRAM_VERSION", "")
+    elif not program and env.get("LC_TERMINAL") == "iTerm2":  # over ssh: only iTerm2's own variable is left
+        version = env.get("LC_TERMINAL_VERSION", "")
+    else:
+        return False
+    numbers = re.findall(r"\d+", version)[:2]
+    return not numbers or tuple(int(n) for n in numbers) >= ITERM2_SIXEL  # no version given: a current iTerm2
+
+
 def choose_mode(asked: str | None, images_available: bool) -> str:
-    """``auto`` resolved: graphics only where the terminal draws real images."""
+    """``auto`` resolved: graphics only where the terminal draws real images (found by textual-image, or iTerm2)."""
     asked = (asked or "auto").lower()
     if asked not in MODES:
         asked = "auto"
     if asked == "auto":
-        return "graphics" if images_available and terminal_shows_images() else "text"
+        return "graphics" if images_available and (terminal_shows_images() or iterm2_sixel()) else "text"
     if asked == "graphics" and not images_available:
         return "text"
     return asked
