@@ -176,6 +176,65 @@ def test_two_variable_table_shows_the_point_signs_and_which_partial_changed_sign
     assert "**Why it stopped:** ran the 1" in text  # the engine's own words for max_steps
 
 
+def _run_table(f, variables, start, lr, steps):
+    run = descent.run(f, list(variables), start, lr, steps=steps, exact=True)
+    step = Step("s0.run", 0, "Run", "", RunPayload(**descent_facts(f, tuple(variables), run, len(run.steps) - 1)))
+    text, _images = export.render_markdown(Walkthrough("long", "Long", "", (step,)), "en")
+    return {line.split(" | ")[0]: line for line in text.splitlines() if line.startswith("| $")}
+
+
+def _maths_is_balanced(line: str) -> None:
+    for cell in line.strip("|").split(" | "):
+        assert cell.count("$") % 2 == 0, cell  # every $ closed inside its cell
+        for maths in re.findall(r"\$([^$]*)\$", cell):
+            depth = 0
+            for c in maths:
+                depth += {"{": 1, "}": -1}.get(c, 0)
+                assert depth >= 0, maths
+            assert depth == 0 and maths.count(r"\left(") == maths.count(r"\right)"), maths
+
+
+def test_a_long_exact_value_reads_as_a_short_decimal_with_the_exact_value_beside_it():
+    """5x² from 1 with η = 1/100: x_k = (9/10)^k, so f(x₁₀) = 5·(9/10)²⁰, an exact fraction of 41 characters."""
+    from fractions import Fraction
+
+    rows = _run_table(5 * x**2, ["x"], [1], R(1, 100), 10)
+    f10 = 5 * Fraction(9, 10) ** 20
+    assert f10 == Fraction(12157665459056928801, 20000000000000000000)
+    row = rows["| $10$"]
+    assert rf"$\approx 0.6079$ (exact: $\tfrac{{{f10.numerator}}}{{{f10.denominator}}}$)" in row
+    x10 = Fraction(9, 10) ** 10  # 3486784401/10000000000 ≈ 0.3487, its slope 10·x₁₀ ≈ 3.487
+    assert rf"| $\approx {float(x10):.4g}$ (exact: $\tfrac{{{x10.numerator}}}{{{x10.denominator}}}$) |" in row
+    assert (
+        rf"| $\approx {float(10 * x10):.4g}$ (exact: $\tfrac{{{(10 * x10).numerator}}}{{{(10 * x10).denominator}}}$) |"
+        in row
+    )
+    # short exact values stay as they are (the tutor's rule: up to 10 characters): x₂ = 81/100, f(x₂) = 6561/2000
+    assert rows["| $2$"].startswith(r"| $2$ | $\tfrac{81}{100}$ | $\tfrac{6561}{2000}$ | $\tfrac{81}{10}$ |")
+    for line in rows.values():
+        _maths_is_balanced(line)
+
+
+def test_a_long_exact_vector_rounds_only_its_long_components():
+    """x² + y² from (1, 2) with η = 1/100: each step multiplies the point by 49/50, so x₆ = (49/50)⁶ is long."""
+    from fractions import Fraction
+
+    y = symbol("y")
+    rows = _run_table(x**2 + y**2, ["x", "y"], [1, 2], R(1, 100), 6)
+    x6, y6 = Fraction(49, 50) ** 6, 2 * Fraction(49, 50) ** 6
+    row = rows["| $6$"]
+    exact = rf"\left(\tfrac{{{x6.numerator}}}{{{x6.denominator}}}, \tfrac{{{y6.numerator}}}{{{y6.denominator}}}\right)"
+    assert rf"$\left(\approx {float(x6):.4g}, \approx {float(y6):.4g}\right)$ (exact: ${exact}$)" in row
+    assert r"| $\left(\tfrac{49}{50}, \tfrac{49}{25}\right)$ |" in rows["| $1$"]
+    for line in rows.values():
+        _maths_is_balanced(line)
+
+
+def test_the_exact_value_beside_the_decimal_is_said_in_chinese(zh):
+    rows = _run_table(5 * x**2, ["x"], [1], R(1, 100), 10)
+    assert r"$\approx 0.6079$（精确值：$\tfrac{12157665459056928801}{20000000000000000000}$）" in rows["| $10$"]
+
+
 def test_a_walkthrough_without_solutions_still_gets_its_worked_update(tmp_path):
     # a hand-made step (no solution text): the export writes the update itself
     run = descent.run(5 * x**2, ["x"], [1], R(1, 20), steps=2, exact=True)

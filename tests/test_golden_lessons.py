@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tutor import i18n
 from tutor.export import export_command
 
 GOLDEN = Path(__file__).parent / "golden" / "lessons"
@@ -18,6 +19,7 @@ GOLDEN = Path(__file__).parent / "golden" / "lessons"
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_export_of_the_bundled_lessons_matches_the_golden_markdown(lang, tmp_path):
+    i18n.set_language(lang)  # as the CLI does for --lang (the autouse fixture speaks English again after)
     lines = list(export_command([], tmp_path, False, [], lang))
     assert all(line.startswith("wrote ") for line in lines), lines
     expected = {p.name: p.read_text(encoding="utf-8") for p in sorted((GOLDEN / lang).glob("*.md"))}

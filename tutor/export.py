@@ -20,8 +20,9 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from tutor import notation
+from tutor import notation, tables
 from tutor.errors import TutorError
+from tutor.i18n import _
 from tutor.notation import tex
 from tutor.safe_text import markdown_heading, markdown_safe, one_line
 from tutor.text import both, tr
@@ -206,6 +207,23 @@ def _cell(text: str) -> str:
     return text.replace("|", r"\vert ")
 
 
+def _exact_on_demand(value: Any) -> str:
+    """A value of a run's table as Markdown maths; a long exact one (the tutor's rule) ≈ a short decimal, exact after.
+
+    ``$\\approx 0.6079$ (exact: $\\tfrac{12157665459056928801}{20000000000000000000}$)``: the reader
+    sees the size at a glance and still has the exact value.  A value too long to write exactly at all
+    is ≈ only (as :func:`tutor.notation.tex` writes it).
+    """
+    exact = tex(value)
+    if not tables.long_exact(value) or "approx" in exact:
+        return f"${exact}$"
+    parts = value if isinstance(value, (tuple, list)) else (value,)
+    short = ", ".join(rf"\approx {tables.approx(v)}" if tables.long_exact(v) else tex(v) for v in parts)
+    if isinstance(value, (tuple, list)):
+        short = rf"\left({short}\right)"
+    return _("{rounded} (exact: {exact})").format(rounded=f"${short}$", exact=f"${exact}$")
+
+
 def _block(latex: str) -> list[str]:
     """Display maths, with the blank lines GitHub needs around it."""
     return ["", f"$${latex}$$", ""]
@@ -267,6 +285,8 @@ class _Solution:
         payload = step.payload
         self.variables = tuple(getattr(payload, "variables", ()) or ())  # names for per-variable answers
         own = step.solution is None
+        if isinstance(payload, (TrainingPayload, BatchPayload)):
+            self.data_table(payload)
         match payload:
             case DerivePayload():
                 self.derivation(payload)
@@ -468,7 +488,10 @@ class _Solution:
     def table(self, run: Any, signs: Sequence[Sequence[int | None]], display: Any = None) -> None:
         self.tabled.add(id(run))
         decimals = getattr(display, "decimals", None)
-        show = tex if decimals is None else (lambda v: notation.tex_decimals(v, decimals))
+        if decimals is None:
+            show = _exact_on_demand
+        else:
+            show = lambda v: f"${notation.tex_decimals(v, decimals)}$"  # noqa: E731
         variables = tuple(run.variables)
         one = len(variables) == 1
         v = variables[0] if variables else "x"
@@ -495,18 +518,18 @@ class _Solution:
             if one:
                 cells = [
                     f"${s.k}$",
-                    f"${show(s.point[0])}$",
-                    f"${show(s.value)}$",
-                    f"${show(s.gradient[0])}$",
+                    show(s.point[0]),
+                    show(s.value),
+                    show(s.gradient[0]),
                     _sign_symbol(sign[0]),
                 ]
                 change = word("yes_between", self.lang, a=s.k - 1, b=s.k) if s.sign_change else word("none", self.lang)
             else:
                 cells = [
                     f"${s.k}$",
-                    f"${show(tuple(s.point))}$",
-                    f"${show(s.value)}$",
-                    f"${show(tuple(s.gradient))}$",
+                    show(tuple(s.point)),
+                    show(s.value),
+                    show(tuple(s.gradient)),
                     "(" + ", ".join(_sign_symbol(g) for g in sign) + ")",
                 ]
                 change = (
@@ -524,6 +547,27 @@ class _Solution:
         self.say("| " + " | ".join(head) + " |", "|" + "|".join(["---"] * len(head)) + "|", *rows, "")
 
     # -- training --
+
+    def data_table(self, p: TrainingPayload | BatchPayload) -> None:
+        """The step's data, the samples each update uses marked (the walkthrough's ``data_use``)."""
+        use = p.data_use
+        if use is None:
+            return
+        head = ["$i$", f"${_name(p.input or 'x')}_i$", "$y_i$", *(tables.use_heading(name) for name, _s in use.uses)]
+        marked = [frozenset(samples) for _name, samples in use.uses]
+        rows = [
+            "| "
+            + " | ".join(
+                [f"${i}$", f"${tex(p.xs[i])}$", f"${tex(p.ys[i])}$", *(tables.USED if i in m else "" for m in marked)]
+            )
+            + " |"
+            for i in use.shown
+            if 0 <= i < len(p.xs)
+        ]
+        hidden = use.total - len(rows)
+        if hidden > 0:
+            rows.append("| " + " | ".join([word("skipped_rows", self.lang, n=hidden)] + [""] * (len(head) - 1)) + " |")
+        self.say("| " + " | ".join(head) + " |", "|" + "|".join(["---"] * len(head)) + "|", *rows, "")
 
     def training(self, p: TrainingPayload) -> None:
         parameters = p.parameters
