@@ -1,9 +1,10 @@
-"""The iterations so far as rows of text: k, x_k, f(x_k), f'(x_k), the sign, the sign change.
+"""The iterations so far as rows of text: k, x_k, f(x_k), f'(x_k), the sign, the sign change; a step's data.
 
 Rows come from the engine's run in the step's payload, up to the step's k; the
 current row keeps what the learner is being asked (the slope, its sign, the
-sign change) hidden until the step is settled.  Shared by the app's table and
-the plain mode; formatting only, no mathematics.
+sign change) hidden until the step is settled.  A training step's data table
+marks the samples its update uses (the walkthrough says which).  Shared by the
+app's table and the plain mode; formatting only, no mathematics.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from tutor.i18n import _
+from tutor.i18n import N_, _
 from tutor.notation import show, show_decimals, sign_mark
+from tutor.text import columns
 
 if TYPE_CHECKING:  # the walkthrough brings sympy: the app's first frame must not wait for it
     from tutor.walkthrough import Step
@@ -39,9 +41,27 @@ def cell(value: Any, exact: bool = False, decimals: int | None = None) -> str:
         return text
     if decimals is not None:
         return show_decimals(value, decimals)
-    if len(text) > SHORT_CELL and "/" in text:
-        return f"≈{number:.4g}"
+    if long_exact(value):
+        return f"≈{approx(value)}"
     return text
+
+
+def long_exact(value: Any) -> bool:
+    """An exact fraction written with more than :data:`SHORT_CELL` characters: a table shows it ≈ a short decimal.
+
+    The one rule for every view (the tutor's table, plain mode, the export), so
+    they round the same values.
+    """
+    if isinstance(value, (tuple, list)):
+        return any(long_exact(v) for v in value)
+    text = show(value)
+    return "/" in text and len(text) > SHORT_CELL and _float(value) is not None
+
+
+def approx(value: Any) -> str:
+    """The short decimal a long exact value is shown as (four significant figures): 0.6079."""
+    number = _float(value)
+    return f"{number:.4g}" if number is not None else show(value)
 
 
 def _float(value: Any) -> float | None:
@@ -83,7 +103,7 @@ def header(variables: tuple[str, ...]) -> list[str]:
 def rows(
     step: Step, reveal: bool, *, exact: bool = False, limit: int | None = None, lang: str = "en"
 ) -> tuple[list[str], list[list[str]]]:
-    """The table's header and rows for an iteration step (empty when it has no run).
+    """The table's header and rows for an iteration step (empty when it has no run), or a training step's data.
 
     ``limit``: at most about this many rows (the first ones, "… n more", the last
     ones, where the current iterate is); the lesson's ``display: rows`` wins.
@@ -91,6 +111,8 @@ def rows(
     from tutor.walkthrough.contract import DescentFacts, IterationPayload
 
     payload = step.payload
+    if getattr(payload, "data_use", None) is not None:
+        return data_rows(step, exact=exact)
     if not isinstance(payload, DescentFacts) or not payload.run.steps:
         return [], []
     run = payload.run
@@ -122,6 +144,48 @@ def rows(
     return header(tuple(run.variables)), out
 
 
+# --- a training step's data: the samples it uses marked ---------------------------------------------
+
+#: The mark of a sample a step uses, in its column of the data table.
+USED = "●"
+#: The heading of each mark column (a use of :class:`~tutor.walkthrough.contract.DataUse`).
+USE_HEADINGS = {
+    "used": N_("used"),
+    "batch": N_("batch"),
+    "stochastic": N_("stochastic"),
+    "minibatch": N_("mini-batch"),
+}
+
+
+def use_heading(use: str) -> str:
+    """A mark column's heading: 'used', or the kind of descent whose first update it marks."""
+    return _(USE_HEADINGS[use]) if use in USE_HEADINGS else use
+
+
+def data_rows(step: Step, *, exact: bool = False) -> tuple[list[str], list[list[str]]]:
+    """A training step's data table: #, x, y and a column marking (●) the samples each update uses.
+
+    The rows are the walkthrough's choice (``data_use.shown``); a long data set
+    ends with a line "… n more".  Empty when the step has no data table.
+    """
+    payload = step.payload
+    use = getattr(payload, "data_use", None)
+    if use is None:
+        return [], []
+    xs, ys = payload.xs, payload.ys  # type: ignore[union-attr]  # the payloads that carry data_use have them
+    cols = ["#", payload.input or "x", "y", *(use_heading(name) for name, _samples in use.uses)]  # type: ignore[union-attr]
+    marked = [frozenset(samples) for _name, samples in use.uses]
+    body = [
+        [str(i), cell(xs[i], exact), cell(ys[i], exact), *(USED if i in m else "" for m in marked)]
+        for i in use.shown
+        if 0 <= i < len(xs)
+    ]
+    hidden = use.total - len(body)
+    if hidden > 0:
+        body.append(["…", _("{hidden} more").format(hidden=hidden)] + [""] * (len(cols) - 2))
+    return cols, body
+
+
 #: Rows of a run's table in plain mode and the tutor (a lesson's ``display: rows`` may say otherwise).
 TABLE_LIMIT = 11
 
@@ -131,8 +195,8 @@ def plain_table(step: Step, reveal: bool, lang: str = "en") -> str:
     cols, body = rows(step, reveal, limit=TABLE_LIMIT, lang=lang)
     if not cols:
         return ""
-    widths = [max(len(r[i]) for r in [cols, *body]) for i in range(len(cols))]
-    line = lambda r: "  ".join(c.rjust(w) for c, w in zip(r, widths)).rstrip()  # noqa: E731
+    widths = [max(columns(r[i]) for r in [cols, *body]) for i in range(len(cols))]
+    line = lambda r: "  ".join(" " * (w - columns(c)) + c for c, w in zip(r, widths)).rstrip()  # noqa: E731
     return "\n".join([line(cols), *map(line, body)])
 
 

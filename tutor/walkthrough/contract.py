@@ -142,6 +142,21 @@ class OutcomePayload(DescentFacts):
 
 
 @dataclass(frozen=True)
+class DataUse:
+    """Which samples of the data set a step uses, for its data table (the views list and mark; they never recompute).
+
+    ``uses``: one ``(use, samples)`` per mark column: ``"used"`` for a training
+    step's update, ``"batch"``/``"stochastic"``/``"minibatch"`` for the first update
+    of each kind in a comparison.  ``shown``: the samples the table lists, in order;
+    a long data set lists the ones used and says how many more there are.
+    """
+
+    shown: tuple[int, ...]
+    uses: tuple[tuple[str, tuple[int, ...]], ...]
+    total: int  # how many samples the data set has
+
+
+@dataclass(frozen=True)
 class TrainingPayload:
     """One weight update worked out: predictions, loss, gradient, new weights, then the engine's further updates."""
 
@@ -159,6 +174,8 @@ class TrainingPayload:
     samples: tuple[int, ...]
     learning_rate: Any
     history: Any = None
+    #: the data table's rows, with the samples this update uses marked
+    data_use: DataUse | None = None
 
 
 @dataclass(frozen=True)
@@ -178,6 +195,8 @@ class BatchPayload:
     seed: int
     runs: Mapping[str, Any]
     order: Any = None
+    #: the data table's rows, with the samples of each kind's first update marked
+    data_use: DataUse | None = None
 
 
 @dataclass(frozen=True)

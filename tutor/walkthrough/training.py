@@ -15,7 +15,7 @@ import sympy as sp
 from tutor.lesson.model import TRAINING_QUESTIONS, BatchCompare, Lesson, TrainingStep
 from tutor.mathinput import symbol
 from tutor.text import Text, both
-from tutor.walkthrough.contract import BatchPayload, TrainingContext, TrainingPayload
+from tutor.walkthrough.contract import BatchPayload, DataUse, TrainingContext, TrainingPayload
 from tutor.walkthrough.latex import tex, tex_factor, tex_in
 from tutor.walkthrough.model import Question, Step, _sympy, placeholders
 from tutor.walkthrough.shared import (
@@ -212,6 +212,7 @@ def _training(i: int, section: TrainingStep, lesson: Lesson) -> list[Step]:
         samples=tuple(used),
         learning_rate=lr,
         history=history,
+        data_use=data_use(len(xs), (("used", tuple(used)),)),
     )
     intro = both(
         f"One weight update of the model $y_1 = {_model_tex(model)}$ on "
@@ -221,10 +222,26 @@ def _training(i: int, section: TrainingStep, lesson: Lesson) -> list[Step]:
         + (f"样本 {used[0]}" if m == 1 else f" {m} 个样本")
         + " 上做一次权重更新，按文章的四步：预测、损失函数、梯度、更新。",
     )
-    text = _join(section.text, intro, _data_table(model.input, xs, ys))
+    text = _join(section.text, intro)  # the data table is the views' (from data_use), its samples marked
     solution = _lines([*lines_predict, *lines_loss, *lines_grad, *lines_update])
     title = section.title or both("One weight update", "一次权重更新")
     return [Step(sid, i, title, text, payload, tuple(questions), solution)]
+
+
+#: A data set longer than this lists only the samples a step uses in its table (and how many more there are).
+DATA_ROWS = 12
+
+
+def data_use(n: int, uses: tuple[tuple[str, tuple[int, ...]], ...]) -> DataUse:
+    """The rows of a step's data table: every sample of a short data set, else the ones some update uses.
+
+    A use of every sample (batch descent) does not pick rows; when no use picks
+    any, the table starts at sample 0.  At most :data:`DATA_ROWS` rows are listed.
+    """
+    if n <= DATA_ROWS:
+        return DataUse(tuple(range(n)), uses, n)
+    picked = sorted({i for _, samples in uses if len(samples) < n for i in samples})
+    return DataUse(tuple(picked[:DATA_ROWS] or range(DATA_ROWS)), uses, n)
 
 
 def _model_tex(model) -> str:
@@ -393,6 +410,9 @@ def _batch(i: int, section: BatchCompare, lesson: Lesson) -> list[Step]:
         seed=section.seed,
         runs=runs,
         order=order,
+        data_use=data_use(
+            n, tuple((kind, tuple(runs[kind].updates[0].samples)) for kind in BATCH_KINDS if runs[kind].updates)
+        ),
     )
     intro = both(
         f"Three ways to update on the same {n} samples, from the same start and with the same shuffle (seed {section.seed}): "
@@ -402,6 +422,6 @@ def _batch(i: int, section: BatchCompare, lesson: Lesson) -> list[Step]:
         f"批量梯度下降每次更新用全部样本；随机梯度下降每次用一个样本；小批量梯度下降每次用 {section.batch_size} 个样本。"
         f"打乱后的顺序是 {', '.join(map(str, order))}。",
     )
-    text = _join(section.text, intro, _data_table(model.input, xs, ys))
+    text = _join(section.text, intro)  # the data table is the views' (from data_use), its samples marked
     title = section.title or both("Batch, stochastic and mini-batch", "批量、随机与小批量梯度下降")
     return [Step(sid, i, title, text, payload, tuple(questions), _lines(lines))]
