@@ -239,13 +239,15 @@ def test_a_long_run_shows_its_first_and_last_rows(tmp_path):
 
     walkthrough = build_walkthrough(thirds(tmp_path, 40))
     step = next(s for s in walkthrough.steps if s.id.endswith(".run"))
-    lines = plain_table(step, reveal=True).splitlines()
+    *lines, note = plain_table(step, reveal=True).splitlines()
     ks = [line.split()[0] for line in lines[1:]]
     assert ks == ["0", "1", "2", "3", "4", "…", "35", "36", "37", "38", "39", "40"]
     assert "30 more" in lines[6]  # 41 rows, 11 shown
     last = lines[-1].split()
     assert last[1] == f"≈{1 / 3**40:.4g}" and last[3] == f"≈{2 / 3**40:.4g}"
     assert last[2] == f"≈{1 / 9**40:.4g}"
+    # plain mode has no F6: the last row's exact values follow the table
+    assert note == f"≈: rounded; exactly, at k = 40: xₖ = 1/{3**40}, f(xₖ) = 1/{9**40}, f′(xₖ) = 2/{3**40}"
 
 
 async def test_f6_shows_the_rounded_values_exactly(tmp_path):

@@ -191,13 +191,22 @@ TABLE_LIMIT = 11
 
 
 def plain_table(step: Step, reveal: bool, lang: str = "en") -> str:
-    """The same rows as aligned plain text (for the line-by-line mode), a long run's middle left out."""
+    """The same rows as aligned plain text (for the line-by-line mode), a long run's middle left out.
+
+    Plain mode has no key for the exact values, so when the last row shows some
+    ≈ rounded, its exact values follow the table.
+    """
     cols, body = rows(step, reveal, limit=TABLE_LIMIT, lang=lang)
     if not cols:
         return ""
     widths = [max(columns(r[i]) for r in [cols, *body]) for i in range(len(cols))]
     line = lambda r: "  ".join(" " * (w - columns(c)) + c for c, w in zip(r, widths)).rstrip()  # noqa: E731
-    return "\n".join([line(cols), *map(line, body)])
+    lines = [line(cols), *map(line, body)]
+    if body and any(c.startswith("≈") for c in body[-1]):
+        exact = rows(step, reveal, exact=True, limit=TABLE_LIMIT, lang=lang)[1][-1]
+        values = ", ".join(f"{name} = {e}" for name, c, e in zip(cols, body[-1], exact) if c.startswith("≈"))
+        lines.append(_("≈: rounded; exactly, at k = {k}: {values}").format(k=body[-1][0], values=values))
+    return "\n".join(lines)
 
 
 def formula(expr: Any) -> str:
