@@ -168,12 +168,13 @@ def data_rows(step: Step, *, exact: bool = False) -> tuple[list[str], list[list[
     The rows are the walkthrough's choice (``data_use.shown``); a long data set
     ends with a line "… n more".  Empty when the step has no data table.
     """
+    from tutor.walkthrough.contract import BatchPayload, TrainingPayload
+
     payload = step.payload
-    use = getattr(payload, "data_use", None)
-    if use is None:
+    if not isinstance(payload, (TrainingPayload, BatchPayload)) or payload.data_use is None:
         return [], []
-    xs, ys = payload.xs, payload.ys  # type: ignore[union-attr]  # the payloads that carry data_use have them
-    cols = ["#", payload.input or "x", "y", *(use_heading(name) for name, _samples in use.uses)]  # type: ignore[union-attr]
+    use, xs, ys = payload.data_use, payload.xs, payload.ys
+    cols = ["#", payload.input or "x", "y", *(use_heading(name) for name, _samples in use.uses)]
     marked = [frozenset(samples) for _name, samples in use.uses]
     body = [
         [str(i), cell(xs[i], exact), cell(ys[i], exact), *(USED if i in m else "" for m in marked)]
