@@ -108,11 +108,11 @@ class SketchPlot(PlotextPlot):
         cell = (x1 - x0) / max(width - 10, 1)
         for label in sketch.labels:
             right_room = (x1 - label.x) / cell
-            width = columns(label.text)
-            if right_room > width + 2:
+            span = columns(label.text)  # terminal columns: a CJK character takes two
+            if right_room > span + 2:
                 x = label.x + 1.5 * cell
             else:  # at the right edge: to the left of the point
-                x = label.x - (width + 1) * cell
+                x = label.x - (span + 1) * cell
             plt.text(_spaced(label.text), x, label.y, color=label.color, alignment="left")
         plt.xlim(x0, x1)
         plt.ylim(y0, y1)
