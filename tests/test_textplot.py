@@ -41,3 +41,18 @@ def test_every_row_of_a_chinese_lesson_sketch_has_the_same_width(lesson_id, size
             assert widths(sketch, *size) == {size[0]}, (step.id, reveal)
             drawn += 1
     assert drawn
+
+
+@pytest.mark.parametrize("size", [(18, 20), (44, 19), (75, 11)])
+def test_labels_drawn_over_each_other_or_cut_at_the_edge_keep_the_rows_straight(size):
+    """Overlapping Chinese labels (one over the other's filler cells) and labels past the edges of the axes."""
+    curve = Series((0.0, 1.0, 2.0, 3.0, 4.0), (4.0, 1.0, 0.0, 1.0, 4.0), "blue")
+    labels = (
+        Label(1.0, 1.0, "下一个迭代点 x₁", "green"),
+        Label(1.3, 1.0, "最小值 1.131", "red"),  # on the same row, over the first
+        Label(3.95, 3.0, "下一个迭代点 x₁", "green"),  # at the right edge: drawn to the left, maybe past x = 0
+        Label(-0.4, 2.0, "最小值", "green"),  # left of the axes
+        Label(4.6, 0.5, "最小值", "green"),  # right of the axes
+    )
+    sketch = Sketch("一次训练更新：预测、损失、梯度、更新", (0.0, 4.0), (0.0, 4.0), series=(curve,), labels=labels)
+    assert widths(sketch, *size) == {size[0]}

@@ -8,6 +8,7 @@ a line under the plot, so neither covers the data.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -35,17 +36,39 @@ def build_text(sketch: Sketch, width: int, height: int, theme: str) -> Text:
     if width > 10 and height > 4:
         SketchPlot._draw(plt, sketch, width, height)
     plt.theme(theme)
-    return Text.from_ansi(plt.build().replace(_FILLER, ""))
+    return Text.from_ansi("\n".join(_settled(line) for line in plt.build().split("\n")))
 
 
 #: Put by :func:`_spaced` after each wide character, and removed once plotext has drawn: plotext gives every
 #: character one cell, so a CJK character (two columns) and its filler keep the row as wide as the others.
 _FILLER = "\ue000"
+_TOKEN = re.compile(r"\x1b\[[0-9;]*m|.", re.S)
 
 
 def _spaced(text: str) -> str:
     """``text`` with a filler cell after each wide (CJK) character, for plotext to lay out by columns."""
     return "".join(c + _FILLER if columns(c) == 2 else c for c in text)
+
+
+def _settled(line: str) -> str:
+    """One drawn row with its fillers taken out, as many columns wide as plotext's cells.
+
+    A wide character keeps its two columns only with its filler after it: where
+    something else was drawn over the filler (another label, a point) or the
+    edge cut it off, the character gives way to a blank; a filler left alone
+    (its character drawn over) is a blank too.
+    """
+    tokens = _TOKEN.findall(line)
+    visible = [i for i, t in enumerate(tokens) if not t.startswith("\x1b")]
+    for n, i in enumerate(visible):
+        here = tokens[i]
+        after = tokens[visible[n + 1]] if n + 1 < len(visible) else None
+        if columns(here) == 2 and here != _FILLER and after != _FILLER:
+            tokens[i] = " "
+        elif here == _FILLER:
+            before = tokens[visible[n - 1]] if n else None
+            tokens[i] = "" if before is not None and columns(before) == 2 else " "
+    return "".join(tokens)
 
 
 class SketchPlot(PlotextPlot):
