@@ -639,3 +639,13 @@ def test_fuzz_math_text(text, variables):
 def test_exponentials_of_variables_are_not_too_large(text):
     # a power of a variable is not a huge constant: only constants are bounded by size
     assert parse_expression(text, ["x", "y"]).has(sympy.exp)
+
+
+def test_a_formula_copied_from_the_screen_reads_back():
+    """The lesson screen writes a formula's spaces as U+2800 (Textual's Markdown would break at a no-break space);
+    a learner who copies `5⠀x²⠀+⠀1` from the screen into the answer box means 5x² + 1."""
+    from tutor.latex_unicode import FORMULA_SPACE
+
+    pasted = FORMULA_SPACE.join(["5", "x²", "+", "1"])
+    assert parse_expression(pasted, ("x",)) == parse_expression("5*x**2 + 1", ("x",))
+    assert parse_expression(pasted, ("x",)) != parse_expression("5*x**2", ("x",))

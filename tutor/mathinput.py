@@ -207,6 +207,9 @@ _SUPERSCRIPTS = {
     "ⁿ": "n",
 }
 _MAP = {
+    # the tutor's own blank between the parts of an on-screen formula (latex_unicode.FORMULA_SPACE): a learner who
+    # copies a formula from the screen pastes it back
+    "\u2800": " ",
     "−": "-",
     "‐": "-",
     "‑": "-",
