@@ -317,3 +317,22 @@ def test_a_summary_of_many_steps_keeps_no_more_than_one_of_few():
     few, many = peak(10), peak(200_000)
     assert many < few + 256 * 1024
     assert peak(2000, exact=True) < few + 1024 * 1024  # exact numbers grow, but no history is kept
+
+
+def test_exact_momentum_under_a_schedule_runs_in_rationals():
+    """The Fraction loop takes a scheduled optimiser's settings too (it once rebuilt the wrapper and failed)."""
+    from fractions import Fraction
+
+    from tutor.schedules import Schedule, Scheduled
+
+    opt = Scheduled(descent.make_optimizer("momentum", beta=R(1, 2)), Schedule("step_decay", every=2, factor=R(1, 2)))
+    run = descent.run(x**2, ["x"], [1], R(1, 4), steps=4, exact=True, optimizer=opt)
+    # by hand: v ← β v + 2x, x ← x − η_k v, with η_k = (1/4)(1/2)^⌊k/2⌋
+    xs, point, v = [Fraction(1)], Fraction(1), Fraction(0)
+    for k in range(4):
+        v = Fraction(1, 2) * v + 2 * point
+        point -= Fraction(1, 4) * Fraction(1, 2) ** (k // 2) * v
+        xs.append(point)
+    assert points(run) == [R(p.numerator, p.denominator) for p in xs]
+    assert all(isinstance(p, sp.Rational) for p in points(run))
+    assert (run.stop.reason, run.stop.k) == ("max_steps", 4)

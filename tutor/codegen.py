@@ -30,6 +30,7 @@ import math
 from collections.abc import Callable, Sequence
 from fractions import Fraction
 from functools import lru_cache
+from typing import Any
 
 import sympy as sp
 from sympy.printing.pycode import PythonCodePrinter
@@ -51,7 +52,7 @@ class _LoopPrinter(PythonCodePrinter):
     caller stops it as diverged too).
     """
 
-    def _print_Pow(self, expr, rational=False):
+    def _print_Pow(self, expr: sp.Pow, rational: bool = False) -> str:
         base, exponent = expr.args
         if base.is_Symbol and exponent in (2, 3):
             name = self._print(base)
@@ -62,19 +63,19 @@ class _LoopPrinter(PythonCodePrinter):
 class _FractionPrinter(_LoopPrinter):
     """Python source over Fractions: rationals as Fraction(p, q), integers as ints, sign() as _sign()."""
 
-    def _print_Rational(self, expr):
+    def _print_Rational(self, expr: sp.Rational) -> str:
         return f"Fraction({expr.p}, {expr.q})"
 
-    def _print_Half(self, expr):
+    def _print_Half(self, expr: sp.Rational) -> str:
         return self._print_Rational(expr)
 
-    def _print_Integer(self, expr):
+    def _print_Integer(self, expr: sp.Integer) -> str:
         return str(expr.p)
 
-    def _print_sign(self, expr):
+    def _print_sign(self, expr: sp.sign) -> str:
         return f"_sign({self._print(expr.args[0])})"
 
-    def _print_Abs(self, expr):
+    def _print_Abs(self, expr: sp.Abs) -> str:
         return f"abs({self._print(expr.args[0])})"
 
 
@@ -83,7 +84,9 @@ def _check(f: sp.Expr, variables: Sequence[str]) -> None:
         raise TypeError("the generated loops take a parsed sympy expression in its declared variables, never text")
 
 
-def _parts(f: sp.Expr, variables: Sequence[str], printer: PythonCodePrinter):
+def _parts(
+    f: sp.Expr, variables: Sequence[str], printer: PythonCodePrinter
+) -> tuple[list[tuple[str, str, sp.Expr]], str, list[str], sp.Expr, list[sp.Expr]]:
     """(temporaries, f, gradient) as source lines over p0, p1, ...: common subexpressions computed once."""
     syms = [symbol(v) for v in variables]
     grad = list(engine_gradient(f, variables))  # the engine's gradient (sign' is 0, not sympy's DiracDelta)
@@ -216,14 +219,14 @@ def _fast_source(f: sp.Expr, variables: Sequence[str], limit: float, sign_stop: 
     return "\n".join(lines) + "\n"
 
 
-def _compiled(source: str, name: str, extra: dict | None = None) -> Callable:
-    namespace: dict = {"math": math, "ARITHMETIC_ERRORS": ARITHMETIC_ERRORS, **(extra or {})}
+def _compiled(source: str, name: str, extra: dict[str, object] | None = None) -> Callable[..., Any]:
+    namespace: dict[str, Any] = {"math": math, "ARITHMETIC_ERRORS": ARITHMETIC_ERRORS, **(extra or {})}
     exec(compile(source, f"<{name}>", "exec"), namespace)
     return namespace[name]
 
 
 @lru_cache(maxsize=64)
-def descent_loop(f: sp.Expr, variables: tuple[str, ...]) -> Callable:
+def descent_loop(f: sp.Expr, variables: tuple[str, ...]) -> Callable[..., Any]:
     """The recording plain-gradient-descent loop for f (cached per expression).
 
     ``loop(*point, *previous_signs, k, end, lr, steps, tol, sign_stop, limit, append)``
@@ -237,7 +240,9 @@ def descent_loop(f: sp.Expr, variables: tuple[str, ...]) -> Callable:
 
 
 @lru_cache(maxsize=64)
-def fast_loop(f: sp.Expr, variables: tuple[str, ...], limit: float, sign_stop: bool, tolerance: bool) -> Callable:
+def fast_loop(
+    f: sp.Expr, variables: tuple[str, ...], limit: float, sign_stop: bool, tolerance: bool
+) -> Callable[..., Any]:
     """The loop with no record (cached per expression and stop rules).
 
     ``fast(*point, *previous_signs, count, lr, tol, limit)`` takes ``count``
@@ -269,7 +274,7 @@ def _rational_only(e: sp.Basic) -> bool:
 
 
 @lru_cache(maxsize=64)
-def exact_values(f: sp.Expr, variables: tuple[str, ...]) -> Callable | None:
+def exact_values(f: sp.Expr, variables: tuple[str, ...]) -> Callable[..., Any] | None:
     """``values(*point) -> (f, *gradient)`` over Fractions, or None when f is not a rational function.
 
     Integer powers, sums and products of Fractions are exact, so the run's

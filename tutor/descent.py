@@ -10,7 +10,7 @@ in the loop.
 from __future__ import annotations
 
 import math
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
@@ -33,9 +33,10 @@ from tutor.codegen import descent_loop, exact_values, fast_loop
 
 # The optimisers live one module each in tutor.optimisers; the runner and its callers find them here too.
 from tutor.optimisers import Adam as Adam
-from tutor.optimisers import GradientDescent
+from tutor.optimisers import GradientDescent, Optimiser
 from tutor.optimisers import Momentum as Momentum
 from tutor.optimisers import make_optimizer as make_optimizer
+from tutor.schedules import Scheduled
 
 #: |x| beyond this means the run has run away.
 DIVERGENCE_LIMIT = 1e12
@@ -69,9 +70,9 @@ class Step:
     """One iterate: where we are, the value there, the slope there."""
 
     k: int
-    point: tuple
+    point: tuple[Any, ...]
     value: Any
-    gradient: tuple
+    gradient: tuple[Any, ...]
     sign_change: tuple[str, ...] = ()
 
 
@@ -146,14 +147,14 @@ class Until:
 class _ExactPrinter(SymPyPrinter):
     """lambdify prints 1/4 as Python division (a float); exact mode needs Rational(1, 4)."""
 
-    def _print_Rational(self, expr):
+    def _print_Rational(self, expr: sp.Rational) -> str:
         return f"Rational({expr.p}, {expr.q})"
 
-    def _print_Half(self, expr):
+    def _print_Half(self, expr: sp.Rational) -> str:
         return self._print_Rational(expr)
 
 
-def _compile(f: sp.Expr, variables: Sequence[str], exact: bool):
+def _compile(f: sp.Expr, variables: Sequence[str], exact: bool) -> Callable[..., Any]:
     """One function returning (f, ∂f/∂v1, ...) at a point: generated code, no subs."""
     syms = symbols_of(variables)
     exprs = [f, *gradient(f, variables)]
@@ -181,7 +182,7 @@ def _slope_names(changed: Sequence[str], variables: Sequence[str]) -> str:
     return ", ".join(f"∂f/∂{v}" for v in changed)
 
 
-def _dot(u, v) -> Any:
+def _dot(u: Iterable[Any], v: Iterable[Any]) -> Any:
     return sum(a * b for a, b in zip(u, v))
 
 
@@ -232,7 +233,7 @@ def _why(err: Exception) -> str:
     return str(err)
 
 
-def _show(values) -> str:
+def _show(values: Iterable[Any]) -> str:
     return ", ".join(sp.sstr(v) if isinstance(v, (sp.Basic, Fraction)) else f"{v:.6g}" for v in values)
 
 
@@ -256,6 +257,7 @@ def run(
     """
     walk = descend(f, variables, start, learning_rate, steps=steps, until=until, exact=exact, optimizer=optimizer)
     history = tuple(walk)
+    assert walk.stop is not None, "a descent read to its end knows why it stopped"
     return Run(steps=history, stop=walk.stop, **walk.record)
 
 
@@ -282,7 +284,13 @@ class Descent:
     :meth:`summary`, take as much memory as ten.
     """
 
-    def __init__(self, record: dict, steps: Iterator[Step] | None = None, stop: Stop | None = None, fast=None):
+    def __init__(
+        self,
+        record: dict[str, Any],
+        steps: Generator[Step, None, Stop] | None = None,
+        stop: Stop | None = None,
+        fast: Callable[[], tuple[Step | None, Step | None, Stop]] | None = None,
+    ):
         self.record = record
         self.variables: tuple[str, ...] = record["variables"]
         self.learning_rate = record["learning_rate"]
@@ -316,6 +324,7 @@ class Descent:
             final = None
             for final in self:  # noqa: B007 (the last one is the one kept)
                 pass
+        assert self.stop is not None, "a descent read to its end knows why it stopped"
         return Summary(first=self.first, final=final, stop=self.stop, **self.record)
 
 
@@ -363,7 +372,18 @@ def descend(
     return walk
 
 
-def _descend(f, variables, start, point, lr, steps, rules: Until, opt, exact: bool, record: dict) -> Descent:
+def _descend(
+    f: sp.Expr,
+    variables: tuple[str, ...],
+    start: Sequence[Any],
+    point: tuple[Any, ...],
+    lr: Any,
+    steps: int,
+    rules: Until,
+    opt: Optimiser | Scheduled,
+    exact: bool,
+    record: dict[str, Any],
+) -> Descent:
     """The Descent for a start already read: a stop at once for a bad start, else the right loop."""
     named = dict(zip(variables, (exact_number(x) for x in start)))
     try:
@@ -393,7 +413,16 @@ def _descend(f, variables, start, point, lr, steps, rules: Until, opt, exact: bo
     return Descent(record, _steps(_compile(f, variables, exact), variables, point, lr, steps, rules, opt, exact))
 
 
-def _steps(values_at, variables, point, lr, steps, rules: Until, opt, exact: bool) -> Generator[Step, None, Stop]:
+def _steps(
+    values_at: Callable[..., Any],
+    variables: tuple[str, ...],
+    point: tuple[Any, ...],
+    lr: Any,
+    steps: int,
+    rules: Until,
+    opt: Optimiser | Scheduled,
+    exact: bool,
+) -> Generator[Step, None, Stop]:
     """The general loop (any optimiser; exact mode over sympy numbers): yields each step, returns the stop."""
     state = opt.start(len(variables))
     previous: Step | None = None
@@ -435,7 +464,19 @@ def _steps(values_at, variables, point, lr, steps, rules: Until, opt, exact: boo
 _TOO_LONG = f"the exact numbers passed {EXACT_DIGIT_LIMIT} digits; use float mode for a run this long"
 
 
-def _stop_after(k, point, value, grad, changed, pair, at_rest: bool, rules: Until, steps: int, exact: bool, variables):
+def _stop_after(
+    k: int,
+    point: tuple[Any, ...],
+    value: Any,
+    grad: tuple[Any, ...],
+    changed: tuple[str, ...],
+    pair: tuple[Step | None, Step],
+    at_rest: bool,
+    rules: Until,
+    steps: int,
+    exact: bool,
+    variables: tuple[str, ...],
+) -> Stop | None:
     """The stop rules, in order, for step k just taken (``pair``: the Steps k-1 and k); None to go on.
 
     ``point``, ``value`` and ``grad`` are the numbers the run computes with (Fractions in exact mode).
@@ -447,7 +488,9 @@ def _stop_after(k, point, value, grad, changed, pair, at_rest: bool, rules: Unti
     if all(g == 0 for g in grad) and at_rest:
         return Stop("zero_gradient", k, "the gradient is exactly zero: a stationary point, so no step moves")
     if rules.sign_change and changed:
-        return Stop("sign_change", k, sign_change_message(*pair, variables))
+        before, after = pair
+        assert before is not None, "a sign change is seen between two steps, so there is a step before"
+        return Stop("sign_change", k, sign_change_message(before, after, variables))
     if rules.tolerance is not None and all(abs(g) <= rules.tolerance for g in grad):
         return Stop("tolerance", k, f"every partial derivative is within {rules.tolerance:g} of zero")
     if k >= steps:
@@ -456,6 +499,19 @@ def _stop_after(k, point, value, grad, changed, pair, at_rest: bool, rules: Unti
 
 
 # --- exact mode over Fractions ------------------------------------------------------------
+
+
+def _must_stop(stop: Stop | None) -> Stop:
+    """The stop for a step that its caller has seen meet a stop rule (its test mirrors :func:`_stop_after`)."""
+    assert stop is not None, "the step meets one of the stop rules"
+    return stop
+
+
+def _in_fractions(opt: Optimiser | Scheduled) -> Optimiser | Scheduled:
+    """The optimiser with its exact settings (β) as Fractions, so its update stays in Fractions (a schedule's too)."""
+    if isinstance(opt, Scheduled):
+        return Scheduled(_in_fractions(opt.inner), opt.schedule)
+    return replace(opt, **{s.field: _fraction(getattr(opt, s.field)) for s in opt.settings})
 
 
 def _fraction(value: sp.Rational) -> Fraction:
@@ -471,7 +527,15 @@ def _rational(value: Fraction) -> sp.Rational:
     return _from_coprime(value.numerator, value.denominator)
 
 
-def _exact_steps(values_at, variables, start, lr, steps, rules: Until, opt) -> Generator[Step, None, Stop]:
+def _exact_steps(
+    values_at: Callable[..., Any],
+    variables: tuple[str, ...],
+    start: tuple[Any, ...],
+    lr: Any,
+    steps: int,
+    rules: Until,
+    opt: Optimiser | Scheduled,
+) -> Generator[Step, None, Stop]:
     """Exact mode for rational functions: the arithmetic in Fractions, each step shown in sympy numbers.
 
     The same run as :func:`_steps` gives (the numbers are the same rationals,
@@ -480,7 +544,7 @@ def _exact_steps(values_at, variables, start, lr, steps, rules: Until, opt) -> G
     and denominators, and sympy numbers are made only for the record.
     """
     # an exact optimiser's settings (β) are rationals: as Fractions, its update stays in Fractions
-    opt = replace(opt, **{s.field: _fraction(getattr(opt, s.field)) for s in opt.settings})
+    opt = _in_fractions(opt)
     lr_f = _fraction(lr)
     point = tuple(_fraction(x) for x in start)
     shown_point = tuple(start)
@@ -500,21 +564,25 @@ def _exact_steps(values_at, variables, start, lr, steps, rules: Until, opt) -> G
             if v.numerator.bit_length() > bits or v.denominator.bit_length() > bits:
                 return Stop("exact_limit", k, _TOO_LONG)
         signs = tuple((g.numerator > 0) - (g.numerator < 0) for g in grad)
-        changed = ()
+        changed: tuple[str, ...] = ()
         if previous_signs is not None:
             changed = tuple(v for v, a, b in zip(variables, previous_signs, signs) if a * b < 0)
         step = Step(k, shown_point, _rational(value), tuple(_rational(g) for g in grad), changed)
         yield step
         if any(abs(x.numerator) > limit * x.denominator for x in point):
-            return _stop_after(k, point, value, grad, changed, (previous, step), False, rules, steps, True, variables)
+            return _must_stop(
+                _stop_after(k, point, value, grad, changed, (previous, step), False, rules, steps, True, variables)
+            )
         if (
             (not any(signs) and opt.at_rest(state))
             or (changed and rules.sign_change)
             or (tol is not None and all(abs(g) <= tol for g in grad))
             or k >= steps
         ):
-            return _stop_after(
-                k, point, value, grad, changed, (previous, step), opt.at_rest(state), rules, steps, True, variables
+            return _must_stop(
+                _stop_after(
+                    k, point, value, grad, changed, (previous, step), opt.at_rest(state), rules, steps, True, variables
+                )
             )
         previous = step
         point, state = opt.update(point, grad, state, lr_f)
@@ -529,7 +597,9 @@ def _exact_steps(values_at, variables, start, lr, steps, rules: Until, opt) -> G
 CHUNK = 1024
 
 
-def _record_step(record: tuple, k: int, previous_gradient, variables: tuple[str, ...]) -> Step:
+def _record_step(
+    record: tuple[Any, ...], k: int, previous_gradient: tuple[Any, ...] | None, variables: tuple[str, ...]
+) -> Step:
     """A Step from the generated loop's bare tuple ``(*point, f, *gradient, sign_changed)``."""
     n = len(variables)
     grad = record[n + 1 : 2 * n + 1]
@@ -539,13 +609,15 @@ def _record_step(record: tuple, k: int, previous_gradient, variables: tuple[str,
     return Step(k, record[:n], record[n], grad, changed)
 
 
-def _compiled_steps(f, variables, point, lr, steps, rules: Until) -> Generator[Step, None, Stop]:
+def _compiled_steps(
+    f: sp.Expr, variables: tuple[str, ...], point: tuple[float, ...], lr: float, steps: int, rules: Until
+) -> Generator[Step, None, Stop]:
     """Plain descent in float mode through the generated recording loop (see :mod:`tutor.codegen`)."""
     loop = descent_loop(f, variables)
     start, signs, k = point, (0,) * len(variables), 0
     before = last = None
     while True:
-        out: list = []
+        out: list[tuple[Any, ...]] = []
         result = loop(
             *point, *signs, k, k + CHUNK, lr, steps, rules.tolerance, rules.sign_change, DIVERGENCE_LIMIT, out.append
         )
@@ -562,7 +634,9 @@ def _compiled_steps(f, variables, point, lr, steps, rules: Until) -> Generator[S
 FAST_CHUNK = 4096
 
 
-def _compiled_summary(f, variables, point, lr, steps, rules: Until) -> tuple[Step | None, Step | None, Stop]:
+def _compiled_summary(
+    f: sp.Expr, variables: tuple[str, ...], point: tuple[float, ...], lr: float, steps: int, rules: Until
+) -> tuple[Step | None, Step | None, Stop]:
     """The first and last steps and the stop of a float run, without a record of the steps between.
 
     The fast loop takes the steps in stretches; each stretch ends with the
@@ -579,7 +653,7 @@ def _compiled_summary(f, variables, point, lr, steps, rules: Until) -> tuple[Ste
     first = before = last = None
     previous_gradient = None
     while True:
-        out: list = []
+        out: list[tuple[Any, ...]] = []
         result = loop(*point, *signs, k, end, lr, steps, tol, sign_stop, DIVERGENCE_LIMIT, out.append)
         for record in out:
             step = _record_step(record, k, previous_gradient, variables)
@@ -597,7 +671,15 @@ def _compiled_summary(f, variables, point, lr, steps, rules: Until) -> tuple[Ste
                 previous_gradient = signs
 
 
-def _compiled_stop(result: tuple, last: Step | None, before: Step | None, variables, start, steps, rules) -> Stop:
+def _compiled_stop(
+    result: tuple[Any, ...],
+    last: Step | None,
+    before: Step | None,
+    variables: tuple[str, ...],
+    start: tuple[float, ...],
+    steps: int,
+    rules: Until,
+) -> Stop:
     """The Stop for what the generated loop returned, in the runner's words."""
     reason = result[0]
     if reason == "raised":
@@ -609,6 +691,7 @@ def _compiled_stop(result: tuple, last: Step | None, before: Step | None, variab
         return Stop("undefined", k, f"f or its derivative is undefined at step {k}: {_why(err)}")
     k = result[1]
     if reason == "sign_change":
+        assert before is not None and last is not None, "the loop compares the signs of two recorded steps"
         return Stop(reason, k, sign_change_message(before, last, variables))
     messages = {
         "diverged": "the values are no longer finite numbers: the descent blew up",
