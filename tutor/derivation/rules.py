@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import ClassVar
 
@@ -115,7 +115,7 @@ class ConstantMultipleRule(Rule):
 
     constant: sp.Expr = sp.S.One
     other: sp.Expr = sp.S.One
-    substep: Rule | None = None
+    substep: Rule = field(kw_only=True)
     key: ClassVar[str] = "constant_multiple"
 
     def combine(self, other_d: sp.Expr) -> sp.Expr:
@@ -153,8 +153,8 @@ class ProductRule(Rule):
 
     left: sp.Expr = sp.S.One
     right: sp.Expr = sp.S.One
-    left_step: Rule | None = None
-    right_step: Rule | None = None
+    left_step: Rule = field(kw_only=True)
+    right_step: Rule = field(kw_only=True)
     key: ClassVar[str] = "product"
 
     def combine(self, left_d: sp.Expr, right_d: sp.Expr) -> sp.Expr:
@@ -171,8 +171,8 @@ class QuotientRule(Rule):
 
     numerator: sp.Expr = sp.S.One
     denominator: sp.Expr = sp.S.One
-    numerator_step: Rule | None = None
-    denominator_step: Rule | None = None
+    numerator_step: Rule = field(kw_only=True)
+    denominator_step: Rule = field(kw_only=True)
     key: ClassVar[str] = "quotient"
 
     def combine(self, numerator_d: sp.Expr, denominator_d: sp.Expr) -> sp.Expr:
@@ -190,8 +190,8 @@ class ChainRule(Rule):
 
     u: sp.Symbol = sp.Symbol("u")
     inner: sp.Expr = sp.S.Zero
-    outer_step: Rule | None = None  # d/du f(u)
-    inner_step: Rule | None = None  # d/dx g(x)
+    outer_step: Rule = field(kw_only=True)  # d/du f(u)
+    inner_step: Rule = field(kw_only=True)  # d/dx g(x)
     key: ClassVar[str] = "chain"
 
     def combine(self, outer_d: sp.Expr, inner_d: sp.Expr) -> sp.Expr:
@@ -219,8 +219,8 @@ class GeneralPowerRule(Rule):
 
     base: sp.Expr = sp.S.One
     exponent: sp.Expr = sp.S.One
-    base_step: Rule | None = None
-    exponent_step: Rule | None = None
+    base_step: Rule = field(kw_only=True)
+    exponent_step: Rule = field(kw_only=True)
     key: ClassVar[str] = "general_power"
 
     def combine(self, base_d: sp.Expr, exponent_d: sp.Expr) -> sp.Expr:

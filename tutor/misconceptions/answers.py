@@ -224,6 +224,7 @@ def _component_question(question, i: int, expected: Any):
         return None
     v = variables[i]
     at = context.at if isinstance(context, (DeriveContext, EvaluateContext)) else getattr(context, "point", None)
+    sub: DeriveContext | EvaluateContext
     if at is None:  # the gradient as expressions: ∂f/∂v
         sub, kind = DeriveContext(f, variables, v, "partial"), "expression"
     else:

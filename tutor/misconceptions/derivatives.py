@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import sympy as sp
 
@@ -49,14 +49,18 @@ def refold(rule: Rule, faults: Mapping[type, Fault]) -> sp.Expr:
     return rule.combine(*parts)
 
 
+#: The kind of derivation node a slip breaks.
+R = TypeVar("R", bound=Rule)
+
+
 @dataclass(frozen=True)
-class _Slip:
+class _Slip(Generic[R]):
     """One broken idea about derivatives: which rule it breaks and how, and what to say."""
 
     name: str
-    rule: type
+    rule: type[R]
     fault: Fault
-    says: Callable[[Rule, str], Text]  # (the first node it breaks, the wrong answer shown) -> text
+    says: Callable[[R, str], Text]  # (the first node it breaks, the wrong answer shown) -> text
 
 
 def _power_example(node: PowerRule) -> str:
@@ -134,7 +138,7 @@ def _say_constant(node: ConstantRule, wrong: str) -> Text:
     )
 
 
-SLIPS: tuple[_Slip, ...] = (
+SLIPS: tuple[_Slip[Any], ...] = (
     _Slip(
         "exponent_factor_forgotten",
         PowerRule,
