@@ -125,7 +125,7 @@ def _schedule(r: Reader, node: Node) -> Schedule | None:
         if factor is not None and factor > 1:
             r.error(s["factor"], f"a decay factor is at most 1, got {sp.sstr(factor)}")
             return None
-        return None if None in (every, factor) else Schedule(kind, every=every, factor=factor)
+        return None if every is None or factor is None else Schedule(kind, every=every, factor=factor)
     if kind == "inverse_time":
         decay = r.positive(s["decay"], "the decay")
         return None if decay is None else Schedule(kind, decay=decay)
@@ -136,7 +136,7 @@ def _schedule(r: Reader, node: Node) -> Schedule | None:
     return None if rate is None else Schedule(kind, rate=rate)
 
 
-def _explain(r: Reader, f: dict[str, Node], where: Where) -> Explain:
+def _explain(r: Reader, f: dict[str, Node], where: Where) -> Explain | None:
     plot = None
     if "plot" in f:
         p = r.fields(f["plot"], "plot", PLOT_KEYS, ("function",), f["plot"])
@@ -163,8 +163,11 @@ def _explain(r: Reader, f: dict[str, Node], where: Where) -> Explain:
                         f"a plot draws a function of one variable; this one has {len(function.variables)} ({', '.join(function.variables)})",
                     )
                 plot = PlotRange(function, x_range)
+    text = r.text_value(f["text"]) if "text" in f else ""
+    if text is None:  # reported where it is written
+        return None
     return Explain(
-        text=r.text_value(f["text"]) if "text" in f else "",
+        text=text,
         title=r.text_value(f["title"]) if "title" in f else None,
         plot=plot,
         where=where,
@@ -268,8 +271,8 @@ def _optimizer(r: Reader, node: Node) -> Optimizer | None:
             elif value is not None:
                 values[setting.key] = value
         return Optimizer(name, values.pop("beta", None), values)
-    name = r.choice(node, OPTIMIZERS, "optimizer")
-    return Optimizer(name) if name else None
+    chosen = r.choice(node, OPTIMIZERS, "optimizer")
+    return Optimizer(chosen) if chosen else None
 
 
 def _stop_rules(r: Reader, node: Node) -> tuple[str, ...] | None:
@@ -313,10 +316,10 @@ def _descent(r: Reader, f: dict[str, Node], where: Where) -> Descent | None:
     expect = r.choice(f["expect"], EXPECTATIONS, "expectation") if "expect" in f else None
     kind = _REGISTRY[optimizer.name] if optimizer is not None else None
     float_only = kind is not None and not kind.exact_capable
-    exact = not float_only
+    exact: bool | None = not float_only
     if "exact" in f:
         exact = r.boolean(f["exact"], "exact")
-        if exact and float_only:
+        if exact and kind is not None and float_only:
             r.error(
                 f["exact"],
                 f"the {kind.key} optimizer {kind.float_only_because}, so it runs in float mode only: write exact: false",
@@ -335,7 +338,16 @@ def _descent(r: Reader, f: dict[str, Node], where: Where) -> Descent | None:
     if schedule is not None and optimizer is not None and optimizer.name != "gd":
         r.error(f["schedule"], f"a schedule is for plain gradient descent (gd), not {optimizer.name}")
         schedule = None
-    if None in (function, start, lr, optimizer, stop, max_steps, by_hand, exact):
+    if (
+        function is None
+        or start is None
+        or lr is None
+        or optimizer is None
+        or stop is None
+        or max_steps is None
+        or by_hand is None
+        or exact is None
+    ):
         return None
     return Descent(
         schedule=schedule,
@@ -364,7 +376,7 @@ def _predict(r: Reader, f: dict[str, Node], where: Where) -> Predict | None:
     lr = r.positive(f["learning_rate"], "the learning rate")
     steps = r.integer(f["steps"], "steps", 1, MAX_STEPS) if "steps" in f else 10
     help_ = r.help(f, r.choice_answer(OUTCOMES, "outcome"))
-    if None in (function, start, lr, steps):
+    if function is None or start is None or lr is None or steps is None:
         return None
     return Predict(
         function=function,
@@ -465,7 +477,7 @@ def _data(r: Reader, node: Node, input_name: str = "x") -> DataSet | None:
                     r.error(g["x_range"], f"a range has two ends [from, to], got {len(ends)}")
                 return None
             x_range = tuple(r.number(e) for e in ends)
-        if None in (seed, n, w, b, noise) or None in x_range:
+        if seed is None or n is None or w is None or b is None or noise is None or None in x_range:
             return None
         from tutor.training import generated_data
 
@@ -546,7 +558,7 @@ def _training_step(r: Reader, f: dict[str, Node], where: Where) -> TrainingStep 
         ask = tuple(q for q in TRAINING_QUESTIONS if q in (asked or ()))
     then_steps = r.integer(f["then_steps"], "then_steps", 0, MAX_STEPS) if "then_steps" in f else 0
     help_ = _training_help(r, f, model, data, ask)
-    if None in (model, data, start, lr, loss, then_steps):
+    if model is None or data is None or start is None or lr is None or loss is None or then_steps is None:
         return None
     return TrainingStep(
         data=data,
@@ -578,7 +590,17 @@ def _batch_compare(r: Reader, f: dict[str, Node], where: Where) -> BatchCompare 
     loss = r.choice(f["loss"], LOSSES, "loss") if "loss" in f else "mse"
     by_hand = r.boolean(f["by_hand"], "by_hand") if "by_hand" in f else True
     help_ = _training_help(r, f, model, data, BATCH_QUESTIONS)
-    if None in (model, data, start, lr, batch_size, epochs, seed, loss, by_hand):
+    if (
+        model is None
+        or data is None
+        or start is None
+        or lr is None
+        or batch_size is None
+        or epochs is None
+        or seed is None
+        or loss is None
+        or by_hand is None
+    ):
         return None
     return BatchCompare(
         data=data,
@@ -649,7 +671,7 @@ def _part(
     options: tuple[Option, ...] = ()
     if "ask" in p:
         ask = r.choice(p["ask"], QUESTION_ASKS, "quantity to ask")
-        for need in _ASK_NEEDS.get(ask, ()):
+        for need in _ASK_NEEDS.get(ask or "", ()):
             in_part = need in ("at", "below") or (need == "start" and ask == "loss_after_epoch")
             if not in_part and need not in f:
                 r.error(p["ask"], f"ask: {ask} needs '{need}:' in the question section")
@@ -670,7 +692,7 @@ def _part(
         )
         read = [_option(r, item) for item in items or ()]
         if items is not None and None not in read:
-            options = tuple(read)
+            options = tuple(o for o in read if o is not None)
             right = sum(o.correct for o in options)
             if len(options) < 2:
                 r.error(p["choices"], "a multiple choice needs at least two choices")
@@ -757,7 +779,7 @@ def _question(r: Reader, f: dict[str, Node], where: Where) -> Ask | None:
     if None in parts or items is None or max_steps is None or (trains and None in (model, data)):
         return None
     return Ask(
-        parts=tuple(parts),
+        parts=tuple(p for p in parts if p is not None),
         function=function,
         start=start,
         learning_rate=lr,
@@ -836,7 +858,7 @@ def _parameter_values(r: Reader, name: str, node: Node) -> tuple[sp.Expr, ...] |
             return None
         low, high = r.number(g["from"]), r.number(g["to"])
         step = r.positive(g["step"], "the step") if "step" in g else sp.Integer(1)
-        if None in (low, high, step):
+        if low is None or high is None or step is None:
             return None
         if high < low:
             r.error(
@@ -983,8 +1005,8 @@ def read_lesson(r: Reader, root: Node, variant: int | None = None) -> Lesson | N
         for index, item in enumerate(items or ()):
             sections.append(_section(r, item, index))
     r.translation_warnings()
-    if r.errors():
-        return None
+    if r.errors() or lesson_id is None or title is None or summary is None or order is None:
+        return None  # (a key that did not read is one of the errors)
     return Lesson(
         id=lesson_id,
         title=title,
