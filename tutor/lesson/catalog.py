@@ -134,9 +134,9 @@ def resolve_lesson(name_or_path: str, extra_dirs: Sequence[Path] = ()) -> Lesson
     entries = find_lessons(extra_dirs)
     for match in (lambda e: e.id == name_or_path, lambda e: e.path.stem == name_or_path):
         found = [e for e in entries if match(e)]
-        good = [e for e in found if e.ok]
+        good = [e.lesson for e in found if e.ok and e.lesson is not None]
         if good:
-            return good[0].lesson
+            return good[0]
         if found:  # broken: LessonError with every diagnostic (or the lesson, if only its id was taken)
             return load_lesson(found[0].path)
     ids = [e.id for e in entries if e.ok]

@@ -106,6 +106,9 @@ def value_problem(
         if kink:
             return kink
         if what == "derivative":
+            assert of is not None, (
+                "an evaluate section that asks for a derivative names its variable (the loader sees to it)"
+            )
             calculus.evaluate(calculus.derivative(f, of), point, what=f"∂f/∂{of}" if len(variables) > 1 else "f'")
         else:
             calculus.evaluate_vector(calculus.gradient(f, variables), point)
@@ -827,6 +830,8 @@ def check_variants(path: Path, first: Lesson, found: list[Diagnostic]) -> list[D
     from tutor.lesson.variants import admissible, describe, sample
 
     spec = first.variants
+    if spec is None:  # one set of numbers: nothing more to check
+        return []
     everyone = admissible(spec)
     limit = spec.check or DEFAULT_CHECK
     picked = sample(len(everyone), limit)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, overload
 
 import sympy as sp
 
@@ -23,6 +23,10 @@ from tutor.walkthrough.latex import tex
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
 
+@overload
+def fill(text: Text, values: Mapping[str, Any]) -> Text: ...
+@overload
+def fill(text: None, values: Mapping[str, Any]) -> None: ...
 def fill(text: Text | None, values: Mapping[str, Any]) -> Text | None:
     """``{{name}}`` replaced by the value's LaTeX (for $...$); unknown names stay as written."""
     if text is None or not values:

@@ -7,7 +7,7 @@ from typing import Any
 from tutor import calculus
 from tutor.calculus import MathError
 from tutor.lesson.model import Derive, Evaluate, Lesson
-from tutor.text import both
+from tutor.text import Text, both
 from tutor.walkthrough.contract import DeriveContext, DerivePayload, EvaluateContext, EvaluatePayload
 from tutor.walkthrough.explained import derivation, derivation_hints
 from tutor.walkthrough.latex import _derivative_tex, _function_tex, _partial_tex, _point_tex, tex, tex_in
@@ -81,6 +81,7 @@ def _evaluate(i: int, section: Evaluate, lesson: Lesson) -> list[Step]:
             kink = calculus.nondifferentiable_at(f, point)
             if kink:
                 raise _fail(lesson, section, kink, "at")
+        parts: tuple[Text, ...]
         if what == "value":
             expected: Any = calculus.evaluate(f, point, what="f")
             kind, parts, of = "number", (), None

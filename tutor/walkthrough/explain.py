@@ -13,6 +13,6 @@ def _explain(i: int, section: Explain, lesson: Lesson) -> list[Step]:
     if section.plot is not None:
         fn = section.plot.function
         variables = tuple(fn.variables) or tuple(sorted(s.name for s in fn.expr.free_symbols))
-        plot = FunctionPlot(fn.expr, variables, tuple(section.plot.x_range))
+        plot = FunctionPlot(fn.expr, variables, section.plot.x_range)
     title = section.title or both("Explanation", "讲解")
     return [Step(f"s{i}", i, title, section.text, ExplainPayload(plot))]

@@ -12,7 +12,7 @@ from typing import Any
 from tutor import analysis, descent
 from tutor.lesson.model import Lesson, Predict
 from tutor.notation import OUTCOME_SENTENCES, OUTCOMES
-from tutor.text import Text, both
+from tutor.text import Text, both, tr
 from tutor.walkthrough.contract import OutcomePayload, PredictContext, PredictPayload
 from tutor.walkthrough.descent import (
     _bound_words,
@@ -86,7 +86,7 @@ def _predict(i: int, section: Predict, lesson: Lesson) -> list[Step]:
     elif section.prompt:
         prompt = section.prompt
     reason = _join(_outcome_reason(land, lr, names, judged, known), _horizon_words(ambiguous, section.steps))
-    words = (OUTCOME_SENTENCES[outcome]["en"], OUTCOME_SENTENCES[outcome]["zh"])
+    words = (tr(OUTCOME_SENTENCES[outcome], "en"), tr(OUTCOME_SENTENCES[outcome], "zh"))
     solution = _join(both(f"{words[0]}.", f"{words[1]}。"), reason)
     question = Question(
         id=f"s{i}.predict",
