@@ -10,7 +10,7 @@ description.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import sympy as sp
@@ -21,6 +21,7 @@ from tutor.errors import TutorError
 from tutor.lesson.model import ITERATION_QUESTIONS, Descent, Help, Lesson
 from tutor.mathinput import symbol
 from tutor.notation import DIRECTION_VERBS, DIRECTIONS, YES_NO_WORDS
+from tutor.optimisers import Optimiser
 from tutor.schedules import Scheduled
 from tutor.text import Text, both, tr
 from tutor.walkthrough.authored import fill_help
@@ -71,7 +72,7 @@ TABLE_ROWS = 30
 
 DIRECTION_CHOICES = tuple(Choice(key, label) for key, label in DIRECTIONS.items())
 YES_NO = tuple(Choice(key, label) for key, label in YES_NO_WORDS.items())
-_DIRECTION_WORDS = {key: (verb["en"], verb["zh"]) for key, verb in DIRECTION_VERBS.items()}
+_DIRECTION_WORDS = {key: (tr(verb, "en"), tr(verb, "zh")) for key, verb in DIRECTION_VERBS.items()}
 
 
 @dataclass(frozen=True)
@@ -196,7 +197,7 @@ def _symbolic_update(opt, point: Sequence[Any], grad: Sequence[Any], state: Any,
     return tuple(nxt)
 
 
-def _stop_words(run: descent.Run, names: Sequence[str]) -> Text:
+def _stop_words(run: descent.Run, names: Sequence[str]) -> dict[str, str]:
     """Why the run stopped, in words a learner reads (en and zh)."""
     stop, steps = run.stop, run.steps
     k = stop.k
@@ -205,6 +206,7 @@ def _stop_words(run: descent.Run, names: Sequence[str]) -> Text:
     last = steps[-1] if steps else None
     at = f"${_iterate_tex(names, last.k)} = {tex_short(_one(last.point))}$" if last else ""
     if stop.reason == "max_steps":
+        assert last is not None, "a run stops at max_steps only after its steps"
         return both(
             f"The engine ran the {k} steps asked for and stopped at {at}, where ${_slope_at_tex(names, k)} = {tex_short(_one(last.gradient))}$.",
             f"引擎按要求运行了 {k} 步，停在 {at}，此处 ${_slope_at_tex(names, k)} = {tex_short(_one(last.gradient))}$。",
@@ -283,6 +285,7 @@ def _bound_words(land: _Landscape, lr: Any, optimizer: str) -> Text | None:
             f"梯度下降要稳定，学习率必须小于 $2/L = {tex(limit)}$，其中 $L = {tex(L)}$ 是 f 的最大曲率（f 是二次函数，曲率处处相同）{plain_zh}；"
             f"这里 $\\eta = {tex(lr)}$，{rel_zh}这个界限。",
         )
+    assert bound.at is not None, "a local bound is taken at a minimum"
     at = _point_tex(list(bound.at), list(bound.at.values()))
     return both(
         f"Near the minimum at ${at}$ the curvature of f is $L = {tex(L)}$ (a local value: f is not quadratic, so its curvature changes from point to point), "
@@ -316,7 +319,7 @@ def _run_table(run: descent.Run, names: Sequence[str], display: Any = None) -> T
     head_en = f"| $k$ | ${x}_k$ | $f({x}_k)$ | ${slope}({x}_k)$ |"
     head_zh = head_en
     rule = "|---|---|---|---|"
-    steps = list(run.steps)
+    steps: list[descent.Step | None] = list(run.steps)
     shown = steps if len(steps) <= limit else steps[: limit - 1] + [None] + steps[-1:]
     rows = []
     for s in shown:
@@ -335,6 +338,7 @@ def _descent(i: int, section: Descent, lesson: Lesson) -> list[Step]:
     missing = [v for v in names if v not in section.start]
     if missing:
         raise _fail(lesson, section, f"the start needs a value for {', '.join(missing)}", "start")
+    opt: Optimiser | Scheduled
     try:
         opt = descent.make_optimizer(section.optimizer.name, **section.optimizer.settings)
         if section.schedule is not None:
@@ -364,17 +368,14 @@ def _descent(i: int, section: Descent, lesson: Lesson) -> list[Step]:
     land = _landscape(f, names, section.start, curvature_known(lesson, i))
     states = _optimizer_states(opt, run)
     steps = [_iteration(i, section, run, land, opt, states, k, exact) for k in range(hand)]
-    run_step = _run_step(i, section, run, land)
+    compare = None
     if opt.name != "gd":
         # the same start, rate and number of steps without the optimiser's memory: the picture to compare
         plain = descent.run(
             f, names, start, section.learning_rate, steps=max(len(run.steps) - 1, 0), until=section.stop
         )
-        compared = replace(
-            run_step.payload, compare={"gd": plain, opt.name: run}, optimisers=optimiser_words("gd", opt.name)
-        )
-        run_step = replace(run_step, payload=compared)
-    steps.append(run_step)
+        compare = {"gd": plain, opt.name: run}
+    steps.append(_run_step(i, section, run, land, compare))
     return steps
 
 
@@ -629,7 +630,7 @@ def _iteration(
             )
 
     if k == 0:
-        intro = both(
+        intro: Text = both(
             f"Gradient descent on ${_function_tex(f, names)}$ from ${x_k} = {tex(_one(point))}$ with learning rate $\\eta = {tex(lr)}$.",
             f"对 ${_function_tex(f, names)}$ 做梯度下降，从 ${x_k} = {tex(_one(point))}$ 出发，学习率 $\\eta = {tex(lr)}$。",
         )
@@ -644,7 +645,7 @@ def _iteration(
             f"Iteration {k}: carry on from ${x_k}$, where the last iteration ended (the table shows its value).",
             f"第 {k} 次迭代：从上一次迭代得到的 ${x_k}$ 继续（表中列出了它的值）。",
         )
-    title = both(f"Iteration {k}", f"第 {k} 次迭代")
+    title: Text = both(f"Iteration {k}", f"第 {k} 次迭代")
     if k == 0 and section.title:
         title = section.title
     payload = IterationPayload(**_run_data(fn, run, land, k))
@@ -707,11 +708,11 @@ def _update_line(opt, names, k, point, grad, state, lr, new) -> tuple[str, str]:
         v_before = _one(_sympy(state))
         v_after = _one(tuple(opt.beta * a + b for a, b in zip(_sympy(state), grad)))
         beta = _sympy(opt.beta)
-        line = (
+        v_line, x_line = (
             rf"$v_{{{k + 1}}} = \beta v_{{{k}}} + {slope_k} = {tex(beta)}\cdot {tex_factor(v_before)} + {tex_factor(g)} = {tex(v_after)}$",
             rf"${x_next} = {x_k} - \eta\, v_{{{k + 1}}} = {tex(p)} - {tex(lr)}\cdot {tex_factor(v_after)} = {tex(nx)}$",
         )
-        return f"{line[0]}, so {line[1]}", f"{line[0]}，所以 {line[1]}"
+        return f"{v_line}, so {x_line}", f"{v_line}，所以 {x_line}"
     # any other optimiser: its rule as it writes it, and the engine's result
     rule = opt.update_latex.replace("x_{k+1}", x_next).replace("x_k", x_k)
     en, zh = tr(opt.label, "en"), tr(opt.label, "zh")
@@ -770,12 +771,18 @@ def _sign_change_line(names, k, before_point, point, before, grad, changed: tupl
     )
 
 
-def _run_step(i: int, section: Descent, run: descent.Run, land: _Landscape) -> Step:
+def _run_step(
+    i: int, section: Descent, run: descent.Run, land: _Landscape, compare: dict[str, descent.Run] | None = None
+) -> Step:
+    """The whole run; ``compare``: the runs to draw together (plain descent and the optimiser), by optimiser."""
     fn = section.function
     names = fn.variables
     text = _join(
         _stop_words(run, names), _bound_words(land, run.learning_rate, run.optimizer), _minima_words(land, names)
     )
-    payload = RunPayload(**_run_data(fn, run, land, len(run.steps) - 1), display=section.display)
+    facts = _run_data(fn, run, land, len(run.steps) - 1)
+    if compare is not None:
+        facts["optimisers"] = optimiser_words(*compare)
+    payload = RunPayload(**facts, display=section.display, compare=compare)
     title = both("The whole run", "完整的运行")
     return Step(f"s{i}.run", i, title, text, payload, (), _run_table(run, names, section.display))
