@@ -10,7 +10,7 @@ or one of the author's choices, with an explanation for each.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 import sympy as sp
 
@@ -18,7 +18,7 @@ from tutor import calculus, descent, training
 from tutor.calculus import MathError
 from tutor.lesson.model import Ask, Feedback, Help, Lesson, Part
 from tutor.mathinput import symbol
-from tutor.text import Text, both
+from tutor.text import Text, both, tr
 from tutor.walkthrough.contract import QuestionPayload
 from tutor.walkthrough.latex import _function_tex, _point_tex, tex
 from tutor.walkthrough.model import Choice, Question, Step, placeholder
@@ -35,7 +35,17 @@ def _letters(n: int) -> tuple[str, ...]:
     return tuple(chr(ord("a") + i) for i in range(n))
 
 
-def _epoch_words(part: Part) -> Text:
+T = TypeVar("T")
+
+
+def _needed(value: T | None, lesson: Lesson, section: Ask, key: str) -> T:
+    """What a part needs from its section (the loader refuses a section without it, so this only guards)."""
+    if value is None:
+        raise _fail(lesson, section, f"this question needs '{key}:'", key)
+    return value
+
+
+def _epoch_words(part: Part) -> dict[str, str]:
     if part.descent == "batch":
         return both(
             "one epoch of batch gradient descent (one update with every sample)",
@@ -54,9 +64,13 @@ def _epoch_words(part: Part) -> Text:
 
 def _loss_after_epoch(section: Ask, part: Part, lesson: Lesson) -> tuple[Any, Text, Text]:
     """The MSE on every sample after one epoch: exact when the run stays rational, else float."""
-    model, data, lr = section.model, section.data, section.learning_rate
-    common = dict(kind=part.descent, batch_size=part.batch_size, epochs=1, seed=part.seed)
-    args = (model.expr, model.parameters, model.input, data.x, data.y, part.start, lr)
+    model, data = _needed(section.model, lesson, section, "model"), _needed(section.data, lesson, section, "data")
+    lr, start = (
+        _needed(section.learning_rate, lesson, section, "learning_rate"),
+        _needed(part.start, lesson, section, "start"),
+    )
+    common: dict[str, Any] = dict(kind=part.descent, batch_size=part.batch_size, epochs=1, seed=part.seed)
+    args = (model.expr, model.parameters, model.input, data.x, data.y, start, lr)
     try:
         run = training.train(*args, exact=True, **common)
     except training.TrainingError:  # irrational, or too long to follow exactly: the float run
@@ -71,16 +85,16 @@ def _loss_after_epoch(section: Ask, part: Part, lesson: Lesson) -> tuple[Any, Te
         except training.TrainingError as err:
             raise _fail(lesson, section, f"the epoch cannot run: {err.message}", "data") from None
         if run.stop is not None:
-            raise _fail(lesson, section, f"the epoch does not finish: {run.stop['en']}", "learning_rate")
+            raise _fail(lesson, section, f"the epoch does not finish: {tr(run.stop, 'en')}", "learning_rate")
         after, loss = run.params[-1], sp.Float(run.losses[-1])
     n = len(data.x)
     table = _data_table(model.input, data.x, data.y) if n <= TABLE_ROWS else None
     words = _epoch_words(part)
     en = (
-        f"The model $y_1 = {_model_tex(model)}$ starts at ${_params_tex(part.start)}$ and is trained with "
+        f"The model $y_1 = {_model_tex(model)}$ starts at ${_params_tex(start)}$ and is trained with "
         f"{words['en']}, $\\eta = {tex(lr)}$, on the {n} samples"
     )
-    zh = f"模型 $y_1 = {_model_tex(model)}$ 从 ${_params_tex(part.start)}$ 出发，在这 {n} 个样本上以 $\\eta = {tex(lr)}$ 做{words['zh']}"
+    zh = f"模型 $y_1 = {_model_tex(model)}$ 从 ${_params_tex(start)}$ 出发，在这 {n} 个样本上以 $\\eta = {tex(lr)}$ 做{words['zh']}"
     ask_en = "What is the loss (the mean squared error over all the samples) after the epoch?"
     ask_zh = "这一轮之后的损失（全部样本上的均方误差）是多少？"
     prompt = (
@@ -100,7 +114,7 @@ def _quantity(section: Ask, part: Part, lesson: Lesson) -> tuple[Any, Text, Text
     """(the exact answer, the default prompt, the worked solution) of an ``ask:`` part."""
     if part.ask == "loss_after_epoch":
         return _loss_after_epoch(section, part, lesson)
-    fn = section.function
+    fn = _needed(section.function, lesson, section, "function")
     f, names = fn.expr, fn.variables
     f_tex = f"${_function_tex(f, names)}$"
     ask = part.ask
@@ -131,11 +145,13 @@ def _quantity(section: Ask, part: Part, lesson: Lesson) -> tuple[Any, Text, Text
             )
         where = (
             ""
-            if bound.scope == "quadratic"
+            if bound.scope == "quadratic" or bound.at is None
             else f" near the minimum at ${_point_tex(names, tuple(bound.at.values()))}$"
         )
         zh_where = (
-            "" if bound.scope == "quadratic" else f"（在极小值点 ${_point_tex(names, tuple(bound.at.values()))}$ 附近）"
+            ""
+            if bound.scope == "quadratic" or bound.at is None
+            else f"（在极小值点 ${_point_tex(names, tuple(bound.at.values()))}$ 附近）"
         )
         solution = both(
             f"The largest curvature is $L = {tex(bound.curvature)}${where}, so $2/L = {tex(bound.bound)}$.",
@@ -169,8 +185,8 @@ def _quantity(section: Ask, part: Part, lesson: Lesson) -> tuple[Any, Text, Text
             ),
             both(f"$f'(x) = 0$ at {kinds}.", f"$f'(x) = 0$ 的点：{kinds}。"),
         )
-    start = tuple(section.start[v] for v in names)
-    lr = section.learning_rate
+    start = tuple(_needed(section.start, lesson, section, "start")[v] for v in names)
+    lr = _needed(section.learning_rate, lesson, section, "learning_rate")
     if ask == "minimum_reached":
         run = descent.run(f, names, start, lr, steps=section.max_steps, until=(f"tol:{SETTLED}",), exact=False)
         if run.stop.reason not in ("zero_gradient", "tolerance") or run.final is None:
@@ -196,7 +212,7 @@ def _quantity(section: Ask, part: Part, lesson: Lesson) -> tuple[Any, Text, Text
             ),
         )
     if ask == "steps_to_tolerance":
-        below = part.below
+        below = _needed(part.below, lesson, section, "below")
         run = descent.run(f, names, start, lr, steps=section.max_steps, until=(f"tol:{float(below)!r}",), exact=False)
         if run.stop.reason not in ("tolerance", "zero_gradient"):
             raise _fail(
@@ -260,10 +276,11 @@ def _question(i: int, section: Ask, lesson: Lesson) -> list[Step]:
             else:
                 if any(isinstance(truth[n], tuple) for n in part.uses):
                     raise _fail(lesson, section, f"part {j + 1}: a formula can only use parts that are one number")
+                answer = _needed(part.answer, lesson, section, "parts")
                 bindings = {symbol(n): truth[n] for n in part.uses}
-                expected = sp.nsimplify(part.answer.xreplace(bindings)) if bindings else part.answer
+                expected = sp.nsimplify(answer.xreplace(bindings)) if bindings else answer
                 if part.uses:
-                    formula = part.answer.xreplace({symbol(n): placeholder(n) for n in part.uses})
+                    formula = answer.xreplace({symbol(n): placeholder(n) for n in part.uses})
                     depends = {n: ids[n] for n in part.uses}
                     given = {n: truth[n] for n in part.uses}
                     labels = {

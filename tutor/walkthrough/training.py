@@ -252,7 +252,7 @@ def _params_tex(params: Mapping[str, Any]) -> str:
     return ", ".join(f"{p} = {tex(_sympy(v))}" for p, v in params.items())
 
 
-def _data_table(input: str, xs: Sequence[Any], ys: Sequence[Any]) -> Text:
+def _data_table(input: str, xs: Sequence[Any], ys: Sequence[Any]) -> dict[str, str]:
     rows = [f"| {j} | ${tex(_sympy(a))}$ | ${tex(_sympy(b))}$ |" for j, (a, b) in enumerate(zip(xs, ys))]
     head = f"| # | ${input}$ | $y$ |\n|---|---|---|"
     return both("\n".join([head, *rows]), "\n".join([head.replace("#", "序号"), *rows]))
