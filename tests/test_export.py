@@ -245,6 +245,26 @@ def test_a_walkthrough_without_solutions_still_gets_its_worked_update(tmp_path):
     assert images == [tmp_path / "s0.k0.png"]
 
 
+def test_a_training_step_without_a_solution_gets_its_update_and_the_engines_run(tmp_path):
+    # a training step with no solution text: the export writes the four steps itself, then the engine's updates
+    import dataclasses
+
+    from tutor.lesson.loader import load_lesson_text
+
+    text = (
+        "id: t\ntitle: T\nsections:\n  - training_step:\n      model: w*x + b\n      parameters: [w, b]\n"
+        "      data: {x: [0, 1, 2, 3], y: [1, 3, 5, 7]}\n      start: {w: 1, b: 0}\n      learning_rate: 1/10\n"
+        "      then_steps: 3\n"
+    )
+    built = build_walkthrough(load_lesson_text(text))
+    steps = tuple(dataclasses.replace(s, solution=None, questions=()) for s in built.steps)
+    markdown, _ = export.render_markdown(Walkthrough("t", "T", "", steps), "en", None, "t")
+    # by hand: y1 = (0, 1, 2, 3), ∂L/∂w = (2/4)·Σ(y1 − y)·x = −10, ∂L/∂b = (2/4)·Σ(y1 − y) = −5
+    assert r"w \leftarrow w - \eta \frac{\partial L}{\partial w} = 1 - \tfrac{1}{10}\cdot \left(-10\right) = 2" in markdown
+    assert r"b \leftarrow b - \eta \frac{\partial L}{\partial b} = 0 - \tfrac{1}{10}\cdot \left(-5\right) = \tfrac{1}{2}" in markdown
+    assert "The engine then ran 3 more updates" in markdown
+
+
 # --- the learner's transcript ---------------------------------------------------------------------
 
 

@@ -310,7 +310,7 @@ class _Solution:
         """
         if not step.solution:
             return
-        shown = set()
+        shown: set[str] = set()
         for q in step.questions:
             solution = getattr(getattr(q, "help", None), "solution", None)
             shown.update(p.strip() for p in self.t(solution).split("\n\n"))
@@ -397,10 +397,10 @@ class _Solution:
             + word("end", self.lang)
         )
         if one:
-            key = {1: "direction_down", -1: "direction_up"}.get(signs[0], "direction_stay")
+            key = {1: "direction_down", -1: "direction_up"}.get(signs[0] or 0, "direction_stay")
             self.para(word(key, self.lang, v=f"${_name(v)}$"))
         else:
-            keys = {1: "partial_down", -1: "partial_up"}
+            keys: dict[int | None, str] = {1: "partial_down", -1: "partial_up"}
             self.para(
                 " ".join(
                     word(keys.get(s, "partial_stay"), self.lang, v=_name(name)) for name, s in zip(variables, signs)
@@ -604,7 +604,7 @@ class _Solution:
         self.say(*_block(f"L = \\frac{{1}}{{{n}}}\\sum_i (y_{{1,i}} - y_i)^2 = {tex(loss)}"))
         gradient = p.gradient
         if gradient is not None:
-            grads = [gradient[p] for p in parameters] if isinstance(gradient, Mapping) else list(gradient)
+            grads = list(gradient)
             self.para(word("gradient", self.lang))
             self.say(
                 *_block(
@@ -617,12 +617,12 @@ class _Solution:
             lr = p.learning_rate
             if after and lr is not None:
                 self.para(word("step", self.lang, lr=tex(lr)))
-                for p, g in zip(parameters, grads):
-                    before = params.get(p) if isinstance(params, Mapping) else None
+                for name, g in zip(parameters, grads):
+                    before = params.get(name) if isinstance(params, Mapping) else None
                     self.say(
                         *_block(
-                            f"{_name(p)} \\leftarrow {_name(p)} - \\eta \\frac{{\\partial L}}{{\\partial {_name(p)}}} = "
-                            f"{tex(before)} - {tex(lr)}\\cdot {paren(g)} = {tex(after.get(p))}"
+                            f"{_name(name)} \\leftarrow {_name(name)} - \\eta \\frac{{\\partial L}}{{\\partial {_name(name)}}} = "
+                            f"{tex(before)} - {tex(lr)}\\cdot {paren(g)} = {tex(after.get(name))}"
                         )
                     )
         history = p.history
@@ -897,7 +897,7 @@ def export_command(
                 continue
             try:
                 walkthrough = _walkthrough(lesson)
-                if transcript:
+                if attempts_of is not None:  # (set for a transcript)
                     path = export_transcript(
                         walkthrough.lesson_id, attempts_of(walkthrough.lesson_id), walkthrough, out_dir, lang
                     )
