@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -17,6 +17,9 @@ from tutor import i18n
 from tutor.errors import TutorError
 from tutor.i18n import N_, _
 from tutor.optimisers import OPTIMISERS, settings_by_key
+
+if TYPE_CHECKING:  # annotations only: the engine is imported inside the commands
+    from tutor.descent import Descent, Run
 
 FORMATS_TEXT_JSON = click.Choice(["text", "json"])
 LANGS = click.Choice(list(i18n.LANGUAGES))
@@ -317,6 +320,7 @@ def descend_cmd(expr, variables, start, lr, steps, until, exact, optimizer, fmt,
     from tutor import console, reports
     from tutor.watchdog import deadline
 
+    walk: Descent | Run
     with deadline(seconds=None if not exact else 30):
         f, walk = reports.descend(
             expr, variables, start, lr, steps=steps, until=until, exact=exact, optimizer=optimizer, settings=settings

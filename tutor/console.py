@@ -103,7 +103,7 @@ def _fname(variables: Sequence[str]) -> str:
 def derive_text(report: DeriveReport) -> str:
     v = report.variables
     shown = [report.f, *report.gradient]
-    if report.at is not None:
+    if report.at is not None and report.value is not None:
         shown += [report.f_value, *report.value]
     show = _renderer(*shown)
     lines = [_eq(_fname(v), report.f, show), ""]
@@ -113,7 +113,7 @@ def derive_text(report: DeriveReport) -> str:
         for name, g in zip(v, report.gradient):
             lines.append(_eq(f"∂f/∂{name}", g, show))
         lines += ["", _eq("∇f", sp.Tuple(*report.gradient), show)]
-    if report.at is not None:
+    if report.at is not None and report.value is not None:
         where = ", ".join(f"{k} = {sp.sstr(val)}" for k, val in report.at.items())
         lines += ["", f"at {where}:", "  " + _eq("f", report.f_value, show)]
         if len(v) == 1:
@@ -184,6 +184,11 @@ def _step_json(s: Step, exact: bool, quote: Callable[[str], str]) -> str:
     )
 
 
+def _steps_of(run: Run | Descent) -> Iterable[Step]:
+    """A Run's recorded steps, or a Descent's as they come (it is the one of the two that iterates)."""
+    return run if isinstance(run, Iterable) else run.steps
+
+
 def descend_json(
     run: Run | Descent,
     notes: Sequence[str] | Callable[[], Sequence[str]] = (),
@@ -212,9 +217,10 @@ def descend_json(
     text = dumps(head)
     yield text[: text.rindex("[]")] + "["  # '{ ... "steps": ['
     first = True
-    for s in steps if steps is not None else getattr(run, "steps", run):
+    for s in steps if steps is not None else _steps_of(run):
         yield ("\n" if first else ",\n") + _step_json(s, exact, quote)
         first = False
+    assert run.stop is not None, "a run read to its end knows why it stopped"
     stop = {"reason": run.stop.reason, "k": run.stop.k, "message": run.stop.message}
     notes = notes() if callable(notes) else notes
     text = dumps({"steps": [], "stop": stop, "notes": list(notes)})
@@ -281,6 +287,7 @@ def descend_table(
     for s, sign in signed_steps:
         yield fmt(cells(s, sign))
     yield ""
+    assert run.stop is not None, "a run read to its end knows why it stopped"
     yield f"stopped at k = {run.stop.k} ({run.stop.reason}): {run.stop.message}"
     yield from (f"note: {note}" for note in (notes() if callable(notes) else notes))
 

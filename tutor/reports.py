@@ -175,7 +175,9 @@ def whole_run(walk: descent.Descent | descent.Run) -> descent.Run:
 
     if isinstance(walk, descent.Run):
         return walk
-    return descent.Run(steps=tuple(walk), stop=walk.stop, **walk.record)
+    steps = tuple(walk)
+    assert walk.stop is not None, "a descent read to its end knows why it stopped"
+    return descent.Run(steps=steps, stop=walk.stop, **walk.record)
 
 
 #: The notes judge the whole course of a run; a streamed run keeps at most this many steps for them.
@@ -192,11 +194,12 @@ class NotesRecord:
 
     def __init__(self, walk: descent.Descent | descent.Run, f: sp.Expr) -> None:
         # the notes read the course of a run only for a polynomial (see tutor.analysis.notes)
-        self.walk, self.steps, self.whole = walk, [], f.is_polynomial(*calculus.symbols_of(walk.variables))
+        self.walk, self.whole = walk, f.is_polynomial(*calculus.symbols_of(walk.variables))
+        self.steps: list[descent.Step] = []
 
-    def tee(self, steps: Iterable[descent.Step]) -> Iterator[descent.Step]:
+    def tee(self, steps: Iterable[descent.Step] | descent.Run) -> Iterator[descent.Step]:
         """The steps (of a Descent or a Run), passed on as they come, the first ``NOTES_KEEP`` kept."""
-        for step in getattr(steps, "steps", steps):
+        for step in steps if isinstance(steps, Iterable) else steps.steps:
             if self.whole or not self.steps:
                 self.steps.append(step)
                 if len(self.steps) > NOTES_KEEP:
@@ -208,6 +211,7 @@ class NotesRecord:
 
         if isinstance(self.walk, descent.Run):
             return descend_notes(f, self.walk)
+        assert self.walk.stop is not None, "the notes are read once the steps are out"
         return descend_notes(f, descent.Run(steps=tuple(self.steps), stop=self.walk.stop, **self.walk.record))
 
 
