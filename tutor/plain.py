@@ -462,9 +462,10 @@ def run_plain(
 
             chosen = lesson if isinstance(lesson, Lesson) else resolve_lesson(lesson, list(lesson_dirs))
         else:
-            chosen = view.choose(list(lesson_dirs), store)
-            if chosen is None:
+            picked = view.choose(list(lesson_dirs), store)
+            if picked is None:
                 return 0
+            chosen = picked
         view.run_lesson(chosen, store)
     except _EndOfInput:
         view.goodbye()

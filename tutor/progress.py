@@ -230,7 +230,7 @@ class ProgressStore:
             return None
         return target
 
-    def _memory_only(self, err: Exception) -> sqlite3.Connection:
+    def _memory_only(self, err: Exception | None) -> sqlite3.Connection:
         """Carry on in memory, starting from whatever the file on disk still holds."""
         self._cannot_save(err)
         db = self._connect(":memory:")
@@ -241,7 +241,7 @@ class ProgressStore:
             pass
         return db
 
-    def _cannot_save(self, err: Exception) -> None:
+    def _cannot_save(self, err: Exception | None) -> None:
         if not self.saving:
             return
         self.saving = False

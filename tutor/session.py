@@ -103,7 +103,9 @@ class LessonSession:
         Runs the grader, so views call it from a worker thread.
         """
         if grade is None:
-            from tutor.grading import grade
+            from tutor import grading
+
+            grade = grading.grade
         known = {q.id: q for q in self.walkthrough.questions()}
         for attempt in self.store.attempts(self.lesson_id):
             q = known.get(attempt.question_id)

@@ -119,7 +119,9 @@ def rows(
     k = payload.k if isinstance(payload, IterationPayload) else None
     decimals, rows_shown = display_options(step)
     limit = rows_shown or limit
-    shown = [(s, signs) for s, signs in zip(run.steps, payload.signs) if k is None or s.k <= k]
+    shown: list[tuple[Any, tuple[int | None, ...]] | None] = [
+        (s, signs) for s, signs in zip(run.steps, payload.signs) if k is None or s.k <= k
+    ]
     if limit and len(shown) > limit:  # format only the rows that will show: a run may have 10,000
         # ``limit`` rows of the run and a line "… n more": the author's rows end with the last one alone
         tail = 1 if rows_shown else (limit + 1) // 2
