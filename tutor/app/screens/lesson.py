@@ -222,6 +222,8 @@ class LessonScreen(Screen):
         rule by rule, so the screen is not left empty.
         """
         session = self.session
+        if session is None:  # (the lesson is still opening)
+            return
         step = session.step
         worked = ""
         if step.questions and session.step_settled():
@@ -239,6 +241,8 @@ class LessonScreen(Screen):
 
     def refresh_table(self) -> None:
         session = self.session
+        if session is None:  # (the lesson is still opening)
+            return
         table = self.query_one(IterationTable)
         table.display = table.show(session.step, reveal=session.step_done(), exact=self.exact, lang=self.lang)
         note = self.query_one("#table-note", Static)
@@ -259,6 +263,8 @@ class LessonScreen(Screen):
 
     def refresh_transcript(self) -> None:
         session = self.session
+        if session is None:  # (the lesson is still opening)
+            return
         lines = []
         for q in session.step.questions:
             answered = session.last.get(q.id)
@@ -278,6 +284,8 @@ class LessonScreen(Screen):
 
     def refresh_prompt(self) -> None:
         session = self.session
+        if session is None:  # (the lesson is still opening)
+            return
         q = session.current_question()
         prompt = self.query_one("#prompt", Static)
         answer = self.query_one("#answer", Input)
@@ -350,6 +358,8 @@ class LessonScreen(Screen):
 
     def refresh_plot(self) -> None:
         session = self.session
+        if session is None:  # (the lesson is still opening)
+            return
         step = session.step
         view = self.query_one(PlotView)
         if self.plot_mode == "text":
@@ -371,6 +381,8 @@ class LessonScreen(Screen):
     def refresh_sketch(self) -> None:
         """The braille picture: before the step's questions are answered, without what they ask."""
         session = self.session
+        if session is None:  # (the lesson is still opening)
+            return
         step = session.step
         view = self.query_one(PlotView)
         revealed = not step.questions or session.step_done()
@@ -489,6 +501,8 @@ class LessonScreen(Screen):
     def grade_answer(self, question, text: str, earlier: dict) -> None:
         """Grade and record off the UI thread (so a quit right after Enter loses nothing); show it on the UI thread."""
         session = self.session
+        if session is None:  # (the lesson is still opening)
+            return
         try:
             grade = session.check(question, text, earlier)
         except Exception as err:  # the grader answers every input itself; this is the last resort
@@ -515,6 +529,8 @@ class LessonScreen(Screen):
     def _graded(self, question, text: str, grade) -> None:
         self.busy = False
         session = self.session
+        if session is None:  # (the lesson is still opening)
+            return
         answered = session.apply(question, text, grade)
         if not self.is_attached or question not in session.step.questions:
             return  # the learner moved on meanwhile: the answer counts, the screen shows where they are
@@ -529,7 +545,7 @@ class LessonScreen(Screen):
 
     def refresh_answered(self) -> None:
         """What changes when a question is settled or passed over: table, plot, worked solution, prompt."""
-        if self.session.step_done():
+        if self.session is not None and self.session.step_done():
             self.refresh_table()
             self.refresh_plot()
             self.refresh_worked()
@@ -537,7 +553,10 @@ class LessonScreen(Screen):
 
     def show_grade(self, answered: Answered) -> None:
         grade = answered.grade
-        words = plain_maths(self.session.grade_text(grade))
+        session = self.session
+        if session is None:  # (the lesson is still opening)
+            return
+        words = plain_maths(session.grade_text(grade))
         if grade.verdict == "right":
             self.say("✓ " + words, "right")
         elif grade.verdict == "wrong":
@@ -640,7 +659,8 @@ class LessonScreen(Screen):
 
     def _leave_step(self) -> None:
         """Skipped questions are asked again when the learner comes back to their step."""
-        self.session.skipped.clear()
+        if self.session is not None:
+            self.session.skipped.clear()
 
     def action_lessons(self) -> None:
         self.app.show_picker()
