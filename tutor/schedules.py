@@ -85,7 +85,7 @@ class Scheduled:
     def at_rest(self, state: Any) -> bool:
         return self.inner.at_rest(state[1])
 
-    def update(self, point, grad, state, lr):
+    def update(self, point: tuple[Any, ...], grad: tuple[Any, ...], state: Any, lr: Any) -> tuple[tuple[Any, ...], Any]:
         k, inner = state
         point, inner = self.inner.update(point, grad, inner, self.schedule.rate_at(k, lr))
         return point, (k + 1, inner)

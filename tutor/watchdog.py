@@ -23,6 +23,8 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from typing import Any
 
 DEFAULT_SECONDS = 10.0
 DEFAULT_MEMORY_MB = 2048
@@ -76,7 +78,7 @@ def _lift_cpu() -> None:
         resource.setrlimit(resource.RLIMIT_CPU, (hard, hard))
 
 
-def _real_fd(stream) -> bool:
+def _real_fd(stream: Any) -> bool:
     try:
         return stream is not None and stream.fileno() >= 0
     except (AttributeError, ValueError, OSError):
@@ -134,7 +136,7 @@ def _supervise(seconds: float, done_fd: int, pid: int) -> None:
 
 
 @contextlib.contextmanager
-def deadline(seconds: float | None = DEFAULT_SECONDS, memory_mb: int = DEFAULT_MEMORY_MB):
+def deadline(seconds: float | None = DEFAULT_SECONDS, memory_mb: int = DEFAULT_MEMORY_MB) -> Iterator[None]:
     """End the command with ``error: ...`` (exit 1) if the block runs past ``seconds``."""
     if seconds is None:
         seconds = DEFAULT_SECONDS * 6

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sympy as sp
 from sympy.printing.precedence import precedence
@@ -71,7 +72,7 @@ class _LinePrinter(StrPrinter):
     learner can copy any line into an answer.
     """
 
-    def _print(self, expr, **kwargs) -> str:
+    def _print(self, expr: Any, **kwargs: Any) -> str:
         """Sums, products, powers and functions printed once: a derivation shows the same parts in every step.
 
         sympy's printer sorts the terms of every sum it meets, which made the
@@ -92,34 +93,34 @@ class _LinePrinter(StrPrinter):
             text = _PRINTED[expr] = super()._print(expr)
         return text
 
-    def _print_Float(self, expr) -> str:
+    def _print_Float(self, expr: sp.Float) -> str:
         """A float as a person writes it: 4 and 0.6, not 4.00000000000000."""
         value = float(expr)
         if value.is_integer() and abs(value) < 1e15:
             return str(int(value))
         return f"{value:.6g}"
 
-    def _print_Pow(self, expr, rational=False):
+    def _print_Pow(self, expr: sp.Pow, rational: bool = False) -> str:
         base, exponent = expr.args
         if exponent.is_Integer and exponent != -1 and not (exponent < 0 and rational):
             return self.parenthesize(base, precedence(expr), strict=False) + str(exponent).translate(_SUPERSCRIPT)
         return super()._print_Pow(expr, rational)
 
-    def _print_Abs(self, expr):
+    def _print_Abs(self, expr: sp.Abs) -> str:
         return f"abs({self._print(expr.args[0])})"
 
-    def _print_log(self, expr):
+    def _print_log(self, expr: sp.log) -> str:
         return f"ln({self._print(expr.args[0])})"
 
-    def _print_exp(self, expr):
+    def _print_exp(self, expr: sp.exp) -> str:
         arg = expr.args[0]
         inner = self._print(arg)
         return f"e^{inner}" if (arg.is_Symbol or (arg.is_Integer and arg >= 0)) else f"e^({inner})"
 
-    def _print_Exp1(self, expr):
+    def _print_Exp1(self, expr: sp.Basic) -> str:
         return "e"
 
-    def _print_Pi(self, expr):
+    def _print_Pi(self, expr: sp.Basic) -> str:
         return "π"
 
 
@@ -384,10 +385,10 @@ def steps_text(f: sp.Expr, variables: Sequence[str], lang: str = "en") -> str:
     return heading + "\n\n" + "\n\n".join(blocks)
 
 
-def steps_json(f: sp.Expr, variables: Sequence[str], lang: str = "en") -> dict[str, list]:
+def steps_json(f: sp.Expr, variables: Sequence[str], lang: str = "en") -> dict[str, list[dict[str, Any]]]:
     """Per variable, the derivation flattened in reading order: rule, expression, result, text, depth."""
     several = len(variables) > 1
-    out: dict[str, list] = {}
+    out: dict[str, list[dict[str, Any]]] = {}
     for v in variables:
         out[v] = [
             {

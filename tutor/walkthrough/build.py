@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import replace
+from typing import overload
 
 from tutor.errors import TutorError
 from tutor.lesson.model import Diagnostic, Lesson, LessonError
+from tutor.text import Text
 from tutor.walkthrough.authored import resolve_patterns
 from tutor.walkthrough.model import Step, Walkthrough
 from tutor.walkthrough.sections import BY_MODEL
@@ -53,7 +55,13 @@ def _concrete(step: Step) -> Step:
 _EQUALS_APPROX = re.compile(r"=\s*\\approx")
 
 
-def _tidy_text(text):
+@overload
+def _tidy_text(text: str) -> str: ...
+@overload
+def _tidy_text(text: Text) -> Text: ...
+@overload
+def _tidy_text(text: None) -> None: ...
+def _tidy_text(text: Text | None) -> Text | None:
     """'x = \\approx 0.35' (an exact value shown as a decimal) reads 'x \\approx 0.35'."""
     if isinstance(text, str):
         return _EQUALS_APPROX.sub(r"\\approx", text)

@@ -95,12 +95,12 @@ class DescentFacts:
     optimizer: str
     run: Any  # the engine's Run: steps (k, point, value, gradient, sign_change) and stop
     k: int
-    point: tuple
+    point: tuple[Any, ...]
     value: Any
-    gradient: tuple
-    next: tuple | None
+    gradient: tuple[Any, ...]
+    next: tuple[Any, ...] | None
     sign_change: tuple[str, ...]
-    bracket: tuple[tuple, tuple] | None  # (x_{k-1}, x_k) when the slope changed sign at k
+    bracket: tuple[tuple[Any, ...], tuple[Any, ...]] | None  # (x_{k-1}, x_k) when the slope changed sign at k
     bound: Any  # the learning-rate bound (curvature, bound, scope, at), or None
     minima: tuple[Any, ...]  # the engine's minima of f (point, kind), where they can be found
     #: the section's display options for run tables (``decimals``, ``rows``), or None
@@ -132,7 +132,7 @@ class PredictPayload:
     function: Any
     variables: tuple[str, ...]
     learning_rate: Any
-    start: tuple
+    start: tuple[Any, ...]
 
 
 @dataclass(frozen=True)
@@ -164,12 +164,12 @@ class TrainingPayload:
     model: Any
     parameters: tuple[str, ...]
     input: str
-    xs: tuple
-    ys: tuple
+    xs: tuple[Any, ...]
+    ys: tuple[Any, ...]
     params: Mapping[str, Any]
-    predictions: tuple
+    predictions: tuple[Any, ...]
     loss: Any
-    gradient: tuple
+    gradient: tuple[Any, ...]
     next_params: Mapping[str, Any]
     samples: tuple[int, ...]
     learning_rate: Any
@@ -186,8 +186,8 @@ class BatchPayload:
     model: Any
     parameters: tuple[str, ...]
     input: str
-    xs: tuple
-    ys: tuple
+    xs: tuple[Any, ...]
+    ys: tuple[Any, ...]
     start: Mapping[str, Any]
     learning_rate: Any
     batch_size: int
@@ -321,8 +321,8 @@ class TrainingContext:
     model: Any
     parameters: tuple[str, ...]
     input: str
-    xs: tuple
-    ys: tuple
+    xs: tuple[Any, ...]
+    ys: tuple[Any, ...]
     params: Mapping[str, Any]
     learning_rate: Any
     samples: tuple[int, ...]

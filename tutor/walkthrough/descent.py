@@ -9,7 +9,7 @@ description.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +18,7 @@ import sympy as sp
 from tutor import calculus, descent
 from tutor.calculus import MathError
 from tutor.errors import TutorError
-from tutor.lesson.model import ITERATION_QUESTIONS, Descent, Help, Lesson
+from tutor.lesson.model import ITERATION_QUESTIONS, Descent, Function, Help, Lesson
 from tutor.mathinput import symbol
 from tutor.notation import DIRECTION_VERBS, DIRECTIONS, YES_NO_WORDS
 from tutor.optimisers import Optimiser
@@ -80,7 +80,7 @@ class _Landscape:
     """What is known about f beyond the run: the stable learning rates and the minima."""
 
     bound: calculus.LearningRateBound | None
-    minima: list
+    minima: list[calculus.StationaryPoint]
 
 
 #: Stationary points are solved for only on polynomials up to this degree (solve is then quick).
@@ -128,7 +128,7 @@ def _landscape(f: sp.Expr, names: Sequence[str], start: Mapping[str, Any], curva
     return _Landscape(bound, minima)
 
 
-def _run_data(section_fn, run: descent.Run, land: _Landscape, k: int) -> dict[str, Any]:
+def _run_data(section_fn: Function, run: descent.Run, land: _Landscape, k: int) -> dict[str, Any]:
     """The fields of a descent payload for iteration k of a section's run."""
     return descent_facts(section_fn.expr, section_fn.variables, run, k, land.bound, land.minima)
 
@@ -182,7 +182,7 @@ def _sign_or_none(value: Any) -> int | None:
     return (number > 0) - (number < 0)
 
 
-def _optimizer_states(opt, run: descent.Run) -> list[Any]:
+def _optimizer_states(opt: Optimiser | Scheduled, run: descent.Run) -> list[Any]:
     """The optimiser's state before each update (momentum's velocity, Adam's moments)."""
     states = [opt.start(len(run.variables))]
     for step in run.steps[:-1]:
@@ -191,7 +191,14 @@ def _optimizer_states(opt, run: descent.Run) -> list[Any]:
     return states
 
 
-def _symbolic_update(opt, point: Sequence[Any], grad: Sequence[Any], state: Any, lr: Any) -> tuple:
+def _as_tuple(value: Any) -> tuple[Any, ...]:
+    """A point or gradient as a tuple (one variable's is its one number)."""
+    return value if isinstance(value, tuple) else (value,)
+
+
+def _symbolic_update(
+    opt: Optimiser | Scheduled, point: Sequence[Any], grad: Sequence[Any], state: Any, lr: Any
+) -> tuple[Any, ...]:
     """The optimiser's next point with placeholders allowed in ``point`` and ``grad`` (its rule takes sympy too)."""
     nxt, _ = opt.update(tuple(point), tuple(grad), state, lr)
     return tuple(nxt)
@@ -380,7 +387,14 @@ def _descent(i: int, section: Descent, lesson: Lesson) -> list[Step]:
 
 
 def _iteration(
-    i: int, section: Descent, run: descent.Run, land: _Landscape, opt, states: list, k: int, exact: bool
+    i: int,
+    section: Descent,
+    run: descent.Run,
+    land: _Landscape,
+    opt: Optimiser | Scheduled,
+    states: list[Any],
+    k: int,
+    exact: bool,
 ) -> Step:
     """Iteration k by hand: the derivative at x_k, the direction, x_{k+1}, and whether the sign changed."""
     fn = section.function
@@ -549,8 +563,7 @@ def _iteration(
                 depends[g_name], given[g_name] = g_from, _one(grad)
             formula = None
             if depends:
-                as_tuple = lambda v: v if isinstance(v, tuple) else (v,)  # noqa: E731
-                formula = _one_formula(_symbolic_update(opt, as_tuple(xs), as_tuple(gs), states[k], base_lr))
+                formula = _one_formula(_symbolic_update(opt, _as_tuple(xs), _as_tuple(gs), states[k], base_lr))
             if opt.name == "gd":
                 rule = rf"{x_next} = {x_k} - \eta\, {slope_k}"
                 how, how_zh = f" (${rule}$, $\\eta = {tex(lr)}$)", f"（${rule}$，$\\eta = {tex(lr)}$）"
@@ -652,7 +665,18 @@ def _iteration(
     return Step(sid, i, title, text, payload, tuple(questions), _lines(solution_lines))
 
 
-def _bracket_question(i, sid, k, names, before, here, x_from, labels, ask_help, sc_line) -> Question:
+def _bracket_question(
+    i: int,
+    sid: str,
+    k: int,
+    names: tuple[str, ...],
+    before: Any,
+    here: Any,
+    x_from: str | None,
+    labels: Mapping[str, Text],
+    ask_help: Callable[[str, Text], Help],
+    sc_line: tuple[str, str],
+) -> Question:
     """The article's stop rule made a question: the sign changed, so where does the minimum lie?
 
     Expected: the interval [x_{k-1}, x_k] written low end first.  Error carried
@@ -691,13 +715,22 @@ def _first_lower(text: str) -> str:
     return text[:1].lower() + text[1:] if text else text
 
 
-def _rule_at(opt, names, k: int) -> str:
+def _rule_at(opt: Optimiser | Scheduled, names: Sequence[str], k: int) -> str:
     """The optimiser's update rule (LaTeX) written for step k: x_{k+1}, x_k and their companions numbered."""
     rule = opt.update_latex.replace("x_{k+1}", _iterate_tex(names, k + 1)).replace("x_k", _iterate_tex(names, k))
     return rule.replace("_{k+1}", f"_{{{k + 1}}}").replace("_k", f"_{{{k}}}")
 
 
-def _update_line(opt, names, k, point, grad, state, lr, new) -> tuple[str, str]:
+def _update_line(
+    opt: Optimiser | Scheduled,
+    names: Sequence[str],
+    k: int,
+    point: tuple[Any, ...],
+    grad: tuple[Any, ...],
+    state: Any,
+    lr: Any,
+    new: tuple[Any, ...],
+) -> tuple[str, str]:
     """x_{k+1} written out with every number, for the optimiser in use."""
     x_k, x_next, slope_k = _iterate_tex(names, k), _iterate_tex(names, k + 1), _slope_at_tex(names, k)
     p, g, nx = _one(point), _one(grad), _one(new)
@@ -706,8 +739,9 @@ def _update_line(opt, names, k, point, grad, state, lr, new) -> tuple[str, str]:
         return line, line
     if opt.name == "momentum":
         v_before = _one(_sympy(state))
-        v_after = _one(tuple(opt.beta * a + b for a, b in zip(_sympy(state), grad)))
-        beta = _sympy(opt.beta)
+        momentum_beta = opt.values()["beta"]
+        v_after = _one(tuple(momentum_beta * a + b for a, b in zip(_sympy(state), grad)))
+        beta = _sympy(momentum_beta)
         v_line, x_line = (
             rf"$v_{{{k + 1}}} = \beta v_{{{k}}} + {slope_k} = {tex(beta)}\cdot {tex_factor(v_before)} + {tex_factor(g)} = {tex(v_after)}$",
             rf"${x_next} = {x_k} - \eta\, v_{{{k + 1}}} = {tex(p)} - {tex(lr)}\cdot {tex_factor(v_after)} = {tex(nx)}$",
@@ -722,7 +756,7 @@ def _update_line(opt, names, k, point, grad, state, lr, new) -> tuple[str, str]:
     )
 
 
-def _left_slope_rises(before_point, point, before, grad) -> bool:
+def _left_slope_rises(before_point: Any, point: Any, before: Any, grad: Any) -> bool:
     """In one variable: is f' positive at the left end of the interval (a maximum is bracketed, not a minimum)?"""
     try:
         a, b = float(_one(before_point)), float(_one(point))
@@ -732,7 +766,9 @@ def _left_slope_rises(before_point, point, before, grad) -> bool:
     return (ga if a < b else gb) > 0
 
 
-def _sign_change_line(names, k, before_point, point, before, grad, changed: tuple[str, ...]) -> tuple[str, str]:
+def _sign_change_line(
+    names: Sequence[str], k: int, before_point: Any, point: Any, before: Any, grad: Any, changed: tuple[str, ...]
+) -> tuple[str, str]:
     a_tex, b_tex = _slope_at_tex(names, k - 1), _slope_at_tex(names, k)
     values = f"${a_tex} = {tex(_one(before))}$, ${b_tex} = {tex(_one(grad))}$"
     xa, xb = _iterate_tex(names, k - 1), _iterate_tex(names, k)

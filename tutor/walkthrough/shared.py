@@ -35,7 +35,7 @@ def _partials(variables: Sequence[str], of: str = "f") -> tuple[Text, ...]:
     return tuple(_component(f"∂{of}/∂{v}") for v in variables)
 
 
-def _one_formula(values: tuple) -> Any:
+def _one_formula(values: tuple[Any, ...]) -> Any:
     return values[0] if len(values) == 1 else tuple(values)
 
 

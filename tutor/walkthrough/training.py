@@ -8,11 +8,11 @@ loss, gradient, update) as questions and worked solutions.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypedDict
 
 import sympy as sp
 
-from tutor.lesson.model import TRAINING_QUESTIONS, BatchCompare, Lesson, TrainingStep
+from tutor.lesson.model import TRAINING_QUESTIONS, BatchCompare, Lesson, RegressionModel, TrainingStep
 from tutor.mathinput import symbol
 from tutor.text import Text, both
 from tutor.walkthrough.contract import BatchPayload, DataUse, TrainingContext, TrainingPayload
@@ -31,7 +31,15 @@ from tutor.walkthrough.shared import (
 )
 
 
-def _carried(name: str, source: str | None, value, label) -> dict:
+class _Carried(TypedDict):
+    """A question's error-carried-forward fields (see :class:`~tutor.walkthrough.model.Question`)."""
+
+    depends: dict[str, str]
+    given: dict[str, Any]
+    labels: dict[str, Text]
+
+
+def _carried(name: str, source: str | None, value: Any, label: Text) -> _Carried:
     """The error-carried-forward fields of a question whose formula symbol ``name`` is an earlier answer.
 
     ``source`` is the question that answer comes from (None: the learner was not asked it,
@@ -42,7 +50,15 @@ def _carried(name: str, source: str | None, value, label) -> dict:
     return {"depends": {name: source}, "given": {name: value}, "labels": {name: label}}
 
 
-def _training_context(model, xs, ys, params, lr, samples, kind: str | None = None) -> TrainingContext:
+def _training_context(
+    model: RegressionModel,
+    xs: Sequence[Any],
+    ys: Sequence[Any],
+    params: Mapping[str, Any],
+    lr: Any,
+    samples: Sequence[int],
+    kind: str | None = None,
+) -> TrainingContext:
     return TrainingContext(
         model.expr, tuple(model.parameters), model.input, tuple(xs), tuple(ys), dict(params), lr, tuple(samples), kind
     )
@@ -244,7 +260,7 @@ def data_use(n: int, uses: tuple[tuple[str, tuple[int, ...]], ...]) -> DataUse:
     return DataUse(tuple(picked[:DATA_ROWS] or range(DATA_ROWS)), uses, n)
 
 
-def _model_tex(model) -> str:
+def _model_tex(model: RegressionModel) -> str:
     return tex_in(model.expr, (*model.parameters, model.input))
 
 
@@ -258,21 +274,25 @@ def _data_table(input: str, xs: Sequence[Any], ys: Sequence[Any]) -> dict[str, s
     return both("\n".join([head, *rows]), "\n".join([head.replace("#", "序号"), *rows]))
 
 
-def _predict_lines(model, params, inputs, preds) -> list[tuple[str, str]]:
+def _predict_lines(
+    model: RegressionModel, params: Mapping[str, Any], inputs: Sequence[Any], preds: Sequence[Any]
+) -> list[tuple[str, str]]:
     values = ", ".join(f"{tex(p)}" for p in preds)
     line = f"$y_1 = {_model_tex(model)}$ at ${_params_tex(params)}$, ${model.input} = {tex(_one(_sympy(tuple(inputs))))}$: $y_1 = {values}$."
     line_zh = f"$y_1 = {_model_tex(model)}$，代入 ${_params_tex(params)}$、${model.input} = {tex(_one(_sympy(tuple(inputs))))}$：$y_1 = {values}$。"
     return [(line, line_zh)]
 
 
-def _loss_lines(preds, targets, loss) -> list[tuple[str, str]]:
+def _loss_lines(preds: Sequence[Any], targets: Sequence[Any], loss: Any) -> list[tuple[str, str]]:
     m = len(preds)
     terms = " + ".join(f"({tex(p)} - {tex_factor(_sympy(t))})^2" for p, t in zip(preds, targets))
     line = f"$L = \\tfrac{{1}}{{{m}}}\\left({terms}\\right) = {tex(_sympy(loss))}$"
     return [(line, line)]
 
 
-def _gradient_lines(names, preds, targets, slopes, grad) -> list[tuple[str, str]]:
+def _gradient_lines(
+    names: Sequence[str], preds: Sequence[Any], targets: Sequence[Any], slopes: Sequence[Any], grad: Sequence[Any]
+) -> list[tuple[str, str]]:
     m = len(preds)
     out = []
     for c, p in enumerate(names):
@@ -285,7 +305,9 @@ def _gradient_lines(names, preds, targets, slopes, grad) -> list[tuple[str, str]
     return out
 
 
-def _update_lines(names, params, lr, grad, new) -> list[tuple[str, str]]:
+def _update_lines(
+    names: Sequence[str], params: Mapping[str, Any], lr: Any, grad: Sequence[Any], new: Sequence[Any]
+) -> list[tuple[str, str]]:
     out = []
     for p, g, v in zip(names, grad, new):
         line = f"${p} \\leftarrow {p} - \\eta\\,\\frac{{\\partial L}}{{\\partial {p}}} = {tex(_sympy(params[p]))} - {tex(lr)}\\cdot {tex_factor(g)} = {tex(v)}$"
