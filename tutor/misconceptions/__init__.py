@@ -20,11 +20,10 @@ say), so a right answer is never explained as a mistake.  The grader calls
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from typing import Any
 
 from tutor.misconceptions.answers import diagnose
-from tutor.misconceptions.common import Misconception, _same, _scalar, _undefined
+from tutor.misconceptions.common import Asked, Family, Misconception, _same, _scalar, _undefined
 from tutor.misconceptions.derivatives import SLIPS, _derive, _evaluate, _iteration_derivative, refold
 from tutor.misconceptions.descent import _bracket, _direction, _next_iterate, _sign_change
 from tutor.misconceptions.predict import _predict
@@ -45,7 +44,7 @@ from tutor.walkthrough.contract import (
 )
 
 
-def explain(question, value: Any) -> Text | None:
+def explain(question: Asked, value: Any) -> Text | None:
     """What the learner's wrong ``value`` means: a known misconception of the whole answer, else what is
     wrong with its shape or with each wrong entry (:func:`tutor.misconceptions.answers.diagnose`); else None."""
     if value is None:
@@ -60,12 +59,12 @@ def explain(question, value: Any) -> Text | None:
     return diagnose(question, value, found)
 
 
-def candidates(question) -> list[Misconception]:
+def candidates(question: Asked) -> list[Misconception]:
     """Every misconception for this question whose answer differs from the right one (first one wins)."""
     return _candidates(question) or []
 
 
-def _candidates(question) -> list[Misconception] | None:
+def _candidates(question: Asked) -> list[Misconception] | None:
     """The candidates; None when the question's context cannot be worked with (never a crash)."""
     family = _family(question.context)
     if family is None:
@@ -89,7 +88,7 @@ def _candidates(question) -> list[Misconception] | None:
 
 
 #: The family of misconceptions for each typed question context (:mod:`tutor.walkthrough.contract`).
-FAMILIES: dict[type, Callable[[Any, Mapping[str, Any]], list[Misconception]]] = {
+FAMILIES: dict[type, Family] = {
     DeriveContext: _derive,
     EvaluateContext: _evaluate,
     SlopeContext: _iteration_derivative,
@@ -102,7 +101,7 @@ FAMILIES: dict[type, Callable[[Any, Mapping[str, Any]], list[Misconception]]] = 
 }
 
 
-def _family(context: Context | None) -> Callable | None:
+def _family(context: Context | None) -> Family | None:
     """The family for a question's context, by its type; None for no context (or one the engine does not know)."""
     for kind, family in FAMILIES.items():
         if isinstance(context, kind):

@@ -22,13 +22,13 @@ without giving the answer away.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeVar
 
 import sympy as sp
 
 from tutor.derivation import show
-from tutor.misconceptions.common import Misconception, _same, _scalar, _value
+from tutor.misconceptions.common import Asked, Misconception, _same, _scalar, _value
 from tutor.text import Text, both, tr
 from tutor.walkthrough.contract import (
     DeriveContext,
@@ -40,7 +40,7 @@ from tutor.walkthrough.contract import (
 )
 
 
-def diagnose(question, value: Any, found: Sequence[Misconception] = ()) -> Text | None:
+def diagnose(question: Asked, value: Any, found: Sequence[Misconception] = ()) -> Text | None:
     """What the shape of ``value`` or its entries say about the mistake; None when nothing specific fits."""
     expected = _scalar(question.expected)
     if question.kind == "choice":
@@ -65,7 +65,7 @@ def diagnose(question, value: Any, found: Sequence[Misconception] = ()) -> Text 
 # --- vectors ------------------------------------------------------------------------------------
 
 
-def entry_names(question, n: int) -> tuple[str, ...]:
+def entry_names(question: Asked, n: int) -> tuple[str, ...]:
     """How to name the entries: the variables (x, z, m), the parameters (w, b), else 1st, 2nd, ..."""
     context = context_fields(question.context)
     for names in (question.variables, context.get("parameters"), context.get("variables")):
@@ -74,7 +74,7 @@ def entry_names(question, n: int) -> tuple[str, ...]:
     return tuple(f"#{i + 1}" for i in range(n))
 
 
-def entry_labels(question, n: int) -> list[dict[str, str]]:
+def entry_labels(question: Asked, n: int) -> list[dict[str, str]]:
     """Each entry's name in each language: the variables or parameters, else the question's parts (the low end a)."""
     names = entry_names(question, n)
     parts = tuple(getattr(question, "parts", ()) or ())
@@ -83,7 +83,9 @@ def entry_labels(question, n: int) -> list[dict[str, str]]:
     return [{"en": name, "zh": name} for name in names]
 
 
-def _vector(question, value: tuple, expected: tuple, found: Sequence[Misconception]) -> Text | None:
+def _vector(
+    question: Asked, value: tuple[Any, ...], expected: tuple[Any, ...], found: Sequence[Misconception]
+) -> Text | None:
     tolerance = question.tolerance
     n = len(expected)
     names = entry_names(question, n)
@@ -105,7 +107,7 @@ def _vector(question, value: tuple, expected: tuple, found: Sequence[Misconcepti
     return _entries(question, value, expected, found)
 
 
-def _values_for_formulas(question, value: tuple, expected: tuple) -> Text:
+def _values_for_formulas(question: Asked, value: tuple[Any, ...], expected: tuple[Any, ...]) -> Text:
     """Numbers where the entries are functions: the vector's value at a point, not the vector itself."""
     variables = sorted(set().union(*(b.free_symbols for b in expected)), key=str)
     names = ", ".join(str(v) for v in variables)
@@ -123,7 +125,9 @@ def _values_for_formulas(question, value: tuple, expected: tuple) -> Text:
     )
 
 
-def _entries(question, value: tuple, expected: tuple, found: Sequence[Misconception]) -> Text | None:
+def _entries(
+    question: Asked, value: tuple[Any, ...], expected: tuple[Any, ...], found: Sequence[Misconception]
+) -> Text | None:
     """Each wrong entry on its own, named (entries with the same explanation together); None if none fits."""
     tolerance = question.tolerance
     labels = entry_labels(question, len(expected))
@@ -141,7 +145,7 @@ def _entries(question, value: tuple, expected: tuple, found: Sequence[Misconcept
     return both(en, zh)
 
 
-def _permutation(value: tuple, expected: tuple, tolerance) -> tuple[int, ...] | None:
+def _permutation(value: tuple[Any, ...], expected: tuple[Any, ...], tolerance: float | None) -> tuple[int, ...] | None:
     """The order of the expected entries the learner's entries follow, when it is another order."""
     used: set[int] = set()
     order = []
@@ -156,7 +160,7 @@ def _permutation(value: tuple, expected: tuple, tolerance) -> tuple[int, ...] | 
     return tuple(order)
 
 
-def _common_factor(value: tuple, expected: tuple) -> sp.Expr | None:
+def _common_factor(value: tuple[Any, ...], expected: tuple[Any, ...]) -> sp.Expr | None:
     """c when every entry is c times the right one (c ≠ 1), with at least two entries that say so."""
     ratios = []
     for a, b in zip(value, expected):
@@ -173,7 +177,7 @@ def _common_factor(value: tuple, expected: tuple) -> sp.Expr | None:
     return ratios[0] if all(_same(r, ratios[0], 1e-9) for r in ratios) else None
 
 
-def _summed(question, value: Any, expected: tuple, tolerance) -> Text | None:
+def _summed(question: Asked, value: Any, expected: tuple[Any, ...], tolerance: float | None) -> Text | None:
     """One number (or expression) where a vector is asked: the entries added up, or one entry alone."""
     if not isinstance(value, sp.Basic):
         return None
@@ -196,7 +200,7 @@ def _summed(question, value: Any, expected: tuple, tolerance) -> Text | None:
     return None
 
 
-def _entry(question, i: int, a: Any, b: Any, found: Sequence[Misconception]) -> Text | None:
+def _entry(question: Asked, i: int, a: Any, b: Any, found: Sequence[Misconception]) -> Text | None:
     """Why entry i is wrong: the question's own catalogue for that entry alone, else the one-number checks."""
     sub = _component_question(question, i, b)
     if sub is not None:
@@ -213,7 +217,11 @@ def _entry(question, i: int, a: Any, b: Any, found: Sequence[Misconception]) -> 
     return None
 
 
-def _component_question(question, i: int, expected: Any):
+#: A question of whatever class the grader passes (copied with one entry as its own question).
+Q = TypeVar("Q", bound=Asked)
+
+
+def _component_question(question: Q, i: int, expected: Any) -> Q | None:
     """Entry i of a gradient asked as its own question (∂f/∂v, or its value at the point)."""
     context = question.context
     if isinstance(context, (TrainingContext, UpdateContext, PredictContext)):  # no gradient's entry to ask for
@@ -247,7 +255,7 @@ _FACTOR_WORDS = {
 _TWO_COMES_FROM = ("derivative", "partial", "gradient", "evaluate", "training")
 
 
-def _say_factor(question, factor: sp.Expr, every: bool = False) -> Text | None:
+def _say_factor(question: Asked, factor: sp.Expr, every: bool = False) -> Text | None:
     """An answer c times the right one: which common factor that usually is."""
     context = context_fields(question.context)
     samples = context.get("samples") or context.get("xs")
@@ -289,7 +297,7 @@ def _say_factor(question, factor: sp.Expr, every: bool = False) -> Text | None:
     return None  # a factor with no usual reason: the grader's comparison says how far off it is
 
 
-def _one(question, a: sp.Expr, b: sp.Expr) -> Text | None:
+def _one(question: Asked, a: sp.Expr, b: sp.Expr) -> Text | None:
     """One number or expression against the right one."""
     context = context_fields(question.context)
     numeric = not question.variables
@@ -327,7 +335,7 @@ def _one(question, a: sp.Expr, b: sp.Expr) -> Text | None:
     return None
 
 
-def _negative_square(context, b: sp.Expr) -> Text | None:
+def _negative_square(context: Mapping[str, Any], b: sp.Expr) -> Text | None:
     """−a² for (−a)²: when the point has a negative coordinate and f has an even power."""
     f = context.get("function")
     at = context.get("at") or context.get("point")
@@ -348,7 +356,7 @@ def _negative_square(context, b: sp.Expr) -> Text | None:
     )
 
 
-def _formula_for_value(question, a: sp.Expr, b: sp.Expr) -> Text:
+def _formula_for_value(question: Asked, a: sp.Expr, b: sp.Expr) -> Text:
     context = context_fields(question.context)
     names = ", ".join(sorted(str(s) for s in a.free_symbols))
     at = context.get("at") if context.get("at") is not None else context.get("point")
@@ -364,7 +372,7 @@ def _formula_for_value(question, a: sp.Expr, b: sp.Expr) -> Text:
     )
 
 
-def _value_for_formula(question, a: sp.Expr, b: sp.Expr) -> Text:
+def _value_for_formula(question: Asked, a: sp.Expr, b: sp.Expr) -> Text:
     names = ", ".join(sorted(str(s) for s in b.free_symbols))
     at = ""
     variables = sorted(b.free_symbols, key=str)

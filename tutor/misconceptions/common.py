@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import Field, dataclass
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import sympy as sp
 
 from tutor.derivation import show
 from tutor.mathinput import symbol
 from tutor.text import Text
+
+if TYPE_CHECKING:  # annotations only: the contexts are the walkthrough contract's data types
+    from tutor.walkthrough.contract import Context
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,34 @@ class Misconception:
     name: str  # e.g. "with_gradient", "exponent_factor_forgotten"
     value: Any  # the wrong answer, in the question's shape (expression, tuple, or choice key)
     says: Text
+
+
+class Asked(Protocol):
+    """What misconceptions read of a question: :class:`tutor.walkthrough.model.Question`, a frozen dataclass.
+
+    This layer sits below the walkthrough, so it names the fields it reads instead of importing the class.
+    """
+
+    __dataclass_fields__: ClassVar[dict[str, Field[Any]]]
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def expected(self) -> Any: ...
+    @property
+    def skill(self) -> str: ...
+    @property
+    def variables(self) -> tuple[str, ...]: ...
+    @property
+    def tolerance(self) -> float | None: ...
+    @property
+    def context(self) -> Context | None: ...
+
+
+#: A family of misconceptions: the question and its context's fields -> the wrong answers it expects.
+Family = Callable[[Asked, Mapping[str, Any]], list[Misconception]]
 
 
 # --- comparing answers ----------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from tutor.derivation import (
 )
 from tutor.mathinput import symbol
 from tutor.misconceptions.common import (
+    Asked,
     Misconception,
     _at,
     _gradient_at,
@@ -170,7 +171,7 @@ SLIPS: tuple[_Slip[Any], ...] = (
 )
 
 
-def _slipped(f: sp.Expr, variable: str) -> list[tuple[_Slip, Rule, sp.Expr]]:
+def _slipped(f: sp.Expr, variable: str) -> list[tuple[_Slip[Any], Rule, sp.Expr]]:
     """(slip, the node it breaks, the wrong derivative) for each slip that applies to ∂f/∂variable."""
     tree = derive_steps(f, variable)
     out = []
@@ -182,7 +183,7 @@ def _slipped(f: sp.Expr, variable: str) -> list[tuple[_Slip, Rule, sp.Expr]]:
     return out
 
 
-def _first_faulty(tree: Rule, slip: _Slip) -> Rule | None:
+def _first_faulty(tree: Rule, slip: _Slip[Any]) -> Rule | None:
     """The first node the slip really changes (for 2x² + 7m³ lowered by two, the 7m³ term, never x²)."""
     for node, _ in tree.walk():
         if not isinstance(node, slip.rule):
@@ -205,7 +206,9 @@ def _of(context: Mapping[str, Any]) -> tuple[tuple[str, ...], str]:
     return variables, of
 
 
-def _derive(question, context, point: Mapping[str, sp.Expr] | None = None) -> list[Misconception]:
+def _derive(
+    question: Asked, context: Mapping[str, Any], point: Mapping[str, sp.Expr] | None = None
+) -> list[Misconception]:
     """Slips in f' (or ∂f/∂v, or ∇f); with ``point``, the same slips evaluated there."""
     f = context["function"]
     variables, of = _of(context)
@@ -225,7 +228,7 @@ def _derive(question, context, point: Mapping[str, sp.Expr] | None = None) -> li
             return f"{formula} 在 {where} 处的值 {_vector(_vec(value(exprs)))}"
         return f"{formula} at {where}, which is {_vector(_vec(value(exprs)))}"
 
-    def says(slip: _Slip, node: Rule, exprs: Sequence[sp.Expr]) -> Text:
+    def says(slip: _Slip[Any], node: Rule, exprs: Sequence[sp.Expr]) -> Text:
         return both(tr(slip.says(node, shown(exprs)), "en"), tr(slip.says(node, shown(exprs, "zh")), "zh"))
 
     out: list[Misconception] = []
@@ -297,7 +300,7 @@ def _gradient_order(f: sp.Expr, variables: Sequence[str]) -> list[Misconception]
 # --- evaluate: f, ∂f/∂v or the gradient at a point ------------------------------------------------
 
 
-def _evaluate(question, context) -> list[Misconception]:
+def _evaluate(question: Asked, context: Mapping[str, Any]) -> list[Misconception]:
     f = context["function"]
     variables, _ = _of(context)
     what = context["what"]
@@ -329,7 +332,7 @@ def _evaluate(question, context) -> list[Misconception]:
     return out
 
 
-def _negative_squares(exprs: Sequence[sp.Expr], variables: Sequence[str], point: Mapping[str, Any]) -> list:
+def _negative_squares(exprs: Sequence[sp.Expr], variables: Sequence[str], point: Mapping[str, Any]) -> list[Any]:
     """(−a)² taken as −a²: every even power of a base that is negative at the point, with its sign flipped."""
     at = {symbol(v): _value(point[v]) for v in variables}
     first: list[sp.Expr] = []
@@ -360,7 +363,7 @@ def _negative_squares(exprs: Sequence[sp.Expr], variables: Sequence[str], point:
 # --- one descent iteration ------------------------------------------------------------------------
 
 
-def _iteration_derivative(question, context) -> list[Misconception]:
+def _iteration_derivative(question: Asked, context: Mapping[str, Any]) -> list[Misconception]:
     """f'(x_k) (or ∇f(x_k)) at the current iterate."""
     f = context["function"]
     variables = tuple(context["variables"])

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import sympy as sp
 
 from tutor.derivation import show
 from tutor.misconceptions.common import (
+    Asked,
     Misconception,
     _at,
     _gradient_at,
@@ -23,7 +25,7 @@ from tutor.misconceptions.common import (
 from tutor.text import both
 
 
-def _bracket(question, context) -> list[Misconception]:
+def _bracket(question: Asked, context: Mapping[str, Any]) -> list[Misconception]:
     """The interval the sign change brackets, written the wrong way round."""
     a, b = context["bracket"]
     low, high = (a, b) if a <= b else (b, a)
@@ -39,7 +41,7 @@ def _bracket(question, context) -> list[Misconception]:
     ]
 
 
-def _next_iterate(question, context) -> list[Misconception]:
+def _next_iterate(question: Asked, context: Mapping[str, Any]) -> list[Misconception]:
     """x_{k+1} = x_k − η ∇f(x_k), and the ways to get it wrong."""
     if context.get("optimizer", "gd") != "gd":
         return []  # momentum and Adam have their own update; these slips are about plain descent
@@ -127,7 +129,7 @@ def _next_iterate(question, context) -> list[Misconception]:
 _OPPOSITE = {"increase": "decrease", "decrease": "increase"}
 
 
-def _direction(question, context) -> list[Misconception]:
+def _direction(question: Asked, context: Mapping[str, Any]) -> list[Misconception]:
     """Which way to move: against the sign of the derivative, or stay where it is 0."""
     g = _vec(context["gradient"])
     variables = tuple(context.get("variables") or question.variables or ())
@@ -196,7 +198,7 @@ def _direction(question, context) -> list[Misconception]:
     return out
 
 
-def _sign_change(question, context) -> list[Misconception]:
+def _sign_change(question: Asked, context: Mapping[str, Any]) -> list[Misconception]:
     """Whether f' changed sign between x_{k−1} and x_k: a flip from + to − (or − to +), not just smaller."""
     before = _vec(context["previous_gradient"])
     now = _vec(context["gradient"])

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import sympy as sp
 
 from tutor.derivation import show
 from tutor.mathinput import symbol
 from tutor.misconceptions.common import (
+    Asked,
     Misconception,
     _value,
 )
 from tutor.text import both
 
 
-def _predict(question, context) -> list[Misconception]:
+def _predict(question: Asked, context: Mapping[str, Any]) -> list[Misconception]:
     """Judging the learning rate against the stability bound 2/L (exact for a quadratic)."""
     bound = context.get("bound")
     if bound is None:  # before 2/L is taught (or where it does not decide): the factor of one step alone
@@ -43,7 +47,7 @@ def _predict(question, context) -> list[Misconception]:
     return [Misconception("learning_rate_judgement", key, says) for key in ("converge", "oscillate", "diverge")]
 
 
-def _factor_only(context) -> list[Misconception]:
+def _factor_only(context: Mapping[str, Any]) -> list[Misconception]:
     """f = a·(x − c)² + d in one variable: each step multiplies x − c by 1 − η·f'' (said without 2/L)."""
     variables = tuple(context.get("variables") or ())
     f = context.get("function")

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 import sympy as sp
 
 from tutor.derivation import show
 from tutor.mathinput import symbol
 from tutor.misconceptions.common import (
+    Asked,
     Misconception,
     _points,
     _scalar,
@@ -15,7 +19,7 @@ from tutor.misconceptions.common import (
 from tutor.text import both
 
 
-def _training(question, context) -> list[Misconception]:
+def _training(question: Asked, context: Mapping[str, Any]) -> list[Misconception]:
     """The four steps of one weight update (predict, loss, gradient, update) and their usual slips."""
     model = context["model"]
     parameters = tuple(context["parameters"])
@@ -34,7 +38,7 @@ def _training(question, context) -> list[Misconception]:
     predict = {i: model.xreplace({**at, x: xs[i]}) for i in range(len(xs))}
     slopes = {p: sp.diff(model, symbol(p)) for p in parameters}
 
-    def grad(indices, factor=2, mean=True, sign=1):
+    def grad(indices: Sequence[int], factor: int = 2, mean: bool = True, sign: int = 1) -> tuple[Any, ...]:
         m = len(indices)
         return tuple(
             (sp.Rational(factor, m) if mean else factor)
@@ -45,7 +49,7 @@ def _training(question, context) -> list[Misconception]:
     right = grad(used)
     out: list[Misconception] = []
 
-    def add(key: str, value, en: str, zh: str) -> None:
+    def add(key: str, value: Any, en: str, zh: str) -> None:
         out.append(Misconception(key, value, both(en, zh)))
 
     if part == "predict":
@@ -144,7 +148,7 @@ def _training(question, context) -> list[Misconception]:
     return out
 
 
-def _training_part(question) -> str:
+def _training_part(question: Asked) -> str:
     """predict / loss / gradient / update: from the question id's last part, else the skill."""
     if question.skill == "batch":
         return "batch"
