@@ -11,11 +11,15 @@ counted apart.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from tutor.text import both, tr
 
+if TYPE_CHECKING:
+    from tutor.progress import Attempt
 
-def lesson_summary(attempts: Iterable, total: int, lang: str = "en") -> str:
+
+def lesson_summary(attempts: Iterable[Attempt], total: int, lang: str = "en") -> str:
     """One line for the end of a lesson, from its attempts (``tutor.progress.Attempt`` rows, in order)."""
     first_try: set[str] = set()
     later: set[str] = set()

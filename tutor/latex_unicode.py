@@ -302,10 +302,10 @@ def markdown_maths(text: str) -> str:
     inside it as emphasis.
     """
 
-    def display(m: re.Match) -> str:
+    def display(m: re.Match[str]) -> str:
         return "\n\n```\n" + latex_to_unicode(m.group(1)) + "\n```\n\n"
 
-    def inline(m: re.Match) -> str:  # a line never ends inside a formula: its spaces are FORMULA_SPACE
+    def inline(m: re.Match[str]) -> str:  # a line never ends inside a formula: its spaces are FORMULA_SPACE
         return _MD_SPECIAL.sub(r"\\\1", latex_to_unicode(m.group(1)).replace(" ", FORMULA_SPACE))
 
     text = _DISPLAY.sub(display, text)

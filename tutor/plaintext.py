@@ -13,6 +13,11 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # markdown-it is imported when a text has Markdown in it
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 #: $$...$$ and $...$ spans, kept out of the Markdown parser.
 _MATHS = re.compile(r"\$\$.+?\$\$|\$[^$\n]+\$", re.S)
@@ -20,7 +25,7 @@ _PLACEHOLDER = "\ue000{}\ue001"
 
 
 @lru_cache(maxsize=1)
-def _parser():
+def _parser() -> MarkdownIt:
     from markdown_it import MarkdownIt
 
     return MarkdownIt("commonmark")
@@ -33,7 +38,7 @@ def strip_markdown(text: str) -> str:
         return text
     kept: list[str] = []
 
-    def keep(match: re.Match) -> str:
+    def keep(match: re.Match[str]) -> str:
         kept.append(match.group(0))
         return _PLACEHOLDER.format(len(kept) - 1)
 
@@ -54,7 +59,7 @@ def strip_markdown(text: str) -> str:
     return re.sub("\ue000(\\d+)\ue001", lambda m: kept[int(m.group(1))], plain)
 
 
-def _inline(children) -> str:
+def _inline(children: list[Token]) -> str:
     parts: list[str] = []
     for child in children:
         if child.type in ("text", "code_inline", "html_inline"):

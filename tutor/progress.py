@@ -22,6 +22,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from tutor.salvage import ATTEMPT_COLUMNS, LESSON_COLUMNS, copy_progress, copy_tables
 from tutor.text import both, tr
@@ -101,7 +102,7 @@ class ProgressStore:
         self._lock = threading.RLock()
         #: Writes waiting for another program's lock to free, in order, and the in-memory copy
         #: that holds everything meanwhile (reads come from it, so the sitting sees its answers).
-        self._pending: list[tuple[str, tuple]] = []
+        self._pending: list[tuple[str, tuple[Any, ...]]] = []
         self._shadow: sqlite3.Connection | None = None
         self._retry: threading.Timer | None = None
         self._db = self._open()
@@ -257,7 +258,7 @@ class ProgressStore:
             )
         )
 
-    def _write(self, sql: str, args: tuple = ()) -> None:
+    def _write(self, sql: str, args: tuple[Any, ...] = ()) -> None:
         """Run one write; a lock held elsewhere queues it, a disk that refuses it makes the store memory-only."""
         args = tuple(_storable(a) for a in args)
         with self._lock:
@@ -281,7 +282,7 @@ class ProgressStore:
                 return
             self._give_up(failure, sql, args)
 
-    def _give_up(self, failure: Exception | None, sql: str | None = None, args: tuple = ()) -> None:
+    def _give_up(self, failure: Exception | None, sql: str | None = None, args: tuple[Any, ...] = ()) -> None:
         """The disk refuses (full, read-only): carry on in memory with everything this sitting has."""
         self._cannot_save(failure)
         old = self._db
@@ -301,7 +302,7 @@ class ProgressStore:
             except sqlite3.Error:
                 pass  # already said that progress is not saved: carry on
 
-    def _queue(self, sql: str, args: tuple) -> None:
+    def _queue(self, sql: str, args: tuple[Any, ...]) -> None:
         if self._shadow is None:  # everything saved so far, then this sitting's writes on top
             self._shadow = self._connect(":memory:")
             copy_tables(self._db, self._shadow)
@@ -368,7 +369,7 @@ class ProgressStore:
             self._flush(wait)
             return self.saving and not self._pending
 
-    def _read(self, sql: str, args: tuple = ()) -> list[tuple]:
+    def _read(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
             db = self._shadow if self._shadow is not None else self._db
             try:
@@ -438,7 +439,7 @@ class ProgressStore:
 
     # --- where each lesson was left --------------------------------------------------------
 
-    def _touch(self, lesson_id: str, **fields) -> None:
+    def _touch(self, lesson_id: str, **fields: Any) -> None:
         sets = "".join(f", {name} = excluded.{name}" for name in fields)
         names = ", ".join(["lesson_id", "touched", *fields])
         marks = ", ".join("?" * (2 + len(fields)))
@@ -457,7 +458,7 @@ class ProgressStore:
         self, lesson_id: str, step_index: int, total_steps: int | None = None, total_questions: int | None = None
     ) -> None:
         """Remember the step (and, when known, the lesson's size for ``tutor progress``)."""
-        fields: dict = {"step": int(step_index)}
+        fields: dict[str, Any] = {"step": int(step_index)}
         if total_steps is not None:
             fields["total_steps"] = int(total_steps)
         if total_questions is not None:

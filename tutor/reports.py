@@ -21,6 +21,7 @@ from tutor.text import tr
 
 if TYPE_CHECKING:  # descent is imported by the descend command only: derive starts faster without it
     from tutor import descent
+    from tutor.optimisers import Optimiser
 
 
 def resolve_variables(text: str, declared: str | None) -> tuple[str, ...]:
@@ -126,7 +127,7 @@ def descend(
     return f, walk
 
 
-def _optimizer(key: str, given: Mapping[str, str | None]):
+def _optimizer(key: str, given: Mapping[str, str | None]) -> Optimiser:
     """The optimiser with the settings given on the command line (--beta, --eps, ...), each parsed exactly."""
     from tutor.optimisers import get, settings_by_key
 

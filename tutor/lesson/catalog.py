@@ -19,7 +19,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tutor import paths
 from tutor.errors import TutorError
@@ -132,8 +132,8 @@ def resolve_lesson(name_or_path: str, extra_dirs: Sequence[Path] = ()) -> Lesson
             raise TutorError(f"no lesson file {path}")
         return load_lesson(path)
     entries = find_lessons(extra_dirs)
-    for match in (lambda e: e.id == name_or_path, lambda e: e.path.stem == name_or_path):
-        found = [e for e in entries if match(e)]
+    for by_stem in (False, True):  # its id first, then its file name
+        found = [e for e in entries if (e.path.stem if by_stem else e.id) == name_or_path]
         good = [e.lesson for e in found if e.ok and e.lesson is not None]
         if good:
             return good[0]
@@ -175,13 +175,13 @@ def _listing_key(extra_dirs: Sequence[Path]) -> str:
     return digest.hexdigest()
 
 
-def _is_text(value) -> bool:
+def _is_text(value: object) -> bool:
     return isinstance(value, str) or (
         isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
     )
 
 
-def _cached_rows(key: str) -> list[dict] | None:
+def _cached_rows(key: str) -> list[dict[str, Any]] | None:
     """The rows stored for exactly this key, or None (no cache, another key, or anything malformed)."""
     try:
         data = json.loads(_cache_file().read_text(encoding="utf-8"))
@@ -202,7 +202,7 @@ def _cached_rows(key: str) -> list[dict] | None:
     return rows
 
 
-def _store_rows(key: str, rows: list[dict]) -> None:
+def _store_rows(key: str, rows: list[dict[str, Any]]) -> None:
     """Write the cache beside the learner's data (a new file moved into place); a failure only costs speed."""
     target = _cache_file()
     try:
@@ -214,7 +214,7 @@ def _store_rows(key: str, rows: list[dict]) -> None:
         pass
 
 
-def _row(e: CatalogEntry) -> dict:
+def _row(e: CatalogEntry) -> dict[str, Any]:
     return {
         "id": e.id,
         "title": e.title if isinstance(e.title, str) else dict(e.title),
@@ -245,7 +245,7 @@ class ListedLesson:
     def ok(self) -> bool:
         return self.error is None
 
-    def as_json(self, lang: str) -> dict:
+    def as_json(self, lang: str) -> dict[str, Any]:
         return {
             "id": self.id,
             "title": tr(self.title, lang),

@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import sympy as sp
 
-from tutor.lesson.model import Requirement, Variants
+from tutor.lesson.model import Lesson, Requirement, Variants
 from tutor.mathinput import symbol
+
+if TYPE_CHECKING:
+    from tutor.progress import ProgressStore
 
 _OPS = {
     "<": lambda d: d < 0,
@@ -80,7 +84,7 @@ def describe(values: dict[str, sp.Expr]) -> str:
     return ", ".join(f"{name} = {sp.sstr(value)}" for name, value in values.items())
 
 
-def for_learner(lesson, store):
+def for_learner(lesson: Lesson, store: ProgressStore) -> Lesson:
     """The variant this learner works on: the one asked for, else the one their stored seed picks.
 
     The seed is drawn once, the first time the learner opens the lesson, and
