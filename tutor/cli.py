@@ -102,11 +102,12 @@ class TutorGroup(click.Group):
         if kwargs.get("standalone_mode", True) is False:
             return super().main(*args, **kwargs)
         try:
-            status = super().main(*args, standalone_mode=False, **kwargs)
+            # click's overloads of main() (on standalone_mode's literal) cannot be matched through *args
+            status = super().main(*args, standalone_mode=False, **kwargs)  # type: ignore[call-overload]
         except click.ClickException as err:
             from tutor.safe_text import one_line
 
-            err.message = one_line(err.message)
+            err.message = one_line(err.message)  # type: ignore[misc]  # click types message Final; we escape it once
             err.show()
             sys.exit(err.exit_code)
         except click.exceptions.Abort:
