@@ -260,8 +260,13 @@ def test_a_training_step_without_a_solution_gets_its_update_and_the_engines_run(
     steps = tuple(dataclasses.replace(s, solution=None, questions=()) for s in built.steps)
     markdown, _ = export.render_markdown(Walkthrough("t", "T", "", steps), "en", None, "t")
     # by hand: y1 = (0, 1, 2, 3), ∂L/∂w = (2/4)·Σ(y1 − y)·x = −10, ∂L/∂b = (2/4)·Σ(y1 − y) = −5
-    assert r"w \leftarrow w - \eta \frac{\partial L}{\partial w} = 1 - \tfrac{1}{10}\cdot \left(-10\right) = 2" in markdown
-    assert r"b \leftarrow b - \eta \frac{\partial L}{\partial b} = 0 - \tfrac{1}{10}\cdot \left(-5\right) = \tfrac{1}{2}" in markdown
+    assert (
+        r"w \leftarrow w - \eta \frac{\partial L}{\partial w} = 1 - \tfrac{1}{10}\cdot \left(-10\right) = 2" in markdown
+    )
+    assert (
+        r"b \leftarrow b - \eta \frac{\partial L}{\partial b} = 0 - \tfrac{1}{10}\cdot \left(-5\right) = \tfrac{1}{2}"
+        in markdown
+    )
     assert "The engine then ran 3 more updates" in markdown
 
 
