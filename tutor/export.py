@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -488,6 +488,7 @@ class _Solution:
     def table(self, run: Any, signs: Sequence[Sequence[int | None]], display: Any = None) -> None:
         self.tabled.add(id(run))
         decimals = getattr(display, "decimals", None)
+        show: Callable[[Any], str]
         if decimals is None:
             show = _exact_on_demand
         else:
