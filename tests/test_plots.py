@@ -7,6 +7,7 @@ import subprocess
 import sys
 import warnings
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -32,11 +33,27 @@ from tutor.walkthrough.contract import (
     TrainingPayload,
 )
 from tutor.walkthrough.descent import descent_facts
+from tutor.walkthrough.geometry import Sampler, comparison_picture, descent_picture, with_picture
 from tutor.walkthrough.optimiser_words import optimiser_words
 
 x, y, z, m, w, b = (symbol(n) for n in ["x", "y", "z", "m", "w", "b"])
 R = sp.Rational
 SIZE = (800, 500)  # 8 x 5 inches at 100 dpi
+
+
+def plot_run(f, run, path, lang="en", *, minima=(), bound=None, optimisers=None):
+    """The run's picture made as the walkthrough makes it, then drawn."""
+    picture = descent_picture(f, run.variables, run, Sampler(), minima_found=minima, bound=bound)
+    return plots.plot_run(picture, run, path, lang, optimisers=optimisers)
+
+
+def plot_optimizers(f, variables, runs, path, lang="en", optimisers=None):
+    return plots.plot_optimizers(comparison_picture(f, variables, runs, Sampler()), path, lang, optimisers)
+
+
+def pictured(step: Step) -> Step:
+    """The step with its picture, as :func:`tutor.walkthrough.build_walkthrough` gives it."""
+    return replace(step, payload=with_picture(step.payload, Sampler()))
 
 
 def png_size(path: Path) -> tuple[int, int]:
@@ -77,7 +94,7 @@ def iteration_step(k=1, run=None):
     payload = IterationPayload(
         **descent_facts(5 * x**2, ("x",), run, k, minima=[StationaryPoint({"x": sp.Integer(0)}, "minimum")])
     )
-    return Step(id=f"s2.k{k}", section=2, title="Iteration", text="", payload=payload)
+    return pictured(Step(id=f"s2.k{k}", section=2, title="Iteration", text="", payload=payload))
 
 
 # --- the font ----------------------------------------------------------------------------
@@ -103,7 +120,7 @@ def test_the_cjk_font_has_the_article_terms_and_our_symbols():
 def test_chinese_plot_draws_every_glyph_from_the_bundled_font(tmp_path, figures):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        plots.plot_run(5 * x**2, halving_run(), tmp_path / "zh.png", "zh", minima=())
+        plot_run(5 * x**2, halving_run(), tmp_path / "zh.png", "zh", minima=())
     missing = [str(w.message) for w in caught if "missing from" in str(w.message)]
     assert missing == []
     from matplotlib.font_manager import fontManager
@@ -120,7 +137,7 @@ def test_chinese_plot_draws_every_glyph_from_the_bundled_font(tmp_path, figures)
 
 
 def test_the_chinese_title_is_chinese(tmp_path, figures):
-    plots.plot_run(5 * x**2, halving_run(), tmp_path / "zh.png", "zh", minima=(), optimisers=optimiser_words("gd"))
+    plot_run(5 * x**2, halving_run(), tmp_path / "zh.png", "zh", minima=(), optimisers=optimiser_words("gd"))
     title = figures[-1]._suptitle.get_text()
     assert "梯度下降" in title and "步" in title
 
@@ -129,7 +146,7 @@ def test_the_chinese_title_is_chinese(tmp_path, figures):
 
 
 def test_a_run_plot_is_an_800_by_500_png(tmp_path):
-    path = plots.plot_run(5 * x**2, halving_run(), tmp_path / "sub" / "run.png", minima=())
+    path = plot_run(5 * x**2, halving_run(), tmp_path / "sub" / "run.png", minima=())
     assert path == tmp_path / "sub" / "run.png"
     assert png_size(path) == SIZE
 
@@ -142,10 +159,10 @@ def test_the_same_plot_gives_the_same_bytes(tmp_path):
 
 
 def test_plots_render_in_worker_threads_with_the_same_bytes(tmp_path):
-    serial = plots.plot_run(5 * x**2, halving_run(), tmp_path / "serial.png", minima=()).read_bytes()
+    serial = plot_run(5 * x**2, halving_run(), tmp_path / "serial.png", minima=()).read_bytes()
 
     def draw(i):
-        return plots.plot_run(5 * x**2, halving_run(), tmp_path / f"t{i}.png", minima=()).read_bytes()
+        return plot_run(5 * x**2, halving_run(), tmp_path / f"t{i}.png", minima=()).read_bytes()
 
     with ThreadPoolExecutor(max_workers=3) as pool:
         results = list(pool.map(draw, range(3)))
@@ -157,9 +174,10 @@ def test_plotting_never_imports_pyplot(tmp_path):
         "import sys, sympy as sp\n"
         "from tutor import descent, plots\n"
         "from tutor.mathinput import symbol\n"
+        "from tutor.walkthrough.geometry import Sampler, descent_picture\n"
         "x = symbol('x')\n"
         "r = descent.run(5*x**2, ['x'], [1], sp.Rational(1, 20), steps=2, exact=True)\n"
-        f"plots.plot_run(5*x**2, r, {str(tmp_path / 'p.png')!r}, minima=())\n"
+        f"plots.plot_run(descent_picture(5*x**2, ['x'], r, Sampler()), r, {str(tmp_path / 'p.png')!r})\n"
         "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot was imported'\n"
     )
     env = dict(os.environ, MPLBACKEND="Agg")
@@ -185,7 +203,7 @@ def test_sign_change_is_shaded_between_the_last_two_points(tmp_path, figures):
     # 5x^2 from 1 with lr 3/20: x1 = 1 - (3/20)·10 = -1/2, so f' goes from 10 to -5
     run = descent.run(5 * x**2, ["x"], [1], R(3, 20), steps=5, until=["sign-change"], exact=True)
     assert run.stop.reason == "sign_change"
-    plots.plot_run(5 * x**2, run, tmp_path / "sign.png", minima=())
+    plot_run(5 * x**2, run, tmp_path / "sign.png", minima=())
     ax = figures[-1].axes[0]
     from matplotlib.patches import Rectangle
 
@@ -200,7 +218,7 @@ def test_diverging_run_says_so_and_keeps_the_view_near_the_start(tmp_path, figur
     # lr 1/4 on 5x^2: x_{k+1} = x_k - (1/4)(10 x_k) = -1.5 x_k, so |x| grows without bound
     run = descent.run(5 * x**2, ["x"], [1], 0.25, steps=200)
     assert run.stop.reason == "diverged"
-    plots.plot_run(5 * x**2, run, tmp_path / "div.png", minima=())
+    plot_run(5 * x**2, run, tmp_path / "div.png", minima=())
     fig = figures[-1]
     assert "DIVERGED" in fig._suptitle.get_text()
     lo, hi = fig.axes[0].get_xlim()
@@ -209,14 +227,14 @@ def test_diverging_run_says_so_and_keeps_the_view_near_the_start(tmp_path, figur
 
 def test_diverging_run_in_chinese_says_diverged(tmp_path, figures):
     run = descent.run(5 * x**2, ["x"], [1], 0.25, steps=200)
-    plots.plot_run(5 * x**2, run, tmp_path / "div.png", "zh", minima=())
+    plot_run(5 * x**2, run, tmp_path / "div.png", "zh", minima=())
     assert "发散" in figures[-1]._suptitle.get_text()
 
 
 def test_empty_run_still_gives_a_picture(tmp_path, figures):
     run = descent.run(1 / x, ["x"], [0], R(1, 10), steps=5, exact=True)
     assert run.steps == ()
-    path = plots.plot_run(1 / x, run, tmp_path / "empty.png", minima=())
+    path = plot_run(1 / x, run, tmp_path / "empty.png", minima=())
     assert png_size(path) == SIZE
     assert any("No steps were taken" in t for t in texts(figures[-1]))
 
@@ -234,20 +252,20 @@ def test_nan_and_huge_values_do_not_break_a_plot(tmp_path):
         ),
         stop=descent.Stop("diverged", 2, "the values are no longer finite numbers"),
     )
-    path = plots.plot_run(x**2, bad, tmp_path / "nan.png", minima=())
+    path = plot_run(x**2, bad, tmp_path / "nan.png", minima=())
     assert png_size(path) == SIZE
 
 
 def test_log_outside_its_domain_draws_only_where_it_is_defined(tmp_path):
     run = descent.run(x - sp.log(x), ["x"], [3], R(1, 2), steps=5, exact=False)
-    path = plots.plot_run(x - sp.log(x), run, tmp_path / "log.png", minima=())
+    path = plot_run(x - sp.log(x), run, tmp_path / "log.png", minima=())
     assert png_size(path) == SIZE
 
 
 def test_two_variables_draw_contours_the_path_and_gradient_arrows(tmp_path, figures):
     f = x**2 + 10 * y**2
     run = descent.run(f, ["x", "y"], [-3, 1], R(9, 100), steps=10, exact=True)
-    plots.plot_run(f, run, tmp_path / "two.png", minima=[StationaryPoint({"x": 0, "y": 0}, "minimum")])
+    plot_run(f, run, tmp_path / "two.png", minima=[StationaryPoint({"x": 0, "y": 0}, "minimum")])
     fig = figures[-1]
     ax = fig.axes[0]
     from matplotlib.quiver import Quiver
@@ -262,7 +280,7 @@ def test_two_variables_draw_contours_the_path_and_gradient_arrows(tmp_path, figu
 def test_three_variables_plot_each_coordinate_and_f_against_k(tmp_path, figures):
     f = 2 * x**2 + 6 * z**2 + 7 * m**3
     run = descent.run(f, ["x", "z", "m"], [1, 1, 1], R(1, 50), steps=6, exact=True)
-    plots.plot_run(f, run, tmp_path / "three.png", minima=())
+    plot_run(f, run, tmp_path / "three.png", minima=())
     left, right = figures[-1].axes[:2]
     assert [line.get_label() for line in left.get_lines()] == ["x", "z", "m"]
     assert list(left.get_lines()[0].get_xdata()) == list(range(7))
@@ -275,7 +293,7 @@ def test_optimizers_share_one_contour_plot(tmp_path, figures):
     gd = descent.run(f, ["x", "y"], [-3, 1], 0.09, steps=30)
     mo = descent.run(f, ["x", "y"], [-3, 1], 0.02, steps=30, optimizer=descent.Momentum(0.9))
     words = optimiser_words("gd", "momentum")  # what a run payload carries
-    path = plots.plot_optimizers(f, ["x", "y"], {"gd": gd, "momentum": mo}, tmp_path / "opt.png", "en", words)
+    path = plot_optimizers(f, ["x", "y"], {"gd": gd, "momentum": mo}, tmp_path / "opt.png", "en", words)
     labels = [line.get_label() for line in figures[-1].axes[0].get_lines()]
     assert any(label.startswith("Gradient descent (") for label in labels)
     assert any(label.startswith("Gradient descent with momentum") for label in labels)
@@ -283,7 +301,7 @@ def test_optimizers_share_one_contour_plot(tmp_path, figures):
 
 
 def test_explain_step_draws_the_function_and_derive_has_nothing_to_draw(tmp_path):
-    explain = Step("s0", 0, "f", "", ExplainPayload(FunctionPlot(x**4 - 3 * x**2 + x, ("x",), (-2, 2))))
+    explain = pictured(Step("s0", 0, "f", "", ExplainPayload(FunctionPlot(x**4 - 3 * x**2 + x, ("x",), (-2, 2)))))
     assert png_size(plots.plot_step(explain, tmp_path / "e.png")) == SIZE
     derive = Step("s1", 1, "d", "", DerivePayload(5 * x**2, ("x",), "x"))
     assert plots.plot_step(derive, tmp_path / "d.png") is None
@@ -312,7 +330,7 @@ def training_data() -> TrainingPayload:
 
 
 def test_training_step_draws_the_fit_before_and_after_and_the_loss(tmp_path, figures):
-    step = Step("t", 3, "t", "", training_data())
+    step = pictured(Step("t", 3, "t", "", training_data()))
     path = plots.plot_step(step, tmp_path / "train.png", "zh")
     left, right = figures[-1].axes[:2]
     labels = [line.get_label() for line in left.get_lines()]
@@ -348,7 +366,7 @@ def test_batch_step_puts_three_loss_curves_on_one_axes(tmp_path, figures):
         seed=0,
         runs=runs,
     )
-    step = Step("b", 4, "b", "", payload)
+    step = pictured(Step("b", 4, "b", "", payload))
     path = plots.plot_step(step, tmp_path / "batch.png")
     left = figures[-1].axes[0]
     lines = left.get_lines()
@@ -372,9 +390,9 @@ def test_steps_without_pictures_return_none(tmp_path):
         "explain": ExplainPayload(),
     }
     for kind, payload in pictureless.items():
-        assert plots.plot_step(Step("q", 0, "", "", payload), tmp_path / f"{kind}.png") is None
+        assert plots.plot_step(pictured(Step("q", 0, "", "", payload)), tmp_path / f"{kind}.png") is None
     empty = BatchPayload(w * x + b, ("w", "b"), "x", (), (), {}, R(1, 20), 1, 1, 0, runs={})
-    assert plots.plot_step(Step("b", 0, "", "", empty), tmp_path / "b.png") is None
+    assert plots.plot_step(pictured(Step("b", 0, "", "", empty)), tmp_path / "b.png") is None
 
 
 def test_overflowing_float_run_still_plots(tmp_path, figures):
@@ -382,7 +400,7 @@ def test_overflowing_float_run_still_plots(tmp_path, figures):
     f = sp.exp(x**2)
     run = descent.run(f, ["x"], [30], 0.1, steps=5)
     assert run.stop.reason == "diverged"
-    path = plots.plot_run(f, run, tmp_path / "exp.png", minima=())
+    path = plot_run(f, run, tmp_path / "exp.png", minima=())
     assert png_size(path) == SIZE
 
 
@@ -392,7 +410,7 @@ def test_algebraic_learning_rate_bound_is_shown_as_a_decimal(tmp_path, figures):
     f = x**4 - 3 * x**2 + x
     bound = safe_learning_rate(f, ["x"], {"x": -1})
     run = descent.run(f, ["x"], [-1], R(1, 8), steps=3, exact=True)
-    plots.plot_run(f, run, tmp_path / "b.png", minima=(), bound=bound)
+    plot_run(f, run, tmp_path / "b.png", minima=(), bound=bound)
     title = figures[-1].axes[0].get_title()
     # the minimum near -1 solves 4x^3 - 6x + 1 = 0: x* ≈ -1.3008, L = f''(x*) = 12x*^2 - 6 ≈ 14.305, 2/L ≈ 0.1398
     assert r"\frac{2}{L} \approx 0.1398" in title and "RootOf" not in title

@@ -342,11 +342,13 @@ def descend_cmd(expr, variables, start, lr, steps, until, exact, optimizer, fmt,
                 echo_stream(console.descend_table(f, walk, lambda: record.notes(f), reports.signed(taken)))
     if plot_path is not None:
         from tutor.plots import plot_run
+        from tutor.walkthrough.geometry import Sampler, descent_picture
         from tutor.walkthrough.optimiser_words import optimiser_words
 
         try:
             minima = _plot_minima(f, walk.variables)
-            written = plot_run(f, walk, plot_path, minima=minima, optimisers=optimiser_words(walk.optimizer))
+            picture = descent_picture(f, walk.variables, walk, Sampler(), minima_found=minima)
+            written = plot_run(picture, walk, plot_path, optimisers=optimiser_words(walk.optimizer))
         except OSError as err:
             fail(
                 TutorError(

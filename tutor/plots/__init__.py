@@ -3,9 +3,9 @@
 Only matplotlib's object API is used (a :class:`~matplotlib.figure.Figure`
 drawn on its own Agg canvas, never pyplot's global figures), so plots can be
 rendered from worker threads.  Nothing here computes the mathematics the
-lesson teaches: iterates, values, slopes, minima and brackets come from the
-engine's records; the only numbers made here are the samples of a curve or
-a contour grid, which is drawing.
+lesson teaches, not even where to look: the ranges, the samples of a curve or
+a contour grid, the iterates, minima and brackets come as floats in each
+step's picture (:mod:`tutor.walkthrough.geometry`); no sympy is imported here.
 
 Pictures are byte-for-byte deterministic (fixed size and dpi, no software or
 time stamp in the PNG), so exporting a lesson twice gives identical files.
@@ -18,8 +18,7 @@ mathtext, which has no fallback, so words and formulas are kept in separate
 text objects: words (either language) in the figure's title, formulas in
 the axes title and legends.
 
-The package, by concern: :mod:`~tutor.plots.style` (look and words), :mod:`~tutor.plots.geometry`
-(numeric f and view ranges), one module per figure kind (:mod:`~tutor.plots.runs`, :mod:`~tutor.plots.comparison`,
+The package, by concern: :mod:`~tutor.plots.style` (look and words), one module per figure kind (:mod:`~tutor.plots.runs`, :mod:`~tutor.plots.comparison`,
 :mod:`~tutor.plots.function`, :mod:`~tutor.plots.fitting`) and :mod:`~tutor.plots.step`, which picks the figure for a
 walkthrough step.
 """
@@ -28,7 +27,6 @@ from tutor.plots import style
 from tutor.plots.comparison import plot_optimizers
 from tutor.plots.fitting import plot_batch, plot_training
 from tutor.plots.function import plot_function
-from tutor.plots.geometry import numeric
 from tutor.plots.runs import plot_run
 from tutor.plots.step import plot_step
 from tutor.plots.style import (
@@ -41,7 +39,7 @@ from tutor.plots.style import (
     WORDS,
     cjk_font_path,
     font_family,
-    latex,
+    formulas,
     new_figure,
     num,
     reason_words,
@@ -59,10 +57,9 @@ __all__ = [
     "WORDS",
     "cjk_font_path",
     "font_family",
-    "latex",
+    "formulas",
     "new_figure",
     "num",
-    "numeric",
     "plot_batch",
     "plot_function",
     "plot_optimizers",

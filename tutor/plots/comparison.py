@@ -5,20 +5,26 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from tutor.plots import style
-from tutor.plots.geometry import _symlog_if_wide, _view, _view_2d, _ylimits, numeric
-from tutor.plots.runs import _contours, _draw_curve, _optimizer_colour, _optimizer_words, _path_2d
-from tutor.plots.style import _formula_title, _legend, _one_at_a_time, _suptitle, new_figure, num, word
-from tutor.walkthrough.contract import OptimiserWords
+from tutor.plots.runs import _contours, _draw_curve, _limits, _optimizer_colour, _optimizer_words, _path_2d
+from tutor.plots.style import _legend, _one_at_a_time, _suptitle, formulas, new_figure, symlog_if_wide, word
+from tutor.walkthrough.contract import ComparedRun, ComparisonPicture, ContourView, CurveView, OptimiserWords
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+
+def _label(run: ComparedRun, lang: str, optimisers: Mapping[str, OptimiserWords]) -> str:
+    base = _optimizer_words(run.optimizer, lang, optimisers) if run.optimizer in optimisers else run.key
+    status = word("diverged", lang) if run.diverged else word("steps", lang, n=run.steps)
+    return f"{base} ({status})"
 
 
 @_one_at_a_time
 def plot_optimizers(
-    f: Any,
-    variables: Sequence[str],
-    runs: Mapping[str, Any],
+    picture: ComparisonPicture,
     path: Path | str,
     lang: str = "en",
     optimisers: Mapping[str, OptimiserWords] | None = None,
@@ -28,95 +34,69 @@ def plot_optimizers(
     ``optimisers``: each optimiser's words and colour, by key (from the walkthrough).
     """
     optimisers = optimisers or {}
-    variables = tuple(variables)
-    names = list(runs)
-    n = len(variables)
-
-    def label(name: str, run) -> str:
-        key = getattr(run, "optimizer", name)
-        base = _optimizer_words(key, lang, optimisers) if key in optimisers else name
-        status = (
-            word("diverged", lang)
-            if run.stop.reason == "diverged"
-            else word("steps", lang, n=max(len(run.steps) - 1, 0))
-        )
-        return f"{base} ({status})"
-
-    # the view fits the runs that did not diverge: one that did leaves the picture instead of shrinking the rest
-    settled = [k for k in names if runs[k].stop.reason != "diverged"] or names
-    if n == 2:
+    view = picture.view
+    runs = picture.runs
+    if isinstance(view, ContourView):
         fig, ax = new_figure()
-        paths = [[(num(s.point[0]), num(s.point[1])) for s in runs[k].steps] for k in settled]
-        xlim, ylim, _ = _view_2d(paths, [])
-        xlim, ylim = _contours(ax, fig, f, variables, xlim, ylim)
-        for i, key in enumerate(names):
-            run = runs[key]
-            color = _optimizer_colour(getattr(run, "optimizer", key), f"C{i}", optimisers)
-            _path_2d(ax, _until_far(run.steps, xlim, ylim), color, label(key, run), marker_size=4.5)
-        ax.set_xlim(*xlim)
-        ax.set_ylim(*ylim)
-        ax.set_title(_formula_title(f, variables), fontsize=10)
+        _contours(ax, fig, view, picture.variables)
+        for i, run in enumerate(runs):
+            color = _optimizer_colour(run.optimizer, f"C{i}", optimisers)
+            _path_2d(ax, _until_far(run.points, view), color, _label(run, lang, optimisers), marker_size=4.5)
+        ax.set_xlim(*view.xlim)
+        ax.set_ylim(*view.ylim)
+        ax.set_title(formulas(picture.function), fontsize=10)
         _legend(ax, loc="best")
-    elif n == 1:
+    elif isinstance(view, CurveView):
         fig, (ax, right) = new_figure(2, width_ratios=(3, 2))
-        import numpy as np
-
-        xs_all = [num(s.point[0]) for k in names for s in runs[k].steps[:1]]
-        pts = [[num(s.point[0]) for s in runs[k].steps] for k in names]
-        main = [num(s.point[0]) for s in runs[settled[0]].steps]
-        others = [[num(s.point[0]) for s in runs[k].steps] for k in settled[1:]]
-        lo, hi, _ = _view(main, [x for p in others for x in p[:3]] + xs_all)
-        fn = numeric(f, variables)
-        _, curve = _draw_curve(ax, fn, lo, hi, f, variables)
-        marks = []
-        for i, key in enumerate(names):
-            run = runs[key]
-            color = _optimizer_colour(getattr(run, "optimizer", key), f"C{i}", optimisers)
-            xs = [x for x in pts[i] if math.isfinite(x) and lo <= x <= hi]
-            ys = list(fn(np.array(xs))) if xs else []
-            ax.plot(xs, ys, "-o", color=color, ms=5, lw=1, label=label(key, run), alpha=0.85)
-            marks += ys
-        ylim = _ylimits(curve, marks)
-        if ylim:
-            ax.set_ylim(*ylim)
-        ax.set_xlim(lo, hi)
-        ax.set_title(_formula_title(f, variables), fontsize=10)
+        _draw_curve(ax, view, formulas(picture.function), picture.variables)
+        for i, run in enumerate(runs):
+            color = _optimizer_colour(run.optimizer, f"C{i}", optimisers)
+            inside = [(p[0], y) for p, y in zip(run.points, run.on_curve) if not math.isnan(y)]
+            xs, ys = [p for p, _ in inside], [y for _, y in inside]
+            ax.plot(xs, ys, "-o", color=color, ms=5, lw=1, label=_label(run, lang, optimisers), alpha=0.85)
+        _limits(ax, view)
+        ax.set_title(formulas(picture.function), fontsize=10)
         _legend(ax, loc="best")
-        _values_by_k(right, names, runs, lang, optimisers)
+        _values_by_k(right, runs, lang, optimisers)
     else:
         fig, ax = new_figure()
-        _values_by_k(ax, names, runs, lang, optimisers, with_labels=True, label=label)
-        ax.set_title(_formula_title(f, variables), fontsize=10)
+        _values_by_k(ax, runs, lang, optimisers, with_labels=True)
+        ax.set_title(formulas(picture.function), fontsize=10)
     _suptitle(fig, word("optimizers", lang))
     return style.save(fig, path)
 
 
-def _until_far(steps, xlim, ylim) -> list:
-    """A path's steps up to the first one far outside the view (the line to it leaves the picture, clipped)."""
-    wx, wy = xlim[1] - xlim[0], ylim[1] - ylim[0]
+def _until_far(points: Sequence[tuple[float, ...]], view: ContourView) -> list[tuple[float, ...]]:
+    """A path up to the first point far outside the view (the line to it leaves the picture, clipped)."""
+    (x0, x1), (y0, y1) = view.xlim, view.ylim
+    wx, wy = x1 - x0, y1 - y0
     out = []
-    for s in steps:
-        out.append(s)
-        x, y = num(s.point[0]), num(s.point[1])
+    for x, y in points:
+        out.append((x, y))
         if not (math.isfinite(x) and math.isfinite(y)):
             break
-        if not (xlim[0] - 2 * wx <= x <= xlim[1] + 2 * wx and ylim[0] - 2 * wy <= y <= ylim[1] + 2 * wy):
+        if not (x0 - 2 * wx <= x <= x1 + 2 * wx and y0 - 2 * wy <= y <= y1 + 2 * wy):
             break
     return out
 
 
-def _values_by_k(ax, names, runs, lang, optimisers, *, with_labels=False, label=None) -> None:
-    values = []
-    for i, key in enumerate(names):
-        run = runs[key]
-        color = _optimizer_colour(getattr(run, "optimizer", key), f"C{i}", optimisers)
-        ks = [s.k for s in run.steps]
-        vs = [num(s.value) for s in run.steps]
-        ax.plot(ks, vs, "-", color=color, lw=1.8, label=label(key, run) if with_labels and label else None)
-        values += vs
+def _values_by_k(
+    ax: Axes,
+    runs: Sequence[ComparedRun],
+    lang: str,
+    optimisers: Mapping[str, OptimiserWords],
+    *,
+    with_labels: bool = False,
+) -> None:
+    values: list[float] = []
+    for i, run in enumerate(runs):
+        color = _optimizer_colour(run.optimizer, f"C{i}", optimisers)
+        label = _label(run, lang, optimisers) if with_labels else None
+        ax.plot(run.ks, run.values, "-", color=color, lw=1.8, label=label)
+        values += run.values
     ax.set_xlabel(word("iteration", lang))
     ax.set_title(word("value_by_k", lang), fontsize=10)
     ax.grid(True, alpha=0.3)
-    _symlog_if_wide(ax, values)
+    symlog_if_wide(ax, values)
     if with_labels:
         _legend(ax)

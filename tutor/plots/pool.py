@@ -15,33 +15,38 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Any, assert_never
 
 from tutor.walkthrough.contract import (
     BatchPayload,
+    DerivePayload,
+    EvaluatePayload,
     ExplainPayload,
-    FunctionPlot,
     IterationPayload,
     OutcomePayload,
+    PredictPayload,
+    QuestionPayload,
     RunPayload,
     TrainingPayload,
 )
+from tutor.walkthrough.model import Step
 
 _pool: ContextVar[ProcessPoolExecutor | None] = ContextVar("drawing_pool", default=None)
 
 
-def has_picture(step: Any) -> bool:
+def has_picture(step: Step) -> bool:
     """Whether :func:`tutor.plots.plot_step` draws something for this step (the same cases, nothing drawn)."""
     match step.payload:
-        case ExplainPayload(plot=FunctionPlot() as p):
-            return len(p.variables) in (1, 2)
-        case IterationPayload() | RunPayload() | OutcomePayload():
+        case ExplainPayload(picture=picture) | TrainingPayload(picture=picture) | BatchPayload(picture=picture):
+            return picture is not None
+        case RunPayload(comparison=comparison) if comparison is not None:
             return True
-        case TrainingPayload() as p:
-            return p.model is not None and bool(p.xs)
-        case BatchPayload() as p:
-            return bool(p.runs)
-    return False
+        case IterationPayload() | RunPayload() | OutcomePayload() as p:
+            return p.picture is not None
+        case DerivePayload() | EvaluatePayload() | PredictPayload() | QuestionPayload():
+            return False
+        case _:
+            assert_never(step.payload)
 
 
 def _draw(step: Any, path: str, lang: str) -> tuple[str | None, str | None]:

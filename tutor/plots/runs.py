@@ -5,113 +5,89 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tutor.plots import style
-from tutor.plots.geometry import (
-    _bracket_of,
-    _fill_box,
-    _growing,
-    _minima,
-    _point,
-    _raw_point,
-    _symlog_if_wide,
-    _view,
-    _view_2d,
-    _ylimits,
-    numeric,
-)
 from tutor.plots.style import (
     COLORS,
-    CURVE_SAMPLES,
-    GRID_SAMPLES,
-    _formula_title,
     _label,
     _legend,
     _message,
     _render_lock,
     _subscript,
     _suptitle,
+    formulas,
     new_figure,
-    num,
     reason_words,
+    symlog_if_wide,
     word,
 )
 from tutor.text import tr
-from tutor.walkthrough.contract import OptimiserWords
+from tutor.walkthrough.contract import ContourView, CurveView, DescentPicture, Iterate, OptimiserWords
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 
-def _draw_curve(ax, fn, lo: float, hi: float, f: Any, variables: Sequence[str]):
-    import numpy as np
-
-    xs = np.linspace(lo, hi, CURVE_SAMPLES)
-    ys = fn(xs)
-    label = _formula_title(f, variables)
-    ax.plot(xs, ys, color=COLORS["curve"], lw=2, label=label, zorder=2)
+def _draw_curve(ax: Axes, view: CurveView, label: str, variables: Sequence[str]) -> None:
+    ax.plot(view.curve.xs, view.curve.ys, color=COLORS["curve"], lw=2, label=label, zorder=2)
     ax.axhline(0, color="#bbbbbb", lw=0.8, zorder=0)
     ax.set_xlabel(variables[0])
     ax.set_ylabel(f"f({variables[0]})")
     ax.grid(True, alpha=0.3)
-    return xs, ys
 
 
-def _mark_minima(ax, fn, minima: Sequence[tuple[float, ...]], lo: float, hi: float, lang: str) -> list[float]:
-    import numpy as np
-
-    ys = []
+def _mark_minima(
+    ax: Axes, minima: Sequence[tuple[float, ...]], values: Sequence[float], lo: float, hi: float, lang: str
+) -> None:
     first = True
-    for (m,) in minima:
-        if lo <= m <= hi:
-            y = float(fn(np.array([m]))[0])
-            if math.isfinite(y):
-                ax.plot(
-                    [m],
-                    [y],
-                    marker="*",
-                    ms=16,
-                    color=COLORS["minimum"],
-                    mec="black",
-                    mew=0.6,
-                    zorder=6,
-                    ls="none",
-                    label=word("minimum", lang) if first else None,
-                )
-                # its value at the foot of a dotted line down to the x-axis, away from the iterates' labels
-                ax.axvline(m, color=COLORS["minimum"], lw=0.9, ls=":", zorder=1)
-                ax.annotate(
-                    f"{word('minimum', lang)} {m:.4g}",
-                    (m, 0),
-                    xycoords=("data", "axes fraction"),
-                    textcoords="offset points",
-                    xytext=(3, 3) if m <= (lo + hi) / 2 else (-3, 3),
-                    ha="left" if m <= (lo + hi) / 2 else "right",
-                    va="bottom",
-                    fontsize=8.5,
-                    color="#1a5e1a",
-                )
-                ys.append(y)
-                first = False
-    return ys
+    for (m,), y in zip(minima, values):
+        if lo <= m <= hi and math.isfinite(y):
+            ax.plot(
+                [m],
+                [y],
+                marker="*",
+                ms=16,
+                color=COLORS["minimum"],
+                mec="black",
+                mew=0.6,
+                zorder=6,
+                ls="none",
+                label=word("minimum", lang) if first else None,
+            )
+            # its value at the foot of a dotted line down to the x-axis, away from the iterates' labels
+            ax.axvline(m, color=COLORS["minimum"], lw=0.9, ls=":", zorder=1)
+            ax.annotate(
+                f"{word('minimum', lang)} {m:.4g}",
+                (m, 0),
+                xycoords=("data", "axes fraction"),
+                textcoords="offset points",
+                xytext=(3, 3) if m <= (lo + hi) / 2 else (-3, 3),
+                ha="left" if m <= (lo + hi) / 2 else "right",
+                va="bottom",
+                fontsize=8.5,
+                color="#1a5e1a",
+            )
+            first = False
 
 
-def _one_variable(ax, f, variables, steps, lang, *, current=None, next_point=None, bracket=None, minima=()) -> bool:
+def _limits(ax: Axes, view: CurveView) -> None:
+    if view.ylim:
+        ax.set_ylim(*view.ylim)
+    ax.set_xlim(*view.xlim)
+
+
+def _one_variable(ax: Axes, pic: DescentPicture, view: CurveView, lang: str, *, current: int | None) -> bool:
     """The curve, the iterates joined by arrows, the tangent at x_k, the bracket, the minima.
 
-    ``steps`` are the engine's iterates (k, point, value, gradient); ``current``
-    is the index whose tangent is drawn.  Returns True when some iterates were
-    too far away to show.
+    ``current`` is the index of the iterate whose tangent is drawn.  Returns
+    True when some iterates were too far away to show.
     """
-    xs_all = [num(s.point[0]) for s in steps]
-    values = [num(s.value) for s in steps]
-    anchors = [m[0] for m in minima]
-    if bracket:
-        anchors += list(bracket)
-    lo, hi, shown = _view(xs_all + ([next_point] if next_point is not None else []), anchors)
-    fn = numeric(f, variables)
-    _, curve = _draw_curve(ax, fn, lo, hi, f, variables)
-
-    xs, ys = xs_all[:shown], values[:shown]
-    marks = list(ys)
+    lo, hi = view.xlim
+    _draw_curve(ax, view, formulas(pic.function), pic.variables)
+    shown = pic.iterates[: view.shown]
+    xs, ys = [it.point[0] for it in shown], [it.value for it in shown]
     # the iterates, joined by arrows in the order they were visited
     if xs:
         ax.plot(xs, ys, "o", color=COLORS["path"], ms=7, mec="black", mew=0.6, zorder=5, label=word("iterates", lang))
@@ -131,12 +107,12 @@ def _one_variable(ax, f, variables, steps, lang, *, current=None, next_point=Non
             if math.isfinite(ys[i]):
                 # above the point, unless a label above a point close by is already there
                 up = not any(abs(xs[i] - x) < near and was_up for x, was_up in placed)
-                _label(ax, f"$x_{{{steps[i].k}}}$", xs[i], ys[i], COLORS["path"], right=xs[i] >= middle, up=up)
+                _label(ax, f"$x_{{{shown[i].k}}}$", xs[i], ys[i], COLORS["path"], right=xs[i] >= middle, up=up)
                 placed.append((xs[i], up))
         ax.plot(xs, [0] * len(xs), "|", color=COLORS["path"], ms=10, zorder=3)
     # the tangent at the current iterate: its slope is the derivative
     if current is not None and current < len(xs):
-        xk, yk, slope = xs[current], ys[current], num(steps[current].gradient[0])
+        xk, yk, slope = xs[current], ys[current], shown[current].gradient[0]
         if all(map(math.isfinite, (xk, yk, slope))):
             half = 0.22 * (hi - lo)
             ax.plot(
@@ -146,51 +122,35 @@ def _one_variable(ax, f, variables, steps, lang, *, current=None, next_point=Non
                 color=COLORS["tangent"],
                 lw=1.5,
                 zorder=3,
-                label=word("tangent", lang, k=_subscript(steps[current].k)),
+                label=word("tangent", lang, k=_subscript(shown[current].k)),
             )
     # the next iterate, and the step along the x-axis that reaches it
-    if next_point is not None and math.isfinite(next_point) and current is not None and current < len(xs):
-        import numpy as np
-
-        y_next = float(fn(np.array([next_point]))[0])
-        if math.isfinite(y_next) and lo <= next_point <= hi:
+    next_x = pic.next[0] if pic.next is not None else math.nan
+    if pic.next is not None and math.isfinite(next_x) and current is not None and current < len(xs):
+        y_next = pic.next_value
+        if math.isfinite(y_next) and lo <= next_x <= hi:
             ax.plot(
-                [next_point],
-                [y_next],
-                "o",
-                color=COLORS["next"],
-                ms=8,
-                mec="black",
-                mew=0.6,
-                zorder=6,
+                [next_x], [y_next], "o", color=COLORS["next"], ms=8, mec="black", mew=0.6, zorder=6,
                 label=word("next", lang),
-            )
+            )  # fmt: skip
             ax.annotate(
                 "",
-                xy=(next_point, y_next),
+                xy=(next_x, y_next),
                 xytext=(xs[current], ys[current]),
                 arrowprops=dict(arrowstyle="-|>", color=COLORS["next"], lw=1.8, shrinkA=5, shrinkB=5),
                 zorder=4,
             )
-            _label(
-                ax,
-                f"$x_{{{steps[current].k + 1}}}$",
-                next_point,
-                y_next,
-                COLORS["next"],
-                right=next_point >= (lo + hi) / 2,
-            )
-            marks.append(y_next)
+            _label(ax, f"$x_{{{shown[current].k + 1}}}$", next_x, y_next, COLORS["next"], right=next_x >= (lo + hi) / 2)
         ax.annotate(
             "",
-            xy=(next_point, 0),
+            xy=(next_x, 0),
             xytext=(xs[current], 0),
             arrowprops=dict(arrowstyle="-|>", color=COLORS["next"], lw=2.2),
             zorder=4,
         )
         ax.annotate(
             word("move", lang),
-            ((next_point + xs[current]) / 2, 0),
+            ((next_x + xs[current]) / 2, 0),
             textcoords="offset points",
             xytext=(0, -14),
             ha="center",
@@ -198,32 +158,22 @@ def _one_variable(ax, f, variables, steps, lang, *, current=None, next_point=Non
             color="#a04a00",
         )
     # the sign change: the minimum lies between the last two points
-    if bracket and all(map(math.isfinite, bracket)):
-        a, b = sorted(bracket)
+    if pic.bracket and all(map(math.isfinite, pic.bracket)):
+        a, b = sorted(pic.bracket)
         ax.axvspan(a, b, color=COLORS["bracket"], alpha=0.15, zorder=1, label=word("bracket", lang))
-    marks += _mark_minima(ax, fn, minima, lo, hi, lang)
-    ylim = _ylimits(curve, marks)
-    if ylim:
-        ax.set_ylim(*ylim)
-    ax.set_xlim(lo, hi)
-    return shown < len(xs_all)
+    _mark_minima(ax, pic.minima, pic.minima_values, lo, hi, lang)
+    _limits(ax, view)
+    return len(shown) < len(pic.iterates)
 
 
-def _contours(ax, fig, f, variables, xlim, ylim):
-    """Filled contours of f with quantile levels: dense near the minimum, where paths end.
-
-    Returns the limits actually shown (widened to keep equal scales).
-    """
+def _contours(ax: Axes, fig: Figure, view: ContourView, variables: Sequence[str]) -> None:
+    """Filled contours of f with quantile levels: dense near the minimum, where paths end."""
     import numpy as np
 
-    xlim, ylim, equal = _fill_box(xlim, ylim)
-    fn = numeric(f, variables)
-    mx, my = 0.1 * (xlim[1] - xlim[0]), 0.1 * (ylim[1] - ylim[0])
-    gx = np.linspace(xlim[0] - mx, xlim[1] + mx, GRID_SAMPLES)
-    gy = np.linspace(ylim[0] - my, ylim[1] + my, GRID_SAMPLES)
-    X, Y = np.meshgrid(gx, gy)
-    Z = fn(X, Y)
-    inside = (xlim[0] <= X) & (xlim[1] >= X) & (ylim[0] <= Y) & (ylim[1] >= Y)
+    (x0, x1), (y0, y1) = view.xlim, view.ylim
+    X, Y = np.meshgrid(view.grid.xs, view.grid.ys)
+    Z = view.grid.zs
+    inside = (x0 <= X) & (x1 >= X) & (y0 <= Y) & (y1 >= Y)
     values = Z[np.isfinite(Z) & inside]
     if values.size > 1 and values.max() > values.min():
         levels = np.unique(np.quantile(values, np.linspace(0, 1, 22)))
@@ -233,20 +183,20 @@ def _contours(ax, fig, f, variables, xlim, ylim):
             bar = fig.colorbar(filled, ax=ax, shrink=0.9)
             bar.set_label(f"f({', '.join(variables)})")
             bar.ax.tick_params(labelsize=8)
-    ax.set_xlim(*xlim)
-    ax.set_ylim(*ylim)
+    ax.set_xlim(*view.xlim)
+    ax.set_ylim(*view.ylim)
     ax.set_xlabel(variables[0])
     ax.set_ylabel(variables[1])
-    if equal:
+    if view.equal:
         ax.set_aspect("equal", adjustable="box")
-    return xlim, ylim
 
 
-def _path_2d(ax, steps, color: str, label: str, *, marker_size: float = 6) -> list[tuple[float, float]]:
-    pts = [(num(s.point[0]), num(s.point[1])) for s in steps]
+def _path_2d(
+    ax: Axes, pts: Sequence[tuple[float, ...]], color: str, label: str, *, marker_size: float = 6
+) -> None:
     good = [p for p in pts if all(map(math.isfinite, p))]
     if not good:
-        return pts
+        return
     ax.plot(
         [p[0] for p in good],
         [p[1] for p in good],
@@ -260,20 +210,19 @@ def _path_2d(ax, steps, color: str, label: str, *, marker_size: float = 6) -> li
         label=label,
     )
     ax.plot([good[0][0]], [good[0][1]], "s", color=color, ms=marker_size + 3, mec="black", mew=0.8, zorder=5)
-    return pts
 
 
-def _gradient_arrows(ax, steps, xlim, ylim, lang: str) -> None:
+def _gradient_arrows(ax: Axes, iterates: Sequence[Iterate], view: ContourView, lang: str) -> None:
     """∇f at each iterate, drawn at one length so the direction reads clearly."""
     import numpy as np
 
-    chosen = list(steps)
+    xlim, ylim = view.xlim, view.ylim
+    chosen = list(iterates)
     if len(chosen) > 15:
         chosen = chosen[:: max(1, len(chosen) // 15)]
     pts, dirs = [], []
-    for s in chosen:
-        p = (num(s.point[0]), num(s.point[1]))
-        g = (num(s.gradient[0]), num(s.gradient[1]))
+    for it in chosen:
+        p, g = it.point[:2], it.gradient[:2]
         n = math.hypot(*g)
         if all(map(math.isfinite, (*p, *g))) and n > 0 and xlim[0] <= p[0] <= xlim[1] and ylim[0] <= p[1] <= ylim[1]:
             pts.append(p)
@@ -297,39 +246,28 @@ def _gradient_arrows(ax, steps, xlim, ylim, lang: str) -> None:
     )
 
 
-def _two_variables(fig, ax, f, variables, steps, lang, *, next_point=None, minima=()) -> bool:
+def _two_variables(fig: Figure, ax: Axes, pic: DescentPicture, view: ContourView, lang: str) -> bool:
     """Contours, the path so far with ∇f arrows, the next iterate and the minima."""
-    shown_steps = steps
-    pts = [(num(s.point[0]), num(s.point[1])) for s in shown_steps]
-    extra = [next_point] if next_point is not None else []
-    xlim, ylim, clipped = _view_2d([pts + extra], list(minima))
-    xlim, ylim = _contours(ax, fig, f, variables, xlim, ylim)
-    _path_2d(ax, shown_steps, COLORS["path"], word("path", lang))
-    _gradient_arrows(ax, shown_steps, xlim, ylim, lang)
-    if next_point is not None and pts and all(map(math.isfinite, (*next_point, *pts[-1]))):
-        ax.annotate(
-            "", xy=next_point, xytext=pts[-1], arrowprops=dict(arrowstyle="-|>", color=COLORS["next"], lw=2.2), zorder=6
-        )
+    _contours(ax, fig, view, pic.variables)
+    pts = [it.point for it in pic.iterates]
+    _path_2d(ax, pts, COLORS["path"], word("path", lang))
+    _gradient_arrows(ax, pic.iterates, view, lang)
+    nxt = pic.next
+    if nxt is not None and pts and all(map(math.isfinite, (*nxt, *pts[-1]))):
+        ax.annotate("", xy=nxt, xytext=pts[-1], arrowprops=dict(arrowstyle="-|>", color=COLORS["next"], lw=2.2),
+                    zorder=6)  # fmt: skip
         ax.plot(
-            [next_point[0]],
-            [next_point[1]],
-            "o",
-            color=COLORS["next"],
-            ms=8,
-            mec="black",
-            mew=0.6,
-            zorder=7,
+            [nxt[0]], [nxt[1]], "o", color=COLORS["next"], ms=8, mec="black", mew=0.6, zorder=7,
             label=word("next", lang),
-        )
-    for i, s in enumerate(shown_steps[:4]):
-        p = pts[i]
-        if all(map(math.isfinite, p)):
-            _label(ax, f"$x_{{{s.k}}}$", p[0], p[1], "black")
-    _minima_2d(ax, minima, lang)
-    return clipped
+        )  # fmt: skip
+    for it in pic.iterates[:4]:
+        if all(map(math.isfinite, it.point)):
+            _label(ax, f"$x_{{{it.k}}}$", it.point[0], it.point[1], "black")
+    _minima_2d(ax, pic.minima, lang)
+    return view.clipped
 
 
-def _minima_2d(ax, minima, lang):
+def _minima_2d(ax: Axes, minima: Sequence[tuple[float, ...]], lang: str) -> None:
     first = True
     for m in minima:
         if len(m) == 2:
@@ -348,14 +286,15 @@ def _minima_2d(ax, minima, lang):
             first = False
 
 
-def _many_variables(axes, f, variables, steps, lang, next_point=None) -> None:
+def _many_variables(axes: Sequence[Axes], pic: DescentPicture, lang: str, with_next: bool) -> None:
     """Left: each coordinate against k; right: f against k.  The next iterate, if given, dashed."""
     from matplotlib.ticker import MaxNLocator
 
     left, right = axes
-    ks = [s.k for s in steps]
-    for i, name in enumerate(variables):
-        values = [num(s.point[i]) for s in steps]
+    ks = [it.k for it in pic.iterates]
+    next_point = pic.next if with_next else None
+    for i, name in enumerate(pic.variables):
+        values = [it.point[i] for it in pic.iterates]
         (line,) = left.plot(ks, values, "-o", ms=4, label=name)
         if next_point is not None and ks:
             left.plot(
@@ -364,13 +303,13 @@ def _many_variables(axes, f, variables, steps, lang, next_point=None) -> None:
     if next_point is not None and ks:
         left.plot([], [], "--o", ms=4, color="#555555", mfc="white", label=word("next", lang))
     left.set_title(word("coordinates", lang), fontsize=10)
-    values = [num(s.point[i]) for s in steps for i in range(len(variables))]
-    _symlog_if_wide(left, values + list(next_point or ()))
+    coordinates = [v for it in pic.iterates for v in it.point]
+    symlog_if_wide(left, coordinates + list(next_point or ()))
     _legend(left)
-    values = [num(s.value) for s in steps]
-    right.plot(ks, values, "-o", ms=4, color=COLORS["path"], label=f"$f({', '.join(variables)})$")
+    values = [it.value for it in pic.iterates]
+    right.plot(ks, values, "-o", ms=4, color=COLORS["path"], label=f"$f({', '.join(pic.variables)})$")
     right.set_title(word("value_by_k", lang), fontsize=10)
-    _symlog_if_wide(right, values)
+    symlog_if_wide(right, values)
     _legend(right)
     for ax in (left, right):
         ax.set_xlabel(word("iteration", lang))
@@ -389,11 +328,11 @@ def _optimizer_colour(name: str, fallback: str, optimisers: Mapping[str, Optimis
     return words.colour if words is not None else fallback
 
 
-def _run_words(run, lang: str, clipped: bool, optimisers: Mapping[str, OptimiserWords]) -> list[str]:
+def _run_words(run: Any, growing: bool, lang: str, clipped: bool, optimisers: Mapping[str, OptimiserWords]) -> list[str]:
     """The figure title: which optimiser, how many steps, why it stopped (diverged said plainly)."""
     reason = run.stop.reason
     steps = word("steps", lang, n=max(len(run.steps) - 1, 0))
-    if reason != "diverged" and _growing(run.steps):
+    if reason != "diverged" and growing:
         status = f"{steps}{'，' if lang == 'zh' else ', '}{word('stopped', lang, reason=reason_words(reason, lang))}"
         colon = "：" if lang == "zh" else ": "
         lines = [
@@ -414,97 +353,74 @@ def _run_words(run, lang: str, clipped: bool, optimisers: Mapping[str, Optimiser
     return lines
 
 
-def _draw_descent(
-    f,
-    variables,
-    run,
-    path,
-    lang,
+def draw_descent(
+    pic: DescentPicture,
+    run: Any,
+    path: Path | str,
+    lang: str,
     *,
-    upto=None,
-    next_point=None,
-    bracket=None,
-    minima=(),
-    bound=None,
-    update="",
+    update: str = "",
     optimisers: Mapping[str, OptimiserWords] | None = None,
 ) -> Path:
-    """A run (``upto`` None) or iteration ``upto`` of it, with the next iterate; by the number of variables.
+    """A run (``pic.current`` None) or iteration k of it, with the next iterate; by the number of variables.
 
-    ``update``: the walkthrough's written-out update (mathtext), shown under the formula;
-    ``optimisers``: the words of the run's optimiser, by key.
+    ``run``: the engine's record, for its optimiser, stop reason and step count; ``update``: the walkthrough's
+    written-out update (mathtext), shown under the formula; ``optimisers``: the words of the run's optimiser.
     """
     optimisers = optimisers or {}
-    variables = tuple(variables)
-    steps = list(run.steps) if upto is None else list(run.steps[: upto + 1])
-    n = len(variables)
-    exact_next = _raw_point(next_point, variables)
-    next_point = _point(exact_next, variables) if exact_next is not None else None
-    if n >= 3:
+    upto = pic.current
+    view = pic.view
+    if view is None:  # three or more variables: values against k
         fig, axes = new_figure(2)
-        if steps:
-            _many_variables(axes, f, variables, steps, lang, next_point if upto is not None else None)
+        if pic.iterates:
+            _many_variables(axes, pic, lang, upto is not None)
         else:
             for ax in axes:
                 ax.set_axis_off()
             _message(axes[0], word("no_steps", lang, reason=reason_words(run.stop.reason, lang)))
-        _suptitle(fig, *_titles(run, lang, False, upto, optimisers))
-        fig.supxlabel(_formula_title(f, variables, run.learning_rate, bound), fontsize=10)
+        _suptitle(fig, *_titles(run, pic, lang, False, optimisers))
+        fig.supxlabel(formulas(pic.title), fontsize=10)
         return style.save(fig, path)
     fig, ax = new_figure()
-    if n == 1:
-        if bracket is None:
-            bracket = _bracket_of(run.steps, upto)
-        clipped = _one_variable(
-            ax,
-            f,
-            variables,
-            steps,
-            lang,
-            current=(len(steps) - 1 if upto is not None else 0),
-            next_point=None if next_point is None else next_point[0],
-            bracket=bracket,
-            minima=minima,
-        )
+    if isinstance(view, CurveView):
+        clipped = _one_variable(ax, pic, view, lang, current=upto if upto is not None else 0)
     else:
-        clipped = _two_variables(fig, ax, f, variables, steps, lang, next_point=next_point, minima=minima)
-    if not steps:
+        clipped = _two_variables(fig, ax, pic, view, lang)
+    if not pic.iterates:
         _message(ax, word("no_steps", lang, reason=reason_words(run.stop.reason, lang)))
-    _suptitle(fig, *_titles(run, lang, clipped, upto, optimisers))
-    title = _formula_title(f, variables, run.learning_rate, bound)
-    if upto is not None and steps and next_point is not None and update:
+    _suptitle(fig, *_titles(run, pic, lang, clipped, optimisers))
+    title = formulas(pic.title)
+    if upto is not None and pic.iterates and pic.next is not None and update:
         title += "\n" + update
     ax.set_title(title, fontsize=10)
     _legend(ax, loc="best")
     return style.save(fig, path)
 
 
-def _titles(run, lang: str, clipped: bool, upto: int | None, optimisers: Mapping[str, OptimiserWords]) -> list[str]:
-    if upto is None:
-        return _run_words(run, lang, clipped, optimisers)
-    lines = [f"{word('descent', lang)} — {word('step_k', lang, k=upto)}"]
+def _titles(
+    run: Any, pic: DescentPicture, lang: str, clipped: bool, optimisers: Mapping[str, OptimiserWords]
+) -> list[str]:
+    if pic.current is None:
+        return _run_words(run, pic.growing, lang, clipped, optimisers)
+    lines = [f"{word('descent', lang)} — {word('step_k', lang, k=pic.current)}"]
     if clipped:
         lines.append(word("off_chart", lang))
     return lines
 
 
 def plot_run(
-    f: Any,
+    picture: DescentPicture,
     run: Any,
     path: Path | str,
     lang: str = "en",
     *,
-    minima: Sequence[Any] = (),
-    bound: Any = None,
     optimisers: Mapping[str, OptimiserWords] | None = None,
 ) -> Path:
     """The whole run: where it went, and why it stopped (used by ``tutor descend --plot``).
 
-    ``minima`` are the engine's stationary points and ``optimisers`` the optimiser's words, found by the
-    caller (plots solve nothing and look nothing up).
+    ``picture`` is :func:`tutor.walkthrough.geometry.descent_picture` of the run and ``optimisers`` the
+    optimiser's words, found by the caller (plots compute and look up nothing).
     """
-    variables = tuple(run.variables)
     with _render_lock, style._fonts():
-        return _draw_descent(
-            f, variables, run, path, lang, minima=_minima(minima, variables), bound=bound, optimisers=optimisers
-        )
+        return draw_descent(picture, run, path, lang, optimisers=optimisers)
+

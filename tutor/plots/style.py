@@ -7,10 +7,14 @@ import math
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tutor import notation
 from tutor.text import both, tr
+from tutor.walkthrough.contract import Formula
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 #: Every figure is this size, in inches, at this resolution: 800 x 500 pixels.
 FIGSIZE = (8.0, 5.0)
@@ -24,17 +28,6 @@ CJK_FAMILY = "Descent Tutor CJK"
 
 
 CJK_FILE = "DescentTutorCJK-Regular.otf"
-
-
-#: Iterates further than this many "first step sizes" from the start are off the chart.
-VIEW_LIMIT = 10.0
-
-
-#: Samples along a curve, and per side of a contour grid.
-CURVE_SAMPLES = 600
-
-
-GRID_SAMPLES = 160
 
 
 COLORS = {
@@ -190,21 +183,6 @@ def finite(values: Iterable[float]) -> list[float]:
     return [v for v in values if math.isfinite(v)]
 
 
-def latex(expr: Any) -> str:
-    """``$...$`` for matplotlib's mathtext, or plain text when mathtext cannot draw it."""
-    import sympy as sp
-
-    try:
-        body = sp.latex(expr)
-    except Exception:  # a printer failure must not cost the picture
-        return str(expr)
-    if len(body) > 90:
-        text = sp.sstr(expr)
-        return text if len(text) <= 90 else text[:87] + "…"
-    source = f"${body}$"
-    return source if mathtext_ok(source) else sp.sstr(expr)
-
-
 @functools.lru_cache(maxsize=512)
 def mathtext_ok(source: str) -> bool:
     """Whether matplotlib's mathtext can draw this (it knows only part of LaTeX)."""
@@ -337,27 +315,31 @@ def _subscript(k: int) -> str:
     return str(k).translate(str.maketrans("0123456789-", "₀₁₂₃₄₅₆₇₈₉₋"))
 
 
-def _bound(value: Any) -> Any:
-    """The learning-rate bound 2/L, from a LearningRateBound or a bare number."""
-    return getattr(value, "bound", value)
+def formulas(parts: Sequence[Formula]) -> str:
+    """A title of formulas, each as mathtext when mathtext can draw it, else as the plain text the walkthrough gave."""
+    out = []
+    for part in parts:
+        if part.tex and mathtext_ok(f"${part.tex}$"):
+            out.append(f"${part.tex}$")
+        elif part.plain:
+            out.append(part.plain)
+    return ",   ".join(out)
 
 
-def _formula_title(f: Any, variables: Sequence[str], learning_rate: Any = None, bound: Any = None) -> str:
-    """The axes title: f(x) = ..., η = ... (formulas only: no language-dependent words)."""
-    import sympy as sp
+def symlog_if_wide(ax: Axes, values: Sequence[float]) -> None:
+    """A log axis when the values span many orders of magnitude (symmetric when they change sign).
 
-    name = f"f({', '.join(variables)})"
-    shown = latex(f)
-    parts = [f"${name} = {shown[1:-1]}$" if shown.startswith("$") else f"{name} = {shown}"]
-    if learning_rate is not None:
-        lr = latex(sp.nsimplify(learning_rate) if isinstance(learning_rate, sp.Basic) else learning_rate)
-        parts.append(f"$\\eta = {lr[1:-1]}$" if lr.startswith("$") else f"η = {lr}")
-    b = _bound(bound)
-    if b is not None and not isinstance(b, (Mapping, tuple, list)):
-        if isinstance(b, (int, sp.Rational)) and len(sp.latex(b)) <= 30:
-            shown_b = latex(b)
-            if shown_b.startswith("$"):
-                parts.append(f"$\\frac{{2}}{{L}} = {shown_b[1:-1]}$")
-        elif math.isfinite(num(b)):  # an algebraic bound (a root of a cubic): its value is what a learner can use
-            parts.append(f"$\\frac{{2}}{{L}} \\approx {num(b):.4g}$")
-    return ",   ".join(parts)
+    The linear band around zero is as wide as the values the run started with,
+    so the early iterates read linearly and only the runaway is compressed.
+    """
+    vals = finite(values)
+    sizes = [abs(v) for v in vals if v != 0]
+    if not sizes or max(sizes) / min(sizes) <= 1e4:
+        return
+    if all(v > 0 for v in vals):
+        ax.set_yscale("log")
+        return
+    start = next((abs(v) for v in vals if v != 0), 1.0)
+    linthresh = 10 ** math.floor(math.log10(max(start, 1e-12)))
+    decades = math.log10(max(sizes) / linthresh) if max(sizes) > linthresh else 1.0
+    ax.set_yscale("symlog", linthresh=linthresh, linscale=max(1.0, decades / 8))

@@ -17,6 +17,7 @@ from tutor.errors import TutorError
 from tutor.lesson.model import Diagnostic, Lesson, LessonError
 from tutor.text import Text
 from tutor.walkthrough.authored import resolve_patterns
+from tutor.walkthrough.geometry import attach_pictures
 from tutor.walkthrough.model import Step, Walkthrough
 from tutor.walkthrough.sections import BY_MODEL
 from tutor.walkthrough.shared import _where
@@ -37,7 +38,7 @@ def build_walkthrough(lesson: Lesson) -> Walkthrough:
             raise
         except TutorError as err:  # the engine has no answer: say where, in one line
             raise LessonError([Diagnostic(_where(lesson, section), "error", err.message)]) from None
-    steps = [_concrete(step) for step in steps]
+    steps = attach_pictures([_concrete(step) for step in steps])
     if lesson.figures is not None:  # the lesson's precision rule, on every question
         steps = [replace(s, questions=tuple(replace(q, figures=lesson.figures) for q in s.questions)) for s in steps]
     return Walkthrough(lesson.id, lesson.title, lesson.summary, tuple(_tidy(step) for step in steps), lesson.path)

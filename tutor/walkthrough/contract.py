@@ -22,6 +22,164 @@ from typing import Any, ClassVar
 
 from tutor.text import Text
 
+# --- pictures: what a figure or a text plot draws, as floats ---------------------------------------
+# Made by :mod:`tutor.walkthrough.geometry`; the views (PNG figures, the text plot) only lay them out.
+# Samples are numpy arrays (``Any`` here so this module stays light); pictures compare by identity.
+
+
+@dataclass(frozen=True)
+class Formula:
+    """One formula of a figure's title: mathtext (without the dollars) and plain text for when mathtext cannot draw it.
+
+    ``tex`` empty: plain text only; ``plain`` empty: nothing when mathtext fails.
+    """
+
+    tex: str
+    plain: str = ""
+
+
+@dataclass(frozen=True, eq=False)
+class Curve:
+    """f (or a model) sampled at evenly spaced points: NaN where it has no real value."""
+
+    xs: Any  # numpy array
+    ys: Any
+
+
+@dataclass(frozen=True, eq=False)
+class Grid:
+    """f sampled on a grid: ``zs[i, j] = f(xs[j], ys[i])`` (NaN where it has no real value)."""
+
+    xs: Any  # numpy arrays: the two sides, then the values
+    ys: Any
+    zs: Any
+
+
+@dataclass(frozen=True, eq=False)
+class CurveView:
+    """One variable: the x-range shown, the y-range (None: nothing finite to show) and f sampled over it."""
+
+    xlim: tuple[float, float]
+    ylim: tuple[float, float] | None
+    curve: Curve
+    shown: int = 0  # how many of the iterates are inside (the rest ran away)
+
+
+@dataclass(frozen=True, eq=False)
+class ContourView:
+    """Two variables: the box shown (``equal``: same scale on both axes) and f sampled on a grid a little beyond it."""
+
+    xlim: tuple[float, float]
+    ylim: tuple[float, float]
+    equal: bool
+    grid: Grid
+    clipped: bool = False  # some iterates lie outside the box
+
+
+@dataclass(frozen=True)
+class Iterate:
+    """Iterate k of a run, as floats."""
+
+    k: int
+    point: tuple[float, ...]
+    value: float
+    gradient: tuple[float, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class FunctionPicture:
+    """An explain section's function: its curve or contours, and its minima."""
+
+    variables: tuple[str, ...]
+    view: CurveView | ContourView
+    minima: tuple[tuple[float, ...], ...]
+    minima_values: tuple[float, ...]  # f at each minimum (one variable)
+    title: tuple[Formula, ...]  # f(x) = ...
+
+
+@dataclass(frozen=True, eq=False)
+class DescentPicture:
+    """A run, or iteration k of it with the step to the next iterate.
+
+    ``view`` is None for three or more variables (values against k).
+    """
+
+    variables: tuple[str, ...]
+    iterates: tuple[Iterate, ...]  # up to iterate k (every one for a whole run)
+    current: int | None  # the index of iterate k in ``iterates``; None for a whole run
+    next: tuple[float, ...] | None
+    next_value: float  # f at the next iterate (NaN without one)
+    bracket: tuple[float, float] | None  # one variable: where f' changed sign
+    minima: tuple[tuple[float, ...], ...]
+    minima_values: tuple[float, ...]
+    view: CurveView | ContourView | None
+    growing: bool  # the last steps are much longer than the first: moving away
+    title: tuple[Formula, ...]  # f(x) = ..., eta = ..., 2/L = ...
+    function: tuple[Formula, ...]  # f(x) = ... alone (a legend entry, a title without the run's numbers)
+
+
+@dataclass(frozen=True, eq=False)
+class ComparedRun:
+    """One optimiser's run in a comparison, as floats."""
+
+    key: str
+    optimizer: str
+    diverged: bool
+    steps: int
+    ks: tuple[int, ...]
+    points: tuple[tuple[float, ...], ...]
+    values: tuple[float, ...]  # f at each iterate (the engine's)
+    on_curve: tuple[float, ...]  # one variable: f at each iterate inside the view, NaN outside it
+
+
+@dataclass(frozen=True, eq=False)
+class ComparisonPicture:
+    """Optimisers from the same start: the view fits the runs that did not diverge."""
+
+    variables: tuple[str, ...]
+    runs: tuple[ComparedRun, ...]
+    view: CurveView | ContourView | None
+    function: tuple[Formula, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class TrainingPicture:
+    """One weight update: the data, the model before and after over the data's range, the losses of the run after it."""
+
+    input: str
+    parameters: tuple[str, ...]
+    xs: tuple[float, ...]
+    ys: tuple[float, ...]
+    used: tuple[int, ...]
+    predictions: tuple[float, ...]
+    before: tuple[float, ...]  # the parameters, in order
+    after: tuple[float, ...] | None
+    xlim: tuple[float, float]
+    before_curve: Curve
+    after_curve: Curve | None
+    losses: tuple[float, ...]
+    starts_after: bool  # the engine's run starts after the hand update (its first loss is update 1)
+    model: Formula  # y_1 = ...
+
+
+@dataclass(frozen=True, eq=False)
+class BatchRun:
+    key: str
+    kind: str  # "batch" | "stochastic" | "minibatch" (or the engine's own name)
+    losses: tuple[float, ...]
+    fit: Curve | None  # the model with the run's final parameters
+
+
+@dataclass(frozen=True, eq=False)
+class BatchPicture:
+    input: str
+    batch_size: int
+    xs: tuple[float, ...]
+    ys: tuple[float, ...]
+    xlim: tuple[float, float]
+    runs: tuple[BatchRun, ...]
+
+
 # --- step payloads ----------------------------------------------------------------------------
 
 
@@ -39,6 +197,7 @@ class FunctionPlot:
 class ExplainPayload:
     kind: ClassVar[str] = "explain"
     plot: FunctionPlot | None = None
+    picture: FunctionPicture | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -113,6 +272,9 @@ class DescentFacts:
     update_mathtext: str = ""
     #: the words of the run's optimiser (and of plain descent, when a run step compares them), by key
     optimisers: Mapping[str, OptimiserWords] = field(default_factory=dict)
+    #: what to draw: the step as shown once answered, and (an iteration step) before, without the tangent and next
+    picture: DescentPicture | None = field(default=None, compare=False)
+    picture_unrevealed: DescentPicture | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -124,6 +286,7 @@ class IterationPayload(DescentFacts):
 class RunPayload(DescentFacts):
     kind: ClassVar[str] = "run"
     compare: Mapping[str, Any] | None = None  # optimiser name -> its run, against plain descent
+    comparison: ComparisonPicture | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -176,6 +339,7 @@ class TrainingPayload:
     history: Any = None
     #: the data table's rows, with the samples this update uses marked
     data_use: DataUse | None = None
+    picture: TrainingPicture | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -197,6 +361,7 @@ class BatchPayload:
     order: Any = None
     #: the data table's rows, with the samples of each kind's first update marked
     data_use: DataUse | None = None
+    picture: BatchPicture | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
