@@ -236,9 +236,12 @@ def test_the_exact_value_beside_the_decimal_is_said_in_chinese(zh):
 
 
 def test_a_walkthrough_without_solutions_still_gets_its_worked_update(tmp_path):
-    # a hand-made step (no solution text): the export writes the update itself
+    # a hand-made step (no solution text): the export writes the update itself; its picture is the walkthrough's
+    from tutor.walkthrough.geometry import Sampler, with_picture
+
     run = descent.run(5 * x**2, ["x"], [1], R(1, 20), steps=2, exact=True)
-    step = Step("s0.k0", 0, "Iteration 0", "", IterationPayload(**descent_facts(5 * x**2, ("x",), run, 0)))
+    payload = with_picture(IterationPayload(**descent_facts(5 * x**2, ("x",), run, 0)), Sampler())
+    step = Step("s0.k0", 0, "Iteration 0", "", payload)
     text, images = export.render_markdown(Walkthrough("hand", "Hand", "", (step,)), "en", tmp_path, "hand")
     assert r"$$x_{1} = x_{0} - \eta f'(x_{0}) = 1 - \tfrac{1}{20}\cdot 10 = \tfrac{1}{2}$$" in text
     assert "**decrease**" in text

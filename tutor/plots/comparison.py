@@ -70,7 +70,7 @@ def _until_far(points: Sequence[tuple[float, ...]], view: ContourView) -> list[t
     """A path up to the first point far outside the view (the line to it leaves the picture, clipped)."""
     (x0, x1), (y0, y1) = view.xlim, view.ylim
     wx, wy = x1 - x0, y1 - y0
-    out = []
+    out: list[tuple[float, ...]] = []
     for x, y in points:
         out.append((x, y))
         if not (math.isfinite(x) and math.isfinite(y)):

@@ -191,9 +191,7 @@ def _contours(ax: Axes, fig: Figure, view: ContourView, variables: Sequence[str]
         ax.set_aspect("equal", adjustable="box")
 
 
-def _path_2d(
-    ax: Axes, pts: Sequence[tuple[float, ...]], color: str, label: str, *, marker_size: float = 6
-) -> None:
+def _path_2d(ax: Axes, pts: Sequence[tuple[float, ...]], color: str, label: str, *, marker_size: float = 6) -> None:
     good = [p for p in pts if all(map(math.isfinite, p))]
     if not good:
         return
@@ -254,7 +252,7 @@ def _two_variables(fig: Figure, ax: Axes, pic: DescentPicture, view: ContourView
     _gradient_arrows(ax, pic.iterates, view, lang)
     nxt = pic.next
     if nxt is not None and pts and all(map(math.isfinite, (*nxt, *pts[-1]))):
-        ax.annotate("", xy=nxt, xytext=pts[-1], arrowprops=dict(arrowstyle="-|>", color=COLORS["next"], lw=2.2),
+        ax.annotate("", xy=(nxt[0], nxt[1]), xytext=(pts[-1][0], pts[-1][1]), arrowprops=dict(arrowstyle="-|>", color=COLORS["next"], lw=2.2),
                     zorder=6)  # fmt: skip
         ax.plot(
             [nxt[0]], [nxt[1]], "o", color=COLORS["next"], ms=8, mec="black", mew=0.6, zorder=7,
@@ -328,7 +326,9 @@ def _optimizer_colour(name: str, fallback: str, optimisers: Mapping[str, Optimis
     return words.colour if words is not None else fallback
 
 
-def _run_words(run: Any, growing: bool, lang: str, clipped: bool, optimisers: Mapping[str, OptimiserWords]) -> list[str]:
+def _run_words(
+    run: Any, growing: bool, lang: str, clipped: bool, optimisers: Mapping[str, OptimiserWords]
+) -> list[str]:
     """The figure title: which optimiser, how many steps, why it stopped (diverged said plainly)."""
     reason = run.stop.reason
     steps = word("steps", lang, n=max(len(run.steps) - 1, 0))
@@ -423,4 +423,3 @@ def plot_run(
     """
     with _render_lock, style._fonts():
         return draw_descent(picture, run, path, lang, optimisers=optimisers)
-

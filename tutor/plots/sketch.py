@@ -125,10 +125,10 @@ def sketch_step(step: Any, lang: str = "en", reveal: bool = True) -> Sketch | No
         case RunPayload(comparison=ComparisonPicture() as comparison):
             return _compare(comparison, lang)
         case DescentFacts() as p:
-            picture = p.picture if reveal else p.picture_unrevealed
-            if picture is None or not picture.iterates:
+            shown = p.picture if reveal else p.picture_unrevealed
+            if shown is None or not shown.iterates:
                 return None
-            return _descent(picture, lang, reveal)
+            return _descent(shown, lang, reveal)
         case TrainingPayload(picture=picture):
             return _training(picture, lang) if picture is not None else None
         case BatchPayload(picture=picture):
@@ -243,7 +243,8 @@ def _levels(grid: Grid, lang: str) -> list[Series]:
     generator = contourpy.contour_generator(X, Y, np.ma.masked_invalid(Z), line_type=contourpy.LineType.Separate)
     out: list[Series] = []
     for level in levels:
-        for line in generator.lines(float(level)):
+        for found in generator.lines(float(level)):
+            line = np.asarray(found)
             if len(line) >= 2:
                 label = "" if out else word("level_sets", lang)
                 out.append(
@@ -306,8 +307,10 @@ def _by_k(pic: DescentPicture, lang: str) -> Sketch:
     if not pairs:
         return Sketch(word("value_by_k", lang), (0.0, 1.0), (0.0, 1.0))
     xs, ys = zip(*pairs)
-    series = (Series(xs, ys, TEXT_COLORS["path"], label=f"f({', '.join(pic.variables)})"),)
-    series += (Series(xs, ys, TEXT_COLORS["path"], line=False, marker="●"),)
+    series = (
+        Series(xs, ys, TEXT_COLORS["path"], label=f"f({', '.join(pic.variables)})"),
+        Series(xs, ys, TEXT_COLORS["path"], line=False, marker="●"),
+    )
     lo, hi = min(ys), max(ys)
     pad = 0.08 * (hi - lo) or 1.0
     right = max(xs) if max(xs) > min(xs) else min(xs) + 1
@@ -349,7 +352,9 @@ def _function(p: FunctionPicture, lang: str) -> Sketch:
             tuple(labels),
         ).with_legend()
     series = _levels(view.grid, lang) + _minimum_stars(p.minima, lang)
-    return Sketch(word("function", lang), view.xlim, view.ylim, *p.variables, tuple(series)).with_legend()
+    return Sketch(
+        word("function", lang), view.xlim, view.ylim, p.variables[0], p.variables[1], tuple(series)
+    ).with_legend()
 
 
 # --- optimisers side by side ----------------------------------------------------------------------------
@@ -378,7 +383,8 @@ def _compare(p: ComparisonPicture, lang: str) -> Sketch | None:
             word("descent", lang),
             xlim,
             ylim,
-            *p.variables,
+            p.variables[0],
+            p.variables[1],
             tuple(series),
             note=word("off_chart", lang) if clipped or view.clipped else "",
         ).with_legend()
@@ -434,11 +440,10 @@ def _training(p: TrainingPicture, lang: str) -> Sketch:
     """The data (the samples used marked) and the model before and after this update."""
     import numpy as np
 
-    pts = list(zip(p.xs, p.ys))
-    used = [pts[i] for i in p.used]
-    series = [Series(*zip(*pts), TEXT_COLORS["data"], line=False, marker="•", label=word("data", lang))]
-    if used and len(used) < len(pts):
-        series.append(Series(*zip(*used), TEXT_COLORS["next"], line=False, marker="●", label=word("used", lang)))
+    series = [Series(p.xs, p.ys, TEXT_COLORS["data"], line=False, marker="•", label=word("data", lang))]
+    if p.used and len(p.used) < len(p.xs):
+        used_x, used_y = tuple(p.xs[i] for i in p.used), tuple(p.ys[i] for i in p.used)
+        series.append(Series(used_x, used_y, TEXT_COLORS["next"], line=False, marker="●", label=word("used", lang)))
     for curve, color, key in ((p.before_curve, "gray", "before"), (p.after_curve, "cyan", "after")):
         if curve is not None:
             keep = np.isfinite(curve.ys)

@@ -33,8 +33,8 @@ from tutor.walkthrough.contract import (
     FunctionPicture,
     FunctionPlot,
     Grid,
-    IterationPayload,
     Iterate,
+    IterationPayload,
     RunPayload,
     TrainingPayload,
     TrainingPicture,
@@ -302,7 +302,9 @@ def view_2d(paths: Sequence[Sequence[tuple[float, ...]]], anchors: Sequence[tupl
     return ((cx - pad * wx2 / 2, cx + pad * wx2 / 2), (cy - pad * wy2 / 2, cy + pad * wy2 / 2)), clipped
 
 
-def fill_box(xlim: tuple[float, float], ylim: tuple[float, float]) -> tuple[tuple[float, float], tuple[float, float], bool]:
+def fill_box(
+    xlim: tuple[float, float], ylim: tuple[float, float]
+) -> tuple[tuple[float, float], tuple[float, float], bool]:
     """Widen the shorter side so equal scales on both axes fill the picture (no squashed circles)."""
     (x0, x1), (y0, y1) = xlim, ylim
     wx, wy = x1 - x0, y1 - y0
@@ -438,7 +440,9 @@ def descent_picture(
         mins = tuple(m for m in mins if lo <= m[0] <= hi)
         values = tuple(sampler.value(f, variables, m[0]) for m in mins)
         marks += _finite(values)
-        shown_view: CurveView | ContourView | None = CurveView((lo, hi), ylimits(curve.ys, marks), curve, shown)
+        shown_view: CurveView | ContourView | None = CurveView(
+            (lo, hi), ylimits(curve.ys, marks), curve, min(shown, len(its))
+        )
     elif n == 2:
         brk = None
         pts = [it.point for it in its]
@@ -464,7 +468,9 @@ def descent_picture(
     )
 
 
-def comparison_picture(f: Any, variables: Sequence[str], runs: Mapping[str, Any], sampler: Sampler) -> ComparisonPicture:
+def comparison_picture(
+    f: Any, variables: Sequence[str], runs: Mapping[str, Any], sampler: Sampler
+) -> ComparisonPicture:
     """Optimisers from the same start; a run that diverged leaves the view instead of shrinking the rest."""
     variables = tuple(variables)
     names = list(runs)
@@ -481,8 +487,7 @@ def comparison_picture(f: Any, variables: Sequence[str], runs: Mapping[str, Any]
         marks: list[float] = []
         for k in names:
             ys = tuple(
-                sampler.value(f, variables, x) if math.isfinite(x) and lo <= x <= hi else math.nan
-                for (x,) in paths[k]
+                sampler.value(f, variables, x) if math.isfinite(x) and lo <= x <= hi else math.nan for (x,) in paths[k]
             )
             on_curve[k] = ys
             marks += _finite(ys)
@@ -638,7 +643,7 @@ def attach_pictures(steps: Sequence[Step]) -> list[Step]:
     for step in steps:
         try:
             payload = with_picture(step.payload, sampler)
-        except Exception:  # noqa: BLE001  # f without a numeric form: the step teaches, it has nothing to draw
+        except Exception:  # f without a numeric form: the step teaches, it has nothing to draw
             payload = step.payload
         out.append(step if payload is step.payload else replace(step, payload=payload))
     return out
