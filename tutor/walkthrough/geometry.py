@@ -12,6 +12,7 @@ step still teaches, it only has nothing to draw.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
@@ -338,8 +339,12 @@ def _contour_view(sampler: Sampler, f: Any, variables: Sequence[str], box: Box, 
 # --- titles ---------------------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=256)
 def _tex(expr: Any) -> tuple[str, str]:
-    """(LaTeX, plain text) of an expression; LaTeX empty when it is too long to read as a formula."""
+    """(LaTeX, plain text) of an expression; LaTeX empty when it is too long to read as a formula.
+
+    Cached: every step of a section titles its picture with the same f and learning rate.
+    """
     import sympy as sp
 
     try:
