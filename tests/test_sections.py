@@ -28,6 +28,8 @@ def test_the_loader_the_schema_and_the_table_name_the_same_kinds():
     keys = [kind.key for kind in SECTION_KINDS]
     assert len(set(keys)) == len(keys)
     assert set(readers.SECTION_READERS) == set(keys)
+    for kind in SECTION_KINDS:  # the loader reads each kind with the reader the table names
+        assert readers.SECTION_READERS[kind.key] is kind.read, kind.key
     assert set(loader_keys.SECTION_KEYS) == set(keys)
     items = lesson_schema()["properties"]["sections"]["items"]["oneOf"]
     assert {next(iter(item["properties"])) for item in items} == set(keys)

@@ -18,7 +18,7 @@ import contextlib
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, assert_never
 
 from tutor import notation, tables
 from tutor.errors import TutorError
@@ -30,11 +30,18 @@ from tutor.walkthrough.contract import (
     BatchPayload,
     DerivePayload,
     DescentFacts,
+    EvaluatePayload,
+    ExplainPayload,
     IterationPayload,
     OutcomePayload,
+    PredictPayload,
+    QuestionPayload,
     RunPayload,
     TrainingPayload,
 )
+
+if TYPE_CHECKING:
+    from tutor.walkthrough.model import Step
 
 #: Tables longer than this show the beginning and the end.
 TABLE_HEAD, TABLE_TAIL = 25, 10
@@ -278,7 +285,7 @@ class _Solution:
         text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
         return text
 
-    def step(self, step: Any) -> None:
+    def step(self, step: Step) -> None:
         """The step's own words first; the export writes worked maths only where the walkthrough has none."""
         self.say(f"## {markdown_heading(self.t(step.title) or step.id)}", "")
         self.para(self.t(step.text))
@@ -298,6 +305,12 @@ class _Solution:
                 self.training(payload)
             case BatchPayload() if own:
                 self.batch(payload)
+            case IterationPayload() | TrainingPayload() | BatchPayload():
+                pass  # the walkthrough's own solution works it out
+            case ExplainPayload() | EvaluatePayload() | PredictPayload() | QuestionPayload():
+                pass  # the step's words and questions say it all
+            case _:
+                assert_never(payload)
         self.image(step)
         for question in step.questions:
             self.question(question)
@@ -445,12 +458,12 @@ class _Solution:
 
     def untabled_runs(self, steps: Sequence[Any], section: int) -> None:
         """A section with iterations by hand but no run step still gets its table."""
-        for step in steps:
-            match step.payload:
-                case IterationPayload(run=run) as p if step.section == section and id(run) not in self.tabled:
-                    self.say(f"### {word('table', self.lang)}", "")
-                    self.table(run, p.signs)
-                    self.stop(run)
+        for step in steps:  # a filter, not a dispatch on every payload
+            p = step.payload
+            if isinstance(p, IterationPayload) and step.section == section and id(p.run) not in self.tabled:
+                self.say(f"### {word('table', self.lang)}", "")
+                self.table(p.run, p.signs)
+                self.stop(p.run)
 
     def run(self, p: DescentFacts, with_words: bool = True) -> None:
         run = p.run

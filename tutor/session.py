@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, assert_never
 
 from tutor.errors import TutorError
 from tutor.i18n import _
@@ -20,7 +20,7 @@ from tutor.progress import ProgressStore
 from tutor.text import Text, tr
 
 if TYPE_CHECKING:  # the walkthrough brings sympy: the app's first frame must not wait for it
-    from tutor.walkthrough import Question, Step, Walkthrough
+    from tutor.walkthrough.model import Question, Step, Walkthrough
 
 
 #: Answers longer than this are stored shortened (the grader refuses them anyway).
@@ -284,12 +284,27 @@ class LessonSession:
 
     def derivation(self, step: Step | None = None) -> list[str]:
         """A derive step's derivative, one rule per line (Unicode text); [] for any other step."""
-        from tutor.walkthrough.contract import DerivePayload
+        from tutor.walkthrough.contract import (
+            BatchPayload,
+            DerivePayload,
+            DescentFacts,
+            EvaluatePayload,
+            ExplainPayload,
+            PredictPayload,
+            QuestionPayload,
+            TrainingPayload,
+        )
 
-        match (step or self.step).payload:
+        payload = (step or self.step).payload
+        match payload:
             case DerivePayload(derivation=derivation):
                 return [tr(line, self.lang) for line in derivation.lines]
-        return []
+            case ExplainPayload() | EvaluatePayload() | DescentFacts() | PredictPayload() | TrainingPayload():
+                return []
+            case BatchPayload() | QuestionPayload():
+                return []
+            case _:
+                assert_never(payload)
 
     def skip(self, question: Question) -> str:
         """Pass over a question for now: its right value is shown (and recorded as shown), and later

@@ -10,14 +10,14 @@ app's table and the plain mode; formatting only, no mathematics.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, assert_never
 
 from tutor.i18n import N_, _
 from tutor.notation import show, show_decimals, sign_mark
 from tutor.text import columns
 
 if TYPE_CHECKING:  # the walkthrough brings sympy: the app's first frame must not wait for it
-    from tutor.walkthrough import Step
+    from tutor.walkthrough.model import Step
 
 HIDDEN = "?"
 #: An exact value written with more characters than this is shown as ≈ a short decimal (the exact one on demand).
@@ -230,13 +230,26 @@ def formula(expr: Any) -> str:
 
 def function_line(step: Step, lang: str = "en") -> str:
     """'f(x) = 5*x**2    learning rate η = 1/20' for a step of a descent; '' otherwise."""
-    from tutor.walkthrough.contract import DescentFacts, PredictPayload
+    from tutor.walkthrough.contract import (
+        BatchPayload,
+        DerivePayload,
+        DescentFacts,
+        EvaluatePayload,
+        ExplainPayload,
+        PredictPayload,
+        QuestionPayload,
+        TrainingPayload,
+    )
 
     match step.payload:
         case DescentFacts() | PredictPayload() as p:
             f, variables, lr = p.function, p.variables, p.learning_rate
-        case _:
+        case ExplainPayload() | DerivePayload() | EvaluatePayload() | TrainingPayload() | BatchPayload():
             return ""
+        case QuestionPayload():
+            return ""
+        case _:
+            assert_never(step.payload)
     import sympy as sp
 
     head = f"f({', '.join(variables)})" if variables else "f"

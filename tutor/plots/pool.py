@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any, assert_never
+from typing import TYPE_CHECKING, Any, assert_never
 
 from tutor.walkthrough.contract import (
     BatchPayload,
@@ -29,7 +29,9 @@ from tutor.walkthrough.contract import (
     RunPayload,
     TrainingPayload,
 )
-from tutor.walkthrough.model import Step
+
+if TYPE_CHECKING:
+    from tutor.walkthrough.model import Step
 
 _pool: ContextVar[ProcessPoolExecutor | None] = ContextVar("drawing_pool", default=None)
 

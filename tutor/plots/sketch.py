@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, assert_never
+from typing import TYPE_CHECKING, Any, assert_never
 
 from tutor.plots.style import WORDS, _subscript, word
 from tutor.walkthrough.contract import (
@@ -40,6 +40,9 @@ from tutor.walkthrough.contract import (
     TrainingPayload,
     TrainingPicture,
 )
+
+if TYPE_CHECKING:
+    from tutor.walkthrough.model import Step
 
 #: Contour lines drawn in a text plot: more would fill the braille cells.
 TEXT_LEVELS = 7
@@ -114,7 +117,7 @@ def _xk(k: int, name: str = "x") -> str:
     return f"{name}{_subscript(k)}"
 
 
-def sketch_step(step: Any, lang: str = "en", reveal: bool = True) -> Sketch | None:
+def sketch_step(step: Step, lang: str = "en", reveal: bool = True) -> Sketch | None:
     """The step's picture as numbers, or None when it has nothing to draw.
 
     ``reveal`` False: before the step's questions are answered (no tangent, no next iterate).

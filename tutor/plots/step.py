@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, assert_never
+from typing import TYPE_CHECKING, assert_never
 
 from tutor.plots.comparison import plot_optimizers
 from tutor.plots.fitting import plot_batch, plot_training
@@ -23,9 +23,12 @@ from tutor.walkthrough.contract import (
     TrainingPayload,
 )
 
+if TYPE_CHECKING:
+    from tutor.walkthrough.model import Step
+
 
 @_one_at_a_time
-def plot_step(step: Any, path: Path | str, lang: str = "en") -> Path | None:
+def plot_step(step: Step, path: Path | str, lang: str = "en") -> Path | None:
     """The picture for one walkthrough step, or None when the step has nothing to draw."""
     match step.payload:
         case ExplainPayload(picture=picture):
