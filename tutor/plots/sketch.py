@@ -16,14 +16,16 @@ and where the minimum is, and works out the rest.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, assert_never
 
-from tutor.plots.style import WORDS, _subscript, word
+from tutor.plots.style import _subscript, word
+from tutor.text import tr
 from tutor.walkthrough.contract import (
     BatchPayload,
     BatchPicture,
+    ComparedRun,
     ComparisonPicture,
     ContourView,
     CurveView,
@@ -34,6 +36,7 @@ from tutor.walkthrough.contract import (
     ExplainPayload,
     FunctionPicture,
     Grid,
+    OptimiserWords,
     PredictPayload,
     QuestionPayload,
     RunPayload,
@@ -125,8 +128,8 @@ def sketch_step(step: Step, lang: str = "en", reveal: bool = True) -> Sketch | N
     match step.payload:
         case ExplainPayload(picture=picture):
             return _function(picture, lang) if picture is not None else None
-        case RunPayload(comparison=ComparisonPicture() as comparison):
-            return _compare(comparison, lang)
+        case RunPayload(comparison=ComparisonPicture() as comparison) as p:
+            return _compare(comparison, lang, p.optimisers)
         case DescentFacts() as p:
             shown = p.picture if reveal else p.picture_unrevealed
             if shown is None or not shown.iterates:
@@ -363,7 +366,7 @@ def _function(p: FunctionPicture, lang: str) -> Sketch:
 # --- optimisers side by side ----------------------------------------------------------------------------
 
 
-def _compare(p: ComparisonPicture, lang: str) -> Sketch | None:
+def _compare(p: ComparisonPicture, lang: str, optimisers: Mapping[str, OptimiserWords]) -> Sketch | None:
     """Each optimiser's path; the axes fit the runs that stay in view, so one that diverges does not shrink the rest.
 
     A run that leaves the view (further than VIEW_LIMIT first steps from the
@@ -380,7 +383,7 @@ def _compare(p: ComparisonPicture, lang: str) -> Sketch | None:
             clipped = clipped or len(kept) < len(run.points)
             if kept:
                 xs, ys = zip(*kept)
-                series.append(Series(xs, ys, color, label=_run_label(run.optimizer, run.diverged, run.steps, lang)))
+                series.append(Series(xs, ys, color, label=_run_label(run, lang, optimisers)))
                 series.append(Series(xs, ys, color, line=False, marker="•"))
         return Sketch(
             word("descent", lang),
@@ -400,7 +403,7 @@ def _compare(p: ComparisonPicture, lang: str) -> Sketch | None:
             clipped = clipped or len(pairs) < len(run.points)
             if pairs:
                 xs, ys = zip(*pairs)
-                series.append(Series(xs, ys, color, label=_run_label(run.optimizer, run.diverged, run.steps, lang)))
+                series.append(Series(xs, ys, color, label=_run_label(run, lang, optimisers)))
                 series.append(Series(xs, ys, color, line=False, marker="•"))
         return Sketch(
             word("descent", lang),
@@ -429,11 +432,13 @@ def _kept(points: Sequence[Any], inside: Callable[[Any], bool]) -> list[Any]:
     return out
 
 
-def _run_label(name: str, diverged: bool, steps: int, lang: str) -> str:
-    base = word(name, lang) if name in WORDS else name
-    if diverged:
+def _run_label(run: ComparedRun, lang: str, optimisers: Mapping[str, OptimiserWords]) -> str:
+    """The optimiser's name (the registry's words, from the walkthrough) and how its run went."""
+    words = optimisers.get(run.optimizer)
+    base = tr(words.label, lang) if words is not None else run.key
+    if run.diverged:
         return f"{base} ({word('diverged', lang)})"
-    return f"{base} ({word('steps', lang, n=steps)})"
+    return f"{base} ({word('steps', lang, n=run.steps)})"
 
 
 # --- model fitting -------------------------------------------------------------------------------------
