@@ -51,7 +51,7 @@ def test_the_minimum_label_sits_at_the_foot_of_the_axes(tmp_path, figures):
     run = descent.run(f, ["x"], [1], sp.Rational(1, 8), steps=2, exact=False)
     minimum = 1.1309  # f′(x) = 4x³ − 6x + 1 = 0 near 1.131 (by Newton's method by hand: 1.13095)
     found = [{"point": {"x": minimum}, "kind": "minimum"}]
-    plots.plot_run(descent_picture(f, ["x"], run, Sampler(), minima_found=found), run, tmp_path / "run.png", "en")
+    plots.plot_run(descent_picture(f, ["x"], run, Sampler(), minima_found=found), tmp_path / "run.png", "en")
     fig = figures[-1]
     fig.canvas.draw()
     ax = fig.axes[0]

@@ -44,7 +44,7 @@ SIZE = (800, 500)  # 8 x 5 inches at 100 dpi
 def plot_run(f, run, path, lang="en", *, minima=(), bound=None, optimisers=None):
     """The run's picture made as the walkthrough makes it, then drawn."""
     picture = descent_picture(f, run.variables, run, Sampler(), minima_found=minima, bound=bound)
-    return plots.plot_run(picture, run, path, lang, optimisers=optimisers)
+    return plots.plot_run(picture, path, lang, optimisers=optimisers)
 
 
 def plot_optimizers(f, variables, runs, path, lang="en", optimisers=None):
@@ -177,7 +177,7 @@ def test_plotting_never_imports_pyplot(tmp_path):
         "from tutor.walkthrough.geometry import Sampler, descent_picture\n"
         "x = symbol('x')\n"
         "r = descent.run(5*x**2, ['x'], [1], sp.Rational(1, 20), steps=2, exact=True)\n"
-        f"plots.plot_run(descent_picture(5*x**2, ['x'], r, Sampler()), r, {str(tmp_path / 'p.png')!r})\n"
+        f"plots.plot_run(descent_picture(5*x**2, ['x'], r, Sampler()), {str(tmp_path / 'p.png')!r})\n"
         "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot was imported'\n"
     )
     env = dict(os.environ, MPLBACKEND="Agg")

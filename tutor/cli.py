@@ -348,7 +348,7 @@ def descend_cmd(expr, variables, start, lr, steps, until, exact, optimizer, fmt,
         try:
             minima = _plot_minima(f, walk.variables)
             picture = descent_picture(f, walk.variables, walk, Sampler(), minima_found=minima)
-            written = plot_run(picture, walk, plot_path, optimisers=optimiser_words(walk.optimizer))
+            written = plot_run(picture, plot_path, optimisers=optimiser_words(walk.optimizer))
         except OSError as err:
             fail(
                 TutorError(

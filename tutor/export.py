@@ -698,9 +698,9 @@ def _drawn(future: Any, path: Path, lang: str) -> tuple[str | None, str | None]:
     try:
         return future.result()
     except (BrokenProcessPool, OSError, RuntimeError):
-        from tutor.plots.pool import _draw
+        from tutor.plots.pool import draw_here
 
-        return _draw(future.step, str(path), lang)
+        return draw_here(future, path, lang)
 
 
 def _write(path: Path, text: str) -> None:

@@ -800,11 +800,12 @@ def minimal_figure(path: Path, *, maths: bool) -> None:
     from matplotlib.figure import Figure
 
     from tutor import plots
+    from tutor.walkthrough.geometry import CURVE_SAMPLES
 
     fig = Figure(figsize=plots.FIGSIZE, dpi=plots.DPI)
     FigureCanvasAgg(fig)
     ax = fig.subplots()
-    xs = np.linspace(-1.0, 1.0, plots.style.CURVE_SAMPLES)
+    xs = np.linspace(-1.0, 1.0, CURVE_SAMPLES)
     ax.plot(xs, 5 * xs**2, label=r"$f(x) = 5x^{2}$" if maths else None)
     ax.plot([1.0, 0.5], [5.0, 1.25], "o", label=r"$x_k$" if maths else None)
     if maths:

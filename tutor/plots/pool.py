@@ -3,7 +3,9 @@
 A figure is drawn the same way in a worker as in the exporting process (the
 same code, fonts and sizes), so the bytes are the same; only when they are
 drawn changes.  The exporter asks :func:`has_picture` first, so it can write
-the image link at once and collect the files at the end of the lesson.
+the image link at once and collect the files at the end of the lesson.  A task
+is the step's :func:`~tutor.plots.step.drawing` (its picture, as floats, and
+its words), never the step: the workers import matplotlib, not sympy.
 """
 
 from __future__ import annotations
@@ -15,20 +17,9 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextvars import ContextVar
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, assert_never
+from typing import TYPE_CHECKING
 
-from tutor.walkthrough.contract import (
-    BatchPayload,
-    DerivePayload,
-    EvaluatePayload,
-    ExplainPayload,
-    IterationPayload,
-    OutcomePayload,
-    PredictPayload,
-    QuestionPayload,
-    RunPayload,
-    TrainingPayload,
-)
+from tutor.plots.step import Drawing, drawing
 
 if TYPE_CHECKING:
     from tutor.walkthrough.model import Step
@@ -37,27 +28,17 @@ _pool: ContextVar[ProcessPoolExecutor | None] = ContextVar("drawing_pool", defau
 
 
 def has_picture(step: Step) -> bool:
-    """Whether :func:`tutor.plots.plot_step` draws something for this step (the same cases, nothing drawn)."""
-    match step.payload:
-        case ExplainPayload(picture=picture) | TrainingPayload(picture=picture) | BatchPayload(picture=picture):
-            return picture is not None
-        case RunPayload(comparison=comparison) if comparison is not None:
-            return True
-        case IterationPayload() | RunPayload() | OutcomePayload() as p:
-            return p.picture is not None
-        case DerivePayload() | EvaluatePayload() | PredictPayload() | QuestionPayload():
-            return False
-        case _:
-            assert_never(step.payload)
+    """Whether :func:`tutor.plots.plot_step` draws something for this step (the same dispatch, nothing drawn)."""
+    return drawing(step) is not None
 
 
-def _draw(step: Any, path: str, lang: str) -> tuple[str | None, str | None]:
+def _draw(order: Drawing, path: str, lang: str) -> tuple[str | None, str | None]:
     """In a worker: the PNG's path (None when nothing was drawn), or the error's one line."""
     from tutor.errors import TutorError
-    from tutor.plots.step import plot_step
+    from tutor.plots.step import draw
 
     try:
-        written = plot_step(step, Path(path), lang)
+        written = draw(order, Path(path), lang)
     except TutorError as err:
         return None, err.message
     except Exception as err:  # the exporter reports it as it would from its own process
@@ -65,16 +46,25 @@ def _draw(step: Any, path: str, lang: str) -> tuple[str | None, str | None]:
     return (str(written) if written is not None else None), None
 
 
-def submit(step: Any, path: Path, lang: str) -> Future | None:
-    """Draw ``step`` in the current pool; None when there is no pool (draw it here)."""
+def draw_here(future: Future[tuple[str | None, str | None]], path: Path, lang: str) -> tuple[str | None, str | None]:
+    """A figure the pool could not draw (its process broke), drawn in this process instead."""
+    return _draw(future.order, str(path), lang)  # type: ignore[attr-defined]
+
+
+def submit(step: Step, path: Path, lang: str) -> Future[tuple[str | None, str | None]] | None:
+    """Draw ``step`` in the current pool; None when there is no pool or nothing to draw (then draw it here).
+
+    Only the step's picture and words travel (floats and strings): a worker never imports sympy.
+    """
     pool = _pool.get()
-    if pool is None:
+    order = drawing(step)
+    if pool is None or order is None:
         return None
     try:
-        future = pool.submit(_draw, step, str(path), lang)
+        future = pool.submit(_draw, order, str(path), lang)
     except RuntimeError:  # the pool broke (a worker could not start): draw here
         return None
-    future.step = step  # type: ignore[attr-defined]  # to draw it here if the pool breaks meanwhile
+    future.order = order  # type: ignore[attr-defined]  # to draw it here if the pool breaks meanwhile
     return future
 
 

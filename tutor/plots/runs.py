@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from tutor.plots import style
 from tutor.plots.style import (
@@ -326,17 +326,15 @@ def _optimizer_colour(name: str, fallback: str, optimisers: Mapping[str, Optimis
     return words.colour if words is not None else fallback
 
 
-def _run_words(
-    run: Any, growing: bool, lang: str, clipped: bool, optimisers: Mapping[str, OptimiserWords]
-) -> list[str]:
+def _run_words(pic: DescentPicture, lang: str, clipped: bool, optimisers: Mapping[str, OptimiserWords]) -> list[str]:
     """The figure title: which optimiser, how many steps, why it stopped (diverged said plainly)."""
-    reason = run.stop.reason
-    steps = word("steps", lang, n=max(len(run.steps) - 1, 0))
-    if reason != "diverged" and growing:
+    reason = pic.stop
+    steps = word("steps", lang, n=pic.steps)
+    if reason != "diverged" and pic.growing:
         status = f"{steps}{'，' if lang == 'zh' else ', '}{word('stopped', lang, reason=reason_words(reason, lang))}"
         colon = "：" if lang == "zh" else ": "
         lines = [
-            f"{_optimizer_words(run.optimizer, lang, optimisers)}{colon}{status}",
+            f"{_optimizer_words(pic.optimizer, lang, optimisers)}{colon}{status}",
             word("growing", lang).upper() if lang == "en" else word("growing", lang),
         ]
         if clipped:
@@ -347,7 +345,7 @@ def _run_words(
     else:
         status = f"{steps}{'，' if lang == 'zh' else ', '}{word('stopped', lang, reason=reason_words(reason, lang))}"
     colon = "：" if lang == "zh" else ": "
-    lines = [f"{_optimizer_words(run.optimizer, lang, optimisers)}{colon}{status}"]
+    lines = [f"{_optimizer_words(pic.optimizer, lang, optimisers)}{colon}{status}"]
     if clipped:
         lines.append(word("off_chart", lang))
     return lines
@@ -355,7 +353,6 @@ def _run_words(
 
 def draw_descent(
     pic: DescentPicture,
-    run: Any,
     path: Path | str,
     lang: str,
     *,
@@ -364,8 +361,8 @@ def draw_descent(
 ) -> Path:
     """A run (``pic.current`` None) or iteration k of it, with the next iterate; by the number of variables.
 
-    ``run``: the engine's record, for its optimiser, stop reason and step count; ``update``: the walkthrough's
-    written-out update (mathtext), shown under the formula; ``optimisers``: the words of the run's optimiser.
+    ``update``: the walkthrough's written-out update (mathtext), shown under the formula; ``optimisers``: the
+    words of the run's optimiser.
     """
     optimisers = optimisers or {}
     upto = pic.current
@@ -377,8 +374,8 @@ def draw_descent(
         else:
             for ax in axes:
                 ax.set_axis_off()
-            _message(axes[0], word("no_steps", lang, reason=reason_words(run.stop.reason, lang)))
-        _suptitle(fig, *_titles(run, pic, lang, False, optimisers))
+            _message(axes[0], word("no_steps", lang, reason=reason_words(pic.stop, lang)))
+        _suptitle(fig, *_titles(pic, lang, False, optimisers))
         fig.supxlabel(formulas(pic.title), fontsize=10)
         return style.save(fig, path)
     fig, ax = new_figure()
@@ -387,8 +384,8 @@ def draw_descent(
     else:
         clipped = _two_variables(fig, ax, pic, view, lang)
     if not pic.iterates:
-        _message(ax, word("no_steps", lang, reason=reason_words(run.stop.reason, lang)))
-    _suptitle(fig, *_titles(run, pic, lang, clipped, optimisers))
+        _message(ax, word("no_steps", lang, reason=reason_words(pic.stop, lang)))
+    _suptitle(fig, *_titles(pic, lang, clipped, optimisers))
     title = formulas(pic.title)
     if upto is not None and pic.iterates and pic.next is not None and update:
         title += "\n" + update
@@ -397,11 +394,9 @@ def draw_descent(
     return style.save(fig, path)
 
 
-def _titles(
-    run: Any, pic: DescentPicture, lang: str, clipped: bool, optimisers: Mapping[str, OptimiserWords]
-) -> list[str]:
+def _titles(pic: DescentPicture, lang: str, clipped: bool, optimisers: Mapping[str, OptimiserWords]) -> list[str]:
     if pic.current is None:
-        return _run_words(run, pic.growing, lang, clipped, optimisers)
+        return _run_words(pic, lang, clipped, optimisers)
     lines = [f"{word('descent', lang)} — {word('step_k', lang, k=pic.current)}"]
     if clipped:
         lines.append(word("off_chart", lang))
@@ -410,7 +405,6 @@ def _titles(
 
 def plot_run(
     picture: DescentPicture,
-    run: Any,
     path: Path | str,
     lang: str = "en",
     *,
@@ -422,4 +416,4 @@ def plot_run(
     optimiser's words, found by the caller (plots compute and look up nothing).
     """
     with _render_lock, style._fonts():
-        return draw_descent(picture, run, path, lang, optimisers=optimisers)
+        return draw_descent(picture, path, lang, optimisers=optimisers)

@@ -1,9 +1,15 @@
-"""One walkthrough step to its picture: ``match step.payload`` and hand its picture to the figure that draws it."""
+"""One walkthrough step to its picture: ``match step.payload`` once, for the figure that draws it and its picture.
+
+:func:`drawing` is the only dispatch: :func:`plot_step` draws what it names,
+and the export's pool (:mod:`tutor.plots.pool`) sends it to another process
+as it is (pictures are floats and words: no sympy to pickle or import there).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, assert_never
+from typing import TYPE_CHECKING, Any, assert_never
 
 from tutor.plots.comparison import plot_optimizers
 from tutor.plots.fitting import plot_batch, plot_training
@@ -26,24 +32,45 @@ from tutor.walkthrough.contract import (
 if TYPE_CHECKING:
     from tutor.walkthrough.model import Step
 
+#: A figure function and its arguments before (path, lang): picklable, light.
+Drawing = tuple[Callable[..., Path | None], tuple[Any, ...], dict[str, Any]]
 
-@_one_at_a_time
-def plot_step(step: Step, path: Path | str, lang: str = "en") -> Path | None:
-    """The picture for one walkthrough step, or None when the step has nothing to draw."""
+
+def drawing(step: Step) -> Drawing | None:
+    """The figure that pictures this step and what it draws; None when the step has nothing to draw."""
     match step.payload:
         case ExplainPayload(picture=picture):
-            return plot_function(picture, path, lang) if picture is not None else None
+            return (plot_function, (picture,), {}) if picture is not None else None
         case RunPayload(comparison=comparison) as p if comparison is not None:
-            return plot_optimizers(comparison, path, lang, p.optimisers)
+            return plot_optimizers, (comparison,), {"optimisers": dict(p.optimisers)}
         case IterationPayload() | RunPayload() | OutcomePayload() as p:
             if p.picture is None:
                 return None
-            return draw_descent(p.picture, p.run, path, lang, update=p.update_mathtext, optimisers=p.optimisers)
+            return draw_descent, (p.picture,), {"update": p.update_mathtext, "optimisers": dict(p.optimisers)}
         case TrainingPayload(picture=picture):
-            return plot_training(picture, path, lang) if picture is not None else None
+            return (plot_training, (picture,), {}) if picture is not None else None
         case BatchPayload(picture=picture):
-            return plot_batch(picture, path, lang) if picture is not None else None
+            return (plot_batch, (picture,), {}) if picture is not None else None
         case DerivePayload() | EvaluatePayload() | PredictPayload() | QuestionPayload():
             return None
         case _:
             assert_never(step.payload)
+
+
+def draw(order: Drawing, path: Path | str, lang: str = "en") -> Path | None:
+    """Draw a :func:`drawing` to ``path`` (in this process or a worker: the same bytes)."""
+    figure, args, options = order
+    return _draw_one(figure, args, options, path, lang)
+
+
+@_one_at_a_time
+def _draw_one(
+    figure: Callable[..., Path | None], args: tuple[Any, ...], options: dict[str, Any], path: Path | str, lang: str
+) -> Path | None:
+    return figure(*args, path, lang, **options)
+
+
+def plot_step(step: Step, path: Path | str, lang: str = "en") -> Path | None:
+    """The picture for one walkthrough step, or None when the step has nothing to draw."""
+    order = drawing(step)
+    return draw(order, path, lang) if order is not None else None

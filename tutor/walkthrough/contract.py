@@ -105,6 +105,9 @@ class DescentPicture:
     """
 
     variables: tuple[str, ...]
+    optimizer: str  # the run's optimiser (its key)
+    stop: str  # why the run stopped (the engine's reason key)
+    steps: int  # how many steps the whole run took
     iterates: tuple[Iterate, ...]  # up to iterate k (every one for a whole run)
     current: int | None  # the index of iterate k in ``iterates``; None for a whole run
     next: tuple[float, ...] | None

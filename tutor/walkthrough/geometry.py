@@ -459,6 +459,9 @@ def descent_picture(
         brk, shown_view = None, None
     return DescentPicture(
         variables=variables,
+        optimizer=str(getattr(run, "optimizer", "gd")),
+        stop=run.stop.reason,
+        steps=max(len(run.steps) - 1, 0),
         iterates=its,
         current=len(its) - 1 if upto is not None else None,
         next=nxt,
