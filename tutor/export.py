@@ -903,7 +903,9 @@ def export_command(
 
     from tutor.plots.pool import drawing_pool
 
-    with nullcontext() if transcript else drawing_pool():  # the figures on every core
+    # the figures on every core; one lesson's few are drawn here (starting the pool costs about what drawing them does)
+    pooled = not transcript and len(names) != 1
+    with drawing_pool() if pooled else nullcontext():
         for name, lesson in _lessons(names, lesson_dirs):
             if isinstance(lesson, TutorError):
                 failed.append(name)

@@ -68,15 +68,29 @@ def submit(step: Step, path: Path, lang: str) -> Future[tuple[str | None, str | 
     return future
 
 
+def _ready() -> None:
+    """A worker's start: import the figures and register the fonts now, while the exporter builds its first lesson."""
+    from tutor.plots import step, style
+
+    style.font_family()
+    del step
+
+
 @contextlib.contextmanager
 def drawing_pool(workers: int | None = None) -> Iterator[ProcessPoolExecutor | None]:
-    """A process pool for the export's figures, one process per core (none on a single core)."""
+    """A process pool for the export's figures, one process per core (none on a single core).
+
+    Its processes start at once (each imports matplotlib: about a second), so
+    they are ready by the time the first lesson's walkthrough is built.
+    """
     count = workers or os.cpu_count() or 1
     if count < 2:
         yield None
         return
     # spawn, not the forkserver: that one is the checker's (tutor.sandbox), preloaded with sympy for its quick restarts
-    pool = ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("spawn"))
+    pool = ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("spawn"), initializer=_ready)
+    for _ in range(count):  # a worker process starts per task submitted while none is idle
+        pool.submit(int)
     token = _pool.set(pool)
     try:
         yield pool
