@@ -35,7 +35,6 @@ from tutor.walkthrough.contract import (
     EvaluatePayload,
     ExplainPayload,
     FunctionPicture,
-    Grid,
     OptimiserWords,
     PredictPayload,
     QuestionPayload,
@@ -235,17 +234,24 @@ def _title(pic: DescentPicture, lang: str) -> str:
 # --- two variables: contour lines ------------------------------------------------------------------------
 
 
-def _levels(grid: Grid, lang: str) -> list[Series]:
-    """A few contour lines of f over the grid, spaced by quantiles (dense near the minimum)."""
+def _box(view: ContourView) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The box a text plot shows: the tight one (its cells are not square, so equal scales would waste rows)."""
+    return view.tight if view.tight is not None else (view.xlim, view.ylim)
+
+
+def _levels(view: ContourView, lang: str) -> list[Series]:
+    """A few contour lines of f over the box shown, spaced by quantiles of f there (dense near the minimum)."""
     import contourpy
     import numpy as np
 
+    grid = view.grid
+    (x0, x1), (y0, y1) = _box(view)
+    X, Y = np.meshgrid(grid.xs, grid.ys)
     Z = grid.zs
-    values = Z[np.isfinite(Z)]
+    values = Z[np.isfinite(Z) & (x0 <= X) & (x1 >= X) & (y0 <= Y) & (y1 >= Y)]
     if values.size < 2 or values.max() <= values.min():
         return []
     levels = np.unique(np.quantile(values, np.linspace(0.02, 0.9, TEXT_LEVELS)))
-    X, Y = np.meshgrid(grid.xs, grid.ys)
     generator = contourpy.contour_generator(X, Y, np.ma.masked_invalid(Z), line_type=contourpy.LineType.Separate)
     out: list[Series] = []
     for level in levels:
@@ -264,8 +270,8 @@ def _two_variables(pic: DescentPicture, view: ContourView, lang: str, reveal: bo
     steps = pic.iterates
     pts = [it.point for it in steps]
     next_pt = pic.next if (current is not None and reveal) else None
-    xlim, ylim = view.xlim, view.ylim
-    series = _levels(view.grid, lang)
+    xlim, ylim = _box(view)
+    series = _levels(view, lang)
     labels: list[Label] = []
     good = [q for q in pts if _finite(*q) and _inside(q, xlim, ylim)]
     if len(good) > 1:
@@ -357,10 +363,9 @@ def _function(p: FunctionPicture, lang: str) -> Sketch:
             (_curve(view, f"f({name})"), *mins),
             tuple(labels),
         ).with_legend()
-    series = _levels(view.grid, lang) + _minimum_stars(p.minima, lang)
-    return Sketch(
-        word("function", lang), view.xlim, view.ylim, p.variables[0], p.variables[1], tuple(series)
-    ).with_legend()
+    xlim, ylim = _box(view)
+    series = _levels(view, lang) + _minimum_stars(p.minima, lang)
+    return Sketch(word("function", lang), xlim, ylim, p.variables[0], p.variables[1], tuple(series)).with_legend()
 
 
 # --- optimisers side by side ----------------------------------------------------------------------------
@@ -375,8 +380,8 @@ def _compare(p: ComparisonPicture, lang: str, optimisers: Mapping[str, Optimiser
     view = p.view
     clipped = False
     if isinstance(view, ContourView):
-        xlim, ylim = view.xlim, view.ylim
-        series = _levels(view.grid, lang)
+        xlim, ylim = _box(view)
+        series = _levels(view, lang)
         for run in p.runs:
             color = TEXT_COLORS.get(run.optimizer, "white")
             kept = _kept(run.points, lambda q: _inside(q, _grow(xlim), _grow(ylim)))

@@ -74,6 +74,9 @@ class ContourView:
     equal: bool
     grid: Grid
     clipped: bool = False  # some iterates lie outside the box
+    #: the box around the path and the minima before it was widened for equal scales (a text plot's cells are
+    #: not square, so it shows this one)
+    tight: tuple[tuple[float, float], tuple[float, float]] | None = None
 
 
 @dataclass(frozen=True)

@@ -333,7 +333,7 @@ def growing(steps: Sequence[Any]) -> bool:
 
 def _contour_view(sampler: Sampler, f: Any, variables: Sequence[str], box: Box, clipped: bool) -> ContourView:
     xlim, ylim, equal = fill_box(*box)
-    return ContourView(xlim, ylim, equal, sampler.grid(f, variables, xlim, ylim), clipped)
+    return ContourView(xlim, ylim, equal, sampler.grid(f, variables, xlim, ylim), clipped, box)
 
 
 # --- titles ---------------------------------------------------------------------------------------------
