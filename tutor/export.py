@@ -255,6 +255,7 @@ class _Solution:
         self.link_dir = link_dir
         self.lines: list[str] = []
         self.images: list[Path] = []
+        self.text = ""  # the Markdown, once rendered
         self.tabled: set[int] = set()
         self.drawing: list[tuple[Path, Any]] = []  # (path, future) of figures drawn in the export's process pool
 
@@ -680,15 +681,25 @@ def render_markdown(
     walkthrough: Any, lang: str = "en", image_dir: Path | None = None, link_dir: str = ""
 ) -> tuple[str, list[Path]]:
     """The Markdown of a walkthrough, and the images written to ``image_dir`` (none when it is None)."""
+    return _finish(_render(walkthrough, lang, image_dir, link_dir), lang)
+
+
+def _render(walkthrough: Any, lang: str, image_dir: Path | None, link_dir: str) -> _Solution:
+    """The Markdown written, its figures drawn here or handed to the pool (collected by :func:`_finish`)."""
     solution = _Solution(walkthrough, lang, image_dir, link_dir or walkthrough.lesson_id)
-    text = solution.render()
+    solution.text = solution.render()
+    return solution
+
+
+def _finish(solution: _Solution, lang: str) -> tuple[str, list[Path]]:
+    """The Markdown and its images, once the pool has drawn every figure it links."""
     for path, future in solution.drawing:  # the figures drawn in the pool: all there before the Markdown is
         written, error = _drawn(future, path, lang)
         if error is not None:
             raise ExportError(f"cannot draw {path.name}: {error}")
         if written is None:
             raise ExportError(f"{path.name} was linked but nothing was drawn for it")
-    return text, solution.images
+    return solution.text, solution.images
 
 
 def _drawn(future: Any, path: Path, lang: str) -> tuple[str | None, str | None]:
@@ -746,14 +757,27 @@ def export_markdown(walkthrough: Any, out_dir: Path | str, lang: str = "en") -> 
 
 
 def _export(walkthrough: Any, out_dir: Path | str, lang: str) -> tuple[Path, list[Path]]:
+    return _end_export(*_start_export(walkthrough, out_dir, lang), lang)
+
+
+def _start_export(walkthrough: Any, out_dir: Path | str, lang: str) -> tuple[Path, _Solution]:
+    """A lesson's Markdown path and its rendering, its figures still drawing in the pool."""
     out_dir = Path(out_dir)
     lesson_id = walkthrough.lesson_id
     _no_links(out_dir / lesson_id)
     try:
-        text, images = render_markdown(walkthrough, lang, out_dir / lesson_id, lesson_id)
+        solution = _render(walkthrough, lang, out_dir / lesson_id, lesson_id)
     except OSError as err:
         raise ExportError(f"cannot write the images of {lesson_id} in {out_dir}: {err.strerror or err}") from None
-    path = out_dir / f"{lesson_id}.md"
+    return out_dir / f"{lesson_id}.md", solution
+
+
+def _end_export(path: Path, solution: _Solution, lang: str) -> tuple[Path, list[Path]]:
+    """Wait for the lesson's figures, then write its Markdown."""
+    try:
+        text, images = _finish(solution, lang)
+    except OSError as err:
+        raise ExportError(f"cannot write the images of {path.stem} in {path.parent}: {err.strerror or err}") from None
     _write(path, text)
     return path, images
 
@@ -906,10 +930,12 @@ def export_command(
     # the figures on every core; one lesson's few are drawn here (starting the pool costs about what drawing them does)
     pooled = not transcript and len(names) != 1
     with drawing_pool() if pooled else nullcontext():
+        # every lesson is built and rendered while the pool draws the figures of the ones before it; then, in order,
+        # each lesson's figures are waited for and its Markdown written (a lesson whose figure fails is skipped)
+        started: list[tuple[str, str, bool] | tuple[str, Path, _Solution]] = []  # (name, line, failed) or pending
         for name, lesson in _lessons(names, lesson_dirs):
             if isinstance(lesson, TutorError):
-                failed.append(name)
-                yield f"skipped {name}: {lesson.message}"
+                started.append((name, f"skipped {name}: {lesson.message}", True))
                 continue
             try:
                 walkthrough = _walkthrough(lesson)
@@ -917,11 +943,21 @@ def export_command(
                     path = export_transcript(
                         walkthrough.lesson_id, attempts_of(walkthrough.lesson_id), walkthrough, out_dir, lang
                     )
-                    yield f"wrote {_shown(path)}"
+                    started.append((name, f"wrote {_shown(path)}", False))
                 else:
-                    path, images = _export(walkthrough, out_dir, lang)
-                    count = len(images)
-                    yield f"wrote {_shown(path)} ({count} image{'s' if count != 1 else ''})"
+                    started.append((name, *_start_export(walkthrough, out_dir, lang)))
+            except TutorError as err:
+                started.append((name, f"skipped {name}: {err.message}", True))
+        for name, second, third in started:
+            if isinstance(second, str):  # already said
+                if third:
+                    failed.append(name)
+                yield second
+                continue
+            try:
+                path, images = _end_export(second, third, lang)
+                count = len(images)
+                yield f"wrote {_shown(path)} ({count} image{'s' if count != 1 else ''})"
             except TutorError as err:
                 failed.append(name)
                 yield f"skipped {name}: {err.message}"
