@@ -344,6 +344,7 @@ class _Solution:
 
         name = f"{_slug(step.id)}.png"
         future = submit(step, self.image_dir / name, self.lang) if has_picture(step) else None
+        written: Path | None
         if future is not None:  # drawn on another core; collected by finish_images()
             self.image_dir.mkdir(parents=True, exist_ok=True)
             self.drawing.append((self.image_dir / name, future))
@@ -932,7 +933,8 @@ def export_command(
     with drawing_pool() if pooled else nullcontext():
         # every lesson is built and rendered while the pool draws the figures of the ones before it; then, in order,
         # each lesson's figures are waited for and its Markdown written (a lesson whose figure fails is skipped)
-        started: list[tuple[str, str, bool] | tuple[str, Path, _Solution]] = []  # (name, line, failed) or pending
+        # per lesson, in order: (name, what was said, failed) when it is done, or (name, path, solution) pending
+        started: list[tuple[str, str, bool] | tuple[str, Path, _Solution]] = []
         for name, lesson in _lessons(names, lesson_dirs):
             if isinstance(lesson, TutorError):
                 started.append((name, f"skipped {name}: {lesson.message}", True))
@@ -948,14 +950,19 @@ def export_command(
                     started.append((name, *_start_export(walkthrough, out_dir, lang)))
             except TutorError as err:
                 started.append((name, f"skipped {name}: {err.message}", True))
-        for name, second, third in started:
-            if isinstance(second, str):  # already said
-                if third:
-                    failed.append(name)
-                yield second
-                continue
+        for entry in started:
+            match entry:
+                case (name, str() as said, bool() as did_fail):  # already said
+                    if did_fail:
+                        failed.append(name)
+                    yield said
+                    continue
+                case (name, Path() as target, _Solution() as solution):
+                    pass
+                case _:
+                    raise AssertionError(entry)
             try:
-                path, images = _end_export(second, third, lang)
+                path, images = _end_export(target, solution, lang)
                 count = len(images)
                 yield f"wrote {_shown(path)} ({count} image{'s' if count != 1 else ''})"
             except TutorError as err:
