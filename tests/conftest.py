@@ -41,7 +41,7 @@ def zh():
 
 @pytest.fixture(scope="session")
 def bundled_walkthrough():
-    """``bundled_walkthrough(lesson_id)``: a bundled lesson's walkthrough, built once per test process.
+    """``bundled_walkthrough(lesson_id)``: a bundled lesson's walkthrough, built once per test process and language.
 
     Several modules read the same bundled walkthroughs (building one runs
     the lesson's mathematics); a walkthrough is plain frozen data, so one
@@ -52,8 +52,13 @@ def bundled_walkthrough():
     from tutor.lesson.catalog import find_lessons
     from tutor.walkthrough import build_walkthrough
 
-    @cache
     def build(lesson_id: str):
+        from tutor.i18n import current_language
+
+        return built(lesson_id, current_language())  # the words are said in the language it is built in
+
+    @cache
+    def built(lesson_id: str, language: str):
         from tutor import paths
 
         folder = paths.bundled_lessons_dir()

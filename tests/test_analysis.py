@@ -108,7 +108,7 @@ def test_ellipse_at_two_over_L_bounces_in_y_for_ever(start):
         "(x-3)^2 + 2(y+1)^2", ("x", "y"), dict(zip("xy", map(sp.Integer, start))), sp.Rational(1, 2), 6
     )
     assert q.expected == "oscillate"
-    assert "It oscillates" in q.help.solution["en"]
+    assert "It oscillates" in q.help.solution
     data = descend_json(
         "(x-3)^2 + 2(y+1)^2", "--from", f"x={start[0]},y={start[1]}", "--lr", "1/2", "--exact", "--steps", "6"
     )
@@ -206,7 +206,7 @@ def test_x4_minus_4x_names_its_curvature_as_local():
         Function(parse_expression("x^4 - 4x", ("x",)), ("x",), "x^4 - 4x"), {"x": sp.Integer(2)}, sp.Rational(1, 10)
     )
     wt = build_walkthrough(Lesson("t", "T", "", (section,), path="t.yaml"))
-    text = wt.steps[-1].text["en"]
+    text = wt.steps[-1].text
     assert "largest curvature" not in text and "local value" in text
 
 
@@ -232,7 +232,7 @@ def test_log_at_three_is_not_said_to_converge():
     assert max(abs(v) for v in xs[-10:]) > 1
     q, _ = predict_question("log(1 + x^2)", ("x",), {"x": sp.Integer(1)}, sp.Integer(3), 30)
     assert q.expected != "converge"
-    assert "30 steps" in q.prompt["en"]
+    assert "30 steps" in q.prompt
 
 
 # --- predict and check agree on the horizon ------------------------------------------------------------
@@ -261,9 +261,9 @@ def test_early_lessons_do_not_say_curvature():
     wt = build_walkthrough(Lesson("t", "T", "", (section,), path="t.yaml", order=2))
     run = wt.steps[-1]
     assert run.payload.bound is None
-    assert "curvature" not in run.text["en"] and "2/L" not in run.text["en"]
+    assert "curvature" not in run.text and "2/L" not in run.text
     late = build_walkthrough(Lesson("t", "T", "", (section,), path="t.yaml", order=6))
-    assert "curvature" in late.steps[-1].text["en"]
+    assert "curvature" in late.steps[-1].text
 
 
 # --- property tests: random quadratics ------------------------------------------------------------------

@@ -393,3 +393,36 @@ def test_every_broken_fixture_fails_and_none_crashes(capsys):
         assert check_command([path]) == 1, path
     out = capsys.readouterr().out
     assert "Traceback" not in out
+
+
+BROKEN = """id: broken
+title: {en: Broken, zh: 坏了}
+sections:
+  - descent:
+      function: x^2 +
+      start: {x: 1}
+      learning_rate: -1
+      colour: red
+  - explain:
+      text: hi
+      plot: {function: x^2, range: [3, 1]}
+"""
+
+
+def test_check_speaks_the_teachers_language(tmp_path):
+    # a Chinese-speaking teacher's broken lesson: every diagnostic in Chinese, at its file:line:col
+    path = tmp_path / "broken.yaml"
+    path.write_text(BROKEN, encoding="utf-8")
+    outputs = {lang: CliRunner().invoke(main, ["check", str(path), "--lang", lang]) for lang in ("en", "zh")}
+    for result in outputs.values():
+        assert result.exit_code == 1 and "Traceback" not in result.output
+    en, zh = (outputs[lang].output.splitlines() for lang in ("en", "zh"))
+    where = [line.split(": ", 1)[0] for line in en[:-1]]
+    assert where == [line.split(": ", 1)[0] for line in zh[:-1]]  # the same places in both languages
+    assert where == [f"{path}:5:22", f"{path}:7:22", f"{path}:8:7", f"{path}:11:36"]  # read off BROKEN by hand
+    assert "the expression ends too early" in en[0] and "表达式过早结束" in zh[0]
+    assert "must be positive" in en[1] and "必须是正数" in zh[1]
+    assert "unknown key 'colour' in descent" in en[2] and "未知的键 'colour'" in zh[2]
+    assert "a range runs from a smaller to a larger number" in en[3] and "范围要从较小的数到较大的数" in zh[3]
+    assert all(": 错误: " in line for line in zh[:-1])
+    assert en[-1] == "1 lesson checked: 4 errors, 0 warnings" and zh[-1] == "检查了 1 课：4 个错误，0 个警告"

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import sympy as sp
 from click.testing import CliRunner
+from conftest import speaking
 
 from tutor.cli import main
 from tutor.grading import grade
@@ -224,7 +225,7 @@ def test_walk_to_the_end_with_right_answers(stem):
     questions = walkthrough(stem).questions()
     earlier = {}
     for q in questions:
-        g = grade(q, typed(q.expected), earlier, "en")
+        g = grade(q, typed(q.expected), earlier)
         assert g.verdict == "right", (q.id, typed(q.expected), tr(g.message, "en"))
         assert not g.carried_forward, (q.id, tr(g.message, "en"))  # the true values are never "your own" slip
         earlier[q.id] = g.value
@@ -235,7 +236,7 @@ def test_walk_to_the_end_with_right_answers(stem):
 def test_each_question_says_why_a_wrong_answer_is_wrong(stem):
     for q in walkthrough(stem).questions():
         for lang in ("en", "zh"):
-            g = grade(q, wrong_for(q), {}, lang)
+            g = speaking(lang, grade, q, wrong_for(q), {})
             assert g.verdict == "wrong", (q.id, wrong_for(q))
             assert tr(g.message, lang).strip(), q.id
 
@@ -247,9 +248,9 @@ def test_author_feedback_is_reachable(stem):
     for q in walkthrough(stem).questions():
         for fb in q.help.feedback:
             answer = typed(fb.answer)
-            if grade(q, answer, {}, "en").verdict == "right":
+            if grade(q, answer, {}).verdict == "right":
                 continue  # e.g. "increase" is right at another iteration of the same descent
-            g = grade(q, answer, {}, "en")
+            g = grade(q, answer, {})
             assert g.verdict == "wrong", (q.id, answer)
             assert g.feedback == fb.says, (q.id, answer, g.feedback)
             seen += 1
@@ -276,7 +277,10 @@ def test_plain_mode_walks_to_the_end(stem):
         if not step.questions:
             lines.append("")
     out = io.StringIO()
-    assert run_plain(str(LESSONS / f"{stem}.yaml"), [], "zh", io.StringIO("\n".join(lines) + "\n"), out) == 0
+    assert (
+        speaking("zh", run_plain, str(LESSONS / f"{stem}.yaml"), [], "zh", io.StringIO("\n".join(lines) + "\n"), out)
+        == 0
+    )
     n = len(walkthrough(stem).questions())
     assert f"课程完成：{n} 题中 {n} 题一次答对" in out.getvalue()  # every one right at the first try
 

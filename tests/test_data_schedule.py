@@ -145,7 +145,7 @@ def test_each_schedule_sets_each_iterations_learning_rate(schedule, multiplier):
     expected = by_hand(multiplier, 4)
     got = [walk.question(f"s0.k{k}.next").expected for k in range(4)]
     assert got == [R(x.numerator, x.denominator) for x in expected[1:]]
-    assert "follows a schedule" in walk.steps[0].text["en"]
+    assert "follows a schedule" in walk.steps[0].text
 
 
 def test_a_schedule_carries_the_learners_own_iterate_forward():
@@ -211,7 +211,7 @@ DISPLAY = (
 def test_display_sets_decimals_and_rows_of_the_run_table(tmp_path):
     walk = build_walkthrough(load_lesson_text(DISPLAY))
     run = next(s for s in walk.steps if s.kind == "run")
-    table = run.solution["en"].splitlines()
+    table = run.solution.splitlines()
     # header, rule, 5 first rows, an ellipsis row, the last row; x_k = (1/3)^k: x_1 = 0.333, x_2 = 0.111
     assert len(table) == 2 + 6 + 1 and table[-2] == "| … | … | … | … |"
     assert "| 1 | $0.333$ | $0.111$ | $0.667$ |" in table

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import sympy as sp
+from conftest import speaking
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
@@ -67,8 +68,10 @@ def exported(walkthrough, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def exported_zh(walkthrough, tmp_path_factory) -> Path:
-    return export.export_markdown(walkthrough, tmp_path_factory.mktemp("zh"), "zh")
+def exported_zh(tmp_path_factory) -> Path:
+    """The Chinese export of the walkthrough built in Chinese (its words are said in the language it is built in)."""
+    walkthrough_zh = speaking("zh", build_walkthrough, five_x_squared())
+    return speaking("zh", export.export_markdown, walkthrough_zh, tmp_path_factory.mktemp("zh"), "zh")
 
 
 def files(folder: Path) -> dict[str, bytes]:
@@ -147,8 +150,9 @@ def test_images_sit_beside_the_markdown_as_800_by_500_pngs(exported):
             assert image.size == (800, 500)
 
 
-def test_exporting_twice_gives_identical_bytes(tmp_path, walkthrough, exported_zh):
-    export.export_markdown(walkthrough, tmp_path, "zh")
+def test_exporting_twice_gives_identical_bytes(tmp_path, exported_zh):
+    walkthrough_zh = speaking("zh", build_walkthrough, five_x_squared())
+    speaking("zh", export.export_markdown, walkthrough_zh, tmp_path, "zh")
     a, b = files(exported_zh.parent), files(tmp_path)
     assert len(a) == 5 and a == b
 

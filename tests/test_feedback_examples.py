@@ -6,13 +6,15 @@ meaning (which components are named, which idea is given), not word for word.
 
 from __future__ import annotations
 
+import dataclasses
 from functools import cache
 from pathlib import Path
 
 import pytest
 import sympy as sp
+from conftest import speaking
 
-from tutor.grading import grade
+from tutor import grading
 from tutor.lesson.loader import load_lesson
 from tutor.mathinput import symbol
 from tutor.text import tr
@@ -33,12 +35,33 @@ def _patient_catalogue(monkeypatch):
 
 
 @cache
-def lesson(n: int):
-    return build_walkthrough(load_lesson(next(LESSONS.glob(f"0{n}-*.yaml"))))
+def lesson(n: int, language: str = "en"):
+    """Bundled lesson n, built in ``language`` (the engine's words are said as it is built)."""
+    return speaking(language, build_walkthrough, load_lesson(next(LESSONS.glob(f"0{n}-*.yaml"))))
+
+
+#: id(question) -> (lesson, question id), to find the same question built in Chinese.
+_ASKED: dict[int, tuple[int, str]] = {}
 
 
 def q(n: int, qid: str) -> Question:
-    return lesson(n).question(qid)
+    question = lesson(n).question(qid)
+    _ASKED[id(question)] = (n, qid)
+    return question
+
+
+def grade(question, answer, earlier=None) -> grading.Grade:
+    """Graded in English and in Chinese (the bundled question built in Chinese): code words as {"en", "zh"}."""
+    en = grading.grade(question, answer, earlier)
+    n_qid = _ASKED.get(id(question))
+    twin = lesson(n_qid[0], "zh").question(n_qid[1]) if n_qid else question
+    zh = speaking("zh", grading.grade, twin, answer, earlier)
+    assert (en.verdict, en.value, en.parts) == (zh.verdict, zh.value, zh.parts)
+
+    def both(a, b):
+        return a if a is None or not isinstance(a, str) else {"en": a, "zh": b}
+
+    return dataclasses.replace(en, message=both(en.message, zh.message), feedback=both(en.feedback, zh.feedback))
 
 
 def said(g, lang: str) -> str:
@@ -317,8 +340,7 @@ def test_the_summary_tells_first_tries_from_later_ones(session):
     assert f"1 of {total} questions right at the first try" in summary
     assert "2 right after more tries or hints" in summary and "1 with the answer shown" in summary
     assert "1 wrong try" in summary and "1 hint" in summary
-    s.lang = "zh"
-    summary = s.summary()
+    summary = speaking("zh", s.summary)
     assert f"{total} 题中 1 题一次答对" in summary and "2 题多次尝试或看提示后答对" in summary
     assert "1 题看了答案" in summary and "答错 1 次" in summary and "提示 1 次" in summary
 

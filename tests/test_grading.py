@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 import sympy as sp
 
 from tutor import grading
-from tutor.grading import Grade, grade
+from tutor.grading import Grade
+from tutor.grading import grade as grade_in_one_language
 from tutor.lesson.model import Derive, Descent, Feedback, Function, Help, Lesson
 from tutor.mathinput import symbol
 from tutor.sandbox import BoundExceeded
@@ -36,6 +39,20 @@ def wt():
         Descent(two, {"x": sp.Integer(1), "z": sp.Integer(1)}, R(1, 5), by_hand=2),  # s3.k*.*
     )
     return build_walkthrough(Lesson("g", "G", "S", sections))
+
+
+def grade(question, answer, earlier=None) -> Grade:
+    """Grade in English and in Chinese: one Grade whose code messages are {"en", "zh"} (lesson Text as it is)."""
+    from conftest import speaking
+
+    en = grade_in_one_language(question, answer, earlier)
+    zh = speaking("zh", grade_in_one_language, question, answer, earlier)
+    assert (en.verdict, en.value, en.part, en.column) == (zh.verdict, zh.value, zh.part, zh.column)
+
+    def both(a, b):
+        return a if a is None or not isinstance(a, str) else {"en": a, "zh": b}
+
+    return dataclasses.replace(en, message=both(en.message, zh.message), feedback=both(en.feedback, zh.feedback))
 
 
 def right(g: Grade) -> bool:

@@ -551,7 +551,7 @@ def test_hostile_answers_are_invalid_and_not_counted(questions, sentinel):
             if g.verdict != "invalid" or g.counted:
                 wrong.append((q.id, short(text), g.verdict))
             else:
-                message = g.message["en"]
+                message = g.message
                 assert "\n" not in message and message.startswith("I cannot read this answer")
     assert wrong == []
 
@@ -709,7 +709,7 @@ def test_a_choice_answer_is_echoed_without_control_characters(questions):
     q = next(q for q in questions if q.kind == "choice")
     g = grade(q, "up\x1b[2J\x07" + "a" * 200)
     assert g.verdict == "invalid"
-    message = g.message["en"]
+    message = g.message
     assert "\x1b" not in message and "\x07" not in message and "\\x1b" in message and len(message) < 250
 
 

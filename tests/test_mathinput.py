@@ -649,3 +649,88 @@ def test_a_formula_copied_from_the_screen_reads_back():
     pasted = FORMULA_SPACE.join(["5", "x²", "+", "1"])
     assert parse_expression(pasted, ("x",)) == parse_expression("5*x**2 + 1", ("x",))
     assert parse_expression(pasted, ("x",)) != parse_expression("5*x**2", ("x",))
+
+
+# --- a Chinese keyboard (issue 17): read what it types, or say in the learner's language what to type --------
+
+
+def _refusal(lang: str, parse, text: str) -> MathTextError:
+    from conftest import speaking
+
+    def refused():
+        with pytest.raises(MathTextError) as info:
+            parse(text)
+        return info.value
+
+    return speaking(lang, refused)
+
+
+@pytest.mark.parametrize(
+    "text, parse, value",
+    [
+        ("ｘ² ＋ ２ｘ", lambda t: parse_expression(t, ["x"]), x**2 + 2 * x),  # full-width letters and digits
+        ("１／２", parse_number, Rational(1, 2)),
+        ("[4、12、21]", lambda t: parse_vector(t, []), (4, 12, 21)),  # 、 separates entries
+        ("【-0.5，1】", lambda t: parse_vector(t, []), (Rational(-1, 2), 1)),  # 【】 are brackets
+        ("（1，2）", lambda t: parse_vector(t, []), (1, 2)),  # full-width brackets and comma
+        ("2x。", lambda t: parse_expression(t, ["x"]), 2 * x),  # the full stop ending a sentence
+        ("0。5", parse_number, Rational(1, 2)),  # 。 typed as the decimal point
+    ],
+)
+def test_a_chinese_keyboard_is_read(text, parse, value):
+    assert parse(text) == value
+
+
+@pytest.mark.parametrize(
+    "text, digits",
+    [("零", "0"), ("一", "1"), ("二", "2"), ("十二", "12"), ("一百零五", "105"), ("半", "1/2"),
+     ("二分之一", "1/2"), ("零点五", "0.5"), ("负三", "-3")],
+)  # fmt: skip
+def test_a_number_written_in_chinese_says_what_to_type(text, digits):
+    # worked by hand: 一百零五 = 1·100 + 5, 二分之一 = one of two parts = 1/2, 零点五 = 0.5, 负 = minus
+    en = _refusal("en", parse_number, text)
+    zh = _refusal("zh", parse_number, text)
+    assert en.column == zh.column == 0
+    assert f"'{text}' is a number written in Chinese" in en.message and f"as {digits}" in en.message
+    assert f"“{text}”是用汉字写的数" in zh.message and f"写成 {digits}" in zh.message
+
+
+def test_a_number_in_chinese_inside_an_expression_is_found_where_it_is():
+    en = _refusal("en", lambda t: parse_expression(t, ["x"]), "2x + 三")
+    zh = _refusal("zh", lambda t: parse_expression(t, ["x"]), "2x + 三")
+    assert en.column == zh.column == 5 and "as 3" in en.message and "写成 3" in zh.message
+
+
+@pytest.mark.parametrize("text, column", [("x：2", 1), ("x + 1？", 5), ("《x》", 0)])
+def test_chinese_punctuation_is_named_not_guessed(text, column):
+    en = _refusal("en", lambda t: parse_expression(t, ["x"]), text)
+    zh = _refusal("zh", lambda t: parse_expression(t, ["x"]), text)
+    typed = text[column]
+    assert en.column == zh.column == column
+    assert f"'{typed}' is a Chinese punctuation mark" in en.message and "English punctuation" in en.message
+    assert f"“{typed}”是中文标点" in zh.message and "英文标点" in zh.message
+
+
+def test_a_chinese_word_is_refused_in_the_learners_language():
+    en = _refusal("en", lambda t: parse_expression(t, ["x"]), "x的平方")
+    zh = _refusal("zh", lambda t: parse_expression(t, ["x"]), "x的平方")
+    assert en.column == zh.column == 1
+    assert "'的' is a Chinese character" in en.message and "Latin letters" in en.message
+    assert "“的”是汉字" in zh.message and "拉丁字母" in zh.message
+    assert "CJK UNIFIED IDEOGRAPH" not in zh.message  # no English Unicode names in Chinese
+
+
+@pytest.mark.parametrize(
+    "text, variables, en_words, zh_words",
+    [
+        ("1、2", None, "a comma can only separate the entries of a vector", "逗号只能用来分隔向量"),
+        ("b", [], "unknown name 'b' (no variables are allowed here)", "未知的名称 'b'（这里不允许使用变量）"),
+        ("x ? 1", ["x"], "'?' is not allowed", "不允许使用 '?'"),
+        ("sinx", ["x"], "'sin' needs brackets", "'sin' 需要括号"),
+    ],
+)
+def test_parser_messages_in_both_languages(text, variables, en_words, zh_words):
+    parse = (lambda t: parse_number(t)) if variables is None else (lambda t: parse_expression(t, variables))
+    en, zh = _refusal("en", parse, text), _refusal("zh", parse, text)
+    assert en.column == zh.column is not None
+    assert en_words in en.message and zh_words in zh.message

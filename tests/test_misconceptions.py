@@ -65,9 +65,11 @@ def question(qid, kind, expected, skill, context, **extra) -> Question:
 
 
 def says(q, value, lang="en") -> str:
-    text = explain(q, value)
+    from conftest import speaking
+
+    text = speaking(lang, explain, q, value)
     assert text is not None, f"{value!r} was not recognised"
-    return tr(text, lang)
+    return speaking(lang, tr, text)
 
 
 def assert_right_answer_not_explained(q):

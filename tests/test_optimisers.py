@@ -20,6 +20,7 @@ import pytest
 import sympy as sp
 import yaml
 from click.testing import CliRunner
+from conftest import speaking
 from jsonschema import Draft7Validator
 
 from tutor import descent, export
@@ -30,6 +31,7 @@ from tutor.lesson.check import check_file
 from tutor.lesson.schema import lesson_schema
 from tutor.mathinput import parse_expression
 from tutor.optimisers import OPTIMISERS, Nesterov, RMSProp, get, make_optimizer
+from tutor.text import tr
 from tutor.walkthrough import build_walkthrough
 
 TOLERANCE = 1e-12
@@ -247,8 +249,8 @@ def test_every_optimiser_carries_what_the_views_read():
     colours = set()
     for key, cls in OPTIMISERS.items():
         assert cls.key == key and get(key) is cls
-        for words in (cls.label, cls.noun):
-            assert all(words[lang] for lang in LANGUAGES)
+        for words in (cls.label, cls.noun):  # marked for the catalogue, said in every language
+            assert words and all(speaking(lang, tr, words) for lang in LANGUAGES)
         assert cls.update_unicode and cls.update_latex and cls.convention.startswith("PyTorch")
         colours.add(cls.colour)
         made = make_optimizer(key)
@@ -426,7 +428,8 @@ def test_a_lesson_with_nesterov_and_rmsprop_passes_check_and_builds(lesson_file,
     assert r"(Nesterov momentum: $b_{k+1} = \beta\, b_k + \nabla f(\mathbf{x}_{0})" in md
     assert r"(RMSProp: $v_{k+1} = \alpha\, v_k + (1-\alpha)\, \nabla f(\mathbf{x}_{0})^2" in md
     assert (out / "new-optimisers" / "s1.run.png").is_file()
-    zh = export.export_markdown(walk, tmp_path / "zh", "zh").read_text(encoding="utf-8")
+    walk_zh = speaking("zh", build_walkthrough, lesson)  # a walkthrough speaks the language it was built in
+    zh = speaking("zh", export.export_markdown, walk_zh, tmp_path / "zh", "zh").read_text(encoding="utf-8")
     assert "（Nesterov 动量法：$b_{k+1}" in zh
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import sympy as sp
+from conftest import speaking
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
@@ -137,7 +138,8 @@ def test_chinese_plot_draws_every_glyph_from_the_bundled_font(tmp_path, figures)
 
 
 def test_the_chinese_title_is_chinese(tmp_path, figures):
-    plot_run(5 * x**2, halving_run(), tmp_path / "zh.png", "zh", minima=(), optimisers=optimiser_words("gd"))
+    words = speaking("zh", optimiser_words, "gd")  # the process speaks one language: the payload's words are in it
+    speaking("zh", plot_run, 5 * x**2, halving_run(), tmp_path / "zh.png", "zh", minima=(), optimisers=words)
     title = figures[-1]._suptitle.get_text()
     assert "梯度下降" in title and "步" in title
 
@@ -227,7 +229,7 @@ def test_diverging_run_says_so_and_keeps_the_view_near_the_start(tmp_path, figur
 
 def test_diverging_run_in_chinese_says_diverged(tmp_path, figures):
     run = descent.run(5 * x**2, ["x"], [1], 0.25, steps=200)
-    plot_run(5 * x**2, run, tmp_path / "div.png", "zh", minima=())
+    speaking("zh", plot_run, 5 * x**2, run, tmp_path / "div.png", "zh", minima=())
     assert "发散" in figures[-1]._suptitle.get_text()
 
 
@@ -330,8 +332,8 @@ def training_data() -> TrainingPayload:
 
 
 def test_training_step_draws_the_fit_before_and_after_and_the_loss(tmp_path, figures):
-    step = pictured(Step("t", 3, "t", "", training_data()))
-    path = plots.plot_step(step, tmp_path / "train.png", "zh")
+    step = speaking("zh", pictured, Step("t", 3, "t", "", training_data()))
+    path = speaking("zh", plots.plot_step, step, tmp_path / "train.png", "zh")
     left, right = figures[-1].axes[:2]
     labels = [line.get_label() for line in left.get_lines()]
     assert "更新前的模型" in labels and "更新后的模型" in labels

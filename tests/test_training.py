@@ -14,6 +14,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 import sympy as sp
+from conftest import speaking
 
 from tutor.calculus import MathError
 from tutor.errors import TutorError
@@ -271,7 +272,8 @@ def test_exact_mode_refuses_irrational_parameters():
 
 def test_a_diverging_float_run_stops_and_says_why():
     run = train(LINE, PARAMS, "x", XS, YS, {"w": 0, "b": 0}, 5, kind="batch", epochs=500)
-    assert run.stop is not None and "learning rate" in run.stop["en"] and "学习率" in run.stop["zh"]
+    zh = speaking("zh", train, LINE, PARAMS, "x", XS, YS, {"w": 0, "b": 0}, 5, kind="batch", epochs=500)
+    assert run.stop is not None and "learning rate" in run.stop and "学习率" in zh.stop
     assert len(run.params) == len(run.updates) + 1 == len(run.losses)
     assert len(run.updates) < 500
 

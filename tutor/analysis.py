@@ -32,9 +32,28 @@ from typing import Any
 import sympy as sp
 
 from tutor import calculus
+from tutor.i18n import N_, _, ngettext
 
 #: What a run can do in the long run (or over the steps shown).
 OUTCOMES = ("converge", "oscillate", "diverge")
+#: Every fate of a direction and outcome of a run, marked so that their words are said in the learner's language.
+FATE_WORDS = (
+    N_("converge"),
+    N_("oscillate"),
+    N_("diverge"),
+    N_("fall"),
+    N_("drift"),
+    N_("stationary"),
+    N_("undecided"),
+    N_("undefined"),
+)
+#: A stationary point's kind (calculus.StationaryPoint.kind, QuadraticVerdict.limit_kind), in words.
+POINT_KINDS = {
+    "minimum": N_("minimum"),
+    "maximum": N_("maximum"),
+    "saddle": N_("saddle"),
+    "inconclusive": N_("inconclusive"),
+}
 
 #: Observed convergence: every |∂f/∂v| within this times max(1, |∇f(x₀)|) of zero.
 CONVERGED = 1e-6
@@ -98,8 +117,10 @@ class Witness:
         d = direction_words(self.direction, variables)
         if len(variables) == 1:
             sign = "+" if self.direction[0] > 0 else "-"
-            return f"f({variables[0]}) → -∞ as {variables[0]} → {sign}∞"
-        return f"f falls without limit along the direction {d}: f(t·d) = {_written(self.along)} → −∞ as t → ∞"
+            return _("f({x}) → -∞ as {x} → {sign}∞").format(x=variables[0], sign=sign)
+        return _("f falls without limit along the direction {d}: f(t·d) = {along} → −∞ as t → ∞").format(
+            d=d, along=_written(self.along)
+        )
 
 
 def _polynomial(f: sp.Expr, variables: Sequence[str]) -> sp.Poly | None:
@@ -458,8 +479,8 @@ def _span(points: Sequence[tuple[float, ...]], variables: Sequence[str]) -> str:
     parts = []
     for i, v in enumerate(variables):
         lo, hi = min(p[i] for p in points), max(p[i] for p in points)
-        parts.append(f"{v} stays between {lo:.3g} and {hi:.3g}")
-    return "; ".join(parts)
+        parts.append(_("{v} stays between {lo} and {hi}").format(v=v, lo=f"{lo:.3g}", hi=f"{hi:.3g}"))
+    return _("; ").join(parts)
 
 
 def observe(run: Any, target: Sequence[Any] | None = None) -> Observation:
@@ -473,12 +494,13 @@ def observe(run: Any, target: Sequence[Any] | None = None) -> Observation:
     shrinks steadily nor settles.  Anything else is undecided, said as "after N
     steps the iterates have not settled".
     """
-    from tutor.descent import DIVERGENCE_LIMIT
+    from tutor.descent import DIVERGENCE_LIMIT, escaped
 
     reason, steps = run.stop.reason, list(run.steps)
     n = len(steps) - 1
     if reason in ("undefined", "not_differentiable", "exact_limit") or not steps:
-        return Observation("undefined", f"the run stops at step {run.stop.k}: {run.stop.message}", max(n, 0))
+        said = _("the run stops at step {k}: {why}").format(k=run.stop.k, why=run.stop.message)
+        return Observation("undefined", said, max(n, 0))
     points = [_floats(s.point) for s in steps]
     closer = False
     if target is not None and len(points) >= 2:
@@ -486,59 +508,70 @@ def observe(run: Any, target: Sequence[Any] | None = None) -> Observation:
         dist = [_distance(p, goal) for p in points]
         closer = all(b < a for a, b in zip(dist, dist[1:]))
     if reason == "diverged":
-        what = (
-            f"|x| passed {DIVERGENCE_LIMIT:.0e} at step {run.stop.k}"
-            if "passed" in run.stop.message
-            else f"the numbers overflowed at step {run.stop.k}"
-        )
-        return Observation("diverge", f"the run diverged: {what}", n, closer)
+        if run.stop.message == escaped():
+            what = _("|x| passed {limit} at step {k}").format(limit=f"{DIVERGENCE_LIMIT:.0e}", k=run.stop.k)
+        else:
+            what = _("the numbers overflowed at step {k}").format(k=run.stop.k)
+        return Observation("diverge", _("the run diverged: {what}").format(what=what), n, closer)
     if reason == "zero_gradient":
-        return Observation("converge", f"the gradient is exactly zero at step {run.stop.k}", n, closer)
+        said = _("the gradient is exactly zero at step {k}").format(k=run.stop.k)
+        return Observation("converge", said, n, closer)
     sizes = [_size(s.gradient) for s in steps]
     tol = CONVERGED * max(1.0, sizes[0])
     first = next((i for i, s in enumerate(sizes) if s <= tol), None)
     if reason == "tolerance" or first is not None:
         k = run.stop.k if first is None else first
-        return Observation(
-            "converge", f"every partial derivative is within {tol:.0e} of zero by step {k} (of {n})", n, closer
+        said = _("every partial derivative is within {tol} of zero by step {k} (of {n})").format(
+            tol=f"{tol:.0e}", k=k, n=n
         )
+        return Observation("converge", said, n, closer)
     if n < 2:
-        return Observation("undecided", f"after {n} step{'s' * (n != 1)} the run is too short to tell", n, closer)
+        said = ngettext(
+            "after {n} step the run is too short to tell", "after {n} steps the run is too short to tell", n
+        ).format(n=n)
+        return Observation("undecided", said, n, closer)
     start, end = sizes[0], sizes[-1]
     tail = sizes[n // 2 :]
     shrinking = all(b < a for a, b in zip(tail, tail[2:]))
     if end * TREND <= start and shrinking:
         return Observation(
             "converge",
-            f"over {n} steps |∇f| fell from {start:.3g} to {end:.3g} (more than {TREND:.0f}-fold) and kept falling",
+            _("over {n} steps |∇f| fell from {start} to {end} (more than {trend}-fold) and kept falling").format(
+                n=n, start=f"{start:.3g}", end=f"{end:.3g}", trend=f"{TREND:.0f}"
+            ),
             n,
             closer,
         )
     if end >= TREND * start:
-        return Observation("diverge", f"over {n} steps |∇f| grew from {start:.3g} to {end:.3g}", n, closer)
+        said = _("over {n} steps |∇f| grew from {start} to {end}").format(n=n, start=f"{start:.3g}", end=f"{end:.3g}")
+        return Observation("diverge", said, n, closer)
     last = points[-3:]
     scale = max(1.0, *(abs(x) for x in last[-1]))
     if _distance(last[2], last[0]) <= 1e-9 * scale and _distance(last[2], last[1]) > 1e-6 * scale:
         a, b = last[1], last[2]
         return Observation(
             "oscillate",
-            f"after {n} steps the iterates bounce for ever between ({', '.join(f'{v:.6g}' for v in a)}) "
-            f"and ({', '.join(f'{v:.6g}' for v in b)}): a 2-cycle that does not shrink",
+            _(
+                "after {n} steps the iterates bounce for ever between ({a}) and ({b}): a 2-cycle that does not shrink"
+            ).format(n=n, a=", ".join(f"{v:.6g}" for v in a), b=", ".join(f"{v:.6g}" for v in b)),
             n,
             closer,
         )
     grads = [[float(g) for g in s.gradient] for s in steps[n // 2 :]]
     main = max(range(len(grads[-1])), key=lambda i: abs(grads[-1][i]))
     flips = sum(a[main] * b[main] < 0 for a, b in zip(grads, grads[1:]))
-    settled = f"after {n} steps the iterates have not settled (|∇f| went from {start:.3g} to {end:.3g})"
+    settled = _("after {n} steps the iterates have not settled (|∇f| went from {start} to {end})").format(
+        n=n, start=f"{start:.3g}", end=f"{end:.3g}"
+    )
     if shrinking:
-        return Observation("undecided", settled + " and it is still shrinking", n, closer)
+        return Observation("undecided", _("{settled} and it is still shrinking").format(settled=settled), n, closer)
     if all(b > a for a, b in zip(tail, tail[2:])):
-        return Observation("undecided", settled + " and it is still growing", n, closer)
+        return Observation("undecided", _("{settled} and it is still growing").format(settled=settled), n, closer)
     if flips * 2 >= len(grads) - 1:
-        return Observation(
-            "oscillate", settled + f": they keep jumping back and forth ({_span(points[n // 2 :], run.variables)})", n
+        said = _("{settled}: they keep jumping back and forth ({span})").format(
+            settled=settled, span=_span(points[n // 2 :], run.variables)
         )
+        return Observation("oscillate", said, n)
     return Observation("undecided", settled, n, closer)
 
 
@@ -551,24 +584,28 @@ def visible(verdict: str, run: Any) -> str | None:
     """
     steps = list(run.steps)
     if len(steps) < 2:
-        return "the run has no steps to show it"
+        return _("the run has no steps to show it")
     n = len(steps) - 1
     start, end = _size(steps[0].gradient), _size(steps[-1].gradient)
     if verdict in ("converge", "stationary"):
         if run.stop.reason == "zero_gradient" or end * VISIBLE <= start:
             return None
-        return f"over {n} steps |∇f| only goes from {start:.3g} to {end:.3g}: it converges, but too slowly to see"
+        return _("over {n} steps |∇f| only goes from {start} to {end}: it converges, but too slowly to see").format(
+            n=n, start=f"{start:.3g}", end=f"{end:.3g}"
+        )
     if verdict == "diverge":
         if run.stop.reason == "diverged" or end >= VISIBLE * start:
             return None
-        return f"over {n} steps |∇f| only goes from {start:.3g} to {end:.3g}: it diverges, but too slowly to see"
+        return _("over {n} steps |∇f| only goes from {start} to {end}: it diverges, but too slowly to see").format(
+            n=n, start=f"{start:.3g}", end=f"{end:.3g}"
+        )
     if verdict == "oscillate":
         if len(steps) < 3:
-            return "two steps cannot show a bounce"
+            return _("two steps cannot show a bounce")
         a, b, c = (_floats(s.point) for s in steps[-3:])
         if _distance(c, a) * VISIBLE <= _distance(c, b):
             return None
-        return f"after {n} steps the iterates still drift more than they bounce: show more steps"
+        return _("after {n} steps the iterates still drift more than they bounce: show more steps").format(n=n)
     return None
 
 
@@ -620,19 +657,21 @@ def _point_words(variables: Sequence[str], point: Sequence[Any]) -> str:
 
 def unbounded_note(witness: Witness, variables: Sequence[str]) -> str:
     if len(variables) == 1:
-        where = f"along {variables[0]}: {witness.words(variables)}"
+        where = _("along {x}: {words}").format(x=variables[0], words=witness.words(variables))
     else:
         d = "(" + ", ".join(sp.sstr(v) for v in witness.direction) + ")"
-        where = f"along the direction d = {d}: f(t·d) = {_written(witness.along)} → −∞ as t → ∞"
-    return f"f is unbounded below {where}; it has no minimum, so a descent can run away for ever"
+        where = _("along the direction d = {d}: f(t·d) = {along} → −∞ as t → ∞").format(
+            d=d, along=_written(witness.along)
+        )
+    return _("f is unbounded below {where}; it has no minimum, so a descent can run away for ever").format(where=where)
 
 
 def _mode_words(mode: Mode, variables: Sequence[str]) -> str:
     if len(variables) == 1:
         return ""
     if mode.direction is None:
-        return f" along the directions of eigenvalue {_num(mode.eigenvalue)}"
-    return f" along {direction_words(mode.direction, variables)}"
+        return _(" along the directions of eigenvalue {value}").format(value=_num(mode.eigenvalue))
+    return _(" along {direction}").format(direction=direction_words(mode.direction, variables))
 
 
 def quadratic_notes(q: QuadraticVerdict, run: Any) -> list[str]:
@@ -645,51 +684,71 @@ def quadratic_notes(q: QuadraticVerdict, run: Any) -> list[str]:
         moving = [m for m in falling if m.excited]
         if moving:
             notes.append(
-                "from this start the descent runs away downhill"
-                + "".join(_mode_words(m, names) for m in moving[:1])
-                + ", where f keeps falling (no learning rate can stop that)"
+                _(
+                    "from this start the descent runs away downhill{along}, where f keeps falling "
+                    "(no learning rate can stop that)"
+                ).format(along="".join(_mode_words(m, names) for m in moving[:1]))
             )
         elif q.outcome in ("oscillate", "diverge"):  # a positive direction at or above its own limit
             bad = [m for m in q.modes if m.excited and m.fate == q.outcome]
-            fate = "diverges" if q.outcome == "diverge" else "oscillates for ever without settling"
+            fate = _("diverges") if q.outcome == "diverge" else _("oscillates for ever without settling")
             limits = ", ".join(
-                f"{q.method.bound_name.replace('L', 'λ')} = {sp.sstr(q.method.limit(m.eigenvalue))} "
-                f"for λ = {_num(m.eigenvalue)}"
+                _("{bound} = {limit} for λ = {value}").format(
+                    bound=q.method.bound_name.replace("L", "λ"),
+                    limit=sp.sstr(q.method.limit(m.eigenvalue)),
+                    value=_num(m.eigenvalue),
+                )
                 for m in bad
             )
             notes.append(
-                f"from this start the descent {fate}{_modes_words(bad, names)}: "
-                f"learning rate {_show_lr(run)} is not below the limit there ({limits}, the curvature along it)"
+                _(
+                    "from this start the descent {fate}{along}: learning rate {lr} is not below the limit there "
+                    "({limits}, the curvature along it)"
+                ).format(fate=fate, along=_modes_words(bad, names), lr=_show_lr(run), limits=limits)
             )
         elif q.outcome in ("converge", "stationary") and q.limit_kind != "minimum":
             where = _point_words(names, q.limit_point)  # type: ignore[arg-type]  # it converges: there is one
-            what = "no step moves" if q.outcome == "stationary" else "the descent converges"
+            what = _("no step moves") if q.outcome == "stationary" else _("the descent converges")
             notes.append(
-                f"the start's gradient has no component{_mode_words(falling[0], names)}, where f falls, "
-                f"so {what} to the {q.limit_kind} point {where}, not a minimum; any nudge off it would run away"
+                _(
+                    "the start's gradient has no component{along}, where f falls, so {what} to the {kind} point "
+                    "{where}, not a minimum; any nudge off it would run away"
+                ).format(
+                    along=_mode_words(falling[0], names), what=what, kind=_(POINT_KINDS[str(q.limit_kind)]), where=where
+                )
             )
         return notes
     if q.bound is None or lr < q.bound:
         return notes
-    relation = "above" if lr > q.bound else "exactly at"
-    head = (
-        f"learning rate {_show_lr(run)} is {relation} the stability bound {q.method.bound_name} = {sp.sstr(q.bound)} "
-        f"(L = {_num(q.curvature)}, the largest eigenvalue of the Hessian: the steepest curvature of f, "
+    relation = _("above") if lr > q.bound else _("exactly at")
+    head = _(
+        "learning rate {lr} is {relation} the stability bound {bound_name} = {bound} "
+        "(L = {L}, the largest eigenvalue of the Hessian: the steepest curvature of f, "
         "the same everywhere because f is quadratic)"
+    ).format(
+        lr=_show_lr(run), relation=relation, bound_name=q.method.bound_name, bound=sp.sstr(q.bound), L=_num(q.curvature)
     )
     bad = [m for m in q.modes if m.fate in ("oscillate", "diverge")]
     moving = [m for m in bad if m.excited]
     if moving:
         if any(m.fate == "diverge" for m in moving):
-            fate = "the descent diverges" + _modes_words([m for m in moving if m.fate == "diverge"], names)
+            fate = _("the descent diverges{along}").format(
+                along=_modes_words([m for m in moving if m.fate == "diverge"], names)
+            )
         else:
-            fate = "the descent oscillates for ever without settling" + _modes_words(moving, names)
-        return notes + [f"{head}: {fate}; take a learning rate below {sp.sstr(q.bound)}"]
-    still = _modes_words(bad, names) or " along that direction"
-    after = "nothing moves at all" if q.outcome == "stationary" else "the descent converges"
+            fate = _("the descent oscillates for ever without settling{along}").format(
+                along=_modes_words(moving, names)
+            )
+        return notes + [
+            _("{head}: {fate}; take a learning rate below {bound}").format(head=head, fate=fate, bound=sp.sstr(q.bound))
+        ]
+    still = _modes_words(bad, names) or _(" along that direction")
+    after = _("nothing moves at all") if q.outcome == "stationary" else _("the descent converges")
     return notes + [
-        f"{head}, but the start's gradient has no component{still}, so nothing ever moves{still} "
-        f"and {after} (a start with a component{still} would not)"
+        _(
+            "{head}, but the start's gradient has no component{still}, so nothing ever moves{still} "
+            "and {after} (a start with a component{still} would not)"
+        ).format(head=head, still=still, after=after)
     ]
 
 
@@ -697,7 +756,9 @@ def _modes_words(modes: Sequence[Mode], variables: Sequence[str]) -> str:
     """ " along y", " along x and (1, 1)": the eigen-directions named (empty in one variable)."""
     words = [_mode_words(m, variables).removeprefix(" along ") for m in modes]
     words = [w for w in words if w]
-    return " along " + " and ".join(words) if words else ""
+    if not words:
+        return ""
+    return _(" along {directions}").format(directions=_(" and ").join(words))
 
 
 def local_note(f: sp.Expr, run: Any, seen: Observation) -> str | None:
@@ -714,22 +775,33 @@ def local_note(f: sp.Expr, run: Any, seen: Observation) -> str | None:
     if lr < bound.bound:
         return None
     where = calculus.describe_point(bound.at)
-    which = "the minimum the run approaches" if seen.outcome == "converge" else "the minimum nearest the start"
-    curv = "f''" if len(names) == 1 else "the largest eigenvalue of the Hessian"
-    relation = "above" if lr > bound.bound else "exactly at"
-    sentence = (
-        f"learning rate {_show_lr(run)} is {relation} the local bound 2/L = {sp.sstr(bound.bound)} at {which}, "
-        f"{where} (L = {_num(bound.curvature)} is {curv} there: a local curvature, f is not quadratic), "
-        "so near that minimum the steps do not shrink"
+    which = _("the minimum the run approaches") if seen.outcome == "converge" else _("the minimum nearest the start")
+    curv = "f''" if len(names) == 1 else _("the largest eigenvalue of the Hessian")
+    above = lr > bound.bound
+    values = dict(
+        lr=_show_lr(run),
+        bound=sp.sstr(bound.bound),
+        which=which,
+        where=where,
+        L=_num(bound.curvature),
+        curvature=curv,
     )
-    if relation == "exactly at":
-        sentence = sentence.replace(
-            "so near that minimum the steps do not shrink", "where the linear picture does not decide"
-        )
+    if above:
+        sentence = _(
+            "learning rate {lr} is above the local bound 2/L = {bound} at {which}, {where} "
+            "(L = {L} is {curvature} there: a local curvature, f is not quadratic), "
+            "so near that minimum the steps do not shrink"
+        ).format(**values)
+    else:
+        sentence = _(
+            "learning rate {lr} is exactly at the local bound 2/L = {bound} at {which}, {where} "
+            "(L = {L} is {curvature} there: a local curvature, f is not quadratic), "
+            "where the linear picture does not decide"
+        ).format(**values)
     shown = seen.sentence
     if seen.closer_every_step:
-        shown += f"; the distance to {where} shrank at every step"
-    return f"{sentence}; in this run: {shown}"
+        shown = _("{shown}; the distance to {where} shrank at every step").format(shown=shown, where=where)
+    return _("{sentence}; in this run: {shown}").format(sentence=sentence, shown=shown)
 
 
 def notes(f: sp.Expr, run: Any, *, degree_limit: int = 6) -> tuple[str, ...]:

@@ -444,7 +444,7 @@ def practice_cmd(skill: str | None, seed: int | None, plain: bool) -> None:
             mastery = estimate(store.mastery_attempts())
             skill = next_skill(mastery)
             template = template_for(skill)
-            name = skill_name(skill, lang)
+            name = skill_name(skill)
             if skill in mastery:
                 p = f"{mastery[skill]:.0%}"
                 echo(_("Practising {name}: your weakest skill ({p}).").format(name=name, p=p))

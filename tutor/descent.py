@@ -30,6 +30,7 @@ from tutor.calculus import (
     symbols_of,
 )
 from tutor.codegen import descent_loop, exact_values, fast_loop
+from tutor.i18n import N_, _, ngettext
 
 # The optimisers live one module each in tutor.optimisers; the runner and its callers find them here too.
 from tutor.optimisers import Adam as Adam
@@ -41,10 +42,16 @@ from tutor.schedules import Scheduled
 #: |x| beyond this means the run has run away.
 DIVERGENCE_LIMIT = 1e12
 #: The stop message when |x| passes the limit: what was seen, and the two usual causes as a question.
-ESCAPED = (
-    f"|x| passed {DIVERGENCE_LIMIT:.0e}: the steps grow without bound "
-    "(is the learning rate too large, or does f fall without limit?)"
+ESCAPED = N_(
+    "|x| passed {limit:.0e}: the steps grow without bound (is the learning rate too large, or does f fall without limit?)"
 )
+
+
+def escaped() -> str:
+    """The stop message when |x| passes the limit, in the learner's language."""
+    return _(ESCAPED).format(limit=DIVERGENCE_LIMIT)
+
+
 #: Exact mode stops when a number needs more digits than this.
 EXACT_DIGIT_LIMIT = 2000
 #: Exact mode never runs more steps than this.
@@ -125,11 +132,13 @@ class Until:
                 try:
                     tol = float(word.split(":", 1)[1])
                 except ValueError:
-                    raise MathError(f"'{word}' needs a number after the colon, e.g. tol:1e-8") from None
+                    raise MathError(
+                        _("'{word}' needs a number after the colon, e.g. tol:1e-8").format(word=word)
+                    ) from None
                 if not (tol > 0 and math.isfinite(tol)):
-                    raise MathError(f"the tolerance in '{word}' must be a positive number")
+                    raise MathError(_("the tolerance in '{word}' must be a positive number").format(word=word))
             else:
-                raise MathError(f"unknown stop rule '{word}'; use zero, sign-change or tol:1e-8")
+                raise MathError(_("unknown stop rule '{word}'; use zero, sign-change or tol:1e-8").format(word=word))
         return cls(sign, tol)
 
     def words(self) -> tuple[str, ...]:
@@ -199,18 +208,45 @@ def sign_change_message(before: Step, after: Step, variables: Sequence[str]) -> 
     k = after.k
     names = _slope_names(after.sign_change, variables)
     a, b = f"({_show(before.point)})", f"({_show(after.point)})"
-    said = f"{names} changed sign between step {k - 1} and step {k}"
+    said = _("{names} changed sign between step {previous} and step {k}").format(names=names, previous=k - 1, k=k)
     if len(variables) == 1:
+        if brackets_minimum(before, after):
+            return _(
+                "{said}: f falls at one end and rises at the other, so a minimum of f lies between {a} and {b}"
+            ).format(said=said, a=a, b=b)
+        return _(
+            "{said}: f rises at the left end and falls at the right, so a maximum of f (not a minimum) lies between {a} and {b}"
+        ).format(said=said, a=a, b=b)
+    overshot = _("{said}: the step overshot the lowest point along {coords}").format(
+        said=said, coords=", ".join(after.sign_change)
+    )
+    if brackets_minimum(before, after):
+        return _(
+            "{overshot}; along the straight segment from {a} to {b}, f is lowest strictly between the two points"
+        ).format(overshot=overshot, a=a, b=b)
+    return _("{overshot} (this does not say where the minimum of f is)").format(overshot=overshot)
+
+
+def brackets_minimum(before: Step, after: Step) -> bool:
+    """Does f have its lowest point strictly between two iterates whose slope changed sign?
+
+    One variable: f falls at the left end and rises at the right (else a
+    maximum lies between them).  Several: the same along the straight segment
+    from one to the other, from the slopes of f along it at both ends.
+    """
+    if len(before.point) == 1:
         left, right = (before, after) if before.point[0] < after.point[0] else (after, before)
-        if sign_any(left.gradient[0]) < 0 < sign_any(right.gradient[0]):
-            return f"{said}: f falls at one end and rises at the other, so a minimum of f lies between {a} and {b}"
-        return f"{said}: f rises at the left end and falls at the right, so a maximum of f (not a minimum) lies between {a} and {b}"
+        return sign_any(left.gradient[0]) < 0 < sign_any(right.gradient[0])
     step = tuple(y - x for x, y in zip(before.point, after.point))
-    coords = ", ".join(after.sign_change)
-    overshot = f"{said}: the step overshot the lowest point along {coords}"
-    if sign_any(_dot(before.gradient, step)) < 0 < sign_any(_dot(after.gradient, step)):
-        return f"{overshot}; along the straight segment from {a} to {b}, f is lowest strictly between the two points"
-    return f"{overshot} (this does not say where the minimum of f is)"
+    return sign_any(_dot(before.gradient, step)) < 0 < sign_any(_dot(after.gradient, step))
+
+
+def _within(tolerance: float) -> str:
+    return _("every partial derivative is within {tolerance} of zero").format(tolerance=f"{tolerance:g}")
+
+
+def _ran(steps: int) -> str:
+    return ngettext("ran the {n} step asked for", "ran the {n} steps asked for", steps).format(n=steps)
 
 
 def _brief(value: sp.Expr, limit: int = 80) -> str:
@@ -218,18 +254,18 @@ def _brief(value: sp.Expr, limit: int = 80) -> str:
     try:
         text = sp.sstr(value)
     except ValueError:
-        return "a number too long to show"
+        return _("a number too long to show")
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _why(err: Exception) -> str:
     """Python's words for a float failure, in the learner's: no 'complex' or 'math domain error'."""
     if isinstance(err, ZeroDivisionError):
-        return "division by zero"
+        return _("division by zero")
     if isinstance(err, TypeError) and "complex" in str(err):
-        return "it is not a real number there (a power or root of a negative number)"
+        return _("it is not a real number there (a power or root of a negative number)")
     if isinstance(err, ValueError) and "domain" in str(err):
-        return "a function is used outside its domain (log or sqrt of a negative number?)"
+        return _("a function is used outside its domain (log or sqrt of a negative number?)")
     return str(err)
 
 
@@ -348,7 +384,11 @@ def descend(
     rules = until if isinstance(until, Until) else Until.parse(until)
     opt = optimizer or GradientDescent()
     if exact and not opt.exact_capable:
-        raise MathError(f"the {opt.key} optimizer {opt.float_only_because}, so it runs in float mode only")
+        raise MathError(
+            _("the {key} optimizer {why}, so it runs in float mode only").format(
+                key=opt.key, why=_(opt.float_only_because)
+            )
+        )
     # its settings as rationals or floats: an exact β would turn every float of the run into a sympy number
     opt = opt.in_mode(exact)
     if exact:
@@ -433,21 +473,33 @@ def _steps(
             if exact:  # a derivative that is the constant 0 comes back as Python's int 0
                 value, grad = exact_number(value), [exact_number(g) for g in grad]
         except OverflowError:
-            message = f"overflow: f is too large for floating point at ({_show(point)}); try exact mode or a start nearer the minimum"
+            message = _(
+                "overflow: f is too large for floating point at ({point}); try exact mode or a start nearer the minimum"
+            ).format(point=_show(point))
             return Stop("diverged", k, message)
         except (ZeroDivisionError, ValueError, TypeError) as err:
-            return Stop("undefined", k, f"f or its derivative is undefined at ({_show(point)}): {_why(err)}")
+            return Stop(
+                "undefined",
+                k,
+                _("f or its derivative is undefined at ({point}): {why}").format(point=_show(point), why=_why(err)),
+            )
         grad = tuple(grad)
         if not exact and any(isinstance(v, complex) for v in (value, *grad)):  # (-8.0)**(1/3) is complex in Python
-            return Stop("undefined", k, f"f or its derivative is not a real number at ({_show(point)})")
+            return Stop(
+                "undefined", k, _("f or its derivative is not a real number at ({point})").format(point=_show(point))
+            )
         if exact and any(_too_big(v) for v in (*point, value, *grad)):  # stop before such a step is recorded
-            return Stop("exact_limit", k, _TOO_LONG)
+            return Stop("exact_limit", k, _too_long())
         if exact:
             bad = [v for v in (value, *grad) if not v.is_Rational]
             if any(v.has(sp.zoo, sp.nan, sp.oo, -sp.oo, sp.I) for v in bad):
-                return Stop("undefined", k, f"f or its derivative is undefined at ({_show(point)})")
+                return Stop(
+                    "undefined", k, _("f or its derivative is undefined at ({point})").format(point=_show(point))
+                )
             if bad:
-                message = f"exact mode keeps rational numbers, but {_brief(bad[0])} is not rational; use float mode"
+                message = _("exact mode keeps rational numbers, but {value} is not rational; use float mode").format(
+                    value=_brief(bad[0])
+                )
                 return Stop("exact_limit", k, message)
         changed = sign_changes(previous.gradient, grad, variables) if previous is not None else ()
         step = Step(k, point, value, grad, changed)
@@ -461,7 +513,10 @@ def _steps(
         k += 1
 
 
-_TOO_LONG = f"the exact numbers passed {EXACT_DIGIT_LIMIT} digits; use float mode for a run this long"
+def _too_long() -> str:
+    return _("the exact numbers passed {limit} digits; use float mode for a run this long").format(
+        limit=EXACT_DIGIT_LIMIT
+    )
 
 
 def _stop_after(
@@ -482,19 +537,19 @@ def _stop_after(
     ``point``, ``value`` and ``grad`` are the numbers the run computes with (Fractions in exact mode).
     """
     if not exact and not all(math.isfinite(v) for v in (value, *grad, *point)):
-        return Stop("diverged", k, "the values are no longer finite numbers: the descent blew up")
+        return Stop("diverged", k, _("the values are no longer finite numbers: the descent blew up"))
     if any(abs(x) > DIVERGENCE_LIMIT for x in point):
-        return Stop("diverged", k, ESCAPED)
+        return Stop("diverged", k, escaped())
     if all(g == 0 for g in grad) and at_rest:
-        return Stop("zero_gradient", k, "the gradient is exactly zero: a stationary point, so no step moves")
+        return Stop("zero_gradient", k, _("the gradient is exactly zero: a stationary point, so no step moves"))
     if rules.sign_change and changed:
         before, after = pair
         assert before is not None, "a sign change is seen between two steps, so there is a step before"
         return Stop("sign_change", k, sign_change_message(before, after, variables))
     if rules.tolerance is not None and all(abs(g) <= rules.tolerance for g in grad):
-        return Stop("tolerance", k, f"every partial derivative is within {rules.tolerance:g} of zero")
+        return Stop("tolerance", k, _within(rules.tolerance))
     if k >= steps:
-        return Stop("max_steps", k, f"ran the {steps} steps asked for")
+        return Stop("max_steps", k, _ran(steps))
     return None
 
 
@@ -559,10 +614,12 @@ def _exact_steps(
         try:
             value, *grad = values_at(*point)
         except ZeroDivisionError:  # sympy says zoo or nan here
-            return Stop("undefined", k, f"f or its derivative is undefined at ({_show(shown_point)})")
+            return Stop(
+                "undefined", k, _("f or its derivative is undefined at ({point})").format(point=_show(shown_point))
+            )
         for v in (*point, value, *grad):  # int.bit_length() ignores the sign
             if v.numerator.bit_length() > bits or v.denominator.bit_length() > bits:
-                return Stop("exact_limit", k, _TOO_LONG)
+                return Stop("exact_limit", k, _too_long())
         signs = tuple((g.numerator > 0) - (g.numerator < 0) for g in grad)
         changed: tuple[str, ...] = ()
         if previous_signs is not None:
@@ -627,7 +684,7 @@ def _compiled_steps(
             before, last, k = last, step, k + 1
         if result[0] != "pause":
             return _compiled_stop(result, last, before, variables, start, steps, rules)
-        _, k, point, signs = result
+        _pause, k, point, signs = result
 
 
 #: Steps the fast loop takes between two looks by the recording loop.
@@ -661,7 +718,7 @@ def _compiled_summary(
             before, last, k, previous_gradient = last, step, k + 1, step.gradient
         if result[0] != "pause":
             return first, last, _compiled_stop(result, last, before, variables, start, steps, rules)
-        _, k, point, signs = result
+        _pause, k, point, signs = result
         count = min(FAST_CHUNK, steps - k)
         end = k + count + 1
         if count >= 2:
@@ -686,18 +743,21 @@ def _compiled_stop(
         err, k = result[2], (last.k + 1 if last else 0)  # the steps recorded so far
         if isinstance(err, OverflowError):
             where = _show(last.point if last else start)
-            message = f"overflow: the numbers passed the largest float (about 1.8e308) after ({where}); try exact mode or a start nearer the minimum"
+            message = _(
+                "overflow: the numbers passed the largest float (about 1.8e308) after ({where}); "
+                "try exact mode or a start nearer the minimum"
+            ).format(where=where)
             return Stop("diverged", k, message)
-        return Stop("undefined", k, f"f or its derivative is undefined at step {k}: {_why(err)}")
+        return Stop("undefined", k, _("f or its derivative is undefined at step {k}: {why}").format(k=k, why=_why(err)))
     k = result[1]
     if reason == "sign_change":
         assert before is not None and last is not None, "the loop compares the signs of two recorded steps"
         return Stop(reason, k, sign_change_message(before, last, variables))
     messages = {
-        "diverged": "the values are no longer finite numbers: the descent blew up",
-        "escaped": ESCAPED,
-        "zero_gradient": "the gradient is exactly zero: a stationary point, so no step moves",
-        "tolerance": f"every partial derivative is within {rules.tolerance:g} of zero" if rules.tolerance else "",
-        "max_steps": f"ran the {steps} steps asked for",
+        "diverged": _("the values are no longer finite numbers: the descent blew up"),
+        "escaped": escaped(),
+        "zero_gradient": _("the gradient is exactly zero: a stationary point, so no step moves"),
+        "tolerance": _within(rules.tolerance) if rules.tolerance else "",
+        "max_steps": _ran(steps),
     }
     return Stop("diverged" if reason == "escaped" else reason, k, messages[reason])

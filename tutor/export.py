@@ -185,7 +185,7 @@ REASONS_ZH = {
 
 
 def word(key: str, lang: str, **values: Any) -> str:
-    return notation.word(WORDS, key, lang, **values)
+    return notation.word(WORDS, key, **values)
 
 
 class ExportError(TutorError):

@@ -13,13 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from tutor.text import both, tr
+from tutor.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from tutor.progress import Attempt
 
 
-def lesson_summary(attempts: Iterable[Attempt], total: int, lang: str = "en") -> str:
+def lesson_summary(attempts: Iterable[Attempt], total: int) -> str:
     """One line for the end of a lesson, from its attempts (``tutor.progress.Attempt`` rows, in order)."""
     first_try: set[str] = set()
     later: set[str] = set()
@@ -47,17 +47,19 @@ def lesson_summary(attempts: Iterable[Attempt], total: int, lang: str = "en") ->
                 continue
             (first_try if first and q not in helped else later).add(q)
     untouched = max(total - len(first_try | later | shown), 0)
-    en = [f"{len(first_try)} of {total} questions right at the first try"]
-    zh = [f"{total} 题中 {len(first_try)} 题一次答对"]
+    parts = [
+        ngettext(
+            "{first} of {total} question right at the first try",
+            "{first} of {total} questions right at the first try",
+            total,
+        ).format(first=len(first_try), total=total)
+    ]
     if later:
-        en.append(f"{len(later)} right after more tries or hints")
-        zh.append(f"{len(later)} 题多次尝试或看提示后答对")
+        parts.append(_("{n} right after more tries or hints").format(n=len(later)))
     if shown:
-        en.append(f"{len(shown)} with the answer shown")
-        zh.append(f"{len(shown)} 题看了答案")
+        parts.append(_("{n} with the answer shown").format(n=len(shown)))
     if untouched:
-        en.append(f"{untouched} not answered")
-        zh.append(f"{untouched} 题未作答")
-    en_tail = f"; {wrong_tries} wrong {'try' if wrong_tries == 1 else 'tries'}, {hints} hint{'' if hints == 1 else 's'}"
-    zh_tail = f"；答错 {wrong_tries} 次，提示 {hints} 次"
-    return tr(both(", ".join(en) + en_tail + ".", "，".join(zh) + zh_tail + "。"), lang)
+        parts.append(_("{n} not answered").format(n=untouched))
+    tries = ngettext("{n} wrong try", "{n} wrong tries", wrong_tries).format(n=wrong_tries)
+    hinted = ngettext("{n} hint", "{n} hints", hints).format(n=hints)
+    return _("{parts}; {tries}, {hints}.").format(parts=_(", ").join(parts), tries=tries, hints=hinted)

@@ -43,10 +43,11 @@ import sympy as sp
 
 from tutor.derivation import show  # the lesson's notation: 4x³ − 4, −63/16, never Python's 4*x**3
 from tutor.errors import TutorError
+from tutor.i18n import _, current_language, in_every_language, ngettext
 from tutor.mathinput import MathTextError, parse_expression, parse_number, parse_vector
 from tutor.sandbox import BoundExceeded, run_bounded
 from tutor.synonyms import PUNCTUATION, key_for
-from tutor.text import Text, both, tr
+from tutor.text import Text, tr
 from tutor.walkthrough import Choice, Question, carried_inputs, expected_given
 
 VERDICTS = ("right", "wrong", "close", "invalid")
@@ -102,7 +103,7 @@ class _Unreadable(TutorError):
     """An answer that is not one of the choices (or not the right number of them)."""
 
     def __init__(self, message: Text, column: int | None = None):
-        super().__init__(tr(message, "en"))
+        super().__init__(tr(message))
         self.text = message
         self.column = column
 
@@ -121,22 +122,22 @@ class _Match:
 # --- the entry point ---------------------------------------------------------------------------
 
 
-def grade(question: Question, answer: str, earlier: Mapping[str, Any] | None = None, lang: str = "en") -> Grade:
+def grade(question: Question, answer: str, earlier: Mapping[str, Any] | None = None) -> Grade:
     """Grade ``answer`` to ``question``; ``earlier`` maps question ids to the learner's accepted parsed answers.
 
-    ``lang`` is the learner's language: its choice labels are matched first.
+    Choice labels in the learner's language are matched first.
     """
     earlier = earlier or {}
     try:
-        value = read_answer(question, answer, lang)
+        value = read_answer(question, answer)
     except _Unreadable as err:
         return _invalid(err.text, err.column)
     except MathTextError as err:
-        return _invalid(both(err.message, err.message), err.column)
+        return _invalid(err.message, err.column)
     except TutorError as err:
-        return _invalid(both(err.message, err.message), getattr(err, "column", None))
+        return _invalid(err.message, getattr(err, "column", None))
     except (RecursionError, MemoryError, ValueError, TypeError, OverflowError, ArithmeticError):
-        return _invalid(both("it is too large or too deeply nested to work with", "它太大或嵌套太深，无法处理"), None)
+        return _invalid(_("it is too large or too deeply nested to work with"), None)
 
     expected, carried = expected_given(question, earlier)
     decimal = _typed_decimal(answer)
@@ -148,9 +149,7 @@ def grade(question: Question, answer: str, earlier: Mapping[str, Any] | None = N
             match, carried_used = truth, False
     if match.ok is None:
         return _invalid(
-            both(
-                "it is too complicated to check in time; please simplify it", "它太复杂，无法及时检查；请化简后再输入"
-            ),
+            _("it is too complicated to check in time; please simplify it"),
             None,
         )
     inputs = carried_inputs(question, earlier) if carried_used else []
@@ -178,14 +177,14 @@ def figures(question: Question) -> int:
 # --- reading --------------------------------------------------------------------------------------
 
 
-def read_answer(question: Question, text: str, lang: str = "en") -> Any:
+def read_answer(question: Question, text: str) -> Any:
     """The learner's text as a value of the question's kind (raises MathTextError when unreadable)."""
     if not isinstance(text, str):
-        raise _Unreadable(both("the answer must be text", "答案必须是文字"))
+        raise _Unreadable(_("the answer must be text"))
     if not text.strip():
-        raise _Unreadable(both("the answer is empty", "答案是空的"), 0)
+        raise _Unreadable(_("the answer is empty"), 0)
     if question.kind == "choice":
-        return _read_choice(question, text, lang)
+        return _read_choice(question, text)
     text = text.translate(PUNCTUATION)  # 【−0.5，1】, 4、12、21: one character for one, columns stay right
     names = _names(question)
     if question.kind == "expression":
@@ -197,7 +196,7 @@ def read_answer(question: Question, text: str, lang: str = "en") -> Any:
         return parse_vector(text, names)
     if question.kind == "number":
         return parse_expression(text, names) if names else parse_number(text)
-    raise _Unreadable(both(f"unknown kind of question: {question.kind}", f"未知的题目类型：{question.kind}"))
+    raise _Unreadable(_("unknown kind of question: {kind}").format(kind=question.kind))
 
 
 def _names(question: Question) -> tuple[str, ...]:
@@ -221,12 +220,12 @@ def _entry_names(question: Question, n: int) -> tuple[str, ...]:
     return entry_names(question, n)
 
 
-def _entry_labels(question: Question, n: int) -> list[dict[str, str]]:
-    """Each entry's name in each language (x; the low end a), from the misconception engine if installed."""
+def _entry_labels(question: Question, n: int) -> list[str]:
+    """Each entry's name (x; the low end a), from the misconception engine if installed."""
     try:
         from tutor.misconceptions.answers import entry_labels
     except ImportError:
-        return [{"en": f"#{i + 1}", "zh": f"#{i + 1}"} for i in range(n)]
+        return [f"#{i + 1}" for i in range(n)]
     return entry_labels(question, n)
 
 
@@ -252,14 +251,11 @@ def _named_entries(question: Question, text: str) -> list[str] | None:
 
 
 def _labels(label: Text) -> list[str]:
-    return [label] if isinstance(label, str) else list(label.values())
+    """A choice's label in every language it has: a lesson's mapping, or a code label and its translation."""
+    return in_every_language(label) if isinstance(label, str) else list(label.values())
 
 
-def _label_in(label: Text, lang: str) -> str:
-    return tr(label, lang)
-
-
-def _match_choice(item: str, choices: Sequence[Choice], lang: str) -> str | None:
+def _match_choice(item: str, choices: Sequence[Choice]) -> str | None:
     t = item.strip().strip(".!?。！？").strip().casefold()
     if not t:
         return None
@@ -268,7 +264,7 @@ def _match_choice(item: str, choices: Sequence[Choice], lang: str) -> str | None
             return c.key
     for first in (True, False):  # the learner's language first, then any
         for c in choices:
-            labels = [_label_in(c.label, lang)] if first else _labels(c.label)
+            labels = [tr(c.label)] if first else _labels(c.label)
             if any(t == label.strip().casefold() for label in labels):
                 return c.key
     synonym = key_for(item, tuple(c.key for c in choices))
@@ -283,8 +279,11 @@ def _match_choice(item: str, choices: Sequence[Choice], lang: str) -> str | None
     return None
 
 
-def _choice_list(choices: Sequence[Choice]) -> dict[str, str]:
-    return both(", ".join(c.key for c in choices), "、".join(_label_in(c.label, "zh") for c in choices))
+def _choice_list(choices: Sequence[Choice]) -> str:
+    """The choices as the learner may type them: the keys in English, the labels in another language."""
+    if current_language() == "en":
+        return ", ".join(c.key for c in choices)
+    return _("、").join(tr(c.label) for c in choices)
 
 
 def _echo(text: str, limit: int = 40) -> str:
@@ -293,7 +292,7 @@ def _echo(text: str, limit: int = 40) -> str:
     return safe if len(safe) <= limit else safe[: limit - 1] + "…"
 
 
-def _read_choice(question: Question, text: str, lang: str) -> Any:
+def _read_choice(question: Question, text: str) -> Any:
     options = _choice_list(question.choices)
     many = isinstance(question.expected, tuple)
     inner = text.translate(PUNCTUATION).strip()  # 【减小，减小，增大】 as (减小, 减小, 增大)
@@ -303,18 +302,14 @@ def _read_choice(question: Question, text: str, lang: str) -> Any:
     if len(items) == 1 and many:
         items = inner.split()
     if not many and len(items) > 1:
-        raise _Unreadable(
-            both(f"give one answer: {options['en']}", f"只需给出一个答案：{options['zh']}"), text.find(items[1])
-        )
+        raise _Unreadable(_("give one answer: {options}").format(options=options), text.find(items[1]))
     picked = []
     for item in items:
-        key = _match_choice(item, question.choices, lang)
+        key = _match_choice(item, question.choices)
         if key is None:
-            shown = _echo(item.strip()) or "(empty)"
+            shown = _echo(item.strip()) or _("(empty)")
             column = max(text.find(item.strip()), 0) if item.strip() else None
-            raise _Unreadable(
-                both(f"'{shown}' is not one of: {options['en']}", f"“{shown}”不是以下之一：{options['zh']}"), column
-            )
+            raise _Unreadable(_("'{shown}' is not one of: {options}").format(shown=shown, options=options), column)
         picked.append(key)
     return tuple(picked) if many else picked[0]
 
@@ -337,9 +332,8 @@ def compare(question: Question, value: Any, expected: Any, decimal: bool = False
             return _Match(
                 False,
                 min(len(values), len(expected)),
-                both(
-                    f"expected {len(expected)} components, you gave {len(values)}",
-                    f"应该有 {len(expected)} 个分量，你给了 {len(values)} 个",
+                _("expected {expected} components, you gave {values}").format(
+                    expected=len(expected), values=len(values)
                 ),
             )
         undecided = False
@@ -367,7 +361,7 @@ def compare(question: Question, value: Any, expected: Any, decimal: bool = False
             return _Match(
                 False,
                 None,
-                both(f"expected one value, you gave {len(value)}", f"应该只有一个值，你给了 {len(value)} 个"),
+                _("expected one value, you gave {value}").format(value=len(value)),
             )
         value = value[0]
     ok, reason = _scalar(value, expected, question.tolerance, numeric)
@@ -404,9 +398,8 @@ def _compare_choice(question: Question, value: Any, expected: Any) -> _Match:
             return _Match(
                 False,
                 min(len(values), len(expected)),
-                both(
-                    f"expected {len(expected)} answers, one per variable; you gave {len(values)}",
-                    f"应该有 {len(expected)} 个答案（每个变量一个），你给了 {len(values)} 个",
+                _("expected {expected} answers, one per variable; you gave {values}").format(
+                    expected=len(expected), values=len(values)
                 ),
             )
         wrong = tuple(i for i, (a, b) in enumerate(zip(values, expected)) if a != b)
@@ -420,10 +413,9 @@ def _scalar(a: Any, b: Any, tolerance: float | None, numeric: bool) -> tuple[boo
         return a == b, None
     if numeric and b.is_number and not a.is_number:
         names = ", ".join(sorted(str(s) for s in a.free_symbols))
-        return False, both(
-            f"a number is expected here, but your answer still contains {names}: evaluate it at the point",
-            f"这里需要一个数，但你的答案里还有 {names}：请代入该点求值",
-        )
+        return False, _(
+            "a number is expected here, but your answer still contains {names}: evaluate it at the point"
+        ).format(names=names)
     if tolerance is not None and b.is_number:
         fa, fb = _float(a), _float(b)
         if fa is None or fb is None:
@@ -555,53 +547,43 @@ def _load_catalogue() -> bool:
 
 
 def _invalid(reason: Text, column: int | None) -> Grade:
-    message = both(
-        f"I cannot read this answer: {tr(reason, 'en')}. It does not count as an attempt.",
-        f"无法读懂这个答案：{tr(reason, 'zh')}。这次不计为作答。",
-    )
+    message = _("I cannot read this answer: {reason}. It does not count as an attempt.").format(reason=tr(reason))
     return Grade("invalid", message, None, None, None, False, column)
 
 
 def _close_message(question: Question, value: Any, expected: Any, match: _Match) -> Text:
     digits = figures(question)
     if isinstance(expected, tuple) and match.parts:
-        names = _part_names(question, match.parts)
         shown = ", ".join(show(expected[i]) for i in match.parts)
-        return both(
-            f"Close: {names['en']} {_is_are(match.parts)} {shown} rounded; give the exact value or more digits "
-            f"(at least {digits} significant figures). It does not count as a wrong attempt.",
-            f"接近了：{names['zh']}是 {shown} 的近似值；请给出精确值或更多位数（至少 {digits} 位有效数字）。这次不算答错。",
-        )
-    return both(
-        f"Close: that is {show(expected)} rounded; give the exact value or more digits "
-        f"(at least {digits} significant figures). It does not count as a wrong attempt.",
-        f"接近了：这是 {show(expected)} 的近似值；请给出精确值或更多位数（至少 {digits} 位有效数字）。这次不算答错。",
+        return ngettext(
+            "Close: {names} is {shown} rounded; give the exact value or more digits "
+            "(at least {digits} significant figures). It does not count as a wrong attempt.",
+            "Close: {names} are {shown} rounded; give the exact value or more digits "
+            "(at least {digits} significant figures). It does not count as a wrong attempt.",
+            len(match.parts),
+        ).format(names=_part_names(question, match.parts), shown=shown, digits=digits)
+    return _(
+        "Close: that is {shown} rounded; give the exact value or more digits "
+        "(at least {digits} significant figures). It does not count as a wrong attempt."
+    ).format(shown=show(expected), digits=digits)
+
+
+def _part_names(question: Question, parts: Sequence[int]) -> str:
+    """'the w component', 'the w component and the b component' (in the learner's language)."""
+    return _and(
+        [
+            tr(question.parts[i]) if i < len(question.parts) else _("component {number}").format(number=i + 1)
+            for i in parts
+        ]
     )
 
 
-def _is_are(parts: Sequence[int]) -> str:
-    return "is" if len(parts) == 1 else "are"
-
-
-def _part_names(question: Question, parts: Sequence[int]) -> dict[str, str]:
-    """'the w component', 'the w and b components' (en); 'w 分量、b 分量' (zh)."""
-    named = [
-        question.parts[i] if i < len(question.parts) else both(f"component {i + 1}", f"第 {i + 1} 个分量")
-        for i in parts
-    ]
-    en = [tr(p, "en") for p in named]
-    zh = "、".join(tr(p, "zh") for p in named)
-    if len(en) == 1:
-        return {"en": en[0], "zh": zh}
-    if all(e.startswith("the ") and e.endswith(" component") for e in en):  # the w and b components
-        middles = [e[4 : -len(" component")] for e in en]
-        return {"en": "the " + _and(middles) + " components", "zh": zh}
-    return {"en": _and(en), "zh": zh}
-
-
 def _and(items: Sequence[str]) -> str:
+    """a, b and c (in the learner's language)."""
     items = list(items)
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    if len(items) == 1:
+        return items[0]
+    return _("{names} and {last}").format(names=_(", ").join(items[:-1]), last=items[-1])
 
 
 def _wrong_message(
@@ -613,37 +595,36 @@ def _wrong_message(
     explained: bool = False,
 ) -> Text:
     """Not right, which parts, and (when no catalogue idea explains it) how it compares with the answer."""
-    en, zh = "Not right.", "不对。"
+    message = _("Not right.")
     parts = match.parts or ((match.part,) if match.part is not None else ())
     if match.reason is not None:
-        en, zh = f"Not right: {tr(match.reason, 'en')}.", f"不对：{tr(match.reason, 'zh')}。"
+        message = _("Not right: {reason}.").format(reason=tr(match.reason))
     elif parts:
-        names = _part_names(question, parts)
-        en, zh = f"Not right: {names['en']} {_is_are(parts)} wrong.", f"不对：{names['zh']}不对。"
+        message = ngettext("Not right: {names} is wrong.", "Not right: {names} are wrong.", len(parts)).format(
+            names=_part_names(question, parts)
+        )
     if not explained and match.reason is None:
         try:
             compared = compare_words(question, value, expected, parts)
         except (TypeError, ValueError, ArithmeticError, RecursionError):
             compared = None
         if compared is not None:
-            en, zh = f"{en} {compared['en']}", f"{zh}{compared['zh']}"
+            message = _("{message} {compared}").format(message=message, compared=compared)
     if inputs:
-        given_en, given_zh = _given_words(inputs)
-        en += f" (Judged from {given_en}, carried forward.)"
-        zh += f"（按照{given_zh}继续判断。）"
-    return both(en, zh)
+        message += _(" (Judged from {given}, carried forward.)").format(given=_given_words(inputs))
+    return message
 
 
 # --- the comparison that still teaches, when no known idea fits ---------------------------------
 
 
-def compare_words(question: Question, value: Any, expected: Any, parts: Sequence[int] = ()) -> dict[str, str] | None:
+def compare_words(question: Question, value: Any, expected: Any, parts: Sequence[int] = ()) -> str | None:
     """The shape expected, which way and how far off a number is, which variable is missing or extra."""
     if question.kind == "choice":  # no number to compare: the question's first hint points the way
         hints = question.help.hints
         if not hints:
             return None
-        return {"en": f"A hint: {tr(hints[0], 'en')}", "zh": f"提示：{tr(hints[0], 'zh')}"}
+        return _("A hint: {hint}").format(hint=tr(hints[0]))
     if value is None or expected is None:
         return None
     if isinstance(expected, tuple):
@@ -651,22 +632,21 @@ def compare_words(question: Question, value: Any, expected: Any, parts: Sequence
         if len(values) != len(expected):
             return None
         labels = _entry_labels(question, len(expected))
-        en, zh = [], []
+        said_of = []
         for i in parts or range(len(expected)):
             said = _one_words(question, values[i], expected[i])
             if said is not None:
-                en.append(f"{labels[i]['en']}: {said['en']}")
-                zh.append(f"{labels[i]['zh']}：{said['zh']}")
-        return {"en": "; ".join(en) + ".", "zh": "；".join(zh) + "。"} if en else None
+                said_of.append(_("{label}: {said}").format(label=labels[i], said=said))
+        return _("{clauses}.").format(clauses=_("; ").join(said_of)) if said_of else None
     if isinstance(value, tuple):
         return None
     said = _one_words(question, value, expected)
     if said is None:
         return None
-    return {"en": said["en"][:1].upper() + said["en"][1:] + ".", "zh": said["zh"] + "。"}
+    return _("{clauses}.").format(clauses=said[:1].upper() + said[1:])
 
 
-def _one_words(question: Question, a: Any, b: Any) -> dict[str, str] | None:
+def _one_words(question: Question, a: Any, b: Any) -> str | None:
     if not isinstance(a, sp.Expr) or not isinstance(b, sp.Expr):
         return None
     if b.is_number and a.is_number:
@@ -674,34 +654,31 @@ def _one_words(question: Question, a: Any, b: Any) -> dict[str, str] | None:
         if fa is None or fb is None or fa == fb:
             return None
         if (fa < 0) != (fb < 0) and fa != 0 and fb != 0:
-            sign_en = "positive" if fb > 0 else "negative"
-            sign_zh = "正数" if fb > 0 else "负数"
-            return {
-                "en": f"the answer is {sign_en}, yours is not: check the signs",
-                "zh": f"答案是{sign_zh}，你的不是：检查符号",
-            }
-        way_en, way_zh = ("too large", "太大") if fa > fb else ("too small", "太小")
+            if fb > 0:
+                return _("the answer is positive, yours is not: check the signs")
+            return _("the answer is negative, yours is not: check the signs")
+        larger = fa > fb
         size = abs(fa - fb) / max(abs(fb), 1e-300)
         if fb == 0:
-            return {"en": f"yours is {way_en}", "zh": f"你的值{way_zh}"}
+            return _("yours is too large") if larger else _("yours is too small")
         if size >= 1:
-            how_en, how_zh = "off by more than the answer's own size", "差距比答案本身还大"
+            how = _("off by more than the answer's own size")
         elif size >= 0.1:
-            how_en, how_zh = f"off by about {round(size * 100, -1):.0f} %", f"相差约 {round(size * 100, -1):.0f}%"
+            how = _("off by about {percent} %").format(percent=f"{round(size * 100, -1):.0f}")
         else:
-            how_en, how_zh = "but not by much: check the arithmetic", "但差得不多：检查一下计算"
-        return {"en": f"yours is {way_en}, {how_en}", "zh": f"你的值{way_zh}，{how_zh}"}
+            how = _("but not by much: check the arithmetic")
+        if larger:
+            return _("yours is too large, {how}").format(how=how)
+        return _("yours is too small, {how}").format(how=how)
     missing = sorted(str(s) for s in b.free_symbols - a.free_symbols)
     extra = sorted(str(s) for s in a.free_symbols - b.free_symbols)
     if missing or extra:
-        en, zh = [], []
+        clauses = []
         if missing:
-            en.append(f"the answer depends on {', '.join(missing)}, yours does not")
-            zh.append(f"答案含有 {', '.join(missing)}，你的没有")
+            clauses.append(_("the answer depends on {names}, yours does not").format(names=", ".join(missing)))
         if extra:
-            en.append(f"yours has {', '.join(extra)}, which the answer does not")
-            zh.append(f"你的含有 {', '.join(extra)}，答案里没有")
-        return {"en": "; ".join(en), "zh": "；".join(zh)}
+            clauses.append(_("yours has {names}, which the answer does not").format(names=", ".join(extra)))
+        return _("; ").join(clauses)
     variables = sorted(b.free_symbols, key=str)
     small = a.count_ops() <= COMPARE_OPS and b.count_ops() <= COMPARE_OPS  # runs unbounded: small answers only
     if small and len(variables) == 1 and a.is_polynomial(*variables) and b.is_polynomial(*variables):
@@ -710,42 +687,34 @@ def _one_words(question: Question, a: Any, b: Any) -> dict[str, str] | None:
         if max(da, db) > COMPARE_DEGREE:
             return None
         if da != db:
-            return {
-                "en": f"the answer has degree {db} in {x}, yours has degree {da}",
-                "zh": f"答案关于 {x} 是 {db} 次的，你的是 {da} 次",
-            }
+            return _("the answer has degree {expected} in {x}, yours has degree {yours}").format(
+                expected=db, x=x, yours=da
+            )
         right_terms = [t for t in sp.Add.make_args(sp.expand(a)) if t in sp.Add.make_args(sp.expand(b))]
         if right_terms:
-            shown = ", ".join(show(t) for t in right_terms)
-            return {
-                "en": f"the term{'s' if len(right_terms) > 1 else ''} {shown} {'are' if len(right_terms) > 1 else 'is'} right; check the others",
-                "zh": f"{shown} 这几项是对的；检查其余各项",
-            }
+            return ngettext(
+                "the term {terms} is right; check the others",
+                "the terms {terms} are right; check the others",
+                len(right_terms),
+            ).format(terms=", ".join(show(t) for t in right_terms))
     if question.kind == "expression":
-        return {
-            "en": "it is a function of the right variables but not equal to the answer: compare them term by term",
-            "zh": "变量对了，但与答案不相等：逐项比较",
-        }
+        return _("it is a function of the right variables but not equal to the answer: compare them term by term")
     return None
 
 
-def _given_words(inputs: list[tuple[Text, Any, Any]]) -> tuple[str, str]:
-    en = " and ".join(
-        f"your {tr(label, 'en')} = {show(mine)} (the correct {tr(label, 'en')} was {show(truth)})"
+def _given_words(inputs: list[tuple[Text, Any, Any]]) -> str:
+    return _(" and ").join(
+        _("your {label} = {mine} (the correct {label} was {truth})").format(
+            label=tr(label), mine=show(mine), truth=show(truth)
+        )
         for label, mine, truth in inputs
     )
-    zh = "，".join(
-        f"你的 {tr(label, 'zh')} = {show(mine)}（正确的 {tr(label, 'zh')} 是 {show(truth)}）"
-        for label, mine, truth in inputs
-    )
-    return en, zh
 
 
 def _right_message(inputs: list[tuple[Text, Any, Any]]) -> Text:
     if not inputs:
-        return both("Right.", "正确。")
-    en, zh = _given_words(inputs)
-    answers = "answer was" if len(inputs) == 1 else "answers were"
-    return both(
-        f"Right, given {en}: your earlier {answers} carried forward.", f"正确——按照{zh}继续计算，沿用了你之前的答案。"
-    )
+        return _("Right.")
+    given = _given_words(inputs)
+    if len(inputs) == 1:
+        return _("Right, given {given}: your earlier answer was carried forward.").format(given=given)
+    return _("Right, given {given}: your earlier answers were carried forward.").format(given=given)

@@ -153,10 +153,10 @@ def progress_report(fmt: str, reset: str | None, lesson_dirs: Iterable[Path], la
     if mastery:
         from tutor.mastery import mastery_table, skill_name
 
-        lines += ["  " + row for row in mastery_table(mastery, lang).splitlines()]
+        lines += ["  " + row for row in mastery_table(mastery).splitlines()]
         if practise:
             lines.append("")
-            names = ", ".join(skill_name(s, lang) for s in practise)
+            names = ", ".join(skill_name(s) for s in practise)
             run = tr(both(f" — run `{command}`", f"——运行 `{command}`"), lang) if command else ""
             lines.append(tr(both(f"Practise next: {names}", f"接下来练习：{names}"), lang) + run)
     else:

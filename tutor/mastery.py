@@ -23,7 +23,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from tutor.text import Text, both, columns, tr
+from tutor.i18n import N_, _
+from tutor.text import Text, columns, tr
 
 #: P(L₀): the chance a skill is already known before the first answer.
 P_INIT = 0.3
@@ -41,16 +42,16 @@ MASTERY_THRESHOLD = 0.95
 
 #: The skills questions are tagged with (see tutor.walkthrough.Question.skill), in teaching order.
 SKILLS: dict[str, Text] = {
-    "derivative": both("derivative rules", "求导法则"),
-    "partial": both("partial derivatives", "偏导数"),
-    "gradient": both("the gradient", "梯度"),
-    "evaluate": both("evaluating at a point", "在某点求值"),
-    "direction": both("the direction to move", "移动的方向"),
-    "update": both("the update rule", "更新规则"),
-    "sign_change": both("sign change of the derivative", "导数的符号变化"),
-    "learning_rate": both("judging the learning rate", "判断学习率"),
-    "training": both("one training step", "一次训练更新"),
-    "batch": both("batch, stochastic and mini-batch", "批量、随机与小批量梯度下降"),
+    "derivative": N_("derivative rules"),
+    "partial": N_("partial derivatives"),
+    "gradient": N_("the gradient"),
+    "evaluate": N_("evaluating at a point"),
+    "direction": N_("the direction to move"),
+    "update": N_("the update rule"),
+    "sign_change": N_("sign change of the derivative"),
+    "learning_rate": N_("judging the learning rate"),
+    "training": N_("one training step"),
+    "batch": N_("batch, stochastic and mini-batch"),
 }
 
 
@@ -89,28 +90,24 @@ def suggest(mastery: Mapping[str, float], threshold: float = MASTERY_THRESHOLD) 
     return sorted(below, key=lambda s: (mastery[s], order.get(s, len(order)), s))
 
 
-def skill_name(skill: str, lang: str = "en") -> str:
-    return tr(SKILLS.get(skill, skill), lang)
+def skill_name(skill: str) -> str:
+    return tr(SKILLS.get(skill, skill))
 
 
-def mastery_table(mastery: Mapping[str, float], lang: str = "en", threshold: float = MASTERY_THRESHOLD) -> str:
+def mastery_table(mastery: Mapping[str, float], threshold: float = MASTERY_THRESHOLD) -> str:
     """Every skill with a bar and a percentage; unpractised skills say so."""
     rows = []
-    names = {s: skill_name(s, lang) for s in [*SKILLS, *[k for k in mastery if k not in SKILLS]]}
+    names = {s: skill_name(s) for s in [*SKILLS, *[k for k in mastery if k not in SKILLS]]}
     width = max(columns(n) for n in names.values())
     for skill, name in names.items():
         pad = " " * (width - columns(name))
         if skill not in mastery:
-            note = "还没有练习" if lang == "zh" else "not practised yet"
+            note = _("not practised yet")
             rows.append(f"{name}{pad}  {'·' * 10}   —  {note}")
             continue
         p = mastery[skill]
         filled = int(p * 10 + 0.5)
-        mark = (
-            ("已掌握" if lang == "zh" else "mastered")
-            if p >= threshold
-            else ("需要练习" if lang == "zh" else "practise")
-        )
+        mark = _("mastered") if p >= threshold else _("practise")
         rows.append(f"{name}{pad}  {'█' * filled}{'·' * (10 - filled)}  {p:4.0%}  {mark}")
     return "\n".join(rows)
 

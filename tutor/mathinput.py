@@ -39,6 +39,7 @@ from typing import Any, NoReturn, ParamSpec, TypeVar
 import sympy
 
 from tutor.errors import TutorError
+from tutor.i18n import N_, _, current_language, ngettext
 
 __all__ = [
     "CONSTANTS",
@@ -158,24 +159,32 @@ _SYMBOLS: dict[str, sympy.Symbol] = {}
 def check_variable_name(name: object) -> None:
     """Refuse a name that is not a plain identifier or that clashes with maths names."""
     if not isinstance(name, str):
-        raise MathTextError("a variable name must be text")
+        raise MathTextError(_("a variable name must be text"))
     shown = name if len(name) <= 40 else name[:40] + "…"
     if not name:
-        raise MathTextError("a variable name cannot be empty")
+        raise MathTextError(_("a variable name cannot be empty"))
     if not _NAME_RE.match(name):
         raise MathTextError(
-            f"{shown!r} is not a valid variable name (use letters, digits and '_', starting with a letter)", text=name
+            _("{shown!r} is not a valid variable name (use letters, digits and '_', starting with a letter)").format(
+                shown=shown
+            ),
+            text=name,
         )
     if len(name) > MAX_NAME_LENGTH:
         raise MathTextError(
-            f"variable name {shown!r} is too long (the limit is {MAX_NAME_LENGTH} characters)", text=name
+            _("variable name {shown!r} is too long (the limit is {MAX_NAME_LENGTH} characters)").format(
+                shown=shown, MAX_NAME_LENGTH=MAX_NAME_LENGTH
+            ),
+            text=name,
         )
     if name in FUNCTIONS:
-        raise MathTextError(f"{name!r} is a function and cannot be a variable name", text=name)
+        raise MathTextError(_("{name!r} is a function and cannot be a variable name").format(name=name), text=name)
     if name in CONSTANTS or name in _RESERVED:
-        raise MathTextError(f"{name!r} has a fixed meaning and cannot be a variable name", text=name)
+        raise MathTextError(
+            _("{name!r} has a fixed meaning and cannot be a variable name").format(name=name), text=name
+        )
     if keyword.iskeyword(name) or keyword.issoftkeyword(name):
-        raise MathTextError(f"{name!r} is a reserved word and cannot be a variable name", text=name)
+        raise MathTextError(_("{name!r} is a reserved word and cannot be a variable name").format(name=name), text=name)
 
 
 def symbol(name: str) -> sympy.Symbol:
@@ -210,6 +219,14 @@ _MAP = {
     # the tutor's own blank between the parts of an on-screen formula (latex_unicode.FORMULA_SPACE): a learner who
     # copies a formula from the screen pastes it back
     "\u2800": " ",
+    # a Chinese keyboard: the enumeration comma separates entries, lenticular brackets are brackets
+    # (full-width letters, digits, commas and brackets are already folded to ASCII by NFKC)
+    "、": ",",
+    "【": "(",
+    "】": ")",
+    "〔": "(",
+    "〕": ")",
+    "。": ".",
     "−": "-",
     "‐": "-",
     "‑": "-",
@@ -262,18 +279,85 @@ class _Source:
 
 
 def _describe(c: str) -> str:
-    return f"{c!r} ({unicodedata.name(c, f'U+{ord(c):04X}')})"
+    """The character and its Unicode name (in English) or, in other languages, its code point."""
+    code = f"U+{ord(c):04X}"
+    return f"{c!r} ({unicodedata.name(c, code) if current_language() == 'en' else code})"
+
+
+#: Chinese numerals a learner may type where a number is expected, and the digits to write instead.
+_CHINESE_DIGITS = {
+    c: str(d) for d, cs in enumerate(("零〇", "一", "二两", "三", "四", "五", "六", "七", "八", "九")) for c in cs
+}
+_CHINESE_UNITS = {"十": 10, "百": 100, "千": 1000}
+#: What a Chinese number may be made of: digits, units, 负 (minus), 点 (the decimal point), 分之 (a fraction), 半.
+_CHINESE_NUMBER_RE = re.compile(
+    "负?(?:[零〇一二两三四五六七八九十百千万点]+分之)?[零〇一二两三四五六七八九十百千万点]+|半"
+)
+#: Chinese punctuation with no meaning in maths (，（）【】、 and 。 are read as , ( ) ( ) , and .).
+_CHINESE_PUNCTUATION = set("：；？！《》〈〉…～")
+
+
+def _cjk(c: str) -> bool:
+    return "CJK" in unicodedata.name(c, "")
+
+
+def _chinese_integer(word: str) -> int | None:
+    """一百零五 -> 105, 十二 -> 12, 两万 -> 20000 (None when it is not a well-formed integer)."""
+    total = section = number = 0
+    for c in word:
+        if c in "零〇":
+            number = 0
+        elif c in _CHINESE_UNITS:
+            section += (number or 1) * _CHINESE_UNITS[c]
+            number = 0
+        elif c == "万":
+            total += (section + number) * 10000
+            section = number = 0
+        elif c in _CHINESE_DIGITS:
+            number = int(_CHINESE_DIGITS[c])
+        else:
+            return None
+    return total + section + number
+
+
+def _chinese_number(text: str, at: int) -> tuple[str, str] | None:
+    """A number written in Chinese at ``at`` (二分之一, 零点五, 负三, 半) and the same number in digits."""
+    m = _CHINESE_NUMBER_RE.match(text, at)
+    if m is None:
+        return None
+    word = m.group(0)
+    if word == "半":
+        return word, "1/2"
+    body, sign = (word[1:], "-") if word.startswith("负") else (word, "")
+    if "分之" in body:
+        below, above = body.split("分之")
+        parts = [_chinese_integer(below), _chinese_integer(above)]
+        if None in parts or "点" in body:
+            return None
+        return word, f"{sign}{parts[1]}/{parts[0]}"
+    whole, _point, decimals = body.partition("点")
+    value = _chinese_integer(whole) if whole else 0
+    if value is None or any(c not in _CHINESE_DIGITS for c in decimals):
+        return None
+    digits = str(value) + ("." + "".join(_CHINESE_DIGITS[c] for c in decimals) if decimals else "")
+    return word, sign + digits
 
 
 def _normalise(text: str) -> _Source:
     if not isinstance(text, str):
-        raise MathTextError("expected text")
+        raise MathTextError(_("expected text"))
     if len(text) > MAX_LENGTH:
         raise MathTextError(
-            f"answer too long ({len(text)} characters; the limit is {MAX_LENGTH})", text=text[:MAX_LENGTH]
+            _("answer too long ({text} characters; the limit is {MAX_LENGTH})").format(
+                text=len(text), MAX_LENGTH=MAX_LENGTH
+            ),
+            text=text[:MAX_LENGTH],
         )
     out: list[str] = []
     origin: list[int] = []
+    end = len(text.rstrip())
+    if text[:end].endswith("。"):  # 2x。 ends a sentence (in the middle, 0。5 is a decimal point)
+        end -= 1
 
     def emit(s: str, at: int) -> None:
         out.append(s)
@@ -282,6 +366,9 @@ def _normalise(text: str) -> _Source:
     i = 0
     while i < len(text):
         c = text[i]
+        if i >= end:  # the closing 。 and the spaces after it
+            i += 1
+            continue
         if c in _SUPERSCRIPTS:  # x²³ -> x^(23): the raised digits ARE the exponent
             emit("^(", i)
             while i < len(text) and text[i] in _SUPERSCRIPTS:
@@ -289,9 +376,18 @@ def _normalise(text: str) -> _Source:
                 i += 1
             emit(")", i - 1)
             continue
+        if c in _CHINESE_PUNCTUATION:  # before NFKC, which would make ： a ':' the message could not name
+            raise MathTextError(
+                _(
+                    "'{char}' is a Chinese punctuation mark and means nothing in maths: delete it, "
+                    "or switch the keyboard to English punctuation"
+                ).format(char=c),
+                text=text,
+                column=i,
+            )
         if c == "√":  # √(x) is sqrt(x); √x would glue into a name
             if text[i + 1 : i + 2] not in ("(", "（"):
-                raise MathTextError("write √ with brackets: sqrt(...) or √(...)", text=text, column=i)
+                raise MathTextError(_("write √ with brackets: sqrt(...) or √(...)"), text=text, column=i)
             emit("sqrt", i)
             i += 1
             continue
@@ -300,12 +396,18 @@ def _normalise(text: str) -> _Source:
             compat = unicodedata.normalize("NFKC", c)
             if len(compat) > 1 and sum(ch.isalpha() for ch in compat) > 1:  # Ⅻ -> XII, ﬁ -> fi: not what it looks like
                 raise MathTextError(
-                    f"{_describe(c)} is not allowed; type its letters or digits one by one", text=text, column=i
+                    _("{char} is not allowed; type its letters or digits one by one").format(char=_describe(c)),
+                    text=text,
+                    column=i,
                 )
             mapped = "".join(_MAP.get(ch, ch) for ch in compat)
         if "/" in mapped and len(mapped) > 1:  # ½ -> (1/2); "3½" would silently mean 3*(1/2)
             if out and out[-1][-1:].isdigit():
-                raise MathTextError(f"write {text[max(0, i - 1)]}{c} as a sum, e.g. 3 + 1/2", text=text, column=i)
+                raise MathTextError(
+                    _("write {text}{c} as a sum, e.g. 3 + 1/2").format(text=text[max(0, i - 1)], c=c),
+                    text=text,
+                    column=i,
+                )
             mapped = "(" + mapped + ")"
         for ch in mapped:
             if ch.isspace():
@@ -315,13 +417,22 @@ def _normalise(text: str) -> _Source:
             else:
                 bad = c if len(mapped) == 1 and not c.isascii() else ch
                 if not bad.isprintable() or unicodedata.category(bad) == "Cf":
-                    msg = f"invisible or control character {_describe(bad)} in the text"
+                    msg = _("invisible or control character {bad} in the text").format(bad=_describe(bad))
                 elif bad in _LOOKALIKES or c in _LOOKALIKES:
-                    msg = f"{_describe(bad)} looks like a Latin letter but is not one; retype it"
+                    msg = _("{bad} looks like a Latin letter but is not one; retype it").format(bad=_describe(bad))
+                elif (said := _chinese_number(text, i)) is not None:
+                    msg = _("'{word}' is a number written in Chinese: type it with digits, as {digits}").format(
+                        word=said[0], digits=said[1]
+                    )
+                elif _cjk(bad):
+                    msg = _(
+                        "'{char}' is a Chinese character: write maths with digits, operators and Latin letters "
+                        "(a-z), e.g. 1/2 or 2x"
+                    ).format(char=bad)
                 elif bad.isalpha():
-                    msg = f"{_describe(bad)} is not allowed; use Latin letters (a-z) for names"
+                    msg = _("{bad} is not allowed; use Latin letters (a-z) for names").format(bad=_describe(bad))
                 else:
-                    msg = f"{_describe(bad)} is not allowed here"
+                    msg = _("{bad} is not allowed here").format(bad=_describe(bad))
                 raise MathTextError(msg, text=text, column=i)
         i += 1
     origin.append(len(text))
@@ -347,25 +458,25 @@ _PREFIX_RE = re.compile(  # "y =", "f(x) =", "f'(x, y) =", "∇f ="
     r"\s*=(?!=)"
 )
 _REFUSED_CHARS = {
-    ".": "'.' is only allowed inside a number (attribute access like x.args is not allowed)",
-    '"': "quotes are not allowed",
-    "'": "quotes are not allowed",
-    ";": "';' is not allowed",
-    "\\": "a backslash is not allowed",
-    "#": "'#' is not allowed",
-    ":": "':' is not allowed",
-    "<": "comparisons are not allowed",
-    ">": "comparisons are not allowed",
-    "!": "'!' is not allowed (factorials and comparisons are not supported)",
-    "|": "'|' is not allowed; write abs(...) for an absolute value",
-    "%": "'%' is not allowed; write a percentage as a decimal (5% is 0.05)",
-    "&": "'&' is not allowed",
-    "~": "'~' is not allowed",
-    "@": "'@' is not allowed",
-    "$": "'$' is not allowed",
-    "?": "'?' is not allowed",
-    "`": "'`' is not allowed",
-    "∇": "'∇' is only allowed at the start, as in '∇f = ...'",
+    ".": N_("'.' is only allowed inside a number (attribute access like x.args is not allowed)"),
+    '"': N_("quotes are not allowed"),
+    "'": N_("quotes are not allowed"),
+    ";": N_("';' is not allowed"),
+    "\\": N_("a backslash is not allowed"),
+    "#": N_("'#' is not allowed"),
+    ":": N_("':' is not allowed"),
+    "<": N_("comparisons are not allowed"),
+    ">": N_("comparisons are not allowed"),
+    "!": N_("'!' is not allowed (factorials and comparisons are not supported)"),
+    "|": N_("'|' is not allowed; write abs(...) for an absolute value"),
+    "%": N_("'%' is not allowed; write a percentage as a decimal (5% is 0.05)"),
+    "&": N_("'&' is not allowed"),
+    "~": N_("'~' is not allowed"),
+    "@": N_("'@' is not allowed"),
+    "$": N_("'$' is not allowed"),
+    "?": N_("'?' is not allowed"),
+    "`": N_("'`' is not allowed"),
+    "∇": N_("'∇' is only allowed at the start, as in '∇f = ...'"),
 }
 
 
@@ -379,16 +490,19 @@ def _tokenise(src: _Source, start: int) -> list[_Tok]:
             m = _NUMBER_RE.match(s, i)
             assert m is not None  # the branch's test: a digit, or '.' and a digit
             if s[m.end() : m.end() + 1] == ".":
-                src.fail("misplaced '.' in a number", m.end())
+                src.fail(_("misplaced '.' in a number"), m.end())
             if m.group(0) == "0" and _BASE_PREFIX_RE.match(s, m.end()):  # 0x10 is not 0*x10
                 ident = _IDENT_RE.match(s, m.end())
                 assert ident is not None  # the prefix matched: a letter follows
                 word = ident.group(0)
                 src.fail(
-                    f"'0{word}' looks like a hexadecimal, binary or octal number; only decimal numbers are allowed", i
+                    _(
+                        "'0{word}' looks like a hexadecimal, binary or octal number; only decimal numbers are allowed"
+                    ).format(word=word),
+                    i,
                 )
             if s[m.end() : m.end() + 1] == "_":  # 1_000 is not 1*_000
-                src.fail("'_' cannot group digits; write the number without it (1000, not 1_000)", m.end())
+                src.fail(_("'_' cannot group digits; write the number without it (1000, not 1_000)"), m.end())
             toks.append(_Tok("num", m.group(0), i, _number(src, m, i)))
             i = m.end()
         elif c.isalpha() or c == "_":
@@ -400,32 +514,33 @@ def _tokenise(src: _Source, start: int) -> list[_Tok]:
             toks.append(_Tok("op", "**", i))
             i += 2
         elif s.startswith("//", i):
-            src.fail("'//' is not allowed; use '/'", i)
+            src.fail(_("'//' is not allowed; use '/'"), i)
         elif s.startswith("==", i) or s.startswith("=>", i):
-            src.fail("comparisons are not allowed", i)
+            src.fail(_("comparisons are not allowed"), i)
         elif c in "+-*/^()[]{},=":
             toks.append(_Tok("op", c, i))
             i += 1
         else:
-            src.fail(_REFUSED_CHARS.get(c, f"{c!r} is not allowed"), i)
+            refused = _REFUSED_CHARS.get(c)
+            src.fail(_(refused) if refused else _("{char!r} is not allowed").format(char=c), i)
     if len(toks) > MAX_NODES:
-        src.fail(f"expression too large (more than {MAX_NODES} parts)")
+        src.fail(_("expression too large (more than {MAX_NODES} parts)").format(MAX_NODES=MAX_NODES))
     return toks
 
 
 def _number(src: _Source, m: re.Match[str], pos: int) -> sympy.Rational:
     """Exact value of a decimal literal: 0.05 is 1/20, 1e-3 is 1/1000."""
     mantissa, exponent = m.group(1), m.group(2)
-    whole, _, frac = mantissa.partition(".")
+    whole, _point, frac = mantissa.partition(".")
     digits = (whole + frac).lstrip("0") or "0"
     exp10 = int(exponent) if exponent and len(exponent.lstrip("+-")) <= 6 else None
     if (exponent and exp10 is None) or len(digits) > MAX_LITERAL_DIGITS:
-        src.fail("number too large", pos)
+        src.fail(_("number too large"), pos)
     exp10 = (exp10 or 0) - len(frac)
     if digits != "0" and len(digits) + exp10 > MAX_LITERAL_DIGITS:
-        src.fail("number too large", pos)
+        src.fail(_("number too large"), pos)
     if exp10 < -MAX_LITERAL_DIGITS:
-        src.fail("number too small (too many decimal places)", pos)
+        src.fail(_("number too small (too many decimal places)"), pos)
     n = int(digits)
     return sympy.Integer(n * 10**exp10) if exp10 >= 0 else sympy.Rational(n, 10**-exp10)
 
@@ -440,15 +555,24 @@ def _check_brackets(src: _Source, toks: list[_Tok]) -> None:
         if t.text in "([{":
             stack.append(t)
             if len(stack) > MAX_DEPTH:
-                src.fail(f"expression nested too deeply (the limit is {MAX_DEPTH} levels)", t.pos)
+                src.fail(
+                    _("expression nested too deeply (the limit is {MAX_DEPTH} levels)").format(MAX_DEPTH=MAX_DEPTH),
+                    t.pos,
+                )
         elif t.text in pairs:
             if not stack:
-                src.fail(f"unbalanced parenthesis: this {t.text!r} has no matching opening bracket", t.pos)
+                src.fail(
+                    _("unbalanced parenthesis: this {text!r} has no matching opening bracket").format(text=t.text),
+                    t.pos,
+                )
             opener = stack.pop()
             if pairs[t.text] != opener.text:
-                src.fail(f"unbalanced parenthesis: {opener.text!r} is closed by {t.text!r}", t.pos)
+                src.fail(
+                    _("unbalanced parenthesis: {text!r} is closed by {text2!r}").format(text=opener.text, text2=t.text),
+                    t.pos,
+                )
     if stack:
-        src.fail(f"unbalanced parenthesis: this {stack[-1].text!r} is never closed", stack[-1].pos)
+        src.fail(_("unbalanced parenthesis: this {text!r} is never closed").format(text=stack[-1].text), stack[-1].pos)
 
 
 # --------------------------------------------------------------- name resolution
@@ -458,7 +582,7 @@ def _variables(variables: Sequence[str] | None) -> tuple[str, ...] | None:
     if variables is None:
         return None
     if isinstance(variables, str) or not isinstance(variables, Sequence | set | frozenset):
-        raise MathTextError("the variables must be given as a list of names")
+        raise MathTextError(_("the variables must be given as a list of names"))
     names = tuple(dict.fromkeys(variables))
     for name in names:
         check_variable_name(name)
@@ -492,11 +616,14 @@ def _split(name: str, variables: Sequence[str], call_follows: bool) -> list[tupl
 
 def _unknown(name: str, variables: tuple[str, ...] | None, number_only: bool) -> str:
     if number_only:
-        return f"unknown name {name!r} (a number is expected here)"
+        return _("unknown name {name!r} (a number is expected here)").format(name=name)
     if not variables:
-        return f"unknown name {name!r} (no variables are allowed here)"
-    noun = "variable is" if len(variables) == 1 else "variables are"
-    return f"unknown name {name!r} (the {noun} {', '.join(variables)})"
+        return _("unknown name {name!r} (no variables are allowed here)").format(name=name)
+    return ngettext(
+        "unknown name {name!r} (the variable is {variables})",
+        "unknown name {name!r} (the variables are {variables})",
+        len(variables),
+    ).format(name=name, variables=", ".join(variables))
 
 
 def _resolve(
@@ -513,24 +640,31 @@ def _resolve(
         shown = name if len(name) <= 30 else name[:30] + "…"
         if name in FUNCTIONS:
             if not call:
-                src.fail(f"{name!r} needs brackets: write {name}(...)", t.pos)
+                src.fail(_("{name!r} needs brackets: write {name}(...)").format(name=name), t.pos)
             out.append(_Tok("func", name, t.pos, FUNCTIONS[name]))
         elif name in CONSTANTS:
             out.append(_Tok("const", name, t.pos, CONSTANTS[name]))
         elif name.startswith("_"):
-            src.fail(f"names starting with '_' are not allowed ({shown!r})", t.pos)
+            src.fail(_("names starting with '_' are not allowed ({shown!r})").format(shown=shown), t.pos)
         elif keyword.iskeyword(name):
-            src.fail(f"{name!r} is not allowed", t.pos)
+            src.fail(_("{name!r} is not allowed").format(name=name), t.pos)
         elif variables is not None and name in variables:
             out.append(_Tok("var", name, t.pos, symbol(name)))
         elif variables is not None:
             parts = _split(name, variables, call)
             if parts is None:
                 if call:
-                    src.fail(f"{shown!r} is not an allowed function; allowed: {_FUNCTION_LIST}", t.pos)
+                    src.fail(
+                        _("{shown!r} is not an allowed function; allowed: {FUNCTION_LIST}").format(
+                            shown=shown, FUNCTION_LIST=_FUNCTION_LIST
+                        ),
+                        t.pos,
+                    )
                 for fn in FUNCTIONS:  # "sinx": the brackets are missing
                     if name.startswith(fn) and len(name) > len(fn) and len(fn) > 2:
-                        src.fail(f"{fn!r} needs brackets: write {fn}({name[len(fn) :]})", t.pos)
+                        src.fail(
+                            _("{fn!r} needs brackets: write {fn}({name})").format(fn=fn, name=name[len(fn) :]), t.pos
+                        )
                 src.fail(_unknown(shown, variables, number_only), t.pos)
             offset = 0
             for kind, part in parts:
@@ -540,7 +674,12 @@ def _resolve(
                 offset += len(part)
         else:
             if call and (len(name) > 1 or name in _RESERVED):
-                src.fail(f"{shown!r} is not an allowed function; allowed: {_FUNCTION_LIST}", t.pos)
+                src.fail(
+                    _("{shown!r} is not an allowed function; allowed: {FUNCTION_LIST}").format(
+                        shown=shown, FUNCTION_LIST=_FUNCTION_LIST
+                    ),
+                    t.pos,
+                )
             try:
                 check_variable_name(name)
             except MathTextError as e:
@@ -588,12 +727,12 @@ class _Builder:
     def count(self, pos: int, n: int = 1) -> None:
         self.nodes += n
         if self.nodes > MAX_NODES:
-            self.src.fail(f"expression too large (more than {MAX_NODES} parts)", pos)
+            self.src.fail(_("expression too large (more than {MAX_NODES} parts)").format(MAX_NODES=MAX_NODES), pos)
 
     def spend(self, digits: float, pos: int) -> None:
         self.digits += digits
         if self.digits > MAX_DIGITS:
-            self.src.fail("number too large", pos)
+            self.src.fail(_("number too large"), pos)
 
     def mag(self, e: sympy.Basic) -> float:
         """Upper bound of log10|e| (a variable counts as |x| <= 1), to refuse huge constants unevaluated."""
@@ -634,7 +773,7 @@ class _Builder:
 
     def limit(self, e: sympy.Basic, pos: int) -> sympy.Basic:
         if self.mag(e) > MAX_DIGITS:
-            self.src.fail("number too large", pos)
+            self.src.fail(_("number too large"), pos)
         for part in (e, *e.args) if e.is_Mul else (e,):  # sympy merges (x^1000)^1000 and x^600*x^600
             if (
                 part.is_Pow
@@ -642,9 +781,9 @@ class _Builder:
                 and not part.base.is_number
                 and abs(part.exp.p) > MAX_EXPONENT  # (roots nest cheaply: sqrt(sqrt(x)) is x^(1/4))
             ):
-                self.src.fail(f"exponent too large (the limit is {MAX_EXPONENT})", pos)
+                self.src.fail(_("exponent too large (the limit is {limit})").format(limit=MAX_EXPONENT), pos)
         if e in (sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
-            self.src.fail("this has no value (division by zero or a function outside its domain)", pos)
+            self.src.fail(_("this has no value (division by zero or a function outside its domain)"), pos)
         return e
 
     def add(self, terms: list[sympy.Basic], pos: int) -> sympy.Basic:
@@ -666,32 +805,34 @@ class _Builder:
         if isinstance(exp, sympy.Rational):
             if isinstance(base, sympy.Rational):
                 if base == 0 and exp < 0:
-                    self.src.fail("division by zero", pos)
+                    self.src.fail(_("division by zero"), pos)
                 if base not in (0, 1, -1):
                     if exp.q > MAX_EXPONENT:
-                        self.src.fail("number too large", pos)
+                        self.src.fail(_("number too large"), pos)
                     self.spend(abs(float(exp)) * _digits(base), pos)
             elif abs(exp.p) > MAX_EXPONENT or exp.q > MAX_EXPONENT:
-                self.src.fail(f"exponent too large (the limit is {MAX_EXPONENT})", pos)
+                self.src.fail(
+                    _("exponent too large (the limit is {MAX_EXPONENT})").format(MAX_EXPONENT=MAX_EXPONENT), pos
+                )
             else:
                 self.spend(abs(float(exp)) * _raised_digits(base), pos)
             if exp.q != 1:  # sympy factors b**p under roots: x**(a/q)*y**(b/q) -> (x**a*y**b)**(1/q),
                 # and x**(-1/q) -> x**((q-1)/q)/x, so count max(|p|, q) copies of the base
                 self.root_digits += max(abs(exp.p), exp.q) * _raised_digits(base)
                 if self.root_digits > MAX_ROOT_DIGITS:
-                    self.src.fail("number too large", pos)
+                    self.src.fail(_("number too large"), pos)
         elif exp.free_symbols:
             if any(abs(r) > 10**6 for r in exp.atoms(sympy.Rational)):
-                self.src.fail("number too large", pos)
+                self.src.fail(_("number too large"), pos)
         elif self.mag(exp) > 6:
-            self.src.fail("number too large", pos)
+            self.src.fail(_("number too large"), pos)
         return self.real(self.limit(sympy.Pow(base, exp), pos), pos)
 
     def real(self, e: sympy.Basic, pos: int) -> sympy.Basic:
         """A constant with no real value (sqrt(-2), log(-2), asin(2)) is refused: the tutor's numbers are real."""
         if not e.free_symbols and e.is_real is False:
             self.src.fail(
-                "this has no real value (a root, logarithm or inverse sine of a number outside its domain)", pos
+                _("this has no real value (a root, logarithm or inverse sine of a number outside its domain)"), pos
             )
         return e
 
@@ -704,10 +845,10 @@ class _Builder:
         if fn is sympy.log and len(args) == 2:
             base = args[1]
             if base.is_number and (base.is_positive is False or base == 1):
-                self.src.fail("the base of a logarithm must be positive and not 1", pos)
+                self.src.fail(_("the base of a logarithm must be positive and not 1"), pos)
         if fn in (sympy.exp, sympy.sinh, sympy.cosh):
             if 0.4343 * _pow10(self.mag(args[0])) > MAX_DIGITS:
-                self.src.fail("number too large", pos)
+                self.src.fail(_("number too large"), pos)
             if fn is sympy.exp:  # exp(k*log(b)) becomes b**k inside sympy: bound it as a power
                 coeff, rest = args[0].as_coeff_Mul()
                 logs = [f for f in sympy.Mul.make_args(rest) if isinstance(f, sympy.log)]
@@ -752,7 +893,9 @@ def check_size_at(expr: sympy.Basic, point: Mapping[str, object], what: str = "t
     if size > MAX_DIGITS:
         where = ", ".join(f"{name} = {_brief(value)}" for name, value in point.items())
         raise MathTextError(
-            f"number too large: {what} at {where} would have more than {MAX_DIGITS} digits, too many to compute"
+            _("number too large: {what} at {where} would have more than {limit} digits, too many to compute").format(
+                what=what, where=where, limit=MAX_DIGITS
+            )
         )
 
 
@@ -778,25 +921,27 @@ class _Parser:
     def fail_here(self, what: str = "") -> NoReturn:
         t = self.peek()
         if t is None:
-            self.src.fail("the expression ends too early" + what, self.end_pos)
+            self.src.fail(_("the expression ends too early") + what, self.end_pos)
         if t.text == ",":
-            self.src.fail("a comma can only separate the entries of a vector", t.pos)
+            self.src.fail(_("a comma can only separate the entries of a vector"), t.pos)
         if t.text == "=":
-            self.src.fail("'=' is not allowed here", t.pos)
+            self.src.fail(_("'=' is not allowed here"), t.pos)
         if t.text in "[]{}":
-            self.src.fail("square and curly brackets are only for vectors; use ( ) for grouping", t.pos)
+            self.src.fail(_("square and curly brackets are only for vectors; use ( ) for grouping"), t.pos)
         if t.text == ")":
-            self.src.fail("something is missing before this ')'", t.pos)
-        self.src.fail(f"unexpected {t.text!r}" + what, t.pos)
+            self.src.fail(_("something is missing before this ')'"), t.pos)
+        self.src.fail(_("unexpected {text!r}").format(text=t.text) + what, t.pos)
 
     def enter(self, pos: int) -> None:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            self.src.fail(f"expression nested too deeply (the limit is {MAX_DEPTH} levels)", pos)
+            self.src.fail(
+                _("expression nested too deeply (the limit is {MAX_DEPTH} levels)").format(MAX_DEPTH=MAX_DEPTH), pos
+            )
 
     def parse(self) -> sympy.Basic:
         if not self.toks:
-            self.src.fail("the answer is empty", self.end_pos)
+            self.src.fail(_("the answer is empty"), self.end_pos)
         e = self.sum()
         if self.peek() is not None:
             self.fail_here()
@@ -822,7 +967,7 @@ class _Parser:
                 factors.append(f if t.text == "*" else self.b.pow(f, sympy.Integer(-1), t.pos))
             elif t.kind != "op" or t.text == "(":  # implicit product: 5x, 2(x+1), (x-1)(x+2)
                 if t.kind == "num" and self.toks[self.i - 1].kind == "num":
-                    self.src.fail("two numbers in a row; put an operator between them", t.pos)
+                    self.src.fail(_("two numbers in a row; put an operator between them"), t.pos)
                 factors.append(self.power())
             else:
                 break
@@ -868,15 +1013,15 @@ class _Parser:
                 args.append(self.sum())
             if not self.is_op(")"):
                 if self.is_op(","):
-                    many = "one or two arguments" if t.text == "log" else "one argument"
-                    self.src.fail(f"{t.text} takes {many}", self.toks[self.i].pos)
+                    many = _("one or two arguments") if t.text == "log" else _("one argument")
+                    self.src.fail(_("{text} takes {many}").format(text=t.text, many=many), self.toks[self.i].pos)
                 self.fail_here()
             self.i += 1
             self.depth -= 1
             return self.b.call(t.value, args, t.pos)
         self.enter(t.pos)  # "("
         if self.is_op(")"):
-            self.src.fail("empty parentheses", t.pos)
+            self.src.fail(_("empty parentheses"), t.pos)
         inner = self.sum()
         if not self.is_op(")"):
             self.fail_here()
@@ -904,7 +1049,8 @@ def _public(fn: Callable[_P, _R]) -> Callable[_P, _R]:
             raise
         except (Exception, RecursionError, MemoryError) as e:  # a bug or sympy surprise: still one line
             raise MathTextError(
-                f"could not read this ({type(e).__name__})", text=text if isinstance(text, str) else None
+                _("could not read this ({name})").format(name=type(e).__name__),
+                text=text if isinstance(text, str) else None,
             ) from None
 
     return wrapper
@@ -969,12 +1115,12 @@ def _entries(src: _Source, toks: list[_Tok], force_vector: bool) -> tuple[sympy.
     if len(parts) == 1 and not (force_vector and outer in ("[", "{")):
         return None
     if outer and not inner:
-        src.fail("the vector is empty", toks[0].pos)
+        src.fail(_("the vector is empty"), toks[0].pos)
     values = []
     for part, comma in parts:
         end = comma if comma is not None else (toks[-1].pos if outer else len(src.text))
         if not part:
-            src.fail("an entry of the vector is empty", end)
+            src.fail(_("an entry of the vector is empty"), end)
         values.append(_expression(src, part, end))
     return tuple(values)
 
@@ -991,7 +1137,7 @@ def parse_vector(text: str, variables: Sequence[str] | None = None) -> tuple[sym
     """``[a, b]``, ``(a, b)``, ``{a, b}`` or ``a, b``; one expression gives a 1-tuple."""
     src, toks = _prepare(text, variables)
     if not toks:
-        src.fail("the answer is empty", len(src.text))
+        src.fail(_("the answer is empty"), len(src.text))
     values = _entries(src, toks, force_vector=True)
     return values if values is not None else (_expression(src, toks, len(src.text)),)
 
@@ -1002,7 +1148,7 @@ def parse_number(text: str) -> sympy.Expr:
     src, toks = _prepare(text, (), number_only=True)
     value = _expression(src, toks, len(src.text))
     if value.is_real is False:
-        src.fail("this is not a real number")
+        src.fail(_("this is not a real number"))
     return value
 
 
@@ -1014,14 +1160,14 @@ def parse_assignments(text: str, variables: Sequence[str] | None = None) -> dict
     raw = _tokenise(src, 0)
     _check_brackets(src, raw)
     if not raw:
-        src.fail("no values given; write them like x=1, y=2", len(src.text))
+        src.fail(_("no values given; write them like x=1, y=2"), len(src.text))
     result: dict[str, sympy.Expr] = {}
     for part, comma in _split_commas(raw):
         end = comma if comma is not None else len(src.text)
         if not part:
-            src.fail("an empty entry; write values like x=1, y=2", end)
+            src.fail(_("an empty entry; write values like x=1, y=2"), end)
         if len(part) < 3 or part[0].kind != "name" or part[1].text != "=":
-            src.fail("write each value as name=number, e.g. x=1", part[0].pos)
+            src.fail(_("write each value as name=number, e.g. x=1"), part[0].pos)
         name = part[0].text
         try:
             check_variable_name(name)
@@ -1030,10 +1176,10 @@ def parse_assignments(text: str, variables: Sequence[str] | None = None) -> dict
         if declared is not None and name not in declared:
             src.fail(_unknown(name, declared, False), part[0].pos)
         if name in result:
-            src.fail(f"{name!r} is given twice", part[0].pos)
+            src.fail(_("{name!r} is given twice").format(name=name), part[0].pos)
         value = _expression(src, _resolve(src, part[2:], (), number_only=True), end)
         if value.is_real is False:
-            src.fail("this is not a real number", part[2].pos)
+            src.fail(_("this is not a real number"), part[2].pos)
         result[name] = value
     return result
 
@@ -1043,7 +1189,7 @@ def infer_variables(text: str) -> tuple[str, ...]:
     """Variable names in order of first use (every identifier that is not a function or constant)."""
     src, toks = _prepare(text, None)
     if not toks:
-        src.fail("the answer is empty", len(src.text))
+        src.fail(_("the answer is empty"), len(src.text))
     if _entries(src, toks, force_vector=True) is None:
         _expression(src, toks, len(src.text))
     return tuple(dict.fromkeys(t.text for t in toks if t.kind == "var"))

@@ -15,7 +15,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tutor.text import Text, both, tr
+from tutor.i18n import N_
+from tutor.text import Text, tr
 
 #: Exact numbers longer than this (in digits) are written as decimals (≈).
 MAX_EXACT_DIGITS = 40
@@ -184,35 +185,34 @@ def sign_mark(sign: int | None, style: str = "unicode") -> str:
 # --- words ----------------------------------------------------------------------------------------
 
 #: Which way a variable moves, as a choice label.
-DIRECTIONS: dict[str, Text] = {
-    "increase": both("increase", "增大"),
-    "decrease": both("decrease", "减小"),
-    "stay": both("stay", "不动"),
-}
-#: The same, as a verb in a sentence ("x decreases").
-DIRECTION_VERBS: dict[str, Text] = {
-    "increase": both("increases", "增大"),
-    "decrease": both("decreases", "减小"),
-    "stay": both("stays", "不动"),
+DIRECTIONS: dict[str, str] = {
+    "increase": N_("increase"),
+    "decrease": N_("decrease"),
+    "stay": N_("stay"),
 }
 #: Yes and no.
-YES_NO_WORDS: dict[str, Text] = {"yes": both("yes", "是"), "no": both("no", "否")}
+YES_NO_WORDS: dict[str, str] = {"yes": N_("yes"), "no": N_("no")}
 #: What a run does, as a choice label and as a sentence.
-OUTCOMES: dict[str, Text] = {
-    "converge": both("converge", "收敛"),
-    "oscillate": both("oscillate", "振荡"),
-    "diverge": both("diverge", "发散"),
+OUTCOMES: dict[str, str] = {
+    "converge": N_("converge"),
+    "oscillate": N_("oscillate"),
+    "diverge": N_("diverge"),
 }
-OUTCOME_SENTENCES: dict[str, Text] = {
-    "converge": both("It converges", "它收敛"),
-    "oscillate": both("It oscillates", "它振荡"),
-    "diverge": both("It diverges", "它发散"),
+OUTCOME_SENTENCES: dict[str, str] = {
+    "converge": N_("It converges"),
+    "oscillate": N_("It oscillates"),
+    "diverge": N_("It diverges"),
 }
 #: A graded answer.
-VERDICTS: dict[str, Text] = {"right": both("right", "正确"), "wrong": both("wrong", "错误")}
+VERDICTS: dict[str, Text] = {
+    "right": N_("right"),
+    "wrong": N_("wrong"),
+    "close": N_("close"),
+    "invalid": N_("invalid"),
+}
 
 
-def word(table: Mapping[str, Text], key: str, lang: str, **values: Any) -> str:
-    """``table[key]`` in ``lang``, with ``{placeholders}`` filled in (the views' word tables use this)."""
-    text = tr(table[key], lang)
+def word(table: Mapping[str, Text], key: str, **values: Any) -> str:
+    """``table[key]`` in the learner's language, with ``{placeholders}`` filled in (the views' word tables use this)."""
+    text = tr(table[key])
     return text.format(**values) if values else text

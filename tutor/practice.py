@@ -22,10 +22,10 @@ from collections.abc import Collection, Mapping
 import sympy as sp
 
 from tutor.errors import TutorError
+from tutor.i18n import _
 from tutor.lesson.model import Derive, Descent, Evaluate, Explain, Function, Lesson
 from tutor.mastery import SKILLS, suggest
 from tutor.mathinput import symbol
-from tutor.text import both
 
 TEMPLATES = ("derivative", "gradient", "descent")
 
@@ -117,7 +117,7 @@ def fresh_seed(template: str, taken: Collection[str] = (), rng: random.Random | 
     """A four-digit seed (short enough to type again) whose set is not among the ``taken`` lesson ids."""
     rng = rng or random.SystemRandom()
     seed = rng.randint(1000, 9999)
-    for _ in range(100):  # a learner who has met most of the 9000 sets still gets one
+    for _attempt in range(100):  # a learner who has met most of the 9000 sets still gets one
         if practice_id(template, seed) not in taken:
             break
         seed = rng.randint(1000, 9999)
@@ -141,16 +141,15 @@ def _derivative(rng: random.Random):
     at = {"x": sp.Integer(_nonzero(rng, -3, 3))}
     sections = [
         Explain(
-            text=both(
-                f"Practice: differentiate $f(x) = {sp.latex(f.expr)}$ term by term with the power rule, then find the slope at a point.",
-                f"练习：用幂法则逐项求 $f(x) = {sp.latex(f.expr)}$ 的导数，再求某一点的斜率。",
-            )
+            text=_(
+                "Practice: differentiate $f(x) = {latex}$ term by term with the power rule, then find the slope at a point."
+            ).format(latex=sp.latex(f.expr))
         ),
         Derive(function=f, of="x"),
         Evaluate(function=f, what="derivative", at=at, of="x"),
     ]
-    title = both("Practice: the power rule", "练习：幂法则")
-    summary = both("A random polynomial: its derivative and the slope at a point.", "随机多项式：求导数和某点的斜率。")
+    title = _("Practice: the power rule")
+    summary = _("A random polynomial: its derivative and the slope at a point.")
     return title, summary, sections
 
 
@@ -168,19 +167,16 @@ def _gradient(rng: random.Random):
     held = ", ".join(v for v in names if v != of)
     sections = [
         Explain(
-            text=both(
-                f"Practice: $f = {sp.latex(f.expr)}$. A partial derivative differentiates in one variable and holds the others ({held}) constant; "
-                f"the gradient collects all of them in the order ({', '.join(names)}).",
-                f"练习：$f = {sp.latex(f.expr)}$。偏导数只对一个变量求导，其他变量（{held}）视为常数；"
-                f"梯度按 ({', '.join(names)}) 的顺序把所有偏导数排成向量。",
-            )
+            text=_(
+                "Practice: $f = {latex}$. A partial derivative differentiates in one variable and holds the others ({held}) constant; the gradient collects all of them in the order ({names})."
+            ).format(latex=sp.latex(f.expr), held=held, names=", ".join(names))
         ),
         Derive(function=f, of=of),
         Derive(function=f, of="gradient"),
         Evaluate(function=f, what="gradient", at=at),
     ]
-    title = both("Practice: partial derivatives and the gradient", "练习：偏导数与梯度")
-    summary = both("A random polynomial in several variables.", "多个变量的随机多项式。")
+    title = _("Practice: partial derivatives and the gradient")
+    summary = _("A random polynomial in several variables.")
     return title, summary, sections
 
 
@@ -193,12 +189,9 @@ def _descent(rng: random.Random):
     f = _function(a * (x - c) ** 2, ("x",))
     sections = [
         Explain(
-            text=both(
-                f"Practice: descend $f(x) = {sp.latex(f.expr)}$ from $x_0 = {start}$ with learning rate $\\eta = {sp.latex(rate)}$. "
-                f"At each step: the derivative, the direction, then $x_{{k+1}} = x_k - \\eta f'(x_k)$.",
-                f"练习：从 $x_0 = {start}$ 出发，以学习率 $\\eta = {sp.latex(rate)}$ 对 $f(x) = {sp.latex(f.expr)}$ 做梯度下降。"
-                f"每一步：求导数，判断方向，再算 $x_{{k+1}} = x_k - \\eta f'(x_k)$。",
-            )
+            text=_(
+                "Practice: descend $f(x) = {latex}$ from $x_0 = {start}$ with learning rate $\\eta = {rate}$. At each step: the derivative, the direction, then $x_{{k+1}} = x_k - \\eta f'(x_k)$."
+            ).format(latex=sp.latex(f.expr), start=start, rate=sp.latex(rate))
         ),
         Descent(
             function=f,
@@ -210,8 +203,8 @@ def _descent(rng: random.Random):
             expect="converge",
         ),
     ]
-    title = both("Practice: gradient descent by hand", "练习：手算梯度下降")
-    summary = both("A random parabola, a start and a safe learning rate.", "随机抛物线、起点和安全的学习率。")
+    title = _("Practice: gradient descent by hand")
+    summary = _("A random parabola, a start and a safe learning rate.")
     return title, summary, sections
 
 

@@ -250,9 +250,10 @@ def bounded_walkthrough(lesson: Any) -> Any:
     try:
         return run_bounded(build_walkthrough, lesson, timeout=LESSON_SECONDS, memory_mb=1024)
     except BoundExceeded as err:
-        name = getattr(lesson, "id", "this lesson")
         raise BoundExceeded(
-            f"preparing the lesson {name} went past its bound ({err.message}); `tutor check` on its file says where"
+            _(
+                "preparing the lesson {name} went past its bound ({message}); `tutor check` on its file says where"
+            ).format(name=getattr(lesson, "id", "?"), message=err.message)
         ) from None
 
 

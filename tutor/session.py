@@ -119,7 +119,7 @@ class LessonSession:
                 self.earlier.pop(q.id, None)
             elif attempt.kind == "answer" and attempt.verdict in ("right", "wrong"):
                 try:
-                    g = grade(q, attempt.answer, dict(self.earlier), self.lang)
+                    g = grade(q, attempt.answer, dict(self.earlier))
                 except TutorError:
                     continue
                 if g.counted:
@@ -138,7 +138,7 @@ class LessonSession:
         """
         from tutor.grading import grade
 
-        return grade(question, text, dict(self.earlier) if earlier is None else earlier, self.lang)
+        return grade(question, text, dict(self.earlier) if earlier is None else earlier)
 
     def accept(self, question: Question, text: str, grade) -> Answered:
         """Record a graded answer and let it count: settles the question when right."""
@@ -349,7 +349,7 @@ class LessonSession:
         """The end of the lesson in words: right at the first try, right later, hints, solutions shown."""
         from tutor.feedback_summary import lesson_summary
 
-        return lesson_summary(self.store.attempts(self.lesson_id), self.total_questions(), self.lang)
+        return lesson_summary(self.store.attempts(self.lesson_id), self.total_questions())
 
 
 def _result(step: Text) -> str:

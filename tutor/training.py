@@ -35,8 +35,9 @@ import sympy as sp
 from tutor.calculus import MathError, gradient
 from tutor.descent import DIVERGENCE_LIMIT, EXACT_DIGIT_LIMIT
 from tutor.errors import TutorError
+from tutor.i18n import _
 from tutor.mathinput import symbol
-from tutor.text import Text, both
+from tutor.text import Text
 
 KINDS = ("batch", "stochastic", "minibatch")
 
@@ -104,7 +105,9 @@ def shuffled_order(n: int, seed: int, epoch: int = 0) -> tuple[int, ...]:
     """
     n, seed, epoch = _count(n, "the number of samples", 0), _integer(seed, "the seed"), _integer(epoch, "the epoch")
     if seed + epoch < 0:
-        raise TrainingError(f"the seed plus the epoch must not be negative (got {seed + epoch})")
+        raise TrainingError(
+            _("the seed plus the epoch must not be negative (got {seed_epoch})").format(seed_epoch=seed + epoch)
+        )
     return tuple(int(i) for i in np.random.default_rng(seed + epoch).permutation(n))
 
 
@@ -137,17 +140,25 @@ def generated_data(
     """
     seed = _integer(seed, "the seed")
     if seed < 0:
-        raise TrainingError(f"the seed must not be negative (got {seed})")
+        raise TrainingError(_("the seed must not be negative (got {seed})").format(seed=seed))
     n = _count(n, "the number of samples", 1)
     if n > MAX_GENERATED:
-        raise TrainingError(f"generated data has at most {MAX_GENERATED} samples (asked for {n})")
+        raise TrainingError(
+            _("generated data has at most {MAX_GENERATED} samples (asked for {n})").format(
+                MAX_GENERATED=MAX_GENERATED, n=n
+            )
+        )
     w, b, sigma = _exact(w, "w"), _exact(b, "b"), _exact(noise, "the noise")
     lo, hi = (_exact(v, "the x range") for v in x_range)
     if sigma < 0:
-        raise TrainingError(f"the noise is a standard deviation, so it must not be negative (got {sp.sstr(sigma)})")
+        raise TrainingError(
+            _("the noise is a standard deviation, so it must not be negative (got {sstr})").format(sstr=sp.sstr(sigma))
+        )
     if not lo < hi:
         raise TrainingError(
-            f"the x range must run from a smaller to a larger number (got {sp.sstr(lo)} to {sp.sstr(hi)})"
+            _("the x range must run from a smaller to a larger number (got {sstr} to {sstr2})").format(
+                sstr=sp.sstr(lo), sstr2=sp.sstr(hi)
+            )
         )
     rng = np.random.default_rng(seed)
     x_draws = rng.uniform(float(lo), float(hi), n)
@@ -233,7 +244,11 @@ def _real(value: Any, problem: _Problem, point: Any, i: int, x: Any, what: str) 
         value = sp.Integer(value)
     if value.has(sp.zoo, sp.oo, -sp.oo, sp.nan) or value.is_real is False or value.has(sp.I):
         where = ", ".join(f"{p} = {sp.sstr(v)}" for p, v in zip(problem.parameters, point))
-        raise MathError(f"{what} is undefined at sample {i} ({problem.input} = {sp.sstr(x)}) with {where}")
+        raise MathError(
+            _("{what} is undefined at sample {i} ({input} = {sstr}) with {where}").format(
+                what=what, i=i, input=problem.input, sstr=sp.sstr(x), where=where
+            )
+        )
     return value
 
 
@@ -268,7 +283,7 @@ def train(
     epochs = _count(epochs, "the number of epochs", 0)
     seed = _integer(seed, "the seed")
     if seed < 0:
-        raise TrainingError(f"the seed must not be negative (got {seed})")
+        raise TrainingError(_("the seed must not be negative (got {seed})").format(seed=seed))
     xs, ys = _exact_data(xs, ys) if exact else _float_data(xs, ys)
     n = len(xs)
     plan = [epoch_batches(n, kind, batch_size=batch_size, seed=seed, epoch=e) for e in range(epochs)]
@@ -277,13 +292,15 @@ def train(
     work = updates * n
     if exact and work > EXACT_WORK_LIMIT:
         raise TrainingError(
-            f"exact mode is for runs a learner can follow: {updates} updates × {n} samples = {work} "
-            f"evaluations is over the limit of {EXACT_WORK_LIMIT}; use float mode (exact: false) for this run"
+            _(
+                "exact mode is for runs a learner can follow: {updates} updates × {n} samples = {work} evaluations is over the limit of {EXACT_WORK_LIMIT}; use float mode (exact: false) for this run"
+            ).format(updates=updates, n=n, work=work, EXACT_WORK_LIMIT=EXACT_WORK_LIMIT)
         )
     if not exact and work > FLOAT_WORK_LIMIT:
         raise TrainingError(
-            f"{updates} updates × {n} samples = {work} evaluations is over the limit of {FLOAT_WORK_LIMIT}; "
-            f"use fewer samples or epochs, or linear_regression_epoch for a linear model at scale"
+            _(
+                "{updates} updates × {n} samples = {work} evaluations is over the limit of {FLOAT_WORK_LIMIT}; use fewer samples or epochs, or linear_regression_epoch for a linear model at scale"
+            ).format(updates=updates, n=n, work=work, FLOAT_WORK_LIMIT=FLOAT_WORK_LIMIT)
         )
     batches = [b for epoch in plan for b in epoch]
     point = problem.point(start, exact=exact)
@@ -305,12 +322,18 @@ def _train_exact(
         for name, value in update.next_params.items():
             if not value.is_Rational:
                 raise TrainingError(
-                    f"exact mode keeps rational numbers, but {name} = {sp.sstr(value)} is not rational; use float mode"
+                    _("exact mode keeps rational numbers, but {name} = {sstr} is not rational; use float mode").format(
+                        name=name, sstr=sp.sstr(value)
+                    )
                 )
             if (
                 max(abs(int(value.p)).bit_length(), int(value.q).bit_length()) * 0.30103 > EXACT_DIGIT_LIMIT
             ):  # digits, without str() (refused past 4300 digits)
-                raise TrainingError(f"the exact value of {name} passed {EXACT_DIGIT_LIMIT} digits; use float mode")
+                raise TrainingError(
+                    _("the exact value of {name} passed {EXACT_DIGIT_LIMIT} digits; use float mode").format(
+                        name=name, EXACT_DIGIT_LIMIT=EXACT_DIGIT_LIMIT
+                    )
+                )
         records.append(update)
         params.append(update.next_params)
         losses.append(float(_exact_loss(problem, xs, ys, point)))
@@ -354,16 +377,13 @@ def _train_float(
 def _float_trouble(k: int, p: np.ndarray, loss: float) -> Text | None:
     """Why a float run must stop after update k, or None."""
     if np.isnan(p).any() or math.isnan(loss):
-        return both(
-            f"after update {k} the model has no real value on the data (not a number): training stopped",
-            f"第 {k} 次更新后，模型在数据上没有实数值（不是一个数）：训练已停止",
+        return _("after update {k} the model has no real value on the data (not a number): training stopped").format(
+            k=k
         )
     if not np.isfinite(p).all() or math.isinf(loss) or (np.abs(p) > DIVERGENCE_LIMIT).any():
-        return both(
-            f"after update {k} the parameters passed {DIVERGENCE_LIMIT:.0e}: the steps grow without bound, "
-            f"so the learning rate is too large for this data",
-            f"第 {k} 次更新后，参数超过了 {DIVERGENCE_LIMIT:.0e}：步长越走越大，对这组数据来说学习率太大了",
-        )
+        return _(
+            "after update {k} the parameters passed {DIVERGENCE_LIMIT:.0e}: the steps grow without bound, so the learning rate is too large for this data"
+        ).format(k=k, DIVERGENCE_LIMIT=DIVERGENCE_LIMIT)
     return None
 
 
@@ -429,13 +449,17 @@ def linear_regression_epoch(
     _check_kind(kind)
     X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
     if X.ndim != 1 or y.ndim != 1 or len(X) != len(y):
-        raise TrainingError(f"X and y must be two 1-D arrays of the same length (got shapes {X.shape} and {y.shape})")
+        raise TrainingError(
+            _("X and y must be two 1-D arrays of the same length (got shapes {shape} and {shape2})").format(
+                shape=X.shape, shape2=y.shape
+            )
+        )
     n = len(X)
     if n == 0:
-        raise TrainingError("training needs at least one sample")
+        raise TrainingError(_("training needs at least one sample"))
     w, b, lr = float(w), float(b), float(lr)
     if not (math.isfinite(lr) and lr > 0):
-        raise TrainingError(f"the learning rate must be a positive number (got {lr})")
+        raise TrainingError(_("the learning rate must be a positive number (got {lr})").format(lr=lr))
     if kind == "batch":
         return _batch(X, y, w, b, lr)
     if rng is not None:
@@ -542,22 +566,26 @@ class _Problem:
     @classmethod
     def of(cls, model: Any, parameters: Any, input: Any) -> _Problem:
         if not isinstance(model, sp.Expr):
-            raise TrainingError("the model must be a sympy expression (made through tutor.mathinput)")
+            raise TrainingError(_("the model must be a sympy expression (made through tutor.mathinput)"))
         if isinstance(parameters, str):
             parameters = (parameters,)
         parameters = tuple(parameters)
         if not parameters:
-            raise TrainingError("training needs at least one parameter to change")
+            raise TrainingError(_("training needs at least one parameter to change"))
         if len(set(parameters)) != len(parameters):
-            raise TrainingError(f"the parameters {', '.join(parameters)} name the same parameter twice")
+            raise TrainingError(
+                _("the parameters {join} name the same parameter twice").format(join=", ".join(parameters))
+            )
         if input in parameters:
-            raise TrainingError(f"{input} cannot be both the input and a parameter")
+            raise TrainingError(_("{input} cannot be both the input and a parameter").format(input=input))
         known = {symbol(name) for name in (*parameters, input)}
         for s in sorted(model.free_symbols - known, key=str):
             if str(s) in (*parameters, input):
-                raise TrainingError(f"the symbol {s} in the model was not made by tutor.mathinput.symbol")
+                raise TrainingError(_("the symbol {s} in the model was not made by tutor.mathinput.symbol").format(s=s))
             raise TrainingError(
-                f"the model uses {s}, which is neither a parameter ({', '.join(parameters)}) nor the input ({input})"
+                _("the model uses {s}, which is neither a parameter ({join}) nor the input ({input})").format(
+                    s=s, join=", ".join(parameters), input=input
+                )
             )
         return cls(model, parameters, input)
 
@@ -577,14 +605,22 @@ class _Problem:
             missing = [p for p in self.parameters if p not in values]
             extra = [str(k) for k in values if k not in self.parameters]
             if missing or extra:
-                what = f"no value for {', '.join(missing)}" if missing else f"{', '.join(extra)} is not a parameter"
-                raise TrainingError(f"the parameters are {', '.join(self.parameters)}: {what}")
+                what = (
+                    _("no value for {names}").format(names=", ".join(missing))
+                    if missing
+                    else _("{names} is not a parameter").format(names=", ".join(extra))
+                )
+                raise TrainingError(
+                    _("the parameters are {join}: {what}").format(join=", ".join(self.parameters), what=what)
+                )
             values = [values[p] for p in self.parameters]
         else:
             values = list(values)
             if len(values) != len(self.parameters):
                 raise TrainingError(
-                    f"expected {len(self.parameters)} values for {', '.join(self.parameters)}, got {len(values)}"
+                    _("expected {len} values for {join}, got {len2}").format(
+                        len=len(self.parameters), join=", ".join(self.parameters), len2=len(values)
+                    )
                 )
         convert = _exact if exact else _float
         return tuple(convert(v, p) for v, p in zip(values, self.parameters))
@@ -607,21 +643,25 @@ def _compile(model: sp.Expr, parameters: tuple[str, ...], input: str, modules: s
 
 def _check_kind(kind: str) -> None:
     if kind not in KINDS:
-        raise TrainingError(f"unknown kind of descent '{kind}'; choose one of {', '.join(KINDS)}")
+        raise TrainingError(
+            _("unknown kind of descent '{kind}'; choose one of {join}").format(kind=kind, join=", ".join(KINDS))
+        )
 
 
 def _integer(value: Any, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         if isinstance(value, sp.Integer):
             return int(value)
-        raise TrainingError(f"{what} must be a whole number (got {value!r})")
+        raise TrainingError(_("{what} must be a whole number (got {value!r})").format(what=what, value=value))
     return int(value)
 
 
 def _count(value: Any, what: str, least: int) -> int:
     value = _integer(value, what)
     if value < least:
-        raise TrainingError(f"{what} must be at least {least} (got {value})")
+        raise TrainingError(
+            _("{what} must be at least {least} (got {value})").format(what=what, least=least, value=value)
+        )
     return value
 
 
@@ -629,19 +669,19 @@ def _exact(value: Any, what: str) -> sp.Expr:
     """An exact sympy number from a number (never from text): 0.1 becomes 1/10."""
     if isinstance(value, sp.Basic):
         if not (isinstance(value, sp.Expr) and value.is_number) or value.is_real is False:
-            raise TrainingError(f"{what} must be a real number (got {sp.sstr(value)})")
+            raise TrainingError(_("{what} must be a real number (got {sstr})").format(what=what, sstr=sp.sstr(value)))
         if value.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
-            raise TrainingError(f"{what} must be a finite number (got {sp.sstr(value)})")
+            raise TrainingError(_("{what} must be a finite number (got {sstr})").format(what=what, sstr=sp.sstr(value)))
         return sp.nsimplify(value, rational=True) if value.has(sp.Float) else value
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TrainingError(f"{what} must be a number (got {value!r})")
+        raise TrainingError(_("{what} must be a number (got {value!r})").format(what=what, value=value))
     if isinstance(value, numbers.Integral):
         return sp.Integer(int(value))
     if isinstance(value, Fraction):
         return sp.Rational(value.numerator, value.denominator)
     value = float(value)
     if not math.isfinite(value):
-        raise TrainingError(f"{what} must be a finite number (got {value})")
+        raise TrainingError(_("{what} must be a finite number (got {value})").format(what=what, value=value))
     return sp.nsimplify(value, rational=True)
 
 
@@ -651,28 +691,32 @@ def _float(value: Any, what: str) -> float:
         try:
             result = float(value)
         except TypeError:
-            raise TrainingError(f"{what} must be a real number (got {sp.sstr(value)})") from None
+            raise TrainingError(
+                _("{what} must be a real number (got {sstr})").format(what=what, sstr=sp.sstr(value))
+            ) from None
     elif isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TrainingError(f"{what} must be a number (got {value!r})")
+        raise TrainingError(_("{what} must be a number (got {value!r})").format(what=what, value=value))
     else:
         result = float(value)
     if not math.isfinite(result):
-        raise TrainingError(f"{what} must be a finite number (got {result})")
+        raise TrainingError(_("{what} must be a finite number (got {result})").format(what=what, result=result))
     return result
 
 
 def _learning_rate(lr: Any, *, exact: bool) -> Any:  # exact: sp.Expr, else float
     value = _exact(lr, "the learning rate") if exact else _float(lr, "the learning rate")
     if not value > 0:
-        raise TrainingError(f"the learning rate must be positive (got {value})")
+        raise TrainingError(_("the learning rate must be positive (got {value})").format(value=value))
     return value
 
 
 def _check_lengths(xs: Any, ys: Any) -> None:
     if len(xs) != len(ys):
-        raise TrainingError(f"the data has {len(xs)} values of x but {len(ys)} values of y")
+        raise TrainingError(
+            _("the data has {len} values of x but {len2} values of y").format(len=len(xs), len2=len(ys))
+        )
     if len(xs) == 0:
-        raise TrainingError("training needs at least one sample")
+        raise TrainingError(_("training needs at least one sample"))
 
 
 def _exact_data(xs: Any, ys: Any) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
@@ -696,11 +740,11 @@ def _samples(samples: Any, n: int) -> tuple[int, ...]:
         return tuple(range(n))
     used = [_integer(i, "a sample index") for i in samples]
     if not used:
-        raise TrainingError("an update needs at least one sample")
+        raise TrainingError(_("an update needs at least one sample"))
     for i in used:
         if not 0 <= i < n:
-            raise TrainingError(f"sample {i} does not exist: the data has samples 0 to {n - 1}")
+            raise TrainingError(_("sample {i} does not exist: the data has samples 0 to {n_1}").format(i=i, n_1=n - 1))
     if len(set(used)) != len(used):
         twice = next(i for i in used if used.count(i) > 1)
-        raise TrainingError(f"sample {twice} is listed twice")
+        raise TrainingError(_("sample {twice} is listed twice").format(twice=twice))
     return tuple(sorted(used))

@@ -190,9 +190,9 @@ class TutorApp(App):
         from tutor import mastery
 
         estimate = mastery.estimate(evidence)
-        shown = "  ".join(f"{mastery.skill_name(skill, self.lang)} {p:.0%}" for skill, p in sorted(estimate.items()))
+        shown = "  ".join(f"{mastery.skill_name(skill)} {p:.0%}" for skill, p in sorted(estimate.items()))
         line = _("Mastery: ") + shown
-        practise = [mastery.skill_name(s, self.lang) for s in mastery.suggest(estimate)]
+        practise = [mastery.skill_name(s) for s in mastery.suggest(estimate)]
         if practise:
             line += "\n" + _("Practise next: ") + ", ".join(practise)
         return line

@@ -1,4 +1,4 @@
-"""Derivations in words, in both languages: plain text, JSON, Markdown with LaTeX, and hints.
+"""Derivations in words, in the learner's language: plain text, JSON, Markdown with LaTeX, and hints.
 
 The renderers only read the rule tree of :mod:`tutor.derivation.rules`:
 ``tutor derive --steps`` (text and JSON), the export (Markdown), and one
@@ -52,8 +52,8 @@ from tutor.derivation.rules import (
     VariableRule,
     derive_steps,
 )
+from tutor.i18n import N_, _, ngettext
 from tutor.mathinput import symbol
-from tutor.text import Text, both, tr
 
 # --- how maths reads in one line ---------------------------------------------------------------
 
@@ -136,40 +136,40 @@ def show(expr: sp.Basic) -> str:
 
 # --- rendering --------------------------------------------------------------------------------
 
-#: Each rule's name in both languages.
-RULE_NAMES: dict[type[Rule], Text] = {
-    ConstantRule: both("constant rule", "常数法则"),
-    VariableRule: both("variable rule", "自变量法则"),
-    SumRule: both("sum rule", "加法法则"),
-    ConstantMultipleRule: both("constant multiple rule", "常数倍法则"),
-    PowerRule: both("power rule", "幂法则"),
-    SqrtRule: both("square root rule", "平方根法则"),
-    ProductRule: both("product rule", "乘积法则"),
-    QuotientRule: both("quotient rule", "商法则"),
-    ChainRule: both("chain rule", "链式法则"),
-    ExponentialRule: both("exponential rule", "指数函数法则"),
-    GeneralPowerRule: both("logarithmic differentiation", "对数求导法"),
-    ExpRule: both("exponential rule", "指数函数法则"),
-    LogRule: both("logarithm rule", "对数法则"),
-    SinRule: both("sine rule", "正弦法则"),
-    CosRule: both("cosine rule", "余弦法则"),
-    TanRule: both("tangent rule", "正切法则"),
-    CotRule: both("cotangent rule", "余切法则"),
-    SecRule: both("secant rule", "正割法则"),
-    CscRule: both("cosecant rule", "余割法则"),
-    AsinRule: both("arcsine rule", "反正弦法则"),
-    AcosRule: both("arccosine rule", "反余弦法则"),
-    AtanRule: both("arctangent rule", "反正切法则"),
-    AcotRule: both("arccotangent rule", "反余切法则"),
-    SinhRule: both("hyperbolic sine rule", "双曲正弦法则"),
-    CoshRule: both("hyperbolic cosine rule", "双曲余弦法则"),
-    TanhRule: both("hyperbolic tangent rule", "双曲正切法则"),
-    CothRule: both("hyperbolic cotangent rule", "双曲余切法则"),
-    AsinhRule: both("inverse hyperbolic sine rule", "反双曲正弦法则"),
-    AcoshRule: both("inverse hyperbolic cosine rule", "反双曲余弦法则"),
-    AtanhRule: both("inverse hyperbolic tangent rule", "反双曲正切法则"),
-    AbsRule: both("absolute value rule", "绝对值法则"),
-    SignRule: both("sign rule", "符号函数法则"),
+#: Each rule's name (translated where it is said).
+RULE_NAMES: dict[type[Rule], str] = {
+    ConstantRule: N_("constant rule"),
+    VariableRule: N_("variable rule"),
+    SumRule: N_("sum rule"),
+    ConstantMultipleRule: N_("constant multiple rule"),
+    PowerRule: N_("power rule"),
+    SqrtRule: N_("square root rule"),
+    ProductRule: N_("product rule"),
+    QuotientRule: N_("quotient rule"),
+    ChainRule: N_("chain rule"),
+    ExponentialRule: N_("exponential rule"),
+    GeneralPowerRule: N_("logarithmic differentiation"),
+    ExpRule: N_("exponential rule"),
+    LogRule: N_("logarithm rule"),
+    SinRule: N_("sine rule"),
+    CosRule: N_("cosine rule"),
+    TanRule: N_("tangent rule"),
+    CotRule: N_("cotangent rule"),
+    SecRule: N_("secant rule"),
+    CscRule: N_("cosecant rule"),
+    AsinRule: N_("arcsine rule"),
+    AcosRule: N_("arccosine rule"),
+    AtanRule: N_("arctangent rule"),
+    AcotRule: N_("arccotangent rule"),
+    SinhRule: N_("hyperbolic sine rule"),
+    CoshRule: N_("hyperbolic cosine rule"),
+    TanhRule: N_("hyperbolic tangent rule"),
+    CothRule: N_("hyperbolic cotangent rule"),
+    AsinhRule: N_("inverse hyperbolic sine rule"),
+    AcoshRule: N_("inverse hyperbolic cosine rule"),
+    AtanhRule: N_("inverse hyperbolic tangent rule"),
+    AbsRule: N_("absolute value rule"),
+    SignRule: N_("sign rule"),
 }
 
 
@@ -229,53 +229,43 @@ class _Said:
     setup: str = ""  # e.g. "u = x² + 1" for the chain rule
     note: str = ""  # e.g. "z is held constant"
 
-    def text(self, lang: str) -> str:
-        head = self.name
-        if self.setup:
-            head += f"（令 {self.setup}）" if lang == "zh" else f" (put {self.setup})"
-        line = f"{head}：{self.maths}" if lang == "zh" else f"{head}: {self.maths}"
-        if self.note:
-            line += f"（{self.note}）" if lang == "zh" else f" ({self.note})"
-        return line
+    def text(self) -> str:
+        return self._line(self.name, self.setup, self.maths)
 
-    def markdown(self, lang: str) -> str:
-        head = f"**{self.name}**"
-        if self.setup:
-            head += f"（令 ${self.setup}$）" if lang == "zh" else f" (put ${self.setup}$)"
-        line = f"{head}：${self.maths}$" if lang == "zh" else f"{head}: ${self.maths}$"
+    def markdown(self) -> str:
+        return self._line(f"**{self.name}**", f"${self.setup}$" if self.setup else "", f"${self.maths}$")
+
+    def _line(self, name: str, setup: str, maths: str) -> str:
+        head = _("{rule} (put {setup})").format(rule=name, setup=setup) if setup else name
+        line = _("{rule}: {maths}").format(rule=head, maths=maths)
         if self.note:
-            line += f"（{self.note}）" if lang == "zh" else f" ({self.note})"
+            line += _(" ({note})").format(note=self.note)
         return line
 
 
-def _names(names: Sequence[str], lang: str) -> str:
-    if lang == "zh":
-        return "、".join(names)
+def _names(names: Sequence[str]) -> str:
+    """x, y and z (in the current language)."""
     if len(names) == 1:
         return names[0]
-    return ", ".join(names[:-1]) + " and " + names[-1]
+    return _("{names} and {last}").format(names=_(", ").join(names[:-1]), last=names[-1])
 
 
-def _say(rule: Rule, n: _Notation, lang: str) -> _Said:
+def _say(rule: Rule, n: _Notation) -> _Said:
     """Which rule applies, and what it gives, for one node of the tree."""
-    name = tr(RULE_NAMES[type(rule)], lang)
+    name = _(RULE_NAMES[type(rule)])
     x, show_, r = rule.variable, n.expr, rule.result
     lhs = n.of(x, rule.expr)
     done = f"{lhs} = {show_(r)}"
     if isinstance(rule, ConstantRule):
         held = rule.held
         if held:
-            who = _names([n.maths(show_(symbol(v))) for v in held], lang)
-            if lang == "zh":
-                note = f"对 {n.maths(show_(x))} 求偏导时，{who} 视为常数"
-            else:
-                note = f"{who} {'is' if len(held) == 1 else 'are'} held constant"
-        else:
-            note = (
-                f"常数不随 {n.maths(show_(x))} 变化"
-                if lang == "zh"
-                else f"a constant does not change with {n.maths(show_(x))}"
+            who = _names([n.maths(show_(symbol(v))) for v in held])
+            # TRANSLATORS: {x} is the variable of the partial derivative; English leaves it implicit.
+            note = ngettext("{names} is held constant", "{names} are held constant", len(held)).format(
+                names=who, x=n.maths(show_(x))
             )
+        else:
+            note = _("a constant does not change with {x}").format(x=n.maths(show_(x)))
         return _Said(name, done, note=note)
     if isinstance(rule, SumRule):
         middle = " + ".join(n.of(x, t.expr) for t in rule.terms)
@@ -325,18 +315,20 @@ def _say(rule: Rule, n: _Notation, lang: str) -> _Said:
     note = ""
     if isinstance(rule, (AbsRule, SignRule)):
         where = n.maths(f"{show_(x)} = 0")
-        note = f"在 {where} 处不可导" if lang == "zh" else f"not differentiable at {where}"
-        if isinstance(rule, AbsRule):
-            note += "：那里是尖点" if lang == "zh" else ": a kink"
+        note = (
+            _("not differentiable at {where}: a kink").format(where=where)
+            if isinstance(rule, AbsRule)
+            else _("not differentiable at {where}").format(where=where)
+        )
     return _Said(name, done, note=note)
 
 
-def _flatten(rule: Rule, partial: bool, lang: str, latex: bool = False) -> list[tuple[Rule, int, _Said]]:
+def _flatten(rule: Rule, partial: bool, latex: bool = False) -> list[tuple[Rule, int, _Said]]:
     """(rule, depth, what it says) in reading order; a chain's outer step reads d/du."""
     out: list[tuple[Rule, int, _Said]] = []
 
     def visit(node: Rule, depth: int, notation: _Notation) -> None:
-        out.append((node, depth, _say(node, notation, lang)))
+        out.append((node, depth, _say(node, notation)))
         if isinstance(node, ChainRule):
             visit(node.outer_step, depth + 1, notation.ordinary())
             visit(node.inner_step, depth + 1, notation)
@@ -348,7 +340,7 @@ def _flatten(rule: Rule, partial: bool, lang: str, latex: bool = False) -> list[
     return out
 
 
-def _title(variable: str, variables: Sequence[str], lang: str, latex: bool = False) -> str:
+def _title(variable: str, variables: Sequence[str], latex: bool = False) -> str:
     several = len(variables) > 1
     name = sp.latex(symbol(variable)) if latex else variable
     if latex:
@@ -358,8 +350,8 @@ def _title(variable: str, variables: Sequence[str], lang: str, latex: bool = Fal
     if not several:
         return what
     others = [sp.latex(symbol(w)) if latex else w for w in variables if w != variable]
-    held = _names([f"${w}$" if latex else w for w in others], lang)
-    return f"{what}（{held} 视为常数）" if lang == "zh" else f"{what} ({held} held constant)"
+    held = _names([f"${w}$" if latex else w for w in others])
+    return _("{derivative} ({names} held constant)").format(derivative=what, names=held)
 
 
 def _answer(variable: str, several: bool, result: sp.Expr, latex: bool = False) -> str:
@@ -371,21 +363,21 @@ def _answer(variable: str, several: bool, result: sp.Expr, latex: bool = False) 
     return f"{lhs} = {show(result)}"
 
 
-def steps_text(f: sp.Expr, variables: Sequence[str], lang: str = "en") -> str:
+def steps_text(f: sp.Expr, variables: Sequence[str]) -> str:
     """Every partial derivative explained rule by rule, as an indented list (``tutor derive --steps``)."""
     several = len(variables) > 1
     blocks = []
     for v in variables:
         rule = derive_steps(f, v)
-        lines = [_title(v, variables, lang) + ("：" if lang == "zh" else ":")]
-        lines += ["  " * (depth + 1) + said.text(lang) for _, depth, said in _flatten(rule, several, lang)]
+        lines = [_("{title}:").format(title=_title(v, variables))]
+        lines += ["  " * (depth + 1) + said.text() for _node, depth, said in _flatten(rule, several)]
         lines.append("  " + _answer(v, several, rule.result))
         blocks.append("\n".join(lines))
-    heading = "逐步求导" if lang == "zh" else "Step by step"
+    heading = _("Step by step")
     return heading + "\n\n" + "\n\n".join(blocks)
 
 
-def steps_json(f: sp.Expr, variables: Sequence[str], lang: str = "en") -> dict[str, list[dict[str, Any]]]:
+def steps_json(f: sp.Expr, variables: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
     """Per variable, the derivation flattened in reading order: rule, expression, result, text, depth."""
     several = len(variables) > 1
     out: dict[str, list[dict[str, Any]]] = {}
@@ -396,40 +388,29 @@ def steps_json(f: sp.Expr, variables: Sequence[str], lang: str = "en") -> dict[s
                 "variable": node.variable.name,
                 "expression": sp.sstr(node.expr),
                 "result": sp.sstr(node.result),
-                "text": said.text(lang),
+                "text": said.text(),
                 "depth": depth,
             }
-            for node, depth, said in _flatten(derive_steps(f, v), several, lang)
+            for node, depth, said in _flatten(derive_steps(f, v), several)
         ]
     return out
 
 
-def steps_markdown(f: sp.Expr, variables: Sequence[str], lang: str = "en") -> str:
+def steps_markdown(f: sp.Expr, variables: Sequence[str]) -> str:
     """The derivations as nested Markdown lists with LaTeX maths, for the export."""
     several = len(variables) > 1
     blocks = []
     for v in variables:
         rule = derive_steps(f, v)
-        items = [
-            "  " * depth + "- " + said.markdown(lang) for _, depth, said in _flatten(rule, several, lang, latex=True)
-        ]
-        title = _title(v, variables, lang, latex=True)
+        items = ["  " * depth + "- " + said.markdown() for _node, depth, said in _flatten(rule, several, latex=True)]
+        title = _title(v, variables, latex=True)
         blocks.append("\n".join([title, "", *items, "", f"$$ {_answer(v, several, rule.result, latex=True)} $$"]))
     return "\n\n".join(blocks)
 
 
-def hint_steps(f: sp.Expr, variable: str, lang: str | None = "en") -> list[Text]:
-    """One short step per hint, outermost rule first; the last hint is the derivative itself.
-
-    With ``lang=None`` each hint is a ``{"en", "zh"}`` mapping, so the tutor can switch language later.
-    """
+def hint_steps(f: sp.Expr, variable: str) -> list[str]:
+    """One short step per hint, outermost rule first; the last hint is the derivative itself."""
     x = symbol(variable)
     partial = bool(f.free_symbols - {x})
     rule = derive_steps(f, x)
-
-    def hints_in(code: str) -> list[str]:
-        return [said.text(code) for _, _, said in _flatten(rule, partial, code)]
-
-    if lang is not None:
-        return list(hints_in(lang))
-    return [both(en, zh) for en, zh in zip(hints_in("en"), hints_in("zh"))]
+    return [said.text() for _node, _depth, said in _flatten(rule, partial)]

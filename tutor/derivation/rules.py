@@ -24,6 +24,7 @@ from typing import ClassVar
 import sympy as sp
 
 from tutor.errors import TutorError
+from tutor.i18n import _
 from tutor.mathinput import symbol
 
 
@@ -513,7 +514,7 @@ def _derive(f: sp.Expr, x: sp.Symbol, taken: set[str]) -> Rule:
     rule = FUNCTION_RULES.get(f.func)
     if rule is not None and len(f.args) == 1:
         return _apply(f, x, taken, lambda u: rule(f.func(u), u), f.args[0])
-    raise DerivationError(f"there is no differentiation rule here for {sp.sstr(f)}")
+    raise DerivationError(_("there is no differentiation rule here for {f}").format(f=sp.sstr(f)))
 
 
 def _apply(f: sp.Expr, x: sp.Symbol, taken: set[str], outer: Callable[[sp.Symbol], Rule], inner: sp.Expr) -> Rule:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from tutor import paths
 from tutor.errors import TutorError
+from tutor.i18n import _
 from tutor.text import Text, tr
 
 if TYPE_CHECKING:  # the listing from the cache must not import the loader (YAML, sympy)
@@ -57,7 +58,7 @@ def lesson_folders(extra_dirs: Sequence[Path]) -> list[tuple[Path, str]]:
     for folder in extra_dirs:
         folder = Path(folder)
         if not folder.is_dir():
-            raise TutorError(f"{folder} is not a folder of lessons")
+            raise TutorError(_("{folder} is not a folder of lessons").format(folder=folder))
         folders.append((folder, "extra"))
     return folders
 
@@ -69,12 +70,24 @@ def _entry(path: Path, source: str) -> CatalogEntry:
         lesson, diagnostics = read_lesson_file(path)
     except Exception as err:
         return CatalogEntry(
-            path.stem, path.stem, path, 100, None, f"{path}: error: cannot load ({type(err).__name__})", source
+            path.stem,
+            path.stem,
+            path,
+            100,
+            None,
+            _("{path}: error: cannot load ({name})").format(path=path, name=type(err).__name__),
+            source,
         )
     if lesson is None:
         first = next((d for d in diagnostics if d.severity == "error"), None)
         return CatalogEntry(
-            path.stem, path.stem, path, 100, None, str(first) if first else f"{path}: error: invalid lesson", source
+            path.stem,
+            path.stem,
+            path,
+            100,
+            None,
+            str(first) if first else _("{path}: error: invalid lesson").format(path=path),
+            source,
         )
     return CatalogEntry(lesson.id, lesson.title, path, lesson.order, lesson, None, source)
 
@@ -104,7 +117,9 @@ def find_lessons(extra_dirs: Sequence[Path] = ()) -> list[CatalogEntry]:
                         path,
                         entry.order,
                         None,
-                        f"{path}:1:1: error: the id '{entry.id}' is already used by {taken[entry.id]}",
+                        _("{path}:1:1: error: the id '{id}' is already used by {other}").format(
+                            path=path, id=entry.id, other=taken[entry.id]
+                        ),
                         source,
                     )
                 else:
@@ -129,7 +144,7 @@ def resolve_lesson(name_or_path: str, extra_dirs: Sequence[Path] = ()) -> Lesson
     if _looks_like_path(name_or_path):
         path = Path(name_or_path)
         if not path.is_file():
-            raise TutorError(f"no lesson file {path}")
+            raise TutorError(_("no lesson file {path}").format(path=path))
         return load_lesson(path)
     entries = find_lessons(extra_dirs)
     for by_stem in (False, True):  # its id first, then its file name
@@ -141,7 +156,9 @@ def resolve_lesson(name_or_path: str, extra_dirs: Sequence[Path] = ()) -> Lesson
             return load_lesson(found[0].path)
     ids = [e.id for e in entries if e.ok]
     available = ", ".join(ids) if ids else "none"
-    raise TutorError(f"no lesson '{name_or_path}'; available: {available}")
+    raise TutorError(
+        _("no lesson '{name_or_path}'; available: {available}").format(name_or_path=name_or_path, available=available)
+    )
 
 
 # --- tutor lessons -------------------------------------------------------------------------
@@ -158,8 +175,14 @@ def _cache_file() -> Path:
 
 
 def _listing_key(extra_dirs: Sequence[Path]) -> str:
-    """A digest of everything the listing depends on: each file's place and bytes in the lesson folders, and the loader's code."""
-    digest = hashlib.sha256(f"{CACHE_FORMAT}".encode())
+    """A digest of everything the listing depends on: each file's place and bytes in the lesson folders, the loader's
+    code, and the language its errors are said in (with that language's catalogue)."""
+    from tutor import i18n
+
+    digest = hashlib.sha256(f"{CACHE_FORMAT}\0{i18n.current_language()}".encode())
+    for catalogue in sorted(i18n.LOCALE_DIR.glob("*/LC_MESSAGES/*.mo")):
+        stat = catalogue.stat()
+        digest.update(f"{catalogue.parent.parent.name}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
     here = Path(__file__).resolve().parent
     for code in sorted(here.glob("*.py")):  # a changed loader may say different things about the same file
         stat = code.stat()

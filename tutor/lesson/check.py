@@ -32,6 +32,7 @@ from typing import Any
 import sympy as sp
 
 from tutor.errors import TutorError
+from tutor.i18n import _, ngettext
 from tutor.lesson.loader import read_lesson_file
 from tutor.lesson.model import (
     OUTCOMES,
@@ -152,16 +153,22 @@ def bound_warning(
         constants = f"L = {sp.sstr(q.curvature)}"
         if method.name != "gd":
             constants = f"β = {sp.sstr(method.beta)}, {constants}"
-        relation = "above" if lr > q.bound else "at"
         moving = [m for m in q.modes if m.excited and m.fate in ("oscillate", "diverge")]
         if any(m.fate == "diverge" for m in moving):
-            fate = "the descent will diverge"
+            fate = _("the descent will diverge")
         elif moving:
-            fate = "the descent will oscillate for ever without settling"
+            fate = _("the descent will oscillate for ever without settling")
         else:
             still = analysis._modes_words([m for m in q.modes if m.fate in ("oscillate", "diverge")], variables)
-            fate = f"but the start has no component{still}, so nothing moves{still} and the descent converges"
-        return f"learning rate {sp.sstr(lr)} is {relation} the stability bound {method.bound_name} = {sp.sstr(q.bound)} ({constants}): {fate}"
+            fate = _("but the start has no component{still}, so nothing moves{still} and the descent converges").format(
+                still=still
+            )
+        values = dict(lr=sp.sstr(lr), name=method.bound_name, bound=sp.sstr(q.bound), constants=constants, fate=fate)
+        if lr > q.bound:
+            return _("learning rate {lr} is above the stability bound {name} = {bound} ({constants}): {fate}").format(
+                **values
+            )
+        return _("learning rate {lr} is at the stability bound {name} = {bound} ({constants}): {fate}").format(**values)
     if optimizer != "gd" or analysis.unbounded_witness(f, variables) is not None:
         return None
     bound = calculus_bound(f, variables, start)
@@ -169,17 +176,25 @@ def bound_warning(
         return None
     run = descent.run(f, variables, tuple(float(x) for x in start), float(lr), steps=steps)
     seen = analysis.observe(run, [bound.at[v] for v in variables])
-    relation = "above" if lr > bound.bound else "at"
     where = ", ".join(f"{v} = {sp.sstr(bound.at[v])}" for v in variables)
-    curv = "f''" if len(variables) == 1 else "the largest eigenvalue of the Hessian"
-    shown = seen.sentence + ("; the distance to that minimum shrank at every step" if seen.closer_every_step else "")
-    said = (
-        f"learning rate {sp.sstr(lr)} is {relation} the local bound 2/L = {sp.sstr(bound.bound)} at the minimum "
-        f"nearest the start, {where} (L = {sp.sstr(bound.curvature)} is {curv} there, a local curvature)"
-    )
+    curv = "f''" if len(variables) == 1 else _("the largest eigenvalue of the Hessian")
+    shown = seen.sentence
+    if seen.closer_every_step:
+        shown = _("{shown}; the distance to that minimum shrank at every step").format(shown=shown)
+    values = dict(lr=sp.sstr(lr), bound=sp.sstr(bound.bound), where=where, L=sp.sstr(bound.curvature), curvature=curv)
+    if lr > bound.bound:
+        said = _(
+            "learning rate {lr} is above the local bound 2/L = {bound} at the minimum nearest the start, {where} "
+            "(L = {L} is {curvature} there, a local curvature)"
+        ).format(**values)
+    else:
+        said = _(
+            "learning rate {lr} is at the local bound 2/L = {bound} at the minimum nearest the start, {where} "
+            "(L = {L} is {curvature} there, a local curvature)"
+        ).format(**values)
     if seen.outcome == "undefined":  # the run's own check says where it stops
         return said
-    return f"{said}; in a {steps}-step run: {shown}"
+    return _("{said}; in a {steps}-step run: {shown}").format(said=said, steps=steps, shown=shown)
 
 
 def calculus_bound(f: sp.Expr, variables: tuple[str, ...], start: tuple):
@@ -215,13 +230,13 @@ def _exact_evidence(q, lr: sp.Expr, variables: tuple[str, ...]) -> str:
     from tutor import analysis
 
     what = {
-        "converge": "it converges",
-        "oscillate": "it oscillates for ever",
-        "diverge": "it diverges",
-        "stationary": "the start is a stationary point",
+        "converge": _("it converges"),
+        "oscillate": _("it oscillates for ever"),
+        "diverge": _("it diverges"),
+        "stationary": _("the start is a stationary point"),
     }[q.outcome]
     if q.kind == "none" and q.outcome == "diverge":
-        return "f is quadratic with no minimum, and from this start the descent falls without limit: it diverges"
+        return _("f is quadratic with no minimum, and from this start the descent falls without limit: it diverges")
     parts = []
     for m in q.modes:
         if not m.excited:
@@ -229,18 +244,22 @@ def _exact_evidence(q, lr: sp.Expr, variables: tuple[str, ...]) -> str:
         where = (
             ""
             if len(variables) == 1
-            else f" along {analysis.direction_words(m.direction, variables)}"
+            else _(" along {direction}").format(direction=analysis.direction_words(m.direction, variables))
             if m.direction
             else ""
         )
         if q.method.name == "gd" and m.eigenvalue > 0:
-            name = "f'" if len(variables) == 1 else "the gradient"
+            name = "f'" if len(variables) == 1 else _("the gradient")
             parts.append(
-                f"each step multiplies {name}{where} by 1 - ηL = {sp.sstr(1 - lr * m.eigenvalue)} (L = {sp.sstr(m.eigenvalue)})"
+                _("each step multiplies {name}{where} by 1 - ηL = {factor} (L = {L})").format(
+                    name=name, where=where, factor=sp.sstr(1 - lr * m.eigenvalue), L=sp.sstr(m.eigenvalue)
+                )
             )
         else:
-            parts.append(f"{where.strip() or 'it'}: {m.fate}")
-    return f"f is quadratic, so exactly: {'; '.join(parts) or 'nothing moves'}: {what}"
+            parts.append(_("{where}: {fate}").format(where=where.strip() or _("it"), fate=_(m.fate)))
+    return _("f is quadratic, so exactly: {parts}: {what}").format(
+        parts=_("; ").join(parts) or _("nothing moves"), what=what
+    )
 
 
 def predict_verdict(
@@ -330,7 +349,8 @@ def walkthrough_problems(lesson: Lesson) -> list[tuple] | None:
     try:
         from tutor import walkthrough
     except Exception as err:
-        return [(None, None, None, "error", f"the engine cannot be loaded ({type(err).__name__}: {err})")]
+        message = _("the engine cannot be loaded ({name}: {err})").format(name=type(err).__name__, err=err)
+        return [(None, None, None, "error", message)]
     build = getattr(walkthrough, "build_walkthrough", None)
     if not callable(build):
         return None
@@ -347,9 +367,12 @@ def walkthrough_problems(lesson: Lesson) -> list[tuple] | None:
         except TutorError as err:
             return [(None, None, None, "error", err.message)]
         except RecursionError:
-            return [(None, None, None, "error", "the engine ran out of stack building this lesson")]
+            return [(None, None, None, "error", _("the engine ran out of stack building this lesson"))]
         except Exception as err:
-            return [(None, None, None, "error", f"the engine failed ({type(err).__name__}: {err}); please report this")]
+            message = _("the engine failed ({name}: {err}); please report this").format(
+                name=type(err).__name__, err=err
+            )
+            return [(None, None, None, "error", message)]
         return []
 
     problems = attempt(lesson)
@@ -388,7 +411,7 @@ def unreachable_feedback(walkthrough) -> list[tuple]:
                 accepted = False
             right[key] = right.get(key, True) and accepted
     problems = []
-    for (where, _), accepted in right.items():
+    for (where, _key), accepted in right.items():
         if accepted and where is not None:
             problems.append(
                 (
@@ -420,14 +443,17 @@ def answer_test_problems(walkthrough) -> list[tuple]:
             done.add(id(test))
             where = test.where
             got = grade(question, test.answer)
-            words = " ".join(tr(t, lang) for t in (got.message, got.feedback) if t for lang in ("en", "zh"))
+            # a test's feedback may be written in any of the lesson's languages: the grader's words in each
+            words = " ".join(_said_in_every_language(question, test.answer))
             if got.verdict != test.verdict:
-                said = f" ({tr(got.feedback or got.message, 'en')})" if (got.feedback or got.message) else ""
-                message = (
-                    f"answer test: '{test.answer}' should be {test.verdict}, but the grader says {got.verdict}{said}"
+                said = f" ({tr(got.feedback or got.message)})" if (got.feedback or got.message) else ""
+                message = _("answer test: '{answer}' should be {verdict}, but the grader says {got}{said}").format(
+                    answer=test.answer, verdict=_(test.verdict), got=_(got.verdict), said=said
                 )
             elif test.says and test.says not in words:
-                message = f"answer test: '{test.answer}' is {got.verdict}, but its feedback does not say '{test.says}'"
+                message = _("answer test: '{answer}' is {got}, but its feedback does not say '{says}'").format(
+                    answer=test.answer, got=_(got.verdict), says=test.says
+                )
             else:
                 continue
             problems.append(
@@ -436,6 +462,24 @@ def answer_test_problems(walkthrough) -> list[tuple]:
                 else (None, None, None, "error", message)
             )
     return problems
+
+
+def _said_in_every_language(question: Any, answer: str) -> list[str]:
+    """The grader's message and feedback for ``answer`` in each language the tutor speaks."""
+    from tutor import i18n
+    from tutor.grading import grade
+    from tutor.text import tr
+
+    before = i18n.current_language()
+    said = []
+    try:
+        for code in i18n.LANGUAGES:
+            i18n.set_language(code)
+            got = grade(question, answer)
+            said += [tr(t, lang) for t in (got.message, got.feedback) if t for lang in i18n.LANGUAGES]
+    finally:
+        i18n.set_language(before)
+    return said
 
 
 def _typed(expected: Any) -> str | None:
@@ -466,7 +510,9 @@ def grading_problems(lesson: Lesson, walkthrough: Any) -> list[tuple]:
                 section = lesson.sections[step.section] if 0 <= step.section < len(lesson.sections) else None
                 w = getattr(section, "where", None) or Where(lesson.path, 1, 1)
                 shown = text if len(text) <= 40 else text[:39] + "…"
-                message = f"no answer can be graded: its own expected answer ({shown}) is graded {verdict}"
+                message = _("no answer can be graded: its own expected answer ({shown}) is graded {verdict}").format(
+                    shown=shown, verdict=_(verdict)
+                )
                 problems.append((w.path, w.line, w.column, "error", message))
     return problems
 
@@ -485,29 +531,37 @@ def classify(summary: dict) -> tuple[str, str]:
     """
     reason, k = summary["reason"], summary["k"]
     if reason in ("zero_gradient", "tolerance"):
-        return "converge", f"the run stops at step {k}: {summary['message']}"
+        return "converge", _("the run stops at step {k}: {why}").format(k=k, why=summary["message"])
     if reason == "diverged":
-        return "diverge", f"the run diverges at step {k}: {summary['message']}"
+        return "diverge", _("the run diverges at step {k}: {why}").format(k=k, why=summary["message"])
     if reason in ("undefined", "not_differentiable", "exact_limit"):
-        return "undefined", f"the run stops at step {k}: {summary['message']}"
+        return "undefined", _("the run stops at step {k}: {why}").format(k=k, why=summary["message"])
     sizes, signs = summary["sizes"], summary["signs"]
     if len(sizes) < 2 or sizes[0] == 0:
-        return "undecided", "the run is too short to tell"
+        return "undecided", _("the run is too short to tell")
     ratio = sizes[-1] / sizes[0]
     steps = len(sizes) - 1
     if ratio <= SETTLED:
-        return "converge", f"|∇f| falls from {sizes[0]:.3g} to {sizes[-1]:.3g} in {steps} steps"
+        return "converge", _("|∇f| falls from {start} to {end} in {steps} steps").format(
+            start=f"{sizes[0]:.3g}", end=f"{sizes[-1]:.3g}", steps=steps
+        )
     if ratio >= 1 / SETTLED:
-        return "diverge", f"|∇f| grows from {sizes[0]:.3g} to {sizes[-1]:.3g} in {steps} steps"
+        return "diverge", _("|∇f| grows from {start} to {end} in {steps} steps").format(
+            start=f"{sizes[0]:.3g}", end=f"{sizes[-1]:.3g}", steps=steps
+        )
     tail = signs[-min(len(signs), 10) :]
     main = max(range(len(tail[0])), key=lambda i: abs(tail[-1][i])) if tail and tail[0] else 0
     alternating = len(tail) >= 3 and all(a[main] * b[main] < 0 for a, b in zip(tail, tail[1:]))
     if alternating:
         return (
             "oscillate",
-            f"the gradient's sign alternates every step while |∇f| stays near {sizes[-1]:.3g} (it started at {sizes[0]:.3g})",
+            _("the gradient's sign alternates every step while |∇f| stays near {end} (it started at {start})").format(
+                end=f"{sizes[-1]:.3g}", start=f"{sizes[0]:.3g}"
+            ),
         )
-    return "undecided", f"after {steps} steps |∇f| has gone from {sizes[0]:.3g} to {sizes[-1]:.3g}"
+    return "undecided", _("after {steps} steps |∇f| has gone from {start} to {end}").format(
+        steps=steps, start=f"{sizes[0]:.3g}", end=f"{sizes[-1]:.3g}"
+    )
 
 
 # --- the checks of each section ------------------------------------------------------------
@@ -541,10 +595,15 @@ def _check_start(report: _Report, section, start: dict) -> bool:
     try:
         problem = _bounded(start_problem, f.expr, f.variables, start, timeout=QUICK)
     except _Unchecked as err:
-        report.error(report.at(section, "start"), f"the engine could not evaluate f at the start: {err}")
+        report.error(
+            report.at(section, "start"), _("the engine could not evaluate f at the start: {err}").format(err=err)
+        )
         return False
     if problem:
-        report.error(report.at(section, "start"), f"the descent cannot start at {_point_words(start)}: {problem}")
+        report.error(
+            report.at(section, "start"),
+            _("the descent cannot start at {start}: {problem}").format(start=_point_words(start), problem=problem),
+        )
         return False
     return True
 
@@ -558,9 +617,12 @@ def _check_bounds(report: _Report, section: Descent) -> None:
     except _Unchecked:
         falls, bounded = None, None
     if falls and expect not in ("diverge", "unbounded"):
-        report.warning(report.at(section, "function"), f"{falls} (say expect: unbounded if that is the point)")
+        report.warning(
+            report.at(section, "function"),
+            _("{falls} (say expect: unbounded if that is the point)").format(falls=falls),
+        )
     if expect == "unbounded" and bounded:
-        report.error(report.at(section, "expect"), "expect: unbounded, but f is bounded below along every variable")
+        report.error(report.at(section, "expect"), _("expect: unbounded, but f is bounded below along every variable"))
     if expect in ("diverge", "oscillate"):
         return
     if section.schedule is not None:  # the rate falls step by step: whether it settles is the run's to say
@@ -583,7 +645,8 @@ def _check_bounds(report: _Report, section: Descent) -> None:
         return
     if message:
         report.warning(
-            report.at(section, "learning_rate"), f"{message} (say expect: diverge or oscillate if that is the point)"
+            report.at(section, "learning_rate"),
+            _("{message} (say expect: diverge or oscillate if that is the point)").format(message=message),
         )
 
 
@@ -613,31 +676,42 @@ def _check_run(report: _Report, section: Descent) -> None:
         summary = _summary(section, steps=section.max_steps, until=section.stop, exact=section.exact)
     except _Unchecked as err:
         report.warning(
-            report.at(section, "max_steps", "function"), f"the engine could not finish this run to check it: {err}"
+            report.at(section, "max_steps", "function"),
+            _("the engine could not finish this run to check it: {err}").format(err=err),
         )
         return
     reason, k = summary["reason"], summary["k"]
     if reason in ("undefined", "not_differentiable", "exact_limit", "diverged") and k > 0:
         key = ("exact", "function") if reason == "exact_limit" else ("learning_rate",)
-        message = f"the descent stops at step {k}: {summary['message']}"
+        message = _("the descent stops at step {k}: {summary}").format(k=k, summary=summary["message"])
         if k < section.by_hand:  # iterations 0..k-1 are complete; the learner needs 0..by_hand-1
             report.error(
-                report.at(section, *key), f"{message}, before the {section.by_hand} steps the learner does by hand"
+                report.at(section, *key),
+                _("{message}, before the {by_hand} steps the learner does by hand").format(
+                    message=message, by_hand=section.by_hand
+                ),
             )
         elif reason != "diverged" or section.expect not in ("diverge", "unbounded"):
             report.warning(report.at(section, *key), message)
     elif reason == "exact_limit":
-        report.error(report.at(section, "exact", "function"), f"{summary['message']} (write exact: false)")
+        report.error(
+            report.at(section, "exact", "function"),
+            _("{summary} (write exact: false)").format(summary=summary["message"]),
+        )
     if reason in ("sign_change", "zero_gradient", "tolerance") and k + 1 < section.by_hand:
         # a run that stops at step k has k + 1 iterations (the last asks the derivative, not a next point)
         report.warning(
             report.at(section, "by_hand"),
-            f"the run stops at step {k} ({summary['message']}), so it has {k + 1} iterations, fewer than by_hand: {section.by_hand}",
+            _(
+                "the run stops at step {k} ({summary}), so it has {k_1} iterations, fewer than by_hand: {by_hand}"
+            ).format(k=k, summary=summary["message"], k_1=k + 1, by_hand=section.by_hand),
         )
     if section.expect == "sign_change" and not summary["changes"] and reason != "sign_change":
         report.error(
             report.at(section, "expect"),
-            f"expect: sign_change, but the derivative never changes sign (the run stops at step {k}: {summary['message']})",
+            _(
+                "expect: sign_change, but the derivative never changes sign (the run stops at step {k}: {summary})"
+            ).format(k=k, summary=summary["message"]),
         )
     if section.expect in ("converge", "oscillate", "diverge"):
         f, opt = section.function, section.optimizer
@@ -655,13 +729,22 @@ def _check_run(report: _Report, section: Descent) -> None:
                 timeout=RUN,
             )
         except _Unchecked as err:
-            report.warning(report.at(section, "expect"), f"could not check expect: {section.expect}: {err}")
+            report.warning(
+                report.at(section, "expect"),
+                _("could not check expect: {expect}: {err}").format(expect=section.expect, err=err),
+            )
             return
         kind = "converge" if kind == "stationary" else kind
         if kind in OUTCOMES and kind != section.expect:
-            report.error(report.at(section, "expect"), f"expect: {section.expect}, but it does not: {evidence}")
+            report.error(
+                report.at(section, "expect"),
+                _("expect: {expect}, but it does not: {evidence}").format(expect=section.expect, evidence=evidence),
+            )
         elif kind not in OUTCOMES:
-            report.warning(report.at(section, "expect"), f"could not confirm expect: {section.expect}: {evidence}")
+            report.warning(
+                report.at(section, "expect"),
+                _("could not confirm expect: {expect}: {evidence}").format(expect=section.expect, evidence=evidence),
+            )
 
 
 def _check_descent(report: _Report, section: Descent) -> None:
@@ -682,13 +765,16 @@ def _check_predict(report: _Report, section: Predict) -> None:
             predict_verdict, f.expr, f.variables, start, section.learning_rate, section.steps, timeout=RUN
         )
     except _Unchecked as err:
-        report.warning(report.at(section, "steps", "learning_rate"), f"could not check this prediction: {err}")
+        report.warning(
+            report.at(section, "steps", "learning_rate"), _("could not check this prediction: {err}").format(err=err)
+        )
         return
     if ambiguous:
         report.error(
             report.at(section, "steps", "learning_rate"),
-            f"this prediction has no clear answer over {section.steps} steps ({ambiguous}); "
-            "show more steps or choose another learning rate",
+            _(
+                "this prediction has no clear answer over {steps} steps ({ambiguous}); show more steps or choose another learning rate"
+            ).format(steps=section.steps, ambiguous=ambiguous),
         )
 
 
@@ -697,20 +783,29 @@ def _check_evaluate(report: _Report, section: Evaluate) -> None:
     try:
         problem = _bounded(value_problem, f.expr, f.variables, section.at, section.what, section.of, timeout=QUICK)
     except _Unchecked as err:
-        report.error(report.at(section, "at"), f"the engine could not evaluate this in time: {err}")
+        report.error(report.at(section, "at"), _("the engine could not evaluate this in time: {err}").format(err=err))
         return
     if problem:
-        report.error(report.at(section, "at"), f"this question has no answer at {_point_words(section.at)}: {problem}")
+        report.error(
+            report.at(section, "at"),
+            _("this question has no answer at {point_words}: {problem}").format(
+                point_words=_point_words(section.at), problem=problem
+            ),
+        )
 
 
 def _check_training(report: _Report, section) -> None:
     try:
         problem = _bounded(training_problem, section, timeout=SLOW)
     except _Unchecked as err:
-        report.error(report.at(section, "data"), f"the engine could not run one update in time: {err}")
+        report.error(
+            report.at(section, "data"), _("the engine could not run one update in time: {err}").format(err=err)
+        )
         return
     if problem:
-        report.error(report.at(section, "data", "model"), f"one update cannot be computed: {problem}")
+        report.error(
+            report.at(section, "data", "model"), _("one update cannot be computed: {problem}").format(problem=problem)
+        )
 
 
 CHECKS: dict[type, Callable[[_Report, Any], None]] = {
@@ -727,13 +822,14 @@ def _check_walkthrough(report: _Report, lesson: Lesson) -> None:
         problems = _bounded(walkthrough_problems, lesson, timeout=WALK)
     except _Unchecked as err:
         report.error(
-            lesson.where or Where(lesson.path, 1, 1), f"the engine could not build this lesson's walkthrough: {err}"
+            lesson.where or Where(lesson.path, 1, 1),
+            _("the engine could not build this lesson's walkthrough: {err}").format(err=err),
         )
         return
     for path, line, column, severity, message in problems or ():
         where = Where(path or lesson.path, line or 1, column or 1)
-        plain = severity != "error" or message.startswith("answer test:")
-        text = message if plain else f"a question the engine cannot answer: {message}"
+        plain = severity != "error" or message.startswith(_("answer test"))
+        text = message if plain else _("a question the engine cannot answer: {message}").format(message=message)
         report.diagnostics.append(Diagnostic(where, "warning" if severity == "warning" else "error", text))
 
 
@@ -751,8 +847,9 @@ def validate_math(lesson: Lesson) -> list[Diagnostic]:
             left = sum(type(s) in CHECKS for s in lesson.sections[number:])
             report.warning(
                 report.at(section),
-                f"this and the {left - 1} sections after it were not checked: the {FILE_SECONDS:g} s this file's"
-                " checks may take ran out",
+                _(
+                    "this and the {n} sections after it were not checked: the {seconds} s this file's checks may take ran out"
+                ).format(n=left - 1, seconds=f"{FILE_SECONDS:g}"),
             )
             break
         try:
@@ -760,7 +857,9 @@ def validate_math(lesson: Lesson) -> list[Diagnostic]:
         except Exception as err:
             report.error(
                 report.at(section),
-                f"the checker failed on this section ({type(err).__name__}: {err}); please report this",
+                _("the checker failed on this section ({name}: {err}); please report this").format(
+                    name=type(err).__name__, err=err
+                ),
             )
     if not any(d.severity == "error" for d in report.diagnostics):
         try:
@@ -768,7 +867,9 @@ def validate_math(lesson: Lesson) -> list[Diagnostic]:
         except Exception as err:
             report.error(
                 lesson.where or Where(lesson.path, 1, 1),
-                f"the checker failed building the walkthrough ({type(err).__name__}: {err})",
+                _("the checker failed building the walkthrough ({name}: {err})").format(
+                    name=type(err).__name__, err=err
+                ),
             )
     return report.diagnostics
 
@@ -786,13 +887,13 @@ def lesson_files(paths: Iterable[Path]) -> tuple[list[Path], list[Diagnostic]]:
             found = sorted(p for p in path.rglob("*") if p.suffix.lower() in LESSON_SUFFIXES and p.is_file())
             if not found:
                 problems.append(
-                    Diagnostic(Where(str(path), 1, 1), "warning", "no lesson files (*.yaml, *.yml) in this folder")
+                    Diagnostic(Where(str(path), 1, 1), "warning", _("no lesson files (*.yaml, *.yml) in this folder"))
                 )
             files.extend(found)
         elif path.exists():
             files.append(path)
         else:
-            problems.append(Diagnostic(Where(str(path), 1, 1), "error", "no such file or folder"))
+            problems.append(Diagnostic(Where(str(path), 1, 1), "error", _("no such file or folder")))
     unique = list(dict.fromkeys(files))
     return unique, problems
 
@@ -843,7 +944,7 @@ def check_variants(path: Path, first: Lesson, found: list[Diagnostic]) -> list[D
         outcomes = {}
     for number in picked[1:]:
         lesson, diagnostics = read_lesson_file(path, number)
-        label = f"variant {number} ({describe(everyone[number - 1])})"
+        label = _("variant {number} ({values})").format(number=number, values=describe(everyone[number - 1]))
         if lesson is not None:
             diagnostics = diagnostics + validate_math(lesson)
             if outcomes:
@@ -858,8 +959,10 @@ def check_variants(path: Path, first: Lesson, found: list[Diagnostic]) -> list[D
                             Diagnostic(
                                 section.where or Where(str(path), 1, 1),
                                 "error",
-                                f"{label}: the run's outcome is {outcome}, but in variant 1 it is {outcomes[qid]}; "
-                                "a predict question's text and feedback cannot fit both (add a requirement)",
+                                _(
+                                    "{label}: the run's outcome is {outcome}, but in variant 1 it is {first}; "
+                                    "a predict question's text and feedback cannot fit both (add a requirement)"
+                                ).format(label=label, outcome=_(outcome), first=_(outcomes[qid])),
                             )
                         )
         for d in diagnostics:
@@ -867,12 +970,12 @@ def check_variants(path: Path, first: Lesson, found: list[Diagnostic]) -> list[D
                 out.append(Diagnostic(d.where, d.severity, f"{label}: {d.message}"))
                 if d.severity == "warning":
                     warned.add((d.where.line, d.where.column))
-    shown = f"{len(picked)} variants checked"
-    shown += (
-        f" (all {len(everyone)})"
-        if len(picked) == len(everyone)
-        else f" (a sample of the {len(everyone)}: {', '.join(map(str, picked))})"
-    )
+    if len(picked) == len(everyone):
+        shown = _("{n} variants checked (all {total})").format(n=len(picked), total=len(everyone))
+    else:
+        shown = _("{n} variants checked (a sample of the {total}: {picked})").format(
+            n=len(picked), total=len(everyone), picked=", ".join(map(str, picked))
+        )
     out.append(Diagnostic(spec.where or Where(str(path), 1, 1), "note", shown))
     return out
 
@@ -908,8 +1011,10 @@ def control_characters(path: Path) -> list[Diagnostic]:
                     Diagnostic(
                         where,
                         "warning",
-                        f"this text holds control characters ({names}); they are shown escaped, never sent to a"
-                        " terminal, so remove them",
+                        _(
+                            "this text holds control characters ({names}); they are shown escaped, never sent to a "
+                            "terminal, so remove them"
+                        ).format(names=names),
                     )
                 )
         elif isinstance(node, yaml.MappingNode):
@@ -933,7 +1038,7 @@ def check_paths(paths: Sequence[Path]) -> tuple[int, list[Diagnostic]]:
                     Diagnostic(
                         Where(str(path), 1, 1),
                         "error",
-                        f"the checker failed on this file ({type(err).__name__}: {err})",
+                        _("the checker failed on this file ({name}: {err})").format(name=type(err).__name__, err=err),
                     )
                 ],
             )
@@ -942,16 +1047,16 @@ def check_paths(paths: Sequence[Path]) -> tuple[int, list[Diagnostic]]:
             if lesson.id in seen:
                 where = lesson.places.get("id") or Where(str(path), 1, 1)
                 diagnostics.append(
-                    Diagnostic(where, "error", f"the id '{lesson.id}' is already used by {seen[lesson.id]}")
+                    Diagnostic(
+                        where,
+                        "error",
+                        _("the id '{id}' is already used by {seen}").format(id=lesson.id, seen=seen[lesson.id]),
+                    )
                 )
             else:
                 seen[lesson.id] = str(path)
     diagnostics.sort(key=lambda d: (d.where.path, d.where.line, d.where.column, d.severity))
     return len(files), diagnostics
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 def check_command(paths: list[Path]) -> int:
@@ -964,6 +1069,13 @@ def check_command(paths: list[Path]) -> int:
     out = sys.stdout
     for diagnostic in diagnostics:
         print(shown(str(diagnostic)), file=out)  # file names and quoted lesson text: control characters escaped
-    print(f"{_count(checked, 'lesson')} checked: {_count(errors, 'error')}, {_count(warnings, 'warning')}", file=out)
+    print(
+        _("{lessons} checked: {errors}, {warnings}").format(
+            lessons=ngettext("{n} lesson", "{n} lessons", checked).format(n=checked),
+            errors=ngettext("{n} error", "{n} errors", errors).format(n=errors),
+            warnings=ngettext("{n} warning", "{n} warnings", warnings).format(n=warnings),
+        ),
+        file=out,
+    )
     out.flush()
     return 1 if errors else 0

@@ -19,6 +19,7 @@ from pathlib import Path
 import sympy as sp
 
 from tutor.errors import TutorError
+from tutor.i18n import _
 from tutor.lesson.keys import MAX_SAMPLES
 from tutor.lesson.model import Diagnostic, Where
 from tutor.mathinput import parse_number
@@ -50,33 +51,53 @@ def read_samples(
     try:
         size = os.stat(path).st_size
         if not path.is_file():
-            return problem(1, 1, "this is not a file")
+            return problem(1, 1, _("this is not a file"))
     except FileNotFoundError:
-        return problem(1, 1, "no such data file")
+        return problem(1, 1, _("no such data file"))
     except OSError as err:
-        return problem(1, 1, f"cannot read this data file: {err.strerror or err}")
+        return problem(
+            1, 1, _("cannot read this data file: {err_strerror_or_err}").format(err_strerror_or_err=err.strerror or err)
+        )
     if size > MAX_DATA_BYTES:
-        return problem(1, 1, f"the data file is {size // 1024} KB; data files are at most {MAX_DATA_BYTES // 1024} KB")
+        return problem(
+            1,
+            1,
+            _("the data file is {size_1024} KB; data files are at most {MAX_DATA_BYTES_1024} KB").format(
+                size_1024=size // 1024, MAX_DATA_BYTES_1024=MAX_DATA_BYTES // 1024
+            ),
+        )
     try:
         with open(path, "rb") as handle:
             raw = handle.read(MAX_DATA_BYTES + 1)
     except OSError as err:
-        return problem(1, 1, f"cannot read this data file: {err.strerror or err}")
+        return problem(
+            1, 1, _("cannot read this data file: {err_strerror_or_err}").format(err_strerror_or_err=err.strerror or err)
+        )
     if len(raw) > MAX_DATA_BYTES:
-        return problem(1, 1, f"the data file is larger than {MAX_DATA_BYTES // 1024} KB")
+        return problem(
+            1,
+            1,
+            _("the data file is larger than {MAX_DATA_BYTES_1024} KB").format(
+                MAX_DATA_BYTES_1024=MAX_DATA_BYTES // 1024
+            ),
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
-        return problem(line, 1, "this data file is not UTF-8 text; save it as UTF-8 (CSV)")
+        return problem(line, 1, _("this data file is not UTF-8 text; save it as UTF-8 (CSV)"))
     try:
         rows = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as err:
-        return problem(1, 1, f"this is not CSV: {err}")
+        return problem(1, 1, _("this is not CSV: {err}").format(err=err))
     lines = [(n, row) for n, row in enumerate(rows, start=1) if any(cell.strip() for cell in row)]
     if not lines:
         return problem(
-            1, 1, f"the data file is empty: write a header '{columns[0]},{columns[1]}' and one sample a line"
+            1,
+            1,
+            _("the data file is empty: write a header '{columns},{columns2}' and one sample a line").format(
+                columns=columns[0], columns2=columns[1]
+            ),
         )
     header_line, header = lines[0]
     names = [cell.strip() for cell in header]
@@ -85,20 +106,31 @@ def read_samples(
         return problem(
             header_line,
             1,
-            f"the first line names the columns; it needs {' and '.join(repr(c) for c in missing)} "
-            f"(got {', '.join(repr(n) for n in names[:6])})",
+            _("the first line names the columns; it needs {join} (got {join2})").format(
+                join=" and ".join(repr(c) for c in missing), join2=", ".join(repr(n) for n in names[:6])
+            ),
         )
     where = [names.index(c) for c in columns]
     samples = lines[1:]
     if not samples:
-        return problem(header_line, 1, "the data file has a header but no samples")
+        return problem(header_line, 1, _("the data file has a header but no samples"))
     if len(samples) > MAX_SAMPLES:
-        return problem(samples[MAX_SAMPLES][0], 1, f"at most {MAX_SAMPLES} samples are allowed, got {len(samples)}")
+        return problem(
+            samples[MAX_SAMPLES][0],
+            1,
+            _("at most {MAX_SAMPLES} samples are allowed, got {len}").format(MAX_SAMPLES=MAX_SAMPLES, len=len(samples)),
+        )
     xs: list[sp.Expr] = []
     ys: list[sp.Expr] = []
     for line, row in samples:
         if len(row) != len(names):
-            return problem(line, 1, f"this line has {len(row)} values, but the header names {len(names)} columns")
+            return problem(
+                line,
+                1,
+                _("this line has {len} values, but the header names {len2} columns").format(
+                    len=len(row), len2=len(names)
+                ),
+            )
         for index, out in zip(where, (xs, ys)):
             cell = row[index]
             column = sum(len(c) + 1 for c in row[:index]) + 1 + (len(cell) - len(cell.lstrip()))
@@ -107,6 +139,10 @@ def read_samples(
             except TutorError as err:
                 return problem(line, column, f"{names[index]}: {err.message}")
             if not (value.is_real and value.is_finite):
-                return problem(line, column, f"{names[index]}: {cell.strip()} is not a finite real number")
+                return problem(
+                    line,
+                    column,
+                    _("{names}: {strip} is not a finite real number").format(names=names[index], strip=cell.strip()),
+                )
             out.append(value)
     return (tuple(xs), tuple(ys)), []

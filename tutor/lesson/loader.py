@@ -23,6 +23,7 @@ from pathlib import Path
 
 import yaml
 
+from tutor.i18n import _
 from tutor.lesson.keys import MAX_BYTES
 from tutor.lesson.model import Diagnostic, Lesson, LessonError, Where
 from tutor.lesson.nodes import Reader, short
@@ -43,30 +44,40 @@ def parse_lesson(
     except yaml.YAMLError as err:
         return None, [yaml_error(path, text, err)]
     except RecursionError:
-        return None, [Diagnostic(Where(path, 1, 1), "error", "the YAML is nested too deeply to read")]
+        return None, [Diagnostic(Where(path, 1, 1), "error", _("the YAML is nested too deeply to read"))]
     except Exception as err:
-        return None, [Diagnostic(Where(path, 1, 1), "error", f"cannot read this file as YAML ({type(err).__name__})")]
+        return None, [
+            Diagnostic(
+                Where(path, 1, 1), "error", _("cannot read this file as YAML ({name})").format(name=type(err).__name__)
+            )
+        ]
     if root is None:
         return None, [
             Diagnostic(
-                Where(path, 1, 1), "error", "the lesson is empty: expected a mapping with id, title and sections"
+                Where(path, 1, 1), "error", _("the lesson is empty: expected a mapping with id, title and sections")
             )
         ]
     lesson = None
     try:
         deep = depth_exceeded(root)
         if deep is not None:
-            r.error(deep, f"nested more than {MAX_DEPTH} levels deep; a lesson never needs this")
+            r.error(
+                deep,
+                _("nested more than {MAX_DEPTH} levels deep; a lesson never needs this").format(MAX_DEPTH=MAX_DEPTH),
+            )
         else:
             for node, message, refused in tag_problems(root):
                 r.error(node, message)
                 r.refused.update(id(inner) for inner in refused)
             lesson = read_lesson(r, root, variant)
     except RecursionError:
-        r.error(root, "the lesson is nested too deeply to read")
+        r.error(root, _("the lesson is nested too deeply to read"))
     except Exception as err:
         r.error(
-            root, f"the loader failed on this lesson ({type(err).__name__}: {short(str(err), 80)}); please report this"
+            root,
+            _("the loader failed on this lesson ({name}: {short}); please report this").format(
+                name=type(err).__name__, short=short(str(err), 80)
+            ),
         )
     diagnostics = sorted(r.diagnostics, key=lambda d: (d.where.line, d.where.column))
     return (lesson if not any(d.severity == "error" for d in diagnostics) else None), diagnostics
@@ -89,29 +100,53 @@ def read_lesson_file(path: Path | str, variant: int | None = None) -> tuple[Less
         status = os.stat(path)
         size = status.st_size
         if path.is_dir():
-            return None, [Diagnostic(at, "error", "this is a folder, not a lesson file")]
+            return None, [Diagnostic(at, "error", _("this is a folder, not a lesson file"))]
         if not stat.S_ISREG(status.st_mode):  # a FIFO or a device: opening it to read could block for ever
-            return None, [Diagnostic(at, "error", "this is not a regular file (a pipe or a device), so it is not read")]
+            return None, [
+                Diagnostic(at, "error", _("this is not a regular file (a pipe or a device), so it is not read"))
+            ]
     except FileNotFoundError:
-        return None, [Diagnostic(at, "error", "no such file")]
+        return None, [Diagnostic(at, "error", _("no such file"))]
     except OSError as err:
-        return None, [Diagnostic(at, "error", f"cannot read this file: {err.strerror or err}")]
+        return None, [
+            Diagnostic(
+                at,
+                "error",
+                _("cannot read this file: {err_strerror_or_err}").format(err_strerror_or_err=err.strerror or err),
+            )
+        ]
     if size > MAX_BYTES:
-        return None, [Diagnostic(at, "error", f"the file is {size / 1024 / 1024:.1f} MB; lessons are at most 1 MB")]
+        return None, [
+            Diagnostic(
+                at,
+                "error",
+                _("the file is {size_1024_1024:.1f} MB; lessons are at most 1 MB").format(
+                    size_1024_1024=size / 1024 / 1024
+                ),
+            )
+        ]
     try:
         with open(path, "rb") as handle:
             data = handle.read(MAX_BYTES + 1)
     except OSError as err:
-        return None, [Diagnostic(at, "error", f"cannot read this file: {err.strerror or err}")]
+        return None, [
+            Diagnostic(
+                at,
+                "error",
+                _("cannot read this file: {err_strerror_or_err}").format(err_strerror_or_err=err.strerror or err),
+            )
+        ]
     if len(data) > MAX_BYTES:  # it grew after stat
-        return None, [Diagnostic(at, "error", "the file is larger than 1 MB; lessons are at most 1 MB")]
+        return None, [Diagnostic(at, "error", _("the file is larger than 1 MB; lessons are at most 1 MB"))]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
         line, column = line_column(
             data[: err.start].decode("utf-8", "replace"), len(data[: err.start].decode("utf-8", "replace"))
         )
-        return None, [Diagnostic(Where(shown, line, column), "error", "this file is not UTF-8 text; save it as UTF-8")]
+        return None, [
+            Diagnostic(Where(shown, line, column), "error", _("this file is not UTF-8 text; save it as UTF-8"))
+        ]
     return parse_lesson(text, shown, variant)
 
 
@@ -135,7 +170,7 @@ def load_variant(lesson: Lesson, variant: int | None) -> Lesson:
                 Diagnostic(
                     lesson.where or Where(lesson.path, 1, 1),
                     "error",
-                    f"there is no variant {variant}: this lesson has no variants",
+                    _("there is no variant {variant}: this lesson has no variants").format(variant=variant),
                 )
             ]
         )

@@ -17,6 +17,7 @@ from typing import Any
 import sympy as sp
 
 from tutor.errors import TutorError
+from tutor.i18n import N_, _
 from tutor.schedules import Schedule
 from tutor.text import Text
 
@@ -35,6 +36,8 @@ class Where:
 
 #: Patterns of wrong answers feedback may name instead of one literal answer.
 PATTERNS = ("wrong_sign", "factor", "up_to_constant")
+#: A diagnostic's severity, said in the learner's language where it is printed.
+SEVERITIES = (N_("error"), N_("warning"), N_("note"))
 
 
 @dataclass(frozen=True)
@@ -379,7 +382,7 @@ class Diagnostic:
     """One problem in a lesson file, printed as ``PATH:LINE:COL: error: message``."""
 
     where: Where
-    severity: str  # "error" | "warning"
+    severity: str  # "error" | "warning" (SEVERITIES)
     message: str
 
     def __post_init__(self) -> None:
@@ -387,7 +390,7 @@ class Diagnostic:
         object.__setattr__(self, "message", one_line(self.message))
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.severity}: {self.message}"
+        return f"{self.where}: {_(self.severity)}: {self.message}"
 
 
 def one_line(text: str) -> str:

@@ -20,6 +20,7 @@ import sympy as sp
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from tutor.errors import TutorError
+from tutor.i18n import _
 from tutor.lesson.keys import (
     ALIASES,
     FEEDBACK_KEYS,
@@ -56,14 +57,20 @@ _NO = ("no", "false", "off", "n")
 
 def suggest(word: str, options: Sequence[str]) -> str:
     """'; did you mean 'title'?' or a list of what is allowed."""
+    meant = meant_option(word, options)
+    if meant is not None:
+        return _("; did you mean '{option}'?").format(option=meant)
+    return _(" (expected one of: {options})").format(options=", ".join(options))
+
+
+def meant_option(word: str, options: Sequence[str]) -> str | None:
+    """The option ``word`` is most likely a misspelling or an alias of, or None."""
     if word in ALIASES and ALIASES[word] in options:
-        return f"; did you mean '{ALIASES[word]}'?"
+        return ALIASES[word]
     close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
     if not close:
         close = difflib.get_close_matches(word.lower().replace("-", "_"), list(options), n=1, cutoff=0.6)
-    if close:
-        return f"; did you mean '{close[0]}'?"
-    return f" (expected one of: {', '.join(options)})"
+    return close[0] if close else None
 
 
 def short(text: str, limit: int = 40) -> str:
@@ -189,15 +196,17 @@ class Reader:
         except TutorError as err:
             self.math_error(node, err)
         except RecursionError:
-            self.error(node, "this expression is nested too deeply to read")
+            self.error(node, _("this expression is nested too deeply to read"))
         except Exception as err:
-            self.error(node, f"cannot read this ({type(err).__name__}: {short(str(err), 80)})")
+            self.error(
+                node, _("cannot read this ({name}: {short})").format(name=type(err).__name__, short=short(str(err), 80))
+            )
         return None
 
     def translation_warnings(self) -> None:
         """A text mapping without a language the lesson uses elsewhere silently shows another language."""
         used: list[str] = []
-        for _, codes in self.texts:
+        for _node, codes in self.texts:
             used.extend(c for c in codes if c not in used)
         for node, codes in self.texts:
             missing = [c for c in used if c not in codes]
@@ -206,30 +215,31 @@ class Reader:
                 names = ", ".join(missing)
                 self.warning(
                     node,
-                    f"no {names} text here, though the lesson has {names} elsewhere: "
-                    f"{names} readers will see the {shown} text",
+                    _(
+                        "no {names} text here, though the lesson has {names} elsewhere: {names} readers will see the {shown} text"
+                    ).format(names=names, shown=shown),
                 )
 
     # --- kinds of node ---------------------------------------------------------------
 
     def describe(self, node: Node) -> str:
         if isinstance(node, SequenceNode):
-            return "a list"
+            return _("a list")
         if isinstance(node, MappingNode):
-            return "a mapping"
+            return _("a mapping")
         if node.tag == NULL:
-            return "nothing (an empty value, ~ or null)" if node.style is None else "nothing"  # type: ignore[attr-defined]
+            return _("nothing (an empty value, ~ or null)") if node.style is None else _("nothing")  # type: ignore[attr-defined]
         if node.tag == BOOL:
             truth = "true" if node.value.lower() in _YES else "false"
-            return f"'{node.value}', which YAML reads as {truth}"
+            return _("'{value}', which YAML reads as {truth}").format(value=node.value, truth=truth)
         if node.tag in (INT, FLOAT):
-            return f"the number {node.value}"
+            return _("the number {value}").format(value=node.value)
         if node.value.strip() == "":
-            return "empty text"
+            return _("empty text")
         return f"'{short(node.value)}'"
 
     def expected(self, node: Node, what: str) -> None:
-        self.error(node, f"expected {what}, got {self.describe(node)}")
+        self.error(node, _("expected {what}, got {describe}").format(what=what, describe=self.describe(node)))
 
     def usable(self, node: Node) -> bool:
         return id(node) not in self.refused
@@ -258,12 +268,14 @@ class Reader:
             if not self.usable(key):
                 continue
             if not isinstance(key, ScalarNode) or key.tag == NULL:
-                self.error(key, f"a key must be a plain name, got {self.describe(key)}")
+                self.error(key, _("a key must be a plain name, got {describe}").format(describe=self.describe(key)))
                 continue
             name = key.value
             if name in items:
                 first = items[name][0].start_mark.line + 1
-                self.error(key, f"duplicate key '{name}' (first given on line {first})")
+                self.error(
+                    key, _("duplicate key '{name}' (first given on line {first})").format(name=name, first=first)
+                )
                 continue
             items[name] = (key, value)
         return items
@@ -277,7 +289,10 @@ class Reader:
             self.expected(node, what)
             return None
         if len(node.value) > limit:
-            self.error(node.value[limit], f"at most {limit} entries are allowed here, got {len(node.value)}")
+            self.error(
+                node.value[limit],
+                _("at most {limit} entries are allowed here, got {len}").format(limit=limit, len=len(node.value)),
+            )
             return None
         return list(node.value)
 
@@ -285,25 +300,29 @@ class Reader:
         self, node: Node, kind: str, allowed: Sequence[str], required: Sequence[str], anchor: Node
     ) -> dict[str, Node] | None:
         """The keys of a mapping, unknown ones and missing required ones reported."""
-        items = self.mapping(node, f"the keys of {kind} (a mapping)")
+        items = self.mapping(node, _("the keys of {kind} (a mapping)").format(kind=kind))
         if items is None:
             return None
         suggested: set[str] = set()
-        for name, (key, _) in items.items():
+        for name, (key, _value) in items.items():
             if name not in allowed:
                 hint = suggest(name, allowed)
-                suggested.update(a for a in allowed if f"'{a}'" in hint and "did you mean" in hint)
-                self.error(key, f"unknown key '{short(name)}' in {kind}{hint}")
+                meant = meant_option(name, allowed)
+                if meant is not None:
+                    suggested.add(meant)
+                self.error(
+                    key, _("unknown key '{short}' in {kind}{hint}").format(short=short(name), kind=kind, hint=hint)
+                )
         for name in required:
             if name not in items and name not in suggested:
-                self.error(anchor, f"{kind} needs '{name}:'")
+                self.error(anchor, _("{kind} needs '{name}:'").format(kind=kind, name=name))
         return {name: value for name, (key, value) in items.items() if name in allowed}
 
     # --- values ----------------------------------------------------------------------
 
     def text_value(self, node: Node) -> Text | None:
         """A string, or a mapping of language code (en, zh, ...) to string."""
-        what = "text (a string, or a mapping of language code to string, e.g. {en: ..., zh: ...})"
+        what = _("text (a string, or a mapping of language code to string, e.g. {en: ..., zh: ...})")
         if not self.usable(node):
             return None
         if isinstance(node, ScalarNode):
@@ -319,20 +338,28 @@ class Reader:
             self.expected(node, what)
             return None
         if len(items) > MAX_LANGUAGES:
-            self.error(node, f"at most {MAX_LANGUAGES} languages are allowed, got {len(items)}")
+            self.error(
+                node,
+                _("at most {MAX_LANGUAGES} languages are allowed, got {len}").format(
+                    MAX_LANGUAGES=MAX_LANGUAGES, len=len(items)
+                ),
+            )
             return None
         out: dict[str, str] = {}
         for code, (key, value) in items.items():
             why = " (inside {...} a comma ends the text: quote text that has commas)" if node.flow_style else ""
             if not _LANG.fullmatch(code):
                 self.error(
-                    key, f"'{short(code)}' is not a language code: use 2 to 5 lowercase letters, e.g. en or zh{why}"
+                    key,
+                    _("'{short}' is not a language code: use 2 to 5 lowercase letters, e.g. en or zh{why}").format(
+                        short=short(code), why=why
+                    ),
                 )
                 continue
             if isinstance(value, ScalarNode) and value.tag == NULL and value.style is None and value.value == "":
-                self.error(key, f"'{short(code)}' has no text{why}")
+                self.error(key, _("'{short}' has no text{why}").format(short=short(code), why=why))
                 continue
-            string = self.scalar(value, f"the {code} text (a string)", allow_empty=True)
+            string = self.scalar(value, _("the {code} text (a string)").format(code=code), allow_empty=True)
             if string is not None:
                 out[code] = self.template(string)
         self.texts.append((node, tuple(out)))
@@ -350,12 +377,16 @@ class Reader:
             self.expected(node, what)
             return None
         if _NAN_INF.fullmatch(text):
-            self.error(node, f"expected {what}, got {text}, which is not a finite number")
+            self.error(
+                node, _("expected {what}, got {text}, which is not a finite number").format(what=what, text=text)
+            )
             return None
         zeros = _LEADING_ZEROS.fullmatch(text)
         if zeros and node.style is None:  # type: ignore[attr-defined]  # a ScalarNode here
             text = zeros.group(1) + str(int(zeros.group(2))) if len(text) < 20 else text
-            self.warning(node, f"leading zeros are read as decimal: {node.value} is {text}")
+            self.warning(
+                node, _("leading zeros are read as decimal: {value} is {text}").format(value=node.value, text=text)
+            )
         if self.values:  # may name the variants' parameters
             value = self.instantiate(self.guarded(node, parse_expression, text, self.parameters))
         else:
@@ -363,19 +394,24 @@ class Reader:
         if value is None:
             return None
         if not (value.is_real and value.is_finite):
-            self.error(node, f"expected {what}, got {short(node.value)}, which is not a finite real number")
+            self.error(
+                node,
+                _("expected {what}, got {short}, which is not a finite real number").format(
+                    what=what, short=short(node.value)
+                ),
+            )
             return None
         return value
 
     def positive(self, node: Node, what: str) -> sp.Expr | None:
-        value = self.number(node, f"a number for {what}")
+        value = self.number(node, _("a number for {what}").format(what=what))
         if value is not None and not value.is_positive:
-            self.error(node, f"{what} must be positive, got {sp.sstr(value)}")
+            self.error(node, _("{what} must be positive, got {sstr}").format(what=what, sstr=sp.sstr(value)))
             return None
         return value
 
     def integer(self, node: Node, key: str, low: int, high: int) -> int | None:
-        what = "a whole number"
+        what = _("a whole number")
         if not self.usable(node):
             return None
         if not isinstance(node, ScalarNode) or node.tag in (NULL, BOOL):
@@ -386,30 +422,40 @@ class Reader:
             self.expected(node, what)
             return None
         if len(text.lstrip("+-").lstrip("0")) > 12:
-            self.error(node, f"{key} must be between {low} and {high}, got {short(text)}")
+            self.error(
+                node,
+                _("{key} must be between {low} and {high}, got {short}").format(
+                    key=key, low=low, high=high, short=short(text)
+                ),
+            )
             return None
         zeros = _LEADING_ZEROS.fullmatch(text)
         value = int(text, 10)
         if zeros and node.style is None:
-            self.warning(node, f"leading zeros are read as decimal: {text} is {value}")
+            self.warning(node, _("leading zeros are read as decimal: {text} is {value}").format(text=text, value=value))
         if not low <= value <= high:
-            self.error(node, f"{key} must be between {low} and {high}, got {value}")
+            self.error(
+                node,
+                _("{key} must be between {low} and {high}, got {value}").format(
+                    key=key, low=low, high=high, value=value
+                ),
+            )
             return None
         return value
 
     def boolean(self, node: Node, key: str) -> bool | None:
-        text = self.scalar(node, "true or false")
+        text = self.scalar(node, _("true or false"))
         if text is None:
             return None
         if text.lower() in ("true", "yes", "on"):
             return True
         if text.lower() in ("false", "no", "off"):
             return False
-        self.error(node, f"{key} must be true or false, got {self.describe(node)}")
+        self.error(node, _("{key} must be true or false, got {describe}").format(key=key, describe=self.describe(node)))
         return None
 
     def choice(self, node: Node, choices: Sequence[str], what: str) -> str | None:
-        text = self.scalar(node, f"{what} (one of: {', '.join(choices)})")
+        text = self.scalar(node, _("{what} (one of: {join})").format(what=what, join=", ".join(choices)))
         if text is None:
             return None
         word = text.strip()
@@ -417,12 +463,18 @@ class Reader:
             return word
         if word.replace("-", "_") in choices:
             return word.replace("-", "_")
-        self.error(node, f"unknown {what} '{short(word)}'{suggest(word, choices)}")
+        self.error(
+            node,
+            _("unknown {what} '{short}'{suggest}").format(what=what, short=short(word), suggest=suggest(word, choices)),
+        )
         return None
 
     def choices(self, node: Node, choices: Sequence[str], what: str) -> tuple[str, ...] | None:
         items = self.sequence(
-            node, f"a list of {what}s, e.g. [{', '.join(choices[:2])}]", len(choices) * 2, allow_scalar=True
+            node,
+            _("a list of {what}s, e.g. [{join}]").format(what=what, join=", ".join(choices[:2])),
+            len(choices) * 2,
+            allow_scalar=True,
         )
         if items is None:
             return None
@@ -432,20 +484,20 @@ class Reader:
             if word is None:
                 continue
             if word in out:
-                self.error(item, f"'{word}' is listed twice")
+                self.error(item, _("'{word}' is listed twice").format(word=word))
                 continue
             out.append(word)
         return tuple(out)
 
     def yes_no(self, node: Node) -> str | None:
-        text = self.scalar(node, "yes or no")
+        text = self.scalar(node, _("yes or no"))
         if text is None:
             return None
         if text.lower() in _YES:
             return "yes"
         if text.lower() in _NO:
             return "no"
-        self.error(node, f"expected yes or no, got {self.describe(node)}")
+        self.error(node, _("expected yes or no, got {describe}").format(describe=self.describe(node)))
         return None
 
     # --- names, expressions, points -----------------------------------------------
@@ -463,7 +515,7 @@ class Reader:
         return text
 
     def names(self, node: Node, what: str) -> tuple[str, ...] | None:
-        items = self.sequence(node, f"a list of {what}, e.g. [x, z, m]", MAX_VARIABLES)
+        items = self.sequence(node, _("a list of {what}, e.g. [x, z, m]").format(what=what), MAX_VARIABLES)
         if items is None:
             return None
         before = self.errors()
@@ -473,18 +525,18 @@ class Reader:
             if name is None:
                 continue
             if name in out:
-                self.error(item, f"'{name}' is listed twice")
+                self.error(item, _("'{name}' is listed twice").format(name=name))
                 continue
             out.append(name)
         if self.errors() > before:
             return None
         if not out:
-            self.error(node, f"expected at least one name in {what}")
+            self.error(node, _("expected at least one name in {what}").format(what=what))
             return None
         return tuple(out)
 
     def expression_source(self, node: Node) -> str | None:
-        what = "one expression"
+        what = _("one expression")
         if not self.usable(node):
             return None
         if isinstance(node, (SequenceNode, MappingNode)) or node.tag in (NULL, BOOL):
@@ -495,7 +547,10 @@ class Reader:
             self.expected(node, what)
             return None
         if node.tag == FLOAT and _NAN_INF.fullmatch(text.strip()):
-            self.error(node, f"expected {what}, got {text.strip()}, which is not a finite number")
+            self.error(
+                node,
+                _("expected {what}, got {strip}, which is not a finite number").format(what=what, strip=text.strip()),
+            )
             return None
         return text
 
@@ -511,7 +566,12 @@ class Reader:
             return None
         if isinstance(node, SequenceNode):
             if len(node.value) > MAX_SAMPLES:
-                self.error(node, f"this list is too long for {what} (at most {MAX_SAMPLES} entries)")
+                self.error(
+                    node,
+                    _("this list is too long for {what} (at most {MAX_SAMPLES} entries)").format(
+                        what=what, MAX_SAMPLES=MAX_SAMPLES
+                    ),
+                )
                 return None
             parts = [self.expression(item, variables) for item in node.value]
             if any(p is None for p in parts):
@@ -526,14 +586,19 @@ class Reader:
                 return None
             value = tuple(parsed)
         if length is not None and len(value) != length:
-            self.error(node, f"{what} has {length} entries, but this answer has {len(value)}")
+            self.error(
+                node,
+                _("{what} has {length} entries, but this answer has {len}").format(
+                    what=what, length=length, len=len(value)
+                ),
+            )
             return None
         return value
 
     def point(self, node: Node, variables: Sequence[str], what: str) -> dict[str, sp.Expr] | None:
         """``{x: 1, z: 1}``: a value for every variable, in the variables' order."""
         example = "{" + ", ".join(f"{v}: 1" for v in variables[:3]) + "}"
-        items = self.mapping(node, f"a point, e.g. {example}")
+        items = self.mapping(node, _("a point, e.g. {example}").format(example=example))
         if items is None:
             return None
         before = self.errors()
@@ -542,15 +607,19 @@ class Reader:
             if name not in variables:
                 self.error(
                     key,
-                    f"'{short(name)}' is not a variable here (variables: {', '.join(variables)}){suggest(name, variables) if len(variables) > 1 else ''}",
+                    _("'{short}' is not a variable here (variables: {join}){suggest}").format(
+                        short=short(name),
+                        join=", ".join(variables),
+                        suggest=suggest(name, variables) if len(variables) > 1 else "",
+                    ),
                 )
                 continue
-            number = self.number(value, f"a number for {name}")
+            number = self.number(value, _("a number for {name}").format(name=name))
             if number is not None:
                 values[name] = number
         missing = [v for v in variables if v not in items]
         if missing:
-            self.error(node, f"{what} needs a value for {', '.join(missing)}")
+            self.error(node, _("{what} needs a value for {join}").format(what=what, join=", ".join(missing)))
         if self.errors() > before:
             return None
         return {v: values[v] for v in variables}
@@ -571,21 +640,32 @@ class Reader:
                 if taken and not variables:
                     self.error(
                         node,
-                        f"{', '.join(taken)} is a parameter of the variants, so this function has no variable left; "
-                        "rename the parameter",
+                        _(
+                            "{join} is a parameter of the variants, so this function has no variable left; rename the parameter"
+                        ).format(join=", ".join(taken)),
                     )
                     return None
                 if len(variables) > MAX_VARIABLES:
-                    self.error(node, f"at most {MAX_VARIABLES} variables are allowed, got {len(variables)}")
+                    self.error(
+                        node,
+                        _("at most {MAX_VARIABLES} variables are allowed, got {len}").format(
+                            MAX_VARIABLES=MAX_VARIABLES, len=len(variables)
+                        ),
+                    )
                     return None
         if variables is None:
             return None
         if not variables:
-            self.error(node, "this function has no variables; write a function of x, e.g. 5x^2")
+            self.error(node, _("this function has no variables; write a function of x, e.g. 5x^2"))
             return None
         clash = [v for v in variables if v in self.values]
         if clash:
-            self.error(node, f"{', '.join(clash)} is a parameter of the variants, so it cannot be a variable too")
+            self.error(
+                node,
+                _("{join} is a parameter of the variants, so it cannot be a variable too").format(
+                    join=", ".join(clash)
+                ),
+            )
             return None
         expr = self.instantiate(self.guarded(node, parse_expression, text, (*variables, *self.parameters)))
         if expr is None:
@@ -597,14 +677,14 @@ class Reader:
     def help(self, fields: dict[str, Node], read_answer: Callable[[Node], Any]) -> Help:
         hints: list[Text] = []
         if "hints" in fields:
-            for item in self.sequence(fields["hints"], "a list of hints", MAX_HINTS) or []:
+            for item in self.sequence(fields["hints"], _("a list of hints"), MAX_HINTS) or []:
                 hint = self.text_value(item)
                 if hint is not None:
                     hints.append(hint)
         solution = self.text_value(fields["solution"]) if "solution" in fields else None
         feedback: list[Feedback] = []
         if "feedback" in fields:
-            for item in self.sequence(fields["feedback"], "a list of {answer: ..., says: ...}", MAX_FEEDBACK) or []:
+            for item in self.sequence(fields["feedback"], _("a list of {answer: ..., says: ...}"), MAX_FEEDBACK) or []:
                 entry = self.fields(item, "feedback", FEEDBACK_KEYS, ("says",), item)
                 if entry is None or "says" not in entry:
                     continue
@@ -613,13 +693,13 @@ class Reader:
                     feedback.append(read)
         tests: list[AnswerTest] = []
         if "tests" in fields:
-            for item in self.sequence(fields["tests"], "a list of {answer: ..., verdict: right}", MAX_TESTS) or []:
+            for item in self.sequence(fields["tests"], _("a list of {answer: ..., verdict: right}"), MAX_TESTS) or []:
                 entry = self.fields(item, "an answer test", TEST_KEYS, ("answer", "verdict"), item)
                 if entry is None or not all(k in entry for k in ("answer", "verdict")):
                     continue
-                answer = self.scalar(entry["answer"], "the answer as a learner would type it")
+                answer = self.scalar(entry["answer"], _("the answer as a learner would type it"))
                 verdict = self.choice(entry["verdict"], VERDICTS, "verdict")
-                says = self.scalar(entry["says"], "a phrase the feedback must contain") if "says" in entry else None
+                says = self.scalar(entry["says"], _("a phrase the feedback must contain")) if "says" in entry else None
                 if answer is not None and verdict is not None:
                     tests.append(AnswerTest(answer, verdict, says, self.where(item)))
         return Help(tuple(hints), solution, tuple(feedback), tuple(tests))
@@ -629,10 +709,10 @@ class Reader:
         says = self.text_value(entry["says"])
         if "pattern" not in entry:
             if "factor" in entry:
-                self.error(entry["factor"], "factor: goes with pattern: factor")
+                self.error(entry["factor"], _("factor: goes with pattern: factor"))
                 return None
             if "answer" not in entry:
-                self.error(item, "feedback needs 'answer:' (a wrong answer) or 'pattern:' (wrong_sign, factor, ...)")
+                self.error(item, _("feedback needs 'answer:' (a wrong answer) or 'pattern:' (wrong_sign, factor, ...)"))
                 return None
             answer = read_answer(entry["answer"])
             return None if answer is None or says is None else Feedback(answer, says, self.where(item))
@@ -642,38 +722,53 @@ class Reader:
         answer = factor = None
         if pattern == "factor":
             if "factor" not in entry:
-                self.error(entry["pattern"], "pattern: factor needs 'factor:', e.g. factor: 1/2 for a missing 2")
+                self.error(entry["pattern"], _("pattern: factor needs 'factor:', e.g. factor: 1/2 for a missing 2"))
                 return None
-            factor = self.number(entry["factor"], "the factor")
+            factor = self.number(entry["factor"], _("the factor"))
             if factor is None:
                 return None
         elif "factor" in entry:
-            self.error(entry["factor"], f"factor: goes with pattern: factor, not {pattern}")
+            self.error(entry["factor"], _("factor: goes with pattern: factor, not {pattern}").format(pattern=pattern))
             return None
         if pattern == "up_to_constant":
             if "answer" not in entry:
-                self.error(entry["pattern"], "pattern: up_to_constant needs 'answer:', the expression up to a constant")
+                self.error(
+                    entry["pattern"], _("pattern: up_to_constant needs 'answer:', the expression up to a constant")
+                )
                 return None
             answer = read_answer(entry["answer"])
             if answer is None:
                 return None
         elif "answer" in entry:
-            self.error(entry["answer"], f"pattern: {pattern} is about the right answer itself: leave out 'answer:'")
+            self.error(
+                entry["answer"],
+                _("pattern: {pattern} is about the right answer itself: leave out 'answer:'").format(pattern=pattern),
+            )
             return None
         return Feedback(answer, says, self.where(item), pattern, factor)
 
     def help_by_kind(
         self, node: Node, kinds: Sequence[str], asked: Sequence[str], readers: dict[str, Callable]
     ) -> dict[str, Help]:
-        items = self.mapping(node, "help by question kind, e.g. {derivative: {hints: [...]}}")
+        items = self.mapping(node, _("help by question kind, e.g. {derivative: {hints: [...]}}"))
         out: dict[str, Help] = {}
         for name, (key, value) in (items or {}).items():
             if name not in kinds:
-                self.error(key, f"unknown question kind '{short(name)}' in help{suggest(name, kinds)}")
+                self.error(
+                    key,
+                    _("unknown question kind '{short}' in help{suggest}").format(
+                        short=short(name), suggest=suggest(name, kinds)
+                    ),
+                )
                 continue
             if name not in asked:
-                self.warning(key, f"help for '{name}', which this section does not ask (ask: {', '.join(asked)})")
-            block = self.fields(value, f"help for {name}", HELP_KEYS, (), key)
+                self.warning(
+                    key,
+                    _("help for '{name}', which this section does not ask (ask: {join})").format(
+                        name=name, join=", ".join(asked)
+                    ),
+                )
+            block = self.fields(value, _("help for {name}").format(name=name), HELP_KEYS, (), key)
             if block is not None:
                 out[name] = self.help(block, readers[name])
         return out
@@ -693,7 +788,12 @@ class Reader:
                 if any(p is None for p in picked):
                     return None
                 if len(picked) != length:
-                    self.error(node, f"expected {length} {what}s (one per variable), got {len(picked)}")
+                    self.error(
+                        node,
+                        _("expected {length} {what}s (one per variable), got {len}").format(
+                            length=length, what=what, len=len(picked)
+                        ),
+                    )
                     return None
                 return tuple(picked)
             return self.choice(node, choices, what)

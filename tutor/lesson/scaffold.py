@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 from tutor.errors import TutorError
+from tutor.i18n import _
 
 SCHEMA_LINE = "# yaml-language-server: $schema={schema}\n"
 
@@ -230,12 +231,16 @@ def schema_reference(lesson_path: Path) -> str:
 def new_lesson(path: Path, template: str = "one-variable") -> Path:
     """Write a new commented lesson to ``path`` (``.yaml`` added if missing); never overwrite."""
     if template not in TEMPLATES:
-        raise TutorError(f"unknown template '{template}'; choose one of: {', '.join(TEMPLATES)}")
+        raise TutorError(
+            _("unknown template '{template}'; choose one of: {TEMPLATES}").format(
+                template=template, TEMPLATES=", ".join(TEMPLATES)
+            )
+        )
     path = Path(path)
     if path.suffix.lower() not in (".yaml", ".yml"):
         path = path.with_name(path.name + ".yaml")
     if path.exists():
-        raise TutorError(f"{path} exists; choose another name")
+        raise TutorError(_("{path} exists; choose another name").format(path=path))
     body = TEMPLATES[template].format(id=lesson_id(path.stem), file=path.name)
     text = SCHEMA_LINE.format(schema=schema_reference(path)) + body
     try:
@@ -243,7 +248,9 @@ def new_lesson(path: Path, template: str = "one-variable") -> Path:
         with open(path, "x", encoding="utf-8") as handle:  # "x": fails rather than overwrite
             handle.write(text)
     except FileExistsError:
-        raise TutorError(f"{path} exists; choose another name") from None
+        raise TutorError(_("{path} exists; choose another name").format(path=path)) from None
     except OSError as err:
-        raise TutorError(f"cannot write {path}: {err.strerror or err}") from None
+        raise TutorError(
+            _("cannot write {path}: {err_strerror_or_err}").format(path=path, err_strerror_or_err=err.strerror or err)
+        ) from None
     return path

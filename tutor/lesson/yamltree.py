@@ -18,6 +18,7 @@ import yaml
 from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from tutor.i18n import _
 from tutor.lesson.ccompose import compose as compose_with_libyaml
 from tutor.lesson.model import Diagnostic, Where
 from tutor.lesson.yamlwords import advise
@@ -105,7 +106,9 @@ def yaml_error(path: str, text: str, err: yaml.YAMLError) -> Diagnostic:
             message = "a tab cannot indent YAML; use spaces"
         elif advice is not None:
             return Diagnostic(
-                Where(path, advice.line + 1, advice.column + 1), "error", f"YAML syntax: {advice.message}"
+                Where(path, advice.line + 1, advice.column + 1),
+                "error",
+                _("YAML syntax: {message}").format(message=advice.message),
             )
         elif err.context:
             context = err.context
@@ -117,7 +120,9 @@ def yaml_error(path: str, text: str, err: yaml.YAMLError) -> Diagnostic:
             message = f"{message} {context}"
         if isinstance(err, _Refused):
             return Diagnostic(Where(path, mark.line + 1, mark.column + 1), "error", message)
-        return Diagnostic(Where(path, mark.line + 1, mark.column + 1), "error", f"YAML syntax: {message}")
+        return Diagnostic(
+            Where(path, mark.line + 1, mark.column + 1), "error", _("YAML syntax: {message}").format(message=message)
+        )
     position = getattr(err, "position", None)
     if isinstance(position, int):
         line, column = line_column(text, position)
@@ -125,8 +130,10 @@ def yaml_error(path: str, text: str, err: yaml.YAMLError) -> Diagnostic:
         character = getattr(err, "character", None)
         code = ord(character) if isinstance(character, str) and len(character) == 1 else character
         shown = f" (#x{code:04x})" if isinstance(code, int) else ""
-        return Diagnostic(Where(path, line, column), "error", f"YAML syntax: {reason}{shown}")
-    return Diagnostic(Where(path, 1, 1), "error", f"YAML syntax: {_short(str(err), 120)}")
+        return Diagnostic(
+            Where(path, line, column), "error", _("YAML syntax: {reason}{shown}").format(reason=reason, shown=shown)
+        )
+    return Diagnostic(Where(path, 1, 1), "error", _("YAML syntax: {short}").format(short=_short(str(err), 120)))
 
 
 def _short(text: str, limit: int) -> str:

@@ -28,8 +28,9 @@ from typing import Any, TypeVar
 import sympy as sp
 
 from tutor.derivation import show
+from tutor.i18n import N_, _, ngettext
 from tutor.misconceptions.common import Asked, Misconception, _same, _scalar, _value
-from tutor.text import Text, both, tr
+from tutor.text import Text, tr
 from tutor.walkthrough.contract import (
     DeriveContext,
     EvaluateContext,
@@ -74,13 +75,13 @@ def entry_names(question: Asked, n: int) -> tuple[str, ...]:
     return tuple(f"#{i + 1}" for i in range(n))
 
 
-def entry_labels(question: Asked, n: int) -> list[dict[str, str]]:
-    """Each entry's name in each language: the variables or parameters, else the question's parts (the low end a)."""
+def entry_labels(question: Asked, n: int) -> list[str]:
+    """Each entry's name: the variables or parameters, else the question's parts (the low end a)."""
     names = entry_names(question, n)
     parts = tuple(getattr(question, "parts", ()) or ())
     if names[0].startswith("#") and len(parts) == n:
-        return [{"en": tr(p, "en").removeprefix("the "), "zh": tr(p, "zh")} for p in parts]
-    return [{"en": name, "zh": name} for name in names]
+        return [tr(p).removeprefix("the ") for p in parts]
+    return list(names)
 
 
 def _vector(
@@ -92,11 +93,9 @@ def _vector(
     order = _permutation(value, expected, tolerance)
     if order is not None:
         given = ", ".join(names[i] for i in order)
-        return both(
-            f"Those are the right entries in another order: you gave them in the order ({given}). "
-            f"A vector lists its entries in the order of the variables: ({', '.join(names)}).",
-            f"这些分量都对，但顺序不对：你给出的顺序是 ({given})。向量要按变量的顺序排列：({', '.join(names)})。",
-        )
+        return _(
+            "Those are the right entries in another order: you gave them in the order ({given}). A vector lists its entries in the order of the variables: ({names})."
+        ).format(given=given, names=", ".join(names))
     factor = _common_factor(value, expected)
     if factor is not None:
         return _say_factor(question, factor, every=True)
@@ -116,13 +115,11 @@ def _values_for_formulas(question: Asked, value: tuple[Any, ...], expected: tupl
         if all(_same(b.xreplace({v: point for v in variables}), a, None) for a, b in zip(value, expected)):
             at = ", ".join(f"{v} = {point}" for v in variables)
             break
-    seen_en = f" (those are its entries' values at {at})" if at else ""
-    seen_zh = f"（这些是它在 {at} 处的值）" if at else ""
-    return both(
-        f"Those are numbers; the question asks for each entry as a function of {names}, "
-        f"a formula that holds everywhere{seen_en}.",
-        f"这些是数；题目要的是每个分量关于 {names} 的函数，处处成立的式子{seen_zh}。",
-    )
+    seen = _(" (those are its entries' values at {at})").format(at=at) if at else ""
+    return _(
+        "Those are numbers; the question asks for each entry as a function of {names}, "
+        "a formula that holds everywhere{seen}."
+    ).format(names=names, seen=seen)
 
 
 def _entries(
@@ -131,18 +128,19 @@ def _entries(
     """Each wrong entry on its own, named (entries with the same explanation together); None if none fits."""
     tolerance = question.tolerance
     labels = entry_labels(question, len(expected))
-    groups: dict[str, tuple[list[int], Text]] = {}  # the explanation (en) -> (entries, explanation)
+    groups: dict[str, tuple[list[int], Text]] = {}  # the explanation -> (entries, explanation)
     for i, (a, b) in enumerate(zip(value, expected)):
         if _same(a, b, tolerance):
             continue
         why = _entry(question, i, a, b, found)
         if why is not None:
-            groups.setdefault(tr(why, "en"), ([], why))[0].append(i)
+            groups.setdefault(tr(why), ([], why))[0].append(i)
     if not groups:
         return None
-    en = " ".join(f"{', '.join(labels[i]['en'] for i in entries)}: {tr(why, 'en')}" for entries, why in groups.values())
-    zh = " ".join(f"{'、'.join(labels[i]['zh'] for i in entries)}：{tr(why, 'zh')}" for entries, why in groups.values())
-    return both(en, zh)
+    return " ".join(
+        _("{entries}: {why}").format(entries=_(", ").join(labels[i] for i in entries), why=tr(why))
+        for entries, why in groups.values()
+    )
 
 
 def _permutation(value: tuple[Any, ...], expected: tuple[Any, ...], tolerance: float | None) -> tuple[int, ...] | None:
@@ -183,20 +181,15 @@ def _summed(question: Asked, value: Any, expected: tuple[Any, ...], tolerance: f
         return None
     names = entry_names(question, len(expected))
     total = sp.Add(*expected)
-    shape_en = f"a vector of {len(expected)} entries, ({', '.join(names)})"
-    shape_zh = f"一个含 {len(expected)} 个分量的向量 ({', '.join(names)})"
+    shape = _("a vector of {n} entries, ({names})").format(n=len(expected), names=", ".join(names))
     if _same(value, total, tolerance):
-        return both(
-            f"That is {show(total)}, the entries added up into one. The answer is {shape_en}: "
-            f"give each entry on its own, in that order.",
-            f"这是 {show(total)}，把各个分量加成了一个数。答案是{shape_zh}：请按这个顺序分别写出每个分量。",
-        )
+        return _(
+            "That is {total}, the entries added up into one. The answer is {shape}: "
+            "give each entry on its own, in that order."
+        ).format(total=show(total), shape=shape)
     for i, b in enumerate(expected):
         if _same(value, b, tolerance):
-            return both(
-                f"That is only the {names[i]} entry. The answer is {shape_en}.",
-                f"这只是 {names[i]} 分量。答案是{shape_zh}。",
-            )
+            return _("That is only the {name} entry. The answer is {shape}.").format(name=names[i], shape=shape)
     return None
 
 
@@ -246,8 +239,8 @@ def _component_question(question: Q, i: int, expected: Any) -> Q | None:
 
 
 _FACTOR_WORDS = {
-    sp.Rational(1, 2): ("half the right size: a factor 2 went missing", "正确值的一半：漏掉了一个系数 2"),
-    sp.Integer(2): ("twice the right size: a factor 2 too many", "正确值的两倍：多乘了一个 2"),
+    sp.Rational(1, 2): N_("half the right size: a factor 2 went missing"),
+    sp.Integer(2): N_("twice the right size: a factor 2 too many"),
 }
 
 
@@ -260,40 +253,34 @@ def _say_factor(question: Asked, factor: sp.Expr, every: bool = False) -> Text |
     context = context_fields(question.context)
     samples = context.get("samples") or context.get("xs")
     n = len(tuple(samples)) if samples is not None else None
-    what_en = "Every entry is" if every else "That is"
-    what_zh = "每个分量都是" if every else "这是"
+    what = _("Every entry is") if every else _("That is")
     c = show(factor)
     if factor == 1:
         return None
     if factor == -1:
-        return both(
-            f"{what_en} the right size with the opposite sign. Check the sign of each factor "
-            f"(a minus sign in the formula, a negative number put in).",
-            f"{what_zh}大小对、符号相反。检查每个因子的符号（公式里的负号，代入的负数）。",
-        )
+        return _(
+            "{what} the right size with the opposite sign. Check the sign of each factor "
+            "(a minus sign in the formula, a negative number put in)."
+        ).format(what=what)
     if factor in _FACTOR_WORDS:
-        en, zh = _FACTOR_WORDS[factor]
+        words = _(_FACTOR_WORDS[factor])
         if question.skill in _TWO_COMES_FROM:
-            return both(
-                f"{what_en} {en} (the power rule's exponent, or the 2 of a square).",
-                f"{what_zh}{zh}（幂法则拿下来的指数，或平方带来的 2）。",
-            )
-        return both(
-            f"{what_en} exactly {en}. Go through the computation again and check each factor.",
-            f"{what_zh}{zh}。把计算再过一遍，检查每一个因子。",
+            return _("{what} {words} (the power rule's exponent, or the 2 of a square).").format(what=what, words=words)
+        return _("{what} exactly {words}. Go through the computation again and check each factor.").format(
+            what=what, words=words
         )
     if n and (factor == n or factor == sp.Rational(1, n)):
-        return both(
-            f"{what_en} {c} times the right value, and there are n = {n} samples: check whether "
-            f"it is a sum or a mean (divide by n once).",
-            f"{what_zh}正确值的 {c} 倍，而样本数 n = {n}：检查应该求和还是求平均（只除一次 n）。",
-        )
+        return _(
+            "{what} {c} times the right value, and there are n = {n} samples: check whether "
+            "it is a sum or a mean (divide by n once)."
+        ).format(what=what, c=c, n=n)
     ten = sp.log(abs(factor), 10) if factor.is_Rational and factor > 0 else None
     if ten is not None and ten.is_Integer:
-        return both(
-            f"{what_en} {c} times the right value: the decimal point is {abs(int(ten))} place(s) off.",
-            f"{what_zh}正确值的 {c} 倍：小数点错了 {abs(int(ten))} 位。",
-        )
+        return ngettext(
+            "{what} {c} times the right value: the decimal point is {places} place off.",
+            "{what} {c} times the right value: the decimal point is {places} places off.",
+            abs(int(ten)),
+        ).format(what=what, c=c, places=abs(int(ten)))
     return None  # a factor with no usual reason: the grader's comparison says how far off it is
 
 
@@ -310,11 +297,9 @@ def _one(question: Asked, a: sp.Expr, b: sp.Expr) -> Text | None:
             square = _negative_square(context, b)
             if square is not None:
                 return square
-            return both(
-                f"That is {show(a)}: the right size, the wrong sign. "
-                f"Check the sign of each factor, and what a negative number does to it.",
-                f"这是 {show(a)}：大小对了，符号反了。检查每个因子的符号，以及负数代入后符号的变化。",
-            )
+            return _(
+                "That is {a}: the right size, the wrong sign. Check the sign of each factor, and what a negative number does to it."
+            ).format(a=show(a))
         if b != 0 and a != 0:
             ratio = a / b
             if ratio.is_Float:
@@ -324,11 +309,9 @@ def _one(question: Asked, a: sp.Expr, b: sp.Expr) -> Text | None:
         return None
     difference = sp.expand(a - b)
     if difference.is_number and difference != 0:
-        return both(
-            f"That differs from the answer by the constant {show(difference)}: check the constant terms "
-            f"(a constant's derivative is 0; the derivative of c·x is c).",
-            f"这与答案相差常数 {show(difference)}：检查常数项（常数的导数是 0；c·x 的导数是 c）。",
-        )
+        return _(
+            "That differs from the answer by the constant {difference}: check the constant terms (a constant's derivative is 0; the derivative of c·x is c)."
+        ).format(difference=show(difference))
     ratio = sp.cancel(a / b)
     if ratio.is_number and ratio != 1 and ratio.is_Rational:
         return _say_factor(question, ratio)
@@ -349,11 +332,9 @@ def _negative_square(context: Mapping[str, Any], b: sp.Expr) -> Text | None:
     if not even:
         return None
     x = show(_value(negative[0]))
-    return both(
-        f"The sign is wrong: the square of a negative number is positive, ({x})² = {show(_value(negative[0]) ** 2)}. "
-        f"Put the negative number in with its brackets.",
-        f"符号错了：负数的平方是正数，({x})² = {show(_value(negative[0]) ** 2)}。代入负数时要带上括号。",
-    )
+    return _(
+        "The sign is wrong: the square of a negative number is positive, ({x})² = {negative}. Put the negative number in with its brackets."
+    ).format(x=x, negative=show(_value(negative[0]) ** 2))
 
 
 def _formula_for_value(question: Asked, a: sp.Expr, b: sp.Expr) -> Text:
@@ -363,13 +344,15 @@ def _formula_for_value(question: Asked, a: sp.Expr, b: sp.Expr) -> Text:
     where = ""
     if isinstance(at, dict):
         where = ", ".join(f"{k} = {show(_value(v))}" for k, v in at.items())
-    there_en = f" at {where}" if where else " at the point"
-    there_zh = f"在 {where} 处" if where else "在该点"
-    return both(
-        f"That is a formula in {names}, the function itself. The question asks for its value{there_en}: "
-        f"put the numbers in and work it out.",
-        f"这是含 {names} 的式子，也就是函数本身。题目要的是它{there_zh}的值：把数代进去算出来。",
-    )
+    if where:
+        return _(
+            "That is a formula in {names}, the function itself. The question asks for its value at {where}: "
+            "put the numbers in and work it out."
+        ).format(names=names, where=where)
+    return _(
+        "That is a formula in {names}, the function itself. The question asks for its value at the point: "
+        "put the numbers in and work it out."
+    ).format(names=names)
 
 
 def _value_for_formula(question: Asked, a: sp.Expr, b: sp.Expr) -> Text:
@@ -380,13 +363,10 @@ def _value_for_formula(question: Asked, a: sp.Expr, b: sp.Expr) -> Text:
         if _same(b.xreplace({s: point for s in variables}), a, None):
             at = f"{', '.join(f'{s} = {point}' for s in variables)}"
             break
-    seen_en = f" ({show(a)} is its value at {at})" if at else ""
-    seen_zh = f"（{show(a)} 是它在 {at} 处的值）" if at else ""
-    return both(
-        f"That is a number; the question asks for a function of {names}, a formula that holds for every {names}"
-        f"{seen_en}.",
-        f"这是一个数；题目要的是关于 {names} 的函数，对每个 {names} 都成立的式子{seen_zh}。",
-    )
+    seen = _(" ({value} is its value at {at})").format(value=show(a), at=at) if at else ""
+    return _(
+        "That is a number; the question asks for a function of {names}, a formula that holds for every {names}{seen}."
+    ).format(names=names, seen=seen)
 
 
 __all__ = ["diagnose", "entry_labels", "entry_names"]

@@ -18,6 +18,7 @@ from tutor.derivation import (
     derive_steps,
     show,
 )
+from tutor.i18n import _
 from tutor.mathinput import symbol
 from tutor.misconceptions.common import (
     Asked,
@@ -32,7 +33,7 @@ from tutor.misconceptions.common import (
     _vec,
     _vector,
 )
-from tutor.text import Text, both, tr
+from tutor.text import Text
 
 # --- derivative slips, made on the derivation tree -------------------------------------------------
 
@@ -70,56 +71,42 @@ def _power_example(node: PowerRule) -> str:
 
 def _say_factor(node: PowerRule, wrong: str) -> Text:
     ex = _power_example(node)
-    return both(
-        f"That is {wrong}: you lowered the power but did not bring the exponent down as a factor. "
-        f"The power rule multiplies by the exponent, then lowers it by one: d/dx xⁿ = n·xⁿ⁻¹ (here {ex}).",
-        f"这是 {wrong}：你把幂次减了 1，却没有把指数拿下来作系数。"
-        f"幂法则先乘以指数，再把幂次减 1：d/dx xⁿ = n·xⁿ⁻¹（这里 {ex}）。",
-    )
+    return _(
+        "That is {wrong}: you lowered the power but did not bring the exponent down as a factor. The power rule multiplies by the exponent, then lowers it by one: d/dx xⁿ = n·xⁿ⁻¹ (here {ex})."
+    ).format(wrong=wrong, ex=ex)
 
 
 def _say_not_lowered(node: PowerRule, wrong: str) -> Text:
     ex = _power_example(node)
-    return both(
-        f"That is {wrong}: you multiplied by the exponent but kept the power as it was. "
-        f"The power rule also lowers the power by one: d/dx xⁿ = n·xⁿ⁻¹ (here {ex}).",
-        f"这是 {wrong}：你乘了指数，但幂次没有减 1。幂法则还要把幂次减 1：d/dx xⁿ = n·xⁿ⁻¹（这里 {ex}）。",
-    )
+    return _(
+        "That is {wrong}: you multiplied by the exponent but kept the power as it was. The power rule also lowers the power by one: d/dx xⁿ = n·xⁿ⁻¹ (here {ex})."
+    ).format(wrong=wrong, ex=ex)
 
 
 def _say_lowered_by_two(node: PowerRule, wrong: str) -> Text:
     ex = _power_example(node)
-    return both(
-        f"That is {wrong}: you brought the exponent down but lowered the power by two. "
-        f"The power rule lowers it by exactly one: d/dx xⁿ = n·xⁿ⁻¹ (here {ex}).",
-        f"这是 {wrong}：你把指数拿下来了，但幂次减了 2。幂法则只把幂次减 1：d/dx xⁿ = n·xⁿ⁻¹（这里 {ex}）。",
-    )
+    return _(
+        "That is {wrong}: you brought the exponent down but lowered the power by two. The power rule lowers it by exactly one: d/dx xⁿ = n·xⁿ⁻¹ (here {ex})."
+    ).format(wrong=wrong, ex=ex)
 
 
 def _say_chain(node: ChainRule, wrong: str) -> Text:
     inside, inside_d = show(node.inner), show(node.inner_step.result)
-    return both(
-        f"That is {wrong}: you differentiated the outer function but did not multiply by the derivative of the inside. "
-        f"Chain rule: d/dx f(g(x)) = f'(g(x))·g'(x); here the inside is {inside}, whose derivative is {inside_d}.",
-        f"这是 {wrong}：你只对外层函数求了导，没有乘以内层函数的导数。"
-        f"链式法则：d/dx f(g(x)) = f'(g(x))·g'(x)；这里内层是 {inside}，它的导数是 {inside_d}。",
-    )
+    return _(
+        "That is {wrong}: you differentiated the outer function but did not multiply by the derivative of the inside. Chain rule: d/dx f(g(x)) = f'(g(x))·g'(x); here the inside is {inside}, whose derivative is {inside_d}."
+    ).format(wrong=wrong, inside=inside, inside_d=inside_d)
 
 
 def _say_product(node: ProductRule, wrong: str) -> Text:
-    return both(
-        f"That is {wrong}: the derivative of a product is not the product of the derivatives. "
-        f"Product rule: (f·g)' = f'·g + f·g'.",
-        f"这是 {wrong}：乘积的导数不等于导数的乘积。乘积法则：(f·g)' = f'·g + f·g'。",
-    )
+    return _(
+        "That is {wrong}: the derivative of a product is not the product of the derivatives. Product rule: (f·g)' = f'·g + f·g'."
+    ).format(wrong=wrong)
 
 
 def _say_quotient(node: QuotientRule, wrong: str) -> Text:
-    return both(
-        f"That is {wrong}: the numerator of the quotient rule is the other way round. "
-        f"(f/g)' = (f'·g − f·g')/g²: the derivative of the top comes first.",
-        f"这是 {wrong}：商法则分子的两项顺序反了。(f/g)' = (f'·g − f·g')/g²：分子的导数在前。",
-    )
+    return _(
+        "That is {wrong}: the numerator of the quotient rule is the other way round. (f/g)' = (f'·g − f·g')/g²: the derivative of the top comes first."
+    ).format(wrong=wrong)
 
 
 def _say_constant(node: ConstantRule, wrong: str) -> Text:
@@ -127,16 +114,12 @@ def _say_constant(node: ConstantRule, wrong: str) -> Text:
     held = node.held
     if held:
         names = ", ".join(held)
-        return both(
-            f"That is {wrong}: you kept a term without {x}. For ∂f/∂{x}, {names} is held constant, "
-            f"so a term like {show(node.expr)} is a constant and its derivative is 0.",
-            f"这是 {wrong}：你保留了不含 {x} 的项。求 ∂f/∂{x} 时 {names} 视为常数，"
-            f"所以像 {show(node.expr)} 这样的项是常数，导数为 0。",
-        )
-    return both(
-        f"That is {wrong}: you kept the constant term {show(node.expr)}. A constant does not change, so its derivative is 0.",
-        f"这是 {wrong}：你保留了常数项 {show(node.expr)}。常数不变化，它的导数是 0。",
-    )
+        return _(
+            "That is {wrong}: you kept a term without {x}. For ∂f/∂{x}, {names} is held constant, so a term like {expr} is a constant and its derivative is 0."
+        ).format(wrong=wrong, x=x, names=names, expr=show(node.expr))
+    return _(
+        "That is {wrong}: you kept the constant term {expr}. A constant does not change, so its derivative is 0."
+    ).format(wrong=wrong, expr=show(node.expr))
 
 
 SLIPS: tuple[_Slip[Any], ...] = (
@@ -185,7 +168,7 @@ def _slipped(f: sp.Expr, variable: str) -> list[tuple[_Slip[Any], Rule, sp.Expr]
 
 def _first_faulty(tree: Rule, slip: _Slip[Any]) -> Rule | None:
     """The first node the slip really changes (for 2x² + 7m³ lowered by two, the 7m³ term, never x²)."""
-    for node, _ in tree.walk():
+    for node, _depth in tree.walk():
         if not isinstance(node, slip.rule):
             continue
         try:
@@ -220,16 +203,16 @@ def _derive(
             exprs = [_at(e, variables, point) for e in exprs]
         return tuple(exprs) if of == "gradient" else exprs[0]
 
-    def shown(exprs: Sequence[sp.Expr], lang: str = "en") -> str:
+    def shown(exprs: Sequence[sp.Expr]) -> str:
         formula = _vector(exprs)
         if point is None:
             return formula
-        if lang == "zh":
-            return f"{formula} 在 {where} 处的值 {_vector(_vec(value(exprs)))}"
-        return f"{formula} at {where}, which is {_vector(_vec(value(exprs)))}"
+        return _("{formula} at {where}, which is {value}").format(
+            formula=formula, where=where, value=_vector(_vec(value(exprs)))
+        )
 
     def says(slip: _Slip[Any], node: Rule, exprs: Sequence[sp.Expr]) -> Text:
-        return both(tr(slip.says(node, shown(exprs)), "en"), tr(slip.says(node, shown(exprs, "zh")), "zh"))
+        return slip.says(node, shown(exprs))
 
     out: list[Misconception] = []
     per_variable = {v: _slipped(f, v) for v in targets}
@@ -260,11 +243,9 @@ def _wrong_variable(f: sp.Expr, variables: Sequence[str], of: str) -> list[Misco
         if w == of:
             continue
         others = ", ".join(v for v in variables if v != of)
-        says = both(
-            f"That is ∂f/∂{w}: you differentiated with respect to {w}. The question asks for ∂f/∂{of}: "
-            f"differentiate with respect to {of}, holding {others} constant.",
-            f"这是 ∂f/∂{w}：你对 {w} 求了导。题目要的是 ∂f/∂{of}：对 {of} 求导，把 {others} 视为常数。",
-        )
+        says = _(
+            "That is ∂f/∂{w}: you differentiated with respect to {w}. The question asks for ∂f/∂{of}: differentiate with respect to {of}, holding {others} constant."
+        ).format(w=w, of=of, others=others)
         out.append(Misconception(f"partial_wrong_variable_{w}", sp.diff(f, symbol(w)), says))
     return out
 
@@ -273,23 +254,18 @@ def _held_differentiated(f: sp.Expr, variables: Sequence[str], of: str) -> Misco
     others = [v for v in variables if v != of]
     names = ", ".join(others)
     total = sp.Add(*(sp.diff(f, symbol(v)) for v in variables))
-    says = both(
-        f"That is {show(total)}: you differentiated the terms in {names} as well, as if each were the variable. "
-        f"For ∂f/∂{of} the other variables are held constant, so a term with only {names} in it gives 0.",
-        f"这是 {show(total)}：你把含 {names} 的项也求了导，好像它们也是自变量。"
-        f"求 ∂f/∂{of} 时其他变量视为常数，只含 {names} 的项导数为 0。",
-    )
+    says = _(
+        "That is {total}: you differentiated the terms in {names} as well, as if each were the variable. For ∂f/∂{of} the other variables are held constant, so a term with only {names} in it gives 0."
+    ).format(total=show(total), names=names, of=of)
     return Misconception("held_variables_differentiated", total, says)
 
 
 def _gradient_order(f: sp.Expr, variables: Sequence[str]) -> list[Misconception]:
     grad = tuple(sp.diff(f, symbol(v)) for v in variables)
     order = ", ".join(f"∂f/∂{v}" for v in variables)
-    says = both(
-        f"Those are the right partial derivatives in the wrong order. The gradient lists them in the order of "
-        f"the variables ({', '.join(variables)}): ({order}).",
-        f"这些偏导数都对，但顺序错了。梯度按变量的顺序（{', '.join(variables)}）排列：({order})。",
-    )
+    says = _(
+        "Those are the right partial derivatives in the wrong order. The gradient lists them in the order of the variables ({variables}): ({order})."
+    ).format(variables=", ".join(variables), order=order)
     return [
         Misconception("gradient_order", grad[::-1], says),
         Misconception("gradient_order", grad[1:] + grad[:1], says),
@@ -302,7 +278,7 @@ def _gradient_order(f: sp.Expr, variables: Sequence[str]) -> list[Misconception]
 
 def _evaluate(question: Asked, context: Mapping[str, Any]) -> list[Misconception]:
     f = context["function"]
-    variables, _ = _of(context)
+    variables, _of_what = _of(context)
     what = context["what"]
     point = _points(variables, context["at"])
     where = _point(variables, point)
@@ -310,21 +286,17 @@ def _evaluate(question: Asked, context: Mapping[str, Any]) -> list[Misconception
     out: list[Misconception] = []
     if what == "value":
         grad = _gradient_at(f, variables, point)
-        says = both(
-            f"That is the slope at {where}, {_vector(grad)}, not the value. The question asks for f itself there: "
-            f"put the numbers into f.",
-            f"这是 {where} 处的导数（斜率）{_vector(grad)}，不是函数值。题目要的是 f 本身在该点的值：把数代入 f。",
-        )
+        says = _(
+            "That is the slope at {where}, {grad}, not the value. The question asks for f itself there: put the numbers into f."
+        ).format(where=where, grad=_vector(grad))
         out.append(Misconception("derivative_instead_of_value", grad if len(grad) > 1 else grad[0], says))
         out += _negative_squares([f], variables, point)
         return out
 
     of = "gradient" if what == "gradient" else (context.get("of") or variables[0])
-    says = both(
-        f"That is f at {where} = {show(value_f)}, the value of the function. The question asks for the slope there: "
-        f"differentiate first, then put in the numbers.",
-        f"这是 f 在 {where} 处的函数值 {show(value_f)}。题目要的是该点的斜率：先求导，再代入数值。",
-    )
+    says = _(
+        "That is f at {where} = {value_f}, the value of the function. The question asks for the slope there: differentiate first, then put in the numbers."
+    ).format(where=where, value_f=show(value_f))
     out.append(Misconception("function_instead_of_derivative", value_f, says))
     out += _derive(question, {"function": f, "variables": variables, "of": of}, point)
     targets = variables if of == "gradient" else (of,)
@@ -351,12 +323,9 @@ def _negative_squares(exprs: Sequence[sp.Expr], variables: Sequence[str], point:
         return []
     values = [w.xreplace(at) for w in wrong]
     b = first[0]
-    says = both(
-        f"That takes the square of a negative number as negative: ({show(b)})² = {show(b**2)}, not {show(-(b**2))}. "
-        f"The square of a negative number is positive; put a negative number in with its brackets.",
-        f"这里把负数的平方当成了负数：({show(b)})² = {show(b**2)}，而不是 {show(-(b**2))}。"
-        f"负数的平方是正数；代入负数时要带上括号。",
-    )
+    says = _(
+        "That takes the square of a negative number as negative: ({b})² = {b2}, not {value}. The square of a negative number is positive; put a negative number in with its brackets."
+    ).format(b=show(b), b2=show(b**2), value=show(-(b**2)))
     return [Misconception("negative_square", tuple(values) if len(values) > 1 else values[0], says)]
 
 
@@ -379,10 +348,9 @@ def _iteration_derivative(question: Asked, context: Mapping[str, Any]) -> list[M
         Misconception(
             "function_instead_of_derivative",
             value,
-            both(
-                f"That is f({here}) = {show(value)}, the height of the curve. The step needs its slope: {slope}({here}).",
-                f"这是 f({here}) = {show(value)}，是函数值（曲线的高度）。这一步需要的是斜率：{slope}({here})。",
-            ),
+            _(
+                "That is f({here}) = {value}, the height of the curve. The step needs its slope: {slope}({here})."
+            ).format(here=here, value=show(value), slope=slope),
         )
     )
     previous = context.get("previous_point")
@@ -393,11 +361,9 @@ def _iteration_derivative(question: Asked, context: Mapping[str, Any]) -> list[M
             Misconception(
                 "wrong_point_previous",
                 before,
-                both(
-                    f"That is {slope}({there}) = {_vector(before)}, the slope at the previous point. "
-                    f"Evaluate at the current point {here} = {_vector(_vec(point))}.",
-                    f"这是 {slope}({there}) = {_vector(before)}，是上一个点的斜率。应该在当前点 {here} = {_vector(_vec(point))} 处求值。",
-                ),
+                _(
+                    "That is {slope}({there}) = {before}, the slope at the previous point. Evaluate at the current point {here} = {point}."
+                ).format(slope=slope, there=there, before=_vector(before), here=here, point=_vector(_vec(point))),
             )
         )
     zero = {v: sp.S.Zero for v in variables}
@@ -406,9 +372,8 @@ def _iteration_derivative(question: Asked, context: Mapping[str, Any]) -> list[M
         Misconception(
             "wrong_point_zero",
             at_zero,
-            both(
-                f"That is {slope}(0) = {_vector(at_zero)}, the slope at 0. Evaluate at the current point {here} = {_vector(_vec(point))}.",
-                f"这是 {slope}(0) = {_vector(at_zero)}，是 0 处的斜率。应该在当前点 {here} = {_vector(_vec(point))} 处求值。",
+            _("That is {slope}(0) = {at_zero}, the slope at 0. Evaluate at the current point {here} = {point}.").format(
+                slope=slope, at_zero=_vector(at_zero), here=here, point=_vector(_vec(point))
             ),
         )
     )

@@ -8,13 +8,13 @@ from typing import Any
 import sympy as sp
 
 from tutor.derivation import show
+from tutor.i18n import _
 from tutor.mathinput import symbol
 from tutor.misconceptions.common import (
     Asked,
     Misconception,
     _value,
 )
-from tutor.text import both
 
 
 def _predict(question: Asked, context: Mapping[str, Any]) -> list[Misconception]:
@@ -29,21 +29,20 @@ def _predict(question: Asked, context: Mapping[str, Any]) -> list[Misconception]
     factor = 1 - lr * L
     one = len(tuple(context.get("variables") or ())) == 1
     compare = "<" if lr < limit else "=" if lr == limit else ">"
-    head_en = f"η = {show(lr)} {compare} 2/L = {show(limit)} (L = {show(L)}, the steepest curvature of f)"
-    head_zh = f"η = {show(lr)} {compare} 2/L = {show(limit)}（L = {show(L)}，f 最陡的曲率）"
+    head = _("η = {lr} {compare} 2/L = {limit} (L = {L}, the steepest curvature of f)").format(
+        lr=show(lr), compare=compare, limit=show(limit), L=show(L)
+    )
+    step = ""
     if one:
         size = abs(factor)
-        fate_en = "shrinks" if size < 1 else "keeps its size" if size == 1 else "grows"
-        fate_zh = "变小" if size < 1 else "大小不变" if size == 1 else "变大"
-        step_en = f": each step multiplies the distance to the minimum by 1 − ηL = {show(factor)}, so it {fate_en}"
-        step_zh = f"：每一步把到最小值的距离乘以 1 − ηL = {show(factor)}，所以距离{fate_zh}"
-    else:
-        step_en, step_zh = "", ""
-    rule_en = (
+        fate = _("shrinks") if size < 1 else _("keeps its size") if size == 1 else _("grows")
+        step = _(": each step multiplies the distance to the minimum by 1 − ηL = {factor}, so it {fate}").format(
+            factor=show(factor), fate=fate
+        )
+    rule = _(
         "Below 2/L gradient descent converges; exactly at 2/L it bounces between two points; above it, it diverges."
     )
-    rule_zh = "学习率小于 2/L 时梯度下降收敛；恰好等于 2/L 时在两点之间来回振荡；大于 2/L 时发散。"
-    says = both(f"{head_en}{step_en}. {rule_en}", f"{head_zh}{step_zh}。{rule_zh}")
+    says = _("{head}{step}. {rule}").format(head=head, step=step, rule=rule)
     return [Misconception("learning_rate_judgement", key, says) for key in ("converge", "oscillate", "diverge")]
 
 
@@ -60,16 +59,15 @@ def _factor_only(context: Mapping[str, Any]) -> list[Misconception]:
     lr = _value(context["learning_rate"])
     factor = 1 - lr * curvature
     size = abs(factor)
-    fate_en = (
-        "shrinks: it converges" if size < 1 else "keeps its size: it oscillates" if size == 1 else "grows: it diverges"
-    )
-    fate_zh = "变小：收敛" if size < 1 else "大小不变：振荡" if size == 1 else "变大：发散"
-    sign_en = " and flips its sign each step" if factor < 0 else ""
-    sign_zh = "，并且每一步都变号" if factor < 0 else ""
-    says = both(
-        f"Each step multiplies the distance to the minimum by 1 − η·f'' = 1 − {show(lr)}·{show(curvature)} = "
-        f"{show(factor)}{sign_en}. Multiplied by {show(factor)} again and again, the distance {fate_en}.",
-        f"每一步把到最小值的距离乘以 1 − η·f'' = 1 − {show(lr)}·{show(curvature)} = {show(factor)}{sign_zh}。"
-        f"一再乘以 {show(factor)}，距离{fate_zh}。",
-    )
+    if size < 1:
+        fate = _("shrinks: it converges")
+    elif size == 1:
+        fate = _("keeps its size: it oscillates")
+    else:
+        fate = _("grows: it diverges")
+    sign = _(" and flips its sign each step") if factor < 0 else ""
+    says = _(
+        "Each step multiplies the distance to the minimum by 1 − η·f'' = 1 − {lr}·{curvature} = "
+        "{factor}{sign}. Multiplied by {factor} again and again, the distance {fate}."
+    ).format(lr=show(lr), curvature=show(curvature), factor=show(factor), sign=sign, fate=fate)
     return [Misconception("learning_rate_factor", key, says) for key in ("converge", "oscillate", "diverge")]

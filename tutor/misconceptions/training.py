@@ -8,6 +8,7 @@ from typing import Any
 import sympy as sp
 
 from tutor.derivation import show
+from tutor.i18n import N_, _, ngettext
 from tutor.mathinput import symbol
 from tutor.misconceptions.common import (
     Asked,
@@ -16,7 +17,9 @@ from tutor.misconceptions.common import (
     _scalar,
     _value,
 )
-from tutor.text import both
+
+#: A training run's kind (tutor.training.KINDS), as an adjective.
+KIND_NAMES = {"batch": N_("batch"), "stochastic": N_("stochastic"), "minibatch": N_("mini-batch")}
 
 
 def _training(question: Asked, context: Mapping[str, Any]) -> list[Misconception]:
@@ -49,59 +52,60 @@ def _training(question: Asked, context: Mapping[str, Any]) -> list[Misconception
     right = grad(used)
     out: list[Misconception] = []
 
-    def add(key: str, value: Any, en: str, zh: str) -> None:
-        out.append(Misconception(key, value, both(en, zh)))
+    def add(key: str, value: Any, says: str) -> None:
+        out.append(Misconception(key, value, says))
 
     if part == "predict":
         add(
             "targets_not_predictions",
             tuple(ys[i] for i in used),
-            "Those are the targets y from the data. The prediction y1 is what the model gives with the current weights: "
-            "put each x and the weights into the model.",
-            "这些是数据里的目标值 y。预测值 y1 是模型用当前权重算出来的：把每个 x 和权重代入模型。",
+            _(
+                "Those are the targets y from the data. The prediction y1 is what the model gives with the current weights: put each x and the weights into the model."
+            ),
         )
     elif part == "loss":
         add(
             "loss_not_squared",
             sp.Rational(1, n) * sum(predict[i] - ys[i] for i in used),
-            "That is the mean error without squaring: positive and negative errors cancel out. "
-            "The mean squared error squares each error first: L = (1/n) Σ (y1 − y)².",
-            "这是没有平方的平均误差：正负误差会互相抵消。均方误差要先把每个误差平方：L = (1/n) Σ (y1 − y)²。",
+            _(
+                "That is the mean error without squaring: positive and negative errors cancel out. The mean squared error squares each error first: L = (1/n) Σ (y1 − y)²."
+            ),
         )
         add(
             "loss_sum_not_mean",
             sum((predict[i] - ys[i]) ** 2 for i in used),
-            f"That is the sum of the squared errors. The mean squared error divides it by the number of samples, n = {n}.",
-            f"这是误差平方的总和。均方误差还要除以样本数 n = {n}。",
+            _(
+                "That is the sum of the squared errors. The mean squared error divides it by the number of samples, n = {n}."
+            ).format(n=n),
         )
     elif part == "gradient":
         add(
             "gradient_factor_two_forgotten",
             grad(used, factor=1),
-            "That is the gradient without the 2 from the square: ∂/∂w (y1 − y)² = 2(y1 − y)·∂y1/∂w.",
-            "这是漏掉了平方带来的系数 2 的梯度：∂/∂w (y1 − y)² = 2(y1 − y)·∂y1/∂w。",
+            _("That is the gradient without the 2 from the square: ∂/∂w (y1 − y)² = 2(y1 − y)·∂y1/∂w."),
         )
         add(
             "gradient_sum_not_mean",
             grad(used, mean=False),
-            f"That is the sum over the samples. The loss is a mean, so its gradient is divided by n = {n} as well.",
-            f"这是对样本求和的结果。损失函数是平均值，所以梯度也要除以 n = {n}。",
+            _(
+                "That is the sum over the samples. The loss is a mean, so its gradient is divided by n = {n} as well."
+            ).format(n=n),
         )
         add(
             "gradient_error_reversed",
             grad(used, sign=-1),
-            "That uses (y − y1) instead of (y1 − y), so every component has the wrong sign: "
-            "an update with it would climb the loss instead of descending.",
-            "这里用了 (y − y1) 而不是 (y1 − y)，每个分量的符号都反了：用它更新会让损失变大而不是变小。",
+            _(
+                "That uses (y − y1) instead of (y1 − y), so every component has the wrong sign: an update with it would climb the loss instead of descending."
+            ),
         )
         if len(used) < len(xs):
             shown = ", ".join(str(i) for i in used)
             add(
                 "gradient_all_samples",
                 grad(tuple(range(len(xs)))),
-                f"That uses every sample. This update uses only samples {shown} "
-                f"(that is the difference between batch, stochastic and mini-batch gradient descent).",
-                f"这里用了全部样本。这一次更新只用样本 {shown}（这正是批量梯度下降、随机梯度下降和小批量梯度下降的区别）。",
+                _(
+                    "That uses every sample. This update uses only samples {shown} (that is the difference between batch, stochastic and mini-batch gradient descent)."
+                ).format(shown=shown),
             )
     elif part == "batch":
         now = tuple(params[p] for p in parameters)
@@ -111,17 +115,22 @@ def _training(question: Asked, context: Mapping[str, Any]) -> list[Misconception
             add(
                 "batch_used_all_samples",
                 tuple(a - lr * g for a, g in zip(now, everything)),
-                f"That is the batch update, with the gradient over every sample. This {kind} update uses only "
-                f"sample{'s' if n > 1 else ''} {', '.join(str(i) for i in used)}: the gradient of the loss on those alone.",
-                f"这是批量梯度下降的更新，用了全部样本的梯度。这次更新只用样本 {', '.join(str(i) for i in used)}：只在这些样本上算损失函数的梯度。",
+                ngettext(
+                    "That is the batch update, with the gradient over every sample. "
+                    "This {kind} update uses only sample {samples}: the gradient of the loss on those alone.",
+                    "That is the batch update, with the gradient over every sample. "
+                    "This {kind} update uses only samples {samples}: the gradient of the loss on those alone.",
+                    len(used),
+                ).format(kind=_(KIND_NAMES.get(kind, kind)), samples=", ".join(str(i) for i in used)),
             )
         elif len(xs) > 1:
             first = grad(used[:1])
             add(
                 "batch_used_one_sample",
                 tuple(a - lr * g for a, g in zip(now, first)),
-                f"That uses only sample {used[0]}. Batch gradient descent accumulates the gradient over all {n} samples before it updates.",
-                f"这里只用了样本 {used[0]}。批量梯度下降要把全部 {n} 个样本的梯度累加（取平均）之后再更新。",
+                _(
+                    "That uses only sample {used}. Batch gradient descent accumulates the gradient over all {n} samples before it updates."
+                ).format(used=used[0], n=n),
             )
         part = "update"
     if part == "update":
@@ -129,15 +138,16 @@ def _training(question: Asked, context: Mapping[str, Any]) -> list[Misconception
         add(
             "with_gradient",
             tuple(a + lr * g for a, g in zip(now, right)),
-            "You moved the weights WITH the gradient of the loss, which makes the loss larger. "
-            "The optimiser moves against it: w ← w − η ∂L/∂w.",
-            "你让权重沿着损失函数梯度的方向走了，这会让损失变大。优化器要逆着梯度走：w ← w − η ∂L/∂w。",
+            _(
+                "You moved the weights WITH the gradient of the loss, which makes the loss larger. The optimiser moves against it: w ← w − η ∂L/∂w."
+            ),
         )
         add(
             "no_learning_rate",
             tuple(a - g for a, g in zip(now, right)),
-            f"You left out the learning rate η = {show(lr)}: the step is the gradient scaled by η, w ← w − η ∂L/∂w.",
-            f"你漏掉了学习率 η = {show(lr)}：步长是梯度乘以 η，w ← w − η ∂L/∂w。",
+            _("You left out the learning rate η = {lr}: the step is the gradient scaled by η, w ← w − η ∂L/∂w.").format(
+                lr=show(lr)
+            ),
         )
     expected = _scalar(question.expected)
     if isinstance(expected, sp.Basic):  # a question about one parameter or one sample

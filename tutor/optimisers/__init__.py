@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tutor.i18n import _
 from tutor.optimisers.adam import Adam
 from tutor.optimisers.base import Optimiser, Setting, root
 from tutor.optimisers.gd import GradientDescent
@@ -27,7 +28,9 @@ def get(key: str) -> type[Optimiser]:
     except (KeyError, TypeError):
         from tutor.calculus import MathError
 
-        raise MathError(f"unknown optimizer '{key}'; choose one of {', '.join(OPTIMISERS)}") from None
+        raise MathError(
+            _("unknown optimizer '{key}'; choose one of {names}").format(key=key, names=", ".join(OPTIMISERS))
+        ) from None
 
 
 def make_optimizer(name: str, beta: Any = None, **settings: Any) -> Optimiser:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from tutor.i18n import N_
 from tutor.optimisers.base import Optimiser, Setting, Vector, root
-from tutor.text import both
 
 BETA1 = Setting("beta", "β", 0.9, "β₁: how much of the running mean of the gradient each step keeps", attribute="beta1")
 BETA2 = Setting("beta2", "β₂", 0.999, "β₂: how much of the running mean of the squared gradient each step keeps")
@@ -27,8 +27,8 @@ class Adam(Optimiser):
     beta2: float = 0.999
     eps: float = 1e-8
     key = "adam"
-    label = both("Adam", "Adam 优化器")
-    noun = both("Adam", "Adam")
+    label = N_("Adam")
+    noun = N_("Adam")
     colour = "#9467bd"
     update_unicode = "m ← β₁m + (1−β₁)g;  s ← β₂s + (1−β₂)g²;  x ← x − η m̂ / (√ŝ + ε), m̂ = m/(1−β₁ᵗ), ŝ = s/(1−β₂ᵗ)"
     update_latex = (

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any, ClassVar
 
+from tutor.i18n import N_, _
 from tutor.text import Text
 
 #: A point or a gradient: one number per variable (rationals, floats, or sympy expressions).
@@ -59,13 +60,19 @@ class Setting:
         return self.attribute or self.key
 
     def _low_words(self) -> str:
-        return f"greater than {_shown(self.low)}" if self.low_open else f"at least {_shown(self.low)}"
+        if self.low_open:
+            return _("greater than {value}").format(value=_shown(self.low))
+        return _("at least {value}").format(value=_shown(self.low))
 
     def _high_words(self) -> str:
-        return f"less than {_shown(self.high)}" if self.high_open else f"at most {_shown(self.high)}"
+        if self.high_open:
+            return _("less than {value}").format(value=_shown(self.high))
+        return _("at most {value}").format(value=_shown(self.high))
 
     def range_words(self) -> str:
-        return self._low_words() if self.high is None else f"{self._low_words()} and {self._high_words()}"
+        if self.high is None:
+            return self._low_words()
+        return _("{low} and {high}").format(low=self._low_words(), high=self._high_words())
 
     def problem(self, value: Any, float_only: bool) -> str | None:
         """What is wrong with ``value`` for this setting, in one line; None when it is fine.
@@ -76,15 +83,21 @@ class Setting:
         try:
             number = float(value)
         except (TypeError, ValueError, OverflowError):
-            return f"{self.symbol} must be a number, got {_shown(value)}"
+            return _("{symbol} must be a number, got {value}").format(symbol=self.symbol, value=_shown(value))
         if not math.isfinite(number):
-            return f"{self.symbol} must be a finite number, got {_shown(value)}"
+            return _("{symbol} must be a finite number, got {value}").format(symbol=self.symbol, value=_shown(value))
         if not (self._above_low(value) and self._below_high(value)):
-            return f"{self.symbol} must be {self.range_words()}, got {_shown(value)}"
+            return _("{symbol} must be {range}, got {value}").format(
+                symbol=self.symbol, range=self.range_words(), value=_shown(value)
+            )
         if float_only and not self._above_low(number):
-            return f"{self.symbol} must be {self._low_words()} by more than rounding, got {_shown(value)}"
+            return _("{symbol} must be {range} by more than rounding, got {value}").format(
+                symbol=self.symbol, range=self._low_words(), value=_shown(value)
+            )
         if float_only and not self._below_high(number):
-            return f"{self.symbol} must be {self._high_words()} by more than rounding, got {_shown(value)}"
+            return _("{symbol} must be {range} by more than rounding, got {value}").format(
+                symbol=self.symbol, range=self._high_words(), value=_shown(value)
+            )
         return None
 
     def _above_low(self, value: Any) -> bool:
@@ -103,9 +116,9 @@ class Optimiser:
     #: the name on the command line (--optimizer) and in lessons (optimizer:)
     key: ClassVar[str]
     #: its name as a title or legend entry ("Gradient descent with momentum")
-    label: ClassVar[Text]
+    label: ClassVar[str]
     #: its name inside a sentence ("The momentum update gives:")
-    noun: ClassVar[Text]
+    noun: ClassVar[str]
     #: its colour in plots that compare optimisers
     colour: ClassVar[str]
     #: the update rule written out, in Unicode and in LaTeX
@@ -117,7 +130,7 @@ class Optimiser:
     settings: ClassVar[tuple[Setting, ...]] = ()
     #: False when the rule leaves the rationals (square roots): float mode only
     exact_capable: ClassVar[bool] = True
-    float_only_because: ClassVar[str] = "takes square roots"
+    float_only_because: ClassVar[str] = N_("takes square roots")
     #: the largest stable learning rate on a quadratic of curvature L, as a formula; None: no such bound
     stability_formula: ClassVar[str | None] = None
 
@@ -173,8 +186,12 @@ class Optimiser:
         for key, value in given.items():
             if value is not None and key not in known:
                 symbols = ", ".join(s.symbol for s in cls.settings)
-                has = f"its settings are {symbols}" if symbols else "it has no settings"
-                raise MathError(f"the {cls.key} optimizer has no setting '{key}'; {has}")
+                has = _("its settings are {symbols}").format(symbols=symbols) if symbols else _("it has no settings")
+                raise MathError(
+                    _("the {optimizer} optimizer has no setting '{key}'; {has}").format(
+                        optimizer=cls.key, key=key, has=has
+                    )
+                )
         fields = {}
         for s in cls.settings:
             value = given.get(s.key)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from tutor.i18n import N_
 from tutor.optimisers.base import Optimiser, Vector
-from tutor.text import both
 
 
 @dataclass(frozen=True)
@@ -14,8 +14,8 @@ class GradientDescent(Optimiser):
     """x_{k+1} = x_k - η ∇f(x_k)."""
 
     key = "gd"
-    label = both("Gradient descent", "梯度下降")
-    noun = both("gradient descent", "梯度下降")
+    label = N_("Gradient descent")
+    noun = N_("gradient descent")
     colour = "#d62728"
     update_unicode = "x ← x − η ∇f(x)"
     update_latex = r"x_{k+1} = x_k - \eta\, \nabla f(x_k)"

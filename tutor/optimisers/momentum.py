@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from tutor.i18n import N_
 from tutor.optimisers.base import Optimiser, Setting, Vector
-from tutor.text import both
 
 BETA = Setting("beta", "β", Fraction(9, 10), "β: how much of the velocity each step keeps, PyTorch's momentum μ")
 
@@ -21,8 +21,8 @@ class Momentum(Optimiser):
 
     beta: Any = BETA.default
     key = "momentum"
-    label = both("Gradient descent with momentum", "动量梯度下降")
-    noun = both("momentum", "动量法")
+    label = N_("Gradient descent with momentum")
+    noun = N_("momentum")
     colour = "#1f77b4"
     update_unicode = "v ← β v + ∇f(x);  x ← x − η v"
     update_latex = r"v_{k+1} = \beta\, v_k + \nabla f(x_k), \quad x_{k+1} = x_k - \eta\, v_{k+1}"

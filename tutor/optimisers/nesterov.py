@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from tutor.i18n import N_
 from tutor.optimisers.base import Optimiser, Vector
 from tutor.optimisers.momentum import BETA
-from tutor.text import both
 
 
 @dataclass(frozen=True)
@@ -22,8 +22,8 @@ class Nesterov(Optimiser):
 
     beta: Any = BETA.default
     key = "nesterov"
-    label = both("Nesterov momentum", "Nesterov 动量法")
-    noun = both("Nesterov momentum", "Nesterov 动量法")
+    label = N_("Nesterov momentum")
+    noun = N_("Nesterov momentum")
     colour = "#17becf"
     update_unicode = "b ← β b + ∇f(x);  x ← x − η (∇f(x) + β b)"
     update_latex = r"b_{k+1} = \beta\, b_k + \nabla f(x_k), \quad x_{k+1} = x_k - \eta\, \bigl(\nabla f(x_k) + \beta\, b_{k+1}\bigr)"

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from tutor.i18n import N_
 from tutor.optimisers.adam import EPS
 from tutor.optimisers.base import Optimiser, Setting, Vector, root
-from tutor.text import both
 
 ALPHA = Setting("alpha", "α", 0.99, "α: how much of the running mean of the squared gradient each step keeps")
 
@@ -25,8 +25,8 @@ class RMSProp(Optimiser):
     alpha: float = 0.99
     eps: float = 1e-8
     key = "rmsprop"
-    label = both("RMSProp", "RMSProp 优化器")
-    noun = both("RMSProp", "RMSProp")
+    label = N_("RMSProp")
+    noun = N_("RMSProp")
     colour = "#8c564b"
     update_unicode = "v ← α v + (1−α) g²;  x ← x − η g / (√v + ε)"
     update_latex = (

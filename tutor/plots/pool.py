@@ -34,8 +34,11 @@ def has_picture(step: Step) -> bool:
 
 def _draw(order: Drawing, path: str, lang: str) -> tuple[str | None, str | None]:
     """In a worker: the PNG's path (None when nothing was drawn), or the error's one line."""
+    from tutor import i18n
     from tutor.errors import TutorError
     from tutor.plots.step import draw
+
+    i18n.set_language(lang)  # a spawned worker starts in English: it speaks the exporter's language
 
     try:
         written = draw(order, Path(path), lang)

@@ -107,7 +107,7 @@ def word(key: str, lang: str, **values: Any) -> str:
     """A built-in label in the lesson's language ("1 step", not "1 steps")."""
     if key == "steps" and values.get("n") == 1:
         key = "one_step"
-    return notation.word(WORDS, key, lang, **values)
+    return notation.word(WORDS, key, **values)
 
 
 def reason_words(reason: str, lang: str) -> str:

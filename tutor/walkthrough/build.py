@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import overload
 
 from tutor.errors import TutorError
+from tutor.i18n import _
 from tutor.lesson.model import Diagnostic, Lesson, LessonError
 from tutor.text import Text
 from tutor.walkthrough.authored import resolve_patterns
@@ -30,7 +31,13 @@ def build_walkthrough(lesson: Lesson) -> Walkthrough:
         kind = BY_MODEL.get(type(section))
         if kind is None:
             raise LessonError(
-                [Diagnostic(_where(lesson, section), "error", f"unknown kind of section: {type(section).__name__}")]
+                [
+                    Diagnostic(
+                        _where(lesson, section),
+                        "error",
+                        _("unknown kind of section: {name}").format(name=type(section).__name__),
+                    )
+                ]
             )
         try:
             steps.extend(kind.build(i, section, lesson))

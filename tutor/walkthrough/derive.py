@@ -6,8 +6,9 @@ from typing import Any
 
 from tutor import calculus
 from tutor.calculus import MathError
+from tutor.i18n import _
 from tutor.lesson.model import Derive, Evaluate, Lesson
-from tutor.text import Text, both
+from tutor.text import Text
 from tutor.walkthrough.contract import DeriveContext, DerivePayload, EvaluateContext, EvaluatePayload
 from tutor.walkthrough.explained import derivation, derivation_hints
 from tutor.walkthrough.latex import _derivative_tex, _function_tex, _partial_tex, _point_tex, tex, tex_in
@@ -24,24 +25,28 @@ def _derive(i: int, section: Derive, lesson: Lesson) -> list[Step]:
         expected: Any = calculus.gradient(f, names)
         kind, skill, parts = "vector", "gradient", _partials(names)
         shape = ", ".join(rf"\partial f/\partial {v}" for v in names)
-        prompt = both(
-            rf"For {given}, what is the gradient $\nabla f$? Write it as a vector $\left({shape}\right)$.",
-            rf"对于 {given}，梯度 $\nabla f$ 是什么？请写成向量 $\left({shape}\right)$。",
-        )
-        lines = [(rf"$\nabla f = {tex_in(expected, names)}$",) * 2]
-        lines += [(f"${_partial_tex(v)} = {tex_in(g, names)}$",) * 2 for v, g in zip(names, expected)]
+        prompt = _(
+            "For {given}, what is the gradient $\\nabla f$? Write it as a vector $\\left({shape}\\right)$."
+        ).format(given=given, shape=shape)
+        lines = [rf"$\nabla f = {tex_in(expected, names)}$"]
+        lines += [f"${_partial_tex(v)} = {tex_in(g, names)}$" for v, g in zip(names, expected)]
     else:
         if of not in names:
-            raise _fail(lesson, section, f"'{of}' is not a variable of f ({', '.join(names)})", "of")
+            raise _fail(
+                lesson,
+                section,
+                _("'{of}' is not a variable of f ({names})").format(of=of, names=", ".join(names)),
+                "of",
+            )
         expected = calculus.derivative(f, of)
         kind, parts = "expression", ()
         skill = "derivative" if len(names) == 1 else "partial"
         d = _derivative_tex(names, of)
         if skill == "derivative":
-            prompt = both(f"For {given}, what is ${d}$?", f"对于 {given}，导数 ${d}$ 是什么？")
+            prompt = _("For {given}, what is ${d}$?").format(given=given, d=d)
         else:
-            prompt = both(f"For {given}, what is ${d}$?", f"对于 {given}，偏导数 ${d}$ 是什么？")
-        lines = [(f"${d} = {tex_in(expected, names)}$",) * 2]
+            prompt = _("For {given}, what is the partial derivative ${d}$?").format(given=given, d=d)
+        lines = [f"${d} = {tex_in(expected, names)}$"]
     solution = _lines(lines)
     targets = names if of == "gradient" else (of,)
     question = Question(
@@ -56,9 +61,9 @@ def _derive(i: int, section: Derive, lesson: Lesson) -> list[Step]:
         parts=parts,
     )
     titles = {
-        "derivative": both("The derivative", "导数"),
-        "partial": both("A partial derivative", "偏导数"),
-        "gradient": both("The gradient", "梯度"),
+        "derivative": _("The derivative"),
+        "partial": _("A partial derivative"),
+        "gradient": _("The gradient"),
     }
     payload = DerivePayload(f, names, of, derivation(f, targets))
     title = section.title or titles[skill]
@@ -70,7 +75,7 @@ def _evaluate(i: int, section: Evaluate, lesson: Lesson) -> list[Step]:
     f, names = fn.expr, fn.variables
     missing = [v for v in names if v not in section.at]
     if missing:
-        raise _fail(lesson, section, f"'at' needs a value for {', '.join(missing)}", "at")
+        raise _fail(lesson, section, _("'at' needs a value for {missing}").format(missing=", ".join(missing)), "at")
     point = {v: section.at[v] for v in names}
     values = tuple(point.values())
     at = tex(values[0]) if len(names) == 1 else ", ".join(tex(v) for v in values)
@@ -86,14 +91,14 @@ def _evaluate(i: int, section: Evaluate, lesson: Lesson) -> list[Step]:
             expected: Any = calculus.evaluate(f, point, what="f")
             kind, parts, of = "number", (), None
             name = f"f({at})"
-            lines = [(f"${name} = {tex(expected)}$",) * 2]
+            lines = [f"${name} = {tex(expected)}$"]
         elif what == "derivative":
             of = of or (names[0] if len(names) == 1 else None)
             if of not in names:
                 raise _fail(
                     lesson,
                     section,
-                    f"say which partial derivative to evaluate: of: one of {', '.join(names)}",
+                    _("say which partial derivative to evaluate: of: one of {names}").format(names=", ".join(names)),
                     "of",
                     "what",
                 )
@@ -103,9 +108,8 @@ def _evaluate(i: int, section: Evaluate, lesson: Lesson) -> list[Step]:
             d = _derivative_tex(names, of)
             name = f"f'({at})" if len(names) == 1 else rf"{d}\big|_{{({at})}}"
             lines = [
-                (
-                    f"${d} = {tex_in(d_expr, names)}$, so ${name} = {tex(expected)}$",
-                    f"${d} = {tex_in(d_expr, names)}$，所以 ${name} = {tex(expected)}$",
+                _("${d} = {d_expr}$, so ${name} = {expected}$").format(
+                    d=d, d_expr=tex_in(d_expr, names), name=name, expected=tex(expected)
                 )
             ]
         elif what == "gradient":
@@ -114,20 +118,20 @@ def _evaluate(i: int, section: Evaluate, lesson: Lesson) -> list[Step]:
             kind, parts, of = "vector", _partials(names), None
             name = rf"\nabla f({at})"
             lines = [
-                (
-                    rf"$\nabla f = {tex_in(grad, names)}$, so ${name} = {tex(expected)}$",
-                    rf"$\nabla f = {tex_in(grad, names)}$，所以 ${name} = {tex(expected)}$",
+                _("$\\nabla f = {grad}$, so ${name} = {expected}$").format(
+                    grad=tex_in(grad, names), name=name, expected=tex(expected)
                 )
             ]
         else:
-            raise _fail(lesson, section, f"unknown 'what': {what} (value, derivative or gradient)", "what")
+            raise _fail(
+                lesson, section, _("unknown 'what': {what} (value, derivative or gradient)").format(what=what), "what"
+            )
     except MathError as err:
         raise _fail(lesson, section, err.message, "at") from None
     if kind == "vector" and len(names) == 1:
         kind, expected, parts = "number", expected[0], ()
-    prompt = both(
-        f"For ${_function_tex(f, names)}$, what is ${name}$ (at ${where_words}$)?",
-        f"对于 ${_function_tex(f, names)}$，${name}$ 是多少（在 ${where_words}$ 处）？",
+    prompt = _("For ${f}$, what is ${name}$ (at ${where_words}$)?").format(
+        f=_function_tex(f, names), name=name, where_words=where_words
     )
     solution = _lines(lines)
     question = Question(
@@ -142,5 +146,5 @@ def _evaluate(i: int, section: Evaluate, lesson: Lesson) -> list[Step]:
         parts=parts,
     )
     payload = EvaluatePayload(f, names, what, of, point)
-    title = section.title or both("A value", "求值")
+    title = section.title or _("A value")
     return [Step(f"s{i}", i, title, section.text or "", payload, (question,), solution)]

@@ -18,12 +18,13 @@ import sympy as sp
 from tutor import calculus, descent
 from tutor.calculus import MathError
 from tutor.errors import TutorError
+from tutor.i18n import N_, _
 from tutor.lesson.model import ITERATION_QUESTIONS, Descent, Function, Help, Lesson
 from tutor.mathinput import symbol
-from tutor.notation import DIRECTION_VERBS, DIRECTIONS, YES_NO_WORDS
+from tutor.notation import DIRECTIONS, YES_NO_WORDS
 from tutor.optimisers import Optimiser
 from tutor.schedules import Scheduled
-from tutor.text import Text, both, tr
+from tutor.text import Text
 from tutor.walkthrough.authored import fill_help
 from tutor.walkthrough.contract import (
     BracketContext,
@@ -72,7 +73,7 @@ TABLE_ROWS = 30
 
 DIRECTION_CHOICES = tuple(Choice(key, label) for key, label in DIRECTIONS.items())
 YES_NO = tuple(Choice(key, label) for key, label in YES_NO_WORDS.items())
-_DIRECTION_WORDS = {key: (tr(verb, "en"), tr(verb, "zh")) for key, verb in DIRECTION_VERBS.items()}
+_DIRECTION_WORDS = {"increase": N_("${v}$ increases"), "decrease": N_("${v}$ decreases"), "stay": N_("${v}$ stays")}
 
 
 @dataclass(frozen=True)
@@ -186,7 +187,7 @@ def _optimizer_states(opt: Optimiser | Scheduled, run: descent.Run) -> list[Any]
     """The optimiser's state before each update (momentum's velocity, Adam's moments)."""
     states = [opt.start(len(run.variables))]
     for step in run.steps[:-1]:
-        _, state = opt.update(step.point, step.gradient, states[-1], run.learning_rate)
+        _point, state = opt.update(step.point, step.gradient, states[-1], run.learning_rate)
         states.append(state)
     return states
 
@@ -200,77 +201,71 @@ def _symbolic_update(
     opt: Optimiser | Scheduled, point: Sequence[Any], grad: Sequence[Any], state: Any, lr: Any
 ) -> tuple[Any, ...]:
     """The optimiser's next point with placeholders allowed in ``point`` and ``grad`` (its rule takes sympy too)."""
-    nxt, _ = opt.update(tuple(point), tuple(grad), state, lr)
+    nxt, _state = opt.update(tuple(point), tuple(grad), state, lr)
     return tuple(nxt)
 
 
-def _stop_words(run: descent.Run, names: Sequence[str]) -> dict[str, str]:
-    """Why the run stopped, in words a learner reads (en and zh)."""
+def _stop_words(run: descent.Run, names: Sequence[str]) -> str:
+    """Why the run stopped, in words a learner reads."""
     stop, steps = run.stop, run.steps
     k = stop.k
     one = len(names) == 1
-    slope_en, slope_zh = ("the derivative", "导数") if one else ("the gradient", "梯度")
+    slope = _("the derivative") if one else _("the gradient")
     last = steps[-1] if steps else None
     at = f"${_iterate_tex(names, last.k)} = {tex_short(_one(last.point))}$" if last else ""
     if stop.reason == "max_steps":
         assert last is not None, "a run stops at max_steps only after its steps"
-        return both(
-            f"The engine ran the {k} steps asked for and stopped at {at}, where ${_slope_at_tex(names, k)} = {tex_short(_one(last.gradient))}$.",
-            f"引擎按要求运行了 {k} 步，停在 {at}，此处 ${_slope_at_tex(names, k)} = {tex_short(_one(last.gradient))}$。",
+        return _("The engine ran the {k} steps asked for and stopped at {at}, where ${slope} = {value}$.").format(
+            k=k, at=at, slope=_slope_at_tex(names, k), value=tex_short(_one(last.gradient))
         )
     if stop.reason == "zero_gradient":
-        return both(
-            f"At iteration {k}, {at}, {slope_en} is exactly 0: a stationary point, so no step moves any more.",
-            f"第 {k} 次迭代时（{at}）{slope_zh}恰好为 0：这是驻点，之后的每一步都不再移动。",
+        return _("At iteration {k}, {at}, {slope} is exactly 0: a stationary point, so no step moves any more.").format(
+            k=k, at=at, slope=slope
         )
     if stop.reason == "sign_change" and last is not None and len(steps) >= 2:
         before, after = steps[-2], steps[-1]
         a = f"${_iterate_tex(names, k - 1)} = {tex_short(_one(before.point))}$"
         b = f"${_iterate_tex(names, k)} = {tex_short(_one(after.point))}$"
         if one:
-            if "maximum" in stop.message:
-                return both(
-                    f"Between iteration {k - 1} and iteration {k} {slope_en} changed sign, but f rises at the left end and falls at the right: a maximum lies between {a} and {b}, not a minimum.",
-                    f"在第 {k - 1} 次和第 {k} 次迭代之间{slope_zh}变号，但 f 在左端上升、在右端下降：位于 {a} 和 {b} 之间的是最大值，而不是最小值。",
-                )
-            return both(
-                f"Between iteration {k - 1} and iteration {k} {slope_en} changed sign: a minimum lies between {a} and {b}.",
-                f"在第 {k - 1} 次和第 {k} 次迭代之间{slope_zh}变号：有一个最小值位于 {a} 和 {b} 之间。",
-            )
+            if not descent.brackets_minimum(before, after):
+                return _(
+                    "Between iteration {previous} and iteration {k} {slope} changed sign, but f rises at the left end "
+                    "and falls at the right: a maximum lies between {a} and {b}, not a minimum."
+                ).format(previous=k - 1, k=k, slope=slope, a=a, b=b)
+            return _(
+                "Between iteration {previous} and iteration {k} {slope} changed sign: a minimum lies between {a} and {b}."
+            ).format(previous=k - 1, k=k, slope=slope, a=a, b=b)
         which = ", ".join(f"∂f/∂{v}" for v in last.sign_change)
         coords = ", ".join(last.sign_change)
-        segment_en = segment_zh = ""
-        if "strictly between" in stop.message:
-            segment_en = f" Along the straight segment from {a} to {b}, f is lowest strictly between the two points."
-            segment_zh = f"沿着从 {a} 到 {b} 的线段，f 的最低点严格位于两点之间。"
-        return both(
-            f"Between iteration {k - 1} and iteration {k} {which} changed sign: the step overshot the lowest point along {coords}. "
-            f"In several variables this does not say where the minimum of f is.{segment_en}",
-            f"在第 {k - 1} 次和第 {k} 次迭代之间 {which} 变号：这一步沿 {coords} 方向越过了最低点。多元函数中这并不说明 f 的最小值在哪里。{segment_zh}",
+        segment = ""
+        if descent.brackets_minimum(before, after):
+            segment = " " + _(
+                "Along the straight segment from {a} to {b}, f is lowest strictly between the two points."
+            ).format(a=a, b=b)
+        return (
+            _(
+                "Between iteration {previous} and iteration {k} {which} changed sign: the step overshot the lowest "
+                "point along {coords}. In several variables this does not say where the minimum of f is."
+            ).format(previous=k - 1, k=k, which=which, coords=coords)
+            + segment
         )
     if stop.reason == "tolerance":
-        return both(
-            f"At iteration {k}, {at}, every partial derivative is within the tolerance of 0: close enough to a stationary point.",
-            f"第 {k} 次迭代时（{at}），每个偏导数与 0 的差都在容差以内：已经足够接近驻点。",
-        )
+        return _(
+            "At iteration {k}, {at}, every partial derivative is within the tolerance of 0: "
+            "close enough to a stationary point."
+        ).format(k=k, at=at)
     if stop.reason == "diverged":
-        return both(
-            f"The run diverged at iteration {k}: {stop.message}.",
-            f"运行在第 {k} 次迭代时发散：步长越走越大（学习率是否太大，或者函数没有下界？）。",
-        )
+        return _("The run diverged at iteration {k}: {message}.").format(k=k, message=stop.message)
     if stop.reason == "undefined":
-        return both(
-            f"The run stopped at iteration {k}: {stop.message}.",
-            f"运行在第 {k} 次迭代时停止：f 或其导数在这一点没有实数值（{stop.message}）。",
+        return _("The run stopped at iteration {k} where f or its derivative has no real value: {message}.").format(
+            k=k, message=stop.message
         )
     if stop.reason == "not_differentiable":
-        return both(
-            f"The run stopped at iteration {k}: {stop.message}",
-            f"运行在第 {k} 次迭代时停止：f 在这一点不可导（绝对值的尖角），这里只有次梯度（{stop.message}）。",
+        return _("The run stopped at iteration {k} where f is not differentiable: {message}").format(
+            k=k, message=stop.message
         )
-    return both(
-        f"The run stopped at iteration {k}: {stop.message}.",
-        f"运行在第 {k} 次迭代时停止：精确的分数变得太大或不再是有理数，请改用浮点模式（{stop.message}）。",
+    return _("The run stopped at iteration {k}: exact arithmetic cannot go on ({message}).").format(
+        k=k, message=stop.message
     )
 
 
@@ -281,26 +276,22 @@ def _bound_words(land: _Landscape, lr: Any, optimizer: str) -> Text | None:
         return None
     L, limit = bound.curvature, bound.bound
     s = _sign(_sympy(lr) - limit)
-    rel_en = "below" if s < 0 else "exactly at" if s == 0 else "above"
-    rel_zh = "低于" if s < 0 else "正好等于" if s == 0 else "高于"
-    plain_en = "" if optimizer == "gd" else " (for plain gradient descent)"
-    plain_zh = "" if optimizer == "gd" else "（对普通梯度下降而言）"
+    relation = _("below") if s < 0 else _("exactly at") if s == 0 else _("above")
+    plain = "" if optimizer == "gd" else _(" (for plain gradient descent)")
     if bound.scope == "quadratic":
-        return both(
-            f"Gradient descent is stable for a learning rate below $2/L = {tex(limit)}$, where $L = {tex(L)}$ is the largest curvature of f "
-            f"(f is quadratic, so its curvature is the same everywhere){plain_en}; here $\\eta = {tex(lr)}$, {rel_en} the bound.",
-            f"梯度下降要稳定，学习率必须小于 $2/L = {tex(limit)}$，其中 $L = {tex(L)}$ 是 f 的最大曲率（f 是二次函数，曲率处处相同）{plain_zh}；"
-            f"这里 $\\eta = {tex(lr)}$，{rel_zh}这个界限。",
-        )
+        return _(
+            "Gradient descent is stable for a learning rate below $2/L = {limit}$, where $L = {L}$ is the largest "
+            "curvature of f (f is quadratic, so its curvature is the same everywhere){plain}; here $\\eta = {lr}$, "
+            "{relation} the bound."
+        ).format(limit=tex(limit), L=tex(L), plain=plain, lr=tex(lr), relation=relation)
     assert bound.at is not None, "a local bound is taken at a minimum"
     at = _point_tex(list(bound.at), list(bound.at.values()))
-    return both(
-        f"Near the minimum at ${at}$ the curvature of f is $L = {tex(L)}$ (a local value: f is not quadratic, so its curvature changes from point to point), "
-        f"so close to that minimum gradient descent is stable for a learning rate below $2/L = {tex(limit)}${plain_en}; here $\\eta = {tex(lr)}$, {rel_en} that local bound. "
-        "Far from the minimum this bound says nothing.",
-        f"在最小值 ${at}$ 附近，f 的曲率是 $L = {tex(L)}$（这是局部的值：f 不是二次函数，曲率随位置变化），"
-        f"所以在该最小值附近，梯度下降要稳定，学习率必须小于 $2/L = {tex(limit)}${plain_zh}；这里 $\\eta = {tex(lr)}$，{rel_zh}这个局部界限。离最小值较远时这个界限不能说明什么。",
-    )
+    return _(
+        "Near the minimum at ${at}$ the curvature of f is $L = {L}$ (a local value: f is not quadratic, so its "
+        "curvature changes from point to point), so close to that minimum gradient descent is stable for a learning "
+        "rate below $2/L = {limit}${plain}; here $\\eta = {lr}$, {relation} that local bound. "
+        "Far from the minimum this bound says nothing."
+    ).format(at=at, L=tex(L), limit=tex(limit), plain=plain, lr=tex(lr), relation=relation)
 
 
 def _minima_words(land: _Landscape, names: Sequence[str]) -> Text | None:
@@ -308,8 +299,8 @@ def _minima_words(land: _Landscape, names: Sequence[str]) -> Text | None:
         return None
     spots = " ; ".join(f"${_point_tex(names, [p.point[v] for v in names])}$" for p in land.minima)
     if len(land.minima) == 1:
-        return both(f"The minimum of f is at {spots}.", f"f 的最小值在 {spots}。")
-    return both(f"The minima of f are at {spots}.", f"f 的最小值点在 {spots}。")
+        return _("The minimum of f is at {spots}.").format(spots=spots)
+    return _("The minima of f are at {spots}.").format(spots=spots)
 
 
 def _run_table(run: descent.Run, names: Sequence[str], display: Any = None) -> Text:
@@ -323,8 +314,7 @@ def _run_table(run: descent.Run, names: Sequence[str], display: Any = None) -> T
     one = len(names) == 1
     x = names[0] if one else r"\mathbf{x}"
     slope = "f'" if one else r"\nabla f"
-    head_en = f"| $k$ | ${x}_k$ | $f({x}_k)$ | ${slope}({x}_k)$ |"
-    head_zh = head_en
+    head = f"| $k$ | ${x}_k$ | $f({x}_k)$ | ${slope}({x}_k)$ |"
     rule = "|---|---|---|---|"
     steps: list[descent.Step | None] = list(run.steps)
     shown = steps if len(steps) <= limit else steps[: limit - 1] + [None] + steps[-1:]
@@ -336,7 +326,7 @@ def _run_table(run: descent.Run, names: Sequence[str], display: Any = None) -> T
             rows.append(
                 f"| {s.k} | ${short(_one(s.point))}$ | ${short(_sympy(s.value))}$ | ${short(_one(s.gradient))}$ |"
             )
-    return both("\n".join([head_en, rule, *rows]), "\n".join([head_zh, rule, *rows]))
+    return "\n".join([head, rule, *rows])
 
 
 def _descent(i: int, section: Descent, lesson: Lesson) -> list[Step]:
@@ -344,7 +334,9 @@ def _descent(i: int, section: Descent, lesson: Lesson) -> list[Step]:
     f, names = fn.expr, fn.variables
     missing = [v for v in names if v not in section.start]
     if missing:
-        raise _fail(lesson, section, f"the start needs a value for {', '.join(missing)}", "start")
+        raise _fail(
+            lesson, section, _("the start needs a value for {missing}").format(missing=", ".join(missing)), "start"
+        )
     opt: Optimiser | Scheduled
     try:
         opt = descent.make_optimizer(section.optimizer.name, **section.optimizer.settings)
@@ -368,10 +360,12 @@ def _descent(i: int, section: Descent, lesson: Lesson) -> list[Step]:
     except MathError as err:
         raise _fail(lesson, section, err.message, "stop", "optimizer") from None
     if not run.steps:
-        raise _fail(lesson, section, f"the descent cannot start: {run.stop.message}", "start")
+        raise _fail(lesson, section, _("the descent cannot start: {message}").format(message=run.stop.message), "start")
     hand = min(section.by_hand, len(run.steps))
     if exact and run.stop.reason == "exact_limit" and run.stop.k < section.by_hand:
-        raise _fail(lesson, section, f"{run.stop.message} (write exact: false)", "exact", "function")
+        raise _fail(
+            lesson, section, _("{message} (write exact: false)").format(message=run.stop.message), "exact", "function"
+        )
     land = _landscape(f, names, section.start, curvature_known(lesson, i))
     states = _optimizer_states(opt, run)
     steps = [_iteration(i, section, run, land, opt, states, k, exact) for k in range(hand)]
@@ -435,14 +429,17 @@ def _iteration(
     labels = {x_name: _iterate_label(names, k), g_name: _slope_label(names, k), h_name: _slope_label(names, k - 1)}
 
     questions: list[Question] = []
-    solution_lines: list[tuple[str, str]] = []
+    solution_lines: list[str] = []
     previous_point = dict(zip(names, _sympy(prev.point))) if prev is not None else None
 
     # 1. the derivative (gradient) at x_k
     at_value = f"f'({tex(point[0])})" if n == 1 else rf"\nabla f{tex(point)}"
-    d_line = (
-        f"${_derivative_tex(names)} = {tex_in(grad_exprs[0] if n == 1 else grad_exprs, names)}$, so ${slope_k} = {at_value} = {tex(_one(grad))}$.",
-        f"${_derivative_tex(names)} = {tex_in(grad_exprs[0] if n == 1 else grad_exprs, names)}$，所以 ${slope_k} = {at_value} = {tex(_one(grad))}$。",
+    d_line = _("${names} = {tex_in}$, so ${slope_k} = {at_value} = {tex}$.").format(
+        names=_derivative_tex(names),
+        tex_in=tex_in(grad_exprs[0] if n == 1 else grad_exprs, names),
+        slope_k=slope_k,
+        at_value=at_value,
+        tex=tex(_one(grad)),
     )
     solution_lines.append(d_line)
     if "derivative" in asked:
@@ -453,15 +450,11 @@ def _iteration(
             formula = _one_formula(tuple(g.xreplace(subs) for g in grad_exprs))
             depends, given = {x_name: x_from}, {x_name: _one(point)}
         if k == 0:
-            prompt = both(
-                f"Start at ${x_k} = {tex(_one(point))}$. What is ${slope_k}$?",
-                f"从 ${x_k} = {tex(_one(point))}$ 出发。${slope_k}$ 是多少？",
+            prompt = _("Start at ${x_k} = {tex}$. What is ${slope_k}$?").format(
+                x_k=x_k, tex=tex(_one(point)), slope_k=slope_k
             )
         else:
-            prompt = both(
-                f"What is ${slope_k}$, at ${x_k}$ (in the table)?",
-                f"在 ${x_k}$ 处（见表），${slope_k}$ 是多少？",
-            )
+            prompt = _("What is ${slope_k}$, at ${x_k}$ (in the table)?").format(slope_k=slope_k, x_k=x_k)
         questions.append(
             Question(
                 id=f"{sid}.derivative",
@@ -485,31 +478,23 @@ def _iteration(
     if n == 1:
         g, word = grad[0], directions[0]
         rel = ">" if word == "decrease" else "<" if word == "increase" else "="
-        why_en = {
-            "decrease": "f increases to the right, so going downhill means moving left",
-            "increase": "f decreases to the right, so going downhill means moving right",
-            "stay": "a stationary point: there is no downhill direction to move in",
-        }[word]
-        why_zh = {
-            "decrease": "f 向右增大，所以下坡要向左走",
-            "increase": "f 向右减小，所以下坡要向右走",
-            "stay": "这是驻点：没有下坡的方向可走",
+        why = {
+            "decrease": _("f increases to the right, so going downhill means moving left"),
+            "increase": _("f decreases to the right, so going downhill means moving right"),
+            "stay": _("a stationary point: there is no downhill direction to move in"),
         }[word]
         sign = f"{slope_k} = 0" if word == "stay" else f"{slope_k} = {tex(g)} {rel} 0"
-        dir_line = (
-            f"${sign}$: {why_en}; ${names[0]}$ {_DIRECTION_WORDS[word][0]}.",
-            f"${sign}$：{why_zh}；${names[0]}$ 应该{_DIRECTION_WORDS[word][1]}。",
+        dir_line = _("${sign}$: {why}; {moves}.").format(
+            sign=sign, why=why, moves=_(_DIRECTION_WORDS[word]).format(v=names[0])
         )
     else:
-        parts_en, parts_zh = [], []
+        parts = []
         for v, g, word in zip(names, grad, directions):
             rel = ">" if word == "decrease" else "<" if word == "increase" else "="
             sign = f"{_partial_tex(v)} = 0" if word == "stay" else f"{_partial_tex(v)} = {tex(g)} {rel} 0"
-            parts_en.append(f"${sign}$, so ${v}$ {_DIRECTION_WORDS[word][0]}")
-            parts_zh.append(f"${sign}$，所以 ${v}$ 应该{_DIRECTION_WORDS[word][1]}")
-        dir_line = (
-            "Each variable moves against its own partial derivative: " + "; ".join(parts_en) + ".",
-            "每个变量都朝它自己偏导数的反方向移动：" + "；".join(parts_zh) + "。",
+            parts.append(_("${sign}$, so {moves}").format(sign=sign, moves=_(_DIRECTION_WORDS[word]).format(v=v)))
+        dir_line = _("Each variable moves against its own partial derivative: {parts}.").format(
+            parts=_("; ").join(parts)
         )
     solution_lines.append(dir_line)
     if "direction" in asked:
@@ -518,16 +503,12 @@ def _iteration(
             formula = placeholders(g_name, n)
             depends, given = {g_name: g_from}, {g_name: _one(grad)}
         if n == 1:
-            prompt = both(
-                f"To make f smaller, should ${names[0]}$ increase, decrease or stay?",
-                f"为了让 f 变小，${names[0]}$ 应该增大、减小还是不动？",
-            )
+            prompt = _("To make f smaller, should ${names}$ increase, decrease or stay?").format(names=names[0])
         else:
             order = ", ".join(names)
-            prompt = both(
-                f"To make f smaller, should each of ${order}$ increase, decrease or stay? Answer in order, e.g. `decrease, increase, stay`.",
-                f"为了让 f 变小，${order}$ 各自应该增大、减小还是不动？按顺序回答，例如 `减小, 增大, 不动`。",
-            )
+            prompt = _(
+                "To make f smaller, should each of ${order}$ increase, decrease or stay? Answer in order, e.g. `decrease, increase, stay`."
+            ).format(order=order)
         questions.append(
             Question(
                 id=f"{sid}.direction",
@@ -543,7 +524,7 @@ def _iteration(
                 labels={g_name: labels[g_name]} if depends else {},
                 rule="direction",
                 context=DirectionContext(_one(grad), names, point_named, k),
-                parts=tuple(both(f"the direction of {v}", f"{v} 的方向") for v in names) if n > 1 else (),
+                parts=tuple(_("the direction of {v}").format(v=v) for v in names) if n > 1 else (),
             )
         )
 
@@ -566,18 +547,15 @@ def _iteration(
                 formula = _one_formula(_symbolic_update(opt, _as_tuple(xs), _as_tuple(gs), states[k], base_lr))
             if opt.name == "gd":
                 rule = rf"{x_next} = {x_k} - \eta\, {slope_k}"
-                how, how_zh = f" (${rule}$, $\\eta = {tex(lr)}$)", f"（${rule}$，$\\eta = {tex(lr)}$）"
+                how = _(" (${rule}$, $\\eta = {lr}$)").format(rule=rule, lr=tex(lr))
             else:  # the optimiser's own rule, at this k, and its name (not its key)
                 rule = _rule_at(opt, names, k)
-                how = f" ({tr(opt.noun, 'en')}: ${rule}$, $\\eta = {tex(lr)}$)"
-                how_zh = f"（{tr(opt.noun, 'zh')}：${rule}$，$\\eta = {tex(lr)}$）"
+                how = _(" ({optimiser}: ${rule}$, $\\eta = {lr}$)").format(optimiser=_(opt.noun), rule=rule, lr=tex(lr))
             questions.append(
                 Question(
                     id=f"{sid}.next",
                     kind=_kind(n),
-                    prompt=both(
-                        f"What is the next iterate ${x_next}${how}?", f"下一个迭代点 ${x_next}$ 是多少{how_zh}？"
-                    ),
+                    prompt=_("What is the next iterate ${x_next}${how}?").format(x_next=x_next, how=how),
                     expected=_one(new),
                     skill="update",
                     tolerance=tolerance(_one(new)),
@@ -591,12 +569,7 @@ def _iteration(
                 )
             )
     else:
-        solution_lines.append(
-            (
-                "The run stops here: " + _first_lower(_stop_words(run, names)["en"]),
-                "运行到这里停止：" + _stop_words(run, names)["zh"],
-            )
-        )
+        solution_lines.append(_("The run stops here: {why}").format(why=_first_lower(_stop_words(run, names))))
 
     # 4. did the derivative change sign?
     if prev is not None:
@@ -616,14 +589,13 @@ def _iteration(
             if depends:
                 pairs = zip(hs if isinstance(hs, tuple) else (hs,), gs if isinstance(gs, tuple) else (gs,))
                 formula = _one_formula(tuple(a * b for a, b in pairs))
-            what_en, what_zh = ("the derivative", "导数") if n == 1 else ("any partial derivative", "某个偏导数")
+            what = _("the derivative") if n == 1 else _("any partial derivative")
             questions.append(
                 Question(
                     id=f"{sid}.sign_change",
                     kind="choice",
-                    prompt=both(
-                        f"Did {what_en} change sign between ${_iterate_tex(names, k - 1)}$ and ${x_k}$? (yes / no)",
-                        f"从 ${_iterate_tex(names, k - 1)}$ 到 ${x_k}$，{what_zh}变号了吗？（是 / 否）",
+                    prompt=_("Did {what} change sign between ${previous}$ and ${x_k}$? (yes / no)").format(
+                        what=what, previous=_iterate_tex(names, k - 1), x_k=x_k
                     ),
                     expected="yes" if changed else "no",
                     skill="sign_change",
@@ -643,22 +615,18 @@ def _iteration(
             )
 
     if k == 0:
-        intro: Text = both(
-            f"Gradient descent on ${_function_tex(f, names)}$ from ${x_k} = {tex(_one(point))}$ with learning rate $\\eta = {tex(lr)}$.",
-            f"对 ${_function_tex(f, names)}$ 做梯度下降，从 ${x_k} = {tex(_one(point))}$ 出发，学习率 $\\eta = {tex(lr)}$。",
+        intro: Text = _("Gradient descent on ${f}$ from ${x_k} = {tex}$ with learning rate $\\eta = {lr}$.").format(
+            f=_function_tex(f, names), x_k=x_k, tex=tex(_one(point)), lr=tex(lr)
         )
         if section.schedule is not None:
             rule = section.schedule.words()
-            intro = _join(
-                intro, both(f"The learning rate follows a schedule: ${rule}$.", f"学习率按计划变化：${rule}$。")
-            )
+            intro = _join(intro, _("The learning rate follows a schedule: ${rule}$.").format(rule=rule))
         text = _join(section.text, intro)
     else:
-        text = both(
-            f"Iteration {k}: carry on from ${x_k}$, where the last iteration ended (the table shows its value).",
-            f"第 {k} 次迭代：从上一次迭代得到的 ${x_k}$ 继续（表中列出了它的值）。",
-        )
-    title: Text = both(f"Iteration {k}", f"第 {k} 次迭代")
+        text = _(
+            "Iteration {k}: carry on from ${x_k}$, where the last iteration ended (the table shows its value)."
+        ).format(k=k, x_k=x_k)
+    title: Text = _("Iteration {k}").format(k=k)
     if k == 0 and section.title:
         title = section.title
     payload = IterationPayload(**_run_data(fn, run, land, k))
@@ -675,7 +643,7 @@ def _bracket_question(
     x_from: str | None,
     labels: Mapping[str, Text],
     ask_help: Callable[[str, Text], Help],
-    sc_line: tuple[str, str],
+    sc_line: str,
 ) -> Question:
     """The article's stop rule made a question: the sign changed, so where does the minimum lie?
 
@@ -695,9 +663,8 @@ def _bracket_question(
     return Question(
         id=f"{sid}.bracket",
         kind="vector",
-        prompt=both(
-            f"So the minimum lies between ${xa}$ and ${xb}$. Write that interval as $[a, b]$ with $a < b$.",
-            f"所以最小值位于 ${xa}$ 和 ${xb}$ 之间。请把这个区间写成 $[a, b]$（$a < b$）。",
+        prompt=_("So the minimum lies between ${xa}$ and ${xb}$. Write that interval as $[a, b]$ with $a < b$.").format(
+            xa=xa, xb=xb
         ),
         expected=(min(before, here), max(before, here)),
         skill="sign_change",
@@ -707,7 +674,7 @@ def _bracket_question(
         given=given,
         labels={name: labels.get(name, _iterate_label(names, int(name.split("_")[1]))) for name in depends},
         context=BracketContext(names, k, (before, here)),
-        parts=(both("the low end a", "左端点 a"), both("the high end b", "右端点 b")),
+        parts=(_("the low end a"), _("the high end b")),
     )
 
 
@@ -730,13 +697,13 @@ def _update_line(
     state: Any,
     lr: Any,
     new: tuple[Any, ...],
-) -> tuple[str, str]:
+) -> str:
     """x_{k+1} written out with every number, for the optimiser in use."""
     x_k, x_next, slope_k = _iterate_tex(names, k), _iterate_tex(names, k + 1), _slope_at_tex(names, k)
     p, g, nx = _one(point), _one(grad), _one(new)
     if opt.name == "gd":
         line = rf"${x_next} = {x_k} - \eta\, {slope_k} = {tex(p)} - {tex(lr)}\cdot {tex_factor(g)} = {tex(nx)}$"
-        return line, line
+        return line
     if opt.name == "momentum":
         v_before = _one(_sympy(state))
         momentum_beta = opt.values()["beta"]
@@ -746,13 +713,11 @@ def _update_line(
             rf"$v_{{{k + 1}}} = \beta v_{{{k}}} + {slope_k} = {tex(beta)}\cdot {tex_factor(v_before)} + {tex_factor(g)} = {tex(v_after)}$",
             rf"${x_next} = {x_k} - \eta\, v_{{{k + 1}}} = {tex(p)} - {tex(lr)}\cdot {tex_factor(v_after)} = {tex(nx)}$",
         )
-        return f"{v_line}, so {x_line}", f"{v_line}，所以 {x_line}"
+        return _("{line}, so {line2}").format(line=v_line, line2=x_line)
     # any other optimiser: its rule as it writes it, and the engine's result
     rule = opt.update_latex.replace("x_{k+1}", x_next).replace("x_k", x_k)
-    en, zh = tr(opt.label, "en"), tr(opt.label, "zh")
-    return (
-        rf"${x_next} = {tex(nx)}$ ({en}: ${rule}$, $\eta = {tex(lr)}$)",
-        rf"${x_next} = {tex(nx)}$（{zh}：${rule}$，$\eta = {tex(lr)}$）",
+    return _("${x_next} = {value}$ ({optimiser}: ${rule}$, $\\eta = {lr}$)").format(
+        x_next=x_next, value=tex(nx), optimiser=_(opt.label), rule=rule, lr=tex(lr)
     )
 
 
@@ -768,43 +733,34 @@ def _left_slope_rises(before_point: Any, point: Any, before: Any, grad: Any) -> 
 
 def _sign_change_line(
     names: Sequence[str], k: int, before_point: Any, point: Any, before: Any, grad: Any, changed: tuple[str, ...]
-) -> tuple[str, str]:
+) -> str:
     a_tex, b_tex = _slope_at_tex(names, k - 1), _slope_at_tex(names, k)
     values = f"${a_tex} = {tex(_one(before))}$, ${b_tex} = {tex(_one(grad))}$"
     xa, xb = _iterate_tex(names, k - 1), _iterate_tex(names, k)
     between = f"${xa} = {tex(_one(before_point))}$", f"${xb} = {tex(_one(point))}$"
     if not changed and all(g == 0 for g in (grad if isinstance(grad, (tuple, list)) else (grad,))):
-        return (
-            f"{values}: the derivative is exactly 0, so there is nothing to bracket: this point is a stationary point.",
-            f"{values}：导数恰好为 0，不需要再找区间：这个点就是驻点。",
-        )
+        return _(
+            "{values}: the derivative is exactly 0, so there is nothing to bracket: this point is a stationary point."
+        ).format(values=values)
     if not changed and len(names) > 1:
-        return (
-            f"{values}: no partial derivative changed sign, so no step has gone past the lowest point along any coordinate yet.",
-            f"{values}：没有偏导数变号，所以还没有哪一步沿某个坐标越过最低点。",
-        )
+        return _(
+            "{values}: no partial derivative changed sign, so no step has gone past the lowest point along any coordinate yet."
+        ).format(values=values)
     if not changed:
-        return (
-            f"{values}: no sign change, so the minimum is not bracketed yet.",
-            f"{values}：没有变号，所以还不能确定最小值在哪两个点之间。",
-        )
+        return _("{values}: no sign change, so the minimum is not bracketed yet.").format(values=values)
     if len(names) == 1 and _left_slope_rises(before_point, point, before, grad):
-        return (
-            f"{values}: opposite signs, but f rises at the left end and falls at the right, so a maximum (not a minimum) lies between {between[0]} and {between[1]}.",
-            f"{values}：符号相反，但 f 在左端上升、在右端下降，所以位于 {between[0]} 和 {between[1]} 之间的是最大值（不是最小值）。",
-        )
+        return _(
+            "{values}: opposite signs, but f rises at the left end and falls at the right, so a maximum (not a minimum) lies between {between} and {between2}."
+        ).format(values=values, between=between[0], between2=between[1])
     if len(names) == 1:
-        return (
-            f"{values}: opposite signs, so the derivative changed sign and the minimum lies between {between[0]} and {between[1]}.",
-            f"{values}：符号相反，导数变号了，所以最小值位于 {between[0]} 和 {between[1]} 之间。",
-        )
+        return _(
+            "{values}: opposite signs, so the derivative changed sign and the minimum lies between {between} and {between2}."
+        ).format(values=values, between=between[0], between2=between[1])
     which = ", ".join(f"∂f/∂{v}" for v in changed)
     along = ", ".join(changed)
-    return (
-        f"{values}: {which} changed sign, so the step overshot the lowest point along {along} "
-        "(in several variables that does not say where the minimum of f is).",
-        f"{values}：{which} 变号了，所以这一步沿着 {along} 方向越过了最低点（多元函数中这并不说明 f 的最小值在哪里）。",
-    )
+    return _(
+        "{values}: {which} changed sign, so the step overshot the lowest point along {along} (in several variables that does not say where the minimum of f is)."
+    ).format(values=values, which=which, along=along)
 
 
 def _run_step(
@@ -820,5 +776,5 @@ def _run_step(
     if compare is not None:
         facts["optimisers"] = optimiser_words(*compare)
     payload = RunPayload(**facts, display=section.display, compare=compare)
-    title = both("The whole run", "完整的运行")
+    title = _("The whole run")
     return Step(f"s{i}.run", i, title, text, payload, (), _run_table(run, names, section.display))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from tutor.i18n import _
 from tutor.lesson.model import Explain, Lesson
-from tutor.text import both
 from tutor.walkthrough.contract import ExplainPayload, FunctionPlot
 from tutor.walkthrough.model import Step
 
@@ -14,5 +14,5 @@ def _explain(i: int, section: Explain, lesson: Lesson) -> list[Step]:
         fn = section.plot.function
         variables = tuple(fn.variables) or tuple(sorted(s.name for s in fn.expr.free_symbols))
         plot = FunctionPlot(fn.expr, variables, section.plot.x_range)
-    title = section.title or both("Explanation", "讲解")
+    title = section.title or _("Explanation")
     return [Step(f"s{i}", i, title, section.text, ExplainPayload(plot))]

@@ -1,4 +1,4 @@
-"""A derivative explained rule by rule, in both languages, for the payloads (views never run the rules)."""
+"""A derivative explained rule by rule, in the learner's language, for the payloads (views never run the rules)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from tutor.derivation import hint_steps, steps_markdown
 from tutor.errors import TutorError
-from tutor.text import Text, both
+from tutor.text import Text
 from tutor.walkthrough.contract import Derivation
 
 #: What the rules raise on a function they cannot explain (the answer still stands without them).
@@ -15,13 +15,13 @@ _CANNOT_EXPLAIN = (TutorError, RecursionError, ValueError, TypeError, NotImpleme
 
 
 def derivation(f: Any, targets: Sequence[str]) -> Derivation:
-    """The derivative of f in each target variable: text lines (tutor) and Markdown (export), en and zh."""
+    """The derivative of f in each target variable: text lines (tutor) and Markdown (export)."""
     try:
-        lines = tuple(line for v in targets for line in hint_steps(f, v, None))
+        lines = tuple(line for v in targets for line in hint_steps(f, v))
     except _CANNOT_EXPLAIN:
         lines = ()
     try:
-        markdown: Text | None = both(steps_markdown(f, targets, "en"), steps_markdown(f, targets, "zh"))
+        markdown: Text | None = steps_markdown(f, targets)
     except _CANNOT_EXPLAIN:
         markdown = None
     return Derivation(lines, markdown)
@@ -30,6 +30,6 @@ def derivation(f: Any, targets: Sequence[str]) -> Derivation:
 def derivation_hints(f: Any, variable: str) -> tuple[Text, ...]:
     """The derivative in one variable, one rule per hint (outermost rule first); () when the rules cannot say."""
     try:
-        return tuple(hint_steps(f, variable, None))
+        return tuple(hint_steps(f, variable))
     except _CANNOT_EXPLAIN:
         return ()

@@ -13,9 +13,10 @@ from typing import Any
 
 import sympy as sp
 
+from tutor.i18n import _
 from tutor.mathinput import symbol
 from tutor.notation import SHORT_DIGITS, show, sub, tex, tex_decimals, tex_factor, tex_short
-from tutor.text import Text, both
+from tutor.text import Text
 
 __all__ = ["SHORT_DIGITS", "show", "sub", "tex", "tex_decimals", "tex_factor", "tex_in", "tex_short"]
 
@@ -76,13 +77,13 @@ def _iterate_label(variables: Sequence[str], k: int) -> Text:
     if len(variables) == 1:
         return f"{variables[0]}{sub(k)}"
     point = f"({', '.join(variables)})"
-    return both(f"{point} at step {k}", f"第 {k} 步的 {point}")
+    return _("{point} at step {k}").format(point=point, k=k)
 
 
 def _slope_label(variables: Sequence[str], k: int) -> Text:
     if len(variables) == 1:
         return f"f'({variables[0]}{sub(k)})"
-    return both(f"∇f at step {k}", f"第 {k} 步的 ∇f")
+    return _("∇f at step {k}").format(k=k)
 
 
 def _point_tex(variables: Sequence[str], point: Sequence[Any]) -> str:

@@ -10,9 +10,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from tutor import analysis, descent
+from tutor.i18n import N_, _
 from tutor.lesson.model import Lesson, Predict
 from tutor.notation import OUTCOME_SENTENCES, OUTCOMES
-from tutor.text import Text, both, tr
+from tutor.text import Text
 from tutor.walkthrough.contract import OutcomePayload, PredictContext, PredictPayload
 from tutor.walkthrough.descent import (
     _bound_words,
@@ -59,35 +60,35 @@ def _predict(i: int, section: Predict, lesson: Lesson) -> list[Step]:
     f, names = fn.expr, fn.variables
     missing = [v for v in names if v not in section.start]
     if missing:
-        raise _fail(lesson, section, f"the start needs a value for {', '.join(missing)}", "start")
+        raise _fail(
+            lesson, section, _("the start needs a value for {missing}").format(missing=", ".join(missing)), "start"
+        )
     start = tuple(section.start[v] for v in names)
     lr = section.learning_rate
     run = descent.run(f, names, start, lr, steps=section.steps, exact=True)
     if run.stop.reason == "exact_limit":
         run = descent.run(f, names, start, lr, steps=section.steps, exact=False)
     if not run.steps:
-        raise _fail(lesson, section, f"the descent cannot start: {run.stop.message}", "start")
+        raise _fail(lesson, section, _("the descent cannot start: {message}").format(message=run.stop.message), "start")
     judged = analysis.assess(f, run)
     outcome, ambiguous = analysis.predict_outcome(judged, run)
     known = curvature_known(lesson, i)
     land = _landscape(f, names, section.start, known)
     x0 = f"${_iterate_tex(names, 0)} = {tex(_one(_sympy(start)))}$"
-    prompt: Text = both(
-        f"Gradient descent on ${_function_tex(f, names)}$ starts at {x0} with learning rate $\\eta = {tex(lr)}$. "
-        f"Over {section.steps} steps, will it converge, oscillate or diverge?",
-        f"对 ${_function_tex(f, names)}$ 做梯度下降，从 {x0} 出发，学习率 $\\eta = {tex(lr)}$。"
-        f"在 {section.steps} 步内，它会收敛、振荡还是发散？",
-    )
+    prompt: Text = _(
+        "Gradient descent on ${f}$ starts at {x0} with learning rate $\\eta = {lr}$. Over {steps} steps, will it converge, oscillate or diverge?"
+    ).format(f=_function_tex(f, names), x0=x0, lr=tex(lr), steps=section.steps)
     if section.prompt and not judged.exact:  # a verdict read off the run holds over its steps only: say how many
         prompt = _join(
             section.prompt,
-            both(f"(Over {section.steps} steps.)", f"（共 {section.steps} 步。）"),
+            _("(Over {steps} steps.)").format(steps=section.steps),
         )
     elif section.prompt:
         prompt = section.prompt
     reason = _join(_outcome_reason(land, lr, names, judged, known), _horizon_words(ambiguous, section.steps))
-    words = (tr(OUTCOME_SENTENCES[outcome], "en"), tr(OUTCOME_SENTENCES[outcome], "zh"))
-    solution = _join(both(f"{words[0]}.", f"{words[1]}。"), reason)
+    words = _(OUTCOME_SENTENCES[outcome])
+    verdict = _("{verdict}.").format(verdict=words)
+    solution = _join(verdict, reason)
     question = Question(
         id=f"s{i}.predict",
         kind="choice",
@@ -105,31 +106,27 @@ def _predict(i: int, section: Predict, lesson: Lesson) -> list[Step]:
             land.bound if judged.quadratic is None or all(m.excited for m in judged.quadratic.modes) else None,
         ),
     )
-    title = section.title or both("Predict", "预测")
+    title = section.title or _("Predict")
     payload = PredictPayload(f, tuple(names), lr, start)
     ask = Step(f"s{i}", i, title, section.text or "", payload, (question,), solution)
     facts = OutcomePayload(**_run_data(fn, run, land, len(run.steps) - 1), display=section.display, outcome=outcome)
-    text = _join(both(f"{words[0]}.", f"{words[1]}。"), _stop_words(run, names), reason)
-    shown = Step(f"s{i}.run", i, both("What happens", "结果"), text, facts, (), _run_table(run, names, section.display))
+    text = _join(verdict, _stop_words(run, names), reason)
+    shown = Step(f"s{i}.run", i, _("What happens"), text, facts, (), _run_table(run, names, section.display))
     return [ask, shown]
 
 
 def _horizon_words(ambiguous: str | None, steps: int) -> Text | None:
     if ambiguous is None:
         return None
-    return both(
-        f"Careful: over these {steps} steps it is hard to tell ({ambiguous}).",
-        f"注意：只看这 {steps} 步很难判断（{ambiguous}）。",
+    return _("Careful: over these {steps} steps it is hard to tell ({ambiguous}).").format(
+        steps=steps, ambiguous=ambiguous
     )
 
 
 _FATE = {
-    "converge": ("shrinks", "越来越小"),
-    "oscillate": (
-        "keeps its size, flipping side each step: it bounces for ever",
-        "大小不变，每一步换到另一侧：永远来回跳",
-    ),
-    "diverge": ("grows", "越来越大"),
+    "converge": N_("shrinks"),
+    "oscillate": N_("keeps its size, flipping side each step: it bounces for ever"),
+    "diverge": N_("grows"),
 }
 
 
@@ -145,26 +142,23 @@ def _outcome_reason(
     parts = [_bound_words(land, lr, "gd")]
     one = len(names) == 1
     for mode in q.modes:
-        along = "" if one else f" along {analysis.direction_words(mode.direction, names)}" if mode.direction else ""
+        along = (
+            ""
+            if one or not mode.direction
+            else _(" along {direction}").format(direction=analysis.direction_words(mode.direction, names))
+        )
         if not mode.excited:
-            parts.append(
-                both(
-                    f"The start has no slope{along}, so the descent never moves{along}.",
-                    f"起点{along}方向上没有斜率，所以梯度下降在这个方向上永远不动。",
-                )
-            )
+            parts.append(_("The start has no slope{along}, so the descent never moves{along}.").format(along=along))
             continue
         factor = 1 - _sympy(lr) * mode.eigenvalue
-        en, zh = _FATE[mode.fate]
         if known:
             name = "L" if one else "\\lambda"
             formula = f"$1 - \\eta {name} = 1 - {tex(lr)}\\cdot {tex_factor(mode.eigenvalue)} = {tex(factor)}$"
         else:
-            formula = f"the same factor, ${tex(factor)}$"
+            formula = _("the same factor, ${factor}$").format(factor=tex(factor))
         parts.append(
-            both(
-                f"Each step multiplies the distance to the minimum{along} by {formula}, so that distance {en}.",
-                f"每一步都把{along}到最小值的距离乘以 {formula}，所以这个距离{zh}。",
+            _("Each step multiplies the distance to the minimum{along} by {formula}, so that distance {fate}.").format(
+                along=along, formula=formula, fate=_(_FATE[mode.fate])
             )
         )
     return _join(*parts)
@@ -172,24 +166,12 @@ def _outcome_reason(
 
 def _no_minimum_words(q: analysis.QuadraticVerdict, names: Sequence[str]) -> Text:
     if q.outcome in ("converge", "stationary"):
-        return both(
-            "f has no minimum (it falls without limit in some direction), but the start has no slope along that direction, "
-            "so the descent settles on a saddle point, not a minimum.",
-            "f 没有最小值（沿某个方向无限下降），但起点在那个方向上没有斜率，所以梯度下降停在鞍点上，而不是最小值。",
+        return _(
+            "f has no minimum (it falls without limit in some direction), but the start has no slope along that direction, so the descent settles on a saddle point, not a minimum."
         )
-    return both(
-        "f has no minimum: it falls without limit, and from this start the descent follows it downhill for ever.",
-        "f 没有最小值：它无限下降，从这个起点出发，梯度下降会一直往下走。",
-    )
+    return _("f has no minimum: it falls without limit, and from this start the descent follows it downhill for ever.")
 
 
 def _observed_words(seen: analysis.Observation) -> Text:
-    zh = {
-        "converge": "梯度越来越接近 0：它收敛了。",
-        "oscillate": "迭代点没有稳定下来，而是来回跳动。",
-        "diverge": "迭代点越走越远：它发散了。",
-    }.get(seen.outcome, "迭代点还没有稳定下来。")
-    return both(
-        f"f is not quadratic, so this is what the run shows, not a theorem: {seen.sentence}.",
-        f"f 不是二次函数，所以这是运行结果所显示的，而不是定理：在这 {seen.steps} 步中，{zh}",
-    )
+    """What the run showed (f is not quadratic): an observation over its steps, not a theorem."""
+    return _("f is not quadratic, so this is what the run shows, not a theorem: {shown}.").format(shown=seen.sentence)

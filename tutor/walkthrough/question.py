@@ -15,10 +15,12 @@ from typing import Any, TypeVar
 import sympy as sp
 
 from tutor import calculus, descent, training
+from tutor.analysis import POINT_KINDS
 from tutor.calculus import MathError
+from tutor.i18n import _
 from tutor.lesson.model import Ask, Feedback, Help, Lesson, Part
 from tutor.mathinput import symbol
-from tutor.text import Text, both, tr
+from tutor.text import Text
 from tutor.walkthrough.contract import QuestionPayload
 from tutor.walkthrough.latex import _function_tex, _point_tex, tex
 from tutor.walkthrough.model import Choice, Question, Step, placeholder
@@ -45,20 +47,15 @@ def _needed(value: T | None, lesson: Lesson, section: Ask, key: str) -> T:
     return value
 
 
-def _epoch_words(part: Part) -> dict[str, str]:
+def _epoch_words(part: Part) -> str:
     if part.descent == "batch":
-        return both(
-            "one epoch of batch gradient descent (one update with every sample)",
-            "一轮批量梯度下降（用全部样本更新一次）",
-        )
+        return _("one epoch of batch gradient descent (one update with every sample)")
     if part.descent == "stochastic":
-        return both(
-            f"one epoch of stochastic gradient descent (one sample per update, shuffled with seed {part.seed})",
-            f"一轮随机梯度下降（每次更新用一个样本，以种子 {part.seed} 打乱顺序）",
+        return _("one epoch of stochastic gradient descent (one sample per update, shuffled with seed {seed})").format(
+            seed=part.seed
         )
-    return both(
-        f"one epoch of mini-batch gradient descent (batches of {part.batch_size}, shuffled with seed {part.seed})",
-        f"一轮小批量梯度下降（每批 {part.batch_size} 个样本，以种子 {part.seed} 打乱顺序）",
+    return _("one epoch of mini-batch gradient descent (batches of {batch_size}, shuffled with seed {seed})").format(
+        batch_size=part.batch_size, seed=part.seed
     )
 
 
@@ -83,30 +80,30 @@ def _loss_after_epoch(section: Ask, part: Part, lesson: Lesson) -> tuple[Any, Te
         try:
             run = training.train(*args, exact=False, **common)
         except training.TrainingError as err:
-            raise _fail(lesson, section, f"the epoch cannot run: {err.message}", "data") from None
+            raise _fail(
+                lesson, section, _("the epoch cannot run: {message}").format(message=err.message), "data"
+            ) from None
         if run.stop is not None:
-            raise _fail(lesson, section, f"the epoch does not finish: {tr(run.stop, 'en')}", "learning_rate")
+            raise _fail(lesson, section, _("the epoch does not finish: {why}").format(why=run.stop), "learning_rate")
         after, loss = run.params[-1], sp.Float(run.losses[-1])
     n = len(data.x)
     table = _data_table(model.input, data.x, data.y) if n <= TABLE_ROWS else None
     words = _epoch_words(part)
-    en = (
-        f"The model $y_1 = {_model_tex(model)}$ starts at ${_params_tex(start)}$ and is trained with "
-        f"{words['en']}, $\\eta = {tex(lr)}$, on the {n} samples"
-    )
-    zh = f"模型 $y_1 = {_model_tex(model)}$ 从 ${_params_tex(start)}$ 出发，在这 {n} 个样本上以 $\\eta = {tex(lr)}$ 做{words['zh']}"
-    ask_en = "What is the loss (the mean squared error over all the samples) after the epoch?"
-    ask_zh = "这一轮之后的损失（全部样本上的均方误差）是多少？"
-    prompt = (
-        both(f"{en}:\n\n{table['en']}\n\n{ask_en}", f"{zh}：\n\n{table['zh']}\n\n{ask_zh}")
-        if table
-        else both(f"{en} of the section. {ask_en}", f"{zh}。{ask_zh}")
-    )
-    solution = both(
-        f"After the epoch ${_params_tex(after)}$, so the loss is "
-        f"$\\frac{{1}}{{{n}}}\\sum_i (y_{{1,i}} - y_i)^2 = {tex(loss)}$.",
-        f"这一轮之后 ${_params_tex(after)}$，所以损失为 $\\frac{{1}}{{{n}}}\\sum_i (y_{{1,i}} - y_i)^2 = {tex(loss)}$。",
-    )
+    values = dict(model=_model_tex(model), start=_params_tex(start), epoch=words, lr=tex(lr), n=n)
+    ask = _("What is the loss (the mean squared error over all the samples) after the epoch?")
+    if table:
+        prompt = _(
+            "The model $y_1 = {model}$ starts at ${start}$ and is trained with {epoch}, $\\eta = {lr}$, "
+            "on the {n} samples:\n\n{table}\n\n{ask}"
+        ).format(**values, table=table, ask=ask)
+    else:
+        prompt = _(
+            "The model $y_1 = {model}$ starts at ${start}$ and is trained with {epoch}, $\\eta = {lr}$, "
+            "on the {n} samples of the section. {ask}"
+        ).format(**values, ask=ask)
+    solution = _(
+        "After the epoch ${params}$, so the loss is $\\frac{{1}}{{{n}}}\\sum_i (y_{{1,i}} - y_i)^2 = {loss}$."
+    ).format(params=_params_tex(after), n=n, loss=tex(loss))
     return loss, prompt, solution
 
 
@@ -126,64 +123,52 @@ def _quantity(section: Ask, part: Part, lesson: Lesson) -> tuple[Any, Text, Text
             value = calculus.evaluate(f, point, what="f")
             return (
                 value,
-                both(f"For {f_tex}, what is f at {where}?", f"对于 {f_tex}，f 在 {where} 处的值是多少？"),
-                both(f"$f = {tex(value)}$ at {where}.", f"在 {where} 处 $f = {tex(value)}$。"),
+                _("For {f}, what is f at {where}?").format(f=f_tex, where=where),
+                _("$f = {value}$ at {where}.").format(value=tex(value), where=where),
             )
         grad = calculus.evaluate_vector(calculus.gradient(f, names), point)
         value = _one(grad)
         name = "f'" if len(names) == 1 else r"\nabla f"
         return (
             value,
-            both(f"For {f_tex}, what is ${name}$ at {where}?", f"对于 {f_tex}，${name}$ 在 {where} 处是多少？"),
-            both(f"${name} = {tex(value)}$ at {where}.", f"在 {where} 处 ${name} = {tex(value)}$。"),
+            _("For {f}, what is ${name}$ at {where}?").format(f=f_tex, name=name, where=where),
+            _("${name} = {value}$ at {where}.").format(name=name, value=tex(value), where=where),
         )
     if ask in ("curvature", "stability_bound"):
         bound = calculus.safe_learning_rate(f, names, part.near)
         if bound is None:
             raise _fail(
-                lesson, section, "f has no stability bound here (no minimum with positive curvature)", "function"
+                lesson, section, _("f has no stability bound here (no minimum with positive curvature)"), "function"
             )
         where = (
             ""
             if bound.scope == "quadratic" or bound.at is None
-            else f" near the minimum at ${_point_tex(names, tuple(bound.at.values()))}$"
+            else _(" near the minimum at ${point}$").format(point=_point_tex(names, tuple(bound.at.values())))
         )
-        zh_where = (
-            ""
-            if bound.scope == "quadratic" or bound.at is None
-            else f"（在极小值点 ${_point_tex(names, tuple(bound.at.values()))}$ 附近）"
-        )
-        solution = both(
-            f"The largest curvature is $L = {tex(bound.curvature)}${where}, so $2/L = {tex(bound.bound)}$.",
-            f"最大曲率 $L = {tex(bound.curvature)}${zh_where}，所以 $2/L = {tex(bound.bound)}$。",
+        solution = _("The largest curvature is $L = {L}${where}, so $2/L = {bound}$.").format(
+            L=tex(bound.curvature), where=where, bound=tex(bound.bound)
         )
         if ask == "curvature":
             return (
                 bound.curvature,
-                both(f"For {f_tex}, what is the largest curvature $L$?", f"对于 {f_tex}，最大曲率 $L$ 是多少？"),
+                _("For {f}, what is the largest curvature $L$?").format(f=f_tex),
                 solution,
             )
         return (
             bound.bound,
-            both(
-                f"For {f_tex}, what is the stability bound $2/L$ on the learning rate?",
-                f"对于 {f_tex}，学习率的稳定上界 $2/L$ 是多少？",
-            ),
+            _("For {f}, what is the stability bound $2/L$ on the learning rate?").format(f=f_tex),
             solution,
         )
     if ask == "stationary_points":
         found = calculus.stationary_points(f, names)
         if not found:
-            raise _fail(lesson, section, "f has no stationary points the engine can find", "function")
+            raise _fail(lesson, section, _("f has no stationary points the engine can find"), "function")
         xs = tuple(p.point[names[0]] for p in found)
-        kinds = ", ".join(f"${tex(x)}$ ({p.kind})" for x, p in zip(xs, found))
+        kinds = ", ".join(f"${tex(x)}$ ({_(POINT_KINDS[p.kind])})" for x, p in zip(xs, found))
         return (
             _one(xs),
-            both(
-                f"For {f_tex}, where is $f'(x) = 0$? Give every stationary point, smallest first.",
-                f"对于 {f_tex}，$f'(x) = 0$ 在哪里？请从小到大给出所有驻点。",
-            ),
-            both(f"$f'(x) = 0$ at {kinds}.", f"$f'(x) = 0$ 的点：{kinds}。"),
+            _("For {f}, where is $f'(x) = 0$? Give every stationary point, smallest first.").format(f=f_tex),
+            _("$f'(x) = 0$ at {points}.").format(points=kinds),
         )
     start = tuple(_needed(section.start, lesson, section, "start")[v] for v in names)
     lr = _needed(section.learning_rate, lesson, section, "learning_rate")
@@ -191,24 +176,26 @@ def _quantity(section: Ask, part: Part, lesson: Lesson) -> tuple[Any, Text, Text
         run = descent.run(f, names, start, lr, steps=section.max_steps, until=(f"tol:{SETTLED}",), exact=False)
         if run.stop.reason not in ("zero_gradient", "tolerance") or run.final is None:
             raise _fail(
-                lesson, section, f"the run does not settle in {section.max_steps} steps: {run.stop.message}", "start"
+                lesson,
+                section,
+                _("the run does not settle in {steps} steps: {message}").format(
+                    steps=section.max_steps, message=run.stop.message
+                ),
+                "start",
             )
         end = [float(v) for v in run.final.point]
         minima = [p for p in calculus.stationary_points(f, names) if p.kind == "minimum"]
         if not minima:
-            raise _fail(lesson, section, "the engine cannot find the minimum this run reaches", "function")
+            raise _fail(lesson, section, _("the engine cannot find the minimum this run reaches"), "function")
         best = min(minima, key=lambda p: sum((float(p.point[v]) - e) ** 2 for v, e in zip(names, end)))
         value = _one(tuple(best.point.values()))
         return (
             value,
-            both(
-                f"Gradient descent on {f_tex} starts at ${_point_tex(names, start)}$ with $\\eta = {tex(lr)}$. "
-                "Which minimum does it reach?",
-                f"在 {f_tex} 上从 ${_point_tex(names, start)}$ 出发、$\\eta = {tex(lr)}$ 做梯度下降，会到达哪个极小值点？",
+            _("Gradient descent on {f} starts at ${start}$ with $\\eta = {lr}$. Which minimum does it reach?").format(
+                f=f_tex, start=_point_tex(names, start), lr=tex(lr)
             ),
-            both(
-                f"The run settles at step {run.stop.k} near the minimum at ${_point_tex(names, tuple(best.point.values()))}$.",
-                f"迭代在第 {run.stop.k} 步稳定在极小值点 ${_point_tex(names, tuple(best.point.values()))}$ 附近。",
+            _("The run settles at step {k} near the minimum at ${point}$.").format(
+                k=run.stop.k, point=_point_tex(names, tuple(best.point.values()))
             ),
         )
     if ask == "steps_to_tolerance":
@@ -218,22 +205,22 @@ def _quantity(section: Ask, part: Part, lesson: Lesson) -> tuple[Any, Text, Text
             raise _fail(
                 lesson,
                 section,
-                f"|f'| does not fall to {sp.sstr(below)} within {section.max_steps} steps: {run.stop.message}",
+                _("|f'| does not fall to {below} within {steps} steps: {message}").format(
+                    below=sp.sstr(below), steps=section.max_steps, message=run.stop.message
+                ),
                 "max_steps",
             )
         k = sp.Integer(run.stop.k)
         size = "|f'(x)|" if len(names) == 1 else "|\\partial f/\\partial v|"
         return (
             k,
-            both(
-                f"Gradient descent on {f_tex} starts at ${_point_tex(names, start)}$ with $\\eta = {tex(lr)}$. "
-                f"After how many steps is ${size} \\le {tex(below)}$ for the first time?",
-                f"在 {f_tex} 上从 ${_point_tex(names, start)}$ 出发、$\\eta = {tex(lr)}$ 做梯度下降，"
-                f"第几步时 ${size} \\le {tex(below)}$ 首次成立？",
-            ),
-            both(f"At step {k}: {run.stop.message}.", f"第 {k} 步：{run.stop.message}。"),
+            _(
+                "Gradient descent on {f} starts at ${start}$ with $\\eta = {lr}$. "
+                "After how many steps is ${size} \\le {below}$ for the first time?"
+            ).format(f=f_tex, start=_point_tex(names, start), lr=tex(lr), size=size, below=tex(below)),
+            _("At step {k}: {message}.").format(k=k, message=run.stop.message),
         )
-    raise _fail(lesson, section, f"unknown quantity to ask: {ask}")
+    raise _fail(lesson, section, _("unknown quantity to ask: {ask}").format(ask=ask))
 
 
 def _choice_part(i: int, j: int, part: Part) -> Question:
@@ -245,12 +232,12 @@ def _choice_part(i: int, j: int, part: Part) -> Question:
         if option.explain is not None and not option.correct
     )
     chosen = next(o for o in part.options if o.correct)
-    solution = chosen.explain or both(f"The answer is ({right}).", f"答案是 ({right})。")
+    solution = chosen.explain or _("The answer is ({right}).").format(right=right)
     help_ = Help(part.help.hints, part.help.solution or solution, part.help.feedback + explained)
     return Question(
         id=f"s{i}.p{j + 1}",
         kind="choice",
-        prompt=part.prompt or both("Which is it?", "是哪一个？"),
+        prompt=part.prompt or _("Which is it?"),
         expected=right,
         skill="question",
         choices=tuple(Choice(k, o.text) for k, o in zip(keys, part.options)),
@@ -272,10 +259,14 @@ def _question(i: int, section: Ask, lesson: Lesson) -> list[Step]:
                 try:
                     expected, prompt, solution = _quantity(section, part, lesson)
                 except MathError as err:
-                    raise _fail(lesson, section, f"part {j + 1}: {err.message}", "parts") from None
+                    raise _fail(
+                        lesson, section, _("part {j}: {message}").format(j=j + 1, message=err.message), "parts"
+                    ) from None
             else:
                 if any(isinstance(truth[n], tuple) for n in part.uses):
-                    raise _fail(lesson, section, f"part {j + 1}: a formula can only use parts that are one number")
+                    raise _fail(
+                        lesson, section, _("part {j}: a formula can only use parts that are one number").format(j=j + 1)
+                    )
                 answer = _needed(part.answer, lesson, section, "parts")
                 bindings = {symbol(n): truth[n] for n in part.uses}
                 expected = sp.nsimplify(answer.xreplace(bindings)) if bindings else answer
@@ -283,17 +274,14 @@ def _question(i: int, section: Ask, lesson: Lesson) -> list[Step]:
                     formula = answer.xreplace({symbol(n): placeholder(n) for n in part.uses})
                     depends = {n: ids[n] for n in part.uses}
                     given = {n: truth[n] for n in part.uses}
-                    labels = {
-                        n: both(
-                            f"your answer to part {list(ids).index(n) + 1}", f"你第 {list(ids).index(n) + 1} 部分的答案"
-                        )
-                        for n in part.uses
-                    }
-                prompt = both("What is it?", "它是多少？")
+                    labels = {n: _("your answer to part {j}").format(j=list(ids).index(n) + 1) for n in part.uses}
+                prompt = _("What is it?")
                 values = ", ".join(f"${n} = {tex(truth[n])}$" for n in part.uses)
-                solution = both(
-                    f"${sp.latex(part.answer)} = {tex(expected)}$" + (f" with {values}." if values else "."),
-                    f"${sp.latex(part.answer)} = {tex(expected)}$" + (f"，其中 {values}。" if values else "。"),
+                formula_tex = f"${sp.latex(part.answer)} = {tex(expected)}$"
+                solution = (
+                    _("{formula} with {values}.").format(formula=formula_tex, values=values)
+                    if values
+                    else _("{formula}.").format(formula=formula_tex)
                 )
             kind = "vector" if isinstance(expected, tuple) else "number"
             question = Question(
@@ -313,7 +301,7 @@ def _question(i: int, section: Ask, lesson: Lesson) -> list[Step]:
             truth[part.name] = question.expected
             ids[part.name] = qid
         questions.append(question)
-    title = section.title or both("A question", "问题")
+    title = section.title or _("A question")
     fn = section.function
     payload = QuestionPayload(fn.expr, tuple(fn.variables)) if fn else QuestionPayload()
     return [Step(f"s{i}", i, title, section.text or "", payload, tuple(questions), None)]

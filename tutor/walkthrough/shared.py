@@ -1,7 +1,7 @@
 """What every section builder shares.
 
 The shape of an answer (a number for one component, a vector for several),
-the worked solution in both languages, the author's help completed with it,
+the worked solution, the author's help completed with it,
 and the :class:`~tutor.lesson.model.LessonError` that points at the lesson line
 the engine cannot answer.
 """
@@ -12,8 +12,9 @@ import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
+from tutor.i18n import _
 from tutor.lesson.model import Diagnostic, Help, Lesson, LessonError, Where
-from tutor.text import Text, both
+from tutor.text import Text, tr
 from tutor.walkthrough.model import _sympy
 
 
@@ -28,7 +29,7 @@ def _kind(n: int) -> str:
 
 
 def _component(name: str) -> Text:
-    return both(f"the {name} component", f"{name} 分量")
+    return _("the {name} component").format(name=name)
 
 
 def _partials(variables: Sequence[str], of: str = "f") -> tuple[Text, ...]:
@@ -45,20 +46,14 @@ def _with_solution(help: Help | None, solution: Text) -> Help:
     return help if help.solution is not None else dataclasses.replace(help, solution=solution)
 
 
-def _join(*texts: Text | None) -> Text:
-    """Paragraphs in both languages, skipping empty ones."""
-    parts = [t for t in texts if t]
-    out = {}
-    for lang in ("en", "zh"):
-        out[lang] = "\n\n".join(
-            t if isinstance(t, str) else t.get(lang) or t.get("en") or next(iter(t.values()), "") for t in parts
-        )
-    return out
+def _join(*texts: Text | None) -> str:
+    """Paragraphs in the learner's language (lesson texts and the engine's own), skipping empty ones."""
+    return "\n\n".join(tr(t) for t in texts if t)
 
 
-def _lines(pairs: Sequence[tuple[str, str]]) -> Text:
-    """A worked solution from (en, zh) lines."""
-    return both("\n\n".join(en for en, _ in pairs), "\n\n".join(zh for _, zh in pairs))
+def _lines(lines: Sequence[str]) -> str:
+    """A worked solution, one paragraph a line."""
+    return "\n\n".join(lines)
 
 
 def _where(lesson: Lesson, section: Any, *keys: str) -> Where:

@@ -12,9 +12,10 @@ from typing import Any, TypedDict
 
 import sympy as sp
 
+from tutor.i18n import _
 from tutor.lesson.model import TRAINING_QUESTIONS, BatchCompare, Lesson, RegressionModel, TrainingStep
 from tutor.mathinput import symbol
-from tutor.text import Text, both
+from tutor.text import Text
 from tutor.walkthrough.contract import BatchPayload, DataUse, TrainingContext, TrainingPayload
 from tutor.walkthrough.latex import tex, tex_factor, tex_in
 from tutor.walkthrough.model import Question, Step, _sympy, placeholders
@@ -74,7 +75,9 @@ def _training(i: int, section: TrainingStep, lesson: Lesson) -> list[Step]:
     lr = section.learning_rate
     missing = [p for p in names if p not in section.start]
     if missing:
-        raise _fail(lesson, section, f"the start needs a value for {', '.join(missing)}", "start")
+        raise _fail(
+            lesson, section, _("the start needs a value for {missing}").format(missing=", ".join(missing)), "start"
+        )
     params = {p: section.start[p] for p in names}
     update = training.one_update(model.expr, names, model.input, xs, ys, params, lr, samples=section.samples)
     used = update.samples
@@ -89,8 +92,8 @@ def _training(i: int, section: TrainingStep, lesson: Lesson) -> list[Step]:
 
     p_from = f"{sid}.predict" if "predict" in asked else None
     g_from = f"{sid}.gradient" if "gradient" in asked else None
-    label_p = both("your predictions y1", "你算出的预测值 y1")
-    label_g = both("your gradient", "你算出的梯度")
+    label_p = _("your predictions y1")
+    label_g = _("your gradient")
 
     # symbols for the learner's predictions and gradient
     p_syms = placeholders("y1", m) if p_from else _one(preds)
@@ -113,21 +116,27 @@ def _training(i: int, section: TrainingStep, lesson: Lesson) -> list[Step]:
             Question(
                 id=f"{sid}.predict",
                 kind=_kind(m),
-                prompt=both(
-                    f"Step 1, predict: with ${_params_tex(params)}$, what does the model ${_model_tex(model)}$ predict (y1) for "
-                    + ("the sample" if m == 1 else "each sample")
-                    + f" ${model.input} = {tex(_one(_sympy(tuple(inputs))))}$?",
-                    f"第 1 步，预测：在 ${_params_tex(params)}$ 时，模型 ${_model_tex(model)}$ 对"
-                    + ("这个样本" if m == 1 else "每个样本")
-                    + f" ${model.input} = {tex(_one(_sympy(tuple(inputs))))}$ 的预测值 y1 是多少？",
+                prompt=(
+                    _(
+                        "Step 1, predict: with ${params}$, what does the model ${model}$ predict (y1) for the sample "
+                        "${input} = {inputs}$?"
+                    )
+                    if m == 1
+                    else _(
+                        "Step 1, predict: with ${params}$, what does the model ${model}$ predict (y1) for each sample "
+                        "${input} = {inputs}$?"
+                    )
+                ).format(
+                    params=_params_tex(params),
+                    model=_model_tex(model),
+                    input=model.input,
+                    inputs=tex(_one(_sympy(tuple(inputs)))),
                 ),
                 expected=_one(preds),
                 skill="training",
                 help=_with_solution(section.help.get("predict"), _lines(lines_predict)),
                 context=context,
-                parts=tuple(both(f"the prediction for sample {j}", f"样本 {j} 的预测值") for j in used)
-                if m > 1
-                else (),
+                parts=tuple(_("the prediction for sample {j}").format(j=j) for j in used) if m > 1 else (),
             )
         )
     if "loss" in asked:
@@ -138,10 +147,9 @@ def _training(i: int, section: TrainingStep, lesson: Lesson) -> list[Step]:
             Question(
                 id=f"{sid}.loss",
                 kind="number",
-                prompt=both(
-                    f"Step 2, the loss: what is the mean squared error $L = \\frac{{1}}{{n}}\\sum (y_1 - y)^2$ of the predictions against $y = {tex(_one(_sympy(tuple(targets))))}$?",
-                    f"第 2 步，损失函数：预测值与 $y = {tex(_one(_sympy(tuple(targets))))}$ 的均方误差 $L = \\frac{{1}}{{n}}\\sum (y_1 - y)^2$ 是多少？",
-                ),
+                prompt=_(
+                    "Step 2, the loss: what is the mean squared error $L = \\frac{{1}}{{n}}\\sum (y_1 - y)^2$ of the predictions against $y = {tex}$?"
+                ).format(tex=tex(_one(_sympy(tuple(targets))))),
                 expected=_sympy(update.loss),
                 skill="training",
                 help=_with_solution(section.help.get("loss"), _lines(lines_loss)),
@@ -161,9 +169,8 @@ def _training(i: int, section: TrainingStep, lesson: Lesson) -> list[Step]:
             Question(
                 id=f"{sid}.gradient",
                 kind=_kind(k),
-                prompt=both(
-                    f"Step 3, the gradient: what is $\\left({partials}\\right)$ at ${_params_tex(params)}$?",
-                    f"第 3 步，梯度：在 ${_params_tex(params)}$ 处，损失函数的梯度 $\\left({partials}\\right)$ 是多少？",
+                prompt=_("Step 3, the gradient: what is $\\left({partials}\\right)$ at ${params}$?").format(
+                    partials=partials, params=_params_tex(params)
                 ),
                 expected=_one(grad),
                 skill="training",
@@ -182,10 +189,9 @@ def _training(i: int, section: TrainingStep, lesson: Lesson) -> list[Step]:
             Question(
                 id=f"{sid}.update",
                 kind=_kind(k),
-                prompt=both(
-                    f"Step 4, the update: with learning rate $\\eta = {tex(lr)}$, what are the new $\\left({', '.join(names)}\\right)$?",
-                    f"第 4 步，更新：学习率 $\\eta = {tex(lr)}$，新的 $\\left({', '.join(names)}\\right)$ 是多少？",
-                ),
+                prompt=_(
+                    "Step 4, the update: with learning rate $\\eta = {lr}$, what are the new $\\left({names}\\right)$?"
+                ).format(lr=tex(lr), names=", ".join(names)),
                 expected=_one(new),
                 skill="training",
                 help=_with_solution(section.help.get("update"), _lines(lines_update)),
@@ -230,17 +236,18 @@ def _training(i: int, section: TrainingStep, lesson: Lesson) -> list[Step]:
         history=history,
         data_use=data_use(len(xs), (("used", tuple(used)),)),
     )
-    intro = both(
-        f"One weight update of the model $y_1 = {_model_tex(model)}$ on "
-        + (f"sample {used[0]}" if m == 1 else f"{m} samples")
-        + ", in the article's four steps: predict, loss, gradient, update.",
-        f"对模型 $y_1 = {_model_tex(model)}$ 在"
-        + (f"样本 {used[0]}" if m == 1 else f" {m} 个样本")
-        + " 上做一次权重更新，按文章的四步：预测、损失函数、梯度、更新。",
-    )
+    intro = (
+        _(
+            "One weight update of the model $y_1 = {model}$ on sample {sample}, in the article's four steps: predict, loss, gradient, update."
+        )
+        if m == 1
+        else _(
+            "One weight update of the model $y_1 = {model}$ on {m} samples, in the article's four steps: predict, loss, gradient, update."
+        )
+    ).format(model=_model_tex(model), sample=used[0], m=m)
     text = _join(section.text, intro)  # the data table is the views' (from data_use), its samples marked
     solution = _lines([*lines_predict, *lines_loss, *lines_grad, *lines_update])
-    title = section.title or both("One weight update", "一次权重更新")
+    title = section.title or _("One weight update")
     return [Step(sid, i, title, text, payload, tuple(questions), solution)]
 
 
@@ -268,31 +275,36 @@ def _params_tex(params: Mapping[str, Any]) -> str:
     return ", ".join(f"{p} = {tex(_sympy(v))}" for p, v in params.items())
 
 
-def _data_table(input: str, xs: Sequence[Any], ys: Sequence[Any]) -> dict[str, str]:
+def _data_table(input: str, xs: Sequence[Any], ys: Sequence[Any]) -> str:
     rows = [f"| {j} | ${tex(_sympy(a))}$ | ${tex(_sympy(b))}$ |" for j, (a, b) in enumerate(zip(xs, ys))]
     head = f"| # | ${input}$ | $y$ |\n|---|---|---|"
-    return both("\n".join([head, *rows]), "\n".join([head.replace("#", "序号"), *rows]))
+    return "\n".join([head.replace("#", _("#")), *rows])
 
 
 def _predict_lines(
     model: RegressionModel, params: Mapping[str, Any], inputs: Sequence[Any], preds: Sequence[Any]
-) -> list[tuple[str, str]]:
+) -> list[str]:
     values = ", ".join(f"{tex(p)}" for p in preds)
-    line = f"$y_1 = {_model_tex(model)}$ at ${_params_tex(params)}$, ${model.input} = {tex(_one(_sympy(tuple(inputs))))}$: $y_1 = {values}$."
-    line_zh = f"$y_1 = {_model_tex(model)}$，代入 ${_params_tex(params)}$、${model.input} = {tex(_one(_sympy(tuple(inputs))))}$：$y_1 = {values}$。"
-    return [(line, line_zh)]
+    line = _("$y_1 = {model}$ at ${params}$, ${input} = {inputs}$: $y_1 = {values}$.").format(
+        model=_model_tex(model),
+        params=_params_tex(params),
+        input=model.input,
+        inputs=tex(_one(_sympy(tuple(inputs)))),
+        values=values,
+    )
+    return [line]
 
 
-def _loss_lines(preds: Sequence[Any], targets: Sequence[Any], loss: Any) -> list[tuple[str, str]]:
+def _loss_lines(preds: Sequence[Any], targets: Sequence[Any], loss: Any) -> list[str]:
     m = len(preds)
     terms = " + ".join(f"({tex(p)} - {tex_factor(_sympy(t))})^2" for p, t in zip(preds, targets))
     line = f"$L = \\tfrac{{1}}{{{m}}}\\left({terms}\\right) = {tex(_sympy(loss))}$"
-    return [(line, line)]
+    return [line]
 
 
 def _gradient_lines(
     names: Sequence[str], preds: Sequence[Any], targets: Sequence[Any], slopes: Sequence[Any], grad: Sequence[Any]
-) -> list[tuple[str, str]]:
+) -> list[str]:
     m = len(preds)
     out = []
     for c, p in enumerate(names):
@@ -301,17 +313,17 @@ def _gradient_lines(
             for a, b, s in zip(preds, targets, slopes)
         )
         line = f"$\\frac{{\\partial L}}{{\\partial {p}}} = \\tfrac{{2}}{{{m}}}\\left({terms}\\right) = {tex(grad[c])}$"
-        out.append((line, line))
+        out.append(line)
     return out
 
 
 def _update_lines(
     names: Sequence[str], params: Mapping[str, Any], lr: Any, grad: Sequence[Any], new: Sequence[Any]
-) -> list[tuple[str, str]]:
+) -> list[str]:
     out = []
     for p, g, v in zip(names, grad, new):
         line = f"${p} \\leftarrow {p} - \\eta\\,\\frac{{\\partial L}}{{\\partial {p}}} = {tex(_sympy(params[p]))} - {tex(lr)}\\cdot {tex_factor(g)} = {tex(v)}$"
-        out.append((line, line))
+        out.append(line)
     return out
 
 
@@ -331,7 +343,9 @@ def _batch(i: int, section: BatchCompare, lesson: Lesson) -> list[Step]:
     lr = section.learning_rate
     missing = [p for p in names if p not in section.start]
     if missing:
-        raise _fail(lesson, section, f"the start needs a value for {', '.join(missing)}", "start")
+        raise _fail(
+            lesson, section, _("the start needs a value for {missing}").format(missing=", ".join(missing)), "start"
+        )
     start = {p: section.start[p] for p in names}
     runs = training.compare_batches(
         model.expr,
@@ -348,15 +362,12 @@ def _batch(i: int, section: BatchCompare, lesson: Lesson) -> list[Step]:
     order = runs["stochastic"].order
     sid = f"s{i}"
     questions: list[Question] = []
-    lines: list[tuple[str, str]] = []
+    lines: list[str] = []
     n = len(xs)
     kind_words = {
-        "batch": ("Batch gradient descent", "批量梯度下降"),
-        "stochastic": ("Stochastic gradient descent", "随机梯度下降"),
-        "minibatch": (
-            f"Mini-batch gradient descent (batch size {section.batch_size})",
-            f"小批量梯度下降（批量大小 {section.batch_size}）",
-        ),
+        "batch": _("Batch gradient descent"),
+        "stochastic": _("Stochastic gradient descent"),
+        "minibatch": _("Mini-batch gradient descent (batch size {batch_size})").format(batch_size=section.batch_size),
     }
     for kind in BATCH_KINDS:
         first_updates = runs[kind].updates
@@ -366,37 +377,37 @@ def _batch(i: int, section: BatchCompare, lesson: Lesson) -> list[Step]:
         update = training.one_update(model.expr, names, model.input, xs, ys, start, lr, samples=used)
         new = _sympy(tuple(update.next_params[p] for p in names))
         grad = _sympy(update.gradient)
-        en, zh = kind_words[kind]
-        which_en = (
-            "all samples"
+        name = kind_words[kind]
+        which = (
+            _("all samples")
             if len(used) == n
-            else (f"sample {used[0]}" if len(used) == 1 else f"samples {', '.join(map(str, used))}")
-        )
-        which_zh = (
-            "全部样本"
-            if len(used) == n
-            else (f"样本 {used[0]}" if len(used) == 1 else f"样本 {', '.join(map(str, used))}")
+            else _("sample {j}").format(j=used[0])
+            if len(used) == 1
+            else _("samples {js}").format(js=", ".join(map(str, used)))
         )
         update_lines = _update_lines(names, start, lr, grad, new)
         lines.append(
-            (
-                f"**{en}**, first update on {which_en}: the gradient is ${tex(_one(grad))}$.",
-                f"**{zh}**，第一次更新用{which_zh}：梯度是 ${tex(_one(grad))}$。",
+            _("**{name}**, first update on {which}: the gradient is ${gradient}$.").format(
+                name=name, which=which, gradient=tex(_one(grad))
             )
         )
         lines.extend(update_lines)
         if section.by_hand:
-            first_en = " (the first in the shuffled order)" if kind != "batch" else ""
-            first_zh = "（打乱后的顺序中的第一批）" if kind != "batch" else ""
+            first = _(" (the first in the shuffled order)") if kind != "batch" else ""
             questions.append(
                 Question(
                     id=f"{sid}.{kind}",
                     kind=_kind(k),
-                    prompt=both(
-                        f"{en}: the first update uses {which_en}{first_en}. Starting from ${_params_tex(start)}$ with $\\eta = {tex(lr)}$, "
-                        f"what are $\\left({', '.join(names)}\\right)$ after it?",
-                        f"{zh}：第一次更新用{which_zh}{first_zh}。从 ${_params_tex(start)}$ 出发，$\\eta = {tex(lr)}$，"
-                        f"更新后的 $\\left({', '.join(names)}\\right)$ 是多少？",
+                    prompt=_(
+                        "{name}: the first update uses {which}{first}. Starting from ${start}$ with $\\eta = {lr}$, "
+                        "what are $\\left({names}\\right)$ after it?"
+                    ).format(
+                        name=name,
+                        which=which,
+                        first=first,
+                        start=_params_tex(start),
+                        lr=tex(lr),
+                        names=", ".join(names),
                     ),
                     expected=_one(new),
                     skill="batch",
@@ -410,13 +421,13 @@ def _batch(i: int, section: BatchCompare, lesson: Lesson) -> list[Step]:
         run = runs[kind]
         finals.append((kind_words[kind], len(run.updates), run.losses[-1] if run.losses else None))
     lines.append(
-        (
-            f"After {section.epochs} epochs: "
-            + "; ".join(f"{w[0]}: {u} updates, loss {loss:.6g}" for w, u, loss in finals if loss is not None)
-            + ".",
-            f"{section.epochs} 轮之后："
-            + "；".join(f"{w[1]}：{u} 次更新，损失 {loss:.6g}" for w, u, loss in finals if loss is not None)
-            + "。",
+        _("After {epochs} epochs: {results}.").format(
+            epochs=section.epochs,
+            results=_("; ").join(
+                _("{name}: {updates} updates, loss {loss}").format(name=w, updates=u, loss=f"{loss:.6g}")
+                for w, u, loss in finals
+                if loss is not None
+            ),
         )
     )
     payload = BatchPayload(
@@ -436,14 +447,9 @@ def _batch(i: int, section: BatchCompare, lesson: Lesson) -> list[Step]:
             n, tuple((kind, tuple(runs[kind].updates[0].samples)) for kind in BATCH_KINDS if runs[kind].updates)
         ),
     )
-    intro = both(
-        f"Three ways to update on the same {n} samples, from the same start and with the same shuffle (seed {section.seed}): "
-        f"batch gradient descent uses all samples in each update; stochastic gradient descent one sample at a time; "
-        f"mini-batch gradient descent {section.batch_size} samples at a time. The shuffled order is {', '.join(map(str, order))}.",
-        f"在同样的 {n} 个样本上、从同一个起点、用同样的打乱顺序（种子 {section.seed}）比较三种更新方式："
-        f"批量梯度下降每次更新用全部样本；随机梯度下降每次用一个样本；小批量梯度下降每次用 {section.batch_size} 个样本。"
-        f"打乱后的顺序是 {', '.join(map(str, order))}。",
-    )
+    intro = _(
+        "Three ways to update on the same {n} samples, from the same start and with the same shuffle (seed {seed}): batch gradient descent uses all samples in each update; stochastic gradient descent one sample at a time; mini-batch gradient descent {batch_size} samples at a time. The shuffled order is {join}."
+    ).format(n=n, seed=section.seed, batch_size=section.batch_size, join=", ".join(map(str, order)))
     text = _join(section.text, intro)  # the data table is the views' (from data_use), its samples marked
-    title = section.title or both("Batch, stochastic and mini-batch", "批量、随机与小批量梯度下降")
+    title = section.title or _("Batch, stochastic and mini-batch")
     return [Step(sid, i, title, text, payload, tuple(questions), _lines(lines))]
