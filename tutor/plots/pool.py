@@ -38,14 +38,16 @@ def _draw(order: Drawing, path: str, lang: str) -> tuple[str | None, str | None]
     from tutor.errors import TutorError
     from tutor.plots.step import draw
 
+    before = i18n.current_language()
     i18n.set_language(lang)  # a spawned worker starts in English: it speaks the exporter's language
-
     try:
         written = draw(order, Path(path), lang)
     except TutorError as err:
         return None, err.message
     except Exception as err:  # the exporter reports it as it would from its own process
         return None, f"{type(err).__name__}: {err}"
+    finally:
+        i18n.set_language(before)  # drawn here (draw_here), the process keeps its own language
     return (str(written) if written is not None else None), None
 
 
