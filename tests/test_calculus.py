@@ -177,3 +177,24 @@ def test_bounded_below_looks_only_where_f_is_real():
     # x - log(x) lives on x > 0; it tends to +oo at both ends of that domain
     assert calculus.bounded_below(x - sp.log(x), ["x"]) == {"x": True}
     assert calculus.bounded_below(-(x**2), ["x"])["x"] is False
+
+
+def test_why_a_value_is_missing_is_said_in_the_learners_language():
+    from conftest import speaking
+
+    from tutor.calculus import MathError, evaluate, nondifferentiable_at
+
+    x = sp.Symbol("x", real=True)
+
+    def message(f, at):
+        try:
+            evaluate(f, {"x": at})
+        except MathError as err:
+            return err.message
+        raise AssertionError("no error")
+
+    assert message(sp.log(x), -1) == "f is not a real number at x = -1: log needs a positive argument, but x = -1"
+    assert speaking("zh", message, sp.log(x), -1) == "f 在 x = -1 处不是实数：log 的自变量必须为正，但 x = -1"
+    assert speaking("zh", message, 1 / x, 0).startswith("f 在 x = 0 处没有定义")
+    kink = speaking("zh", nondifferentiable_at, sp.Abs(x), {"x": 0})
+    assert kink.startswith("Abs(x) 在 x = 0 处不可导") and "次梯度" in kink

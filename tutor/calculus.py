@@ -18,6 +18,7 @@ from typing import Any
 import sympy as sp
 
 from tutor.errors import TutorError
+from tutor.i18n import N_, _
 from tutor.mathinput import check_size_at, symbol
 
 
@@ -85,16 +86,20 @@ def _why_undefined(f: sp.Expr, point: Point) -> str:
     subs = _substitution(point)
     for part in sp.preorder_traversal(f):
         if isinstance(part, sp.Pow) and part.exp.is_negative and sp.simplify(part.base.xreplace(subs)) == 0:
-            return f"division by zero in {sp.sstr(part)}"
+            return _("division by zero in {part}").format(part=sp.sstr(part))
         if isinstance(part, sp.log):
             arg = part.args[0].xreplace(subs)
             if arg.is_nonpositive:
-                return f"log needs a positive argument, but {sp.sstr(part.args[0])} = {sp.sstr(arg)}"
+                return _("log needs a positive argument, but {argument} = {value}").format(
+                    argument=sp.sstr(part.args[0]), value=sp.sstr(arg)
+                )
         if isinstance(part, sp.Pow) and part.exp == sp.Rational(1, 2):
             arg = part.base.xreplace(subs)
             if arg.is_negative:
-                return f"sqrt needs a non-negative argument, but {sp.sstr(part.base)} = {sp.sstr(arg)}"
-    return "it has no real value there"
+                return _("sqrt needs a non-negative argument, but {argument} = {value}").format(
+                    argument=sp.sstr(part.base), value=sp.sstr(arg)
+                )
+    return _("it has no real value there")
 
 
 def evaluate(f: sp.Expr, point: Point, *, what: str = "f") -> sp.Expr:
@@ -106,15 +111,27 @@ def evaluate(f: sp.Expr, point: Point, *, what: str = "f") -> sp.Expr:
     try:
         value = f.xreplace(_substitution(point))
     except (ValueError, TypeError, ArithmeticError, RecursionError) as err:  # sympy itself failed (huge numbers)
-        raise MathError(f"{what} could not be evaluated at {describe_point(point)} ({type(err).__name__})") from None
+        raise MathError(
+            _("{what} could not be evaluated at {point} ({error})").format(
+                what=_(what), point=describe_point(point), error=type(err).__name__
+            )
+        ) from None
     if value.has(sp.zoo, sp.oo, -sp.oo, sp.nan) or value.is_finite is False:
-        raise MathError(f"{what} is undefined at {describe_point(point)}: {_why_undefined(f, point)}")
+        raise MathError(
+            _("{what} is undefined at {point}: {why}").format(
+                what=_(what), point=describe_point(point), why=_why_undefined(f, point)
+            )
+        )
     if value.is_real is False or value.has(sp.I):
-        raise MathError(f"{what} is not a real number at {describe_point(point)}: {_why_undefined(f, point)}")
+        raise MathError(
+            _("{what} is not a real number at {point}: {why}").format(
+                what=_(what), point=describe_point(point), why=_why_undefined(f, point)
+            )
+        )
     return value
 
 
-def evaluate_vector(fs: Sequence[sp.Expr], point: Point, *, what: str = "the gradient") -> tuple[sp.Expr, ...]:
+def evaluate_vector(fs: Sequence[sp.Expr], point: Point, *, what: str = N_("the gradient")) -> tuple[sp.Expr, ...]:
     return tuple(evaluate(g, point, what=what) for g in fs)
 
 
@@ -143,15 +160,15 @@ def nondifferentiable_at(f: sp.Expr, point: Point) -> str | None:
         if isinstance(part, (sp.Abs, sp.sign)) and part.args[0].xreplace(subs) == 0:
             inner = sp.sstr(part.args[0])
             if isinstance(part, sp.sign):  # a jump, not a kink: no slope fits on both sides
-                return (
-                    f"{sp.sstr(part)} jumps from -1 to 1 where {inner} = 0: it has no slope there, "
-                    f"so the derivative rules give no slope for f at this point."
-                )
-            return (
-                f"{sp.sstr(part)} is not differentiable where {inner} = 0: its slope is -1 on one side "
-                f"and +1 on the other. Any slope between -1 and 1 is a subgradient there; "
-                f"0 is one of them, so a kink like this can itself be the minimum."
-            )
+                return _(
+                    "{part} jumps from -1 to 1 where {inner} = 0: it has no slope there, "
+                    "so the derivative rules give no slope for f at this point."
+                ).format(part=sp.sstr(part), inner=inner)
+            return _(
+                "{part} is not differentiable where {inner} = 0: its slope is -1 on one side "
+                "and +1 on the other. Any slope between -1 and 1 is a subgradient there; "
+                "0 is one of them, so a kink like this can itself be the minimum."
+            ).format(part=sp.sstr(part), inner=inner)
     return None
 
 

@@ -433,7 +433,7 @@ def _descend(
         if kink:
             return Descent(record, stop=Stop("not_differentiable", 0, kink))
         for g in evaluate_grad:
-            evaluate(g, named, what="the derivative")
+            evaluate(g, named, what=N_("the derivative"))
     except TooLarge as err:  # defined but huge: floats overflow in the loop below and say so
         if exact:
             return Descent(record, stop=Stop("exact_limit", 0, err.message))
