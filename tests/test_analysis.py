@@ -533,7 +533,7 @@ def test_export_names_a_local_bound_as_local(tmp_path):
         Function(parse_expression("x^4 - 4x", ("x",)), ("x",), "x^4 - 4x"), {"x": sp.Integer(2)}, sp.Rational(1, 20)
     )
     wt = build_walkthrough(Lesson("t", "T", "", (section,), path="t.yaml"))
-    text = export.export_markdown(wt, tmp_path, "en").read_text(encoding="utf-8")
+    text = export.export_markdown(wt, tmp_path).read_text(encoding="utf-8")
     assert "largest curvature" not in text and "steepest curvature" not in text
     assert "a local value" in text and "2/L = \\tfrac{1}{6}" in text
 

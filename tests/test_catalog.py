@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import speaking
 
 from tutor import paths
 from tutor.errors import TutorError
@@ -118,19 +119,19 @@ def test_resolve_a_broken_lesson_raises_every_diagnostic(bundled):
 def test_text_table_in_each_language(bundled):
     write(bundled, "a.yaml", "alpha", order=1)
     (bundled / "z.yaml").write_text("id: z\ntitle: T\nsections: []\n")
-    english = lessons_report([], "text", "en").splitlines()
+    english = lessons_report([], "text").splitlines()
     assert english[0].split() == ["id", "title", "status"]
     assert english[1].split() == ["alpha", "Lesson", "alpha", "ok"]
     assert english[2].startswith("z ") and english[2].endswith("error: a lesson needs at least one section")
     assert english[-1] == "2 lessons, 1 broken"
-    chinese = lessons_report([], "text", "zh").splitlines()
+    chinese = speaking("zh", lessons_report, [], "text").splitlines()
     assert "第 alpha 课" in chinese[1]
 
 
 def test_json_has_id_title_path_order_error(bundled):
     write(bundled, "a.yaml", "alpha", order=3)
     (bundled / "z.yaml").write_text("- not a lesson\n")
-    data = json.loads(lessons_report([], "json", "zh"))
+    data = json.loads(speaking("zh", lessons_report, [], "json"))
     assert data[0] == {
         "id": "alpha",
         "title": "第 alpha 课",
@@ -144,8 +145,8 @@ def test_json_has_id_title_path_order_error(bundled):
 
 
 def test_no_lessons_at_all(bundled):
-    assert lessons_report([], "text", "en").startswith("no lessons found (looked in ")
-    assert json.loads(lessons_report([], "json", "en")) == []
+    assert lessons_report([], "text").startswith("no lessons found (looked in ")
+    assert json.loads(lessons_report([], "json")) == []
 
 
 def test_the_cli_command(bundled, tmp_path):
@@ -172,14 +173,14 @@ def test_an_unchanged_listing_comes_from_the_cache_without_loading_a_lesson(bund
 
     write(bundled, "a.yaml", "alpha", order=1)
     (bundled / "z.yaml").write_text("id: z\ntitle: T\nsections: []\n")
-    first = lessons_report([], "text", "en"), lessons_report([], "json", "zh")
+    first = lessons_report([], "text"), speaking("zh", lessons_report, [], "json")
     assert (paths.data_dir() / "cache" / "lessons.json").is_file()
 
     def no_loading(*args):
         raise AssertionError("a lesson was loaded for an unchanged listing")
 
     monkeypatch.setattr(catalog, "find_lessons", no_loading)
-    assert (lessons_report([], "text", "en"), lessons_report([], "json", "zh")) == first
+    assert (lessons_report([], "text"), speaking("zh", lessons_report, [], "json")) == first
 
 
 @pytest.mark.parametrize(
@@ -193,9 +194,9 @@ def test_an_unchanged_listing_comes_from_the_cache_without_loading_a_lesson(bund
 )
 def test_any_change_to_the_lesson_files_lists_them_afresh(bundled, change):
     write(bundled, "a.yaml", "alpha", order=1)
-    lessons_report([], "text", "en")
+    lessons_report([], "text")
     change(bundled)
-    cached = json.loads(lessons_report([], "json", "en"))
+    cached = json.loads(lessons_report([], "json"))
     from tutor.lesson import catalog
 
     fresh = json.loads(json.dumps([catalog._row(e) for e in find_lessons([])]))
@@ -206,7 +207,7 @@ def test_any_change_to_the_lesson_files_lists_them_afresh(bundled, change):
 
 def test_a_damaged_or_foreign_cache_is_ignored_and_replaced(bundled):
     write(bundled, "a.yaml", "alpha", order=1)
-    expected = lessons_report([], "text", "en")
+    expected = lessons_report([], "text")
     cache = paths.data_dir() / "cache" / "lessons.json"
     key = json.loads(cache.read_text(encoding="utf-8"))["key"]
     for damaged in [
@@ -217,13 +218,13 @@ def test_a_damaged_or_foreign_cache_is_ignored_and_replaced(bundled):
         json.dumps({"key": "another", "rows": []}),
     ]:
         cache.write_text(damaged, encoding="utf-8")
-        assert lessons_report([], "text", "en") == expected
+        assert lessons_report([], "text") == expected
         assert json.loads(cache.read_text(encoding="utf-8"))["key"] == key
 
 
 def test_the_cache_is_trusted_for_the_listing_only(bundled):
     write(bundled, "a.yaml", "alpha", order=1)
-    lessons_report([], "text", "en")
+    lessons_report([], "text")
     cache = paths.data_dir() / "cache" / "lessons.json"
     data = json.loads(cache.read_text(encoding="utf-8"))
     data["rows"][0]["path"] = "/elsewhere/evil.yaml"
@@ -237,7 +238,7 @@ def test_a_read_only_data_folder_still_lists(bundled, monkeypatch, tmp_path):
     blocked = tmp_path / "a-file"
     blocked.write_text("not a folder")
     monkeypatch.setenv("TUTOR_HOME", str(blocked))  # the cache folder cannot be made inside a file
-    assert lessons_report([], "text", "en").splitlines()[1].split()[0] == "alpha"
+    assert lessons_report([], "text").splitlines()[1].split()[0] == "alpha"
 
 
 def test_the_cached_listing_imports_neither_yaml_nor_sympy(tmp_path):

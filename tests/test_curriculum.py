@@ -277,10 +277,7 @@ def test_plain_mode_walks_to_the_end(stem):
         if not step.questions:
             lines.append("")
     out = io.StringIO()
-    assert (
-        speaking("zh", run_plain, str(LESSONS / f"{stem}.yaml"), [], "zh", io.StringIO("\n".join(lines) + "\n"), out)
-        == 0
-    )
+    assert speaking("zh", run_plain, str(LESSONS / f"{stem}.yaml"), [], io.StringIO("\n".join(lines) + "\n"), out) == 0
     n = len(walkthrough(stem).questions())
     assert f"课程完成：{n} 题中 {n} 题一次答对" in out.getvalue()  # every one right at the first try
 

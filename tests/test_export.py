@@ -64,14 +64,14 @@ def walkthrough() -> Walkthrough:
 @pytest.fixture(scope="module")
 def exported(walkthrough, tmp_path_factory) -> Path:
     """The English export, written once for the tests that only read it."""
-    return export.export_markdown(walkthrough, tmp_path_factory.mktemp("en"), "en")
+    return export.export_markdown(walkthrough, tmp_path_factory.mktemp("en"))
 
 
 @pytest.fixture(scope="module")
 def exported_zh(tmp_path_factory) -> Path:
     """The Chinese export of the walkthrough built in Chinese (its words are said in the language it is built in)."""
     walkthrough_zh = speaking("zh", build_walkthrough, five_x_squared())
-    return speaking("zh", export.export_markdown, walkthrough_zh, tmp_path_factory.mktemp("zh"), "zh")
+    return speaking("zh", export.export_markdown, walkthrough_zh, tmp_path_factory.mktemp("zh"))
 
 
 def files(folder: Path) -> dict[str, bytes]:
@@ -126,7 +126,7 @@ def test_sign_change_reasoning_and_table_mark(tmp_path):
         "",
         (Descent(function=f, start={"x": 1}, learning_rate=R(3, 20), stop=("sign-change",), max_steps=5, by_hand=2),),
     )
-    text = export.export_markdown(build_walkthrough(lesson), tmp_path, "en").read_text(encoding="utf-8")
+    text = export.export_markdown(build_walkthrough(lesson), tmp_path).read_text(encoding="utf-8")
     assert r"$x_{1} = x_{0} - \eta\, f'(x_{0}) = 1 - \tfrac{3}{20}\cdot 10 = - \tfrac{1}{2}$" in text
     assert (
         r"| $1$ | $- \tfrac{1}{2}$ | $\tfrac{5}{4}$ | $-5$ | $-$ | yes: the minimum lies between $x_{0}$ and $x_{1}$ |"
@@ -152,7 +152,7 @@ def test_images_sit_beside_the_markdown_as_800_by_500_pngs(exported):
 
 def test_exporting_twice_gives_identical_bytes(tmp_path, exported_zh):
     walkthrough_zh = speaking("zh", build_walkthrough, five_x_squared())
-    speaking("zh", export.export_markdown, walkthrough_zh, tmp_path, "zh")
+    speaking("zh", export.export_markdown, walkthrough_zh, tmp_path)
     a, b = files(exported_zh.parent), files(tmp_path)
     assert len(a) == 5 and a == b
 
@@ -172,7 +172,7 @@ def test_two_variable_table_shows_the_point_signs_and_which_partial_changed_sign
     f = x**2 + 10 * y**2
     run = descent.run(f, ["x", "y"], [1, 1], R(1, 10), steps=1, exact=True)
     step = Step("s0.run", 0, "Run", "", RunPayload(**descent_facts(f, ("x", "y"), run, len(run.steps) - 1)))
-    text, images = export.render_markdown(Walkthrough("two", "Two", "", (step,)), "en")
+    text, images = export.render_markdown(Walkthrough("two", "Two", "", (step,)))
     assert images == []
     row = r"| $1$ | $\left(\tfrac{4}{5}, -1\right)$ | $\tfrac{266}{25}$ | $\left(\tfrac{8}{5}, -20\right)$ | ($+$, $-$) | yes, in $y$ |"
     assert row in text
@@ -183,7 +183,7 @@ def test_two_variable_table_shows_the_point_signs_and_which_partial_changed_sign
 def _run_table(f, variables, start, lr, steps):
     run = descent.run(f, list(variables), start, lr, steps=steps, exact=True)
     step = Step("s0.run", 0, "Run", "", RunPayload(**descent_facts(f, tuple(variables), run, len(run.steps) - 1)))
-    text, _images = export.render_markdown(Walkthrough("long", "Long", "", (step,)), "en")
+    text, _images = export.render_markdown(Walkthrough("long", "Long", "", (step,)))
     return {line.split(" | ")[0]: line for line in text.splitlines() if line.startswith("| $")}
 
 
@@ -246,7 +246,7 @@ def test_a_walkthrough_without_solutions_still_gets_its_worked_update(tmp_path):
     run = descent.run(5 * x**2, ["x"], [1], R(1, 20), steps=2, exact=True)
     payload = with_picture(IterationPayload(**descent_facts(5 * x**2, ("x",), run, 0)), Sampler())
     step = Step("s0.k0", 0, "Iteration 0", "", payload)
-    text, images = export.render_markdown(Walkthrough("hand", "Hand", "", (step,)), "en", tmp_path, "hand")
+    text, images = export.render_markdown(Walkthrough("hand", "Hand", "", (step,)), tmp_path, "hand")
     assert r"$$x_{1} = x_{0} - \eta f'(x_{0}) = 1 - \tfrac{1}{20}\cdot 10 = \tfrac{1}{2}$$" in text
     assert "**decrease**" in text
     assert images == [tmp_path / "s0.k0.png"]
@@ -265,7 +265,7 @@ def test_a_training_step_without_a_solution_gets_its_update_and_the_engines_run(
     )
     built = build_walkthrough(load_lesson_text(text))
     steps = tuple(dataclasses.replace(s, solution=None, questions=()) for s in built.steps)
-    markdown, _ = export.render_markdown(Walkthrough("t", "T", "", steps), "en", None, "t")
+    markdown, _ = export.render_markdown(Walkthrough("t", "T", "", steps), None, "t")
     # by hand: y1 = (0, 1, 2, 3), ∂L/∂w = (2/4)·Σ(y1 − y)·x = −10, ∂L/∂b = (2/4)·Σ(y1 − y) = −5
     assert (
         r"w \leftarrow w - \eta \frac{\partial L}{\partial w} = 1 - \tfrac{1}{10}\cdot \left(-10\right) = 2" in markdown
@@ -293,7 +293,7 @@ def test_transcript_shows_each_answer_beside_the_right_one(tmp_path, walkthrough
         attempt("s2.k1.next", "`rm -rf`", "invalid", "That is not a number.", kind="invalid"),
         attempt("gone.question", "3", "wrong"),
     ]
-    path = export.export_transcript("five-x-squared", attempts, walkthrough, tmp_path, "en")
+    path = export.export_transcript("five-x-squared", attempts, walkthrough, tmp_path)
     text = path.read_text(encoding="utf-8")
     assert path.name == "five-x-squared-progress.md"
     assert "- You answered `5x`: ❌ wrong" in text
@@ -329,7 +329,7 @@ def test_export_command_writes_each_lesson_and_says_so(tmp_path, monkeypatch):
     lesson = tmp_path / "tiny.yaml"
     lesson.write_text(TINY, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
-    lines = list(export.export_command([str(lesson)], Path("out"), False, [], "en"))
+    lines = list(export.export_command([str(lesson)], Path("out"), False, []))
     assert lines == ["wrote out/tiny-descent.md (2 images)"]
     text = (tmp_path / "out" / "tiny-descent.md").read_text(encoding="utf-8")
     # x1 = 2 - (1/4)*4 = 1
@@ -337,7 +337,7 @@ def test_export_command_writes_each_lesson_and_says_so(tmp_path, monkeypatch):
 
 
 def test_export_command_reports_a_missing_lesson_and_fails(tmp_path):
-    out = export.export_command(["no-such-lesson-here"], tmp_path, False, [], "en")
+    out = export.export_command(["no-such-lesson-here"], tmp_path, False, [])
     first = next(out)
     assert first.startswith("skipped no-such-lesson-here:")
     with pytest.raises(export.ExportError, match="1 lesson could not be exported"):
@@ -352,7 +352,7 @@ def test_export_command_transcript_uses_the_progress_store(tmp_path, monkeypatch
     store = ProgressStore()
     store.record("tiny-descent", "s0.k0.derivative", "4", "right", "Right: 2x at 2 is 4.")
     store.close()
-    lines = list(export.export_command([str(lesson)], tmp_path / "out", True, [], "en"))
+    lines = list(export.export_command([str(lesson)], tmp_path / "out", True, []))
     assert lines == [f"wrote {tmp_path / 'out' / 'tiny-descent-progress.md'}"]
     text = (tmp_path / "out" / "tiny-descent-progress.md").read_text(encoding="utf-8")
     assert "- You answered `4`: ✅ right" in text and "> Feedback: Right: 2x at 2 is 4." in text
@@ -367,7 +367,7 @@ def test_export_command_with_no_names_exports_every_lesson_found_and_reports_bro
     (bundled / "tiny.yaml").write_text(TINY, encoding="utf-8")
     (extra / "broken.yaml").write_text("id: broken\ntitle: [not, text\n", encoding="utf-8")
     monkeypatch.setattr(paths, "bundled_lessons_dir", lambda: bundled)
-    lines = export.export_command([], tmp_path / "out", False, [extra], "en")
+    lines = export.export_command([], tmp_path / "out", False, [extra])
     first, second = next(lines), next(lines)
     assert {first.split()[0], second.split()[0]} == {"wrote", "skipped"}
     assert any(line.endswith("tiny-descent.md (2 images)") for line in (first, second))
@@ -379,7 +379,7 @@ def test_directions_of_several_variables_name_each_variable(tmp_path, bundled_wa
     """The gradient lesson asks one direction per variable: the answer names x, z, m, not 0, 1, 2."""
     from tutor.export import export_markdown
 
-    text = export_markdown(bundled_walkthrough("gradients"), tmp_path, "en").read_text()
+    text = export_markdown(bundled_walkthrough("gradients"), tmp_path).read_text()
     # at (1, 1, 1) the gradient (4, 12, 21) is positive in every component: decrease all three
     assert "$x$: decrease; $z$: decrease; $m$: decrease" in text
     assert "$0$: decrease" not in text

@@ -20,6 +20,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from conftest import speaking
 
 from tutor.progress import DB_NAME, ProgressStore
 
@@ -99,7 +100,8 @@ def drive_plain(lines: list[str], lesson: str, lang: str = "en") -> str:
     from tutor.plain import run_plain
 
     out = io.StringIO()
-    code = run_plain(lesson, [], lang, stdin=io.StringIO("".join(line + "\n" for line in lines)), stdout=out)
+    stdin = io.StringIO("".join(line + "\n" for line in lines))
+    code = speaking(lang, run_plain, lesson, [], stdin=stdin, stdout=out)
     assert code == 0
     return out.getvalue()
 
@@ -108,7 +110,7 @@ def drive_plain(lines: list[str], lesson: str, lang: str = "en") -> str:
 def no_plots(monkeypatch):
     import tutor.plots
 
-    monkeypatch.setattr(tutor.plots, "plot_step", lambda step, path, lang="en": None)
+    monkeypatch.setattr(tutor.plots, "plot_step", lambda step, path: None)
 
 
 # --- kill -9 --------------------------------------------------------------------------------------
@@ -310,7 +312,7 @@ async def test_damaged_file_in_the_app_is_notified_and_the_learner_carries_on(no
 
     progress_file().parent.mkdir(parents=True, exist_ok=True)
     truncated(progress_file())
-    app = TutorApp(None, [], "en", images=False)
+    app = TutorApp(None, [], images=False)
     async with app.run_test(size=(100, 32), notifications=True) as pilot:
         await settle(pilot)
         shown = [str(n.message) for n in app._notifications]
@@ -425,7 +427,7 @@ def test_a_data_folder_under_a_file_cannot_be_made_plain_mode_and_progress_carry
 async def test_read_only_in_the_app_is_notified_and_answers_still_count(read_only, no_plots):
     from tutor.app.app import TutorApp
 
-    app = TutorApp(None, [], "en", images=False)
+    app = TutorApp(None, [], images=False)
     async with app.run_test(size=(100, 32), notifications=True) as pilot:
         await settle(pilot)
         await pilot.press("enter")
@@ -500,7 +502,7 @@ async def test_a_full_disk_in_the_app_is_notified_when_it_happens(no_plots, full
     from tutor.app.app import TutorApp
 
     full_disk()
-    app = TutorApp(None, [], "en", images=False)
+    app = TutorApp(None, [], images=False)
     async with app.run_test(size=(100, 32), notifications=True) as pilot:
         await settle(pilot)
         await pilot.press("enter")

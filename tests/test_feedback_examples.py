@@ -282,7 +282,10 @@ def session(tmp_path):
     from tutor.session import LessonSession
 
     def make(n: int, lang: str = "en"):
-        return LessonSession(lesson(n), ProgressStore(tmp_path / f"p{n}{lang}.sqlite3"), lang)
+        from tutor import i18n
+
+        i18n.set_language(lang)  # the session speaks the process's language (conftest puts English back)
+        return LessonSession(lesson(n), ProgressStore(tmp_path / f"p{n}{lang}.sqlite3"))
 
     return make
 

@@ -89,7 +89,7 @@ STARTS = {"en": ("Right", "Not right", "Close", "Skipped"), "zh": ("正确", "�
 def plain_feedback(lessons, lang: str = "en") -> list[str]:
     lines = [""] + [a for a, _ in ANSWERS] + [""] * 6
     out = io.StringIO()
-    run_plain(str(lessons / "five-x-squared.yaml"), [], lang, stdin=io.StringIO("\n".join(lines) + "\n"), stdout=out)
+    run_plain(str(lessons / "five-x-squared.yaml"), [], stdin=io.StringIO("\n".join(lines) + "\n"), stdout=out)
     text = out.getvalue()
     told = []
     for line in text.splitlines():
@@ -102,7 +102,7 @@ def plain_feedback(lessons, lang: str = "en") -> list[str]:
 async def tui_feedback(lessons, lang: str = "en") -> list[str]:
     from tutor.app.app import TutorApp
 
-    app = TutorApp(None, [lessons], lang, images=False)
+    app = TutorApp(None, [lessons], images=False)
     told = []
     async with app.run_test(size=(110, 36)) as pilot:
 
@@ -141,7 +141,7 @@ async def test_plain_mode_and_the_tui_give_the_same_feedback(lessons, monkeypatc
     from tutor import i18n
 
     i18n.set_language(lang)  # the language is the process's, chosen once, as the CLI does
-    monkeypatch.setattr(tutor.plots, "plot_step", lambda step, path, lang="en": None)
+    monkeypatch.setattr(tutor.plots, "plot_step", lambda step, path: None)
     monkeypatch.setenv("TUTOR_HOME", str(tmp_path / "plain-learner"))
     plain = plain_feedback(lessons, lang)
     monkeypatch.setenv("TUTOR_HOME", str(tmp_path / "tui-learner"))  # a learner starting afresh
@@ -159,8 +159,8 @@ async def test_a_wrong_answer_is_selected_so_typing_replaces_it(lessons, monkeyp
     import tutor.plots
     from tutor.app.app import TutorApp
 
-    monkeypatch.setattr(tutor.plots, "plot_step", lambda step, path, lang="en": None)
-    app = TutorApp(None, [lessons], "en", images=False)
+    monkeypatch.setattr(tutor.plots, "plot_step", lambda step, path: None)
+    app = TutorApp(None, [lessons], images=False)
     async with app.run_test(size=(110, 36)) as pilot:
 
         async def settle():

@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import speaking
 
-from tutor import i18n
 from tutor.export import export_command
 
 GOLDEN = Path(__file__).parent / "golden" / "lessons"
@@ -19,9 +19,8 @@ GOLDEN = Path(__file__).parent / "golden" / "lessons"
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_export_of_the_bundled_lessons_matches_the_golden_markdown(lang, tmp_path):
-    i18n.set_language(lang)  # as the CLI does for --lang (the autouse fixture speaks English again after)
-    lines = list(export_command([], tmp_path, False, [], lang))
-    assert all(line.startswith("wrote ") for line in lines), lines
+    lines = speaking(lang, lambda: list(export_command([], tmp_path, False, [])))
+    assert all(line.startswith({"en": "wrote ", "zh": "已写入 "}[lang]) for line in lines), lines
     expected = {p.name: p.read_text(encoding="utf-8") for p in sorted((GOLDEN / lang).glob("*.md"))}
     written = {p.name: p.read_text(encoding="utf-8") for p in sorted(tmp_path.glob("*.md"))}
     assert len(expected) == 8 and sorted(written) == sorted(expected)

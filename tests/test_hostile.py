@@ -1188,7 +1188,7 @@ async def test_the_full_screen_tutor_shows_escapes_and_never_holds_them(tmp_path
 
     lesson = tmp_path / "escapes.yaml"
     lesson.write_text(ESC_LESSON, encoding="utf-8")
-    app = TutorApp(load_lesson(lesson), [], "en", images=False)
+    app = TutorApp(load_lesson(lesson), [], images=False)
 
     def contents() -> str:
         screen = app.screen

@@ -125,7 +125,7 @@ def test_progress_command_shows_mastery(tmp_path, monkeypatch):
     for verdict in ("right", "right", "wrong"):
         store.record("lesson-a", "s1.derivative", answer="10x", verdict=verdict, skill="derivative")
     store.close()
-    out = progress_report("json", None, [], "en")
+    out = progress_report("json", None, [])
     import json
 
     data = json.loads(out)

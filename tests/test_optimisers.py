@@ -423,13 +423,13 @@ def test_a_lesson_with_nesterov_and_rmsprop_passes_check_and_builds(lesson_file,
     assert nexts["s2.k0.next"].expected == sp.Rational(1, 4)
 
     out = tmp_path / "out"
-    md = export.export_markdown(walk, out, "en").read_text(encoding="utf-8")
+    md = export.export_markdown(walk, out).read_text(encoding="utf-8")
     # each optimiser's own rule, in its own words, beside the engine's next iterate
     assert r"(Nesterov momentum: $b_{k+1} = \beta\, b_k + \nabla f(\mathbf{x}_{0})" in md
     assert r"(RMSProp: $v_{k+1} = \alpha\, v_k + (1-\alpha)\, \nabla f(\mathbf{x}_{0})^2" in md
     assert (out / "new-optimisers" / "s1.run.png").is_file()
     walk_zh = speaking("zh", build_walkthrough, lesson)  # a walkthrough speaks the language it was built in
-    zh = speaking("zh", export.export_markdown, walk_zh, tmp_path / "zh", "zh").read_text(encoding="utf-8")
+    zh = speaking("zh", export.export_markdown, walk_zh, tmp_path / "zh").read_text(encoding="utf-8")
     assert "（Nesterov 动量法：$b_{k+1}" in zh
 
 

@@ -13,6 +13,7 @@ import sys
 import textwrap
 
 import pytest
+from conftest import speaking
 
 from tutor.plain import run_plain
 from tutor.progress import ProgressStore
@@ -57,7 +58,8 @@ class Tty(io.StringIO):
 
 def drive(lines: list[str], lesson: str | None, dirs, lang: str = "en") -> tuple[int, str]:
     out = io.StringIO()
-    code = run_plain(lesson, list(dirs), lang, stdin=io.StringIO("".join(line + "\n" for line in lines)), stdout=out)
+    stdin = io.StringIO("".join(line + "\n" for line in lines))
+    code = speaking(lang, run_plain, lesson, list(dirs), stdin=stdin, stdout=out)
     return code, out.getvalue()
 
 
@@ -138,7 +140,7 @@ def test_a_derive_step_shows_the_derivation_once_answered(lesson_path):
 
 def test_quit_and_typed_input_at_a_terminal(lesson_path):
     out = io.StringIO()
-    code = run_plain(str(lesson_path), [], "en", stdin=Tty("\nquit\n"), stdout=out)
+    code = run_plain(str(lesson_path), [], stdin=Tty("\nquit\n"), stdout=out)
     assert code == 0 and "Progress saved" in out.getvalue()
     assert "\nquit\n" not in out.getvalue()  # a terminal echoes by itself
 

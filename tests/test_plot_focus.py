@@ -36,7 +36,7 @@ def test_a_diverged_run_does_not_shrink_the_one_being_taught(tmp_path, figures):
     slow = descent.run(f, ["x", "y"], [5, 1], 0.01, steps=30, exact=False)
     assert gd.stop.reason == "diverged" or abs(float(gd.steps[-1].point[1])) > 1e6
     runs = {"gd": gd, "slow": slow}
-    plots.plot_optimizers(comparison_picture(f, ["x", "y"], runs, Sampler()), tmp_path / "opt.png", "en")
+    plots.plot_optimizers(comparison_picture(f, ["x", "y"], runs, Sampler()), tmp_path / "opt.png")
     ax = figures[-1].axes[0]
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
     # by hand, η = 0.01: x_k = 5·0.98^k and y_k = 0.5^k, so the settled run spans 5·0.98^30 ≤ x ≤ 5, 0 < y ≤ 1;
@@ -51,7 +51,7 @@ def test_the_minimum_label_sits_at_the_foot_of_the_axes(tmp_path, figures):
     run = descent.run(f, ["x"], [1], sp.Rational(1, 8), steps=2, exact=False)
     minimum = 1.1309  # f′(x) = 4x³ − 6x + 1 = 0 near 1.131 (by Newton's method by hand: 1.13095)
     found = [{"point": {"x": minimum}, "kind": "minimum"}]
-    plots.plot_run(descent_picture(f, ["x"], run, Sampler(), minima_found=found), tmp_path / "run.png", "en")
+    plots.plot_run(descent_picture(f, ["x"], run, Sampler(), minima_found=found), tmp_path / "run.png")
     fig = figures[-1]
     fig.canvas.draw()
     ax = fig.axes[0]
@@ -83,6 +83,6 @@ def test_one_update_without_a_run_after_it_has_no_empty_loss_panel(tmp_path, fig
         learning_rate=sp.Rational(1, 10),
         history=None,
     )
-    plots.plot_training(training_picture(data, Sampler()), tmp_path / "one.png", "en")
+    plots.plot_training(training_picture(data, Sampler()), tmp_path / "one.png")
     axes = [ax for ax in figures[-1].axes if ax.get_visible()]
     assert len(axes) == 1 and axes[0].lines  # the data and the models, no empty panel beside them

@@ -19,7 +19,7 @@ def test_has_picture_says_what_plot_step_draws(tmp_path, monkeypatch):
     checked = 0
     for entry in find_lessons([]):
         for step in build_walkthrough(entry.lesson).steps:
-            drawn = plots.plot_step(step, tmp_path / "x.png", "en") is not None
+            drawn = plots.plot_step(step, tmp_path / "x.png") is not None
             assert has_picture(step) == drawn, (entry.id, step.id)
             checked += drawn
     assert checked >= 20
@@ -30,9 +30,9 @@ def test_the_pool_draws_the_same_bytes_as_one_process(tmp_path):
     from tutor.walkthrough import build_walkthrough
 
     walkthrough = build_walkthrough(resolve_lesson("sign-of-the-derivative"))
-    alone, _ = export.render_markdown(walkthrough, "en", tmp_path / "alone", "x")
+    alone, _ = export.render_markdown(walkthrough, tmp_path / "alone", "x")
     with drawing_pool(2):
-        pooled, images = export.render_markdown(walkthrough, "en", tmp_path / "pooled", "x")
+        pooled, images = export.render_markdown(walkthrough, tmp_path / "pooled", "x")
     assert pooled == alone and images
     for image in images:
         assert image.read_bytes() == (tmp_path / "alone" / image.name).read_bytes(), image.name

@@ -42,14 +42,14 @@ R = sp.Rational
 SIZE = (800, 500)  # 8 x 5 inches at 100 dpi
 
 
-def plot_run(f, run, path, lang="en", *, minima=(), bound=None, optimisers=None):
+def plot_run(f, run, path, *, minima=(), bound=None, optimisers=None):
     """The run's picture made as the walkthrough makes it, then drawn."""
     picture = descent_picture(f, run.variables, run, Sampler(), minima_found=minima, bound=bound)
-    return plots.plot_run(picture, path, lang, optimisers=optimisers)
+    return plots.plot_run(picture, path, optimisers=optimisers)
 
 
-def plot_optimizers(f, variables, runs, path, lang="en", optimisers=None):
-    return plots.plot_optimizers(comparison_picture(f, variables, runs, Sampler()), path, lang, optimisers)
+def plot_optimizers(f, variables, runs, path, optimisers=None):
+    return plots.plot_optimizers(comparison_picture(f, variables, runs, Sampler()), path, optimisers)
 
 
 def pictured(step: Step) -> Step:
@@ -121,7 +121,7 @@ def test_the_cjk_font_has_the_article_terms_and_our_symbols():
 def test_chinese_plot_draws_every_glyph_from_the_bundled_font(tmp_path, figures):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        plot_run(5 * x**2, halving_run(), tmp_path / "zh.png", "zh", minima=())
+        speaking("zh", plot_run, 5 * x**2, halving_run(), tmp_path / "zh.png", minima=())
     missing = [str(w.message) for w in caught if "missing from" in str(w.message)]
     assert missing == []
     from matplotlib.font_manager import fontManager
@@ -139,7 +139,7 @@ def test_chinese_plot_draws_every_glyph_from_the_bundled_font(tmp_path, figures)
 
 def test_the_chinese_title_is_chinese(tmp_path, figures):
     words = speaking("zh", optimiser_words, "gd")  # the process speaks one language: the payload's words are in it
-    speaking("zh", plot_run, 5 * x**2, halving_run(), tmp_path / "zh.png", "zh", minima=(), optimisers=words)
+    speaking("zh", plot_run, 5 * x**2, halving_run(), tmp_path / "zh.png", minima=(), optimisers=words)
     title = figures[-1]._suptitle.get_text()
     assert "梯度下降" in title and "步" in title
 
@@ -229,7 +229,7 @@ def test_diverging_run_says_so_and_keeps_the_view_near_the_start(tmp_path, figur
 
 def test_diverging_run_in_chinese_says_diverged(tmp_path, figures):
     run = descent.run(5 * x**2, ["x"], [1], 0.25, steps=200)
-    speaking("zh", plot_run, 5 * x**2, run, tmp_path / "div.png", "zh", minima=())
+    speaking("zh", plot_run, 5 * x**2, run, tmp_path / "div.png", minima=())
     assert "发散" in figures[-1]._suptitle.get_text()
 
 
@@ -295,7 +295,7 @@ def test_optimizers_share_one_contour_plot(tmp_path, figures):
     gd = descent.run(f, ["x", "y"], [-3, 1], 0.09, steps=30)
     mo = descent.run(f, ["x", "y"], [-3, 1], 0.02, steps=30, optimizer=descent.Momentum(0.9))
     words = optimiser_words("gd", "momentum")  # what a run payload carries
-    path = plot_optimizers(f, ["x", "y"], {"gd": gd, "momentum": mo}, tmp_path / "opt.png", "en", words)
+    path = plot_optimizers(f, ["x", "y"], {"gd": gd, "momentum": mo}, tmp_path / "opt.png", words)
     labels = [line.get_label() for line in figures[-1].axes[0].get_lines()]
     assert any(label.startswith("Gradient descent (") for label in labels)
     assert any(label.startswith("Gradient descent with momentum") for label in labels)
@@ -333,7 +333,7 @@ def training_data() -> TrainingPayload:
 
 def test_training_step_draws_the_fit_before_and_after_and_the_loss(tmp_path, figures):
     step = speaking("zh", pictured, Step("t", 3, "t", "", training_data()))
-    path = speaking("zh", plots.plot_step, step, tmp_path / "train.png", "zh")
+    path = speaking("zh", plots.plot_step, step, tmp_path / "train.png")
     left, right = figures[-1].axes[:2]
     labels = [line.get_label() for line in left.get_lines()]
     assert "更新前的模型" in labels and "更新后的模型" in labels
@@ -450,5 +450,5 @@ def test_momentum_run_is_drawn_against_plain_descent(tmp_path, bundled_walkthrou
     assert runs["gd"].steps[0].point == pytest.approx(
         tuple(float(v) for v in runs[step.payload.optimizer].steps[0].point)
     )
-    path = plot_step(step, tmp_path / "compare.png", "en")
+    path = plot_step(step, tmp_path / "compare.png")
     assert Image.open(path).size == (800, 500)

@@ -300,7 +300,7 @@ def test_progress_names_no_command_when_nothing_weak_can_be_practised():
 def no_plots(monkeypatch):
     import tutor.plots
 
-    monkeypatch.setattr(tutor.plots, "plot_step", lambda step, path, lang="en": None)
+    monkeypatch.setattr(tutor.plots, "plot_step", lambda step, path: None)
 
 
 async def settle(pilot) -> None:
@@ -315,7 +315,7 @@ async def test_the_practice_set_opens_in_the_app(no_plots):
     from tutor.practice import practice_lesson
 
     names, f = monomials("derivative", 7)
-    app = TutorApp(practice_lesson("derivative", 7), [], "en", images=False)
+    app = TutorApp(practice_lesson("derivative", 7), [], images=False)
     async with app.run_test(size=(100, 32)) as pilot:
         await settle(pilot)
         screen = app.screen

@@ -9,6 +9,7 @@ import stat
 import sys
 
 import pytest
+from conftest import speaking
 
 from tutor.paths import data_dir
 from tutor.progress import DB_NAME, ProgressStore
@@ -82,7 +83,7 @@ def test_summary_says_not_started_step_and_done_with_score(tmp_path):
     assert store.summary("a", 6) == "not started"
     store.set_position("a", 2)
     assert store.summary("a", 6) == "step 3 of 6"
-    assert store.summary("a", 6, lang="zh") == "第 3 步，共 6 步"
+    assert speaking("zh", store.summary, "a", 6) == "第 3 步，共 6 步"
     # q1 right after a wrong try (counts), q2 revealed then typed (does not count), q3 right
     store.record("a", "q1", "5x", "wrong")
     store.record("a", "q1", "10x", "right")
@@ -178,11 +179,11 @@ def test_progress_command_reset_says_so(tmp_path):
     store.record("five-x-squared", "q1", "10x", "right")
     store.record("five-x-squared", "q2", "1/2", "right")
     store.close()
-    out = progress_report("text", "five-x-squared", [], "en")
+    out = progress_report("text", "five-x-squared", [])
     assert "five-x-squared" in out and "2 attempts" in out
     assert ProgressStore().attempts() == []
     ProgressStore().record("five-x-squared", "q1", "10x", "right")
-    data = json.loads(progress_report("json", "five-x-squared", [], "en"))
+    data = json.loads(progress_report("json", "five-x-squared", []))
     assert data["reset"] == "five-x-squared" and data["attempts_removed"] == 1
 
 
@@ -202,19 +203,19 @@ def test_progress_command_lists_lessons_mastery_and_what_next(tmp_path):
     store.record("my-lesson", "s0.derivative", "10x", "right", skill="derivative")
     store.close()
 
-    text = progress_report("text", None, [folder], "en")
+    text = progress_report("text", None, [folder])
     line = next(l for l in text.splitlines() if "my-lesson" in l)
     assert "step 2 of 3" in line and "Mine" in line
     assert "Mastery per skill" in text and "derivative rules" in text
 
-    data = json.loads(progress_report("json", None, [folder], "en"))
+    data = json.loads(progress_report("json", None, [folder]))
     mine = next(l for l in data["lessons"] if l["id"] == "my-lesson")
     assert mine["step"] == 2 and mine["total_steps"] == 3 and mine["right"] == 1 and mine["tried"] == 1
     assert 0 < data["mastery"]["derivative"] < 1
     others = [l for l in data["lessons"] if l["id"] != "my-lesson"]
     assert all(l["status"] == "not started" for l in others)
 
-    zh = progress_report("text", None, [folder], "zh")
+    zh = speaking("zh", progress_report, "text", None, [folder])
     assert "第 2 步，共 3 步" in zh and "各项技能的掌握程度" in zh
 
 
@@ -223,4 +224,4 @@ def test_reset_of_a_lesson_without_progress_is_an_error():
     from tutor.listings import progress_report
 
     with pytest.raises(TutorError, match="no progress is stored"):
-        progress_report("text", "no-such-lesson", [], "en")
+        progress_report("text", "no-such-lesson", [])

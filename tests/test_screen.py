@@ -26,7 +26,7 @@ def lesson_app(lesson_id: str, tmp_path, images: str = "text"):
     from tutor.lesson.catalog import resolve_lesson
 
     store = ProgressStore(tmp_path / "progress.sqlite")
-    return TutorApp(resolve_lesson(lesson_id, []), [], "en", images=images, store=store, resume=False)
+    return TutorApp(resolve_lesson(lesson_id, []), [], images=images, store=store, resume=False)
 
 
 async def go_to(pilot, wanted) -> None:
@@ -255,7 +255,7 @@ async def test_f6_shows_the_rounded_values_exactly(tmp_path):
     from tutor.app.widgets.iterations import IterationTable
 
     store = ProgressStore(tmp_path / "progress.sqlite")
-    app = TutorApp(thirds(tmp_path, 12), [], "en", images="off", store=store, resume=False)
+    app = TutorApp(thirds(tmp_path, 12), [], images="off", store=store, resume=False)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
         screen = app.screen

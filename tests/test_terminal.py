@@ -13,6 +13,7 @@ import subprocess
 import sys
 
 import pytest
+from conftest import speaking
 
 from tutor.progress import ProgressStore
 
@@ -26,14 +27,14 @@ ANSWERS = ["5", "5", "5/4", "0"]  # L(1), L(3), L(3/2), L(2)
 def no_plots(monkeypatch):
     import tutor.plots
 
-    monkeypatch.setattr(tutor.plots, "plot_step", lambda step, path, lang="en": None)
+    monkeypatch.setattr(tutor.plots, "plot_step", lambda step, path: None)
 
 
 def make_app(**kwargs):
     from tutor.app.app import TutorApp
 
     kwargs.setdefault("images", False)
-    return TutorApp(None, [], "en", **kwargs)
+    return TutorApp(None, [], **kwargs)
 
 
 async def settle(pilot) -> None:
@@ -293,7 +294,7 @@ def test_chinese_lesson_text_to_an_ascii_stream_in_process():
     raw = io.BytesIO()
     out = io.TextIOWrapper(raw, encoding="ascii", errors="strict", write_through=True)
     assert tolerant_streams(stdout=out, stderr=out, stdin=io.StringIO()) is True
-    code = run_plain("sign-of-the-derivative", [], "zh", stdin=io.StringIO("\n10x\n"), stdout=out)
+    code = speaking("zh", run_plain, "sign-of-the-derivative", [], stdin=io.StringIO("\n10x\n"), stdout=out)
     assert code == 0
     text = raw.getvalue().decode("ascii")
     assert "5x^2" in text and "?" in text

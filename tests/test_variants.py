@@ -260,7 +260,7 @@ def test_plain_run_stores_the_seed_in_tutor_home(tmp_path, monkeypatch):
 
     lesson = new_lesson(tmp_path / "mine.yaml", "variants")
     out = io.StringIO()
-    assert run_plain(str(lesson), [], "en", stdin=io.StringIO("\n"), stdout=out) == 0
+    assert run_plain(str(lesson), [], stdin=io.StringIO("\n"), stdout=out) == 0
     store = ProgressStore()
     assert store.variant_seed("mine") is not None
     store.close()

@@ -410,10 +410,10 @@ def run_cmd(
     if plain:
         from tutor.plain import run_plain
 
-        sys.exit(run_plain(lesson, list(lesson_dirs), i18n.current_language()))
+        sys.exit(run_plain(lesson, list(lesson_dirs)))
     from tutor.app import run_app
 
-    run_app(lesson, list(lesson_dirs), i18n.current_language(), images=images)
+    run_app(lesson, list(lesson_dirs), images=images)
 
 
 @main.command(
@@ -433,7 +433,6 @@ def practice_cmd(skill: str | None, seed: int | None, plain: bool) -> None:
     from tutor.practice import fresh_seed, next_skill, practice_id, practice_lesson, template_for
     from tutor.progress import ProgressStore
 
-    lang = i18n.current_language()
     if skill is not None:
         template = template_for(skill)  # an unknown skill: one error line, before anything opens
     store = ProgressStore()
@@ -470,10 +469,10 @@ def practice_cmd(skill: str | None, seed: int | None, plain: bool) -> None:
     if plain:
         from tutor.plain import run_plain
 
-        sys.exit(run_plain(lesson, [], lang))
+        sys.exit(run_plain(lesson, []))
     from tutor.app import run_app
 
-    run_app(lesson, [], lang)
+    run_app(lesson, [])
 
 
 @main.command("check", help=N_("Check lesson files (or folders of them): PATH:LINE:COL: messages, exit 1 on errors."))
@@ -516,7 +515,7 @@ def schema_cmd() -> None:
 def lessons_cmd(fmt: str, lesson_dirs) -> None:
     from tutor.listings import lessons_report
 
-    echo(lessons_report(list(lesson_dirs), fmt, i18n.current_language()), fmt=fmt)
+    echo(lessons_report(list(lesson_dirs), fmt), fmt=fmt)
 
 
 @main.command("progress", help=N_("Show your progress and mastery (or reset one lesson)."))
@@ -527,7 +526,7 @@ def lessons_cmd(fmt: str, lesson_dirs) -> None:
 def progress_cmd(fmt: str, reset: str | None, lesson_dirs) -> None:
     from tutor.listings import progress_report
 
-    echo(progress_report(fmt, reset, list(lesson_dirs), i18n.current_language()), fmt=fmt)
+    echo(progress_report(fmt, reset, list(lesson_dirs)), fmt=fmt)
 
 
 @main.command("export", help=N_("Write each LESSON's worked solution as Markdown with its plots."))
@@ -543,7 +542,7 @@ def export_cmd(lessons, out_dir: Path, transcript: bool, variant: int | None, le
     if variant is not None and len(lessons) != 1:
         raise TutorError(_("--variant needs exactly one LESSON"))
     named = [_variant_of(lessons[0], variant, lesson_dirs)] if variant is not None else list(lessons)
-    for line in export_command(named, out_dir, transcript, list(lesson_dirs), i18n.current_language()):
+    for line in export_command(named, out_dir, transcript, list(lesson_dirs)):
         echo(line)
 
 

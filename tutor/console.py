@@ -17,7 +17,9 @@ from sympy.printing.precedence import precedence
 from sympy.printing.pretty.pretty_symbology import pretty_symbol
 from sympy.printing.str import StrPrinter
 
+from tutor.i18n import N_, _, current_language
 from tutor.notation import sign_mark
+from tutor.text import columns
 
 if TYPE_CHECKING:  # annotations only: a view imports no engine module
     from tutor.descent import Descent, Run, Step, Summary
@@ -115,7 +117,7 @@ def derive_text(report: DeriveReport) -> str:
         lines += ["", _eq("∇f", sp.Tuple(*report.gradient), show)]
     if report.at is not None and report.value is not None:
         where = ", ".join(f"{k} = {sp.sstr(val)}" for k, val in report.at.items())
-        lines += ["", f"at {where}:", "  " + _eq("f", report.f_value, show)]
+        lines += ["", _("at {point}:").format(point=where), "  " + _eq("f", report.f_value, show)]
         if len(v) == 1:
             lines.append("  " + _eq(f"f'({sp.sstr(report.at[v[0]])})", report.value[0], show))
         else:
@@ -256,11 +258,11 @@ def descend_table(
     one = len(v) == 1
     header = ["k", *v, _fname(v)]
     header += [f"f'({v[0]})"] if one else [f"∂f/∂{name}" for name in v]
-    header += ["sign", "sign change"]
+    header += [_("sign"), _("sign change")]
     lr = sp.sstr(run.learning_rate) if run.exact else f"{run.learning_rate:g}"
-    mode = "exact" if run.exact else "float"
+    mode = _("exact mode") if run.exact else _("float mode")
     yield _eq(_fname(v), f, _renderer(f))
-    yield f"learning rate η = {lr}, optimizer {run.optimizer}, {mode} mode"
+    yield _("learning rate η = {lr}, optimizer {optimizer}, {mode}").format(lr=lr, optimizer=run.optimizer, mode=mode)
     yield ""
 
     def cells(s: Step, sign: Sequence[int]) -> list[str]:
@@ -274,12 +276,12 @@ def descend_table(
         rows.append(cells(s, sign))
         if not run.exact and len(rows) >= TABLE_LAYOUT_ROWS:
             break
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    widths = [max(columns(r[i]) for r in [header, *rows]) for i in range(len(header))]
     if len(rows) >= TABLE_LAYOUT_ROWS:  # more may come: room for any float, and for k up to 7 digits
         numeric = range(1, 2 * len(v) + 2)
         widths = [max(w, 7) if i == 0 else max(w, _WIDEST_FLOAT) if i in numeric else w for i, w in enumerate(widths)]
         widths[-1] = max(widths[-1], len(", ".join(v)))
-    fmt = lambda r: "  ".join(c.rjust(w) for c, w in zip(r, widths)).rstrip()  # noqa: E731
+    fmt = lambda r: "  ".join(" " * (w - columns(c)) + c for c, w in zip(r, widths)).rstrip()  # noqa: E731
     yield fmt(header)
     yield fmt(["-" * w for w in widths])
     yield from map(fmt, rows)
@@ -287,14 +289,37 @@ def descend_table(
     for s, sign in signed_steps:
         yield fmt(cells(s, sign))
     yield ""
+    yield stop_line(run)
+    yield from (_("note: {note}").format(note=note) for note in (notes() if callable(notes) else notes))
+
+
+#: Why a run stopped, in the learner's words, for a language other than the engine's English.
+STOP_REASONS = {
+    "max_steps": N_("it ran the number of steps asked for"),
+    "zero_gradient": N_("the gradient is exactly zero: a stationary point, so no step moves"),
+    "sign_change": N_("the derivative changed sign: the minimum is bracketed"),
+    "tolerance": N_("every partial derivative is within the tolerance of zero"),
+    "diverged": N_("it diverged: the steps grow without bound"),
+    "undefined": N_("f or its derivative has no real value at the point"),
+    "not_differentiable": N_("f is not differentiable at the point"),
+    "exact_limit": N_("the exact numbers grew too large"),
+}
+
+
+def stop_line(run: Run | Descent | Summary) -> str:
+    """``stopped at k = 3 (sign_change): why``: the engine's own words in English, the reason's in another language."""
     assert run.stop is not None, "a run read to its end knows why it stopped"
-    yield f"stopped at k = {run.stop.k} ({run.stop.reason}): {run.stop.message}"
-    yield from (f"note: {note}" for note in (notes() if callable(notes) else notes))
+    reason = run.stop.reason
+    message = run.stop.message
+    why = message if current_language() == "en" or reason not in STOP_REASONS else _(STOP_REASONS[reason])
+    return _("stopped at k = {k} ({reason}): {why}").format(k=run.stop.k, reason=reason, why=why)
 
 
 def descend_summary(run: Run | Summary) -> str:
     final = run.final
     if final is None:
-        return f"stopped at k = {run.stop.k} ({run.stop.reason}): {run.stop.message}"
+        return stop_line(run)
     where = ", ".join(f"{name} = {_cell(x, run.exact)}" for name, x in zip(run.variables, final.point))
-    return f"{where}; f = {_cell(final.value, run.exact)}; stop: {run.stop.reason} at k = {run.stop.k}"
+    return _("{point}; f = {value}; stop: {reason} at k = {k}").format(
+        point=where, value=_cell(final.value, run.exact), reason=run.stop.reason, k=run.stop.k
+    )

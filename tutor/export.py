@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING, Any, assert_never
 
 from tutor import notation, tables
 from tutor.errors import TutorError
-from tutor.i18n import _
+from tutor.i18n import N_, _, current_language, ngettext
 from tutor.notation import tex
 from tutor.safe_text import markdown_heading, markdown_safe, one_line
-from tutor.text import both, tr
+from tutor.text import tr
 from tutor.walkthrough.contract import (
     BatchPayload,
     DerivePayload,
@@ -49,143 +49,88 @@ TABLE_HEAD, TABLE_TAIL = 25, 10
 MAX_ANSWER_CHARS = 200
 
 WORDS = {
-    "question": both("Question", "问题"),
-    "answer": both("Answer", "答案"),
-    "why": both("Why", "理由"),
-    "solution": both("Worked solution", "解答过程"),
-    "within": both("(answers within {tol} are accepted)", "（误差在 {tol} 以内即可）"),
-    "derivation": both("Derivation, rule by rule", "逐条规则的求导过程"),
-    "at_point": both("At {point}:", "在 {point} 处："),
-    "direction_down": both(
-        "$f'$ is positive here, so $f$ rises to the right: move {v} the other way, **decrease** it.",
-        "这里 $f'$ 为正，$f$ 向右上升：让 {v} 往反方向走，**减小** {v}。",
+    "question": N_("Question"),
+    "answer": N_("Answer"),
+    "why": N_("Why"),
+    "solution": N_("Worked solution"),
+    "within": N_("(answers within {tol} are accepted)"),
+    "derivation": N_("Derivation, rule by rule"),
+    "at_point": N_("At {point}:"),
+    "direction_down": N_("$f'$ is positive here, so $f$ rises to the right: move {v} the other way, **decrease** it."),
+    "direction_up": N_("$f'$ is negative here, so $f$ falls to the right: **increase** {v}."),
+    "direction_stay": N_("$f'$ is zero here: a stationary point, so {v} **stays** where it is."),
+    "partial_down": N_("$\\partial f/\\partial {v}$ is positive: **decrease** ${v}$."),
+    "partial_up": N_("$\\partial f/\\partial {v}$ is negative: **increase** ${v}$."),
+    "partial_stay": N_("$\\partial f/\\partial {v}$ is zero: ${v}$ **stays**."),
+    "update": N_("The update, against the derivative and scaled by the learning rate $\\eta = {lr}$:"),
+    "update_other": N_("The {name} update gives:"),
+    "sign_change": N_(
+        "The derivative changed sign: ${a}$ and ${b}$ have opposite signs, so $f$ turned from falling to rising (or back) between ${p}$ and ${q}$. **The minimum lies between these two points.**"
     ),
-    "direction_up": both(
-        "$f'$ is negative here, so $f$ falls to the right: **increase** {v}.",
-        "这里 $f'$ 为负，$f$ 向右下降：**增大** {v}。",
+    "no_sign_change": N_("No sign change yet: the derivative has the same sign as at the previous point."),
+    "table": N_("All iterations"),
+    "stopped": N_("**Why it stopped:** {reason}"),
+    "bound": N_(
+        "The learning rate is stable below $\\eta < \\frac{{2}}{{L}} = {bound}$, where $L = {L}$ is the largest curvature (the largest eigenvalue of the Hessian)."
     ),
-    "direction_stay": both(
-        "$f'$ is zero here: a stationary point, so {v} **stays** where it is.",
-        "这里 $f'$ 为零：这是驻点，{v} **保持不变**。",
+    "bound_local": N_(
+        "Near the minimum at ${at}$ the learning rate is stable below $\\eta < \\frac{{2}}{{L}} = {bound}$, where $L = {L}$ is the largest eigenvalue of the Hessian there (a local curvature: f is not quadratic)."
     ),
-    "partial_down": both(
-        "$\\partial f/\\partial {v}$ is positive: **decrease** ${v}$.",
-        "$\\partial f/\\partial {v}$ 为正：**减小** ${v}$。",
-    ),
-    "partial_up": both(
-        "$\\partial f/\\partial {v}$ is negative: **increase** ${v}$.",
-        "$\\partial f/\\partial {v}$ 为负：**增大** ${v}$。",
-    ),
-    "partial_stay": both(
-        "$\\partial f/\\partial {v}$ is zero: ${v}$ **stays**.",
-        "$\\partial f/\\partial {v}$ 为零：${v}$ **保持不变**。",
-    ),
-    "update": both(
-        "The update, against the derivative and scaled by the learning rate $\\eta = {lr}$:",
-        "更新：沿导数的反方向，按学习率 $\\eta = {lr}$ 缩放：",
-    ),
-    "update_other": both("The {name} update gives:", "{name}的更新结果："),
-    "sign_change": both(
-        "The derivative changed sign: ${a}$ and ${b}$ have opposite signs, so $f$ turned from falling to rising "
-        "(or back) between ${p}$ and ${q}$. **The minimum lies between these two points.**",
-        "导数变号了：${a}$ 与 ${b}$ 符号相反，$f$ 在 ${p}$ 与 ${q}$ 之间由降转升（或由升转降）。**最小值就在这两点之间。**",
-    ),
-    "no_sign_change": both(
-        "No sign change yet: the derivative has the same sign as at the previous point.",
-        "还没有变号：导数与上一个点的符号相同。",
-    ),
-    "table": both("All iterations", "全部迭代"),
-    "stopped": both("**Why it stopped:** {reason}", "**停止原因：**{reason}"),
-    "bound": both(
-        "The learning rate is stable below $\\eta < \\frac{{2}}{{L}} = {bound}$, where $L = {L}$ is the largest "
-        "curvature (the largest eigenvalue of the Hessian).",
-        "学习率须满足 $\\eta < \\frac{{2}}{{L}} = {bound}$ 才稳定，其中 $L = {L}$ 是最大曲率（海森矩阵的最大特征值）。",
-    ),
-    "bound_local": both(
-        "Near the minimum at ${at}$ the learning rate is stable below $\\eta < \\frac{{2}}{{L}} = {bound}$, where "
-        "$L = {L}$ is the largest eigenvalue of the Hessian there (a local curvature: f is not quadratic).",
-        "在最小值 ${at}$ 附近，学习率须满足 $\\eta < \\frac{{2}}{{L}} = {bound}$ 才稳定，其中 $L = {L}$ 是该点海森矩阵的最大特征值"
-        "（局部曲率：f 不是二次函数）。",
-    ),
-    "minimum": both("The minimum is at ${point}$.", "最小值在 ${point}$ 处。"),
-    "colon": both(":", "："),
-    "colon_space": both(": ", "："),
-    "sep": both(", ", "，"),
-    "end": both(".", "。"),
-    "none": both("—", "—"),
-    "sign": both("sign", "符号"),
-    "changed": both("sign change", "变号"),
-    "yes_between": both(
-        "yes: the minimum lies between $x_{{{a}}}$ and $x_{{{b}}}$", "是：最小值在 $x_{{{a}}}$ 与 $x_{{{b}}}$ 之间"
-    ),
-    "yes_in": both("yes, in {names}", "是，{names}"),
-    "skipped_rows": both("… {n} more rows …", "…… 省略 {n} 行 ……"),
-    "figure": both("Figure: {title}", "图：{title}"),
-    "training_data": both("The data and this update's predictions:", "数据与本次更新的预测："),
-    "predict": both("**1. Predict** with the current weights ${params}$:", "**1. 预测**：用当前权重 ${params}$ 计算："),
-    "loss": both(
-        "**2. Loss** (mean squared error over the {n} samples used):", "**2. 损失函数**（所用 {n} 个样本的均方误差）："
-    ),
-    "gradient": both("**3. Gradient** of the loss with respect to the weights:", "**3. 梯度**：损失对各权重的偏导数："),
-    "step": both(
-        "**4. Update** the weights with the learning rate $\\eta = {lr}$:", "**4. 更新**权重，学习率 $\\eta = {lr}$："
-    ),
-    "after_engine": both(
-        "The engine then ran {n} more updates; the loss went from ${a}$ to ${b}$.",
-        "之后由程序再做 {n} 次更新，损失从 ${a}$ 变为 ${b}$。",
-    ),
-    "batch_kind": both(
-        "**{name}**: {n} updates; loss ${a}$ → ${b}$; final ${params}$.",
-        "**{name}**：{n} 次更新；损失 ${a}$ → ${b}$；最终 ${params}$。",
-    ),
-    "first_update": both("Its first update uses samples {samples}: ", "第一次更新使用样本 {samples}："),
-    "batch": both("Batch gradient descent", "批量梯度下降"),
-    "stochastic": both("Stochastic gradient descent", "随机梯度下降"),
-    "minibatch": both("Mini-batch gradient descent (batch size {n})", "小批量梯度下降（每批 {n} 个）"),
-    "transcript": both("Your answers", "你的作答记录"),
-    "transcript_intro": both(
-        "Each question with what you answered, what was expected and the feedback you got.",
-        "每道题：你的答案、正确答案以及你得到的反馈。",
-    ),
-    "you": both("You answered", "你的答案"),
+    "minimum": N_("The minimum is at ${point}$."),
+    "colon": N_(":"),
+    "colon_space": N_(": "),
+    "sep": N_(", "),
+    "end": N_("."),
+    "none": N_("—"),
+    "sign": N_("sign"),
+    "changed": N_("sign change"),
+    "yes_between": N_("yes: the minimum lies between $x_{{{a}}}$ and $x_{{{b}}}$"),
+    "yes_in": N_("yes, in {names}"),
+    "skipped_rows": N_("… {n} more rows …"),
+    "figure": N_("Figure: {title}"),
+    "training_data": N_("The data and this update's predictions:"),
+    "predict": N_("**1. Predict** with the current weights ${params}$:"),
+    "loss": N_("**2. Loss** (mean squared error over the {n} samples used):"),
+    "gradient": N_("**3. Gradient** of the loss with respect to the weights:"),
+    "step": N_("**4. Update** the weights with the learning rate $\\eta = {lr}$:"),
+    "after_engine": N_("The engine then ran {n} more updates; the loss went from ${a}$ to ${b}$."),
+    "batch_kind": N_("**{name}**: {n} updates; loss ${a}$ → ${b}$; final ${params}$."),
+    "first_update": N_("Its first update uses samples {samples}: "),
+    "batch": N_("Batch gradient descent"),
+    "stochastic": N_("Stochastic gradient descent"),
+    "minibatch": N_("Mini-batch gradient descent (batch size {n})"),
+    "transcript": N_("Your answers"),
+    "transcript_intro": N_("Each question with what you answered, what was expected and the feedback you got."),
+    "you": N_("You answered"),
     "right": notation.VERDICTS["right"],
     "wrong": notation.VERDICTS["wrong"],
-    "invalid": both("not understood (not counted)", "无法识别（不计分）"),
-    "hint": both("asked for a hint", "查看了提示"),
-    "revealed": both("revealed the solution", "查看了解答"),
-    "feedback": both("Feedback", "反馈"),
-    "correct": both("Correct answer", "正确答案"),
-    "not_tried": both("Not attempted.", "未作答。"),
-    "other": both("Attempts at questions no longer in this lesson", "本课中已不存在的问题的作答"),
-    "score": both(
-        "Score: {right} of {total} questions right at the first try.", "得分：{total} 道题中首次答对 {right} 道。"
-    ),
+    "invalid": N_("not understood (not counted)"),
+    "hint": N_("asked for a hint"),
+    "revealed": N_("revealed the solution"),
+    "feedback": N_("Feedback"),
+    "correct": N_("Correct answer"),
+    "not_tried": N_("Not attempted."),
+    "other": N_("Attempts at questions no longer in this lesson"),
+    "score": N_("Score: {right} of {total} questions right at the first try."),
 }
 
-REASONS_EN = {
-    "max_steps": "it ran the number of steps asked for",
-    "zero_gradient": "the gradient is exactly zero: a stationary point, so no step moves",
-    "sign_change": "the derivative changed sign: the minimum is bracketed",
-    "tolerance": "every partial derivative is within the tolerance of zero",
-    "diverged": "it diverged: the steps grow without bound",
-    "undefined": "f or its derivative has no real value at the point",
-    "not_differentiable": "f is not differentiable at the point",
-    "exact_limit": "the exact numbers grew too large",
-}
-REASONS_ZH = {
-    "max_steps": "达到了设定的步数",
-    "zero_gradient": "梯度恰好为零：这是驻点，不会再移动",
-    "sign_change": "导数变号：最小值已被夹在两点之间",
-    "tolerance": "每个偏导数都已小于容差",
-    "diverged": "发散：步长无限增大",
-    "undefined": "函数或其导数在该点没有实数值",
-    "not_differentiable": "函数在该点不可导",
-    "exact_limit": "精确数值变得过大",
+REASONS = {
+    "max_steps": N_("it ran the number of steps asked for"),
+    "zero_gradient": N_("the gradient is exactly zero: a stationary point, so no step moves"),
+    "sign_change": N_("the derivative changed sign: the minimum is bracketed"),
+    "tolerance": N_("every partial derivative is within the tolerance of zero"),
+    "diverged": N_("it diverged: the steps grow without bound"),
+    "undefined": N_("f or its derivative has no real value at the point"),
+    "not_differentiable": N_("f is not differentiable at the point"),
+    "exact_limit": N_("the exact numbers grew too large"),
 }
 
 
-def word(key: str, lang: str, **values: Any) -> str:
-    return notation.word(WORDS, key, **values)
+def word(key: str, **values: Any) -> str:
+    """``WORDS[key]`` in the process's language, with its ``{placeholders}`` filled in."""
+    entry = WORDS[key]
+    text = _(entry) if isinstance(entry, str) else tr(entry)  # notation's shared words may still be Text
+    return text.format(**values) if values else text
 
 
 class ExportError(TutorError):
@@ -248,9 +193,8 @@ class _Solution:
 
     variables: tuple[str, ...] = ()
 
-    def __init__(self, walkthrough: Any, lang: str, image_dir: Path | None, link_dir: str):
+    def __init__(self, walkthrough: Any, image_dir: Path | None, link_dir: str):
         self.w = walkthrough
-        self.lang = lang
         self.image_dir = image_dir
         self.link_dir = link_dir
         self.lines: list[str] = []
@@ -269,7 +213,7 @@ class _Solution:
             self.lines.extend([text, ""])
 
     def t(self, text: Any) -> str:
-        return markdown_safe(tr(text, self.lang).strip())  # lesson text: no raw HTML, script links or \\input
+        return markdown_safe(tr(text).strip())  # lesson text: no raw HTML, script links or \\input
 
     # -- the whole document --
 
@@ -332,7 +276,7 @@ class _Solution:
         if isinstance(step.payload, (RunPayload, OutcomePayload)) and id(step.payload.run) in self.tabled:
             rest = [p for p in rest if not p.startswith("|")]
         if rest:
-            self.say(f"**{word('solution', self.lang)}**", "")
+            self.say(f"**{word('solution')}**", "")
             for paragraph in rest:
                 self.para(paragraph)
 
@@ -343,30 +287,30 @@ class _Solution:
         from tutor.plots.pool import has_picture, submit
 
         name = f"{_slug(step.id)}.png"
-        future = submit(step, self.image_dir / name, self.lang) if has_picture(step) else None
+        future = submit(step, self.image_dir / name) if has_picture(step) else None
         written: Path | None
         if future is not None:  # drawn on another core; collected by finish_images()
             self.image_dir.mkdir(parents=True, exist_ok=True)
             self.drawing.append((self.image_dir / name, future))
             written = self.image_dir / name
         else:
-            written = plot_step(step, self.image_dir / name, self.lang)
+            written = plot_step(step, self.image_dir / name)
         if written is not None:
             self.images.append(written)
-            alt = word("figure", self.lang, title=self.t(step.title) or step.id).replace("]", ")").replace("[", "(")
+            alt = word("figure", title=self.t(step.title) or step.id).replace("]", ")").replace("[", "(")
             self.para(f"![{alt}]({self.link_dir}/{name})")
 
     # -- questions --
 
     def question(self, q: Any) -> None:
-        self.say(f"**{word('question', self.lang)}** — {self.t(q.prompt)}", "")
+        self.say(f"**{word('question')}** — {self.t(q.prompt)}", "")
         answer = self.answer(q)
         if q.tolerance is not None:
-            answer += " " + word("within", self.lang, tol=f"{q.tolerance:g}")
-        self.say(f"**{word('answer', self.lang)}{word('colon', self.lang)}** {answer}", "")
+            answer += " " + word("within", tol=f"{q.tolerance:g}")
+        self.say(f"**{word('answer')}{word('colon')}** {answer}", "")
         solution = getattr(getattr(q, "help", None), "solution", None)
         if solution:
-            self.say(f"**{word('why', self.lang)}{word('colon', self.lang)}** {self.t(solution)}", "")
+            self.say(f"**{word('why')}{word('colon')}** {self.t(solution)}", "")
 
     def answer(self, q: Any) -> str:
         expected = q.expected
@@ -383,7 +327,7 @@ class _Solution:
     def derivation(self, payload: DerivePayload) -> None:
         text = self.t(payload.derivation.markdown) if payload.derivation.markdown is not None else ""
         if text:
-            self.say(f"**{word('derivation', self.lang)}**", "")
+            self.say(f"**{word('derivation')}**", "")
             self.para(text)
 
     # -- descent --
@@ -405,29 +349,20 @@ class _Solution:
                 f"$f(\\mathbf{{x}}_{{{k}}}) = {tex(value)}$",
                 f"$\\nabla f(\\mathbf{{x}}_{{{k}}}) = {tex(tuple(gradient))}$",
             ]
-        self.para(
-            word("at_point", self.lang, point=f"${at}$")
-            + " "
-            + word("sep", self.lang).join(facts)
-            + word("end", self.lang)
-        )
+        self.para(word("at_point", point=f"${at}$") + " " + word("sep").join(facts) + word("end"))
         if one:
             key = {1: "direction_down", -1: "direction_up"}.get(signs[0] or 0, "direction_stay")
-            self.para(word(key, self.lang, v=f"${_name(v)}$"))
+            self.para(word(key, v=f"${_name(v)}$"))
         else:
             keys: dict[int | None, str] = {1: "partial_down", -1: "partial_up"}
-            self.para(
-                " ".join(
-                    word(keys.get(s, "partial_stay"), self.lang, v=_name(name)) for name, s in zip(variables, signs)
-                )
-            )
+            self.para(" ".join(word(keys.get(s, "partial_stay"), v=_name(name)) for name, s in zip(variables, signs)))
         if p.update_latex:
             if optimizer == "gd":
-                self.para(word("update", self.lang, lr=tex(lr)))
+                self.para(word("update", lr=tex(lr)))
             else:
                 words = p.optimisers.get(optimizer)
-                name = tr(words.noun, self.lang) if words is not None else optimizer
-                self.para(word("update_other", self.lang, name=name))
+                name = tr(words.noun) if words is not None else optimizer
+                self.para(word("update_other", name=name))
             for line in p.update_latex:
                 self.say(*_block(line))
         self.sign_change(p.sign_change, run, variables, k)
@@ -439,7 +374,7 @@ class _Solution:
         before, now = steps.get(k - 1), steps.get(k)
         if not changed:
             if before is not None:
-                self.para(word("no_sign_change", self.lang))
+                self.para(word("no_sign_change"))
             return
         if before is None or now is None:
             return
@@ -456,20 +391,20 @@ class _Solution:
                 b = f"{part}(\\mathbf{{x}}_{{{k}}}) = {tex(now.gradient[i])}"
                 p = f"{_sub(name, k - 1)} = {tex(before.point[i])}"
                 q = f"{_sub(name, k)} = {tex(now.point[i])}"
-            self.para(word("sign_change", self.lang, a=a, b=b, p=p, q=q))
+            self.para(word("sign_change", a=a, b=b, p=p, q=q))
 
     def untabled_runs(self, steps: Sequence[Any], section: int) -> None:
         """A section with iterations by hand but no run step still gets its table."""
         for step in steps:  # a filter, not a dispatch on every payload
             p = step.payload
             if isinstance(p, IterationPayload) and step.section == section and id(p.run) not in self.tabled:
-                self.say(f"### {word('table', self.lang)}", "")
+                self.say(f"### {word('table')}", "")
                 self.table(p.run, p.signs)
                 self.stop(p.run)
 
     def run(self, p: DescentFacts, with_words: bool = True) -> None:
         run = p.run
-        self.say(f"### {word('table', self.lang)}", "")
+        self.say(f"### {word('table')}", "")
         self.table(run, p.signs, p.display)
         if not with_words:  # the step's text already says why it stopped, the bound and the minima
             return
@@ -478,9 +413,9 @@ class _Solution:
         if bound is not None and getattr(bound, "bound", None) is not None:
             if getattr(bound, "scope", "quadratic") == "local" and bound.at:  # issue 13: a local L is not f's largest
                 at = ", ".join(f"{v} = {tex(x)}" for v, x in bound.at.items())
-                self.para(word("bound_local", self.lang, at=at, bound=tex(bound.bound), L=tex(bound.curvature)))
+                self.para(word("bound_local", at=at, bound=tex(bound.bound), L=tex(bound.curvature)))
             else:
-                self.para(word("bound", self.lang, bound=tex(bound.bound), L=tex(bound.curvature)))
+                self.para(word("bound", bound=tex(bound.bound), L=tex(bound.curvature)))
         variables = tuple(p.variables or run.variables)
         for m in p.minima:
             if getattr(m, "kind", "minimum") == "minimum":
@@ -490,15 +425,13 @@ class _Solution:
                     if isinstance(point, Mapping)
                     else tex(point)
                 )
-                self.para(word("minimum", self.lang, point=shown))
+                self.para(word("minimum", point=shown))
 
     def stop(self, run: Any) -> None:
         reason = run.stop.reason
-        if self.lang == "zh":
-            text = REASONS_ZH.get(reason, reason)
-        else:
-            text = run.stop.message or REASONS_EN.get(reason, reason)
-        self.para(word("stopped", self.lang, reason=text))
+        # the engine's own message in English; in another language the reason in that language's words
+        text = run.stop.message if current_language() == "en" and run.stop.message else _(REASONS.get(reason, reason))
+        self.para(word("stopped", reason=text))
 
     def table(self, run: Any, signs: Sequence[Sequence[int | None]], display: Any = None) -> None:
         self.tabled.add(id(run))
@@ -517,8 +450,8 @@ class _Solution:
                 f"${_sub(v, 'k')}$",
                 f"$f({_sub(v, 'k')})$",
                 f"$f'({_sub(v, 'k')})$",
-                word("sign", self.lang),
-                word("changed", self.lang),
+                word("sign"),
+                word("changed"),
             ]
         else:
             head = [
@@ -526,8 +459,8 @@ class _Solution:
                 "$\\mathbf{x}_k$",
                 "$f(\\mathbf{x}_k)$",
                 "$\\nabla f(\\mathbf{x}_k)$",
-                word("sign", self.lang),
-                word("changed", self.lang),
+                word("sign"),
+                word("changed"),
             ]
         rows = []
         for s, sign in zip(run.steps, signs):
@@ -539,7 +472,7 @@ class _Solution:
                     show(s.gradient[0]),
                     _sign_symbol(sign[0]),
                 ]
-                change = word("yes_between", self.lang, a=s.k - 1, b=s.k) if s.sign_change else word("none", self.lang)
+                change = word("yes_between", a=s.k - 1, b=s.k) if s.sign_change else word("none")
             else:
                 cells = [
                     f"${s.k}$",
@@ -549,16 +482,16 @@ class _Solution:
                     "(" + ", ".join(_sign_symbol(g) for g in sign) + ")",
                 ]
                 change = (
-                    word("yes_in", self.lang, names=", ".join(f"${_name(n)}$" for n in s.sign_change))
+                    word("yes_in", names=", ".join(f"${_name(n)}$" for n in s.sign_change))
                     if s.sign_change
-                    else word("none", self.lang)
+                    else word("none")
                 )
             rows.append("| " + " | ".join(_cell(c) for c in [*cells, change]) + " |")
         limit = getattr(display, "rows", None)
         first, last = (TABLE_HEAD, TABLE_TAIL) if limit is None else (limit - limit // 3, limit // 3)
         if len(rows) > first + last + 1:
             skipped = len(rows) - first - last
-            filler = "| " + " | ".join([word("skipped_rows", self.lang, n=skipped)] + [""] * (len(head) - 1)) + " |"
+            filler = "| " + " | ".join([word("skipped_rows", n=skipped)] + [""] * (len(head) - 1)) + " |"
             rows = rows[:first] + [filler] + (rows[-last:] if last else [])
         self.say("| " + " | ".join(head) + " |", "|" + "|".join(["---"] * len(head)) + "|", *rows, "")
 
@@ -582,7 +515,7 @@ class _Solution:
         ]
         hidden = use.total - len(rows)
         if hidden > 0:
-            rows.append("| " + " | ".join([word("skipped_rows", self.lang, n=hidden)] + [""] * (len(head) - 1)) + " |")
+            rows.append("| " + " | ".join([word("skipped_rows", n=hidden)] + [""] * (len(head) - 1)) + " |")
         self.say("| " + " | ".join(head) + " |", "|" + "|".join(["---"] * len(head)) + "|", *rows, "")
 
     def training(self, p: TrainingPayload) -> None:
@@ -596,8 +529,8 @@ class _Solution:
         used = list(range(len(xs))) if samples is None else list(samples)
         predictions = list(p.predictions)
         x_name = _name(p.input or "x")
-        self.para(word("predict", self.lang, params=tex(params)) + f" $y_1 = {tex(model)}$")
-        self.para(word("training_data", self.lang))
+        self.para(word("predict", params=tex(params)) + f" $y_1 = {tex(model)}$")
+        self.para(word("training_data"))
         head = ["$i$", f"${x_name}_i$", "$y_i$", "$y_{1,i}$", "$(y_{1,i} - y_i)^2$"]
         rows = []
         for j, i in enumerate(used):
@@ -616,12 +549,12 @@ class _Solution:
         self.say("| " + " | ".join(head) + " |", "|" + "|".join(["---"] * len(head)) + "|", *rows, "")
         n = len(used)
         loss = p.loss
-        self.para(word("loss", self.lang, n=n))
+        self.para(word("loss", n=n))
         self.say(*_block(f"L = \\frac{{1}}{{{n}}}\\sum_i (y_{{1,i}} - y_i)^2 = {tex(loss)}"))
         gradient = p.gradient
         if gradient is not None:
             grads = list(gradient)
-            self.para(word("gradient", self.lang))
+            self.para(word("gradient"))
             self.say(
                 *_block(
                     ",\\quad ".join(
@@ -632,7 +565,7 @@ class _Solution:
             after = p.next_params or {}
             lr = p.learning_rate
             if after and lr is not None:
-                self.para(word("step", self.lang, lr=tex(lr)))
+                self.para(word("step", lr=tex(lr)))
                 for name, g in zip(parameters, grads):
                     before = params.get(name) if isinstance(params, Mapping) else None
                     self.say(
@@ -644,7 +577,7 @@ class _Solution:
         history = p.history
         losses = list(getattr(history, "losses", history) or ()) if history is not None else []
         if len(losses) > 2:
-            self.para(word("after_engine", self.lang, n=len(losses) - 2, a=tex(losses[1]), b=tex(losses[-1])))
+            self.para(word("after_engine", n=len(losses) - 2, a=tex(losses[1]), b=tex(losses[-1])))
 
     def batch(self, p: BatchPayload) -> None:
         runs = p.runs or {}
@@ -652,7 +585,7 @@ class _Solution:
         size = p.batch_size
         for key, run in runs.items():
             kind = getattr(run, "kind", key)
-            name = word(kind, self.lang, n=size) if kind in ("batch", "stochastic", "minibatch") else kind
+            name = word(kind, n=size) if kind in ("batch", "stochastic", "minibatch") else kind
             losses = list(getattr(run, "losses", ()) or ())
             params = list(getattr(run, "params", ()) or ())
             final = params[-1] if params else {}
@@ -660,7 +593,6 @@ class _Solution:
                 continue
             line = word(
                 "batch_kind",
-                self.lang,
                 name=name,
                 n=len(losses) - 1,
                 a=tex(losses[0]),
@@ -673,37 +605,35 @@ class _Solution:
                 grads = ",\\ ".join(
                     f"\\frac{{\\partial L}}{{\\partial {_name(p)}}} = {tex(g)}" for p, g in zip(parameters, u.gradient)
                 )
-                line += " " + word("first_update", self.lang, samples=", ".join(str(i) for i in u.samples))
+                line += " " + word("first_update", samples=", ".join(str(i) for i in u.samples))
                 line += f"$L = {tex(u.loss)}$, ${grads}$, ${tex(u.params)} \\;\\to\\; {tex(u.next_params)}$."
             self.para(line)
 
 
-def render_markdown(
-    walkthrough: Any, lang: str = "en", image_dir: Path | None = None, link_dir: str = ""
-) -> tuple[str, list[Path]]:
+def render_markdown(walkthrough: Any, image_dir: Path | None = None, link_dir: str = "") -> tuple[str, list[Path]]:
     """The Markdown of a walkthrough, and the images written to ``image_dir`` (none when it is None)."""
-    return _finish(_render(walkthrough, lang, image_dir, link_dir), lang)
+    return _finish(_render(walkthrough, image_dir, link_dir))
 
 
-def _render(walkthrough: Any, lang: str, image_dir: Path | None, link_dir: str) -> _Solution:
+def _render(walkthrough: Any, image_dir: Path | None, link_dir: str) -> _Solution:
     """The Markdown written, its figures drawn here or handed to the pool (collected by :func:`_finish`)."""
-    solution = _Solution(walkthrough, lang, image_dir, link_dir or walkthrough.lesson_id)
+    solution = _Solution(walkthrough, image_dir, link_dir or walkthrough.lesson_id)
     solution.text = solution.render()
     return solution
 
 
-def _finish(solution: _Solution, lang: str) -> tuple[str, list[Path]]:
+def _finish(solution: _Solution) -> tuple[str, list[Path]]:
     """The Markdown and its images, once the pool has drawn every figure it links."""
     for path, future in solution.drawing:  # the figures drawn in the pool: all there before the Markdown is
-        written, error = _drawn(future, path, lang)
+        written, error = _drawn(future, path)
         if error is not None:
-            raise ExportError(f"cannot draw {path.name}: {error}")
+            raise ExportError(_("cannot draw {name}: {error}").format(name=path.name, error=error))
         if written is None:
-            raise ExportError(f"{path.name} was linked but nothing was drawn for it")
+            raise ExportError(_("{name} was linked but nothing was drawn for it").format(name=path.name))
     return solution.text, solution.images
 
 
-def _drawn(future: Any, path: Path, lang: str) -> tuple[str | None, str | None]:
+def _drawn(future: Any, path: Path) -> tuple[str | None, str | None]:
     """A figure from the pool, or drawn here when the pool could not draw it (its process could not start)."""
     from concurrent.futures.process import BrokenProcessPool
 
@@ -712,7 +642,7 @@ def _drawn(future: Any, path: Path, lang: str) -> tuple[str | None, str | None]:
     except (BrokenProcessPool, OSError, RuntimeError):
         from tutor.plots.pool import draw_here
 
-        return draw_here(future, path, lang)
+        return draw_here(future, path)
 
 
 def _write(path: Path, text: str) -> None:
@@ -727,7 +657,11 @@ def _write(path: Path, text: str) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         if path.is_symlink() or (path.exists() and not path.is_file()):
-            raise ExportError(f"{path} is a symbolic link or not a regular file; it was not written (remove it first)")
+            raise ExportError(
+                _("{path} is a symbolic link or not a regular file; it was not written (remove it first)").format(
+                    path=path
+                )
+            )
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         try:
             with os.fdopen(handle, "wb") as out:
@@ -738,7 +672,7 @@ def _write(path: Path, text: str) -> None:
                 os.unlink(temporary)
             raise
     except OSError as err:
-        raise ExportError(f"cannot write {path}: {err.strerror or err}") from None
+        raise ExportError(_("cannot write {path}: {reason}").format(path=path, reason=err.strerror or err)) from None
 
 
 def _no_links(image_dir: Path) -> None:
@@ -748,37 +682,47 @@ def _no_links(image_dir: Path) -> None:
         links = [p for p in image_dir.iterdir() if p.is_symlink() or not (p.is_file() or p.is_dir())]
     if links:
         raise ExportError(
-            f"{links[0]} is a symbolic link or not a regular file; the images were not written (remove it first)"
+            _("{path} is a symbolic link or not a regular file; the images were not written (remove it first)").format(
+                path=links[0]
+            )
         )
 
 
-def export_markdown(walkthrough: Any, out_dir: Path | str, lang: str = "en") -> Path:
+def export_markdown(walkthrough: Any, out_dir: Path | str) -> Path:
     """Write ``out_dir/<lesson-id>.md`` and its images in ``out_dir/<lesson-id>/``."""
-    return _export(walkthrough, out_dir, lang)[0]
+    return _export(walkthrough, out_dir)[0]
 
 
-def _export(walkthrough: Any, out_dir: Path | str, lang: str) -> tuple[Path, list[Path]]:
-    return _end_export(*_start_export(walkthrough, out_dir, lang), lang)
+def _export(walkthrough: Any, out_dir: Path | str) -> tuple[Path, list[Path]]:
+    return _end_export(*_start_export(walkthrough, out_dir))
 
 
-def _start_export(walkthrough: Any, out_dir: Path | str, lang: str) -> tuple[Path, _Solution]:
+def _start_export(walkthrough: Any, out_dir: Path | str) -> tuple[Path, _Solution]:
     """A lesson's Markdown path and its rendering, its figures still drawing in the pool."""
     out_dir = Path(out_dir)
     lesson_id = walkthrough.lesson_id
     _no_links(out_dir / lesson_id)
     try:
-        solution = _render(walkthrough, lang, out_dir / lesson_id, lesson_id)
+        solution = _render(walkthrough, out_dir / lesson_id, lesson_id)
     except OSError as err:
-        raise ExportError(f"cannot write the images of {lesson_id} in {out_dir}: {err.strerror or err}") from None
+        raise ExportError(
+            _("cannot write the images of {lesson} in {folder}: {reason}").format(
+                lesson=lesson_id, folder=out_dir, reason=err.strerror or err
+            )
+        ) from None
     return out_dir / f"{lesson_id}.md", solution
 
 
-def _end_export(path: Path, solution: _Solution, lang: str) -> tuple[Path, list[Path]]:
+def _end_export(path: Path, solution: _Solution) -> tuple[Path, list[Path]]:
     """Wait for the lesson's figures, then write its Markdown."""
     try:
-        text, images = _finish(solution, lang)
+        text, images = _finish(solution)
     except OSError as err:
-        raise ExportError(f"cannot write the images of {path.stem} in {path.parent}: {err.strerror or err}") from None
+        raise ExportError(
+            _("cannot write the images of {lesson} in {folder}: {reason}").format(
+                lesson=path.stem, folder=path.parent, reason=err.strerror or err
+            )
+        ) from None
     _write(path, text)
     return path, images
 
@@ -804,60 +748,56 @@ def _quote(text: str) -> str:
     return "\n".join("> " + line for line in markdown_safe(str(text)).strip().splitlines())
 
 
-def export_transcript(
-    lesson_id: str, attempts: Sequence[Any], walkthrough: Any, out_dir: Path | str, lang: str = "en"
-) -> Path:
+def export_transcript(lesson_id: str, attempts: Sequence[Any], walkthrough: Any, out_dir: Path | str) -> Path:
     """Write ``out_dir/<lesson-id>-progress.md``: each answer beside the correct one, with its feedback."""
     out_dir = Path(out_dir)
-    solution = _Solution(walkthrough, lang, None, "")
+    solution = _Solution(walkthrough, None, "")
     by_question: dict[str, list[Any]] = {}
     for attempt in attempts:
         by_question.setdefault(attempt.question_id, []).append(attempt)
-    title = markdown_heading(tr(walkthrough.title, lang))
-    lines = [f"# {title} — {word('transcript', lang)}", "", word("transcript_intro", lang), ""]
+    title = markdown_heading(tr(walkthrough.title))
+    lines = [f"# {title} — {word('transcript')}", "", word("transcript_intro"), ""]
     known = set()
     first_right = total = 0
     for step in walkthrough.steps:
         if not step.questions:
             continue
-        lines += [f"## {markdown_heading(tr(step.title, lang) or step.id)}", ""]
+        lines += [f"## {markdown_heading(tr(step.title) or step.id)}", ""]
         solution.variables = tuple(getattr(step.payload, "variables", ()) or ())
         for q in step.questions:
             known.add(q.id)
             total += 1
-            lines += [f"**{word('question', lang)}** — {tr(q.prompt, lang).strip()}", ""]
+            lines += [f"**{word('question')}** — {tr(q.prompt).strip()}", ""]
             tries = by_question.get(q.id, [])
             answers = [a for a in tries if a.kind == "answer" and a.verdict in ("right", "wrong")]
             if answers and answers[0].verdict == "right":
                 first_right += 1
             if not tries:
-                lines += [word("not_tried", lang), ""]
+                lines += [word("not_tried"), ""]
             for a in tries:
-                lines += _attempt_lines(a, lang)
-            lines += [f"**{word('correct', lang)}{word('colon', lang)}** {solution.answer(q)}", ""]
-    lines += [word("score", lang, right=first_right, total=total), ""]
+                lines += _attempt_lines(a)
+            lines += [f"**{word('correct')}{word('colon')}** {solution.answer(q)}", ""]
+    lines += [word("score", right=first_right, total=total), ""]
     others = [a for a in attempts if a.question_id not in known]
     if others:
-        lines += [f"## {word('other', lang)}", ""]
+        lines += [f"## {word('other')}", ""]
         for a in others:
-            lines += [f"`{a.question_id}`", ""] + _attempt_lines(a, lang)
+            lines += [f"`{a.question_id}`", ""] + _attempt_lines(a)
     path = out_dir / f"{lesson_id}-progress.md"
     _write(path, re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n")
     return path
 
 
-def _attempt_lines(a: Any, lang: str) -> list[str]:
+def _attempt_lines(a: Any) -> list[str]:
     when = f" <sub>{a.at}</sub>" if getattr(a, "at", "") else ""
     if a.kind == "hint":
-        return [f"- {word('hint', lang)}{when}", ""]
+        return [f"- {word('hint')}{when}", ""]
     if a.kind == "solution":
-        return [f"- {word('revealed', lang)}{when}", ""]
-    verdict = {"right": "✅ " + word("right", lang), "wrong": "❌ " + word("wrong", lang)}.get(
-        a.verdict, word("invalid", lang)
-    )
-    lines = [f"- {word('you', lang)} {_code(a.answer)}{word('colon_space', lang)}{verdict}{when}"]
+        return [f"- {word('revealed')}{when}", ""]
+    verdict = {"right": "✅ " + word("right"), "wrong": "❌ " + word("wrong")}.get(a.verdict, word("invalid"))
+    lines = [f"- {word('you')} {_code(a.answer)}{word('colon_space')}{verdict}{when}"]
     if a.feedback:
-        lines += ["", _quote(f"{word('feedback', lang)}{word('colon_space', lang)}{a.feedback}")]
+        lines += ["", _quote(f"{word('feedback')}{word('colon_space')}{a.feedback}")]
     return lines + [""]
 
 
@@ -888,7 +828,7 @@ def _lessons(names: Sequence[str], lesson_dirs: Sequence[Path]) -> Iterator[tupl
         if getattr(entry, "source", "bundled") == "user":
             continue  # with no lesson named: the bundled ones, and those in --lessons folders
         if entry.lesson is None:
-            yield entry.id, ExportError(entry.error or f"{entry.id} could not be loaded")
+            yield entry.id, ExportError(entry.error or _("{lesson} could not be loaded").format(lesson=entry.id))
         else:
             yield entry.id, entry.lesson
 
@@ -900,9 +840,7 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def export_command(
-    lessons: list[str], out_dir: Path, transcript: bool, lesson_dirs: list[Path], lang: str
-) -> Iterable[str]:
+def export_command(lessons: list[str], out_dir: Path, transcript: bool, lesson_dirs: list[Path]) -> Iterable[str]:
     """``tutor export``: one line per file written; a lesson that fails is reported and the rest still export."""
     out_dir = Path(out_dir)
     names = list(lessons)
@@ -915,13 +853,7 @@ def export_command(
         if not names:
             names = list(store.known_lessons())
             if not names:
-                yield tr(
-                    both(
-                        "no progress yet: answer some questions in the tutor first",
-                        "还没有作答记录：请先在导师程序中答题",
-                    ),
-                    lang,
-                )
+                yield _("no progress yet: answer some questions in the tutor first")
                 return
     failed = []
     from contextlib import nullcontext
@@ -937,19 +869,19 @@ def export_command(
         started: list[tuple[str, str, bool] | tuple[str, Path, _Solution]] = []
         for name, lesson in _lessons(names, lesson_dirs):
             if isinstance(lesson, TutorError):
-                started.append((name, f"skipped {name}: {lesson.message}", True))
+                started.append((name, _("skipped {name}: {reason}").format(name=name, reason=lesson.message), True))
                 continue
             try:
                 walkthrough = _walkthrough(lesson)
                 if attempts_of is not None:  # (set for a transcript)
                     path = export_transcript(
-                        walkthrough.lesson_id, attempts_of(walkthrough.lesson_id), walkthrough, out_dir, lang
+                        walkthrough.lesson_id, attempts_of(walkthrough.lesson_id), walkthrough, out_dir
                     )
-                    started.append((name, f"wrote {_shown(path)}", False))
+                    started.append((name, _("wrote {path}").format(path=_shown(path)), False))
                 else:
-                    started.append((name, *_start_export(walkthrough, out_dir, lang)))
+                    started.append((name, *_start_export(walkthrough, out_dir)))
             except TutorError as err:
-                started.append((name, f"skipped {name}: {err.message}", True))
+                started.append((name, _("skipped {name}: {reason}").format(name=name, reason=err.message), True))
         for entry in started:
             match entry:
                 case (name, str() as said, bool() as did_fail):  # already said
@@ -962,13 +894,17 @@ def export_command(
                 case _:
                     raise AssertionError(entry)
             try:
-                path, images = _end_export(target, solution, lang)
+                path, images = _end_export(target, solution)
                 count = len(images)
-                yield f"wrote {_shown(path)} ({count} image{'s' if count != 1 else ''})"
+                yield ngettext("wrote {path} ({count} image)", "wrote {path} ({count} images)", count).format(
+                    path=_shown(path), count=count
+                )
             except TutorError as err:
                 failed.append(name)
-                yield f"skipped {name}: {err.message}"
+                yield _("skipped {name}: {reason}").format(name=name, reason=err.message)
     if failed:
         raise ExportError(
-            f"{len(failed)} lesson{'s' if len(failed) != 1 else ''} could not be exported: {', '.join(failed)}"
+            ngettext(
+                "{n} lesson could not be exported: {names}", "{n} lessons could not be exported: {names}", len(failed)
+            ).format(n=len(failed), names=", ".join(failed))
         )

@@ -2,7 +2,7 @@
 
 These are command bodies, kept out of the catalogue and the progress store so
 that those stay about finding lessons and keeping attempts.  Each report reads
-the data once, then renders it in the language asked for.
+the data once, then renders it in the process's language.
 """
 
 from __future__ import annotations
@@ -13,25 +13,27 @@ from pathlib import Path
 from typing import Any
 
 from tutor.errors import TutorError
+from tutor.i18n import _, current_language, ngettext
 from tutor.safe_text import one_line  # ids, titles and file names in errors: control characters escaped
-from tutor.text import both, columns, tr
+from tutor.text import columns, tr
 
 # --- tutor lessons -------------------------------------------------------------------------
 
 
-def lessons_report(extra_dirs: Sequence[Path], fmt: str = "text", lang: str = "en") -> str:
+def lessons_report(extra_dirs: Sequence[Path], fmt: str = "text") -> str:
     """The catalogue as a table (id, title, status) or as JSON (a list of objects)."""
     from tutor.lesson.catalog import lesson_folders, listing_rows
 
     entries = listing_rows(extra_dirs)  # from the cache when no lesson file changed (no YAML, no sympy)
     if fmt == "json":
-        return json.dumps([e.as_json(lang) for e in entries], ensure_ascii=False, indent=2)
+        return json.dumps([e.as_json(current_language()) for e in entries], ensure_ascii=False, indent=2)
     if not entries:
-        where = ", ".join(str(p) for p, _ in lesson_folders(extra_dirs))
-        return f"no lessons found (looked in {where})"
-    header = ("id", "title" if lang != "zh" else "标题", "status" if lang != "zh" else "状态")
+        where = ", ".join(str(folder) for folder, _source in lesson_folders(extra_dirs))
+        return _("no lessons found (looked in {folders})").format(folders=where)
+    # TRANSLATORS: the column headings of `tutor lessons`
+    header = (_("id"), _("title"), _("status"))
     rows = [
-        (one_line(e.id), _clip(one_line(tr(e.title, lang).replace("\n", " ")), 50), "ok" if e.ok else one_line(e.error))
+        (one_line(e.id), _clip(one_line(tr(e.title).replace("\n", " ")), 50), _("ok") if e.ok else one_line(e.error))
         for e in entries
     ]
     widths = [max(columns(r[i]) for r in (header, *rows)) for i in range(2)]
@@ -41,7 +43,9 @@ def lessons_report(extra_dirs: Sequence[Path], fmt: str = "text", lang: str = "e
     broken = sum(not e.ok for e in entries)
     lines.append("")
     lines.append(
-        f"{len(entries)} lessons, {broken} broken" if lang != "zh" else f"共 {len(entries)} 课，{broken} 课有错误"
+        ngettext("{n} lesson, {broken} broken", "{n} lessons, {broken} broken", len(entries)).format(
+            n=len(entries), broken=broken
+        )
     )
     return "\n".join(lines)
 
@@ -49,7 +53,7 @@ def lessons_report(extra_dirs: Sequence[Path], fmt: str = "text", lang: str = "e
 # --- tutor progress ------------------------------------------------------------------------
 
 
-def progress_report(fmt: str, reset: str | None, lesson_dirs: Iterable[Path], lang: str) -> str:
+def progress_report(fmt: str, reset: str | None, lesson_dirs: Iterable[Path]) -> str:
     """``tutor progress``: each lesson's state, mastery per skill, what to practise next (or ``--reset`` one)."""
     from tutor.progress import ProgressStore
 
@@ -59,17 +63,19 @@ def progress_report(fmt: str, reset: str | None, lesson_dirs: Iterable[Path], la
         known = store.known_lessons()
         if reset not in known:
             store.close()
-            stored = ", ".join(known) or "none yet"
-            raise TutorError(f"no progress is stored for a lesson '{reset}' (lessons with progress: {stored})")
+            stored = ", ".join(known) or _("none yet")
+            raise TutorError(
+                _("no progress is stored for a lesson '{lesson}' (lessons with progress: {stored})").format(
+                    lesson=reset, stored=stored
+                )
+            )
         count = store.reset(reset)
         notes += store.messages[len(notes) :]
-        said = tr(
-            both(
-                f"Reset lesson '{reset}': forgot {count} attempt{'s' if count != 1 else ''} and its position.",
-                f"已重置课程“{reset}”：清除了 {count} 次作答记录和学习位置。",
-            ),
-            lang,
-        )
+        said = ngettext(
+            "Reset lesson '{lesson}': forgot {n} attempt and its position.",
+            "Reset lesson '{lesson}': forgot {n} attempts and its position.",
+            count,
+        ).format(lesson=reset, n=count)
         store.close()
         if fmt == "json":
             return json.dumps(
@@ -90,8 +96,8 @@ def progress_report(fmt: str, reset: str | None, lesson_dirs: Iterable[Path], la
         lessons.append(
             {
                 "id": entry.id,
-                "title": tr(entry.title, lang),
-                "status": store.summary(entry.id, steps, lang, questions),
+                "title": tr(entry.title),
+                "status": store.summary(entry.id, steps, questions),
                 "started": started,
                 "finished": store.is_finished(entry.id),
                 "step": store.position(entry.id) + 1 if started else 0,
@@ -109,7 +115,7 @@ def progress_report(fmt: str, reset: str | None, lesson_dirs: Iterable[Path], la
                 {
                     "id": lesson_id,
                     "title": lesson_id,
-                    "status": store.summary(lesson_id, None, lang),
+                    "status": store.summary(lesson_id, None),
                     "started": True,
                     "finished": store.is_finished(lesson_id),
                     "step": store.position(lesson_id) + 1,
@@ -140,27 +146,29 @@ def progress_report(fmt: str, reset: str | None, lesson_dirs: Iterable[Path], la
         )
 
     lines = list(notes)
-    lines.append(tr(both("Lessons", "课程"), lang))
-    statuses = [item["status"] if not item["error"] else tr(both("broken", "有错误"), lang) for item in lessons]
+    lines.append(_("Lessons"))
+    statuses = [item["status"] if not item["error"] else _("broken") for item in lessons]
     id_width = max((columns(item["id"]) for item in lessons), default=0)
     status_width = max((columns(status) for status in statuses), default=0)
     for item, status in zip(lessons, statuses):
         lines.append(f"  {_pad(item['id'], id_width)}  {_pad(status, status_width)}  {item['title']}")
     if not lessons:
-        lines.append("  " + tr(both("(no lessons found)", "（没有找到课程）"), lang))
+        lines.append("  " + _("(no lessons found)"))
     lines.append("")
-    lines.append(tr(both("Mastery per skill", "各项技能的掌握程度"), lang))
+    lines.append(_("Mastery per skill"))
     if mastery:
         from tutor.mastery import mastery_table, skill_name
 
         lines += ["  " + row for row in mastery_table(mastery).splitlines()]
         if practise:
             lines.append("")
-            names = ", ".join(skill_name(s) for s in practise)
-            run = tr(both(f" — run `{command}`", f"——运行 `{command}`"), lang) if command else ""
-            lines.append(tr(both(f"Practise next: {names}", f"接下来练习：{names}"), lang) + run)
+            names = _(", ").join(skill_name(s) for s in practise)
+            if command:
+                lines.append(_("Practise next: {skills} — run `{command}`").format(skills=names, command=command))
+            else:
+                lines.append(_("Practise next: {skills}").format(skills=names))
     else:
-        lines.append("  " + tr(both("no answers yet", "还没有作答"), lang))
+        lines.append("  " + _("no answers yet"))
     return "\n".join(lines)
 
 

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from tutor.errors import TutorError
-from tutor.text import both, tr
+from tutor.i18n import _
+from tutor.text import tr
 
 if TYPE_CHECKING:  # only for the annotations: plain mode imports these when it needs them
     from tutor.lesson.model import Lesson
@@ -183,8 +184,7 @@ class _EndOfInput(Exception):
 class PlainTutor:
     """The line-by-line view of one lesson."""
 
-    def __init__(self, lang: str, stdin: TextIO, stdout: TextIO):
-        self.lang = lang
+    def __init__(self, stdin: TextIO, stdout: TextIO):
         self.stdin = stdin
         self.stdout = stdout
         self.store: ProgressStore | None = None
@@ -203,18 +203,15 @@ class PlainTutor:
         saved = self.store is None or self.store.settle()
         self.tell_store_messages()
         if saved:
-            self.say(self.t("Progress saved. Goodbye.", "进度已保存。再见。"))
+            self.say(_("Progress saved. Goodbye."))
         else:
-            self.say(self.t("Progress NOT saved (see above). Goodbye.", "进度未保存（见上文）。再见。"))
+            self.say(_("Progress NOT saved (see above). Goodbye."))
 
     def say(self, text: str = "") -> None:
         from tutor.safe_text import shown
 
         self.stdout.write(shown(text) + "\n")  # lesson text and echoed answers: control characters shown, never sent
         self.stdout.flush()
-
-    def t(self, en: str, zh: str) -> str:
-        return tr(both(en, zh), self.lang)
 
     def ask(self, prompt: str) -> str:
         from tutor.safe_text import shown
@@ -231,12 +228,7 @@ class PlainTutor:
             import re
 
             line = re.sub("[\ud800-\udfff]", "\ufffd", line)  # undecodable bytes: seen as �, never stored raw
-            self.say(
-                self.t(
-                    "note: that line was not valid UTF-8 text; the bytes that could not be read show as �.",
-                    "注意：这一行不是有效的 UTF-8 文本；无法读取的字节显示为 �。",
-                )
-            )
+            self.say(_("note: that line was not valid UTF-8 text; the bytes that could not be read show as �."))
         if not _is_tty(self.stdin):  # piped: echo, so the transcript reads like a session
             from tutor.session import clip
 
@@ -250,21 +242,21 @@ class PlainTutor:
 
         entries = find_lessons(lesson_dirs)
         if not entries:
-            self.say(self.t("No lessons found.", "没有找到课程。"))
+            self.say(_("No lessons found."))
             return None
-        self.say(self.t("Lessons:", "课程："))
+        self.say(_("Lessons:"))
         for number, entry in enumerate(entries, start=1):
-            title = tr(entry.title, self.lang) or entry.id
+            title = tr(entry.title) or entry.id
             if entry.error is not None or entry.lesson is None:
-                self.say(f"  {number}. {title} [{self.t('broken', '有错误')}: {entry.error}]")
+                self.say(f"  {number}. {title} " + _("[broken: {error}]").format(error=entry.error))
             else:
                 steps, questions = store.totals(entry.id)
-                self.say(f"  {number}. {title} ({store.summary(entry.id, steps, self.lang, questions)})")
+                self.say(f"  {number}. {title} ({store.summary(entry.id, steps, questions)})")
         last = store.last_lesson()
         default = next((e for e in entries if e.id == last and e.lesson is not None and e.error is None), None)
-        hint = self.t(f" [Enter: {default.id}]", f"［回车：{default.id}］") if default else ""
+        hint = _(" [Enter: {lesson}]").format(lesson=default.id) if default else ""
         while True:
-            text = self.ask(self.t("Lesson number", "课程编号") + hint + ": ").strip()
+            text = self.ask(_("Lesson number{default}: ").format(default=hint)).strip()
             if not text and default is not None:
                 return default.lesson
             if COMMANDS.get(text.lower()) == "quit":
@@ -273,9 +265,9 @@ class PlainTutor:
                 entry = entries[int(text) - 1]
                 if entry.error is None and entry.lesson is not None:
                     return entry.lesson
-                self.say(self.t(f"That lesson cannot be opened: {entry.error}", f"这一课无法打开：{entry.error}"))
+                self.say(_("That lesson cannot be opened: {error}").format(error=entry.error))
                 continue
-            self.say(self.t(f"Type a number from 1 to {len(entries)}.", f"请输入 1 到 {len(entries)} 之间的数字。"))
+            self.say(_("Type a number from 1 to {n}.").format(n=len(entries)))
 
     # --- one lesson -----------------------------------------------------------------------------
 
@@ -285,20 +277,18 @@ class PlainTutor:
         from tutor.session import LessonSession
 
         walkthrough = bounded_walkthrough(for_learner(lesson, store))  # in the sandbox: a lesson cannot hang the tutor
-        session = LessonSession(walkthrough, store, self.lang)
+        session = LessonSession(walkthrough, store)
         session.restore()
         session.go(session.step_index)
-        self.say(f"# {tr(walkthrough.title, self.lang)}")
+        self.say(f"# {tr(walkthrough.title)}")
         if session.step_index > 0:
-            self.say(
-                self.t(f"(resuming at step {session.step_index + 1})", f"（从第 {session.step_index + 1} 步继续）")
-            )
+            self.say(_("(resuming at step {i})").format(i=session.step_index + 1))
         while True:
             self.show_step(session)
             self.ask_questions(session)
             if session.at_last_step:
                 session.finish()
-                self.say(self.t("Lesson finished: ", "课程完成：") + session.summary())
+                self.say(_("Lesson finished: {summary}").format(summary=session.summary()))
                 return
             session.skipped.clear()
             session.next_step()
@@ -311,28 +301,28 @@ class PlainTutor:
         n = len(session.steps)
         self.say()
         i = session.step_index + 1
-        title = plain_maths(tr(step.title, self.lang))
-        self.say("## " + self.t(f"Step {i} of {n}: {title}", f"第 {i} 步，共 {n} 步：{title}"))
+        title = plain_maths(tr(step.title))
+        self.say("## " + _("Step {i} of {n}: {title}").format(i=i, n=n, title=title))
         from tutor.plaintext import strip_markdown
 
-        text = plain_maths(strip_markdown(tr(step.text, self.lang))).strip()
+        text = plain_maths(strip_markdown(tr(step.text))).strip()
         if text:
             self.say(text)
-        line = function_line(step, self.lang)
+        line = function_line(step)
         if line:
             self.say(line)
         self.show_table(session)
         if not step.questions:
             self.show_plot(session)
         if not step.questions:
-            answer = self.ask(self.t("(Enter to go on) ", "（按回车继续）"))
+            answer = self.ask(_("(Enter to go on) "))
             if COMMANDS.get(answer.strip().lower()) == "quit":
                 raise _EndOfInput
 
     def show_table(self, session) -> None:
         from tutor.tables import plain_table
 
-        table = plain_table(session.step, reveal=session.step_done(), lang=self.lang)
+        table = plain_table(session.step, reveal=session.step_done())
         if table:
             self.say(table)
 
@@ -346,18 +336,18 @@ class PlainTutor:
         from tutor.plots import plot_step
 
         try:
-            path = plot_step(step, plots_dir() / session.lesson_id / f"{step.id}.png", self.lang)
+            path = plot_step(step, plots_dir() / session.lesson_id / f"{step.id}.png")
         except TutorError as err:
-            self.say(self.t(f"(no plot: {err.message})", f"（无法绘图：{err.message}）"))
+            self.say(_("(no plot: {reason})").format(reason=err.message))
             return
         except OSError as err:  # the data folder cannot be written (read-only, full, a file in the way)
             if not self.plots_failed:  # said once; later steps stay quiet about it
                 reason = err.strerror or str(err)
-                self.say(self.t(f"(no plots: they cannot be saved: {reason})", f"（无法绘图：图像无法保存：{reason}）"))
+                self.say(_("(no plots: they cannot be saved: {reason})").format(reason=reason))
             self.plots_failed = True
             return
         if path is not None:
-            self.say(self.t(f"Plot: {path}", f"图像：{path}"))
+            self.say(_("Plot: {path}").format(path=path))
 
     def ask_questions(self, session) -> None:
         from tutor.latex_unicode import plain_maths
@@ -366,7 +356,7 @@ class PlainTutor:
         while (q := session.current_question()) is not None:
             count = len(session.step.questions)
             where = f"[{session.step.questions.index(q) + 1}/{count}] " if count > 1 else ""
-            self.say(where + plain_maths(prompt_text(q, self.lang)))
+            self.say(where + plain_maths(prompt_text(q)))
             text = self.ask("> ").strip()
             command = COMMANDS.get(text.lower())
             if command == "quit":
@@ -374,30 +364,26 @@ class PlainTutor:
             if command == "hint":
                 hint = session.hint(q)
                 self.say(
-                    self.t("Hint: ", "提示：") + plain_maths(hint)
+                    _("Hint: {hint}").format(hint=plain_maths(hint))
                     if hint is not None
-                    else self.t("No more hints; type solution to see it.", "没有更多提示了；输入 solution 查看答案。")
+                    else _("No more hints; type solution to see it.")
                 )
                 continue
             if command == "solution":
-                self.say(self.t("Solution: ", "答案：") + plain_maths(session.solution(q)))
+                self.say(_("Solution: {solution}").format(solution=plain_maths(session.solution(q))))
                 continue
             if command == "skip":
                 revealed = session.skip(q)
-                self.say(self.t("Skipped. ", "已跳过。") + plain_maths(revealed))
+                self.say(_("Skipped. {answer}").format(answer=plain_maths(revealed)))
                 continue
             if not text:
-                self.say(
-                    self.t(
-                        "Type an answer, or hint, solution, skip, quit.", "请输入答案，或 hint、solution、skip、quit。"
-                    )
-                )
+                self.say(_("Type an answer, or hint, solution, skip, quit."))
                 continue
             try:
                 grade = session.check(q, text)
             except TutorError as err:
                 session.refuse(q, text, err.message)
-                self.say(self.t("Invalid: ", "无效：") + err.message)
+                self.say(_("Invalid: {reason}").format(reason=err.message))
                 continue
             session.accept(q, text, grade)
             self.show_grade(session, text, grade)
@@ -406,7 +392,7 @@ class PlainTutor:
             self.show_plot(session)
             lines = session.derivation() if session.step_settled() else []
             if lines:  # a derive step: the derivative rule by rule
-                self.say(self.t("Worked solution:", "解题过程："))
+                self.say(_("Worked solution:"))
                 for line in lines:
                     self.say("  - " + line)
 
@@ -415,9 +401,7 @@ class PlainTutor:
 
         words = plain_maths(session.grade_text(grade))  # the grade says right / not right / unreadable itself
         if not words:
-            words = {"right": self.t("Right.", "正确。"), "wrong": self.t("Not right.", "不对。")}.get(
-                grade.verdict, self.t("Invalid (not counted).", "无效（不计入）。")
-            )
+            words = {"right": _("Right."), "wrong": _("Not right.")}.get(grade.verdict, _("Invalid (not counted)."))
         self.say(words)
         if grade.verdict not in ("right", "wrong"):
             column = getattr(grade, "column", None)
@@ -438,7 +422,6 @@ def _is_tty(stream) -> bool:
 def run_plain(
     lesson: str | Lesson | None,
     lesson_dirs: list[Path],
-    lang: str,
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
 ) -> int:
@@ -447,13 +430,15 @@ def run_plain(
 
     if stdin is None and stdout is None and tolerant_streams():
         print(
-            f"note: this terminal's encoding ({sys.stdout.encoding}) cannot show every symbol, so they are spelled"
-            " in plain letters (x^2, eta); a UTF-8 locale such as LANG=C.UTF-8 shows them.",
+            _(
+                "note: this terminal's encoding ({encoding}) cannot show every symbol, so they are spelled"
+                " in plain letters (x^2, eta); a UTF-8 locale such as LANG=C.UTF-8 shows them."
+            ).format(encoding=sys.stdout.encoding),
             file=sys.stderr,
         )
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
-    view = PlainTutor(lang, stdin, stdout)
+    view = PlainTutor(stdin, stdout)
     store = view.store = ProgressStore()
     try:
         if lesson:

@@ -24,8 +24,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from tutor.i18n import N_, _, ngettext
 from tutor.salvage import ATTEMPT_COLUMNS, LESSON_COLUMNS, copy_progress, copy_tables
-from tutor.text import both, tr
 
 DB_NAME = "progress.sqlite3"
 
@@ -164,16 +164,11 @@ class ProgressStore:
         """Another program's database where the progress file should be: not moved, not read, not written."""
         self.saving = False
         self.messages.append(
-            tr(
-                both(
-                    f"{self.path} is not the tutor's progress file ({err}), so it was left exactly as it is."
-                    " Progress can't be saved this time: move that file elsewhere, or set TUTOR_HOME to another"
-                    " folder. You can carry on; what you do now is kept until you quit.",
-                    f"{self.path} 不是本导师的进度文件（{err}），因此保持原样未动。这次无法保存进度："
-                    "请把该文件移走，或将 TUTOR_HOME 设为另一个文件夹。你可以继续学习；现在的作答会保留到退出为止。",
-                ),
-                _lang(),
-            )
+            _(
+                "{path} is not the tutor's progress file ({reason}), so it was left exactly as it is."
+                " Progress can't be saved this time: move that file elsewhere, or set TUTOR_HOME to another"
+                " folder. You can carry on; what you do now is kept until you quit."
+            ).format(path=self.path, reason=err)
         )
         return self._connect(":memory:")
 
@@ -199,20 +194,17 @@ class ProgressStore:
         return db
 
     def _say_moved(self, moved: Path, err: Exception, recovered: int) -> None:
-        kept_en = kept_zh = ""
-        if recovered:
-            kept_en = f" The {recovered} attempt{'s' if recovered != 1 else ''} that could still be read were kept."
-            kept_zh = f"仍可读取的 {recovered} 条作答记录已保留。"
-        self.messages.append(
-            tr(
-                both(
-                    f"The progress file was damaged ({_reason(err)}), so it was moved to {moved} and a fresh one"
-                    " started." + kept_en,
-                    f"进度文件已损坏（{_reason(err, 'zh')}），已移到 {moved}，并新建了一个进度文件。" + kept_zh,
-                ),
-                _lang(),
-            )
+        said = _("The progress file was damaged ({reason}), so it was moved to {path} and a fresh one started.").format(
+            reason=_reason(err), path=moved
         )
+        if recovered:
+            kept = ngettext(
+                "The {n} attempt that could still be read was kept.",
+                "The {n} attempts that could still be read were kept.",
+                recovered,
+            ).format(n=recovered)
+            said = _("{first} {then}").format(first=said, then=kept)
+        self.messages.append(said)
 
     def _move_aside(self) -> Path | None:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -247,15 +239,10 @@ class ProgressStore:
             return
         self.saving = False
         self.messages.append(
-            tr(
-                both(
-                    f"Progress can't be saved: {_reason(err)} ({self.path}). You can carry on; what you do now is kept"
-                    " until you quit, and everything saved before is still there.",
-                    f"无法保存进度：{_reason(err, 'zh')}（{self.path}）。你可以继续学习；现在的作答会保留到退出为止，"
-                    "之前保存的进度都还在。",
-                ),
-                _lang(),
-            )
+            _(
+                "Progress can't be saved: {reason} ({path}). You can carry on; what you do now is kept"
+                " until you quit, and everything saved before is still there."
+            ).format(reason=_reason(err), path=self.path)
         )
 
     def _write(self, sql: str, args: tuple[Any, ...] = ()) -> None:
@@ -390,14 +377,11 @@ class ProgressStore:
                 count = len(self._pending)
                 self.saving = False
                 self.messages.append(
-                    tr(
-                        both(
-                            f"{count} change{'s' if count != 1 else ''} to your progress could not be saved: another"
-                            f" program kept {self.path} locked.",
-                            f"有 {count} 项进度更改无法保存：另一个程序一直锁定着 {self.path}。",
-                        ),
-                        _lang(),
-                    )
+                    ngettext(
+                        "{n} change to your progress could not be saved: another program kept {path} locked.",
+                        "{n} changes to your progress could not be saved: another program kept {path} locked.",
+                        count,
+                    ).format(n=count, path=self.path)
                 )
             for db in (self._shadow, self._db):
                 try:
@@ -534,31 +518,23 @@ class ProgressStore:
                     count += 1
         return count
 
-    def summary(
-        self, lesson_id: str, total_steps: int | None = None, lang: str = "en", total_questions: int | None = None
-    ) -> str:
+    def summary(self, lesson_id: str, total_steps: int | None = None, total_questions: int | None = None) -> str:
         """'not started', 'step k of n' or 'done, 7/9 right' for one lesson."""
         stored_steps, stored_questions = self.totals(lesson_id)
         total_steps = total_steps or stored_steps
         total_questions = total_questions or stored_questions
         rows = self._read("SELECT step FROM lessons WHERE lesson_id = ?", (lesson_id,))
         if not rows and not self.attempts(lesson_id):
-            return tr(both("not started", "未开始"), lang)
+            return _("not started")
         right, tried = self.score(lesson_id)
         out_of = total_questions or tried
         if self.is_finished(lesson_id):
             first = self.first_time(lesson_id)
-            return tr(
-                both(
-                    f"done, {right}/{out_of} right ({first} first time)",
-                    f"已完成，答对 {right}/{out_of}（{first} 题一次答对）",
-                ),
-                lang,
-            )
+            return _("done, {right}/{total} right ({first} first time)").format(right=right, total=out_of, first=first)
         step = self.position(lesson_id) + 1
         if total_steps:
-            return tr(both(f"step {step} of {total_steps}", f"第 {step} 步，共 {total_steps} 步"), lang)
-        return tr(both(f"step {step}", f"第 {step} 步"), lang)
+            return _("step {step} of {total}").format(step=step, total=total_steps)
+        return _("step {step}").format(step=step)
 
     def mastery_attempts(self, lesson_id: str | None = None) -> list[tuple[str, bool]]:
         """(skill, correct) per counted attempt, in order: the evidence mastery is estimated from.
@@ -631,38 +607,24 @@ def _looks_corrupt(err: sqlite3.Error) -> bool:
     return any(word in text for word in ("not a database", "malformed", "corrupt", "file is encrypted"))
 
 
-def _reason(err: Exception | None, lang: str = "en") -> str:
+def _reason(err: Exception | None) -> str:
     """What went wrong, in a learner's words (the database's own words when it is something else)."""
     text = str(err or "").strip()
     low = text.lower()
     known = (
-        (("disk is full", "disk full", "no space"), "the disk is full", "磁盘已满"),
-        (
-            ("readonly", "read-only", "permission denied"),
-            "the progress file or its folder is read-only",
-            "进度文件或其所在文件夹是只读的",
-        ),
-        (
-            ("unable to open", "file exists", "not a directory"),
-            "the data folder cannot be written",
-            "无法写入数据文件夹",
-        ),
-        (("disk i/o",), "the disk reported an error", "磁盘读写出错"),
-        (("not a database", "malformed", "encrypted"), "it is not a readable database", "它不是可读取的数据库"),
-        (("not a file",), "a folder is where the file should be", "文件的位置上是一个文件夹"),
+        (("disk is full", "disk full", "no space"), N_("the disk is full")),
+        (("readonly", "read-only", "permission denied"), N_("the progress file or its folder is read-only")),
+        (("unable to open", "file exists", "not a directory"), N_("the data folder cannot be written")),
+        (("disk i/o",), N_("the disk reported an error")),
+        (("not a database", "malformed", "encrypted"), N_("it is not a readable database")),
+        (("not a file",), N_("a folder is where the file should be")),
     )
-    for words, en, zh in known:
+    for words, said in known:
         if any(w in low for w in words):
-            return zh if lang == "zh" else en
+            return _(said)
     if isinstance(err, OSError) and err.strerror:
         return err.strerror
     return text or type(err).__name__
-
-
-def _lang() -> str:
-    from tutor.paths import default_language
-
-    return default_language()
 
 
 __all__ = ["DB_NAME", "KINDS", "Attempt", "ProgressStore"]

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import sympy as sp
 
 from tutor import calculus
+from tutor.i18n import _
 from tutor.mathinput import infer_variables, parse_assignments, parse_expression, parse_number
 from tutor.text import tr
 
@@ -99,21 +100,27 @@ def descend(
     point = point_in_order(parse_assignments(start, names), names, "--from")
     rate = parse_number(lr)
     if not rate.is_positive:
-        raise calculus.MathError(f"the learning rate must be a positive number, not {sp.sstr(rate)}")
+        raise calculus.MathError(
+            _("the learning rate must be a positive number, not {rate}").format(rate=sp.sstr(rate))
+        )
     if not exact and not math.isfinite(float(rate)):
         raise calculus.MathError(
-            f"the learning rate {lr} is too large for floating point; use --exact or a smaller rate"
+            _("the learning rate {lr} is too large for floating point; use --exact or a smaller rate").format(lr=lr)
         )
     if not exact and float(rate) == 0:  # 1e-400 would silently become η = 0
         raise calculus.MathError(
-            f"the learning rate {lr} is too small for floating point (it rounds to 0); use --exact or a larger rate"
+            _(
+                "the learning rate {lr} is too small for floating point (it rounds to 0); use --exact or a larger rate"
+            ).format(lr=lr)
         )
     if not exact:  # a start that rounds to 0 or overflows is not the start asked for (log(x) from 1e-999)
         for name, value in point.items():
             if value != 0 and (float(value) == 0 or not math.isfinite(float(value))):
                 raise calculus.MathError(
-                    f"the start {name} = {sp.N(value, 3)} cannot be held by a floating-point number (it rounds to"
-                    f" {float(value):g}); use --exact or a start nearer 1"
+                    _(
+                        "the start {name} = {value} cannot be held by a floating-point number (it rounds to"
+                        " {rounded}); use --exact or a start nearer 1"
+                    ).format(name=name, value=sp.N(value, 3), rounded=f"{float(value):g}")
                 )
     if steps is None:
         # a stop rule that waits for something (a sign change, a tolerance) gets room to happen
@@ -136,10 +143,14 @@ def _optimizer(key: str, given: Mapping[str, str | None]) -> Optimiser:
     for name, value in given.items():
         if value is not None and name not in takes:
             uses = settings_by_key().get(name, [])
-            keys = [c.key for c, _ in uses]
-            users = " or ".join([", ".join(keys[:-1]), keys[-1]] if len(keys) > 1 else keys)
+            keys = [c.key for c, _setting in uses]
+            users = _(" or ").join([", ".join(keys[:-1]), keys[-1]] if len(keys) > 1 else keys)
             symbol = uses[0][1].symbol if uses else name
-            raise calculus.MathError(f"--{name} is for --optimizer {users}; {tr(kind.noun)} has no {symbol}")
+            raise calculus.MathError(
+                _("--{name} is for --optimizer {users}; {optimizer} has no {symbol}").format(
+                    name=name, users=users, optimizer=tr(kind.noun), symbol=symbol
+                )
+            )
     return kind.build(**{name: parse_number(value) for name, value in given.items() if value is not None})
 
 

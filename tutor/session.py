@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, assert_never
 
 from tutor.errors import TutorError
-from tutor.i18n import _
+from tutor.i18n import N_, _
 from tutor.progress import ProgressStore
 from tutor.text import Text, tr
 
@@ -43,10 +43,9 @@ class Answered:
 class LessonSession:
     """Where the learner is in a walkthrough and what they have done there."""
 
-    def __init__(self, walkthrough: Walkthrough, store: ProgressStore, lang: str = "en"):
+    def __init__(self, walkthrough: Walkthrough, store: ProgressStore):
         self.walkthrough = walkthrough
         self.store = store
-        self.lang = lang
         self.earlier: dict[str, Any] = {}  # question id -> the learner's last counted value
         self.settled: set[str] = set()  # answered right, or the solution was shown
         self.skipped: set[str] = set()  # passed over in this sitting
@@ -189,13 +188,16 @@ class LessonSession:
         """The grade in words: verdict, which part, matched feedback, carried forward (Markdown stripped)."""
         from tutor.plaintext import strip_markdown
 
-        parts = [strip_markdown(tr(grade.message, self.lang))]
+        parts = [strip_markdown(tr(grade.message))]
         if grade.feedback:
-            parts.append(strip_markdown(tr(grade.feedback, self.lang)))
+            parts.append(strip_markdown(tr(grade.feedback)))
         carried = _("Your earlier value was carried forward: this was judged from your own answer.")
         if grade.carried_forward and "carried" not in " ".join(parts) and "沿用" not in " ".join(parts):
             parts.append(carried)
-        return ("" if self.lang == "zh" else " ").join(p for p in parts if p)  # Chinese sentences need no space
+        text = ""
+        for part in (p for p in parts if p):
+            text = _(SENTENCES).format(first=text, then=part) if text else part
+        return text
 
     def prepare_hints(self) -> None:
         """Gather every question's hints now (the walkthrough has already derived them), so F2 only looks up."""
@@ -238,7 +240,7 @@ class LessonSession:
             return None
         from tutor.plaintext import strip_markdown
 
-        text = strip_markdown(tr(available[given], self.lang))
+        text = strip_markdown(tr(available[given]))
         self.hints_given[question.id] = given + 1
         self.store.record(self.lesson_id, question.id, "", "", text, kind="hint", skill=question.skill)
         return text
@@ -261,10 +263,10 @@ class LessonSession:
         from tutor.walkthrough import expected_given  # loaded already: it built self.walkthrough
 
         expected, carried = expected_given(question, self.earlier)
-        answer = format_value(question, expected, self.lang)
+        answer = format_value(question, expected)
         lines = []
         if question.help.solution:
-            lines.append(strip_markdown(tr(question.help.solution, self.lang)))
+            lines.append(strip_markdown(tr(question.help.solution)))
         lines.append(_("The answer is {answer}.").format(answer=answer))
         if carried:
             lines.append(_("(This follows from your own earlier answers.)"))
@@ -274,10 +276,10 @@ class LessonSession:
         """The right value and its one-line reason (the last line of the worked solution), for a skip."""
         from tutor.plaintext import strip_markdown
 
-        answer = format_value(question, question.expected, self.lang)
+        answer = format_value(question, question.expected)
         reason = ""
         if question.help.solution:
-            lines = [line.strip() for line in tr(question.help.solution, self.lang).splitlines() if line.strip()]
+            lines = [line.strip() for line in tr(question.help.solution).splitlines() if line.strip()]
             reason = strip_markdown(lines[-1]) if lines else ""
         said = _("The answer was {answer}.").format(answer=answer)
         return f"{said} {reason}".strip()
@@ -298,7 +300,7 @@ class LessonSession:
         payload = (step or self.step).payload
         match payload:
             case DerivePayload(derivation=derivation):
-                return [tr(line, self.lang) for line in derivation.lines]
+                return [tr(line) for line in derivation.lines]
             case ExplainPayload() | EvaluatePayload() | DescentFacts() | PredictPayload() | TrainingPayload():
                 return []
             case BatchPayload() | QuestionPayload():
@@ -342,7 +344,7 @@ class LessonSession:
         self.store.finished(self.lesson_id)
 
     def score(self) -> tuple[int, int]:
-        right, _ = self.store.score(self.lesson_id)
+        right, _tried = self.store.score(self.lesson_id)
         return right, self.total_questions()
 
     def summary(self) -> str:
@@ -352,23 +354,28 @@ class LessonSession:
         return lesson_summary(self.store.attempts(self.lesson_id), self.total_questions())
 
 
+#: Two sentences of feedback one after the other (Chinese needs no space between them).
+SENTENCES = N_("{first} {then}")
+
+
 def _result(step: Text) -> str:
     """What a derivation step comes to: the text after its last '='."""
     return tr(step, "en").rsplit("=", 1)[-1].strip()
 
 
-def format_value(question: Question, value: Any, lang: str = "en") -> str:
+def format_value(question: Question, value: Any) -> str:
     """An expected answer in the lesson's notation (which the answer box reads too): 1/2, 10x, (4, 12, 21), decrease."""
     if question.kind == "choice":
         for choice in question.choices:
             if choice.key == value:
-                label = tr(choice.label, lang)
-                return label if label == choice.key else f"{label} ({choice.key})"
+                label = tr(choice.label)
+                # TRANSLATORS: a choice's label and the key a learner may type; drop {key} if labels are typed too
+                return label if label == choice.key else _("{label} ({key})").format(label=label, key=choice.key)
         return str(value)
     import sympy as sp
 
     if isinstance(value, (tuple, list)):
-        return "(" + ", ".join(format_value(question, v, lang) for v in value) + ")"
+        return "(" + ", ".join(format_value(question, v) for v in value) + ")"
     if isinstance(value, sp.Basic):
         from tutor.derivation import show  # 4x³ − 4 as the lesson writes it, never Python's 4*x**3 - 4
 
@@ -376,17 +383,19 @@ def format_value(question: Question, value: Any, lang: str = "en") -> str:
     return str(value)
 
 
-def prompt_text(question: Question, lang: str) -> str:
+def prompt_text(question: Question) -> str:
     """The question (Markdown markers stripped), with its choices unless the question already names them all."""
     from tutor.plaintext import strip_markdown
 
-    text = strip_markdown(tr(question.prompt, lang))
+    text = strip_markdown(tr(question.prompt))
     if question.kind == "choice" and question.choices:
-        labels = [tr(c.label, lang) or c.key for c in question.choices]
+        labels = [tr(c.label) or c.key for c in question.choices]
         if all(label.lower() in text.lower() for label in labels):
             return text
         options = ", ".join(
-            label if label == c.key else f"{label} [{c.key}]" for label, c in zip(labels, question.choices)
+            # TRANSLATORS: a choice's label and the key a learner may type; drop {key} if labels are typed too
+            label if label == c.key else _("{label} [{key}]").format(label=label, key=c.key)
+            for label, c in zip(labels, question.choices)
         )
         text += f"  ({options})"
     return text
@@ -412,4 +421,4 @@ def clip(text: str, limit: int = 200) -> str:
     """A long answer shortened for echoing or storing: what it starts with and how long it was."""
     if len(text) <= limit:
         return text
-    return f"{text[:limit]}… ({len(text)} characters)"
+    return _("{start}… ({n} characters)").format(start=text[:limit], n=len(text))

@@ -101,7 +101,7 @@ def header(variables: tuple[str, ...]) -> list[str]:
 
 
 def rows(
-    step: Step, reveal: bool, *, exact: bool = False, limit: int | None = None, lang: str = "en"
+    step: Step, reveal: bool, *, exact: bool = False, limit: int | None = None
 ) -> tuple[list[str], list[list[str]]]:
     """The table's header and rows for an iteration step (empty when it has no run), or a training step's data.
 
@@ -193,20 +193,20 @@ def data_rows(step: Step, *, exact: bool = False) -> tuple[list[str], list[list[
 TABLE_LIMIT = 11
 
 
-def plain_table(step: Step, reveal: bool, lang: str = "en") -> str:
+def plain_table(step: Step, reveal: bool) -> str:
     """The same rows as aligned plain text (for the line-by-line mode), a long run's middle left out.
 
     Plain mode has no key for the exact values, so when the last row shows some
     ≈ rounded, its exact values follow the table.
     """
-    cols, body = rows(step, reveal, limit=TABLE_LIMIT, lang=lang)
+    cols, body = rows(step, reveal, limit=TABLE_LIMIT)
     if not cols:
         return ""
     widths = [max(columns(r[i]) for r in [cols, *body]) for i in range(len(cols))]
     line = lambda r: "  ".join(" " * (w - columns(c)) + c for c, w in zip(r, widths)).rstrip()  # noqa: E731
     lines = [line(cols), *map(line, body)]
     if body and any(c.startswith("≈") for c in body[-1]):
-        exact = rows(step, reveal, exact=True, limit=TABLE_LIMIT, lang=lang)[1][-1]
+        exact = rows(step, reveal, exact=True, limit=TABLE_LIMIT)[1][-1]
         values = ", ".join(f"{name} = {e}" for name, c, e in zip(cols, body[-1], exact) if c.startswith("≈"))
         lines.append(_("≈: rounded; exactly, at k = {k}: {values}").format(k=body[-1][0], values=values))
     return "\n".join(lines)
@@ -228,7 +228,7 @@ def formula(expr: Any) -> str:
     )  # 5 x² -> 5x²  # a command the converter does not know keeps its name only
 
 
-def function_line(step: Step, lang: str = "en") -> str:
+def function_line(step: Step) -> str:
     """'f(x) = 5*x**2    learning rate η = 1/20' for a step of a descent; '' otherwise."""
     from tutor.walkthrough.contract import (
         BatchPayload,

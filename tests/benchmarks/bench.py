@@ -470,7 +470,7 @@ async def first_frame_in_process() -> tuple[float, float]:
     from tutor.app.app import TutorApp
 
     start = time.perf_counter()
-    app = TutorApp(lesson=None, lesson_dirs=[], lang="en")
+    app = TutorApp(lesson=None, lesson_dirs=[])
     frames = _frames(app, "PickerScreen")
     async with app.run_test(size=(100, 32)) as pilot:
         await until(lambda: bool(frames))
@@ -491,7 +491,7 @@ from bench import _frames
 from tutor.app.app import TutorApp
 
 async def main():
-    app = TutorApp(lesson=None, lesson_dirs=[], lang="en")
+    app = TutorApp(lesson=None, lesson_dirs=[])
     frames = _frames(app, "PickerScreen")
     async with app.run_test(size=(100, 32)) as pilot:
         while not frames:
@@ -559,7 +559,7 @@ async def feedback_latency(count: int) -> list[tuple[float, float]]:
     from tutor.lesson.catalog import resolve_lesson
 
     lesson = resolve_lesson("sign-of-the-derivative")
-    app = TutorApp(lesson=lesson, lesson_dirs=[], lang="en", images=False, resume=False)
+    app = TutorApp(lesson=lesson, lesson_dirs=[], images=False, resume=False)
     frames = _frames(app)
     samples: list[tuple[float, float]] = []
     async with app.run_test(size=(100, 32)) as pilot:
@@ -627,7 +627,7 @@ async def step_settle_times(lesson, mode: str = "text", size: tuple[int, int] = 
 
     home = tempfile.mkdtemp()
     store = ProgressStore(Path(home) / "progress.sqlite")
-    app = TutorApp(lesson=lesson, lesson_dirs=[], lang="en", images=mode, resume=False, store=store)
+    app = TutorApp(lesson=lesson, lesson_dirs=[], images=mode, resume=False, store=store)
     frames = _frames(app, "LessonScreen")
     times: dict[str, float] = {}
     async with app.run_test(size=size) as pilot:
@@ -828,11 +828,11 @@ def bench_plots_and_export(quick: bool) -> None:
     repeat = 5 if quick else 10
     with tempfile.TemporaryDirectory() as out:
         png, base = Path(out) / "one.png", Path(out) / "base.png"
-        assert plots.plot_step(step, png, "en") == png and png.read_bytes()[:4] == b"\x89PNG"
+        assert plots.plot_step(step, png) == png and png.read_bytes()[:4] == b"\x89PNG"
         minimal_figure(base, maths=True)
         ours = base_time = math.inf
         for _ in range(repeat):  # interleaved, so both see the same machine
-            ours = min(ours, best(lambda: plots.plot_step(step, png, "en"), 1))
+            ours = min(ours, best(lambda: plots.plot_step(step, png), 1))
             base_time = min(base_time, best(lambda: minimal_figure(base, maths=True), 1))
         row(
             "one PNG (an iteration step)",
@@ -849,9 +849,9 @@ def bench_plots_and_export(quick: bool) -> None:
         built = clock() - start
         row(f"walkthroughs of all {len(entries)} bundled lessons", built, None, "", "(information)", None)
         first = Path(out) / "first"
-        list(export.export_command([], first, False, [], "en"))  # as `tutor export`: every bundled lesson
+        list(export.export_command([], first, False, []))  # as `tutor export`: every bundled lesson
         start = time.perf_counter()
-        list(export.export_command([], Path(out) / "md", False, [], "en"))
+        list(export.export_command([], Path(out) / "md", False, []))
         written = time.perf_counter() - start
         images = sorted((Path(out) / "md").rglob("*.png"))
         same = all((first / p.relative_to(Path(out) / "md")).read_bytes() == p.read_bytes() for p in images)

@@ -105,7 +105,7 @@ def images_setting(asked: str | None) -> str:
     return value if value in MODES else "auto"
 
 
-def run_app(lesson: str | Lesson | None, lesson_dirs: list[Path], lang: str, images: str | None = None) -> None:
+def run_app(lesson: str | Lesson | None, lesson_dirs: list[Path], images: str | None = None) -> None:
     """Open the tutor; with ``lesson`` (an id or a path), straight on that lesson.
 
     ``images``: auto, graphics, text or off (see :mod:`tutor.app.widgets.plot`).
@@ -124,7 +124,7 @@ def run_app(lesson: str | Lesson | None, lesson_dirs: list[Path], lang: str, ima
     from tutor.app.keys import localised
     from tutor.app.widgets.plot import choose_mode
 
-    app = localised(TutorApp)(start, lesson_dirs, lang, images=choose_mode(asked, available))
+    app = localised(TutorApp)(start, lesson_dirs, images=choose_mode(asked, available))
     if note:
         app.notices.append(note)
     import asyncio

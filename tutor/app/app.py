@@ -44,7 +44,7 @@ class LessonCommands(Provider):
         app = self.app
         for entry in getattr(app, "catalog", []):
             if entry.lesson is not None and entry.error is None:
-                title = one_line(tr(entry.title, app.lang) or entry.id)
+                title = one_line(tr(entry.title) or entry.id)
                 label = _("Open lesson: {title}").format(title=title)
                 yield entry, label
 
@@ -87,7 +87,6 @@ class TutorApp(App):
         self,
         lesson: Lesson | None = None,
         lesson_dirs: list[Path] | tuple = (),
-        lang: str = "en",
         *,
         images: bool | str = True,
         store: ProgressStore | None = None,
@@ -96,7 +95,6 @@ class TutorApp(App):
         super().__init__()
         self.start_lesson = lesson
         self.lesson_dirs = [Path(p) for p in lesson_dirs]
-        self.lang = lang
         self.images = images
         self.store = store if store is not None else ProgressStore()
         self.resume = resume
@@ -123,7 +121,7 @@ class TutorApp(App):
         self.push_screen(CommandPalette(providers=[ThemeProvider], placeholder=_("Search for themes…")))
 
     def on_mount(self) -> None:
-        self.picker = localised(PickerScreen)(self.lang)
+        self.picker = localised(PickerScreen)()
         self.push_screen(self.picker)
         for notice in self.notices:
             self.notify_once(notice)
@@ -235,7 +233,7 @@ class TutorApp(App):
     # --- moving between screens -------------------------------------------------------------------
 
     def open_lesson(self, lesson: Lesson) -> None:
-        screen = localised(LessonScreen)(lesson, self.lang, images=self.images)
+        screen = localised(LessonScreen)(lesson, images=self.images)
         if isinstance(self.screen, LessonScreen):
             self.switch_screen(screen)
         else:

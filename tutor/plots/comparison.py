@@ -16,9 +16,9 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 
-def _label(run: ComparedRun, lang: str, optimisers: Mapping[str, OptimiserWords]) -> str:
-    base = _optimizer_words(run.optimizer, lang, optimisers) if run.optimizer in optimisers else run.key
-    status = word("diverged", lang) if run.diverged else word("steps", lang, n=run.steps)
+def _label(run: ComparedRun, optimisers: Mapping[str, OptimiserWords]) -> str:
+    base = _optimizer_words(run.optimizer, optimisers) if run.optimizer in optimisers else run.key
+    status = word("diverged") if run.diverged else word("steps", n=run.steps)
     return f"{base} ({status})"
 
 
@@ -26,7 +26,6 @@ def _label(run: ComparedRun, lang: str, optimisers: Mapping[str, OptimiserWords]
 def plot_optimizers(
     picture: ComparisonPicture,
     path: Path | str,
-    lang: str = "en",
     optimisers: Mapping[str, OptimiserWords] | None = None,
 ) -> Path:
     """Plain descent against momentum (or Adam) on the same picture: who zig-zags, who glides.
@@ -41,7 +40,7 @@ def plot_optimizers(
         _contours(ax, fig, view, picture.variables)
         for i, run in enumerate(runs):
             color = _optimizer_colour(run.optimizer, f"C{i}", optimisers)
-            _path_2d(ax, _until_far(run.points, view), color, _label(run, lang, optimisers), marker_size=4.5)
+            _path_2d(ax, _until_far(run.points, view), color, _label(run, optimisers), marker_size=4.5)
         ax.set_xlim(*view.xlim)
         ax.set_ylim(*view.ylim)
         ax.set_title(formulas(picture.function), fontsize=10)
@@ -53,16 +52,16 @@ def plot_optimizers(
             color = _optimizer_colour(run.optimizer, f"C{i}", optimisers)
             inside = [(p[0], y) for p, y in zip(run.points, run.on_curve) if not math.isnan(y)]
             xs, ys = [p for p, _ in inside], [y for _, y in inside]
-            ax.plot(xs, ys, "-o", color=color, ms=5, lw=1, label=_label(run, lang, optimisers), alpha=0.85)
+            ax.plot(xs, ys, "-o", color=color, ms=5, lw=1, label=_label(run, optimisers), alpha=0.85)
         _limits(ax, view)
         ax.set_title(formulas(picture.function), fontsize=10)
         _legend(ax, loc="best")
-        _values_by_k(right, runs, lang, optimisers)
+        _values_by_k(right, runs, optimisers)
     else:
         fig, ax = new_figure()
-        _values_by_k(ax, runs, lang, optimisers, with_labels=True)
+        _values_by_k(ax, runs, optimisers, with_labels=True)
         ax.set_title(formulas(picture.function), fontsize=10)
-    _suptitle(fig, word("optimizers", lang))
+    _suptitle(fig, word("optimizers"))
     return style.save(fig, path)
 
 
@@ -83,7 +82,6 @@ def _until_far(points: Sequence[tuple[float, ...]], view: ContourView) -> list[t
 def _values_by_k(
     ax: Axes,
     runs: Sequence[ComparedRun],
-    lang: str,
     optimisers: Mapping[str, OptimiserWords],
     *,
     with_labels: bool = False,
@@ -91,11 +89,11 @@ def _values_by_k(
     values: list[float] = []
     for i, run in enumerate(runs):
         color = _optimizer_colour(run.optimizer, f"C{i}", optimisers)
-        label = _label(run, lang, optimisers) if with_labels else None
+        label = _label(run, optimisers) if with_labels else None
         ax.plot(run.ks, run.values, "-", color=color, lw=1.8, label=label)
         values += run.values
-    ax.set_xlabel(word("iteration", lang))
-    ax.set_title(word("value_by_k", lang), fontsize=10)
+    ax.set_xlabel(word("iteration"))
+    ax.set_title(word("value_by_k"), fontsize=10)
     ax.grid(True, alpha=0.3)
     symlog_if_wide(ax, values)
     if with_labels:

@@ -38,17 +38,17 @@ def _data_ylim(ax, ys: Sequence[float]) -> None:
         ax.set_ylim(lo - pad, hi + pad)
 
 
-def _loss_axes(ax, lang: str) -> None:
+def _loss_axes(ax) -> None:
     from matplotlib.ticker import MaxNLocator
 
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel(word("update", lang))
-    ax.set_ylabel(word("loss", lang))
+    ax.set_xlabel(word("update"))
+    ax.set_ylabel(word("loss"))
     ax.grid(True, alpha=0.3)
 
 
 @_one_at_a_time
-def plot_training(data: TrainingPicture, path: Path | str, lang: str = "en") -> Path:
+def plot_training(data: TrainingPicture, path: Path | str) -> Path:
     """Left: the data, the model before and after the update.  Right: the loss against the update."""
     xs, ys, used, predictions = data.xs, data.ys, data.used, data.predictions
     losses = data.losses
@@ -57,7 +57,7 @@ def plot_training(data: TrainingPicture, path: Path | str, lang: str = "en") -> 
         fig, (left, right) = new_figure(2, width_ratios=(3, 2))
     else:
         (fig, left), right = new_figure(), None
-    left.plot(xs, ys, "o", color="#444444", ms=7, label=word("data", lang), zorder=4)
+    left.plot(xs, ys, "o", color="#444444", ms=7, label=word("data"), zorder=4)
     if len(used) < len(xs):
         left.plot(
             [xs[i] for i in used],
@@ -67,10 +67,10 @@ def plot_training(data: TrainingPicture, path: Path | str, lang: str = "en") -> 
             mec=COLORS["path"],
             ms=13,
             mew=1.8,
-            label=word("used", lang),
+            label=word("used"),
             zorder=5,
         )
-    _model_curve(left, data.before_curve, color=COLORS["before"], ls="--", lw=1.8, label=word("before", lang), zorder=3)
+    _model_curve(left, data.before_curve, color=COLORS["before"], ls="--", lw=1.8, label=word("before"), zorder=3)
     # the errors the loss squares: from each prediction y1 to its target y
     first = True
     for j, i in enumerate(used):
@@ -84,11 +84,11 @@ def plot_training(data: TrainingPicture, path: Path | str, lang: str = "en") -> 
             lw=1.2,
             alpha=0.7,
             zorder=2,
-            label=word("residual", lang) if first else None,
+            label=word("residual") if first else None,
         )
         first = False
     if data.after_curve is not None:
-        _model_curve(left, data.after_curve, color=COLORS["after"], lw=2.2, label=word("after", lang), zorder=3)
+        _model_curve(left, data.after_curve, color=COLORS["after"], lw=2.2, label=word("after"), zorder=3)
     left.set_xlim(*data.xlim)
     _data_ylim(left, list(ys) + [p for p in predictions if math.isfinite(p)])
     left.set_xlabel(data.input)
@@ -98,7 +98,7 @@ def plot_training(data: TrainingPicture, path: Path | str, lang: str = "en") -> 
     _legend(left, loc="best")
 
     if right is None:
-        _suptitle(fig, word("training", lang))
+        _suptitle(fig, word("training"))
         return style.save(fig, path)
     starts_after = data.starts_after
     ks = list(range(1, len(losses) + 1)) if starts_after else list(range(len(losses)))
@@ -111,21 +111,19 @@ def plot_training(data: TrainingPicture, path: Path | str, lang: str = "en") -> 
             ms=8,
             color=COLORS["before"],
             mec="black",
-            label=word("start_loss", lang),
+            label=word("start_loss"),
             zorder=5,
         )
     if len(losses) > (0 if starts_after else 1):
         i = 0 if starts_after else 1
-        right.plot(
-            [ks[i]], [losses[i]], "o", ms=8, color=COLORS["next"], mec="black", label=word("hand", lang), zorder=5
-        )
+        right.plot([ks[i]], [losses[i]], "o", ms=8, color=COLORS["next"], mec="black", label=word("hand"), zorder=5)
     symlog_if_wide(right, losses)
     if min(finite(losses) or [0]) >= 0 and right.get_yscale() == "linear":
         right.set_ylim(bottom=0)
     _legend(right)
-    _loss_axes(right, lang)
-    right.set_title(word("loss_curve", lang), fontsize=10)
-    _suptitle(fig, word("training", lang))
+    _loss_axes(right)
+    right.set_title(word("loss_curve"), fontsize=10)
+    _suptitle(fig, word("training"))
     return style.save(fig, path)
 
 
@@ -140,7 +138,7 @@ def _model_title(data: TrainingPicture) -> str:
 
 
 @_one_at_a_time
-def plot_batch(data: BatchPicture, path: Path | str, lang: str = "en") -> Path | None:
+def plot_batch(data: BatchPicture, path: Path | str) -> Path | None:
     """Batch, stochastic and mini-batch: loss against the update on one axes, and their fitted models."""
     if not data.runs:
         return None
@@ -149,9 +147,7 @@ def plot_batch(data: BatchPicture, path: Path | str, lang: str = "en") -> Path |
     for run in data.runs:
         kind, losses = run.kind, run.losses
         label = (
-            word("minibatch", lang, n=data.batch_size)
-            if kind == "minibatch"
-            else (word(kind, lang) if kind in WORDS else run.key)
+            word("minibatch", n=data.batch_size) if kind == "minibatch" else (word(kind) if kind in WORDS else run.key)
         )
         left.plot(
             range(len(losses)),
@@ -160,17 +156,17 @@ def plot_batch(data: BatchPicture, path: Path | str, lang: str = "en") -> Path |
             ms=3.5,
             lw=1.8,
             color=COLORS.get(kind),
-            label=f"{label} · {word('steps', lang, n=max(len(losses) - 1, 0))}",
+            label=f"{label} · {word('steps', n=max(len(losses) - 1, 0))}",
         )
         all_losses += losses
-    _loss_axes(left, lang)
+    _loss_axes(left)
     symlog_if_wide(left, all_losses)
-    left.set_title(word("loss_curve", lang), fontsize=10)
+    left.set_title(word("loss_curve"), fontsize=10)
     _legend(left, loc="upper right")
 
     fits = [run for run in data.runs if run.fit is not None]
     if data.xs and fits:
-        right.plot(data.xs, data.ys, "o", color="#444444", ms=6, label=word("data", lang), zorder=4)
+        right.plot(data.xs, data.ys, "o", color="#444444", ms=6, label=word("data"), zorder=4)
         for run in fits:
             # no legend entry: the colours are the loss panel's, whose legend names them (a second one covered data)
             _model_curve(right, run.fit, color=COLORS.get(run.kind), lw=1.8)  # type: ignore[arg-type]
@@ -179,9 +175,9 @@ def plot_batch(data: BatchPicture, path: Path | str, lang: str = "en") -> Path |
         right.set_xlabel(data.input)
         right.set_ylabel("y")
         right.grid(True, alpha=0.3)
-        right.set_title(word("fits", lang), fontsize=10)
+        right.set_title(word("fits"), fontsize=10)
         _legend(right, loc="upper left")
     else:
         right.set_axis_off()
-    _suptitle(fig, word("batch_title", lang))
+    _suptitle(fig, word("batch_title"))
     return style.save(fig, path)

@@ -41,7 +41,7 @@ def _draw(order: Drawing, path: str, lang: str) -> tuple[str | None, str | None]
     before = i18n.current_language()
     i18n.set_language(lang)  # a spawned worker starts in English: it speaks the exporter's language
     try:
-        written = draw(order, Path(path), lang)
+        written = draw(order, Path(path))
     except TutorError as err:
         return None, err.message
     except Exception as err:  # the exporter reports it as it would from its own process
@@ -51,12 +51,14 @@ def _draw(order: Drawing, path: str, lang: str) -> tuple[str | None, str | None]
     return (str(written) if written is not None else None), None
 
 
-def draw_here(future: Future[tuple[str | None, str | None]], path: Path, lang: str) -> tuple[str | None, str | None]:
+def draw_here(future: Future[tuple[str | None, str | None]], path: Path) -> tuple[str | None, str | None]:
     """A figure the pool could not draw (its process broke), drawn in this process instead."""
-    return _draw(future.order, str(path), lang)  # type: ignore[attr-defined]
+    from tutor.i18n import current_language
+
+    return _draw(future.order, str(path), current_language())  # type: ignore[attr-defined]
 
 
-def submit(step: Step, path: Path, lang: str) -> Future[tuple[str | None, str | None]] | None:
+def submit(step: Step, path: Path) -> Future[tuple[str | None, str | None]] | None:
     """Draw ``step`` in the current pool; None when there is no pool or nothing to draw (then draw it here).
 
     Only the step's picture and words travel (floats and strings): a worker never imports sympy.
@@ -66,7 +68,9 @@ def submit(step: Step, path: Path, lang: str) -> Future[tuple[str | None, str | 
     if pool is None or order is None:
         return None
     try:
-        future = pool.submit(_draw, order, str(path), lang)
+        from tutor.i18n import current_language
+
+        future = pool.submit(_draw, order, str(path), current_language())
     except RuntimeError:  # the pool broke (a worker could not start): draw here
         return None
     future.order = order  # type: ignore[attr-defined]  # to draw it here if the pool breaks meanwhile

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tutor.i18n import _
 from tutor.plots import style
 from tutor.plots.style import (
     COLORS,
@@ -38,9 +39,7 @@ def _draw_curve(ax: Axes, view: CurveView, label: str, variables: Sequence[str])
     ax.grid(True, alpha=0.3)
 
 
-def _mark_minima(
-    ax: Axes, minima: Sequence[tuple[float, ...]], values: Sequence[float], lo: float, hi: float, lang: str
-) -> None:
+def _mark_minima(ax: Axes, minima: Sequence[tuple[float, ...]], values: Sequence[float], lo: float, hi: float) -> None:
     first = True
     for (m,), y in zip(minima, values):
         if lo <= m <= hi and math.isfinite(y):
@@ -54,12 +53,12 @@ def _mark_minima(
                 mew=0.6,
                 zorder=6,
                 ls="none",
-                label=word("minimum", lang) if first else None,
+                label=word("minimum") if first else None,
             )
             # its value at the foot of a dotted line down to the x-axis, away from the iterates' labels
             ax.axvline(m, color=COLORS["minimum"], lw=0.9, ls=":", zorder=1)
             ax.annotate(
-                f"{word('minimum', lang)} {m:.4g}",
+                f"{word('minimum')} {m:.4g}",
                 (m, 0),
                 xycoords=("data", "axes fraction"),
                 textcoords="offset points",
@@ -78,7 +77,7 @@ def _limits(ax: Axes, view: CurveView) -> None:
     ax.set_xlim(*view.xlim)
 
 
-def _one_variable(ax: Axes, pic: DescentPicture, view: CurveView, lang: str, *, current: int | None) -> bool:
+def _one_variable(ax: Axes, pic: DescentPicture, view: CurveView, *, current: int | None) -> bool:
     """The curve, the iterates joined by arrows, the tangent at x_k, the bracket, the minima.
 
     ``current`` is the index of the iterate whose tangent is drawn.  Returns
@@ -90,7 +89,7 @@ def _one_variable(ax: Axes, pic: DescentPicture, view: CurveView, lang: str, *, 
     xs, ys = [it.point[0] for it in shown], [it.value for it in shown]
     # the iterates, joined by arrows in the order they were visited
     if xs:
-        ax.plot(xs, ys, "o", color=COLORS["path"], ms=7, mec="black", mew=0.6, zorder=5, label=word("iterates", lang))
+        ax.plot(xs, ys, "o", color=COLORS["path"], ms=7, mec="black", mew=0.6, zorder=5, label=word("iterates"))
         for i in range(len(xs) - 1):
             if all(map(math.isfinite, (xs[i], ys[i], xs[i + 1], ys[i + 1]))):
                 ax.annotate(
@@ -122,7 +121,7 @@ def _one_variable(ax: Axes, pic: DescentPicture, view: CurveView, lang: str, *, 
                 color=COLORS["tangent"],
                 lw=1.5,
                 zorder=3,
-                label=word("tangent", lang, k=_subscript(shown[current].k)),
+                label=word("tangent", k=_subscript(shown[current].k)),
             )
     # the next iterate, and the step along the x-axis that reaches it
     next_x = pic.next[0] if pic.next is not None else math.nan
@@ -131,7 +130,7 @@ def _one_variable(ax: Axes, pic: DescentPicture, view: CurveView, lang: str, *, 
         if math.isfinite(y_next) and lo <= next_x <= hi:
             ax.plot(
                 [next_x], [y_next], "o", color=COLORS["next"], ms=8, mec="black", mew=0.6, zorder=6,
-                label=word("next", lang),
+                label=word("next"),
             )  # fmt: skip
             ax.annotate(
                 "",
@@ -149,7 +148,7 @@ def _one_variable(ax: Axes, pic: DescentPicture, view: CurveView, lang: str, *, 
             zorder=4,
         )
         ax.annotate(
-            word("move", lang),
+            word("move"),
             ((next_x + xs[current]) / 2, 0),
             textcoords="offset points",
             xytext=(0, -14),
@@ -160,8 +159,8 @@ def _one_variable(ax: Axes, pic: DescentPicture, view: CurveView, lang: str, *, 
     # the sign change: the minimum lies between the last two points
     if pic.bracket and all(map(math.isfinite, pic.bracket)):
         a, b = sorted(pic.bracket)
-        ax.axvspan(a, b, color=COLORS["bracket"], alpha=0.15, zorder=1, label=word("bracket", lang))
-    _mark_minima(ax, pic.minima, pic.minima_values, lo, hi, lang)
+        ax.axvspan(a, b, color=COLORS["bracket"], alpha=0.15, zorder=1, label=word("bracket"))
+    _mark_minima(ax, pic.minima, pic.minima_values, lo, hi)
     _limits(ax, view)
     return len(shown) < len(pic.iterates)
 
@@ -210,7 +209,7 @@ def _path_2d(ax: Axes, pts: Sequence[tuple[float, ...]], color: str, label: str,
     ax.plot([good[0][0]], [good[0][1]], "s", color=color, ms=marker_size + 3, mec="black", mew=0.8, zorder=5)
 
 
-def _gradient_arrows(ax: Axes, iterates: Sequence[Iterate], view: ContourView, lang: str) -> None:
+def _gradient_arrows(ax: Axes, iterates: Sequence[Iterate], view: ContourView) -> None:
     """∇f at each iterate, drawn at one length so the direction reads clearly."""
     import numpy as np
 
@@ -240,32 +239,32 @@ def _gradient_arrows(ax: Axes, iterates: Sequence[Iterate], view: ContourView, l
         color=COLORS["gradient"],
         width=0.005,
         zorder=6,
-        label=word("gradient_arrows", lang),
+        label=word("gradient_arrows"),
     )
 
 
-def _two_variables(fig: Figure, ax: Axes, pic: DescentPicture, view: ContourView, lang: str) -> bool:
+def _two_variables(fig: Figure, ax: Axes, pic: DescentPicture, view: ContourView) -> bool:
     """Contours, the path so far with ∇f arrows, the next iterate and the minima."""
     _contours(ax, fig, view, pic.variables)
     pts = [it.point for it in pic.iterates]
-    _path_2d(ax, pts, COLORS["path"], word("path", lang))
-    _gradient_arrows(ax, pic.iterates, view, lang)
+    _path_2d(ax, pts, COLORS["path"], word("path"))
+    _gradient_arrows(ax, pic.iterates, view)
     nxt = pic.next
     if nxt is not None and pts and all(map(math.isfinite, (*nxt, *pts[-1]))):
         ax.annotate("", xy=(nxt[0], nxt[1]), xytext=(pts[-1][0], pts[-1][1]), arrowprops=dict(arrowstyle="-|>", color=COLORS["next"], lw=2.2),
                     zorder=6)  # fmt: skip
         ax.plot(
             [nxt[0]], [nxt[1]], "o", color=COLORS["next"], ms=8, mec="black", mew=0.6, zorder=7,
-            label=word("next", lang),
+            label=word("next"),
         )  # fmt: skip
     for it in pic.iterates[:4]:
         if all(map(math.isfinite, it.point)):
             _label(ax, f"$x_{{{it.k}}}$", it.point[0], it.point[1], "black")
-    _minima_2d(ax, pic.minima, lang)
+    _minima_2d(ax, pic.minima)
     return view.clipped
 
 
-def _minima_2d(ax: Axes, minima: Sequence[tuple[float, ...]], lang: str) -> None:
+def _minima_2d(ax: Axes, minima: Sequence[tuple[float, ...]]) -> None:
     first = True
     for m in minima:
         if len(m) == 2:
@@ -279,12 +278,12 @@ def _minima_2d(ax: Axes, minima: Sequence[tuple[float, ...]], lang: str) -> None
                 mew=0.8,
                 zorder=9,
                 ls="none",
-                label=word("minimum", lang) if first else None,
+                label=word("minimum") if first else None,
             )
             first = False
 
 
-def _many_variables(axes: Sequence[Axes], pic: DescentPicture, lang: str, with_next: bool) -> None:
+def _many_variables(axes: Sequence[Axes], pic: DescentPicture, with_next: bool) -> None:
     """Left: each coordinate against k; right: f against k.  The next iterate, if given, dashed."""
     from matplotlib.ticker import MaxNLocator
 
@@ -299,26 +298,26 @@ def _many_variables(axes: Sequence[Axes], pic: DescentPicture, lang: str, with_n
                 [ks[-1], ks[-1] + 1], [values[-1], next_point[i]], "--o", ms=4, color=line.get_color(), mfc="white"
             )
     if next_point is not None and ks:
-        left.plot([], [], "--o", ms=4, color="#555555", mfc="white", label=word("next", lang))
-    left.set_title(word("coordinates", lang), fontsize=10)
+        left.plot([], [], "--o", ms=4, color="#555555", mfc="white", label=word("next"))
+    left.set_title(word("coordinates"), fontsize=10)
     coordinates = [v for it in pic.iterates for v in it.point]
     symlog_if_wide(left, coordinates + list(next_point or ()))
     _legend(left)
     values = [it.value for it in pic.iterates]
     right.plot(ks, values, "-o", ms=4, color=COLORS["path"], label=f"$f({', '.join(pic.variables)})$")
-    right.set_title(word("value_by_k", lang), fontsize=10)
+    right.set_title(word("value_by_k"), fontsize=10)
     symlog_if_wide(right, values)
     _legend(right)
     for ax in (left, right):
-        ax.set_xlabel(word("iteration", lang))
+        ax.set_xlabel(word("iteration"))
         ax.grid(True, alpha=0.3)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
-def _optimizer_words(name: str, lang: str, optimisers: Mapping[str, OptimiserWords]) -> str:
+def _optimizer_words(name: str, optimisers: Mapping[str, OptimiserWords]) -> str:
     """The optimiser's name as a title (from the walkthrough's words; its key when none were given)."""
     words = optimisers.get(name)
-    return tr(words.label, lang) if words is not None else name
+    return tr(words.label) if words is not None else name
 
 
 def _optimizer_colour(name: str, fallback: str, optimisers: Mapping[str, OptimiserWords]) -> str:
@@ -326,35 +325,30 @@ def _optimizer_colour(name: str, fallback: str, optimisers: Mapping[str, Optimis
     return words.colour if words is not None else fallback
 
 
-def _run_words(pic: DescentPicture, lang: str, clipped: bool, optimisers: Mapping[str, OptimiserWords]) -> list[str]:
+def _run_words(pic: DescentPicture, clipped: bool, optimisers: Mapping[str, OptimiserWords]) -> list[str]:
     """The figure title: which optimiser, how many steps, why it stopped (diverged said plainly)."""
     reason = pic.stop
-    steps = word("steps", lang, n=pic.steps)
+    steps = word("steps", n=pic.steps)
+    name = _optimizer_words(pic.optimizer, optimisers)
     if reason != "diverged" and pic.growing:
-        status = f"{steps}{'，' if lang == 'zh' else ', '}{word('stopped', lang, reason=reason_words(reason, lang))}"
-        colon = "：" if lang == "zh" else ": "
-        lines = [
-            f"{_optimizer_words(pic.optimizer, lang, optimisers)}{colon}{status}",
-            word("growing", lang).upper() if lang == "en" else word("growing", lang),
-        ]
+        status = _("{steps}, {why}").format(steps=steps, why=word("stopped", reason=reason_words(reason)))
+        lines = [_("{optimizer}: {status}").format(optimizer=name, status=status), word("growing").upper()]
         if clipped:
-            lines[-1] += " — " + word("off_chart", lang) if lang == "en" else "，" + word("off_chart", lang)
+            lines[-1] = _("{warning} — {note}").format(warning=lines[-1], note=word("off_chart"))
         return lines
     if reason == "diverged":
-        status = f"{word('diverged', lang).upper() if lang == 'en' else word('diverged', lang)} ({steps})"
+        status = _("{diverged} ({steps})").format(diverged=word("diverged").upper(), steps=steps)
     else:
-        status = f"{steps}{'，' if lang == 'zh' else ', '}{word('stopped', lang, reason=reason_words(reason, lang))}"
-    colon = "：" if lang == "zh" else ": "
-    lines = [f"{_optimizer_words(pic.optimizer, lang, optimisers)}{colon}{status}"]
+        status = _("{steps}, {why}").format(steps=steps, why=word("stopped", reason=reason_words(reason)))
+    lines = [_("{optimizer}: {status}").format(optimizer=name, status=status)]
     if clipped:
-        lines.append(word("off_chart", lang))
+        lines.append(word("off_chart"))
     return lines
 
 
 def draw_descent(
     pic: DescentPicture,
     path: Path | str,
-    lang: str,
     *,
     update: str = "",
     optimisers: Mapping[str, OptimiserWords] | None = None,
@@ -370,22 +364,22 @@ def draw_descent(
     if view is None:  # three or more variables: values against k
         fig, axes = new_figure(2)
         if pic.iterates:
-            _many_variables(axes, pic, lang, upto is not None)
+            _many_variables(axes, pic, upto is not None)
         else:
             for ax in axes:
                 ax.set_axis_off()
-            _message(axes[0], word("no_steps", lang, reason=reason_words(pic.stop, lang)))
-        _suptitle(fig, *_titles(pic, lang, False, optimisers))
+            _message(axes[0], word("no_steps", reason=reason_words(pic.stop)))
+        _suptitle(fig, *_titles(pic, False, optimisers))
         fig.supxlabel(formulas(pic.title), fontsize=10)
         return style.save(fig, path)
     fig, ax = new_figure()
     if isinstance(view, CurveView):
-        clipped = _one_variable(ax, pic, view, lang, current=upto if upto is not None else 0)
+        clipped = _one_variable(ax, pic, view, current=upto if upto is not None else 0)
     else:
-        clipped = _two_variables(fig, ax, pic, view, lang)
+        clipped = _two_variables(fig, ax, pic, view)
     if not pic.iterates:
-        _message(ax, word("no_steps", lang, reason=reason_words(pic.stop, lang)))
-    _suptitle(fig, *_titles(pic, lang, clipped, optimisers))
+        _message(ax, word("no_steps", reason=reason_words(pic.stop)))
+    _suptitle(fig, *_titles(pic, clipped, optimisers))
     title = formulas(pic.title)
     if upto is not None and pic.iterates and pic.next is not None and update:
         title += "\n" + update
@@ -394,19 +388,18 @@ def draw_descent(
     return style.save(fig, path)
 
 
-def _titles(pic: DescentPicture, lang: str, clipped: bool, optimisers: Mapping[str, OptimiserWords]) -> list[str]:
+def _titles(pic: DescentPicture, clipped: bool, optimisers: Mapping[str, OptimiserWords]) -> list[str]:
     if pic.current is None:
-        return _run_words(pic, lang, clipped, optimisers)
-    lines = [f"{word('descent', lang)} — {word('step_k', lang, k=pic.current)}"]
+        return _run_words(pic, clipped, optimisers)
+    lines = [f"{word('descent')} — {word('step_k', k=pic.current)}"]
     if clipped:
-        lines.append(word("off_chart", lang))
+        lines.append(word("off_chart"))
     return lines
 
 
 def plot_run(
     picture: DescentPicture,
     path: Path | str,
-    lang: str = "en",
     *,
     optimisers: Mapping[str, OptimiserWords] | None = None,
 ) -> Path:
@@ -416,4 +409,4 @@ def plot_run(
     optimiser's words, found by the caller (plots compute and look up nothing).
     """
     with _render_lock, style._fonts():
-        return draw_descent(picture, path, lang, optimisers=optimisers)
+        return draw_descent(picture, path, optimisers=optimisers)

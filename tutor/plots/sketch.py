@@ -119,25 +119,25 @@ def _xk(k: int, name: str = "x") -> str:
     return f"{name}{_subscript(k)}"
 
 
-def sketch_step(step: Step, lang: str = "en", reveal: bool = True) -> Sketch | None:
+def sketch_step(step: Step, reveal: bool = True) -> Sketch | None:
     """The step's picture as numbers, or None when it has nothing to draw.
 
     ``reveal`` False: before the step's questions are answered (no tangent, no next iterate).
     """
     match step.payload:
         case ExplainPayload(picture=picture):
-            return _function(picture, lang) if picture is not None else None
+            return _function(picture) if picture is not None else None
         case RunPayload(comparison=ComparisonPicture() as comparison) as p:
-            return _compare(comparison, lang, p.optimisers)
+            return _compare(comparison, p.optimisers)
         case DescentFacts() as p:
             shown = p.picture if reveal else p.picture_unrevealed
             if shown is None or not shown.iterates:
                 return None
-            return _descent(shown, lang, reveal)
+            return _descent(shown, reveal)
         case TrainingPayload(picture=picture):
-            return _training(picture, lang) if picture is not None else None
+            return _training(picture) if picture is not None else None
         case BatchPayload(picture=picture):
-            return _batch(picture, lang) if picture is not None else None
+            return _batch(picture) if picture is not None else None
         case DerivePayload() | EvaluatePayload() | PredictPayload() | QuestionPayload():
             return None
         case _:
@@ -156,19 +156,19 @@ def _curve(view: CurveView, label: str) -> Series:
 
 
 def _minimum_marks(
-    minima: Sequence[tuple[float, ...]], values: Sequence[float], lo: float, hi: float, lang: str
+    minima: Sequence[tuple[float, ...]], values: Sequence[float], lo: float, hi: float
 ) -> tuple[list[Series], list[Label]]:
     series: list[Series] = []
     labels: list[Label] = []
     for (m,), y in zip(minima, values):
         if lo <= m <= hi and math.isfinite(y):
-            label = word("minimum", lang) if not series else ""
+            label = word("minimum") if not series else ""
             series.append(Series((m,), (y,), TEXT_COLORS["minimum"], line=False, marker="★", label=label))
-            labels.append(Label(m, y, f"{word('minimum', lang)} {m:.4g}", TEXT_COLORS["minimum"]))
+            labels.append(Label(m, y, f"{word('minimum')} {m:.4g}", TEXT_COLORS["minimum"]))
     return series, labels
 
 
-def _one_variable(pic: DescentPicture, view: CurveView, lang: str, reveal: bool) -> Sketch:
+def _one_variable(pic: DescentPicture, view: CurveView, reveal: bool) -> Sketch:
     steps = pic.iterates
     current = pic.current
     name = pic.variables[0]
@@ -185,7 +185,7 @@ def _one_variable(pic: DescentPicture, view: CurveView, lang: str, reveal: bool)
                 (xk - half, xk + half),
                 (yk - slope * half, yk + slope * half),
                 TEXT_COLORS["tangent"],
-                label=word("tangent", lang, k=_subscript(shown[current].k)),
+                label=word("tangent", k=_subscript(shown[current].k)),
             )
             series.append(tangent)
     if len(xs) > 1:
@@ -202,33 +202,33 @@ def _one_variable(pic: DescentPicture, view: CurveView, lang: str, reveal: bool)
         for i in named:
             if _finite(xs[i], ys[i]):
                 labels.append(Label(xs[i], ys[i], _xk(shown[i].k, name), TEXT_COLORS["path"]))
-    mins, min_labels = _minimum_marks(pic.minima, pic.minima_values, lo, hi, lang)
+    mins, min_labels = _minimum_marks(pic.minima, pic.minima_values, lo, hi)
     series += mins
     labels += min_labels
-    legend = _iterate_legend(lang, name, reveal and next_x is not None)
+    legend = _iterate_legend(name, reveal and next_x is not None)
     return Sketch(
-        _title(pic, lang),
+        _title(pic),
         (lo, hi),
         view.ylim or (-1.0, 1.0),
         name,
         f"f({name})",
         tuple(series),
         tuple(labels),
-        word("off_chart", lang) if len(shown) < len(steps) else "",
+        word("off_chart") if len(shown) < len(steps) else "",
     ).with_legend(*legend)
 
 
-def _iterate_legend(lang: str, name: str, next_shown: bool) -> list[tuple[str, str, str]]:
-    entries = [("●", TEXT_COLORS["path"], word("iterates", lang).replace("x", name, 1))]
+def _iterate_legend(name: str, next_shown: bool) -> list[tuple[str, str, str]]:
+    entries = [("●", TEXT_COLORS["path"], word("iterates").replace("x", name, 1))]
     if next_shown:
-        entries.append(("●", TEXT_COLORS["next"], word("next", lang).replace("x", name, 1)))
+        entries.append(("●", TEXT_COLORS["next"], word("next").replace("x", name, 1)))
     return entries
 
 
-def _title(pic: DescentPicture, lang: str) -> str:
+def _title(pic: DescentPicture) -> str:
     if pic.current is not None:
-        return f"{word('descent', lang)} — {word('step_k', lang, k=pic.iterates[pic.current].k)}"
-    return word("descent", lang)
+        return f"{word('descent')} — {word('step_k', k=pic.iterates[pic.current].k)}"
+    return word("descent")
 
 
 # --- two variables: contour lines ------------------------------------------------------------------------
@@ -239,7 +239,7 @@ def _box(view: ContourView) -> tuple[tuple[float, float], tuple[float, float]]:
     return view.tight if view.tight is not None else (view.xlim, view.ylim)
 
 
-def _levels(view: ContourView, lang: str) -> list[Series]:
+def _levels(view: ContourView) -> list[Series]:
     """A few contour lines of f over the box shown, spaced by quantiles of f there (dense near the minimum)."""
     import contourpy
     import numpy as np
@@ -258,20 +258,20 @@ def _levels(view: ContourView, lang: str) -> list[Series]:
         for found in generator.lines(float(level)):
             line = np.asarray(found)
             if len(line) >= 2:
-                label = "" if out else word("level_sets", lang)
+                label = "" if out else word("level_sets")
                 out.append(
                     Series(tuple(line[:, 0].tolist()), tuple(line[:, 1].tolist()), TEXT_COLORS["level"], label=label)
                 )
     return out
 
 
-def _two_variables(pic: DescentPicture, view: ContourView, lang: str, reveal: bool) -> Sketch:
+def _two_variables(pic: DescentPicture, view: ContourView, reveal: bool) -> Sketch:
     current = pic.current
     steps = pic.iterates
     pts = [it.point for it in steps]
     next_pt = pic.next if (current is not None and reveal) else None
     xlim, ylim = _box(view)
-    series = _levels(view, lang)
+    series = _levels(view)
     labels: list[Label] = []
     good = [q for q in pts if _finite(*q) and _inside(q, xlim, ylim)]
     if len(good) > 1:
@@ -286,22 +286,22 @@ def _two_variables(pic: DescentPicture, view: ContourView, lang: str, reveal: bo
         for i in named:
             if i < len(pts) and _finite(*pts[i]) and _inside(pts[i], xlim, ylim):
                 labels.append(Label(pts[i][0], pts[i][1], _xk(steps[i].k), TEXT_COLORS["path"]))
-    series += _minimum_stars(pic.minima, lang)
+    series += _minimum_stars(pic.minima)
     return Sketch(
-        _title(pic, lang),
+        _title(pic),
         xlim,
         ylim,
         pic.variables[0],
         pic.variables[1],
         tuple(series),
         tuple(labels),
-        word("off_chart", lang) if view.clipped else "",
-    ).with_legend(*_iterate_legend(lang, "x", next_pt is not None))
+        word("off_chart") if view.clipped else "",
+    ).with_legend(*_iterate_legend("x", next_pt is not None))
 
 
-def _minimum_stars(minima: Sequence[tuple[float, ...]], lang: str) -> list[Series]:
+def _minimum_stars(minima: Sequence[tuple[float, ...]]) -> list[Series]:
     return [
-        Series((m[0],), (m[1],), TEXT_COLORS["minimum"], line=False, marker="★", label=word("minimum", lang) if i == 0 else "")
+        Series((m[0],), (m[1],), TEXT_COLORS["minimum"], line=False, marker="★", label=word("minimum") if i == 0 else "")
         for i, m in enumerate(minima)
         if len(m) == 2
     ]  # fmt: skip
@@ -314,10 +314,10 @@ def _inside(q: Sequence[float], xlim: tuple[float, float], ylim: tuple[float, fl
 # --- more variables: values against k ------------------------------------------------------------------
 
 
-def _by_k(pic: DescentPicture, lang: str) -> Sketch:
+def _by_k(pic: DescentPicture) -> Sketch:
     pairs = [(float(it.k), it.value) for it in pic.iterates if _finite(it.value)]
     if not pairs:
-        return Sketch(word("value_by_k", lang), (0.0, 1.0), (0.0, 1.0))
+        return Sketch(word("value_by_k"), (0.0, 1.0), (0.0, 1.0))
     xs, ys = zip(*pairs)
     series = (
         Series(xs, ys, TEXT_COLORS["path"], label=f"f({', '.join(pic.variables)})"),
@@ -328,34 +328,34 @@ def _by_k(pic: DescentPicture, lang: str) -> Sketch:
     right = max(xs) if max(xs) > min(xs) else min(xs) + 1
     ticks = tuple(float(k) for k in range(int(min(xs)), int(right) + 1, max(1, int(right - min(xs)) // 8)))
     return Sketch(
-        word("value_by_k", lang),
+        word("value_by_k"),
         (min(xs) - 0.3, right + 0.3),
         (lo - pad, hi + pad),
-        word("iteration", lang),
+        word("iteration"),
         "f",
         series,
         xticks=ticks,
     ).with_legend()
 
 
-def _descent(pic: DescentPicture, lang: str, reveal: bool) -> Sketch:
+def _descent(pic: DescentPicture, reveal: bool) -> Sketch:
     if isinstance(pic.view, CurveView):
-        return _one_variable(pic, pic.view, lang, reveal)
+        return _one_variable(pic, pic.view, reveal)
     if isinstance(pic.view, ContourView):
-        return _two_variables(pic, pic.view, lang, reveal)
-    return _by_k(pic, lang)
+        return _two_variables(pic, pic.view, reveal)
+    return _by_k(pic)
 
 
 # --- an explain section's function ---------------------------------------------------------------------
 
 
-def _function(p: FunctionPicture, lang: str) -> Sketch:
+def _function(p: FunctionPicture) -> Sketch:
     view = p.view
     if isinstance(view, CurveView):
         name = p.variables[0]
-        mins, labels = _minimum_marks(p.minima, p.minima_values, *view.xlim, lang)
+        mins, labels = _minimum_marks(p.minima, p.minima_values, *view.xlim)
         return Sketch(
-            word("function", lang),
+            word("function"),
             view.xlim,
             view.ylim or (-1.0, 1.0),
             name,
@@ -364,14 +364,14 @@ def _function(p: FunctionPicture, lang: str) -> Sketch:
             tuple(labels),
         ).with_legend()
     xlim, ylim = _box(view)
-    series = _levels(view, lang) + _minimum_stars(p.minima, lang)
-    return Sketch(word("function", lang), xlim, ylim, p.variables[0], p.variables[1], tuple(series)).with_legend()
+    series = _levels(view) + _minimum_stars(p.minima)
+    return Sketch(word("function"), xlim, ylim, p.variables[0], p.variables[1], tuple(series)).with_legend()
 
 
 # --- optimisers side by side ----------------------------------------------------------------------------
 
 
-def _compare(p: ComparisonPicture, lang: str, optimisers: Mapping[str, OptimiserWords]) -> Sketch | None:
+def _compare(p: ComparisonPicture, optimisers: Mapping[str, OptimiserWords]) -> Sketch | None:
     """Each optimiser's path; the axes fit the runs that stay in view, so one that diverges does not shrink the rest.
 
     A run that leaves the view (further than VIEW_LIMIT first steps from the
@@ -381,23 +381,23 @@ def _compare(p: ComparisonPicture, lang: str, optimisers: Mapping[str, Optimiser
     clipped = False
     if isinstance(view, ContourView):
         xlim, ylim = _box(view)
-        series = _levels(view, lang)
+        series = _levels(view)
         for run in p.runs:
             color = TEXT_COLORS.get(run.optimizer, "white")
             kept = _kept(run.points, lambda q: _inside(q, _grow(xlim), _grow(ylim)))
             clipped = clipped or len(kept) < len(run.points)
             if kept:
                 xs, ys = zip(*kept)
-                series.append(Series(xs, ys, color, label=_run_label(run, lang, optimisers)))
+                series.append(Series(xs, ys, color, label=_run_label(run, optimisers)))
                 series.append(Series(xs, ys, color, line=False, marker="•"))
         return Sketch(
-            word("descent", lang),
+            word("descent"),
             xlim,
             ylim,
             p.variables[0],
             p.variables[1],
             tuple(series),
-            note=word("off_chart", lang) if clipped or view.clipped else "",
+            note=word("off_chart") if clipped or view.clipped else "",
         ).with_legend()
     if isinstance(view, CurveView):
         lo, hi = view.xlim
@@ -408,16 +408,16 @@ def _compare(p: ComparisonPicture, lang: str, optimisers: Mapping[str, Optimiser
             clipped = clipped or len(pairs) < len(run.points)
             if pairs:
                 xs, ys = zip(*pairs)
-                series.append(Series(xs, ys, color, label=_run_label(run, lang, optimisers)))
+                series.append(Series(xs, ys, color, label=_run_label(run, optimisers)))
                 series.append(Series(xs, ys, color, line=False, marker="•"))
         return Sketch(
-            word("descent", lang),
+            word("descent"),
             (lo, hi),
             view.ylim or (-1.0, 1.0),
             p.variables[0],
             f"f({p.variables[0]})",
             tuple(series),
-            note=word("off_chart", lang) if clipped else "",
+            note=word("off_chart") if clipped else "",
         ).with_legend()
     return None
 
@@ -437,38 +437,38 @@ def _kept(points: Sequence[Any], inside: Callable[[Any], bool]) -> list[Any]:
     return out
 
 
-def _run_label(run: ComparedRun, lang: str, optimisers: Mapping[str, OptimiserWords]) -> str:
+def _run_label(run: ComparedRun, optimisers: Mapping[str, OptimiserWords]) -> str:
     """The optimiser's name (the registry's words, from the walkthrough) and how its run went."""
     words = optimisers.get(run.optimizer)
-    base = tr(words.label, lang) if words is not None else run.key
+    base = tr(words.label) if words is not None else run.key
     if run.diverged:
-        return f"{base} ({word('diverged', lang)})"
-    return f"{base} ({word('steps', lang, n=run.steps)})"
+        return f"{base} ({word('diverged')})"
+    return f"{base} ({word('steps', n=run.steps)})"
 
 
 # --- model fitting -------------------------------------------------------------------------------------
 
 
-def _training(p: TrainingPicture, lang: str) -> Sketch:
+def _training(p: TrainingPicture) -> Sketch:
     """The data (the samples used marked) and the model before and after this update."""
     import numpy as np
 
-    series = [Series(p.xs, p.ys, TEXT_COLORS["data"], line=False, marker="•", label=word("data", lang))]
+    series = [Series(p.xs, p.ys, TEXT_COLORS["data"], line=False, marker="•", label=word("data"))]
     if p.used and len(p.used) < len(p.xs):
         used_x, used_y = tuple(p.xs[i] for i in p.used), tuple(p.ys[i] for i in p.used)
-        series.append(Series(used_x, used_y, TEXT_COLORS["next"], line=False, marker="●", label=word("used", lang)))
+        series.append(Series(used_x, used_y, TEXT_COLORS["next"], line=False, marker="●", label=word("used")))
     for curve, color, key in ((p.before_curve, "gray", "before"), (p.after_curve, "cyan", "after")):
         if curve is not None:
             keep = np.isfinite(curve.ys)
             xs, ys = tuple(curve.xs[keep].tolist()), tuple(curve.ys[keep].tolist())
-            series.insert(0, Series(xs, ys, color, label=word(key, lang)))
+            series.insert(0, Series(xs, ys, color, label=word(key)))
     fy = [v for v in p.ys if math.isfinite(v)] or [0.0]
     pad = 0.2 * (max(fy) - min(fy)) or 1.0
     ylim = (min(fy) - pad, max(fy) + pad)
-    return Sketch(word("training", lang), p.xlim, ylim, p.input, "y", tuple(series)).with_legend()
+    return Sketch(word("training"), p.xlim, ylim, p.input, "y", tuple(series)).with_legend()
 
 
-def _batch(p: BatchPicture, lang: str) -> Sketch | None:
+def _batch(p: BatchPicture) -> Sketch | None:
     """The loss on the whole data set after each update, one line per kind of batch."""
     series = []
     right, top = 1.0, 0.0
@@ -478,10 +478,10 @@ def _batch(p: BatchPicture, lang: str) -> Sketch | None:
             continue
         xs, ys = zip(*pairs)
         right, top = max(right, xs[-1]), max(top, *ys)
-        label = word("minibatch", lang, n=p.batch_size) if run.kind == "minibatch" else word(run.kind, lang)
+        label = word("minibatch", n=p.batch_size) if run.kind == "minibatch" else word(run.kind)
         series.append(Series(xs, ys, TEXT_COLORS.get(run.kind, "white"), label=label))
     if not series:
         return None
     return Sketch(
-        word("loss_curve", lang), (0.0, right), (0.0, 1.05 * top or 1.0), word("update", lang), "L", tuple(series)
+        word("loss_curve"), (0.0, right), (0.0, 1.05 * top or 1.0), word("update"), "L", tuple(series)
     ).with_legend()

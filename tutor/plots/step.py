@@ -32,7 +32,7 @@ from tutor.walkthrough.contract import (
 if TYPE_CHECKING:
     from tutor.walkthrough.model import Step
 
-#: A figure function and its arguments before (path, lang): picklable, light.
+#: A figure function and its arguments before (path): picklable, light.
 Drawing = tuple[Callable[..., Path | None], tuple[Any, ...], dict[str, Any]]
 
 
@@ -57,20 +57,20 @@ def drawing(step: Step) -> Drawing | None:
             assert_never(step.payload)
 
 
-def draw(order: Drawing, path: Path | str, lang: str = "en") -> Path | None:
+def draw(order: Drawing, path: Path | str) -> Path | None:
     """Draw a :func:`drawing` to ``path`` (in this process or a worker: the same bytes)."""
     figure, args, options = order
-    return _draw_one(figure, args, options, path, lang)
+    return _draw_one(figure, args, options, path)
 
 
 @_one_at_a_time
 def _draw_one(
-    figure: Callable[..., Path | None], args: tuple[Any, ...], options: dict[str, Any], path: Path | str, lang: str
+    figure: Callable[..., Path | None], args: tuple[Any, ...], options: dict[str, Any], path: Path | str
 ) -> Path | None:
-    return figure(*args, path, lang, **options)
+    return figure(*args, path, **options)
 
 
-def plot_step(step: Step, path: Path | str, lang: str = "en") -> Path | None:
+def plot_step(step: Step, path: Path | str) -> Path | None:
     """The picture for one walkthrough step, or None when the step has nothing to draw."""
     order = drawing(step)
-    return draw(order, path, lang) if order is not None else None
+    return draw(order, path) if order is not None else None

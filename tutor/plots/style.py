@@ -9,8 +9,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tutor import notation
-from tutor.text import both, tr
+from tutor.i18n import N_, _, ngettext
 from tutor.walkthrough.contract import Formula
 
 if TYPE_CHECKING:
@@ -47,71 +46,74 @@ COLORS = {
 
 
 WORDS = {
-    "descent": both("Gradient descent", "梯度下降"),
-    "steps": both("{n} steps", "{n} 步"),
-    "one_step": both("1 step", "1 步"),
-    "step_k": both("Iteration k = {k}", "第 k = {k} 次迭代"),
-    "stopped": both("stopped: {reason}", "停止：{reason}"),
-    "diverged": both("diverged", "发散"),
-    "growing": both("diverging: each step is longer than the last", "发散：每一步都比上一步更长"),
-    "no_steps": both("No steps were taken: {reason}", "没有迭代：{reason}"),
-    "iterates": both("iterates xₖ", "迭代点 xₖ"),
-    "next": both("next iterate xₖ₊₁", "下一个迭代点 xₖ₊₁"),
-    "tangent": both("tangent at x{k} (its slope is f′(x{k}))", "x{k} 处的切线（斜率为 f′(x{k})）"),
-    "bracket": both("f′ changed sign: the minimum lies in here", "f′ 变号：最小值在此区间内"),
-    "minimum": both("minimum", "最小值"),
-    "start": both("start", "起点"),
-    "path": both("descent path", "下降路径"),
-    "level_sets": both("level sets of f", "f 的等高线"),
-    "gradient_arrows": both("gradient ∇f (uphill; we step the other way)", "梯度 ∇f（上坡方向，我们朝反方向走）"),
-    "off_chart": both("later iterates lie off the chart", "之后的迭代点超出图的范围"),
-    "move": both("step −η·f′(xₖ)", "步长 −η·f′(xₖ)"),
-    "coordinates": both("Each coordinate against the iteration k", "每个坐标随迭代次数 k 的变化"),
-    "value_by_k": both("f(xₖ) against the iteration k", "f(xₖ) 随迭代次数 k 的变化"),
-    "iteration": both("iteration k", "迭代次数 k"),
-    "function": both("The function", "函数图像"),
-    "training": both("One training update: predict, loss, gradient, update", "一次训练更新：预测、损失、梯度、更新"),
-    "data": both("data (x, y)", "数据 (x, y)"),
-    "used": both("samples used in this update", "本次更新使用的样本"),
-    "before": both("model before the update", "更新前的模型"),
-    "after": both("model after the update", "更新后的模型"),
-    "residual": both("error y₁ − y", "误差 y₁ − y"),
-    "loss_curve": both("Loss against the update", "损失随更新次数的变化"),
-    "loss": both("loss (mean squared error)", "损失函数（均方误差）"),
-    "update": both("update", "更新次数"),
-    "hand": both("after your update", "你手算的更新之后"),
-    "start_loss": both("before any update", "更新之前"),
-    "batch_title": both("Batch, stochastic and mini-batch gradient descent", "批量、随机与小批量梯度下降"),
-    "fits": both("Fitted models after training", "训练后的模型"),
-    "batch": both("batch gradient descent", "批量梯度下降"),
-    "stochastic": both("stochastic gradient descent", "随机梯度下降"),
-    "minibatch": both("mini-batch gradient descent (size {n})", "小批量梯度下降（每批 {n} 个）"),
-    "optimizers": both("Optimizers on the same function", "同一函数上的不同优化器"),
+    "descent": N_("Gradient descent"),
+    "steps": N_("{n} steps"),
+    "one_step": N_("1 step"),
+    "step_k": N_("Iteration k = {k}"),
+    "stopped": N_("stopped: {reason}"),
+    "diverged": N_("diverged"),
+    "growing": N_("diverging: each step is longer than the last"),
+    "no_steps": N_("No steps were taken: {reason}"),
+    "iterates": N_("iterates xₖ"),
+    "next": N_("next iterate xₖ₊₁"),
+    "tangent": N_("tangent at x{k} (its slope is f′(x{k}))"),
+    "bracket": N_("f′ changed sign: the minimum lies in here"),
+    "minimum": N_("minimum"),
+    "start": N_("start"),
+    "path": N_("descent path"),
+    "level_sets": N_("level sets of f"),
+    "gradient_arrows": N_("gradient ∇f (uphill; we step the other way)"),
+    "off_chart": N_("later iterates lie off the chart"),
+    "move": N_("step −η·f′(xₖ)"),
+    "coordinates": N_("Each coordinate against the iteration k"),
+    "value_by_k": N_("f(xₖ) against the iteration k"),
+    "iteration": N_("iteration k"),
+    "function": N_("The function"),
+    "training": N_("One training update: predict, loss, gradient, update"),
+    "data": N_("data (x, y)"),
+    "used": N_("samples used in this update"),
+    "before": N_("model before the update"),
+    "after": N_("model after the update"),
+    "residual": N_("error y₁ − y"),
+    "loss_curve": N_("Loss against the update"),
+    "loss": N_("loss (mean squared error)"),
+    "update": N_("update"),
+    "hand": N_("after your update"),
+    "start_loss": N_("before any update"),
+    "batch_title": N_("Batch, stochastic and mini-batch gradient descent"),
+    "fits": N_("Fitted models after training"),
+    "batch": N_("batch gradient descent"),
+    "stochastic": N_("stochastic gradient descent"),
+    "minibatch": N_("mini-batch gradient descent (size {n})"),
+    "optimizers": N_("Optimizers on the same function"),
 }
 
 
 REASONS = {
-    "max_steps": both("ran the steps asked for", "达到设定的步数"),
-    "zero_gradient": both("the gradient is exactly zero", "梯度恰好为零"),
-    "sign_change": both("the derivative changed sign", "导数变号"),
-    "tolerance": both("the gradient is within the tolerance", "梯度小于容差"),
-    "diverged": both("diverged", "发散"),
-    "growing": both("diverging: each step is longer than the last", "发散：每一步都比上一步更长"),
-    "undefined": both("f is undefined there", "函数在该点无定义"),
-    "not_differentiable": both("f is not differentiable there", "函数在该点不可导"),
-    "exact_limit": both("the exact numbers grew too large", "精确数值变得过大"),
+    "max_steps": N_("ran the steps asked for"),
+    "zero_gradient": N_("the gradient is exactly zero"),
+    "sign_change": N_("the derivative changed sign"),
+    "tolerance": N_("the gradient is within the tolerance"),
+    "diverged": N_("diverged"),
+    "growing": N_("diverging: each step is longer than the last"),
+    "undefined": N_("f is undefined there"),
+    "not_differentiable": N_("f is not differentiable there"),
+    "exact_limit": N_("the exact numbers grew too large"),
 }
 
 
-def word(key: str, lang: str, **values: Any) -> str:
-    """A built-in label in the lesson's language ("1 step", not "1 steps")."""
-    if key == "steps" and values.get("n") == 1:
-        key = "one_step"
-    return notation.word(WORDS, key, **values)
+def word(key: str, **values: Any) -> str:
+    """A built-in label in the process's language ("1 step", not "1 steps")."""
+    if key == "steps":
+        n = values["n"]
+        return ngettext("{n} step", "{n} steps", n).format(n=n)
+    text = _(WORDS[key])
+    return text.format(**values) if values else text
 
 
-def reason_words(reason: str, lang: str) -> str:
-    return tr(REASONS.get(reason, both(reason, reason)), lang)
+def reason_words(reason: str) -> str:
+    """Why a run stopped, in a figure's few words (an unknown reason as its key)."""
+    return _(REASONS[reason]) if reason in REASONS else reason
 
 
 #: matplotlib's figures are independent, but its mathtext parser (pyparsing) and

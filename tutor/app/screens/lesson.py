@@ -87,10 +87,9 @@ class LessonScreen(Screen):
         Binding("pagedown", "scroll_text(10)", N_("Page down"), show=False),
     ]
 
-    def __init__(self, lesson: Lesson, lang: str = "en", images: bool | str = "off"):
+    def __init__(self, lesson: Lesson, images: bool | str = "off"):
         super().__init__()
         self.lesson = lesson
-        self.lang = lang
         #: "graphics" (the PNG in the terminal), "text" (a braille sketch) or "off" (the PNG's path)
         self.plot_mode = plot_mode(images)
         self.session: LessonSession | None = None
@@ -121,11 +120,11 @@ class LessonScreen(Screen):
                     yield Static("", id="prompt", markup=False)
                     yield AnswerInput(id="answer", placeholder=_("your answer"), compact=True)
                     yield Static("", id="feedback", markup=False)
-            yield PlotView(mode=self.plot_mode, lang=self.lang, id="plot")
+            yield PlotView(mode=self.plot_mode, id="plot")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = one_line(tr(self.lesson.title, self.lang))
+        self.title = one_line(tr(self.lesson.title))
         self.sub_title = _("preparing the lesson…")
         self.query_one("#content").loading = True
         self.query_one("#answer", Input).disabled = True
@@ -143,7 +142,7 @@ class LessonScreen(Screen):
 
         try:
             walkthrough = bounded_walkthrough(for_learner(self.lesson, self.app.store))  # a lesson cannot hang the app
-            session = LessonSession(walkthrough, self.app.store, self.lang)
+            session = LessonSession(walkthrough, self.app.store)
             session.restore()
             session.prepare_hints()  # F2 then only looks them up
             self.derivations = {step.id: session.derivation(step) for step in walkthrough.steps}
@@ -183,17 +182,16 @@ class LessonScreen(Screen):
         if session is None:
             return
         step = session.step
-        lang = self.lang
         n = len(session.steps)
         self.sub_title = _("step {session_step_index_1} of {n}").format(
             session_step_index_1=session.step_index + 1, n=n
         )
-        title = tr(step.title, lang)
+        title = tr(step.title)
         self.query_one("#step-title", Static).update(plain_maths(title))
-        self.show_text(markdown_maths(tr(step.text, lang)))
+        self.show_text(markdown_maths(tr(step.text)))
         self.refresh_worked()
-        self.query_one("#function", Static).update(function_line(step, self.lang))
-        self.query_one("#function").display = bool(function_line(step, self.lang))
+        self.query_one("#function", Static).update(function_line(step))
+        self.query_one("#function").display = bool(function_line(step))
         self.refresh_table()
         self.refresh_plot()
         self.refresh_transcript()
@@ -231,9 +229,9 @@ class LessonScreen(Screen):
             if lines:
                 worked = "\n".join("- " + _markdown_escape(line) for line in lines)
             else:  # the author's own words when the lesson has them, else the engine's
-                written = [tr(q.help.solution, self.lang) for q in step.questions if q.help.solution]
+                written = [tr(q.help.solution) for q in step.questions if q.help.solution]
                 if not written and step.solution:
-                    written = [tr(step.solution, self.lang)]
+                    written = [tr(step.solution)]
                 worked = "\n\n".join(markdown_maths(text) for text in written)
         widget = self.query_one("#worked", Markdown)
         widget.display = bool(worked)
@@ -244,7 +242,7 @@ class LessonScreen(Screen):
         if session is None:  # (the lesson is still opening)
             return
         table = self.query_one(IterationTable)
-        table.display = table.show(session.step, reveal=session.step_done(), exact=self.exact, lang=self.lang)
+        table.display = table.show(session.step, reveal=session.step_done(), exact=self.exact)
         note = self.query_one("#table-note", Static)
         words = ""
         if table.display and shortened(table.body):
@@ -268,7 +266,7 @@ class LessonScreen(Screen):
         lines = []
         for q in session.step.questions:
             answered = session.last.get(q.id)
-            short = plain_maths(strip_markdown(tr(q.prompt, self.lang)))
+            short = plain_maths(strip_markdown(tr(q.prompt)))
             if q.id in session.settled:
                 if answered is not None and answered.verdict == "right":
                     lines.append(f"✓ {short}  {answered.answer}")
@@ -293,7 +291,7 @@ class LessonScreen(Screen):
             index = session.step.questions.index(q) + 1
             count = len(session.step.questions)
             where = f"[{index}/{count}] " if count > 1 else ""
-            prompt.update(where + plain_maths(prompt_text(q, self.lang)))
+            prompt.update(where + plain_maths(prompt_text(q)))
             answer.placeholder = _("your answer, then Enter")
         elif self.finished_here or session.at_last_step:
             prompt.update(_("End of the lesson: {summary} Press Enter to finish.").format(summary=session.summary()))
@@ -423,7 +421,7 @@ class LessonScreen(Screen):
             try:
                 from tutor.plots.sketch import sketch_step
 
-                sketch = sketch_step(step, self.lang, reveal=revealed)
+                sketch = sketch_step(step, reveal=revealed)
                 width, height = plot.size if plot.size.area else plot.last_size
                 if sketch is not None and width and height:
                     theme = plot.theme_name()
@@ -455,7 +453,7 @@ class LessonScreen(Screen):
         try:
             from tutor.plots import plot_step
 
-            written = plot_step(step, path, self.lang)
+            written = plot_step(step, path)
         except TutorError as err:
             self._back_on_screen(self._plot_failed, step.id, err.message)
             return

@@ -30,9 +30,8 @@ class LessonList(OptionList):
 class PickerScreen(Screen):
     """Choose a lesson."""
 
-    def __init__(self, lang: str = "en"):
+    def __init__(self) -> None:
         super().__init__()
-        self.lang = lang
         self.entries: list = []
 
     def compose(self) -> ComposeResult:
@@ -71,13 +70,13 @@ class PickerScreen(Screen):
         options.clear_options()
         store = self.app.store
         for number, entry in enumerate(self.entries, start=1):
-            title = escape(one_line(tr(entry.title, self.lang) or entry.id))
+            title = escape(one_line(tr(entry.title) or entry.id))
             if entry.error is not None or entry.lesson is None:
                 error = escape(one_line(entry.error or "cannot be read"))
                 prompt = f"{number:>2}. {title}  [$error]✗ {_('broken')}[/]\n    [$text-muted]{error}[/]"
             else:
                 steps, questions = store.totals(entry.id)
-                status = escape(store.summary(entry.id, steps, self.lang, questions))
+                status = escape(store.summary(entry.id, steps, questions))
                 style = "$success" if store.is_finished(entry.id) else "$text-muted"
                 prompt = f"{number:>2}. {title}  [{style}]{status}[/]"
             options.add_option(Option(prompt, id=entry.id))
@@ -114,7 +113,7 @@ class PickerScreen(Screen):
         else:
             from tutor.latex_unicode import plain_maths
 
-            detail.update(plain_maths(tr(entry.lesson.summary, self.lang)))
+            detail.update(plain_maths(tr(entry.lesson.summary)))
 
     @on(OptionList.OptionSelected, "#lessons")
     def selected(self, event: OptionList.OptionSelected) -> None:

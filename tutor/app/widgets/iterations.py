@@ -22,13 +22,13 @@ class IterationTable(DataTable):
     def __init__(self, **kwargs):
         super().__init__(cursor_type="none", zebra_stripes=True, show_cursor=False, **kwargs)
 
-    def show(self, step: Step | None, reveal: bool, exact: bool = False, lang: str = "en") -> bool:
+    def show(self, step: Step | None, reveal: bool, exact: bool = False) -> bool:
         """Fill the table for ``step`` (long exact values as ≈ decimals unless ``exact``); whether it has rows."""
         self.clear(columns=True)
         self.body: list[list[str]] = []
         if step is None:
             return False
-        cols, body = rows(step, reveal, exact=exact, limit=TABLE_LIMIT, lang=lang)
+        cols, body = rows(step, reveal, exact=exact, limit=TABLE_LIMIT)
         self.body = body
         if not cols:
             return False

@@ -110,11 +110,10 @@ class PlotView(Vertical):
     .-side PlotView.-text-mode.-sketch > TextPlot { visibility: visible; }
     """
 
-    def __init__(self, mode: str = "text", lang: str = "en", **kwargs):
+    def __init__(self, mode: str = "text", **kwargs):
         super().__init__(**kwargs)
         self.mode = mode
         self.set_class(mode == "text", "-text-mode")
-        self.lang = lang
         self.path: Path | None = None
 
     def compose(self) -> ComposeResult:
