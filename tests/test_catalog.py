@@ -174,7 +174,9 @@ def test_an_unchanged_listing_comes_from_the_cache_without_loading_a_lesson(bund
     write(bundled, "a.yaml", "alpha", order=1)
     (bundled / "z.yaml").write_text("id: z\ntitle: T\nsections: []\n")
     first = lessons_report([], "text"), speaking("zh", lessons_report, [], "json")
-    assert (paths.data_dir() / "cache" / "lessons.json").is_file()
+    # one cache per language: a broken lesson's error is stored in the language it was said in
+    assert (paths.data_dir() / "cache" / "lessons.en.json").is_file()
+    assert (paths.data_dir() / "cache" / "lessons.zh.json").is_file()
 
     def no_loading(*args):
         raise AssertionError("a lesson was loaded for an unchanged listing")
@@ -208,7 +210,7 @@ def test_any_change_to_the_lesson_files_lists_them_afresh(bundled, change):
 def test_a_damaged_or_foreign_cache_is_ignored_and_replaced(bundled):
     write(bundled, "a.yaml", "alpha", order=1)
     expected = lessons_report([], "text")
-    cache = paths.data_dir() / "cache" / "lessons.json"
+    cache = paths.data_dir() / "cache" / "lessons.en.json"
     key = json.loads(cache.read_text(encoding="utf-8"))["key"]
     for damaged in [
         "not json",
@@ -225,7 +227,7 @@ def test_a_damaged_or_foreign_cache_is_ignored_and_replaced(bundled):
 def test_the_cache_is_trusted_for_the_listing_only(bundled):
     write(bundled, "a.yaml", "alpha", order=1)
     lessons_report([], "text")
-    cache = paths.data_dir() / "cache" / "lessons.json"
+    cache = paths.data_dir() / "cache" / "lessons.en.json"
     data = json.loads(cache.read_text(encoding="utf-8"))
     data["rows"][0]["path"] = "/elsewhere/evil.yaml"
     cache.write_text(json.dumps(data), encoding="utf-8")

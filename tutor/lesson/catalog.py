@@ -171,7 +171,10 @@ _ROW_FIELDS = {"id": str, "path": str, "order": int, "source": str, "sections": 
 
 
 def _cache_file() -> Path:
-    return paths.data_dir() / "cache" / "lessons.json"
+    """One cache per language: the loader's diagnostics are stored in the language they were said in."""
+    from tutor.i18n import current_language
+
+    return paths.data_dir() / "cache" / f"lessons.{current_language()}.json"
 
 
 def _listing_key(extra_dirs: Sequence[Path]) -> str:
