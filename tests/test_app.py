@@ -90,7 +90,7 @@ def make_app(lesson_dirs, **kwargs):
     from tutor.app.app import TutorApp
 
     kwargs.setdefault("images", False)
-    return TutorApp(None, list(lesson_dirs), "en", **kwargs)
+    return TutorApp(None, list(lesson_dirs), **kwargs)
 
 
 async def settle(pilot) -> None:
@@ -486,7 +486,7 @@ PROBE = textwrap.dedent(
 
     async def main(lessons):
         said = []
-        app = Probe(None, [lessons], "en", images=False, resume=False)
+        app = Probe(None, [lessons], images=False, resume=False)
         sys.meta_path.insert(0, Watch())
         async with app.run_test(size=(100, 32)) as pilot:
             await settle(pilot)

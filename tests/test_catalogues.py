@@ -88,148 +88,39 @@ def test_placeholders_survive_translation():
 
 # --- a Chinese learner's session: no English outside maths, code, paths and names -------------------
 
-#: Words that are not English prose: function names, option and command names, optimiser keys,
-#: stop reasons (identifiers printed in brackets), proper names and file formats.
+#: Words that may appear in a Chinese run although they are Latin letters, each for a reason.
 ALLOWED = {
-    # maths and the maths the parser accepts
-    "sin",
-    "cos",
-    "tan",
-    "exp",
-    "log",
-    "ln",
-    "sqrt",
-    "abs",
-    "sign",
-    "sinh",
-    "cosh",
-    "tanh",
-    "asin",
-    "acos",
-    "atan",
-    "pi",
-    "dx",
-    "dy",
-    "dz",
-    "dw",
-    "db",
-    "max",
-    "min",
-    # the tutor, its commands, options and the words the learner may type
-    "tutor",
-    "derive",
-    "descend",
-    "check",
-    "lessons",
-    "progress",
-    "export",
-    "run",
-    "practice",
-    "new",
-    "schema",
-    "lang",
-    "en",
-    "zh",
-    "help",
-    "version",
-    "vars",
-    "at",
-    "steps",
-    "format",
-    "from",
-    "lr",
-    "until",
-    "exact",
-    "optimizer",
-    "plot",
-    "plain",
-    "seed",
-    "reset",
-    "output",
-    "template",
-    "text",
-    "json",
-    "table",
-    "summary",
-    "hint",
-    "solution",
-    "skip",
-    "quit",
-    "beta",
-    "alpha",
-    "eps",
-    "OPTIONS",
-    "COMMAND",
-    "ARGS",
-    "EXPR",
-    "LESSON",
-    "SKILL",
-    "PATH",
-    "LINE",
-    "COL",
-    "TUTOR_LANG",
-    "TUTOR_HOME",
-    "zero",
-    "tol",
-    "python",
-    # optimiser keys and stop reasons, printed as identifiers
-    "gd",
-    "momentum",
-    "nesterov",
-    "adam",
-    "rmsprop",
-    "max_steps",
-    "zero_gradient",
-    "sign_change",
-    "tolerance",
-    "diverged",
-    "undefined",
-    "not_differentiable",
-    "exact_limit",
-    # skill keys (tutor practice SKILL), lesson keys a lesson author writes
-    "derivative",
-    "partial",
-    "gradient",
-    "evaluate",
-    "direction",
-    "update",
-    "learning_rate",
-    "descent",
-    "expect",
-    "unbounded",
-    "by_hand",
-    # proper names, formats and conventions
-    "id",
-    "MSE",
-    "PyTorch",
-    "SGD",
-    "Adam",
-    "RMSprop",
-    "YAML",
-    "JSON",
-    "Markdown",
-    "PNG",
-    "CSV",
-    "SVG",
-    "UTF",
-    "Schema",
-    "draft",
-    "dampening",
-    "True",
-    "betas",
-    "centering",
+    # functions and constants of the maths the parser reads and the tutor writes (sin(x), exp, π spelled pi)
+    *("sin", "cos", "tan", "exp", "log", "ln", "sqrt", "abs", "sinh", "cosh", "tanh", "asin", "acos", "atan", "pi"),
+    # the program and its commands, options and their values: typed as they are, in every language
+    *("tutor", "run", "derive", "descend", "check", "lessons", "progress", "export", "practice", "new", "schema"),
+    *("lang", "en", "zh", "help", "version", "vars", "at", "steps", "format", "from", "lr", "until", "exact"),
+    *("optimizer", "plot", "plain", "seed", "reset", "output", "template", "json", "table", "summary", "text"),
+    *("variant", "images", "auto", "graphics", "off", "zero", "tol", "python"),
+    # the words a learner types in a lesson (echoed back in plain mode), accepted in every language
+    *("hint", "solution", "skip", "quit"),
+    # click's metavariables and our environment variables: names of things the user types
+    *("OPTIONS", "COMMAND", "ARGS", "EXPR", "LESSON", "SKILL", "PATH", "TUTOR_LANG", "TUTOR_HOME", "TUTOR_IMAGES"),
+    # optimiser keys (--optimizer gd), a stop reason's key in brackets (sign_change is skipped as an identifier)
+    *("gd", "momentum", "nesterov", "adam", "rmsprop", "diverged", "undefined", "tolerance"),
+    # optimiser settings, written as the command line takes them (--beta, --eps)
+    *("beta", "alpha", "eps"),
+    # practice skills: `tutor practice SKILL` takes these keys
+    *("derivative", "partial", "gradient", "evaluate", "direction", "update", "descent"),
+    # proper names and the names of formats and standards
+    *("PyTorch", "Adam", "RMSProp", "RMSprop", "Nesterov", "SGD", "MSE", "YAML", "JSON", "Markdown", "PNG", "UTF"),
 }
-ALLOWED |= {"images", "auto", "graphics", "off", "TUTOR_IMAGES", "variant"}  # --images values, option names
 #: The bundled lessons' ids are identifiers the learner types (tutor run gradients), not prose.
 ALLOWED |= {path.stem.split("-", 1)[1] for path in LESSONS}
-#: Spans that are maths, code or paths: $...$, `...`, anything with a slash or a dot-extension, identifiers
-#: with digits or underscores, and the argument of a function call written as maths.
+#: Spans that are maths, code or paths: $...$, `...`, quoted input, a lesson's gloss of a term in brackets,
+#: anything with a slash or a file extension, identifiers with underscores or hyphens, --options.
 _SKIP = re.compile(
     r"\$[^$\n]*\$"  # maths
     r"|`[^`\n]*`"  # code
-    r"|'[^'\n]*'|\"[^\"\n]*\""  # the learner's or the author's own input, quoted back
-    r"|（[A-Za-z][A-Za-z -]*）"  # a lesson's gloss of a term: 轮次（epoch）
-    r"|\S*[/\\]\S*|\S+\.(?:png|md|yaml|yml|json)\b"  # paths
+    r"|'[^'\n]*'|\"[^\"\n]*\"|“[^”\n]*”"  # the learner's or the author's own input, quoted back
+    r"|（[A-Za-z][A-Za-z -]*）|\([A-Za-z][A-Za-z -]*\)(?=[\u4e00-\u9fff])"  # a lesson's gloss of a term: 轮次（epoch）
+    r"|\S*[/\\]\S*|\S+\.(?:png|md|yaml|yml|json|csv|sqlite3)\b"  # paths
+    r"|--?[A-Za-z][A-Za-z-]*"  # options
     r"|[A-Za-z]+(?:[_-][A-Za-z0-9]+)+"  # identifiers: lesson ids, keys
 )
 _WORD = re.compile(r"(?<![A-Za-z∂])[A-Za-z][A-Za-z]+(?:'[a-z]+)?")
@@ -250,35 +141,37 @@ def test_english_words_finds_prose_and_skips_maths():
     assert english_words("答案是 振荡 (oscillate)。") == ["oscillate"]
     assert english_words("f'(x) = 10x，所以 $x_{1} = 1/2$，sin(x)") == []
     assert english_words("已写入 /tmp/a/export/lesson.md") == []
+    assert english_words("在 k = 3 处停止（sign_change）：导数变号") == []
+    assert english_words("sum rule: ∂/∂x (2x²) = 4x") == ["sum", "rule"]
 
 
-def _tutor(args: list[str], home: Path, stdin: str = "", cwd: Path | None = None) -> str:
+#: How a run says Chinese: the locale, or --lang on the command line.
+MODES = {"LANG": ([], "zh_CN.UTF-8"), "--lang": (["--lang", "zh"], "en_US.UTF-8")}
+
+
+def _tutor(args: list[str], home: Path, mode: str = "LANG", stdin: str = "") -> str:
+    flag, locale = MODES[mode]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "LANGUAGE", "TUTOR_"))}
-    env.update(LANG="zh_CN.UTF-8", TUTOR_HOME=str(home), MPLBACKEND="Agg", PYTHONPATH=str(ROOT))
+    env.update(LANG=locale, TUTOR_HOME=str(home / "home"), MPLBACKEND="Agg", PYTHONPATH=str(ROOT))
+    command = [sys.executable, "-m", "tutor", *args[:1], *flag, *args[1:]] if args else [sys.executable, "-m", "tutor"]
     result = subprocess.run(
-        [sys.executable, "-m", "tutor", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=env,
-        cwd=cwd or home,
-        timeout=600,
+        command, input=stdin, capture_output=True, text=True, encoding="utf-8", env=env, cwd=home, timeout=900
     )
     return result.stdout + result.stderr
 
 
-def _assert_chinese(output: str) -> None:
+def _assert_chinese(output: str, what: str = "output") -> None:
     words = english_words(output)
-    assert not words, f"English in a Chinese run: {sorted(set(words))}\n{output[:3000]}"
+    assert not words, f"English in a Chinese run's {what}: {sorted(set(words))}\n{output[:3000]}"
 
 
-def test_help_lists_every_command_in_chinese(tmp_path):
+@pytest.mark.parametrize("mode", MODES)
+def test_help_lists_every_command_in_chinese(mode, tmp_path):
     from tutor.cli import main
 
-    out = _tutor(["--help"], tmp_path)
+    out = _tutor(["--help"], tmp_path, mode)
     for name in main.commands:
-        assert f"  {name} " in out
+        assert f"  {name} " in out, name
     assert "用法" in out and "命令" in out
     _assert_chinese(out)
 
@@ -289,5 +182,59 @@ def test_a_usage_error_in_chinese(tmp_path):
     _assert_chinese(out)
 
 
-# The English-leak runs of lessons, derive, descend, check, progress, export and every bundled lesson in
-# plain mode come with the conversion of the modules they print from (branch h17-i18n).
+BROKEN_LESSON = """\
+id: broken
+title: {en: A broken lesson, zh: 有错误的一课}
+sections:
+  - kind: descent
+    function: "x^2 +"
+    start: {x: 1}
+    learning_rate: 1/10
+    steps: 2
+  - kind: nonsense
+"""
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["lessons"],
+        ["derive", "2x^2 + 6z^2 + 7m^3", "--at", "x=1,z=1,m=1", "--steps"],
+        ["derive", "x^2 +"],
+        ["descend", "5x^2", "--from", "x=1", "--lr", "1/20", "--steps", "5", "--exact"],
+        ["descend", "x^2 + 3y^2", "--from", "x=1,y=1", "--lr", "0.1", "--until", "sign-change"],
+        ["descend", "x^2", "--from", "x=1", "--lr", "2", "--steps", "30", "--format", "summary"],
+        ["descend", "x^2", "--lr", "0.1"],
+        ["check", "broken.yaml"],
+        ["progress"],
+        ["nope"],
+    ],
+    ids=lambda a: " ".join(a)[:40],
+)
+def test_a_command_in_chinese(args, mode, tmp_path):
+    (tmp_path / "broken.yaml").write_text(BROKEN_LESSON, encoding="utf-8")
+    _assert_chinese(_tutor(args, tmp_path, mode))
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_export_in_chinese_and_its_markdown(mode, tmp_path):
+    out = _tutor(["export", "sign-of-the-derivative", "training-loop", "-o", "export"], tmp_path, mode)
+    _assert_chinese(out)
+    written = sorted((tmp_path / "export").glob("*.md"))
+    assert [p.name for p in written] == ["sign-of-the-derivative.md", "training-loop.md"], out
+    for path in written:
+        _assert_chinese(path.read_text(encoding="utf-8"), path.name)
+
+
+#: What a learner types: a Chinese word for a number, '?', a wrong answer, a hint (both ways), the solution, on.
+ANSWERS = "零\n?\n0\n提示\nhint\n答案\n\n" * 60
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: p.stem)
+def test_a_lesson_in_plain_mode_in_chinese(lesson, mode, tmp_path):
+    lesson_id = lesson.stem.split("-", 1)[1]
+    out = _tutor(["run", lesson_id, "--plain"], tmp_path, mode, stdin=ANSWERS)
+    assert "答案" in out and "提示" in out
+    _assert_chinese(out)

@@ -215,7 +215,7 @@ def test_display_sets_decimals_and_rows_of_the_run_table(tmp_path):
     # header, rule, 5 first rows, an ellipsis row, the last row; x_k = (1/3)^k: x_1 = 0.333, x_2 = 0.111
     assert len(table) == 2 + 6 + 1 and table[-2] == "| … | … | … | … |"
     assert "| 1 | $0.333$ | $0.111$ | $0.667$ |" in table
-    path, _ = _export(walk, tmp_path, "en")
+    path, _ = _export(walk, tmp_path)
     text = path.read_text()
     assert "$0.333$" in text and "more rows" in text
 
