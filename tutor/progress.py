@@ -558,11 +558,13 @@ def _check_schema(db: sqlite3.Connection) -> None:
     for table, needed in (("attempts", ATTEMPT_COLUMNS), ("lessons", LESSON_COLUMNS)):
         have = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
         if have and not set(needed) <= have:
-            raise sqlite3.DatabaseError(f"the table {table} is not the tutor's")
+            raise sqlite3.DatabaseError(_("the table {table} is not the tutor's").format(table=table))
         if not have:
             kind = db.execute("SELECT type FROM sqlite_master WHERE name = ?", (table,)).fetchone()
             if kind:  # a view or an index by that name
-                raise sqlite3.DatabaseError(f"{table} is a {kind[0]}, not the tutor's table")
+                raise sqlite3.DatabaseError(
+                    _("{table} is a {kind}, not the tutor's table").format(table=table, kind=kind[0])
+                )
 
 
 _SURROGATES = re.compile("[\ud800-\udfff]")
@@ -578,7 +580,7 @@ def _check_ours(db: sqlite3.Connection) -> None:
     if app_id == APPLICATION_ID:
         return
     if app_id != 0:
-        raise NotOurs(f"its SQLite application id is {app_id:#x}, not the tutor's")
+        raise NotOurs(_("its SQLite application id is {id}, not the tutor's").format(id=f"{app_id:#x}"))
     tables = {
         row[0]
         for row in db.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")
@@ -587,7 +589,7 @@ def _check_ours(db: sqlite3.Connection) -> None:
     others = sorted(tables - {"attempts", "lessons"})
     if others:
         shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
-        raise NotOurs(f"it holds another program's tables: {shown}")
+        raise NotOurs(_("it holds another program's tables: {tables}").format(tables=shown))
 
 
 def _storable(value: object) -> object:

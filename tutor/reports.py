@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import sympy as sp
 
 from tutor import calculus
-from tutor.i18n import _
+from tutor.i18n import _, ngettext
 from tutor.mathinput import infer_variables, parse_assignments, parse_expression, parse_number
 from tutor.text import tr
 
@@ -44,10 +44,16 @@ def point_in_order(assigned: dict[str, sp.Expr], variables: Sequence[str], optio
     extra = [v for v in assigned if v not in variables]
     if extra:
         raise calculus.MathError(
-            f"{option} names {', '.join(extra)}, which is not a variable of f ({', '.join(variables)})"
+            ngettext(
+                "{option} names {names}, which is not a variable of f ({variables})",
+                "{option} names {names}, which are not variables of f ({variables})",
+                len(extra),
+            ).format(option=option, names=", ".join(extra), variables=", ".join(variables))
         )
     if missing:
-        raise calculus.MathError(f"{option} needs a value for {', '.join(missing)}")
+        raise calculus.MathError(
+            _("{option} needs a value for {names}").format(option=option, names=", ".join(missing))
+        )
     return {v: assigned[v] for v in variables}
 
 

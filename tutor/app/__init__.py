@@ -89,10 +89,12 @@ def fit_terminal_encoding() -> str | None:
         stream.reconfigure(errors="tutor-cells")
     except (LookupError, ValueError, OSError):
         return None
-    return (
-        f"This terminal's encoding ({encoding}) cannot show every symbol; they appear as ?. "
+    from tutor.i18n import _
+
+    return _(
+        "This terminal's encoding ({encoding}) cannot show every symbol; they appear as ?. "
         "A UTF-8 locale (e.g. LANG=C.UTF-8) shows them."
-    )
+    ).format(encoding=encoding)
 
 
 def images_setting(asked: str | None) -> str:

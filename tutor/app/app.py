@@ -171,7 +171,7 @@ class TutorApp(App):
         except TutorError as err:
             entries, problem = [], err.message
         except OSError as err:  # a lesson folder that cannot be read: say so
-            entries, problem = [], f"cannot read the lessons: {err}"
+            entries, problem = [], _("cannot read the lessons: {reason}").format(reason=err)
         mastery = self.mastery_line()
         try:
             if problem:

@@ -72,7 +72,7 @@ class PickerScreen(Screen):
         for number, entry in enumerate(self.entries, start=1):
             title = escape(one_line(tr(entry.title) or entry.id))
             if entry.error is not None or entry.lesson is None:
-                error = escape(one_line(entry.error or "cannot be read"))
+                error = escape(one_line(entry.error or _("cannot be read")))
                 prompt = f"{number:>2}. {title}  [$error]✗ {_('broken')}[/]\n    [$text-muted]{error}[/]"
             else:
                 steps, questions = store.totals(entry.id)
