@@ -36,3 +36,28 @@ def test_the_pool_draws_the_same_bytes_as_one_process(tmp_path):
     assert pooled == alone and images
     for image in images:
         assert image.read_bytes() == (tmp_path / "alone" / image.name).read_bytes(), image.name
+
+
+def test_the_pools_workers_speak_the_exporting_process_s_language(tmp_path):
+    """A worker process starts in English; each figure is drawn in the language of the process that exports."""
+    from conftest import speaking
+
+    from tutor.lesson.catalog import resolve_lesson
+    from tutor.walkthrough import build_walkthrough
+
+    def export_in(lang: str, folder: str, pool: bool):
+        walkthrough = build_walkthrough(resolve_lesson("sign-of-the-derivative"))
+        if not pool:
+            return export.render_markdown(walkthrough, tmp_path / folder, "x")
+        with drawing_pool(2):
+            return export.render_markdown(walkthrough, tmp_path / folder, "x")
+
+    alone, _ = speaking("zh", export_in, "zh", "alone", False)
+    pooled, images = speaking("zh", export_in, "zh", "pooled", True)
+    english, _ = speaking("en", export_in, "en", "english", True)
+    assert pooled == alone and images
+    differ = 0
+    for image in images:
+        assert image.read_bytes() == (tmp_path / "alone" / image.name).read_bytes(), image.name
+        differ += image.read_bytes() != (tmp_path / "english" / image.name).read_bytes()
+    assert differ == len(images)  # every figure has words, and the pool's are Chinese
