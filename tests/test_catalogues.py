@@ -105,6 +105,8 @@ ALLOWED = {
     *("gd", "momentum", "nesterov", "adam", "rmsprop", "diverged", "undefined", "tolerance"),
     # optimiser settings, written as the command line takes them (--beta, --eps)
     *("beta", "alpha", "eps"),
+    # the keys and section kinds a lesson author writes in YAML, which `tutor check` names
+    *("explain", "derive", "predict", "question", "kind", "function", "start"),
     # practice skills: `tutor practice SKILL` takes these keys
     *("derivative", "partial", "gradient", "evaluate", "direction", "update", "descent"),
     # proper names and the names of formats and standards

@@ -35,8 +35,13 @@ UNSPACED = re.compile(rf"[{CJK}][{LATIN}]|[{LATIN}][{CJK}]")
 SPACED_PUNCTUATION = re.compile(rf"[{PUNCTUATION}] +[^\s|]|[^\s|] +[{PUNCTUATION}]")
 
 
+#: Inline code and maths are checked at their edges only (what a learner types inside may be spaced as typed).
+SPANS = re.compile(r"`[^`\n]+`|\$[^$\n]+\$")
+
+
 def spacing_problems(text: str) -> list[str]:
     """Where ``text`` breaks the rule, each with a little context."""
+    text = SPANS.sub(lambda m: m.group(0)[0] + "x" + m.group(0)[-1], text)
     found = []
     for pattern, what in ((UNSPACED, "no space"), (SPACED_PUNCTUATION, "space beside full-width punctuation")):
         for m in pattern.finditer(text):
@@ -50,6 +55,8 @@ def test_the_rule_itself():
     assert spacing_problems("梯度 ，下降") and spacing_problems("（ x）")
     assert spacing_problems("调整模型的**参数**（也就是**权重**）") == []  # Markdown markers are not text
     assert spacing_problems("练习{name}。第 {k} 步") == []  # placeholders are spaced as their words
+    assert spacing_problems("例如 `减小, 增大`。") == []  # inside code, as the learner types it
+    assert spacing_problems("例如`减小`") and spacing_problems("$x$的")
 
 
 def _zh_texts(node, where: str):
