@@ -254,9 +254,9 @@ class PlainTutor:
                 self.say(f"  {number}. {title} ({store.summary(entry.id, steps, questions)})")
         last = store.last_lesson()
         default = next((e for e in entries if e.id == last and e.lesson is not None and e.error is None), None)
-        hint = _(" [Enter: {lesson}]").format(lesson=default.id) if default else ""
+        asked = _("Lesson number [Enter: {lesson}]: ").format(lesson=default.id) if default else _("Lesson number: ")
         while True:
-            text = self.ask(_("Lesson number{default}: ").format(default=hint)).strip()
+            text = self.ask(asked).strip()
             if not text and default is not None:
                 return default.lesson
             if COMMANDS.get(text.lower()) == "quit":
