@@ -121,7 +121,7 @@ def test_plain_mode_prints_the_marked_rows(long_lesson):
     from tutor.plain import run_plain
 
     out = io.StringIO()
-    run_plain(str(long_lesson), [], "en", stdin=io.StringIO("quit\n"), stdout=out)
+    run_plain(str(long_lesson), [], stdin=io.StringIO("quit\n"), stdout=out)
     text = out.getvalue()
     lines = [line.split() for line in text.splitlines()]
     assert ["#", "x", "y", "used"] in lines
@@ -143,7 +143,7 @@ def test_plain_table_in_chinese_keeps_its_columns_aligned(bundled_walkthrough, z
 def test_the_export_marks_the_samples_of_each_kind(bundled_walkthrough):
     from tutor.export import render_markdown
 
-    text, _images = render_markdown(bundled_walkthrough("batch-stochastic-minibatch"), "en")
+    text, _images = render_markdown(bundled_walkthrough("batch-stochastic-minibatch"))
     assert "| $i$ | $x_i$ | $y_i$ | used |\n|---|---|---|---|\n| $0$ | $0$ | $1$ | ● |\n| $1$ | $1$ | $4$ |  |" in text
     assert "| $2$ | $2$ | $4$ | ● | ● | ● |" in text and "| $1$ | $1$ | $4$ | ● |  |  |" in text
 
@@ -153,7 +153,7 @@ def test_the_export_of_a_long_data_set_says_how_many_rows_are_left_out(long_less
     from tutor.lesson.catalog import resolve_lesson
     from tutor.walkthrough import build_walkthrough
 
-    text, _images = render_markdown(build_walkthrough(resolve_lesson(str(long_lesson), [])), "en")
+    text, _images = render_markdown(build_walkthrough(resolve_lesson(str(long_lesson), [])))
     assert "| $17$ | $17$ | $35$ | ● |" in text and "| … 37 more rows … |  |  |  |" in text
     assert "| $4$ | $4$ | $9$ |" not in text
 
@@ -164,7 +164,7 @@ async def test_the_tutor_shows_the_data_table_with_the_used_samples_marked(tmp_p
     from tutor.lesson.catalog import resolve_lesson
 
     store = ProgressStore(tmp_path / "progress.sqlite")
-    app = TutorApp(resolve_lesson("batch-stochastic-minibatch", []), [], "en", images="text", store=store, resume=False)
+    app = TutorApp(resolve_lesson("batch-stochastic-minibatch", []), [], images="text", store=store, resume=False)
     async with app.run_test(size=(120, 36)) as pilot:
         for _ in range(20):
             await app.workers.wait_for_complete()
