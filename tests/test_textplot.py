@@ -34,7 +34,7 @@ def test_every_row_of_a_chinese_lesson_sketch_has_the_same_width(lesson_id, size
     drawn = 0
     for step in bundled_walkthrough(lesson_id).steps:
         for reveal in (False, True):
-            sketch = sketch_step(step, "zh", reveal=reveal)
+            sketch = sketch_step(step, reveal=reveal)
             if sketch is None:
                 continue
             assert any(ord(c) > 0x2E80 for c in sketch.title + "".join(l.text for l in sketch.labels))
