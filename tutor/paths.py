@@ -39,12 +39,3 @@ def bundled_lessons_dir() -> Path:
         if candidate.is_dir():
             return candidate
     return here.parent / "lessons"
-
-
-def default_language() -> str:
-    """``zh`` when the locale says Chinese, else ``en``."""
-    for var in ("TUTOR_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(var, "")
-        if value:
-            return "zh" if value.lower().startswith("zh") else "en"
-    return "en"
