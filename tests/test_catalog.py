@@ -141,7 +141,9 @@ def test_json_has_id_title_path_order_error(bundled):
         "sections": 1,
         "error": None,
     }
-    assert data[1]["id"] == "z" and data[1]["error"].startswith(f"{bundled / 'z.yaml'}:1:1: error:")
+    assert data[1]["id"] == "z" and data[1]["error"].startswith(
+        f"{bundled / 'z.yaml'}:1:1: 错误:"
+    )  # the loader's diagnostic, said in Chinese
 
 
 def test_no_lessons_at_all(bundled):
