@@ -37,8 +37,3 @@ def tr(text: Text | None, lang: str | None = None) -> str:
 def columns(text: str) -> int:
     """How many terminal columns the text takes: CJK characters take two."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def both(en: str, zh: str) -> dict[str, str]:
-    """A built-in message in both languages (the engine's own words)."""
-    return {"en": en, "zh": zh}
