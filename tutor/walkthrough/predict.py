@@ -151,16 +151,18 @@ def _outcome_reason(
             parts.append(_("The start has no slope{along}, so the descent never moves{along}.").format(along=along))
             continue
         factor = 1 - _sympy(lr) * mode.eigenvalue
+        fate = _(_FATE[mode.fate])
         if known:
             name = "L" if one else "\\lambda"
             formula = f"$1 - \\eta {name} = 1 - {tex(lr)}\\cdot {tex_factor(mode.eigenvalue)} = {tex(factor)}$"
-        else:
-            formula = _("the same factor, ${factor}$").format(factor=tex(factor))
-        parts.append(
-            _("Each step multiplies the distance to the minimum{along} by {formula}, so that distance {fate}.").format(
-                along=along, formula=formula, fate=_(_FATE[mode.fate])
+            said = _("Each step multiplies the distance to the minimum{along} by {formula}, so that distance {fate}.")
+            parts.append(said.format(along=along, formula=formula, fate=fate))
+        else:  # its own sentence: a translation may join "the same factor" to the verb without a space
+            said = _(
+                "Each step multiplies the distance to the minimum{along} by the same factor, ${factor}$, "
+                "so that distance {fate}."
             )
-        )
+            parts.append(said.format(along=along, factor=tex(factor), fate=fate))
     return _join(*parts)
 
 
