@@ -623,7 +623,7 @@ def test_iteration_rows_hide_the_answers_until_the_step_is_done():
     from tutor.tables import formula, header, plain_table, rows
     from tutor.walkthrough import Step
     from tutor.walkthrough.contract import IterationPayload
-    from tutor.walkthrough.descent import descent_facts
+    from tutor.walkthrough.iterations import descent_facts
 
     x = symbol("x")
     r = run(5 * x**2, ["x"], [1], sp.Rational(1, 20), steps=3, exact=True)

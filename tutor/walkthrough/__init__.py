@@ -19,8 +19,8 @@ Where each concern lives:
 - :mod:`~tutor.walkthrough.build`: :func:`build_walkthrough`, which hands each
   section to its builder:
   :mod:`~tutor.walkthrough.explain`, :mod:`~tutor.walkthrough.derive` (derive
-  and evaluate), :mod:`~tutor.walkthrough.descent` (iterations and the run),
-  :mod:`~tutor.walkthrough.predict`, :mod:`~tutor.walkthrough.training` (one
+  and evaluate), :mod:`~tutor.walkthrough.iterations` (iterations and the run),
+  :mod:`~tutor.walkthrough.predict`, :mod:`~tutor.walkthrough.training_steps` (one
   weight update, batch comparison); what they share is in
   :mod:`~tutor.walkthrough.shared`.
 """
@@ -56,11 +56,11 @@ _WHERE = {
     "Context": "tutor.walkthrough.contract",
     "context_fields": "tutor.walkthrough.contract",
     "build_walkthrough": "tutor.walkthrough.build",
-    "DIRECTION_CHOICES": "tutor.walkthrough.descent",
-    "HAND_TOLERANCE": "tutor.walkthrough.descent",
-    "LANDSCAPE_DEGREE": "tutor.walkthrough.descent",
-    "TABLE_ROWS": "tutor.walkthrough.descent",
-    "YES_NO": "tutor.walkthrough.descent",
+    "DIRECTION_CHOICES": "tutor.walkthrough.iterations",
+    "HAND_TOLERANCE": "tutor.walkthrough.iterations",
+    "LANDSCAPE_DEGREE": "tutor.walkthrough.iterations",
+    "TABLE_ROWS": "tutor.walkthrough.iterations",
+    "YES_NO": "tutor.walkthrough.iterations",
     "SHORT_DIGITS": "tutor.walkthrough.latex",
     "show": "tutor.walkthrough.latex",
     "sub": "tutor.walkthrough.latex",
@@ -82,7 +82,7 @@ _WHERE = {
     "same_value": "tutor.walkthrough.model",
     "OUTCOME_CHOICES": "tutor.walkthrough.predict",
     "outcome_of": "tutor.walkthrough.predict",
-    "BATCH_KINDS": "tutor.walkthrough.training",
+    "BATCH_KINDS": "tutor.walkthrough.training_steps",
 }
 
 

@@ -15,7 +15,7 @@ from tutor.lesson.model import Lesson, Predict
 from tutor.notation import OUTCOME_SENTENCES, OUTCOMES
 from tutor.text import Text
 from tutor.walkthrough.contract import OutcomePayload, PredictContext, PredictPayload
-from tutor.walkthrough.descent import (
+from tutor.walkthrough.iterations import (
     _bound_words,
     _Landscape,
     _landscape,
