@@ -406,7 +406,7 @@ async def test_plots_are_written_and_their_path_shown(lessons, tmp_path):
 
 async def test_footer_words_follow_the_language(lessons, no_plots):
     from tutor.app.app import TutorApp
-    from tutor.app.keys import localised
+    from tutor.app.bindings import localised
 
     i18n.set_language("zh")  # chosen once per process; conftest puts English back after the test
     app = localised(TutorApp)(None, [lessons], images=False)
@@ -623,7 +623,7 @@ def test_iteration_rows_hide_the_answers_until_the_step_is_done():
     from tutor.tables import formula, header, plain_table, rows
     from tutor.walkthrough import Step
     from tutor.walkthrough.contract import IterationPayload
-    from tutor.walkthrough.iterations import descent_facts
+    from tutor.walkthrough.descent_steps import descent_facts
 
     x = symbol("x")
     r = run(5 * x**2, ["x"], [1], sp.Rational(1, 20), steps=3, exact=True)

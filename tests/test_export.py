@@ -20,7 +20,7 @@ from tutor.mathinput import symbol
 from tutor.progress import Attempt
 from tutor.walkthrough import Step, Walkthrough, build_walkthrough
 from tutor.walkthrough.contract import IterationPayload, RunPayload
-from tutor.walkthrough.iterations import descent_facts
+from tutor.walkthrough.descent_steps import descent_facts
 
 GOLDEN = Path(__file__).parent / "golden"
 x = symbol("x")

@@ -16,8 +16,8 @@ from tutor import descent
 from tutor.calculus import StationaryPoint
 from tutor.mathinput import symbol
 from tutor.walkthrough.contract import ContourView, CurveView, IterationPayload, TrainingPayload
+from tutor.walkthrough.descent_steps import descent_facts
 from tutor.walkthrough.geometry import Sampler, descent_picture, training_picture, with_picture
-from tutor.walkthrough.iterations import descent_facts
 
 x, y, w, b = (symbol(n) for n in "xywb")
 R = sp.Rational

@@ -33,8 +33,8 @@ from tutor.walkthrough.contract import (
     RunPayload,
     TrainingPayload,
 )
+from tutor.walkthrough.descent_steps import descent_facts
 from tutor.walkthrough.geometry import Sampler, comparison_picture, descent_picture, with_picture
-from tutor.walkthrough.iterations import descent_facts
 from tutor.walkthrough.optimiser_words import optimiser_words
 
 x, y, z, m, w, b = (symbol(n) for n in ["x", "y", "z", "m", "w", "b"])

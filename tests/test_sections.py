@@ -10,7 +10,7 @@ from tutor.lesson.catalog import resolve_lesson
 from tutor.lesson.loader import load_lesson_text
 from tutor.lesson.schema import lesson_schema
 from tutor.walkthrough import build_walkthrough, contract
-from tutor.walkthrough.sections import BY_MODEL, SECTION_KINDS
+from tutor.walkthrough.section_kinds import BY_MODEL, SECTION_KINDS
 
 BUNDLED = (
     "training-is-minimisation",

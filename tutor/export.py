@@ -41,7 +41,7 @@ from tutor.walkthrough.contract import (
 )
 
 if TYPE_CHECKING:
-    from tutor.walkthrough.model import Step
+    from tutor.walkthrough.steps import Step
 
 #: Tables longer than this show the beginning and the end.
 TABLE_HEAD, TABLE_TAIL = 25, 10

@@ -20,7 +20,7 @@ from tutor.progress import ProgressStore
 from tutor.text import Text, tr
 
 if TYPE_CHECKING:  # the walkthrough brings sympy: the app's first frame must not wait for it
-    from tutor.walkthrough.model import Question, Step, Walkthrough
+    from tutor.walkthrough.steps import Question, Step, Walkthrough
 
 
 #: Answers longer than this are stored shortened (the grader refuses them anyway).

@@ -17,7 +17,7 @@ from tutor.notation import show, show_decimals, sign_mark
 from tutor.text import columns
 
 if TYPE_CHECKING:  # the walkthrough brings sympy: the app's first frame must not wait for it
-    from tutor.walkthrough.model import Step
+    from tutor.walkthrough.steps import Step
 
 HIDDEN = "?"
 #: An exact value written with more characters than this is shown as ≈ a short decimal (the exact one on demand).

@@ -123,7 +123,7 @@ def run_app(lesson: str | Lesson | None, lesson_dirs: list[Path], images: str | 
     asked = images_setting(images)
     available = _prepare_images() if asked in ("auto", "graphics") else False
     from tutor.app.app import TutorApp
-    from tutor.app.keys import localised
+    from tutor.app.bindings import localised
     from tutor.app.widgets.plot import choose_mode
 
     app = localised(TutorApp)(start, lesson_dirs, images=choose_mode(asked, available))

@@ -25,9 +25,9 @@ from typing import Any
 from tutor.misconceptions.answers import diagnose
 from tutor.misconceptions.common import Asked, Family, Misconception, _same, _scalar, _undefined
 from tutor.misconceptions.derivatives import SLIPS, _derive, _evaluate, _iteration_derivative, refold
-from tutor.misconceptions.descent import _bracket, _direction, _next_iterate, _sign_change
-from tutor.misconceptions.predict import _predict
-from tutor.misconceptions.training import _training
+from tutor.misconceptions.descent_slips import _bracket, _direction, _next_iterate, _sign_change
+from tutor.misconceptions.predict_slips import _predict
+from tutor.misconceptions.training_slips import _training
 from tutor.text import Text
 from tutor.walkthrough.contract import (
     BracketContext,

@@ -27,7 +27,7 @@ class Misconception:
 
 
 class Asked(Protocol):
-    """What misconceptions read of a question: :class:`tutor.walkthrough.model.Question`, a frozen dataclass.
+    """What misconceptions read of a question: :class:`tutor.walkthrough.steps.Question`, a frozen dataclass.
 
     This layer sits below the walkthrough, so it names the fields it reads instead of importing the class.
     """

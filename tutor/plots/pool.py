@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from tutor.plots.step import Drawing, drawing
 
 if TYPE_CHECKING:
-    from tutor.walkthrough.model import Step
+    from tutor.walkthrough.steps import Step
 
 _pool: ContextVar[ProcessPoolExecutor | None] = ContextVar("drawing_pool", default=None)
 

@@ -44,7 +44,7 @@ from tutor.walkthrough.contract import (
 )
 
 if TYPE_CHECKING:
-    from tutor.walkthrough.model import Step
+    from tutor.walkthrough.steps import Step
 
 #: Contour lines drawn in a text plot: more would fill the braille cells.
 TEXT_LEVELS = 7

@@ -30,7 +30,7 @@ from tutor.walkthrough.contract import (
 )
 
 if TYPE_CHECKING:
-    from tutor.walkthrough.model import Step
+    from tutor.walkthrough.steps import Step
 
 #: A figure function and its arguments before (path): picklable, light.
 Drawing = tuple[Callable[..., Path | None], tuple[Any, ...], dict[str, Any]]

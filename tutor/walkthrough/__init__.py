@@ -13,13 +13,13 @@ Where each concern lives:
 
 - :mod:`~tutor.walkthrough.contract`: the typed payload of each step kind and
   the context of each question (views ``match step.payload``).
-- :mod:`~tutor.walkthrough.model`: the step, question and walkthrough, and error
+- :mod:`~tutor.walkthrough.steps`: the step, question and walkthrough, and error
   carried forward (:func:`expected_given`, :func:`carried_inputs`).
 - :mod:`~tutor.walkthrough.latex`: how values and maths are written (LaTeX, Unicode).
 - :mod:`~tutor.walkthrough.build`: :func:`build_walkthrough`, which hands each
   section to its builder:
   :mod:`~tutor.walkthrough.explain`, :mod:`~tutor.walkthrough.derive` (derive
-  and evaluate), :mod:`~tutor.walkthrough.iterations` (iterations and the run),
+  and evaluate), :mod:`~tutor.walkthrough.descent_steps` (iterations and the run),
   :mod:`~tutor.walkthrough.predict`, :mod:`~tutor.walkthrough.training_steps` (one
   weight update, batch comparison); what they share is in
   :mod:`~tutor.walkthrough.shared`.
@@ -56,11 +56,11 @@ _WHERE = {
     "Context": "tutor.walkthrough.contract",
     "context_fields": "tutor.walkthrough.contract",
     "build_walkthrough": "tutor.walkthrough.build",
-    "DIRECTION_CHOICES": "tutor.walkthrough.iterations",
-    "HAND_TOLERANCE": "tutor.walkthrough.iterations",
-    "LANDSCAPE_DEGREE": "tutor.walkthrough.iterations",
-    "TABLE_ROWS": "tutor.walkthrough.iterations",
-    "YES_NO": "tutor.walkthrough.iterations",
+    "DIRECTION_CHOICES": "tutor.walkthrough.descent_steps",
+    "HAND_TOLERANCE": "tutor.walkthrough.descent_steps",
+    "LANDSCAPE_DEGREE": "tutor.walkthrough.descent_steps",
+    "TABLE_ROWS": "tutor.walkthrough.descent_steps",
+    "YES_NO": "tutor.walkthrough.descent_steps",
     "SHORT_DIGITS": "tutor.walkthrough.latex",
     "show": "tutor.walkthrough.latex",
     "sub": "tutor.walkthrough.latex",
@@ -68,18 +68,18 @@ _WHERE = {
     "tex_factor": "tutor.walkthrough.latex",
     "tex_in": "tutor.walkthrough.latex",
     "tex_short": "tutor.walkthrough.latex",
-    "ANSWER_KINDS": "tutor.walkthrough.model",
-    "RULES": "tutor.walkthrough.model",
-    "Choice": "tutor.walkthrough.model",
-    "Question": "tutor.walkthrough.model",
-    "Step": "tutor.walkthrough.model",
-    "Walkthrough": "tutor.walkthrough.model",
-    "carried_inputs": "tutor.walkthrough.model",
-    "direction_of": "tutor.walkthrough.model",
-    "expected_given": "tutor.walkthrough.model",
-    "placeholder": "tutor.walkthrough.model",
-    "placeholders": "tutor.walkthrough.model",
-    "same_value": "tutor.walkthrough.model",
+    "ANSWER_KINDS": "tutor.walkthrough.steps",
+    "RULES": "tutor.walkthrough.steps",
+    "Choice": "tutor.walkthrough.steps",
+    "Question": "tutor.walkthrough.steps",
+    "Step": "tutor.walkthrough.steps",
+    "Walkthrough": "tutor.walkthrough.steps",
+    "carried_inputs": "tutor.walkthrough.steps",
+    "direction_of": "tutor.walkthrough.steps",
+    "expected_given": "tutor.walkthrough.steps",
+    "placeholder": "tutor.walkthrough.steps",
+    "placeholders": "tutor.walkthrough.steps",
+    "same_value": "tutor.walkthrough.steps",
     "OUTCOME_CHOICES": "tutor.walkthrough.predict",
     "outcome_of": "tutor.walkthrough.predict",
     "BATCH_KINDS": "tutor.walkthrough.training_steps",

@@ -1,5 +1,5 @@
-"""A lesson turned into a :class:`~tutor.walkthrough.model.Walkthrough`: one builder per kind of section
-(found in :data:`tutor.walkthrough.sections.SECTION_KINDS`).
+"""A lesson turned into a :class:`~tutor.walkthrough.steps.Walkthrough`: one builder per kind of section
+(found in :data:`tutor.walkthrough.section_kinds.SECTION_KINDS`).
 
 :func:`build_walkthrough` is the only entry point that asks the engine; it is
 pure (no I/O) and turns an engine error into a one-line
@@ -19,9 +19,9 @@ from tutor.lesson.model import Diagnostic, Lesson, LessonError
 from tutor.text import Text
 from tutor.walkthrough.authored import resolve_patterns
 from tutor.walkthrough.geometry import attach_pictures
-from tutor.walkthrough.model import Step, Walkthrough
-from tutor.walkthrough.sections import BY_MODEL
+from tutor.walkthrough.section_kinds import BY_MODEL
 from tutor.walkthrough.shared import _where
+from tutor.walkthrough.steps import Step, Walkthrough
 
 
 def build_walkthrough(lesson: Lesson) -> Walkthrough:

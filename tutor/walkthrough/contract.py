@@ -1,9 +1,9 @@
 """The typed contract between the walkthrough and its views: one frozen payload per step kind, one context per question.
 
-A :class:`~tutor.walkthrough.model.Step` carries exactly one payload; a view
+A :class:`~tutor.walkthrough.steps.Step` carries exactly one payload; a view
 renders it with ``match step.payload:`` and never asks the engine anything: the
 walkthrough has already computed every number, derivation line, sign and
-minimum it shows.  A :class:`~tutor.walkthrough.model.Question` carries one
+minimum it shows.  A :class:`~tutor.walkthrough.steps.Question` carries one
 context, read by :mod:`tutor.misconceptions` (which wrong answers to expect) and
 the session (the derivation hints).
 

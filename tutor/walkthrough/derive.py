@@ -12,8 +12,8 @@ from tutor.text import Text
 from tutor.walkthrough.contract import DeriveContext, DerivePayload, EvaluateContext, EvaluatePayload
 from tutor.walkthrough.explained import derivation, derivation_hints
 from tutor.walkthrough.latex import _derivative_tex, _function_tex, _partial_tex, _point_tex, tex, tex_in
-from tutor.walkthrough.model import Question, Step
 from tutor.walkthrough.shared import _fail, _lines, _partials, _with_solution
+from tutor.walkthrough.steps import Question, Step
 
 
 def _derive(i: int, section: Derive, lesson: Lesson) -> list[Step]:

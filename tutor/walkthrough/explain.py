@@ -5,7 +5,7 @@ from __future__ import annotations
 from tutor.i18n import _
 from tutor.lesson.model import Explain, Lesson
 from tutor.walkthrough.contract import ExplainPayload, FunctionPlot
-from tutor.walkthrough.model import Step
+from tutor.walkthrough.steps import Step
 
 
 def _explain(i: int, section: Explain, lesson: Lesson) -> list[Step]:

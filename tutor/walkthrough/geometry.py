@@ -40,7 +40,7 @@ from tutor.walkthrough.contract import (
     TrainingPayload,
     TrainingPicture,
 )
-from tutor.walkthrough.model import Step
+from tutor.walkthrough.steps import Step
 
 #: Iterates further than this many "first step sizes" from the start are off the chart.
 VIEW_LIMIT = 10.0

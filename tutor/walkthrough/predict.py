@@ -15,7 +15,7 @@ from tutor.lesson.model import Lesson, Predict
 from tutor.notation import OUTCOME_SENTENCES, OUTCOMES
 from tutor.text import Text
 from tutor.walkthrough.contract import OutcomePayload, PredictContext, PredictPayload
-from tutor.walkthrough.iterations import (
+from tutor.walkthrough.descent_steps import (
     _bound_words,
     _Landscape,
     _landscape,
@@ -25,8 +25,8 @@ from tutor.walkthrough.iterations import (
     curvature_known,
 )
 from tutor.walkthrough.latex import _function_tex, _iterate_tex, tex, tex_factor
-from tutor.walkthrough.model import Choice, Question, Step, _sympy
 from tutor.walkthrough.shared import _fail, _join, _one, _with_solution
+from tutor.walkthrough.steps import Choice, Question, Step, _sympy
 
 OUTCOME_CHOICES = tuple(Choice(key, label) for key, label in OUTCOMES.items())
 

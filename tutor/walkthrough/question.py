@@ -23,8 +23,8 @@ from tutor.mathinput import symbol
 from tutor.text import Text
 from tutor.walkthrough.contract import QuestionPayload
 from tutor.walkthrough.latex import _function_tex, _point_tex, tex
-from tutor.walkthrough.model import Choice, Question, Step, placeholder
 from tutor.walkthrough.shared import _fail, _one, _with_solution
+from tutor.walkthrough.steps import Choice, Question, Step, placeholder
 from tutor.walkthrough.training_steps import _data_table, _model_tex, _params_tex
 
 #: The run a minimum_reached part watches stops once the gradient is this small (float mode).

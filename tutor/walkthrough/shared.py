@@ -15,7 +15,7 @@ from typing import Any
 from tutor.i18n import _
 from tutor.lesson.model import Diagnostic, Help, Lesson, LessonError, Where
 from tutor.text import Text, tr
-from tutor.walkthrough.model import _sympy
+from tutor.walkthrough.steps import _sympy
 
 
 def _one(values: Sequence[Any]) -> Any:

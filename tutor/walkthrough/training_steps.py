@@ -18,7 +18,6 @@ from tutor.mathinput import symbol
 from tutor.text import Text
 from tutor.walkthrough.contract import BatchPayload, DataUse, TrainingContext, TrainingPayload
 from tutor.walkthrough.latex import tex, tex_factor, tex_in
-from tutor.walkthrough.model import Question, Step, _sympy, placeholders
 from tutor.walkthrough.shared import (
     _component,
     _fail,
@@ -30,10 +29,11 @@ from tutor.walkthrough.shared import (
     _partials,
     _with_solution,
 )
+from tutor.walkthrough.steps import Question, Step, _sympy, placeholders
 
 
 class _Carried(TypedDict):
-    """A question's error-carried-forward fields (see :class:`~tutor.walkthrough.model.Question`)."""
+    """A question's error-carried-forward fields (see :class:`~tutor.walkthrough.steps.Question`)."""
 
     depends: dict[str, str]
     given: dict[str, Any]

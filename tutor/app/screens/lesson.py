@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Markdown, Static
 
-from tutor.app.keys import fit_footer
+from tutor.app.bindings import fit_footer
 from tutor.app.widgets.answer import AnswerInput
 from tutor.app.widgets.iterations import IterationTable
 from tutor.app.widgets.markdown import LessonMarkdown

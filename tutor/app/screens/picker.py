@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tutor.app.keys import localised
+from tutor.app.bindings import localised
 from tutor.i18n import N_, _
 from tutor.safe_text import one_line, shown
 from tutor.text import tr
@@ -53,7 +53,7 @@ class PickerScreen(Screen):
         self.query_one("#lessons", OptionList).loading = True
 
     def on_resize(self) -> None:
-        from tutor.app.keys import fit_footer
+        from tutor.app.bindings import fit_footer
 
         fit_footer(self)
 

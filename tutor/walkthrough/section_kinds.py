@@ -22,11 +22,11 @@ from tutor.lesson import sections as readers
 from tutor.lesson.model import Ask, BatchCompare, Derive, Descent, Evaluate, Explain, Lesson, Predict, TrainingStep
 from tutor.walkthrough import contract
 from tutor.walkthrough.derive import _derive, _evaluate
+from tutor.walkthrough.descent_steps import _descent
 from tutor.walkthrough.explain import _explain
-from tutor.walkthrough.iterations import _descent
-from tutor.walkthrough.model import Step
 from tutor.walkthrough.predict import _predict
 from tutor.walkthrough.question import _question
+from tutor.walkthrough.steps import Step
 from tutor.walkthrough.training_steps import _batch, _training
 
 

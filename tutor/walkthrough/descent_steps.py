@@ -50,7 +50,6 @@ from tutor.walkthrough.latex import (
     tex_in,
     tex_short,
 )
-from tutor.walkthrough.model import Choice, Question, Step, _sign, _sympy, direction_of, placeholder, placeholders
 from tutor.walkthrough.optimiser_words import optimiser_words
 from tutor.walkthrough.shared import (
     _component,
@@ -63,6 +62,7 @@ from tutor.walkthrough.shared import (
     _partials,
     _with_solution,
 )
+from tutor.walkthrough.steps import Choice, Question, Step, _sign, _sympy, direction_of, placeholder, placeholders
 from tutor.walkthrough.updates import update_latex, update_mathtext
 
 #: A float run's numbers, computed by hand, are right within this (relative) distance.
