@@ -65,3 +65,14 @@ def test_a_question_section_builds_a_question_payload():
     asks = [s for s in steps if isinstance(s.payload, contract.QuestionPayload)]
     assert asks and all(s.questions for s in asks)
     assert all(BY_MODEL[type(lesson.sections[s.section])].key == "question" for s in asks)
+
+
+def test_no_two_modules_share_a_name():
+    """A reader who sees ``descent.py`` should know which one is meant (issue 12): every module name is unique."""
+    from collections import Counter
+    from pathlib import Path
+
+    import tutor
+
+    names = Counter(p.stem for p in Path(tutor.__file__).parent.rglob("*.py") if p.stem != "__init__")
+    assert [name for name, n in names.items() if n > 1] == []
