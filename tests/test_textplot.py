@@ -56,3 +56,32 @@ def test_labels_drawn_over_each_other_or_cut_at_the_edge_keep_the_rows_straight(
     )
     sketch = Sketch("一次训练更新：预测、损失、梯度、更新", (0.0, 4.0), (0.0, 4.0), series=(curve,), labels=labels)
     assert widths(sketch, *size) == {size[0]}
+
+
+def test_a_minimums_words_go_under_its_star_not_over_the_curve_beside_it():
+    """The curve runs along the minimum's row on both sides: words beside the star would hide it (issue 16, item 6).
+    Drawn by hand: a parabola over x in [-2, 2], its minimum 0 at x = 0, with room under it."""
+    from tutor.app.widgets.textplot import build_text
+
+    xs = tuple(i / 50 - 2 for i in range(201))
+    curve = Series(xs, tuple(x * x for x in xs), "blue")
+    star = Series((0.0,), (0.0,), "green", line=False, marker="★")
+    sketch = Sketch(
+        "", (-2.0, 2.0), (-1.0, 4.0), series=(curve, star), labels=(Label(0.0, 0.0, "minimum 0", "green", below=True),)
+    )
+    lines = build_text(sketch, 60, 24, "default").plain.split("\n")
+    star_row = next(i for i, line in enumerate(lines) if "★" in line)
+    label_row = next(i for i, line in enumerate(lines) if "minimum 0" in line)
+    assert label_row > star_row  # under the star (rows count down the screen)
+    assert "minimum" not in lines[star_row]
+
+
+def test_a_minimum_at_the_foot_of_the_axes_keeps_its_words_beside_it():
+    from tutor.app.widgets.textplot import build_text
+
+    xs = tuple(i / 50 - 2 for i in range(201))
+    curve = Series(xs, tuple(x * x for x in xs), "blue")
+    sketch = Sketch(
+        "", (-2.0, 2.0), (0.0, 4.0), series=(curve,), labels=(Label(0.0, 0.0, "minimum 0", "green", below=True),)
+    )
+    assert any("minimum 0" in line for line in build_text(sketch, 60, 24, "default").plain.split("\n"))

@@ -84,12 +84,16 @@ class Series:
 
 @dataclass(frozen=True)
 class Label:
-    """Words next to a point (placed beside it by the widget, so the point stays visible)."""
+    """Words next to a point (placed beside it by the widget, so the point stays visible).
+
+    ``below``: under the point where there is room (a minimum: the curve runs along its row on both sides).
+    """
 
     x: float
     y: float
     text: str
     color: str
+    below: bool = False
 
 
 @dataclass(frozen=True)
@@ -164,7 +168,7 @@ def _minimum_marks(
         if lo <= m <= hi and math.isfinite(y):
             label = word("minimum") if not series else ""
             series.append(Series((m,), (y,), TEXT_COLORS["minimum"], line=False, marker="★", label=label))
-            labels.append(Label(m, y, f"{word('minimum')} {m:.4g}", TEXT_COLORS["minimum"]))
+            labels.append(Label(m, y, f"{word('minimum')} {m:.4g}", TEXT_COLORS["minimum"], below=True))
     return series, labels
 
 

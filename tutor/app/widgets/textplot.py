@@ -129,10 +129,15 @@ class SketchPlot(PlotextPlot):
         (x0, x1), (y0, y1) = sketch.xlim, sketch.ylim
         # one character cell in data units: the plotting area is the widget less the y ticks and the frame
         cell = (x1 - x0) / max(width - 10, 1)
+        # one text row in data units (the frame, the ticks, the title and the legend take about 6 rows)
+        row = (y1 - y0) / max(height - 6, 1)
         for label in sketch.labels:
-            right_room = (x1 - label.x) / cell
             span = columns(label.text)  # terminal columns: a CJK character takes two
-            if right_room > span + 2:
+            if label.below and label.y - row >= y0:  # a row free under the point: centred there
+                x = min(max(label.x - span / 2 * cell, x0 + cell), x1 - (span + 1) * cell)
+                plt.text(_spaced(label.text), x, label.y - row, color=label.color, alignment="left")
+                continue
+            if (x1 - label.x) / cell > span + 2:
                 x = label.x + 1.5 * cell
             else:  # at the right edge: to the left of the point
                 x = label.x - (span + 1) * cell
