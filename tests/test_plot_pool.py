@@ -61,3 +61,17 @@ def test_the_pools_workers_speak_the_exporting_process_s_language(tmp_path):
         assert image.read_bytes() == (tmp_path / "alone" / image.name).read_bytes(), image.name
         differ += image.read_bytes() != (tmp_path / "english" / image.name).read_bytes()
     assert differ == len(images)  # every figure has words, and the pool's are Chinese
+
+
+def test_a_pool_only_on_cores_other_processes_leave_free(monkeypatch):
+    from tutor.plots import pool
+
+    monkeypatch.setattr(pool.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(pool.os, "getloadavg", lambda: (3.7, 3.0, 3.0))  # both cores busy: draw here
+    assert pool.idle_cores() == 1
+    with drawing_pool() as busy:
+        assert busy is None
+    monkeypatch.setattr(pool.os, "getloadavg", lambda: (0.9, 1.0, 1.0))  # one busy (it may be ours): both
+    assert pool.idle_cores() == 2
+    monkeypatch.setattr(pool.os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    assert pool.idle_cores() == 2  # never more than the cores

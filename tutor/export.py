@@ -201,7 +201,9 @@ class _Solution:
         self.images: list[Path] = []
         self.text = ""  # the Markdown, once rendered
         self.tabled: set[int] = set()
-        self.drawing: list[tuple[Path, Any]] = []  # (path, future) of figures drawn in the export's process pool
+        self.figures: list[tuple[Any, Path]] = []  # the section's figures (drawing, path), drawn at its end
+        self.frames: Any = None  # the figure kept from section to section when they are drawn here
+        self.drawing: list[tuple[list[tuple[Any, Path]], Any]] = []  # sections' figures in the pool, their future
 
     # -- helpers --
 
@@ -226,6 +228,7 @@ class _Solution:
             last_of_section = i + 1 == len(steps) or steps[i + 1].section != step.section
             if last_of_section:
                 self.untabled_runs(steps, step.section)
+                self.draw_figures()
         text = "\n".join(self.lines)
         text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
         return text
@@ -283,22 +286,35 @@ class _Solution:
     def image(self, step: Any) -> None:
         if self.image_dir is None:
             return
-        from tutor.plots import plot_step
-        from tutor.plots.pool import has_picture, submit
+        from tutor.plots.step import drawing
 
+        order = drawing(step)
         name = f"{_slug(step.id)}.png"
-        future = submit(step, self.image_dir / name) if has_picture(step) else None
-        written: Path | None
-        if future is not None:  # drawn on another core; collected by finish_images()
-            self.image_dir.mkdir(parents=True, exist_ok=True)
-            self.drawing.append((self.image_dir / name, future))
+        if order is not None:  # drawn with the section's other figures, at its end (draw_figures)
             written = self.image_dir / name
-        else:
-            written = plot_step(step, self.image_dir / name)
-        if written is not None:
+            self.figures.append((order, written))
             self.images.append(written)
             alt = word("figure", title=self.t(step.title) or step.id).replace("]", ")").replace("[", "(")
             self.para(f"![{alt}]({self.link_dir}/{name})")
+
+    def draw_figures(self) -> None:
+        """The section's figures: one task for the pool (one worker updates one figure per step), else drawn here."""
+        figures, self.figures = self.figures, []
+        if not figures or self.image_dir is None:
+            return
+        from tutor.plots.pool import submit_section
+        from tutor.plots.runs import Frames
+        from tutor.plots.step import draw_section
+
+        future = submit_section(figures)
+        if future is not None:  # drawn on another core; collected by _finish()
+            self.image_dir.mkdir(parents=True, exist_ok=True)
+            self.drawing.append((figures, future))
+            return
+        self.frames = self.frames or Frames()
+        for (_order, path), written in zip(figures, draw_section(figures, self.frames)):
+            if written is None:
+                raise ExportError(_("{name} was linked but nothing was drawn for it").format(name=path.name))
 
     # -- questions --
 
@@ -624,17 +640,17 @@ def _render(walkthrough: Any, image_dir: Path | None, link_dir: str) -> _Solutio
 
 def _finish(solution: _Solution) -> tuple[str, list[Path]]:
     """The Markdown and its images, once the pool has drawn every figure it links."""
-    for path, future in solution.drawing:  # the figures drawn in the pool: all there before the Markdown is
-        written, error = _drawn(future, path)
-        if error is not None:
-            raise ExportError(_("cannot draw {name}: {error}").format(name=path.name, error=error))
-        if written is None:
-            raise ExportError(_("{name} was linked but nothing was drawn for it").format(name=path.name))
+    for figures, future in solution.drawing:  # the figures drawn in the pool: all there before the Markdown is
+        for (_order, path), (written, error) in zip(figures, _drawn(future, figures)):
+            if error is not None:
+                raise ExportError(_("cannot draw {name}: {error}").format(name=path.name, error=error))
+            if written is None:
+                raise ExportError(_("{name} was linked but nothing was drawn for it").format(name=path.name))
     return solution.text, solution.images
 
 
-def _drawn(future: Any, path: Path) -> tuple[str | None, str | None]:
-    """A figure from the pool, or drawn here when the pool could not draw it (its process could not start)."""
+def _drawn(future: Any, figures: list[tuple[Any, Path]]) -> list[tuple[str | None, str | None]]:
+    """A section's figures from the pool, or drawn here when the pool could not draw them (its process broke)."""
     from concurrent.futures.process import BrokenProcessPool
 
     try:
@@ -642,7 +658,7 @@ def _drawn(future: Any, path: Path) -> tuple[str | None, str | None]:
     except (BrokenProcessPool, OSError, RuntimeError):
         from tutor.plots.pool import draw_here
 
-        return draw_here(future, path)
+        return draw_here(figures)
 
 
 def _write(path: Path, text: str) -> None:

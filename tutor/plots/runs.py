@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tutor.i18n import _
 from tutor.plots import style
@@ -39,11 +40,14 @@ def _draw_curve(ax: Axes, view: CurveView, label: str, variables: Sequence[str])
     ax.grid(True, alpha=0.3)
 
 
-def _mark_minima(ax: Axes, minima: Sequence[tuple[float, ...]], values: Sequence[float], lo: float, hi: float) -> None:
-    first = True
+def _mark_minima(
+    ax: Axes, minima: Sequence[tuple[float, ...]], values: Sequence[float], lo: float, hi: float
+) -> list[Any]:
+    """The minima inside the x-range, each with its value; returns their markers (one legend entry)."""
+    first, marks = True, []
     for (m,), y in zip(minima, values):
         if lo <= m <= hi and math.isfinite(y):
-            ax.plot(
+            marks += ax.plot(
                 [m],
                 [y],
                 marker="*",
@@ -51,12 +55,12 @@ def _mark_minima(ax: Axes, minima: Sequence[tuple[float, ...]], values: Sequence
                 color=COLORS["minimum"],
                 mec="black",
                 mew=0.6,
-                zorder=6,
+                zorder=_OVER + 6,
                 ls="none",
                 label=word("minimum") if first else None,
             )
             # its value at the foot of a dotted line down to the x-axis, away from the iterates' labels
-            ax.axvline(m, color=COLORS["minimum"], lw=0.9, ls=":", zorder=1)
+            ax.axvline(m, color=COLORS["minimum"], lw=0.9, ls=":", zorder=_OVER + 1)
             ax.annotate(
                 f"{word('minimum')} {m:.4g}",
                 (m, 0),
@@ -67,8 +71,10 @@ def _mark_minima(ax: Axes, minima: Sequence[tuple[float, ...]], values: Sequence
                 va="bottom",
                 fontsize=8.5,
                 color="#1a5e1a",
+                zorder=_OVER + 3,  # a text's own: over the step's texts of the same layer
             )
             first = False
+    return marks
 
 
 def _limits(ax: Axes, view: CurveView) -> None:
@@ -78,13 +84,12 @@ def _limits(ax: Axes, view: CurveView) -> None:
 
 
 def _one_variable(ax: Axes, pic: DescentPicture, view: CurveView, *, current: int | None) -> bool:
-    """The curve, the iterates joined by arrows, the tangent at x_k, the bracket, the minima.
+    """The iterates joined by arrows, the tangent at x_k, the bracket (over the frame's curve and minima).
 
     ``current`` is the index of the iterate whose tangent is drawn.  Returns
     True when some iterates were too far away to show.
     """
     lo, hi = view.xlim
-    _draw_curve(ax, view, formulas(pic.function), pic.variables)
     shown = pic.iterates[: view.shown]
     xs, ys = [it.point[0] for it in shown], [it.value for it in shown]
     # the iterates, joined by arrows in the order they were visited
@@ -160,8 +165,6 @@ def _one_variable(ax: Axes, pic: DescentPicture, view: CurveView, *, current: in
     if pic.bracket and all(map(math.isfinite, pic.bracket)):
         a, b = sorted(pic.bracket)
         ax.axvspan(a, b, color=COLORS["bracket"], alpha=0.15, zorder=1, label=word("bracket"))
-    _mark_minima(ax, pic.minima, pic.minima_values, lo, hi)
-    _limits(ax, view)
     return len(shown) < len(pic.iterates)
 
 
@@ -243,9 +246,8 @@ def _gradient_arrows(ax: Axes, iterates: Sequence[Iterate], view: ContourView) -
     )
 
 
-def _two_variables(fig: Figure, ax: Axes, pic: DescentPicture, view: ContourView) -> bool:
-    """Contours, the path so far with ∇f arrows, the next iterate and the minima."""
-    _contours(ax, fig, view, pic.variables)
+def _two_variables(ax: Axes, pic: DescentPicture, view: ContourView) -> bool:
+    """The path so far with ∇f arrows and the next iterate (over the frame's contours and minima)."""
     pts = [it.point for it in pic.iterates]
     _path_2d(ax, pts, COLORS["path"], word("path"))
     _gradient_arrows(ax, pic.iterates, view)
@@ -260,15 +262,14 @@ def _two_variables(fig: Figure, ax: Axes, pic: DescentPicture, view: ContourView
     for it in pic.iterates[:4]:
         if all(map(math.isfinite, it.point)):
             _label(ax, f"$x_{{{it.k}}}$", it.point[0], it.point[1], "black")
-    _minima_2d(ax, pic.minima)
     return view.clipped
 
 
-def _minima_2d(ax: Axes, minima: Sequence[tuple[float, ...]]) -> None:
-    first = True
+def _minima_2d(ax: Axes, minima: Sequence[tuple[float, ...]]) -> list[Any]:
+    first, marks = True, []
     for m in minima:
         if len(m) == 2:
-            ax.plot(
+            marks += ax.plot(
                 [m[0]],
                 [m[1]],
                 "*",
@@ -276,11 +277,12 @@ def _minima_2d(ax: Axes, minima: Sequence[tuple[float, ...]]) -> None:
                 color=COLORS["minimum"],
                 mec="black",
                 mew=0.8,
-                zorder=9,
+                zorder=_OVER + 9,
                 ls="none",
                 label=word("minimum") if first else None,
             )
             first = False
+    return marks
 
 
 def _many_variables(axes: Sequence[Axes], pic: DescentPicture, with_next: bool) -> None:
@@ -352,11 +354,13 @@ def draw_descent(
     *,
     update: str = "",
     optimisers: Mapping[str, OptimiserWords] | None = None,
+    frames: Frames | None = None,
 ) -> Path:
     """A run (``pic.current`` None) or iteration k of it, with the next iterate; by the number of variables.
 
     ``update``: the walkthrough's written-out update (mathtext), shown under the formula; ``optimisers``: the
-    words of the run's optimiser.
+    words of the run's optimiser; ``frames``: the figure kept from the step before, updated when it shows the
+    same frame (the steps of one section).
     """
     optimisers = optimisers or {}
     upto = pic.current
@@ -372,11 +376,11 @@ def draw_descent(
         _suptitle(fig, *_titles(pic, False, optimisers))
         fig.supxlabel(formulas(pic.title), fontsize=10)
         return style.save(fig, path)
-    fig, ax = new_figure()
+    fig, ax, late = _frame(pic, view, frames)
     if isinstance(view, CurveView):
         clipped = _one_variable(ax, pic, view, current=upto if upto is not None else 0)
     else:
-        clipped = _two_variables(fig, ax, pic, view)
+        clipped = _two_variables(ax, pic, view)
     if not pic.iterates:
         _message(ax, word("no_steps", reason=reason_words(pic.stop)))
     _suptitle(fig, *_titles(pic, clipped, optimisers))
@@ -384,8 +388,79 @@ def draw_descent(
     if upto is not None and pic.iterates and pic.next is not None and update:
         title += "\n" + update
     ax.set_title(title, fontsize=10)
-    _legend(ax, loc="best")
+    _legend(ax, loc="best", last=late)
     return style.save(fig, path)
+
+
+#: What the frame draws goes over what each step adds on the same layer, as when it was drawn last.
+_OVER = 0.01
+
+
+@dataclass
+class Frames:
+    """One figure per run, updated per step: the figure kept between the steps of a section and what it shows.
+
+    The frame (axes, the curve or the contours, the minima, the limits) is
+    drawn once; each step removes what the step before added and draws its
+    own iterates, arrows, labels, titles and legend.  The frame is drawn first
+    whether it is kept or not, so a figure updated is the same picture, byte
+    for byte, as one drawn afresh.
+    """
+
+    key: tuple[Any, ...] | None = None
+    fig: Figure | None = None
+    ax: Axes | None = None
+    kept: frozenset[Any] = frozenset()
+    late: tuple[Any, ...] = ()
+
+
+def _frame_key(pic: DescentPicture, view: CurveView | ContourView) -> tuple[Any, ...] | None:
+    """What the frame shows, in full (its words in the current language); None when it cannot be kept."""
+    from tutor.i18n import current_language
+
+    if isinstance(view, CurveView):
+        if view.ylim is None:  # limits from the step's own data
+            return None
+        data: tuple[Any, ...] = (view.curve.xs.tobytes(), view.curve.ys.tobytes(), pic.function)
+    else:
+        grid = view.grid
+        data = (view.equal, grid.xs.tobytes(), grid.ys.tobytes(), grid.zs.tobytes())
+    key = (type(view).__name__, view.xlim, view.ylim, pic.variables, pic.minima, pic.minima_values, *data)
+    return (current_language(), *key)
+
+
+def _frame(
+    pic: DescentPicture, view: CurveView | ContourView, frames: Frames | None
+) -> tuple[Figure, Axes, tuple[Any, ...]]:
+    """The figure with its frame drawn (kept from the step before when it shows the same), and its late legend entries."""
+    key = _frame_key(pic, view) if frames is not None else None
+    if (
+        frames is not None
+        and key is not None
+        and frames.key == key
+        and frames.fig is not None
+        and frames.ax is not None
+    ):
+        ax = frames.ax
+        legend = ax.get_legend()
+        if legend is not None:
+            legend.remove()
+        for artist in ax.get_children():
+            if artist not in frames.kept:
+                artist.remove()
+        return frames.fig, ax, frames.late
+    fig, ax = new_figure()
+    if isinstance(view, CurveView):
+        _draw_curve(ax, view, formulas(pic.function), pic.variables)
+        late = tuple(_mark_minima(ax, pic.minima, pic.minima_values, *view.xlim))
+        _limits(ax, view)
+    else:
+        _contours(ax, fig, view, pic.variables)
+        late = tuple(_minima_2d(ax, pic.minima))
+    if frames is not None:
+        frames.key, frames.fig, frames.ax = key, (fig if key is not None else None), (ax if key is not None else None)
+        frames.kept, frames.late = frozenset(ax.get_children()), late
+    return fig, ax, late
 
 
 def _titles(pic: DescentPicture, clipped: bool, optimisers: Mapping[str, OptimiserWords]) -> list[str]:

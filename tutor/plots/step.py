@@ -7,14 +7,14 @@ as it is (pictures are floats and words: no sympy to pickle or import there).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, assert_never
 
 from tutor.plots.comparison import plot_optimizers
 from tutor.plots.fitting import plot_batch, plot_training
 from tutor.plots.function import plot_function
-from tutor.plots.runs import draw_descent
+from tutor.plots.runs import Frames, draw_descent
 from tutor.plots.style import _one_at_a_time
 from tutor.walkthrough.contract import (
     BatchPayload,
@@ -57,10 +57,25 @@ def drawing(step: Step) -> Drawing | None:
             assert_never(step.payload)
 
 
-def draw(order: Drawing, path: Path | str) -> Path | None:
-    """Draw a :func:`drawing` to ``path`` (in this process or a worker: the same bytes)."""
+def draw(order: Drawing, path: Path | str, frames: Frames | None = None) -> Path | None:
+    """Draw a :func:`drawing` to ``path`` (in this process or a worker: the same bytes).
+
+    ``frames``: the figure kept from the section's step before, updated when it shows the same frame (a descent's
+    curve or contours); the picture is the same as one drawn afresh.
+    """
     figure, args, options = order
+    if frames is not None and figure is draw_descent:
+        options = {**options, "frames": frames}
     return _draw_one(figure, args, options, path)
+
+
+def draw_section(orders: Sequence[tuple[Drawing, Path | str]], frames: Frames | None = None) -> list[Path | None]:
+    """The figures of one section, in order, on one figure updated per step where they share a frame.
+
+    ``frames``: the figure kept from the sections before (a lesson's sections often show the same curve).
+    """
+    frames = frames if frames is not None else Frames()
+    return [draw(order, path, frames) for order, path in orders]
 
 
 @_one_at_a_time

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import math
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -188,11 +188,9 @@ def finite(values: Iterable[float]) -> list[float]:
 @functools.lru_cache(maxsize=512)
 def mathtext_ok(source: str) -> bool:
     """Whether matplotlib's mathtext can draw this (it knows only part of LaTeX)."""
-    from matplotlib.mathtext import MathTextParser
-
     with _render_lock:  # pyparsing is not thread-safe
         try:
-            MathTextParser("path").parse(source)
+            _parser().parse(source)
         except Exception:
             return False
     return True
@@ -232,6 +230,24 @@ def save(fig, path: Path | str) -> Path:
 _parsers: dict[str, Any] = {}
 
 
+def _parser():
+    """The process's maths-text parser whose cache holds every formula of a run, not matplotlib's last 50.
+
+    matplotlib keeps one ``lru_cache(50)`` for all its parsers; an export's
+    figures carry some hundred distinct formulas and tick labels (every size and
+    dpi a key), so the cache turned over and most formulas were parsed again in
+    each figure.  One parser with its own large cache parses each once per process.
+    """
+    if "parser" not in _parsers:
+        from matplotlib.mathtext import MathTextParser
+
+        class RunParser(MathTextParser):
+            _parse_cached = functools.lru_cache(maxsize=4096)(MathTextParser._parse_cached.__wrapped__)  # type: ignore[attr-defined]  # a private cache
+
+        _parsers["parser"] = RunParser("path")
+    return _parsers["parser"]
+
+
 def _share_parsers(renderer) -> None:
     """One maths-text parser for every figure, so its cache of parsed formulas lasts the whole run.
 
@@ -240,13 +256,11 @@ def _share_parsers(renderer) -> None:
     every formula again (tens of milliseconds each).  Figures are drawn one at
     a time (:func:`_one_at_a_time`), so sharing them is safe.
     """
-    from matplotlib.mathtext import MathTextParser
     from matplotlib.textpath import TextToPath
 
-    if "parser" not in _parsers:
-        _parsers["parser"] = MathTextParser("path")
+    if "text2path" not in _parsers:
         _parsers["text2path"] = TextToPath()
-    renderer.mathtext_parser = _parsers["parser"]
+    renderer.mathtext_parser = _parser()
     renderer._text2path = _parsers["text2path"]
 
 
@@ -259,6 +273,8 @@ def _fixed_layout(fig) -> None:
     """
     if fig.get_layout_engine() is not None:
         return
+    for ax in fig.axes:  # titles at the top of their axes: nothing is drawn above an axes (no top ticks or labels)
+        ax._autotitlepos = False
     sup = fig._suptitle.get_text().count("\n") + 1 if fig._suptitle and fig._suptitle.get_text() else 0
     main = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
     titled = max((ax.get_title().count("\n") + 1 for ax in main if ax.get_title()), default=0)
@@ -275,10 +291,12 @@ def _suptitle(fig, *lines: str) -> None:
     fig.suptitle("\n".join(line for line in lines if line), fontsize=12)
 
 
-def _legend(ax, **kwargs) -> None:
-    handles, _labels = ax.get_legend_handles_labels()
+def _legend(ax, *, last: Collection[Any] = (), **kwargs) -> None:
+    """The axes' legend; the entries of the artists in ``last`` at its end (drawn first, listed last)."""
+    handles, labels = ax.get_legend_handles_labels()
     if handles:
-        ax.legend(fontsize=8.5, framealpha=0.85, **kwargs)
+        order = sorted(range(len(handles)), key=lambda i: handles[i] in last)
+        ax.legend([handles[i] for i in order], [labels[i] for i in order], fontsize=8.5, framealpha=0.85, **kwargs)
 
 
 def _message(ax, text: str) -> None:
