@@ -75,3 +75,21 @@ def test_a_pool_only_on_cores_other_processes_leave_free(monkeypatch):
     assert pool.idle_cores() == 2
     monkeypatch.setattr(pool.os, "getloadavg", lambda: (0.0, 0.0, 0.0))
     assert pool.idle_cores() == 2  # never more than the cores
+
+
+def test_a_section_the_broken_pool_could_not_draw_is_drawn_here(tmp_path, bundled_walkthrough):
+    from concurrent.futures.process import BrokenProcessPool
+
+    from tutor.plots.step import drawing
+
+    class Broken:  # the future of a task whose worker died
+        def result(self):
+            raise BrokenProcessPool("a worker stopped")
+
+    steps = [s for s in bundled_walkthrough("sign-of-the-derivative").steps if drawing(s) is not None][:3]
+    figures = [(drawing(step), tmp_path / f"{i}.png") for i, step in enumerate(steps)]
+    drawn = export._drawn(Broken(), figures)
+    assert [error for _, error in drawn] == [None] * len(steps)
+    for (_, path), step in zip(figures, steps):
+        alone = plots.plot_step(step, tmp_path / "alone.png")
+        assert alone is not None and path.read_bytes() == alone.read_bytes()
