@@ -682,7 +682,7 @@ def timed_run(self, **kw):
     return run(self, headless=True, size=(120, 36), auto_pilot=pilot, loop=kw.get("loop"))
 
 A.TutorApp.run = timed_run
-run_app("sign-of-the-derivative", [], "en", images="text")
+run_app("sign-of-the-derivative", [], images="text")
 """
 
 
