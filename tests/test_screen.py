@@ -154,6 +154,8 @@ async def test_a_60_by_20_screen_cuts_nothing_off(tmp_path):
 
 async def test_the_sign_column_is_filled_in_float_runs(tmp_path):
     """Lesson 3's float runs: each sign is the sign of the f′ column next to it, read from the printed number."""
+    from textual.widgets.data_table import RowDoesNotExist
+
     from tutor.app.widgets.iterations import IterationTable
 
     app = lesson_app("sign-change-brackets", tmp_path)
@@ -165,15 +167,25 @@ async def test_the_sign_column_is_filled_in_float_runs(tmp_path):
             table = screen.query_one(IterationTable)
             if not table.display or table.row_count < 2:
                 return False
-            return any("." in str(table.get_row_at(i)[1]) for i in range(table.row_count))
+            try:
+                return any("." in str(table.get_row_at(i)[1]) for i in range(table.row_count))
+            except (KeyError, RowDoesNotExist):  # being refilled (see below): not yet
+                return False
 
         await go_to(pilot, float_table)
         table = screen.query_one(IterationTable)
+        # The table is refilled over more than one message (columns, then rows): a row read between them has
+        # no cell for a new column (KeyError inside DataTable). Read it once the app has caught up.
+        for _ in range(50):
+            try:
+                rows = [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+                break
+            except (KeyError, RowDoesNotExist):
+                await pilot.pause(0.05)
         header = [str(column.label) for column in table.columns.values()]
         slope, sign = header.index("f′(xₖ)"), header.index("sign")
         checked = 0
-        for i in range(table.row_count):
-            row = [str(cell) for cell in table.get_row_at(i)]
+        for row in rows:
             if row[slope] == "?":
                 continue
             value = float(row[slope].replace("−", "-"))
