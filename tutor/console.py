@@ -17,8 +17,8 @@ from sympy.printing.precedence import precedence
 from sympy.printing.pretty.pretty_symbology import pretty_symbol
 from sympy.printing.str import StrPrinter
 
-from tutor.i18n import N_, _, current_language
-from tutor.notation import sign_mark
+from tutor.i18n import _, current_language
+from tutor.notation import STOP_WORDS, sign_mark
 from tutor.text import columns
 
 if TYPE_CHECKING:  # annotations only: a view imports no engine module
@@ -293,25 +293,12 @@ def descend_table(
     yield from (_("note: {note}").format(note=note) for note in (notes() if callable(notes) else notes))
 
 
-#: Why a run stopped, in the learner's words, for a language other than the engine's English.
-STOP_REASONS = {
-    "max_steps": N_("it ran the number of steps asked for"),
-    "zero_gradient": N_("the gradient is exactly zero: a stationary point, so no step moves"),
-    "sign_change": N_("the derivative changed sign: the minimum is bracketed"),
-    "tolerance": N_("every partial derivative is within the tolerance of zero"),
-    "diverged": N_("it diverged: the steps grow without bound"),
-    "undefined": N_("f or its derivative has no real value at the point"),
-    "not_differentiable": N_("f is not differentiable at the point"),
-    "exact_limit": N_("the exact numbers grew too large"),
-}
-
-
 def stop_line(run: Run | Descent | Summary) -> str:
     """``stopped at k = 3 (sign_change): why``: the engine's own words in English, the reason's in another language."""
     assert run.stop is not None, "a run read to its end knows why it stopped"
     reason = run.stop.reason
     message = run.stop.message
-    why = message if current_language() == "en" or reason not in STOP_REASONS else _(STOP_REASONS[reason])
+    why = message if current_language() == "en" or reason not in STOP_WORDS else _(STOP_WORDS[reason])
     return _("stopped at k = {k} ({reason}): {why}").format(k=run.stop.k, reason=reason, why=why)
 
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, assert_never
 from tutor import notation, tables
 from tutor.errors import TutorError
 from tutor.i18n import N_, _, current_language, ngettext
-from tutor.notation import tex
+from tutor.notation import STOP_WORDS, tex
 from tutor.safe_text import markdown_heading, markdown_safe, one_line
 from tutor.text import tr
 from tutor.walkthrough.contract import (
@@ -112,17 +112,6 @@ WORDS = {
     "not_tried": N_("Not attempted."),
     "other": N_("Attempts at questions no longer in this lesson"),
     "score": N_("Score: {right} of {total} questions right at the first try."),
-}
-
-REASONS = {
-    "max_steps": N_("it ran the number of steps asked for"),
-    "zero_gradient": N_("the gradient is exactly zero: a stationary point, so no step moves"),
-    "sign_change": N_("the derivative changed sign: the minimum is bracketed"),
-    "tolerance": N_("every partial derivative is within the tolerance of zero"),
-    "diverged": N_("it diverged: the steps grow without bound"),
-    "undefined": N_("f or its derivative has no real value at the point"),
-    "not_differentiable": N_("f is not differentiable at the point"),
-    "exact_limit": N_("the exact numbers grew too large"),
 }
 
 
@@ -446,7 +435,9 @@ class _Solution:
     def stop(self, run: Any) -> None:
         reason = run.stop.reason
         # the engine's own message in English; in another language the reason in that language's words
-        text = run.stop.message if current_language() == "en" and run.stop.message else _(REASONS.get(reason, reason))
+        text = (
+            run.stop.message if current_language() == "en" and run.stop.message else _(STOP_WORDS.get(reason, reason))
+        )
         self.para(word("stopped", reason=text))
 
     def table(self, run: Any, signs: Sequence[Sequence[int | None]], display: Any = None) -> None:

@@ -216,3 +216,16 @@ def word(table: Mapping[str, Text], key: str, **values: Any) -> str:
     """``table[key]`` in the learner's language, with ``{placeholders}`` filled in (the views' word tables use this)."""
     text = tr(table[key])
     return text.format(**values) if values else text
+
+
+#: Why a run stopped, in the learner's words (by the runner's stop reason), for the views' tables and notes.
+STOP_WORDS = {
+    "max_steps": N_("it ran the number of steps asked for"),
+    "zero_gradient": N_("the gradient is exactly zero: a stationary point, so no step moves"),
+    "sign_change": N_("the derivative changed sign: the minimum is bracketed"),
+    "tolerance": N_("every partial derivative is within the tolerance of zero"),
+    "diverged": N_("it diverged: the steps grow without bound"),
+    "undefined": N_("f or its derivative has no real value at the point"),
+    "not_differentiable": N_("f is not differentiable at the point"),
+    "exact_limit": N_("the exact numbers grew too large"),
+}
