@@ -65,6 +65,17 @@ def _training_context(
     )
 
 
+def _start(section: TrainingStep | BatchCompare, lesson: Lesson) -> dict[str, Any]:
+    """The section's starting parameters, in the model's order; an error naming any the start leaves out."""
+    names = section.model.parameters
+    missing = [p for p in names if p not in section.start]
+    if missing:
+        raise _fail(
+            lesson, section, _("the start needs a value for {missing}").format(missing=", ".join(missing)), "start"
+        )
+    return {p: section.start[p] for p in names}
+
+
 def _training(i: int, section: TrainingStep, lesson: Lesson) -> list[Step]:
     from tutor import training
 
@@ -73,12 +84,7 @@ def _training(i: int, section: TrainingStep, lesson: Lesson) -> list[Step]:
     names = model.parameters
     k = len(names)
     lr = section.learning_rate
-    missing = [p for p in names if p not in section.start]
-    if missing:
-        raise _fail(
-            lesson, section, _("the start needs a value for {missing}").format(missing=", ".join(missing)), "start"
-        )
-    params = {p: section.start[p] for p in names}
+    params = _start(section, lesson)
     update = training.one_update(model.expr, names, model.input, xs, ys, params, lr, samples=section.samples)
     used = update.samples
     m = len(used)
@@ -341,12 +347,7 @@ def _batch(i: int, section: BatchCompare, lesson: Lesson) -> list[Step]:
     names = model.parameters
     k = len(names)
     lr = section.learning_rate
-    missing = [p for p in names if p not in section.start]
-    if missing:
-        raise _fail(
-            lesson, section, _("the start needs a value for {missing}").format(missing=", ".join(missing)), "start"
-        )
-    start = {p: section.start[p] for p in names}
+    start = _start(section, lesson)
     runs = training.compare_batches(
         model.expr,
         names,
