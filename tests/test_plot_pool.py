@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 from tutor import export, plots
@@ -25,13 +27,26 @@ def test_has_picture_says_what_plot_step_draws(tmp_path, monkeypatch):
     assert checked >= 20
 
 
-def test_the_pool_draws_the_same_bytes_as_one_process(tmp_path):
+@pytest.mark.parametrize("platform", ["linux", "darwin"])
+def test_the_pool_draws_the_same_bytes_as_one_process(tmp_path, monkeypatch, platform):
+    """Forked from a warm process (Linux) or spawned (elsewhere), a worker draws what this process would.
+
+    Forked workers once shared the warm process's open font files (through its parsed formulas): glyphs came out
+    garbled or FreeType failed ("invalid outline").
+    """
+    import threading
+
     from tutor.lesson.catalog import resolve_lesson
+    from tutor.plots import pool
     from tutor.walkthrough import build_walkthrough
 
+    monkeypatch.setattr(pool.sys, "platform", platform)
     walkthrough = build_walkthrough(resolve_lesson("sign-of-the-derivative"))
     alone, _ = export.render_markdown(walkthrough, tmp_path / "alone", "x")
-    with drawing_pool(2):
+    with drawing_pool(2) as workers:
+        assert workers is not None
+        method = workers._mp_context.get_start_method()  # type: ignore[attr-defined]
+        assert method == ("fork" if platform == "linux" else "spawn"), threading.enumerate()
         pooled, images = export.render_markdown(walkthrough, tmp_path / "pooled", "x")
     assert pooled == alone and images
     for image in images:
@@ -93,3 +108,23 @@ def test_a_section_the_broken_pool_could_not_draw_is_drawn_here(tmp_path, bundle
     for (_, path), step in zip(figures, steps):
         alone = plots.plot_step(step, tmp_path / "alone.png")
         assert alone is not None and path.read_bytes() == alone.read_bytes()
+
+
+def _parsed_formulas_here() -> int:
+    from matplotlib.mathtext import MathTextParser
+
+    from tutor.plots import style
+
+    return MathTextParser._parse_cached.cache_info().currsize + len(style._parsers)  # type: ignore[attr-defined]
+
+
+def test_no_parsed_formula_crosses_a_fork():
+    """A parsed formula holds the parent's open font files; a forked child must parse its own (see above)."""
+    import multiprocessing
+
+    from tutor.plots import pool
+
+    pool._warm()
+    assert _parsed_formulas_here() > 0
+    with multiprocessing.get_context("fork").Pool(1) as child:
+        assert child.apply(_parsed_formulas_here) == 0

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import math
+import os
+import sys
 import threading
 from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
@@ -246,6 +248,24 @@ def _parser():
 
         _parsers["parser"] = RunParser("path")
     return _parsers["parser"]
+
+
+def _forget_font_handles() -> None:
+    """In a forked child: drop every parsed formula, since each holds the parent's open font files.
+
+    A font file's read position is shared by parent and child after a fork, so
+    two processes reading glyphs through the same handle garble them (FreeType:
+    "invalid outline").  matplotlib empties its own font cache on fork; the parsed
+    formulas (ours and matplotlib's) keep fonts of their own, so they go too.
+    """
+    _parsers.clear()
+    mathtext = sys.modules.get("matplotlib.mathtext")
+    if mathtext is not None:
+        mathtext.MathTextParser._parse_cached.cache_clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_font_handles)
 
 
 def _share_parsers(renderer) -> None:
