@@ -128,3 +128,16 @@ def test_no_parsed_formula_crosses_a_fork():
     assert _parsed_formulas_here() > 0
     with multiprocessing.get_context("fork").Pool(1) as child:
         assert child.apply(_parsed_formulas_here) == 0
+
+
+def test_warming_up_in_chinese_draws_every_glyph(caplog):
+    """The warm-up figure speaks the learner's language; hanzi in maths text would draw as boxes (and say so)."""
+    import logging
+
+    from conftest import speaking
+
+    from tutor.plots import pool
+
+    with caplog.at_level(logging.WARNING):
+        speaking("zh", pool._warm)
+    assert not [r.getMessage() for r in caplog.records]

@@ -121,7 +121,8 @@ def _warm() -> None:
     def draw() -> None:
         fig, ax = style.new_figure()
         ax.plot([0.0, 1.0], [1.0, 0.0], label=r"$f(x) = x^{2}$")
-        ax.set_title(r"$\eta = \frac{1}{2}$ " + style.word("minimum"))
+        ax.set_title(r"$\eta = \frac{1}{2}$")
+        ax.set_xlabel(style.word("minimum"))  # words in the learner's language (hanzi: the CJK font)
         style._legend(ax)
         fig.canvas.print_png(io.BytesIO())
 
