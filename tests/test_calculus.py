@@ -198,3 +198,30 @@ def test_why_a_value_is_missing_is_said_in_the_learners_language():
     assert speaking("zh", message, 1 / x, 0).startswith("f 在 x = 0 处没有定义")
     kink = speaking("zh", nondifferentiable_at, sp.Abs(x), {"x": 0})
     assert kink.startswith("Abs(x) 在 x = 0 处不可导") and "次梯度" in kink
+
+
+# --- differs_somewhere: a certain "not equal" before any simplifying ----------------------------------
+
+
+def test_a_difference_too_large_for_a_float_still_differs():
+    """(1 + √2)¹⁰⁰⁰ is about 6·10³⁸²: a float overflows, sympy's 30 digits do not (it once fell through to expanding)."""
+    x = sp.Symbol("x")
+    assert calculus.differs_somewhere((1 + sp.sqrt(2)) ** 1000 - 10 * x)
+    assert calculus.differs_somewhere((x + 1) ** 1000 - (x + 2) ** 1000)
+    assert calculus.differs_somewhere(sp.exp(1000) * (1 + sp.Rational(1, 10**400)) - sp.exp(1000))  # cancels 400 digits
+
+
+def test_equal_forms_never_differ_even_when_their_terms_cancel():
+    x = sp.Symbol("x")
+    power = (1 + sp.sqrt(2)) ** 200
+    assert not calculus.differs_somewhere(power - sp.expand(power))  # 200 digits cancel
+    assert not calculus.differs_somewhere((x + 1) ** 30 - sp.expand((x + 1) ** 30))
+    assert not calculus.differs_somewhere(sp.sin(x) ** 2 + sp.cos(x) ** 2 - 1)
+
+
+def test_points_where_nothing_is_learnt_are_skipped():
+    """nan or an infinity at every probe says nothing; a complex value is still a value."""
+    x = sp.Symbol("x")
+    assert not calculus.differs_somewhere(sp.zoo * x)
+    assert not calculus.differs_somewhere(sp.nan + x)
+    assert calculus.differs_somewhere(sp.log(x) - sp.log(-x))  # complex values differ too (iπ)

@@ -568,6 +568,17 @@ def test_heavy_answers_are_graded_without_an_exception(questions, text):
         assert g.verdict in ("wrong", "invalid"), (q.id, short(text), g.verdict)
 
 
+def test_a_heavy_number_for_a_formula_is_still_diagnosed(questions):
+    """(1+√2)¹⁰⁰⁰ for f'(x) is told it is a number, within the engine's bound: it once ran out of time expanding the
+    power (a float overflowed, so the numeric probe said nothing and sympy expanded a thousand terms)."""
+    from tutor.text import tr
+
+    q = next(q for q in questions if q.kind == "expression" and q.variables)
+    g = grade(q, "(1+sqrt(2))^1000")
+    assert g.verdict == "wrong" and g.feedback is not None
+    assert "That is a number" in tr(g.feedback)
+
+
 def test_a_hostile_answer_then_the_right_one(questions):
     """After any refusal the learner carries on: the same question still grades the right answer."""
     q = next(q for q in questions if q.kind == "expression" and q.variables == ("x",))

@@ -537,3 +537,22 @@ def test_tolerance_questions_match_within_tolerance():
     q = question("s8.k0.next", "number", sp.Float(0.5), "update", NEXT.context, tolerance=1e-3)
     assert "WITH the gradient" in says(q, sp.Float(1.5004))
     assert explain(q, sp.Float(0.5004)) is None
+
+
+# --- heavy answers: a diagnosis without expanding them -----------------------------------------------
+
+
+def test_huge_answers_are_diagnosed_without_expanding_or_simplifying(monkeypatch):
+    """(1+√2)¹⁰⁰⁰ and (x+1)¹⁰⁰⁰ for 10x: the numeric probe settles them at 30 digits.  Expanding the power (a
+    thousand terms with huge coefficients) once took seconds, the engine's whole time bound under load."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("expanded or simplified")
+
+    q = replace(D5, variables=("x",))  # as a walkthrough asks it: a formula in x
+    for name in ("expand", "simplify", "cancel"):
+        monkeypatch.setattr(sp, name, refuse)
+    assert "That is a number" in says(q, (1 + sp.sqrt(2)) ** 1000)
+    assert explain(q, (x + 1) ** 1000) is None  # no slip makes (x+1)¹⁰⁰⁰ of 5x²: nothing to say, said at once
+    monkeypatch.undo()
+    assert "constant" in says(q, 10 * x + sp.exp(1000))  # off by a constant: worth the one expansion that says so

@@ -380,3 +380,27 @@ def safe_learning_rate(f: sp.Expr, variables: Sequence[str], near: Point | None 
         return None
     L = sp.nsimplify(L) if not L.is_Rational and L.is_number and L.is_algebraic else L
     return LearningRateBound(L, 2 / L, "local", best.point)
+
+
+#: Points where a difference of expressions is tried before any simplification (most wrong answers differ at once).
+_PROBES = (sp.Rational(7, 10), sp.Rational(-13, 10), sp.Rational(23, 10))
+
+
+def differs_somewhere(difference: sp.Expr) -> bool:
+    """True when the difference is clearly non-zero at some probe point (a cheap, certain "not equal").
+
+    Evaluated to 30 digits by sympy (which raises its precision where terms cancel), so a value too large for a
+    float, such as (1 + √2)¹⁰⁰⁰ − 10x, still differs: it once fell through to expanding the power (seconds).
+    """
+    symbols = sorted(difference.free_symbols, key=lambda s: s.name)
+    for shift in range(len(_PROBES) if symbols else 1):  # a number: one evaluation
+        point = {s: _PROBES[(shift + i) % len(_PROBES)] + i * sp.Rational(1, 7) for i, s in enumerate(symbols)}
+        try:
+            size = abs(difference.xreplace(point).evalf(30))
+            if not size.is_Number or size.is_finite is not True:  # nan, an infinity, or not a number: no news
+                continue
+            if size > 1e-12:
+                return True
+        except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+            continue
+    return False

@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 
 import sympy as sp
 
+from tutor.calculus import differs_somewhere
 from tutor.derivation import show
 from tutor.i18n import N_, _, ngettext
 from tutor.misconceptions.common import Asked, Misconception, _same, _scalar, _value
@@ -307,15 +308,27 @@ def _one(question: Asked, a: sp.Expr, b: sp.Expr) -> Text | None:
             if ratio.is_Rational and (ratio.p <= 100 and ratio.q <= 100):
                 return _say_factor(question, ratio)
         return None
-    difference = sp.expand(a - b)
-    if difference.is_number and difference != 0:
-        return _(
-            "That differs from the answer by the constant {difference}: check the constant terms (a constant's derivative is 0; the derivative of c·x is c)."
-        ).format(difference=show(difference))
-    ratio = sp.cancel(a / b)
-    if ratio.is_number and ratio != 1 and ratio.is_Rational:
-        return _say_factor(question, ratio)
+    if not _varies(a - b):
+        difference = sp.expand(a - b)
+        if difference.is_number and difference != 0:
+            return _(
+                "That differs from the answer by the constant {difference}: check the constant terms (a constant's derivative is 0; the derivative of c·x is c)."
+            ).format(difference=show(difference))
+    if not _varies(a / b):
+        ratio = sp.cancel(a / b)
+        if ratio.is_number and ratio != 1 and ratio.is_Rational:
+            return _say_factor(question, ratio)
     return None
+
+
+def _varies(e: sp.Expr) -> bool:
+    """Certainly not a constant: e(x) and e(x + 1/3) clearly differ somewhere.
+
+    Asked before expanding or cancelling, which is where the time goes: (x + 1)¹⁰⁰⁰ took seconds to expand only to
+    find that it does not differ from 10x by a constant.
+    """
+    shifted = {s: s + sp.Rational(1, 3) for s in e.free_symbols}
+    return bool(shifted) and differs_somewhere(e - e.xreplace(shifted))
 
 
 def _negative_square(context: Mapping[str, Any], b: sp.Expr) -> Text | None:

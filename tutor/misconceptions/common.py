@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import sympy as sp
 
+from tutor.calculus import differs_somewhere
 from tutor.derivation import show
 from tutor.mathinput import symbol
 from tutor.text import Text
@@ -91,36 +92,16 @@ def _same(a: Any, b: Any, tolerance: float | None) -> bool:
     if a == b:
         return True
     difference = a - b
-    if difference.is_number:
-        if tolerance is not None:
-            try:
-                return abs(float(difference)) <= tolerance
-            except TypeError:
-                return False
-        return difference.is_zero is True or sp.simplify(difference) == 0
-    if _differs_somewhere(difference):
-        return False
-    return sp.expand(difference) == 0 or sp.simplify(difference) == 0
-
-
-#: Points where a difference of expressions is tried before any simplification (most wrong answers differ at once).
-_PROBES = (sp.Rational(7, 10), sp.Rational(-13, 10), sp.Rational(23, 10))
-
-
-def _differs_somewhere(difference: sp.Expr) -> bool:
-    """True when the difference is clearly non-zero at some probe point (a cheap, certain "not equal")."""
-    symbols = sorted(difference.free_symbols, key=lambda s: s.name)
-    for shift in range(len(_PROBES)):
-        point = {s: _PROBES[(shift + i) % len(_PROBES)] + i * sp.Rational(1, 7) for i, s in enumerate(symbols)}
+    if difference.is_number and tolerance is not None:
         try:
-            value = complex(difference.xreplace(point).evalf(30))
-        except (TypeError, ValueError, ZeroDivisionError, OverflowError):
-            continue
-        if value != value or abs(value) == float("inf"):  # nan or inf: the probe told us nothing
-            continue
-        if abs(value) > 1e-12:
-            return True
-    return False
+            return abs(float(difference)) <= tolerance
+        except TypeError:
+            return False
+    if differs_somewhere(difference):  # most differences: at once, before any simplifying
+        return False
+    if difference.is_number:
+        return difference.is_zero is True or sp.simplify(difference) == 0
+    return sp.expand(difference) == 0 or sp.simplify(difference) == 0
 
 
 # --- small pieces of wording ---------------------------------------------------------------------
