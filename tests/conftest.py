@@ -83,3 +83,17 @@ def speaking(lang: str, fn, *args, **kwargs):
 def bilingual(fn, *args, **kwargs):
     """``{"en": ..., "zh": ...}``: what ``fn`` says in each language (a code message is said in one)."""
     return {lang: speaking(lang, fn, *args, **kwargs) for lang in ("en", "zh")}
+
+
+async def settle(pilot) -> None:
+    """Let the app's workers (walkthrough, grading, plots) finish and what they post reach the screen.
+
+    A finished worker's message can start another one (a step's plot once its text is shown), so this waits again
+    while any worker is left running; one round is the usual case (each pause is at least 20 ms of idle time).
+    """
+    app = pilot.app
+    for _ in range(5):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if all(worker.is_finished for worker in app.workers):
+            return

@@ -12,7 +12,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import speaking
+from conftest import settle, speaking
 
 from tutor import i18n
 from tutor.progress import ProgressStore
@@ -91,13 +91,6 @@ def make_app(lesson_dirs, **kwargs):
 
     kwargs.setdefault("images", False)
     return TutorApp(None, list(lesson_dirs), **kwargs)
-
-
-async def settle(pilot) -> None:
-    """Let workers (walkthrough, grading, plots) finish and their results reach the screen."""
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 async def answer(pilot, text: str) -> str:
@@ -469,10 +462,12 @@ PROBE = textwrap.dedent(
             seen.setdefault("laid out", "sympy" in sys.modules)
 
 
-    async def settle(pilot):
-        for _ in range(3):
+    async def settle(pilot):  # as conftest.settle (this script runs on its own)
+        for _ in range(5):
             await pilot.app.workers.wait_for_complete()
             await pilot.pause()
+            if all(worker.is_finished for worker in pilot.app.workers):
+                return
 
 
     async def answer(pilot, text):

@@ -20,7 +20,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import speaking
+from conftest import settle, speaking
 
 from tutor.progress import DB_NAME, ProgressStore
 
@@ -326,12 +326,6 @@ async def test_damaged_file_in_the_app_is_notified_and_the_learner_carries_on(no
         await settle(pilot)
         assert "✓" in await answer(pilot, "5")  # L(1) = 5
     assert [(a.answer, a.verdict) for a in ProgressStore().attempts("training-is-minimisation")] == [("5", "right")]
-
-
-async def settle(pilot) -> None:
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 async def answer(pilot, text: str) -> str:

@@ -13,6 +13,7 @@ import io
 import textwrap
 
 import pytest
+from conftest import settle
 
 from tutor.plain import run_plain
 
@@ -105,22 +106,16 @@ async def tui_feedback(lessons, lang: str = "en") -> list[str]:
     app = TutorApp(None, [lessons], images=False)
     told = []
     async with app.run_test(size=(110, 36)) as pilot:
-
-        async def settle():
-            for _ in range(3):
-                await app.workers.wait_for_complete()
-                await pilot.pause()
-
-        await settle()
+        await settle(pilot)
         await pilot.press("enter")  # the picker's first lesson
-        await settle()
+        await settle(pilot)
         screen = app.screen
         await pilot.press("enter")  # past the explanation
-        await settle()
+        await settle(pilot)
         for text, _ in ANSWERS:
             while screen.session.current_question() is None:  # a step done: Enter goes on
                 await pilot.press("enter")
-                await settle()
+                await settle(pilot)
             if text == "skip":
                 await pilot.press("f8")
             else:
@@ -128,7 +123,7 @@ async def tui_feedback(lessons, lang: str = "en") -> list[str]:
                 box.value = text
                 box.focus()
                 await pilot.press("enter")
-            await settle()
+            await settle(pilot)
             shown = str(screen.query_one("#feedback").render())
             assert "**" not in shown and "*factor" not in shown
             told.append(_core(shown))
@@ -162,23 +157,17 @@ async def test_a_wrong_answer_is_selected_so_typing_replaces_it(lessons, monkeyp
     monkeypatch.setattr(tutor.plots, "plot_step", lambda step, path: None)
     app = TutorApp(None, [lessons], images=False)
     async with app.run_test(size=(110, 36)) as pilot:
-
-        async def settle():
-            for _ in range(3):
-                await app.workers.wait_for_complete()
-                await pilot.pause()
-
-        await settle()
+        await settle(pilot)
         await pilot.press("enter")
-        await settle()
+        await settle(pilot)
         await pilot.press("enter")  # past the explanation
-        await settle()
+        await settle(pilot)
         box = app.screen.query_one("#answer")
         await pilot.press("1", "0", "enter")  # 10 for f′(x) = 10x: wrong
-        await settle()
+        await settle(pilot)
         assert box.value == "10" and box.selected_text == "10"  # kept, selected
         await pilot.press("1", "0", "x")
         assert box.value == "10x"  # typed over it: not 1010x
         await pilot.press("enter")
-        await settle()
+        await settle(pilot)
         assert "✓" in str(app.screen.query_one("#feedback").render())

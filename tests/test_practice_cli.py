@@ -13,6 +13,7 @@ from fractions import Fraction
 
 import pytest
 from click.testing import CliRunner
+from conftest import settle
 
 from tutor.cli import main
 from tutor.progress import ProgressStore
@@ -301,12 +302,6 @@ def no_plots(monkeypatch):
     import tutor.plots
 
     monkeypatch.setattr(tutor.plots, "plot_step", lambda step, path: None)
-
-
-async def settle(pilot) -> None:
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 async def test_the_practice_set_opens_in_the_app(no_plots):

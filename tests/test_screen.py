@@ -9,16 +9,11 @@ from __future__ import annotations
 import math
 
 import pytest
+from conftest import settle
 
 from tutor.progress import ProgressStore
 
 pytestmark = pytest.mark.filterwarnings("ignore:Image.Image.getdata:DeprecationWarning")
-
-
-async def settle(pilot) -> None:
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def lesson_app(lesson_id: str, tmp_path, images: str = "text"):

@@ -13,7 +13,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import speaking
+from conftest import settle, speaking
 
 from tutor.progress import ProgressStore
 
@@ -35,12 +35,6 @@ def make_app(**kwargs):
 
     kwargs.setdefault("images", False)
     return TutorApp(None, [], **kwargs)
-
-
-async def settle(pilot) -> None:
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def on_screen(widget) -> bool:
