@@ -241,3 +241,21 @@ def test_the_checker_starts_when_stderr_has_no_file_descriptor():
     for kind in ("minus-one", "raising"):
         proc = subprocess.run([sys.executable, "-c", code, kind], capture_output=True, text=True, timeout=60, env=env)
         assert proc.stdout.strip() == "5", proc.stdout + proc.stderr
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="forking the checker is for Linux only")
+def test_a_one_thread_process_forks_its_checker_a_threaded_one_asks_the_forkserver():
+    """Forked, the checker has this process's imports at once (no new interpreter importing sympy, ~0.5 s of CPU);
+    with a second thread running (the Textual app) a fork could inherit a held lock, so the forkserver starts it."""
+    sandbox._discard_worker()
+    assert threading.active_count() == 1, threading.enumerate()  # as `tutor check`, plain mode, export
+    assert run_bounded(os.getppid) == os.getpid()  # our own child
+
+    sandbox._discard_worker()
+    parents = []
+    thread = threading.Thread(target=lambda: parents.append(run_bounded(os.getppid)))
+    thread.start()
+    thread.join()
+    assert parents and parents[0] != os.getpid()  # the forkserver's child
+    assert run_bounded(square, 7) == 49  # and that checker keeps working
+    sandbox._discard_worker()

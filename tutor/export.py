@@ -863,12 +863,17 @@ def export_command(lessons: list[str], out_dir: Path, transcript: bool, lesson_d
                 yield _("no progress yet: answer some questions in the tutor first")
                 return
     failed = []
-    from contextlib import nullcontext
+    from contextlib import nullcontext, suppress
 
     from tutor.plots.pool import drawing_pool
 
     # the figures on every core; one lesson's few are drawn here (starting the pool costs about what drawing them does)
     pooled = not transcript and len(names) != 1
+    if pooled:
+        from tutor import sandbox
+
+        with suppress(TutorError):  # (a checker that cannot start says so when the first lesson is built)
+            sandbox.start()  # before the pool's threads, so the checker is forked from this process at once
     with drawing_pool() if pooled else nullcontext():
         # every lesson is built and rendered while the pool draws the figures of the ones before it; then, in order,
         # each lesson's figures are waited for and its Markdown written (a lesson whose figure fails is skipped)

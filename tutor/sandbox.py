@@ -7,9 +7,10 @@ simplified, expanded or evaluated.  A Python thread cannot be interrupted and
 process that can be killed.  The child is persistent (starting Python and
 importing sympy costs about a second) and is replaced only after a time-out.
 
-The child is started with "forkserver" (or "spawn" where that is missing),
-never "fork": the Textual app has threads, and forking a threaded process can
-deadlock the child.  Set ``TUTOR_SANDBOX=inline`` to run the work in-process
+The child is forked from this process while it runs one thread (on Linux: the
+command line, plain mode), else started with "forkserver" (or "spawn" where
+that is missing): the Textual app has threads, and forking a threaded process
+can deadlock the child.  Set ``TUTOR_SANDBOX=inline`` to run the work in-process
 (for debugging, and for tests that do not test the bound).  As with any
 "spawn"-style start, a script calling this must guard its entry point with
 ``if __name__ == "__main__":`` because the child imports the main module.
@@ -26,7 +27,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
-from multiprocessing.context import ForkServerContext, SpawnContext
+from multiprocessing.context import BaseContext
 from multiprocessing.reduction import ForkingPickler
 from typing import IO, Any, TypeVar
 
@@ -39,7 +40,7 @@ try:
 except ImportError:  # Windows: time bound only
     resource = None  # type: ignore[assignment]
 
-__all__ = ["LESSON_SECONDS", "BoundExceeded", "bounded_walkthrough", "run_bounded", "warm_up"]
+__all__ = ["LESSON_SECONDS", "BoundExceeded", "bounded_walkthrough", "run_bounded", "start", "warm_up"]
 
 _R = TypeVar("_R")
 _START_TIMEOUT = 60.0  # seconds for a new child to import sympy (slow disks, first run)
@@ -101,7 +102,16 @@ def _limit_memory(memory_mb: int | None) -> None:
         pass
 
 
-def _context() -> ForkServerContext | SpawnContext:
+def _context() -> BaseContext:
+    """Forked from this process when nothing else runs in it (Linux), else from the forkserver, else spawned.
+
+    A forked child has every module this process imported and starts at once; a forkserver child of a new
+    interpreter costs an import of sympy (about half a second of CPU) first, paid by every command that checks
+    anything.  Forking is safe only with one thread (the Textual app has several: a lock held by another thread
+    would stay locked in the child for ever), and only on Linux.
+    """
+    if sys.platform == "linux" and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["sympy"])  # later children start in milliseconds
@@ -255,6 +265,14 @@ def bounded_walkthrough(lesson: Any) -> Any:
                 "preparing the lesson {name} went past its bound ({message}); `tutor check` on its file says where"
             ).format(name=getattr(lesson, "id", "?"), message=err.message)
         ) from None
+
+
+def start() -> None:
+    """Start the child now, in this thread: before a command starts threads of its own, so it is forked at once."""
+    if os.environ.get("TUTOR_SANDBOX") == "inline":
+        return
+    with _lock:
+        _ensure_worker()
 
 
 def warm_up() -> None:
