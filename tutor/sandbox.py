@@ -27,7 +27,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
-from multiprocessing.context import BaseContext
+from multiprocessing.context import ForkContext, ForkServerContext, SpawnContext
 from multiprocessing.reduction import ForkingPickler
 from typing import IO, Any, TypeVar
 
@@ -102,7 +102,7 @@ def _limit_memory(memory_mb: int | None) -> None:
         pass
 
 
-def _context() -> BaseContext:
+def _context() -> ForkContext | ForkServerContext | SpawnContext:
     """Forked from this process when nothing else runs in it (Linux), else from the forkserver, else spawned.
 
     A forked child has every module this process imported and starts at once; a forkserver child of a new
