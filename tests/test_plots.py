@@ -452,3 +452,50 @@ def test_momentum_run_is_drawn_against_plain_descent(tmp_path, bundled_walkthrou
     )
     path = plot_step(step, tmp_path / "compare.png")
     assert Image.open(path).size == (800, 500)
+
+
+# --- the PNG file and the iteration axis ------------------------------------------------------------
+
+
+def test_an_opaque_figure_is_written_as_rgb_with_its_dpi_and_no_stamp(tmp_path, bundled_walkthrough):
+    """No alpha channel on a white figure (smaller, faster to encode), the figure's dpi, no software or date text."""
+    step = next(s for s in bundled_walkthrough("sign-of-the-derivative").steps if s.kind == "iteration")
+    path = plots.plot_step(step, tmp_path / "step.png")
+    assert path is not None
+    with Image.open(path) as image:
+        assert image.mode == "RGB" and image.size == (800, 500)
+        assert image.info["dpi"] == pytest.approx((plots.DPI, plots.DPI), abs=0.01)
+        assert not {"Software", "Creation Time", "date:create"} & set(image.info)
+
+
+def test_pixels_that_are_not_opaque_keep_their_alpha(tmp_path):
+    import numpy as np
+
+    from tutor.plots.style import _write_png
+
+    rgba = np.full((4, 6, 4), 255, dtype=np.uint8)
+    rgba[1, 2] = (10, 20, 30, 128)
+    _write_png(rgba, tmp_path / "a.png", 100)
+    with Image.open(tmp_path / "a.png") as image:
+        assert image.mode == "RGBA" and image.getpixel((2, 1)) == (10, 20, 30, 128)
+    _write_png(np.full((4, 6, 4), 255, dtype=np.uint8), tmp_path / "b.png", 100)
+    with Image.open(tmp_path / "b.png") as image:
+        assert image.mode == "RGB" and image.getpixel((2, 1)) == (255, 255, 255)
+
+
+def test_the_first_iteration_of_three_variables_has_whole_k_ticks(monkeypatch, tmp_path, bundled_walkthrough):
+    """One iterate alone once made matplotlib's view ±0.05 wide: ticks at ±0.015 written over each other."""
+    from tutor.plots.step import drawing
+
+    figures = []
+    monkeypatch.setattr(plots.style, "save", lambda fig, path: figures.append(fig) or Path(path))
+    first = next(s for s in bundled_walkthrough("gradients").steps if s.kind == "iteration")
+    order = drawing(first)
+    assert order is not None and len(order[1][0].variables) == 3
+    plots.plot_step(first, tmp_path / "k0.png")
+    (fig,) = figures
+    for ax in fig.axes:
+        lo, hi = ax.get_xlim()
+        ticks = [t for t in ax.get_xticks() if lo <= t <= hi]
+        assert ticks and all(float(t).is_integer() for t in ticks), ticks
+        assert lo < 0 < 1 < hi  # k = 0 and the next iterate's k = 1 both inside, on both panels

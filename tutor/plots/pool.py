@@ -13,6 +13,7 @@ changes from step to step (:class:`~tutor.plots.runs.Frames`).
 from __future__ import annotations
 
 import contextlib
+import functools
 import multiprocessing
 import multiprocessing.context
 import os
@@ -105,6 +106,7 @@ def _ready() -> None:
     del step
 
 
+@functools.cache  # once a process: a process that exported before is warm
 def _warm() -> None:
     """Draw one small figure here (maths text, a legend, hanzi), so that workers forked from this process start warm.
 

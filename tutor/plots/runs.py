@@ -310,10 +310,13 @@ def _many_variables(axes: Sequence[Axes], pic: DescentPicture, with_next: bool) 
     right.set_title(word("value_by_k"), fontsize=10)
     symlog_if_wide(right, values)
     _legend(right)
+    last = ks[-1] + 1 if next_point is not None and ks else (ks[-1] if ks else 0)
     for ax in (left, right):
         ax.set_xlabel(word("iteration"))
         ax.grid(True, alpha=0.3)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        if ks:  # both panels on the same k axis; one iterate alone once got ticks at ±0.015 written over each other
+            ax.set_xlim(ks[0] - 0.3, last + 0.3)
 
 
 def _optimizer_words(name: str, optimisers: Mapping[str, OptimiserWords]) -> str:
