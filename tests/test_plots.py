@@ -471,14 +471,14 @@ def test_an_opaque_figure_is_written_as_rgb_with_its_dpi_and_no_stamp(tmp_path, 
 def test_pixels_that_are_not_opaque_keep_their_alpha(tmp_path):
     import numpy as np
 
-    from tutor.plots.style import _write_png
+    from tutor.plots.style import write_png
 
     rgba = np.full((4, 6, 4), 255, dtype=np.uint8)
     rgba[1, 2] = (10, 20, 30, 128)
-    _write_png(rgba, tmp_path / "a.png", 100)
+    write_png(rgba, tmp_path / "a.png", 100)
     with Image.open(tmp_path / "a.png") as image:
         assert image.mode == "RGBA" and image.getpixel((2, 1)) == (10, 20, 30, 128)
-    _write_png(np.full((4, 6, 4), 255, dtype=np.uint8), tmp_path / "b.png", 100)
+    write_png(np.full((4, 6, 4), 255, dtype=np.uint8), tmp_path / "b.png", 100)
     with Image.open(tmp_path / "b.png") as image:
         assert image.mode == "RGB" and image.getpixel((2, 1)) == (255, 255, 255)
 

@@ -822,6 +822,7 @@ def minimal_figure(path: Path, *, maths: bool) -> None:
     from matplotlib.figure import Figure
 
     from tutor import plots
+    from tutor.plots.style import write_png
     from tutor.walkthrough.geometry import CURVE_SAMPLES
 
     fig = Figure(figsize=plots.FIGSIZE, dpi=plots.DPI)
@@ -836,7 +837,8 @@ def minimal_figure(path: Path, *, maths: bool) -> None:
         ax.set_ylabel("f(x)")
         ax.legend()
         fig.suptitle("Gradient descent")
-    fig.canvas.print_png(path, metadata={"Software": None})
+    fig.canvas.draw()
+    write_png(fig.canvas.buffer_rgba(), path, fig.dpi)  # the tutor's own PNG writer: the same encoding on both sides
 
 
 def _minimal_worker() -> None:

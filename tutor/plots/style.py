@@ -225,11 +225,11 @@ def save(fig, path: Path | str) -> Path:
     with _render_lock:  # the shared parsers (pyparsing is not thread-safe)
         _share_parsers(fig.canvas.get_renderer())
         fig.canvas.draw()  # once (savefig would draw twice)
-        _write_png(fig.canvas.buffer_rgba(), path, fig.dpi)
+        write_png(fig.canvas.buffer_rgba(), path, fig.dpi)
     return path
 
 
-def _write_png(rgba: Any, path: Path, dpi: float) -> None:
+def write_png(rgba: Any, path: Path, dpi: float) -> None:
     """The drawn pixels as a PNG: RGB when every pixel is opaque, zlib level 3, no time or software stamp.
 
     matplotlib writes RGBA at level 6.  The figures have a white background, so
