@@ -9,6 +9,24 @@ import pytest
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 
+def _shorter_idle_waits() -> None:
+    """Textual's Pilot waits for the app in 20 ms slices, until one passes with under 5 % CPU (``textual._wait``).
+
+    Every key press and pause waits at least one slice; a lesson test presses dozens of keys.  Slices of 5 ms
+    make the same judgement (under 5 % CPU in a slice) sooner: the Pilot tests took 33 s instead of 21 s on two
+    workers, with no failure in repeated runs on 2 and 4 workers.  The constants are private: if Textual renames
+    them, nothing is changed (the tests only wait longer).
+    """
+    import textual._wait as wait
+
+    if hasattr(wait, "SLEEP_GRANULARITY") and hasattr(wait, "SLEEP_IDLE"):
+        wait.SLEEP_GRANULARITY = 0.005
+        wait.SLEEP_IDLE = wait.SLEEP_GRANULARITY / 20
+
+
+_shorter_idle_waits()
+
+
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path, monkeypatch):
     """Every test gets its own learner data folder."""
