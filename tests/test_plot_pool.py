@@ -79,17 +79,53 @@ def test_the_pools_workers_speak_the_exporting_process_s_language(tmp_path):
 
 
 def test_a_pool_only_on_cores_other_processes_leave_free(monkeypatch):
+    """Linux's counters over 50 ms: (busy, idle) ticks of both cores, as /proc/stat would give them."""
     from tutor.plots import pool
 
     monkeypatch.setattr(pool.os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(pool.os, "getloadavg", lambda: (3.7, 3.0, 3.0))  # both cores busy: draw here
+    monkeypatch.setattr(pool.time, "sleep", lambda seconds: None)
+
+    def counters(*readings):
+        it = iter(readings)
+        monkeypatch.setattr(pool, "_cpu_ticks", lambda: next(it))
+
+    counters((1000, 5000), (1010, 5000))  # both cores busy the whole time: draw here
     assert pool.idle_cores() == 1
+    counters((1000, 5000), (1010, 5000))
     with drawing_pool() as busy:
         assert busy is None
+    counters((1000, 5000), (1005, 5005))  # one busy: the exporter takes the other
+    assert pool.idle_cores() == 1
+    counters((1000, 5000), (1001, 5009))  # both idle: a pool of two
+    assert pool.idle_cores() == 2
+
+
+def test_without_the_kernels_counters_the_load_average_decides(monkeypatch):
+    from tutor.plots import pool
+
+    def unreadable():
+        raise OSError("no /proc/stat")
+
+    monkeypatch.setattr(pool, "_cpu_ticks", unreadable)
+    monkeypatch.setattr(pool.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(pool.os, "getloadavg", lambda: (3.7, 3.0, 3.0))  # both cores busy: draw here
+    assert pool.idle_cores() == 1
     monkeypatch.setattr(pool.os, "getloadavg", lambda: (0.9, 1.0, 1.0))  # one busy (it may be ours): both
     assert pool.idle_cores() == 2
     monkeypatch.setattr(pool.os, "getloadavg", lambda: (0.0, 0.0, 0.0))
     assert pool.idle_cores() == 2  # never more than the cores
+
+
+def test_the_kernels_counters_are_read_on_linux():
+    import sys
+
+    from tutor.plots import pool
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("/proc/stat is Linux's")
+    busy, idle = pool._cpu_ticks()
+    assert busy > 0 and idle >= 0
+    assert 0 <= pool._idle_now(2) <= 2
 
 
 def test_a_section_the_broken_pool_could_not_draw_is_drawn_here(tmp_path, bundled_walkthrough):

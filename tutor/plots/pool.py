@@ -19,6 +19,7 @@ import multiprocessing.context
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextvars import ContextVar
@@ -146,18 +147,44 @@ def _context() -> tuple[multiprocessing.context.BaseContext, Callable[[], None] 
 
 
 def idle_cores() -> int:
-    """The cores other processes leave free (by the last minute's load average), at least one.
+    """The cores other processes leave free right now, at least one.
 
     On a busy machine the workers only take turns with the exporter and the
     other processes: measured with the cores busy, the export ran 10-20 % faster
-    in one process than on a pool of two.
+    in one process than on a pool of two.  Linux says how idle the cores are over
+    the next 50 ms (the exporter waits meanwhile); elsewhere the last minute's
+    load average is used, the exporter counted as one of its runners.  (The load
+    average alone also counted work that had just finished, such as a benchmark's
+    previous row, and then drew in one process on an idle machine.)
     """
     count = os.cpu_count() or 1
+    idle = _idle_now(count)
+    if idle is None:
+        try:
+            load = os.getloadavg()[0]
+        except (AttributeError, OSError):  # no load average (Windows): every core
+            return count
+        idle = count + 1 - load
+    return max(1, min(count, round(idle)))
+
+
+def _idle_now(count: int, seconds: float = 0.05) -> float | None:
+    """How many cores were idle over the next ``seconds``, from the kernel's counters; None where there are none."""
     try:
-        load = os.getloadavg()[0]
-    except (AttributeError, OSError):  # no load average (Windows): every core
-        return count
-    return max(1, min(count, round(count + 1 - load)))
+        busy_before, idle_before = _cpu_ticks()
+        time.sleep(seconds)
+        busy_after, idle_after = _cpu_ticks()
+    except (OSError, ValueError, IndexError):
+        return None
+    busy, idle = busy_after - busy_before, idle_after - idle_before
+    return count * idle / (busy + idle) if busy + idle > 0 else None
+
+
+def _cpu_ticks() -> tuple[int, int]:
+    """(busy, idle) clock ticks of all cores since boot: the first line of /proc/stat (idle and iowait are idle)."""
+    with open("/proc/stat", encoding="ascii") as stat:
+        user, nice, system, idle, iowait, irq, softirq, steal = (int(v) for v in stat.readline().split()[1:9])
+    return user + nice + system + irq + softirq + steal, idle + iowait
 
 
 @contextlib.contextmanager
