@@ -36,11 +36,11 @@ def test_the_pool_draws_the_same_bytes_as_one_process(tmp_path, monkeypatch, pla
     """
     import threading
 
+    from tutor import forking
     from tutor.lesson.catalog import resolve_lesson
-    from tutor.plots import pool
     from tutor.walkthrough import build_walkthrough
 
-    monkeypatch.setattr(pool.sys, "platform", platform)
+    monkeypatch.setattr(forking.sys, "platform", platform)
     walkthrough = build_walkthrough(resolve_lesson("sign-of-the-derivative"))
     alone, _ = export.render_markdown(walkthrough, tmp_path / "alone", "x")
     with drawing_pool(2) as workers:

@@ -259,3 +259,14 @@ def test_a_one_thread_process_forks_its_checker_a_threaded_one_asks_the_forkserv
     assert parents and parents[0] != os.getpid()  # the forkserver's child
     assert run_bounded(square, 7) == 49  # and that checker keeps working
     sandbox._discard_worker()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="forking the checker is for Linux only")
+def test_a_forked_checker_leaves_its_parents_objects_out_of_its_collections():
+    """gc.freeze around the fork: the child's collector never visits (and so never copies) the parent's heap."""
+    import gc
+
+    sandbox._discard_worker()
+    assert run_bounded(gc.get_freeze_count) > 10_000  # sympy, the tests, everything imported here
+    assert gc.get_freeze_count() == 0  # the parent collects its own garbage again
+    sandbox._discard_worker()

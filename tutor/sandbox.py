@@ -33,6 +33,7 @@ from typing import IO, Any, TypeVar
 
 from tutor import i18n
 from tutor.errors import TutorError
+from tutor.forking import can_fork, frozen_heap
 from tutor.i18n import _
 
 try:
@@ -110,7 +111,7 @@ def _context() -> ForkContext | ForkServerContext | SpawnContext:
     anything.  Forking is safe only with one thread (the Textual app has several: a lock held by another thread
     would stay locked in the child for ever), and only on Linux.
     """
-    if sys.platform == "linux" and threading.active_count() == 1:
+    if can_fork():
         return multiprocessing.get_context("fork")
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
@@ -150,7 +151,7 @@ class _Worker:
         ctx = _context()
         self.conn, child_conn = ctx.Pipe()
         self.process = ctx.Process(target=_child_main, args=(child_conn,), daemon=True, name="tutor-sandbox")
-        with _real_stdio():
+        with _real_stdio(), frozen_heap(ctx.get_start_method() == "fork"):
             self.process.start()
         child_conn.close()
         try:

@@ -17,8 +17,6 @@ import functools
 import multiprocessing
 import multiprocessing.context
 import os
-import sys
-import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -26,6 +24,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tutor.forking import can_fork, frozen_heap
 from tutor.plots.step import Drawing, drawing
 
 if TYPE_CHECKING:
@@ -140,7 +139,7 @@ def _context() -> tuple[multiprocessing.context.BaseContext, Callable[[], None] 
     slower than in a warm process.  Forking is safe only with no other thread running (one could hold a lock the
     child would then wait on forever), and only on Linux (macOS libraries may not survive a fork).
     """
-    if sys.platform == "linux" and threading.active_count() == 1:
+    if can_fork():
         _warm()
         return multiprocessing.get_context("fork"), None
     return multiprocessing.get_context("spawn"), _ready
@@ -201,8 +200,9 @@ def drawing_pool(workers: int | None = None) -> Iterator[ProcessPoolExecutor | N
     # not the forkserver: that one is the checker's (tutor.sandbox), preloaded with sympy for its quick restarts
     context, initializer = _context()
     pool = ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=initializer)
-    for _ in range(count):  # a worker process starts per task submitted while none is idle
-        pool.submit(int)
+    with frozen_heap(context.get_start_method() == "fork"):
+        for _ in range(count):  # the workers start with the first task (forked: all of them at once)
+            pool.submit(int)
     token = _pool.set(pool)
     try:
         yield pool
