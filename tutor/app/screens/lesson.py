@@ -10,7 +10,7 @@ imports neither: the workers do, the first time they need them.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -398,8 +398,14 @@ class LessonScreen(Screen):
         wanted += [(s.id, r) for s in later for r in (False, True)]
         missing = [k for k in wanted if k not in self.sketched]
         if missing:
+            from tutor.app.widgets.textplot import SketchPlot
+
             by_id = {s.id: s for s in session.steps}
-            self.draw_sketches([(by_id[i], r) for i, r in missing])
+            plot = self.query_one(SketchPlot)
+            # read here, on the UI thread: a widget's size read from a worker can make Textual lay the screen out
+            # there, racing the UI thread's own layout (its box-model cache then failed with a KeyError)
+            width, height = plot.size if plot.size.area else plot.last_size
+            self.draw_sketches([(by_id[i], r) for i, r in missing], plot, width, height, plot.theme_name())
 
     def _show_sketch(self, sketch) -> None:
         view = self.query_one(PlotView)
@@ -409,22 +415,20 @@ class LessonScreen(Screen):
             view.show_sketch(sketch)
 
     @work(thread=True, group="sketch")
-    def draw_sketches(self, wanted: list) -> None:
+    def draw_sketches(self, wanted: list, plot: Any, width: int, height: int, theme: str) -> None:
         """Each (step, revealed) sketch (numpy), drawn at the plot's size (plotext), off the UI thread.
 
-        Shown if its step is on screen; the next step's are ready for the key that opens it.
+        Shown if its step is on screen; the next step's are ready for the key that opens it.  The plot's size and
+        theme are read on the UI thread (see the caller); here only its cache of drawings is filled.
         """
-        from tutor.app.widgets.textplot import SketchPlot, build_text
+        from tutor.app.widgets.textplot import build_text
 
-        plot = self.query_one(SketchPlot)
         for step, revealed in wanted:
             try:
                 from tutor.plots.sketch import sketch_step
 
                 sketch = sketch_step(step, reveal=revealed)
-                width, height = plot.size if plot.size.area else plot.last_size
                 if sketch is not None and width and height:
-                    theme = plot.theme_name()
                     plot.prime(sketch, width, height, theme, build_text(sketch, width, height, theme))
             except ImportError:
                 sketch = None
