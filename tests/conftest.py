@@ -106,12 +106,13 @@ def bilingual(fn, *args, **kwargs):
 async def settle(pilot) -> None:
     """Let the app's workers (walkthrough, grading, plots) finish and what they post reach the screen.
 
-    A finished worker's message can start another one (a step's plot once its text is shown), so this waits again
-    while any worker is left running; one round is the usual case (each pause is at least 20 ms of idle time).
+    Three rounds, and more while a worker is still running: a finished worker's message can start another worker
+    (a step's plot once its text is shown), and what runs after a refresh (``call_after_refresh``: scrolling the
+    feedback into view) needs a refresh, then one more for the screen to show where it scrolled.
     """
     app = pilot.app
-    for _ in range(5):
+    for round_ in range(6):
         await app.workers.wait_for_complete()
         await pilot.pause()
-        if all(worker.is_finished for worker in app.workers):
+        if round_ >= 2 and all(worker.is_finished for worker in app.workers):
             return

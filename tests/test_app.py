@@ -463,10 +463,10 @@ PROBE = textwrap.dedent(
 
 
     async def settle(pilot):  # as conftest.settle (this script runs on its own)
-        for _ in range(5):
+        for round_ in range(6):
             await pilot.app.workers.wait_for_complete()
             await pilot.pause()
-            if all(worker.is_finished for worker in pilot.app.workers):
+            if round_ >= 2 and all(worker.is_finished for worker in pilot.app.workers):
                 return
 
 
